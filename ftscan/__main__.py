@@ -1,0 +1,5 @@
+"""Allow ``python -m ftscan``."""
+
+from ftscan.cli import main
+
+main()

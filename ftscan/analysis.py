@@ -1,0 +1,245 @@
+"""One file's text in, its findings out: parse, match every string, then sweep up the rest.
+
+The parser for the file's kind yields string facts; each is matched against the rules and the
+id located in the file. A final pass over the whole text (the "residual" pass) catches ids that
+no fact holds: comments, prose, or text a parser does not model; each is a mention when it sits
+in a comment, and takes the parser's residual role otherwise. So every id in a file is reported
+exactly once, whatever the parser understood.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import hashlib
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ftscan import fingerprint
+from ftscan.comments import comment_spans
+from ftscan.filekinds import FileKind, comment_syntax
+from ftscan.lifecycle import LifecycleTable, level_for
+from ftscan.models import Diagnostic, Finding, Lifecycle, Location, Role, Severity, Status
+from ftscan.parsers import PARSERS, ParsedFile, ParseFailure, StringFact
+from ftscan.ruleset import IdMatch, RuleSet
+from ftscan.textpos import LineIndex
+
+
+@dataclass(frozen=True)
+class AnalysisContext:
+    """What every file's analysis needs to know, besides the file."""
+
+    rules: RuleSet
+    lifecycle: LifecycleTable
+    as_of: dt.date
+    warning_window_days: int
+
+
+@dataclass
+class FileAnalysis:
+    """The outcome for one file."""
+
+    findings: list[Finding] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    fell_back: bool = False
+    """The file's parser rejected it and the text pass read it instead."""
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    match: IdMatch
+    role: Role
+    kind: str
+    context: str | None
+
+
+def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> FileAnalysis:
+    """Find every model id in ``text`` (the content of the file at relative ``path``)."""
+    result = FileAnalysis()
+    parsed = _parse(path, text, kind, result)
+    index = LineIndex(text)
+    hits = _hits(text, parsed, ctx.rules)
+    if not hits:
+        return result
+    line_hashes = fingerprint.LineHasher(text)
+    occurrences: Counter[tuple[str, str, str | None]] = Counter()
+    for hit in hits:
+        start_line, start_col = index.position(hit.start)
+        end_line, end_col = index.position(hit.end)
+        location = Location(path, start_line, start_col, end_line, end_col)
+        key = (hit.match.rule.id, hit.match.model_id, hit.context)
+        occurrence = occurrences[key]
+        occurrences[key] += 1
+        result.findings.append(
+            make_finding(hit.match, hit.role, hit.kind, hit.context, location, ctx,
+                         occurrence=occurrence, line_hash=line_hashes.hash_for(start_line))
+        )
+    return result
+
+
+def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis) -> ParsedFile:
+    """The parser's facts, or the text pass's empty set when there is no parser or it failed."""
+    parser = PARSERS.get(kind)
+    if parser is not None:
+        shift = 1 if text.startswith("\ufeff") else 0
+        try:
+            parsed = parser(text[shift:])
+        except ParseFailure as exc:
+            result.fell_back = True
+            result.diagnostics.append(
+                Diagnostic(path, f"{exc.message}; read with the text pass instead",
+                           Severity.WARNING, exc.line)
+            )
+        else:
+            if shift:
+                parsed.strings = [_shifted(s, shift) for s in parsed.strings]
+            for line, message in parsed.notes:
+                result.diagnostics.append(Diagnostic(path, message, Severity.WARNING, line))
+            return parsed
+    if kind is FileKind.PROSE:
+        return ParsedFile(residual_role=Role.MENTION, residual_kind="prose")
+    return ParsedFile(
+        residual_role=Role.DEFINITION,
+        residual_kind="text",
+        comment_syntax=comment_syntax(path, kind),
+    )
+
+
+def _shifted(fact: StringFact, shift: int) -> StringFact:
+    return StringFact(fact.value, fact.start + shift, fact.end + shift, fact.kind, fact.role,
+                      fact.context, fact.template)
+
+
+def _hits(text: str, parsed: ParsedFile, rules: RuleSet) -> list[_Hit]:
+    hits: dict[tuple[str, int, int], _Hit] = {}
+    for fact in parsed.strings:
+        if not rules.might_match_text(fact.value):
+            continue
+        matches = rules.find(fact.value)
+        if matches:
+            raw = text[fact.start:fact.end]
+            searched_from: dict[str, int] = {}
+            for m in matches:
+                needle = fact.value[m.start:m.end]
+                at = raw.find(needle, searched_from.get(needle, 0))
+                if at >= 0:
+                    searched_from[needle] = at + len(needle)
+                    start, end = fact.start + at, fact.start + at + len(needle)
+                else:  # escaped or split over several literals: report where the string begins
+                    start, end = fact.start, fact.end
+                _keep(hits, _Hit(start, end, m, fact.role, fact.kind, fact.context))
+        elif fact.template:
+            dynamic = rules.find_dynamic(fact.value)
+            if dynamic is not None:
+                role = Role.MENTION if fact.role is Role.MENTION else Role.DYNAMIC
+                _keep(hits, _Hit(fact.start, fact.end, dynamic, role, fact.kind, fact.context))
+    residual = [m for m in rules.find(text) if not _covered(parsed.strings, m.start)]
+    if residual:
+        comments = comment_spans(text, parsed.comment_syntax) if parsed.comment_syntax else []
+        comment_starts = [s for s, _ in comments]
+        for m in residual:
+            in_comment = _inside(comments, comment_starts, m.start)
+            role = Role.MENTION if in_comment else parsed.residual_role
+            kind = "comment" if in_comment else parsed.residual_kind
+            context = None
+            if not in_comment and parsed.residual_context is not None:
+                context = parsed.residual_context(m.start)
+            _keep(hits, _Hit(m.start, m.end, m, role, kind, context))
+    return sorted(hits.values(), key=lambda h: (h.start, h.end, h.match.rule.id))
+
+
+def _keep(hits: dict[tuple[str, int, int], _Hit], hit: _Hit) -> None:
+    """Record a hit once per span. A YAML anchor reaches the same text by several paths; the
+    one naming an environment variable is the most useful name for it."""
+    key = (hit.match.rule.id, hit.start, hit.end)
+    known = hits.get(key)
+    if known is None or (_is_env(hit.context) and not _is_env(known.context)):
+        hits[key] = hit
+
+
+def _is_env(context: str | None) -> bool:
+    return context is not None and context.startswith("env ")
+
+
+def _covered(facts: list[StringFact], offset: int) -> bool:
+    return any(f.start <= offset < f.end for f in facts)
+
+
+def _inside(spans: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
+    i = bisect.bisect_right(starts, offset) - 1
+    return i >= 0 and spans[i][0] <= offset < spans[i][1]
+
+
+# --------------------------------------------------------------------------- findings
+
+_ROLE_PHRASES = {
+    Role.DEFINITION: "is defined here",
+    Role.DYNAMIC: "is built at run time here",
+    Role.MENTION: "is mentioned here",
+    Role.USE: "is used here",
+}
+
+
+def make_finding(
+    match: IdMatch,
+    role: Role,
+    kind: str,
+    context: str | None,
+    location: Location,
+    ctx: AnalysisContext,
+    occurrence: int = 0,
+    line_hash: str | None = None,
+) -> Finding:
+    """Turn a located match into a finding with its lifecycle verdict, level and message."""
+    rule = match.rule
+    lifecycle = ctx.lifecycle.verdict(
+        rule.provider, rule.id, match.base_model, ctx.as_of, ctx.warning_window_days
+    )
+    level = level_for(role, lifecycle, rule.level)
+    return Finding(
+        rule_id=rule.id,
+        level=level,
+        role=role,
+        message=describe(match, role, kind, context, lifecycle),
+        location=location,
+        model_id=match.model_id,
+        provider=rule.provider,
+        base_model=match.base_model,
+        lifecycle=lifecycle,
+        kind=kind,
+        context=context,
+        fingerprint=stable_fingerprint(rule.id, location.path, match.model_id, context,
+                                       occurrence),
+        line_hash=line_hash,
+        extra=match.parts,
+    )
+
+
+def describe(
+    match: IdMatch, role: Role, kind: str, context: str | None, lifecycle: Lifecycle
+) -> str:
+    """The finding's message: one full sentence, then the lifecycle."""
+    where = f"{kind}, bound to {context}" if context else kind
+    subject = f"{match.rule.title} '{match.model_id}' {_ROLE_PHRASES[role]} ({where})"
+    base = f"its base model {match.base_model}" if match.base_model else "the model"
+    date = lifecycle.shutdown_date
+    days = lifecycle.days_left
+    if lifecycle.status is Status.RETIRED and date is not None and days is not None:
+        ago = "today" if days == 0 else f"{-days} day{'s' if days != -1 else ''} ago"
+        tail = f"{base} shut down on {date.isoformat()} ({ago}): calls to it already fail."
+    elif date is not None and days is not None:
+        plural = "s" if days != 1 else ""
+        tail = f"{base} shuts down on {date.isoformat()} ({days} day{plural} left)."
+    else:
+        tail = f"no shutdown date is known for {base}."
+    return f"{subject}; {tail}"
+
+
+def stable_fingerprint(
+    rule_id: str, path: str, model_id: str, context: str | None, occurrence: int
+) -> str:
+    """ftscan's identity for a finding: no line numbers, so it survives code moving around."""
+    key = "\x1f".join([rule_id, path, model_id, context or "", str(occurrence)])
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]

@@ -1,0 +1,176 @@
+"""The ``ftscan`` command: parses arguments, calls the library, prints, and picks the exit code.
+
+Exit codes: 0 no finding at or above the fail level; 1 findings at or above it; 2 a usage,
+config or rule error (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from ftscan import __version__
+from ftscan.api import ScanError, ScanOptions, ScanResult, scan
+from ftscan.atomic import write_atomic
+from ftscan.config import FAIL_ON_CHOICES, ConfigError, parse_size
+from ftscan.models import Severity
+from ftscan.reporters import REPORTERS
+from ftscan.ruleset import RuleError, load_rules
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+PROGRESS_AFTER_SECONDS = 1.5
+
+
+class _Size(click.ParamType):
+    name = "size"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None
+                ) -> int:
+        try:
+            return parse_size(value)  # type: ignore[arg-type]
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class _Date(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None
+                ) -> dt.date:
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ftscan")
+def main() -> None:
+    """Find every fine-tuned model a repository depends on, and how long it has left.
+
+    OpenAI stops all new fine-tuning jobs on 2027-01-06, and fine-tuned models stop serving when
+    their base model shuts down. ftscan finds the ids wherever they hide.
+    """
+
+
+@main.command("scan")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)),
+              default="text", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report to FILE (atomically) instead of stdout.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES),
+              help="Exit 1 when a finding is at or above this level [default: warning].")
+@click.option("--as-of", type=_Date(), help="Date for lifecycle verdicts [default: today].")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file (default: .ftscan.toml or [tool.ftscan], found upward).")
+@click.option("--no-ignore", is_flag=True,
+              help="Also scan files that .gitignore/.ftscanignore would skip.")
+@click.option("--max-file-size", type=_Size(),
+              help="Skip (and count) files larger than this, e.g. 2MB [default: 2MiB].")
+@click.option("--warning-window", "warning_window", type=click.IntRange(min=0),
+              help="Days before a shutdown at which findings become errors [default: 90].")
+@click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the report.")
+@click.option("--verbose", "-v", is_flag=True, help="Also print informational diagnostics.")
+def scan_command(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    fail_on: str | None,
+    as_of: dt.date | None,
+    config_file: Path | None,
+    no_ignore: bool,
+    max_file_size: int | None,
+    warning_window: int | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Scan PATHS (default: the current folder) for fine-tuned model ids."""
+    options = ScanOptions(
+        paths=paths or (Path("."),),
+        as_of=as_of,
+        config_file=config_file,
+        use_ignore_files=not no_ignore,
+        max_file_size=max_file_size,
+        warning_window_days=warning_window,
+        fail_on=fail_on,
+        progress=_progress_printer() if not quiet else None,
+    )
+    result = _run(options)
+    _print_diagnostics(result, quiet=quiet, verbose=verbose)
+    color = output is None and _color_wanted()
+    report = REPORTERS[output_format](result, color)
+    if output is not None:
+        try:
+            write_atomic(output, report)
+        except OSError as exc:
+            _usage_error(f"cannot write {output}: {exc.strerror or exc}")
+    else:
+        click.echo(report, nl=False)
+    sys.exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
+
+
+@main.command("rules")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Include the extra rule files this config names.")
+def rules_command(config_file: Path | None) -> None:
+    """List the rules: id, provider, default level and what each finds."""
+    from ftscan.config import load_config
+
+    try:
+        extra = load_config(config_file).rules if config_file else ()
+        rules = load_rules(extra)
+    except (RuleError, ConfigError) as exc:
+        _usage_error(str(exc))
+    width = max(len(r.provider) for r in rules.rules)
+    for rule in rules.rules:
+        click.echo(f"{rule.id}  {rule.provider:<{width}}  {rule.level.label:<7}  {rule.title}")
+
+
+def _run(options: ScanOptions) -> ScanResult:
+    try:
+        return scan(options)
+    except (ScanError, ConfigError, RuleError) as exc:
+        _usage_error(str(exc))
+
+
+def _usage_error(message: str) -> NoReturn:
+    click.echo(f"ftscan: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _print_diagnostics(result: ScanResult, quiet: bool, verbose: bool) -> None:
+    if quiet:
+        return
+    for diagnostic in result.diagnostics:
+        if diagnostic.severity is Severity.INFO and not verbose:
+            continue
+        click.echo(f"ftscan: {diagnostic.render()}", err=True)
+
+
+def _color_wanted() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _progress_printer():  # type: ignore[no-untyped-def]
+    """A progress callback that prints only on a TTY, and only once a scan takes a while."""
+    if not sys.stderr.isatty():
+        return None
+    shown = {"last": 0.0}
+
+    def show(files: int, elapsed: float) -> None:
+        now = time.monotonic()
+        if elapsed >= PROGRESS_AFTER_SECONDS and now - shown["last"] > 0.2:
+            shown["last"] = now
+            sys.stderr.write(f"\rftscan: {files} files read ({elapsed:.1f}s)")
+            sys.stderr.flush()
+
+    return show

@@ -1,0 +1,149 @@
+"""Configuration: ``[tool.ftscan]`` in ``pyproject.toml`` or a ``.ftscan.toml``, found upward.
+
+Discovery starts at the scanned path and walks up to the repository root; in each folder a
+``.ftscan.toml`` wins over ``pyproject.toml``, and a ``pyproject.toml`` without a
+``[tool.ftscan]`` table does not count. Unknown keys are errors that name the key.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ftscan.models import Level
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
+FAIL_ON_CHOICES = ("error", "warning", "note", "never")
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
+KNOWN_KEYS = frozenset({"rules", "exclude", "fail-on", "max-file-size", "warning-window-days"})
+_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2,
+          "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
+
+
+class ConfigError(Exception):
+    """A configuration that cannot be used. The message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Settings from a config file; ``None`` means "not set here"."""
+
+    source: Path | None = None
+    rules: tuple[Path, ...] = ()
+    """Extra rule files, resolved against the config file's folder."""
+    exclude: tuple[str, ...] = ()
+    """Gitignore-style patterns, relative to the scan root."""
+    fail_on: str | None = None
+    max_file_size: int | None = None
+    warning_window_days: int | None = None
+
+
+def parse_size(text: str | int) -> int:
+    """``2MB``, ``512KiB``, ``1048576`` → bytes. Raises ``ValueError``."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        if text <= 0:
+            raise ValueError("a size must be positive")
+        return text
+    match = _SIZE.match(str(text))
+    if not match:
+        raise ValueError(f"not a size: {text!r} (try 2MB or 500KiB)")
+    value = float(match.group(1)) * _UNITS[(match.group(2) or "").lower()]
+    if value <= 0:
+        raise ValueError("a size must be positive")
+    return int(value)
+
+
+def discover(start: Path, stop: Path | None = None) -> Path | None:
+    """The config file that applies to ``start``: the nearest one at or above it."""
+    folder = start if start.is_dir() else start.parent
+    folder = folder.resolve()
+    stop = stop.resolve() if stop is not None else None
+    for candidate in [folder, *folder.parents]:
+        dedicated = candidate / ".ftscan.toml"
+        if dedicated.is_file():
+            return dedicated
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and _has_ftscan_table(pyproject):
+            return pyproject
+        if candidate == stop:
+            break
+    return None
+
+
+def _has_ftscan_table(pyproject: Path) -> bool:
+    try:
+        return b"[tool.ftscan]" in pyproject.read_bytes()
+    except OSError:
+        return False
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate a config file. Raises :class:`ConfigError`."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: config is not valid UTF-8") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("ftscan", {})
+        prefix = "tool.ftscan."
+    else:
+        table, prefix = data, ""
+    if not isinstance(table, Mapping):
+        raise ConfigError(f"{path}: [{prefix.rstrip('.') or 'ftscan'}] must be a table")
+    return _from_table(path, table, prefix)
+
+
+def _from_table(path: Path, table: Mapping[str, Any], prefix: str) -> Config:
+    for key in table:
+        if key not in KNOWN_KEYS:
+            hint = f" (known keys: {', '.join(sorted(KNOWN_KEYS))})"
+            raise ConfigError(f"{path}: unknown key '{prefix}{key}'{hint}")
+
+    def strings(key: str) -> tuple[str, ...]:
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{path}: '{prefix}{key}' must be a list of strings")
+        return tuple(value)
+
+    fail_on = table.get("fail-on")
+    if fail_on is not None and fail_on not in FAIL_ON_CHOICES:
+        raise ConfigError(
+            f"{path}: '{prefix}fail-on' must be one of {', '.join(FAIL_ON_CHOICES)}, "
+            f"not {fail_on!r}"
+        )
+    max_size = table.get("max-file-size")
+    if max_size is not None:
+        try:
+            max_size = parse_size(max_size)
+        except ValueError as exc:
+            raise ConfigError(f"{path}: '{prefix}max-file-size': {exc}") from None
+    window = table.get("warning-window-days")
+    if window is not None and (not isinstance(window, int) or isinstance(window, bool)
+                               or window < 0):
+        raise ConfigError(f"{path}: '{prefix}warning-window-days' must be a whole number >= 0")
+    return Config(
+        source=path,
+        rules=tuple((path.parent / p).resolve() for p in strings("rules")),
+        exclude=strings("exclude"),
+        fail_on=fail_on,
+        max_file_size=max_size,
+        warning_window_days=window,
+    )
+
+
+def fail_level(name: str) -> Level | None:
+    """The lowest level that fails the run, or ``None`` for ``never``."""
+    return None if name == "never" else Level.parse(name)

@@ -1,0 +1,222 @@
+"""Which files a scan reads: a walk that honours ignore files, size limits and symlink rules.
+
+Ignore rules follow git: ``.gitignore`` in every directory (patterns relative to it, deeper
+files winning), ``.git/info/exclude``, plus ftscan's own ``.ftscanignore`` files and the
+config's ``exclude`` patterns, all with gitignore semantics via pathspec. An ignored directory
+is not entered. Symlinks are never followed: one that points outside the root or nowhere is
+reported; one that points inside the root is skipped because its target is scanned itself.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+IGNORE_FILES = (".gitignore", ".ftscanignore")
+ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """A regular file the scan should read."""
+
+    path: Path
+    relpath: str
+    """Relative to the scan root, forward slashes."""
+    size: int
+
+
+@dataclass(frozen=True)
+class SkippedEntry:
+    """A file the scan did not read, and why."""
+
+    relpath: str
+    reason: str
+    """One of ``too-large``, ``symlink``, ``broken-symlink``, ``outside-root``, ``unreadable``."""
+    detail: str = ""
+
+
+@dataclass
+class _Spec:
+    base: str
+    """The directory the patterns are relative to ('' for the root)."""
+    spec: pathspec.GitIgnoreSpec
+
+
+class IgnoreRules:
+    """The ignore specs in force, from the root down to the directory being walked."""
+
+    def __init__(self, root: Path, exclude: Sequence[str] = (), use_ignore_files: bool = True):
+        self.root = root
+        self.use_ignore_files = use_ignore_files
+        self._config = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+        self._loaded: dict[str, list[_Spec]] = {}
+        self._global: list[_Spec] = []
+        exclude_file = root / ".git" / "info" / "exclude"
+        if use_ignore_files and exclude_file.is_file():
+            spec = _read_spec(exclude_file)
+            if spec is not None:
+                self._global.append(_Spec("", spec))
+
+    def specs_for(self, directory: str) -> list[_Spec]:
+        """The specs defined in ``directory`` itself (loaded once)."""
+        if directory not in self._loaded:
+            specs = []
+            if self.use_ignore_files:
+                folder = self.root / directory if directory else self.root
+                for name in IGNORE_FILES:
+                    candidate = folder / name
+                    if candidate.is_file():
+                        spec = _read_spec(candidate)
+                        if spec is not None:
+                            specs.append(_Spec(directory, spec))
+            self._loaded[directory] = specs
+        return self._loaded[directory]
+
+    def ignored(self, relpath: str, is_dir: bool, chain: Sequence[str]) -> bool:
+        """Is ``relpath`` ignored, given the directories ``chain`` (root first) above it?"""
+        candidate = relpath + "/" if is_dir else relpath
+        if self._config is not None:
+            verdict = self._config.check_file(candidate).include
+            if verdict is not None:
+                return bool(verdict)
+        for directory in reversed(chain):
+            for spec in reversed(self.specs_for(directory)):
+                local = candidate[len(directory) + 1:] if directory else candidate
+                verdict = spec.spec.check_file(local).include
+                if verdict is not None:
+                    return bool(verdict)
+        for spec in self._global:
+            verdict = spec.spec.check_file(candidate).include
+            if verdict is not None:
+                return bool(verdict)
+        return False
+
+
+def _read_spec(path: Path) -> pathspec.GitIgnoreSpec | None:
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def find_root(path: Path) -> Path:
+    """The repository root above ``path`` (the folder holding ``.git``), else ``path`` itself
+    (or its folder, for a file)."""
+    start = path if path.is_dir() else path.parent
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def walk(
+    root: Path,
+    targets: Sequence[Path],
+    rules: IgnoreRules,
+    max_size: int,
+) -> Iterator[FileEntry | SkippedEntry]:
+    """Every file under ``targets`` (all inside ``root``) that the scan should consider.
+
+    Yields :class:`SkippedEntry` for files it will not read, so the summary can count them.
+    Files named explicitly are read even when an ignore file would skip them.
+    """
+    seen: set[str] = set()
+    for target in targets:
+        rel = _relative(root, target)
+        if target.is_symlink() or not target.is_dir():
+            if rel not in seen:
+                seen.add(rel)
+                yield from _file_entry(root, target, rel, max_size)
+            continue
+        chain = _chain(rel)
+        if any(rules.ignored(chain[i], True, chain[:i]) for i in range(1, len(chain))):
+            continue
+        yield from _walk_dir(root, target, rel, chain, rules, max_size, seen)
+
+
+def _chain(rel: str) -> list[str]:
+    """The directories from the root down to ``rel``: ['', 'a', 'a/b']."""
+    chain = [""]
+    if rel:
+        parts = rel.split("/")
+        chain.extend("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return chain
+
+
+def _relative(root: Path, path: Path) -> str:
+    rel = os.path.relpath(os.path.abspath(path), root)
+    return "" if rel == "." else rel.replace(os.sep, "/")
+
+
+def _walk_dir(
+    root: Path,
+    top: Path,
+    top_rel: str,
+    top_chain: list[str],
+    rules: IgnoreRules,
+    max_size: int,
+    seen: set[str],
+) -> Iterator[FileEntry | SkippedEntry]:
+    stack: list[tuple[Path, str, list[str]]] = [(top, top_rel, top_chain)]
+    while stack:
+        folder, folder_rel, chain = stack.pop()
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            yield SkippedEntry(folder_rel or ".", "unreadable", exc.strerror or str(exc))
+            continue
+        subdirs = []
+        for entry in entries:
+            rel = f"{folder_rel}/{entry.name}" if folder_rel else entry.name
+            try:
+                is_link = entry.is_symlink()
+                is_dir = not is_link and entry.is_dir(follow_symlinks=False)
+            except OSError:
+                is_link, is_dir = False, False
+            if is_dir and entry.name in ALWAYS_SKIPPED_DIRS:
+                continue
+            if rules.ignored(rel, is_dir, chain):
+                continue
+            if is_dir:
+                subdirs.append((Path(entry.path), rel, [*chain, rel]))
+            elif rel not in seen:
+                seen.add(rel)
+                yield from _file_entry(root, Path(entry.path), rel, max_size)
+        stack.extend(reversed(subdirs))
+
+
+def _file_entry(
+    root: Path, path: Path, rel: str, max_size: int
+) -> Iterator[FileEntry | SkippedEntry]:
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            target_text = os.readlink(path)
+            yield SkippedEntry(rel, "broken-symlink",
+                               f"points to {target_text!r}, which does not exist")
+            return
+        if not target.is_relative_to(root.resolve()):
+            yield SkippedEntry(rel, "outside-root",
+                               f"points outside the scanned root, to {target}")
+            return
+        yield SkippedEntry(rel, "symlink", "its target inside the root is scanned instead")
+        return
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        yield SkippedEntry(rel, "unreadable", exc.strerror or str(exc))
+        return
+    if not path.is_file():
+        return  # sockets, fifos, devices
+    if stat.st_size > max_size:
+        yield SkippedEntry(rel, "too-large", f"{stat.st_size} bytes, over the limit of {max_size}")
+        return
+    yield FileEntry(path, rel, stat.st_size)

@@ -1,0 +1,106 @@
+"""Which parser reads a file, decided from its name alone."""
+
+from __future__ import annotations
+
+import enum
+import posixpath
+
+from ftscan.comments import CommentSyntax
+
+
+class FileKind(enum.Enum):
+    """The kinds of file ftscan tells apart."""
+
+    PYTHON = "python"
+    NOTEBOOK = "notebook"
+    ENV = "env"
+    YAML = "yaml"
+    TERRAFORM = "terraform"
+    TOML = "toml"
+    JSON = "json"
+    JSONL = "jsonl"
+    DOCKERFILE = "dockerfile"
+    SHELL = "shell"
+    PROSE = "prose"
+    """Markdown, reStructuredText, plain text: every id in them is a mention."""
+    SOURCE = "source"
+    """Other code (JS/TS, Go, Java, Ruby, ...): the text pass, with comments as mentions."""
+
+
+_BY_SUFFIX = {
+    ".py": FileKind.PYTHON,
+    ".pyi": FileKind.PYTHON,
+    ".ipynb": FileKind.NOTEBOOK,
+    ".env": FileKind.ENV,
+    ".yaml": FileKind.YAML,
+    ".yml": FileKind.YAML,
+    ".tf": FileKind.TERRAFORM,
+    ".tfvars": FileKind.TERRAFORM,
+    ".hcl": FileKind.TERRAFORM,
+    ".toml": FileKind.TOML,
+    ".json": FileKind.JSON,
+    ".jsonc": FileKind.SOURCE,
+    ".jsonl": FileKind.JSONL,
+    ".ndjson": FileKind.JSONL,
+    ".dockerfile": FileKind.DOCKERFILE,
+    ".containerfile": FileKind.DOCKERFILE,
+    ".sh": FileKind.SHELL,
+    ".bash": FileKind.SHELL,
+    ".zsh": FileKind.SHELL,
+    ".ksh": FileKind.SHELL,
+    ".md": FileKind.PROSE,
+    ".markdown": FileKind.PROSE,
+    ".mdx": FileKind.PROSE,
+    ".rst": FileKind.PROSE,
+    ".txt": FileKind.PROSE,
+    ".adoc": FileKind.PROSE,
+    ".asciidoc": FileKind.PROSE,
+}
+
+_SOURCE_COMMENTS = {
+    CommentSyntax.SLASH: (
+        ".js .jsx .mjs .cjs .ts .tsx .mts .cts .go .java .kt .kts .scala .groovy .gradle .c .h "
+        ".cc .cpp .cxx .hpp .cs .fs .rs .swift .dart .php .jsonc .proto .zig .vue .svelte"
+    ),
+    CommentSyntax.HASH: (
+        ".rb .pl .pm .r .ps1 .psm1 .cfg .conf .ini .properties .tfstate .nix .cmake .mk .jl "
+        ".ex .exs .cr .coffee .fish .awk"
+    ),
+    CommentSyntax.DASH: ".sql .lua .hs .elm .ada .vhd",
+    CommentSyntax.HTML: ".html .htm .xml .xhtml .svg .jinja .j2 .jsp .erb",
+    CommentSyntax.CSS: ".css .scss .sass .less",
+}
+_COMMENTS_BY_SUFFIX = {
+    suffix: syntax for syntax, suffixes in _SOURCE_COMMENTS.items() for suffix in suffixes.split()
+}
+_HASH_NAMES = {"makefile", "gemfile", "rakefile", "procfile", "vagrantfile", "brewfile"}
+
+
+def classify(path: str) -> FileKind:
+    """The kind of file at ``path`` (a relative posix path), from its name."""
+    name = posixpath.basename(path)
+    lower = name.lower()
+    if lower == ".env" or lower.startswith(".env.") or lower == ".envrc":
+        return FileKind.ENV
+    if lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "dockerfile-")):
+        return FileKind.DOCKERFILE
+    if lower.endswith(".tf.json"):
+        return FileKind.JSON
+    suffix = posixpath.splitext(lower)[1]
+    if lower in ("readme", "license", "changelog", "notice", "authors"):
+        return FileKind.PROSE
+    return _BY_SUFFIX.get(suffix, FileKind.SOURCE)
+
+
+def comment_syntax(path: str, kind: FileKind) -> CommentSyntax | None:
+    """The comment syntax of a file the text pass reads, when known."""
+    if kind in (FileKind.ENV, FileKind.SHELL, FileKind.DOCKERFILE, FileKind.TOML, FileKind.YAML):
+        return CommentSyntax.HASH
+    if kind is FileKind.TERRAFORM:
+        return CommentSyntax.HCL
+    if kind is FileKind.PROSE:
+        return None
+    name = posixpath.basename(path).lower()
+    if name in _HASH_NAMES:
+        return CommentSyntax.HASH
+    return _COMMENTS_BY_SUFFIX.get(posixpath.splitext(name)[1])

@@ -1,0 +1,141 @@
+"""The records ftscan produces: findings, their locations and lifecycle verdicts, and diagnostics.
+
+Every record is a frozen dataclass, so a finding can be hashed, deduplicated and shared between
+reporters without anyone mutating it on the way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+
+
+class Level(enum.IntEnum):
+    """How loudly a finding is reported; ordered so that ``Level.ERROR > Level.NOTE``."""
+
+    NOTE = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        """The SARIF spelling (``note``, ``warning``, ``error``)."""
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Level:
+        """Read a level from its SARIF spelling; raises ``ValueError`` for anything else."""
+        try:
+            return cls[text.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown level {text!r} (expected note, warning or error)") from None
+
+
+class Role(str, enum.Enum):
+    """What a reference to a model id does in the code that holds it."""
+
+    DEFINITION = "definition"
+    """A literal id in code or configuration: something reads it and sends it to a provider."""
+    DYNAMIC = "dynamic"
+    """An id assembled at run time from a literal prefix and variables (f-string, ``+``)."""
+    MENTION = "mention"
+    """An id in a comment, docstring or prose: nothing calls it, but it documents a dependency."""
+    USE = "use"
+    """A call site that reaches an id through an alias (environment variable, constant, ...)."""
+
+
+class Status(str, enum.Enum):
+    """Where the model's base stands on its shutdown schedule, as of the scan date."""
+
+    RETIRED = "retired"
+    """The shutdown date has passed: calls already fail."""
+    RETIRING = "retiring"
+    """The shutdown date falls inside the warning window."""
+    ACTIVE = "active"
+    """A shutdown date is known and lies beyond the warning window."""
+    UNKNOWN = "unknown"
+    """No shutdown date is known for this base model."""
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A span in a file. Lines and columns are 1-based; ``end_column`` is exclusive (as in SARIF).
+
+    Columns count Unicode code points, which is what SARIF's ``unicodeCodePoints`` column kind
+    means.
+    """
+
+    path: str
+    """Path relative to the scan root, with forward slashes."""
+    start_line: int
+    start_column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """The lifecycle verdict for one base model on one date."""
+
+    status: Status
+    shutdown_date: dt.date | None = None
+    """The day the model stops serving, or ``None`` when unknown."""
+    days_left: int | None = None
+    """Days from the scan date to the shutdown date; zero or negative once it has passed."""
+    source: str | None = None
+    """Where the shutdown date comes from (a URL)."""
+    next_step: str | None = None
+    """What to do about it, from the lifecycle data."""
+    note: str | None = None
+    """A caveat about the date (for example: read only from secondary sources)."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reference to a fine-tuned or custom model id."""
+
+    rule_id: str
+    level: Level
+    role: Role
+    message: str
+    """A full sentence: the id, what kind of reference it is, and the base model's shutdown date."""
+    location: Location
+    model_id: str
+    """The exact id, without any gateway prefix such as ``openai/``."""
+    provider: str
+    base_model: str | None
+    lifecycle: Lifecycle
+    kind: str
+    """What holds the id, in words: ``Python string literal``, ``environment variable``, ..."""
+    context: str | None = None
+    """The name the id is bound to where known: a config key path, an env var, a constant."""
+    fingerprint: str = ""
+    """ftscan's line-independent identity: rule, path, model id, context and occurrence."""
+    line_hash: str | None = None
+    """GitHub's ``primaryLocationLineHash`` for the finding's first line."""
+    extra: tuple[tuple[str, str], ...] = field(default=())
+    """Further named parts of the id (org, suffix, job id, ...), for inventories."""
+
+
+class Severity(str, enum.Enum):
+    """How serious a diagnostic (a problem ftscan had with its input) is."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem with the input that did not stop the scan: a file ftscan could not fully read."""
+
+    path: str
+    message: str
+    severity: Severity = Severity.WARNING
+    line: int | None = None
+
+    def render(self) -> str:
+        """The one-line form printed on stderr: ``path:line: severity: message``."""
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.severity.value}: {self.message}"

@@ -1,0 +1,215 @@
+"""Python source through libcst: every string literal, with the name it is bound to.
+
+Docstrings are mentions. f-strings, ``+`` concatenations, ``str.format`` and ``%`` formatting
+that mix literal text and variables are handed on as templates (``ft:{base}:acme:{suffix}``),
+so an id built at run time is reported as *dynamic*. Comments are left to the residual pass,
+which reports ids in them as mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ftscan.models import Role
+from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
+from ftscan.textpos import LineIndex
+
+_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifx]")
+_ENV_READERS = {"getenv", "get", "setdefault"}
+
+
+def parse_python(text: str) -> ParsedFile:
+    """Parse Python source; raises :class:`ParseFailure` on a syntax error."""
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        raise ParseFailure(f"Python syntax error: {exc.message}", exc.raw_line) from None
+    except (RecursionError, ValueError) as exc:  # pathological nesting, odd encodings
+        raise ParseFailure(f"cannot parse Python: {exc}") from None
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    collector = _StringCollector(module, LineIndex(text))
+    wrapper.visit(collector)
+    return ParsedFile(
+        strings=collector.strings,
+        residual_role=Role.MENTION,
+        residual_kind="Python comment",
+    )
+
+
+class _StringCollector(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, module: cst.Module, index: LineIndex) -> None:
+        super().__init__()
+        self.module = module
+        self.index = index
+        self.strings: list[StringFact] = []
+        self._context: dict[int, str] = {}
+        self._docstrings: set[int] = set()
+        self._handled: set[int] = set()
+        self._class_stack: list[str] = []
+
+    # ----------------------------------------------------------------- naming what binds a value
+
+    def _bind(self, node: cst.CSTNode | None, name: str | None) -> None:
+        if node is not None and name:
+            self._context[id(node)] = name
+
+    def _target_name(self, target: cst.BaseExpression) -> str | None:
+        if isinstance(target, (cst.Name, cst.Attribute)):
+            name = self.module.code_for_node(target)
+            if isinstance(target, cst.Name) and self._class_stack:
+                return f"{self._class_stack[-1]}.{name}"
+            return name
+        if isinstance(target, cst.Subscript):
+            return self.module.code_for_node(target)
+        return None
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1:
+            self._bind(node.value, self._target_name(node.targets[0].target))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind(node.value, self._target_name(node.target))
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        owner = self._context.get(id(node))
+        for element in node.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                key = element.key.evaluated_value
+                if isinstance(key, str):
+                    self._bind(element.value, f'{owner or ""}[{key!r}]'.replace("'", '"'))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = func.value if isinstance(func, cst.Name) else (
+            func.attr.value if isinstance(func, cst.Attribute) else None
+        )
+        if name in _ENV_READERS and len(node.args) >= 2 and not node.args[0].keyword:
+            key = node.args[0].value
+            if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
+                self._bind(node.args[1].value, f"env {key.evaluated_value}")
+        for arg in node.args:
+            if arg.keyword is not None:
+                self._bind(arg.value, f"{arg.keyword.value}=")
+        # "ft:{}:{}".format(a, b)
+        if isinstance(func, cst.Attribute) and func.attr.value == "format":
+            literal = func.value
+            if isinstance(literal, cst.SimpleString) and isinstance(literal.evaluated_value, str):
+                self._handled.add(id(literal))
+                self._add(node, literal.evaluated_value, "str.format() template", template=True)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        self._class_stack.append(node.name.value)
+        self._mark_docstring(node.body)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._class_stack.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._mark_docstring(node.body)
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._mark_docstring(node)
+
+    def _mark_docstring(self, body: cst.BaseSuite | cst.Module) -> None:
+        statements: Sequence[cst.CSTNode] = getattr(body, "body", ())
+        if not statements or not isinstance(statements[0], cst.SimpleStatementLine):
+            return
+        first = statements[0].body[0] if statements[0].body else None
+        if isinstance(first, cst.Expr) and isinstance(
+            first.value, (cst.SimpleString, cst.ConcatenatedString)
+        ):
+            self._docstrings.add(id(first.value))
+
+    # ----------------------------------------------------------------- the strings themselves
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        if id(node) in self._handled:
+            return
+        value = node.evaluated_value
+        if isinstance(value, bytes):
+            self._add(node, value.decode("utf-8", errors="replace"), "Python bytes literal")
+        elif isinstance(value, str):
+            self._add(node, value, "Python string literal")
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+        value = node.evaluated_value
+        if isinstance(value, str):
+            self._add(node, value, "Python string literal")
+            return False
+        return True  # holds an f-string: visit the pieces one by one
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+        if id(node) not in self._handled:
+            self._add(node, self._fstring_template(node), "f-string", template=True)
+        return True  # strings nested in the expressions are literals of their own
+
+    def _fstring_template(self, node: cst.FormattedString) -> str:
+        parts = []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                parts.append(part.value)
+            elif isinstance(part, cst.FormattedStringExpression):
+                parts.append("{" + self.module.code_for_node(part.expression) + "}")
+        return "".join(parts)
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> None:
+        if id(node) in self._handled:
+            return
+        if isinstance(node.operator, cst.Add):
+            operands = self._flatten_add(node)
+            if not any(isinstance(o, (cst.SimpleString, cst.FormattedString)) for o in operands):
+                return
+            parts = []
+            for operand in operands:
+                if isinstance(operand, cst.SimpleString) and isinstance(
+                    operand.evaluated_value, str
+                ):
+                    parts.append(operand.evaluated_value)
+                    self._handled.add(id(operand))
+                elif isinstance(operand, cst.FormattedString):
+                    parts.append(self._fstring_template(operand))
+                    self._handled.add(id(operand))
+                else:
+                    parts.append("{" + self.module.code_for_node(operand) + "}")
+            template = "".join(parts)
+            has_variable = "{" in template and not all(
+                isinstance(o, cst.SimpleString) for o in operands
+            )
+            self._add(node, template, "string concatenation", template=has_variable)
+        elif isinstance(node.operator, cst.Modulo) and isinstance(node.left, cst.SimpleString):
+            value = node.left.evaluated_value
+            if isinstance(value, str) and _PERCENT_FIELD.search(value):
+                self._handled.add(id(node.left))
+                template = _PERCENT_FIELD.sub("{}", value)
+                self._add(node, template, "%-format template", template=True)
+
+    def _flatten_add(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+            self._handled.add(id(node))
+            return [*self._flatten_add(node.left), *self._flatten_add(node.right)]
+        return [node]
+
+    def _add(self, node: cst.CSTNode, value: str, kind: str, template: bool = False) -> None:
+        pos = self.get_metadata(PositionProvider, node)
+        start = self.index.offset(pos.start.line, pos.start.column)
+        end = self.index.offset(pos.end.line, pos.end.column)
+        role = Role.DEFINITION
+        if id(node) in self._docstrings:
+            role, kind = Role.MENTION, "Python docstring"
+        self.strings.append(
+            StringFact(
+                value=value,
+                start=start,
+                end=end,
+                kind=kind,
+                role=role,
+                context=self._context.get(id(node)),
+                template=template,
+            )
+        )

@@ -1,0 +1,142 @@
+"""YAML through PyYAML's composer, which keeps a start and end mark on every node.
+
+Every scalar (keys included) becomes a fact named by its key path, across all documents of a
+file, following anchors once. Environment variables get their variable's name as context, in
+the shapes deployment files use: Kubernetes ``env: [{name, value}]``, docker-compose
+``environment:`` as a mapping or a ``KEY=value`` list, GitHub workflow ``env:`` mappings.
+Comments are left to the residual pass (mentions). Text that is not YAML, such as a Helm
+template, raises :class:`ParseFailure` and goes through the text pass instead.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from ftscan.comments import CommentSyntax
+from ftscan.models import Role
+from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
+
+_Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_ENV_KEYS = {"env", "environment", "variables"}
+_ENV_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_.]*)=")
+_GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:[.$]|include|template|if|range|with|end|define|toYaml)")
+
+
+def parse_yaml(text: str) -> ParsedFile:
+    """Parse every document of a YAML file; raises :class:`ParseFailure` when it is not YAML.
+
+    A Helm (Go) template is not YAML until rendered, even where PyYAML would accept it, so it
+    goes straight to the text pass."""
+    if "{{" in text and _GO_TEMPLATE.search(text):
+        return ParsedFile(
+            residual_role=Role.DEFINITION,
+            residual_kind="Helm template text",
+            comment_syntax=CommentSyntax.HASH,
+        )
+    try:
+        documents = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ParseFailure(f"invalid YAML: {exc.problem or exc.context}", line) from None
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise ParseFailure(f"invalid YAML: {exc}") from None
+    strings: list[StringFact] = []
+    for document in documents:
+        if document is not None:
+            _walk(document, (), strings, set(), env_context=None)
+    return ParsedFile(
+        strings=strings,
+        residual_role=Role.DEFINITION,
+        residual_kind="YAML text",
+        comment_syntax=CommentSyntax.HASH,
+    )
+
+
+def _path_text(path: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _scalar(node: yaml.ScalarNode, kind: str, context: str | None) -> StringFact:
+    return StringFact(
+        value=str(node.value),
+        start=node.start_mark.index,
+        end=node.end_mark.index,
+        kind=kind,
+        context=context,
+    )
+
+
+def _walk(
+    node: yaml.Node,
+    path: tuple[str | int, ...],
+    out: list[StringFact],
+    active: set[int],
+    env_context: str | None,
+) -> None:
+    if id(node) in active:  # a recursive anchor
+        return
+    if isinstance(node, yaml.ScalarNode):
+        out.append(_scalar(node, "YAML value", env_context or _path_text(path) or None))
+        return
+    active.add(id(node))
+    try:
+        if isinstance(node, yaml.MappingNode):
+            _walk_mapping(node, path, out, active, env_context)
+        elif isinstance(node, yaml.SequenceNode):
+            _walk_sequence(node, path, out, active)
+    finally:
+        active.discard(id(node))
+
+
+def _walk_mapping(
+    node: yaml.MappingNode,
+    path: tuple[str | int, ...],
+    out: list[StringFact],
+    active: set[int],
+    env_context: str | None,
+) -> None:
+    parent = path[-1] if path else None
+    is_env_map = isinstance(parent, str) and parent in _ENV_KEYS
+    pairs = {
+        k.value: v for k, v in node.value
+        if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)
+    }
+    # Kubernetes: env: [{name: X, value: Y}]
+    k8s_env = isinstance(pairs.get("name"), yaml.ScalarNode) and "value" in pairs
+    for key_node, value_node in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            key = str(key_node.value)
+            out.append(_scalar(key_node, "YAML key", _path_text((*path, key))))
+        else:
+            key = "?"
+            _walk(key_node, (*path, key), out, active, None)
+        if key == "<<":  # a merge key: the merged mapping's entries belong here
+            _walk(value_node, path, out, active, env_context)
+            continue
+        context = None
+        if is_env_map:
+            context = f"env {key}"
+        elif k8s_env and key == "value":
+            context = f"env {pairs['name'].value}"
+        _walk(value_node, (*path, key), out, active, context)
+
+
+def _walk_sequence(
+    node: yaml.SequenceNode,
+    path: tuple[str | int, ...],
+    out: list[StringFact],
+    active: set[int],
+) -> None:
+    parent = path[-1] if path else None
+    for index, item in enumerate(node.value):
+        context = None
+        if parent in _ENV_KEYS and isinstance(item, yaml.ScalarNode):
+            match = _ENV_ITEM.match(str(item.value))
+            context = f"env {match.group(1)}" if match else None
+        _walk(item, (*path, index), out, active, context)

@@ -1,0 +1,25 @@
+"""CSV: one row per finding, ready for a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from ftscan.api import ScanResult
+from ftscan.reporters.records import finding_record
+
+COLUMNS = (
+    "level", "ruleId", "role", "modelId", "provider", "baseModel", "status", "shutdownDate",
+    "daysLeft", "path", "startLine", "startColumn", "kind", "context", "message",
+)
+
+
+def render_csv(result: ScanResult) -> str:
+    """The findings as CSV with a header row (RFC 4180 quoting, ``\\r\\n`` line ends)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for finding in result.findings:
+        record = finding_record(finding)
+        writer.writerow({k: "" if record[k] is None else record[k] for k in COLUMNS})
+    return out.getvalue()

@@ -1,0 +1,47 @@
+"""The JSON report: versioned and documented in ``docs/json-report.md`` and its JSON Schema
+``ftscan/schemas/report-v1.schema.json``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ftscan import __version__
+from ftscan.api import ScanResult
+from ftscan.reporters.records import finding_record
+
+SCHEMA_VERSION = 1
+
+
+def report_document(result: ScanResult) -> dict[str, Any]:
+    """The report as plain data."""
+    summary = result.summary
+    return {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "ftscan", "version": __version__},
+        "asOf": result.as_of.isoformat(),
+        "failOn": result.fail_on,
+        "failed": result.failed(),
+        "lifecycleVersion": result.lifecycle.version,
+        "summary": {
+            "filesConsidered": summary.files_considered,
+            "filesRead": summary.files_read,
+            "filesWithCandidates": summary.files_with_candidates,
+            "skipped": summary.skipped,
+            "parseFallbacks": summary.parse_fallbacks,
+            "findings": len(result.findings),
+            "findingsByLevel": summary.findings_by_level,
+            "findingsByRole": summary.findings_by_role,
+            "durationSeconds": summary.duration_seconds,
+        },
+        "findings": [finding_record(f) for f in result.findings],
+        "diagnostics": [
+            {"path": d.path, "line": d.line, "severity": d.severity.value, "message": d.message}
+            for d in result.diagnostics
+        ],
+    }
+
+
+def render_json(result: ScanResult) -> str:
+    """The report as indented JSON."""
+    return json.dumps(report_document(result), indent=2, ensure_ascii=False) + "\n"

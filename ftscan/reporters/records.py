@@ -1,0 +1,34 @@
+"""A finding as a flat record of plain values: the shape JSON and CSV share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ftscan.models import Finding
+
+
+def finding_record(finding: Finding) -> dict[str, Any]:
+    """The finding's fields, with the names the JSON schema documents (camelCase)."""
+    loc = finding.location
+    life = finding.lifecycle
+    return {
+        "ruleId": finding.rule_id,
+        "level": finding.level.label,
+        "role": finding.role.value,
+        "message": finding.message,
+        "path": loc.path,
+        "startLine": loc.start_line,
+        "startColumn": loc.start_column,
+        "endLine": loc.end_line,
+        "endColumn": loc.end_column,
+        "modelId": finding.model_id,
+        "provider": finding.provider,
+        "baseModel": finding.base_model,
+        "status": life.status.value,
+        "shutdownDate": life.shutdown_date.isoformat() if life.shutdown_date else None,
+        "daysLeft": life.days_left,
+        "kind": finding.kind,
+        "context": finding.context,
+        "parts": dict(finding.extra),
+        "fingerprint": finding.fingerprint,
+    }

@@ -1,0 +1,142 @@
+"""SARIF 2.1.0 for GitHub code scanning, built with sarif-om.
+
+One run, stable rule ids with full metadata, ``ruleIndex``, repository-relative URIs under
+``%SRCROOT%``, GitHub's own ``primaryLocationLineHash`` and ftscan's line-independent
+fingerprint, results sorted, ``results: []`` when clean. sarif-om is untyped and its attrs
+classes carry defaults (``ruleIndex: -1``, ``rank: -1.0``) that must not reach the output, so
+serialisation is a small walker: JSON key from the field's schema name, defaults and ``None``
+dropped, ``level`` always kept, plain dicts (property bags, fingerprints) passed through.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attr
+import sarif_om as om
+
+from ftscan import __version__
+from ftscan.api import ScanResult
+from ftscan.models import Finding
+from ftscan.ruleset import Rule
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/ftscan/ftscan"
+SRCROOT = "%SRCROOT%"
+_KEEP_EVEN_IF_DEFAULT = {"level"}
+
+
+def render_sarif(result: ScanResult) -> str:
+    """The SARIF log as indented JSON."""
+    return json.dumps(to_plain(build_log(result)), indent=2, ensure_ascii=False) + "\n"
+
+
+def build_log(result: ScanResult) -> om.SarifLog:
+    """The sarif-om object tree for a scan."""
+    rules = list(result.rules.rules)
+    driver = om.ToolComponent(
+        name="ftscan",
+        version=__version__,
+        semantic_version=__version__,
+        information_uri=INFORMATION_URI,
+        rules=[_descriptor(rule) for rule in rules],
+    )
+    run = om.Run(
+        tool=om.Tool(driver=driver),
+        results=[_result(result, f) for f in result.findings],
+        column_kind="unicodeCodePoints",
+        invocations=[om.Invocation(execution_successful=True)],
+        properties={
+            "ftscan/asOf": result.as_of.isoformat(),
+            "ftscan/lifecycleVersion": result.lifecycle.version,
+        },
+    )
+    return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run])
+
+
+def _descriptor(rule: Rule) -> om.ReportingDescriptor:
+    return om.ReportingDescriptor(
+        id=rule.id,
+        name=_pascal(rule.name),
+        short_description=om.MultiformatMessageString(text=rule.title),
+        full_description=om.MultiformatMessageString(text=rule.description[:1024]),
+        help=om.MultiformatMessageString(text=_plain(rule.help), markdown=rule.help),
+        default_configuration=om.ReportingConfiguration(level=rule.level.label),
+        properties={
+            "tags": list(rule.tags)[:20],
+            "precision": rule.precision,
+            "problem.severity": "warning" if rule.level.label != "error" else "error",
+            "ftscan/provider": rule.provider,
+        },
+    )
+
+
+def _result(scan: ScanResult, finding: Finding) -> om.Result:
+    loc = finding.location
+    life = finding.lifecycle
+    fingerprints = {"primaryLocationLineHash": finding.line_hash} if finding.line_hash else None
+    return om.Result(
+        rule_id=finding.rule_id,
+        rule_index=scan.rules.index(finding.rule_id),
+        level=finding.level.label,
+        message=om.Message(text=finding.message),
+        locations=[
+            om.Location(
+                physical_location=om.PhysicalLocation(
+                    artifact_location=om.ArtifactLocation(uri=loc.path, uri_base_id=SRCROOT),
+                    region=om.Region(
+                        start_line=loc.start_line,
+                        start_column=loc.start_column,
+                        end_line=loc.end_line,
+                        end_column=loc.end_column,
+                    ),
+                )
+            )
+        ],
+        partial_fingerprints=fingerprints,
+        fingerprints={"ftscan/v1": finding.fingerprint},
+        properties={
+            "modelId": finding.model_id,
+            "provider": finding.provider,
+            "baseModel": finding.base_model,
+            "role": finding.role.value,
+            "status": life.status.value,
+            "shutdownDate": life.shutdown_date.isoformat() if life.shutdown_date else None,
+            "daysLeft": life.days_left,
+            "kind": finding.kind,
+            "context": finding.context,
+        },
+    )
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
+
+
+def _plain(markdown: str) -> str:
+    return markdown.replace("**", "").replace("`", "")
+
+
+def to_plain(obj: Any) -> Any:
+    """sarif-om objects → JSON-ready data (see the module docstring)."""
+    if attr.has(type(obj)):
+        out: dict[str, Any] = {}
+        for field in attr.fields(type(obj)):
+            value = getattr(obj, field.name)
+            if value is None:
+                continue
+            default = field.default
+            if isinstance(default, attr.Factory):  # type: ignore[arg-type]
+                default = default.factory()
+            if value == default and field.name not in _KEEP_EVEN_IF_DEFAULT:
+                continue
+            out[field.metadata.get("schema_property_name", field.name)] = to_plain(value)
+        return out
+    if isinstance(obj, dict):
+        return {k: to_plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_plain(v) for v in obj]
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    raise TypeError(f"cannot serialise {type(obj).__name__} into SARIF")

@@ -1,0 +1,347 @@
+"""Rules: what a fine-tuned model id looks like, per provider, loaded from YAML data.
+
+A rule file holds a ``rules:`` list. Each rule names its id (``FT001``), provider, texts for
+humans (title, description, Markdown help), a default level, regexes with named groups, cheap
+keywords for the prefilter, and positive and negative examples that the test suite checks.
+See ``docs/rules.md`` for the format.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ftscan.models import Level
+
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
+PRECISIONS = ("very-high", "high", "medium", "low")
+RULE_KEYS = frozenset(
+    {
+        "id", "name", "provider", "title", "description", "help", "level", "precision", "tags",
+        "keywords", "precedence", "patterns", "dynamic", "examples",
+    }
+)
+_TEMPLATE_TOKEN = re.compile(r"(?:\{[^{}]*\}|[^\s\"'<>,;()])+")
+REQUIRED_KEYS = ("id", "name", "provider", "title", "description", "help", "keywords", "patterns")
+
+
+class RuleError(Exception):
+    """A rule file that cannot be used. The message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """A text a rule must (positive) or must not (negative) report."""
+
+    text: str
+    model_id: str | None = None
+    base_model: str | None = None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of fine-tuned or custom model id."""
+
+    id: str
+    name: str
+    provider: str
+    title: str
+    """One line: what this rule finds (SARIF ``shortDescription``)."""
+    description: str
+    """A paragraph (SARIF ``fullDescription``)."""
+    help: str
+    """Markdown: what the finding means and what to do before the shutdown."""
+    level: Level
+    """The level used when no lifecycle date is known for the model."""
+    precision: str
+    tags: tuple[str, ...]
+    keywords: tuple[str, ...]
+    """Substrings one of which every match contains; files without any are never parsed."""
+    precedence: int
+    """Rules with a lower number claim a span first (Mistral before OpenAI)."""
+    patterns: tuple[re.Pattern[str], ...]
+    dynamic: tuple[re.Pattern[str], ...]
+    """Patterns for ids built at run time; matched on a template whose variables read ``{...}``."""
+    positive: tuple[Example, ...]
+    negative: tuple[Example, ...]
+    source: str
+    """The file the rule came from."""
+
+
+@dataclass(frozen=True)
+class IdMatch:
+    """A model id found in a string by one rule."""
+
+    rule: Rule
+    start: int
+    end: int
+    model_id: str
+    base_model: str | None
+    parts: tuple[tuple[str, str], ...]
+    """The other named groups that matched (org, suffix, id, ...)."""
+
+
+class RuleSet:
+    """An ordered set of rules and the matcher built from them."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        seen: dict[str, str] = {}
+        for rule in rules:
+            if rule.id in seen:
+                raise RuleError(
+                    f"{rule.source}: rule {rule.id}: id already defined in {seen[rule.id]}"
+                )
+            seen[rule.id] = rule.source
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self._by_id = {rule.id: rule for rule in self.rules}
+        self._ordered = sorted(self.rules, key=lambda r: r.precedence)
+        keywords = sorted({k for rule in self.rules for k in rule.keywords}, key=len, reverse=True)
+        self.keywords: tuple[str, ...] = tuple(keywords)
+        self._keyword_bytes = re.compile(b"|".join(re.escape(k.encode()) for k in keywords))
+        self._keyword_text = re.compile("|".join(re.escape(k) for k in keywords))
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def get(self, rule_id: str) -> Rule | None:
+        """The rule with this id, if any."""
+        return self._by_id.get(rule_id)
+
+    def index(self, rule_id: str) -> int:
+        """The rule's position in the catalogue (SARIF ``ruleIndex``)."""
+        return self.rules.index(self._by_id[rule_id])
+
+    def might_match(self, data: bytes) -> bool:
+        """The prefilter: does ``data`` contain any rule keyword at all?"""
+        return self._keyword_bytes.search(data) is not None
+
+    def might_match_text(self, text: str) -> bool:
+        """The prefilter for text already decoded."""
+        return self._keyword_text.search(text) is not None
+
+    def find(self, text: str) -> list[IdMatch]:
+        """Every id in ``text``, left to right, with no two matches overlapping.
+
+        Rules run in precedence order and an earlier rule's match claims its span, which is how
+        a Mistral id is told apart from the OpenAI id it also looks like.
+        """
+        if not self.might_match_text(text):
+            return []
+        claimed: list[IdMatch] = []
+        for rule in self._ordered:
+            if not any(k in text for k in rule.keywords):
+                continue
+            for pattern in rule.patterns:
+                for m in pattern.finditer(text):
+                    start, end = m.span()
+                    if any(start < c.end and c.start < end for c in claimed):
+                        continue
+                    claimed.append(_to_match(rule, m))
+        claimed.sort(key=lambda c: c.start)
+        return claimed
+
+    def find_dynamic(self, template: str) -> IdMatch | None:
+        """The first rule whose dynamic pattern matches a run-time template such as
+        ``ft:{base}:acme:{suffix}:{job}``. Only templates with a placeholder qualify."""
+        if "{" not in template:
+            return None
+        for rule in self._ordered:
+            for pattern in rule.dynamic:
+                m = pattern.search(template)
+                if m is None:
+                    continue
+                token = _TEMPLATE_TOKEN.match(template, m.start())
+                end = token.end() if token else m.end()
+                if "{" not in template[m.start():end]:
+                    continue
+                match = _to_match(rule, m)
+                return IdMatch(
+                    rule=rule,
+                    start=m.start(),
+                    end=end,
+                    model_id=template[m.start():end],
+                    base_model=match.base_model,
+                    parts=match.parts,
+                )
+        return None
+
+
+def _to_match(rule: Rule, m: re.Match[str]) -> IdMatch:
+    groups = {k: v for k, v in m.groupdict().items() if v is not None}
+    model_id = groups.pop("model", m.group(0))
+    base = groups.pop("base", None)
+    if base is not None and "{" in base:
+        base = None
+    return IdMatch(
+        rule=rule,
+        start=m.start(),
+        end=m.end(),
+        model_id=model_id,
+        base_model=base,
+        parts=tuple(sorted(groups.items())),
+    )
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def builtin_rule_files() -> list[Path]:
+    """The rule files shipped with ftscan, in catalogue order."""
+    folder = resources.files("ftscan.rules")
+    names = sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml") and entry.name != "lifecycle.yaml"
+    )
+    return [Path(str(folder / name)) for name in names]
+
+
+def load_rules(extra_files: Sequence[Path] = ()) -> RuleSet:
+    """The built-in rules plus the user's rule files, validated. Raises ``RuleError``."""
+    rules: list[Rule] = []
+    for path in [*builtin_rule_files(), *extra_files]:
+        rules.extend(load_rule_file(path))
+    rules.sort(key=lambda r: r.id)
+    return RuleSet(rules)
+
+
+def load_rule_file(path: Path) -> list[Rule]:
+    """Read and validate one rule file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RuleError(f"{path}: cannot read rule file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise RuleError(f"{path}: rule file is not valid UTF-8") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise RuleError(f"{where}: rule file is not valid YAML: {problem}") from None
+    if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
+        raise RuleError(f"{path}: a rule file must be a mapping with a 'rules' list")
+    unknown = set(data) - {"rules"}
+    if unknown:
+        raise RuleError(f"{path}: unknown top-level key '{sorted(unknown)[0]}'")
+    return [_parse_rule(path, i, raw) for i, raw in enumerate(data["rules"])]
+
+
+def _parse_rule(path: Path, index: int, raw: Any) -> Rule:
+    where = f"{path}: rules[{index}]"
+    if not isinstance(raw, Mapping):
+        raise RuleError(f"{where}: a rule must be a mapping")
+    if isinstance(raw.get("id"), str):
+        where = f"{path}: rule {raw['id']}"
+    for key in raw:
+        if key not in RULE_KEYS:
+            raise RuleError(f"{where}: unknown field '{key}'")
+    for key in REQUIRED_KEYS:
+        if key not in raw:
+            raise RuleError(f"{where}: missing field '{key}'")
+    rule_id = _text(raw, "id", where)
+    if not RULE_ID.match(rule_id):
+        raise RuleError(f"{where}: field 'id' must look like FT001, not {rule_id!r}")
+    try:
+        level = Level.parse(str(raw.get("level", "warning")))
+    except ValueError as exc:
+        raise RuleError(f"{where}: field 'level': {exc}") from None
+    precision = str(raw.get("precision", "high"))
+    if precision not in PRECISIONS:
+        raise RuleError(f"{where}: field 'precision' must be one of {', '.join(PRECISIONS)}")
+    precedence = raw.get("precedence", 100)
+    if not isinstance(precedence, int) or isinstance(precedence, bool):
+        raise RuleError(f"{where}: field 'precedence' must be an integer")
+    keywords = _text_list(raw, "keywords", where)
+    if not keywords:
+        raise RuleError(f"{where}: field 'keywords' needs at least one keyword")
+    patterns = _regex_list(raw, "patterns", where)
+    if not patterns:
+        raise RuleError(f"{where}: field 'patterns' needs at least one regex")
+    dynamic = _regex_list(raw, "dynamic", where) if "dynamic" in raw else ()
+    positive, negative = _examples(raw.get("examples"), where)
+    return Rule(
+        id=rule_id,
+        name=_text(raw, "name", where),
+        provider=_text(raw, "provider", where),
+        title=_text(raw, "title", where),
+        description=_text(raw, "description", where),
+        help=_text(raw, "help", where),
+        level=level,
+        precision=precision,
+        tags=tuple(_text_list(raw, "tags", where)) if "tags" in raw else (),
+        keywords=tuple(keywords),
+        precedence=precedence,
+        patterns=patterns,
+        dynamic=dynamic,
+        positive=positive,
+        negative=negative,
+        source=str(path),
+    )
+
+
+def _text(raw: Mapping[str, Any], key: str, where: str) -> str:
+    value = raw.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise RuleError(f"{where}: field '{key}' must be a non-empty string")
+    return value.strip()
+
+
+def _text_list(raw: Mapping[str, Any], key: str, where: str) -> list[str]:
+    value = raw.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise RuleError(f"{where}: field '{key}' must be a list of non-empty strings")
+    return list(value)
+
+
+def _regex_list(raw: Mapping[str, Any], key: str, where: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(_compile(text, f"{where}: field '{key}[{i}]'")
+                 for i, text in enumerate(_text_list(raw, key, where)))
+
+
+def _compile(text: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(text)
+    except re.error as exc:
+        raise RuleError(f"{where}: invalid regex: {exc}") from None
+
+
+def _examples(raw: Any, where: str) -> tuple[tuple[Example, ...], tuple[Example, ...]]:
+    if raw is None:
+        return (), ()
+    if not isinstance(raw, Mapping) or set(raw) - {"positive", "negative"}:
+        raise RuleError(f"{where}: field 'examples' must have only 'positive' and 'negative'")
+    result: list[tuple[Example, ...]] = []
+    for kind in ("positive", "negative"):
+        items = raw.get(kind) or []
+        if not isinstance(items, list):
+            raise RuleError(f"{where}: field 'examples.{kind}' must be a list")
+        examples = []
+        for i, item in enumerate(items):
+            if isinstance(item, str):
+                examples.append(Example(text=item))
+            elif isinstance(item, Mapping) and isinstance(item.get("text"), str):
+                extra = set(item) - {"text", "model_id", "base_model"}
+                if extra:
+                    raise RuleError(
+                        f"{where}: field 'examples.{kind}[{i}]': unknown key '{sorted(extra)[0]}'"
+                    )
+                examples.append(
+                    Example(item["text"], item.get("model_id"), item.get("base_model"))
+                )
+            else:
+                raise RuleError(
+                    f"{where}: field 'examples.{kind}[{i}]' must be a string or have 'text'"
+                )
+        result.append(tuple(examples))
+    return result[0], result[1]

@@ -1,0 +1,39 @@
+"""Shared helpers: the fixture repositories, a fixed scan date, and a one-call scan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from ftscan.api import ScanOptions, ScanResult, scan
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO / "fixtures"
+DATA = Path(__file__).resolve().parent / "data"
+AS_OF = dt.date(2026, 11, 22)
+
+
+def run_scan(*paths: Path, **options: object) -> ScanResult:
+    """Scan with the fixed date unless told otherwise."""
+    options.setdefault("as_of", AS_OF)
+    return scan(ScanOptions(paths=tuple(paths), **options))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """An empty repository root (a folder with .git) to build small cases in."""
+    (tmp_path / ".git" / "info").mkdir(parents=True)
+    return tmp_path
+
+
+def write(root: Path, rel: str, text: str | bytes) -> Path:
+    """Create ``root/rel`` with ``text``, making folders as needed."""
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path

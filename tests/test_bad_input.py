@@ -1,0 +1,129 @@
+"""Bad input never crashes a scan and never loses work: each problem gets one clear message
+naming the file (and line where known), and the rest of the scan goes on."""
+
+from __future__ import annotations
+
+import builtins
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import run_scan, write
+
+from ftscan.cli import main
+
+FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+
+
+def _messages(result) -> dict[str, str]:  # noqa: ANN001
+    return {d.path: d.render() for d in result.diagnostics}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "line", "problem"),
+    [
+        ("broken.yaml", f"a: [1, 2\nmodel: {FT}\n", 2, "invalid YAML"),
+        ("broken.json", f'{{"model": "{FT}",\n  "x": }}\n', 2, "invalid JSON"),
+        ("broken.toml", f'model = "{FT}"\nmodel = "dup"\n', 2, "invalid TOML"),
+        ("broken.tf", f'variable "m" {{\n  default = "{FT}"\n  oops = \n}}\n', None,
+         "invalid HCL"),
+        ("broken.py", f'M = "{FT}"\ndef broken(:\n', 2, "Python syntax error"),
+        ("broken.ipynb", f'{{"cells": [{{"cell_type": "code", "source": ["M = \\"{FT}\\""', 1,
+         "invalid JSON"),
+    ],
+)
+def test_unparsable_file_falls_back_to_the_text_pass(
+    repo: Path, name: str, content: str, line: int | None, problem: str
+) -> None:
+    write(repo, name, content)
+    write(repo, "good.env", f"MODEL={FT}\n")
+    result = run_scan(repo)
+    assert {f.location.path for f in result.findings} == {name, "good.env"}
+    assert result.summary.parse_fallbacks == 1
+    message = _messages(result)[name]
+    assert problem in message and "text pass" in message
+    if line is not None:
+        assert message.startswith(f"{name}:{line}: warning: ")
+
+
+def test_bad_utf8_is_reported_and_still_scanned(repo: Path) -> None:
+    write(repo, "latin1.env", b"# caf\xe9\nMODEL=" + FT.encode() + b"\n")
+    result = run_scan(repo)
+    (finding,) = result.findings
+    assert (finding.location.start_line, finding.location.start_column) == (2, 7)
+    assert "not valid UTF-8" in _messages(result)["latin1.env"]
+
+
+def test_binary_and_nul_files_are_skipped_and_counted(repo: Path) -> None:
+    write(repo, "model.bin", b"\x00\x01" + FT.encode())
+    write(repo, "nul.txt", FT.encode() + b"\x00")
+    result = run_scan(repo)
+    assert result.findings == ()
+    assert result.summary.skipped == {"binary": 2}
+
+
+def test_too_large_file_is_counted_not_dropped(repo: Path) -> None:
+    write(repo, "big.env", f"MODEL={FT}\n" + "#" * 5000)
+    write(repo, "small.env", f"MODEL={FT}\n")
+    result = run_scan(repo, max_file_size=1000)
+    assert [f.location.path for f in result.findings] == ["small.env"]
+    assert result.summary.skipped == {"too-large": 1}
+    assert "over the limit of 1000" in _messages(result)["big.env"]
+
+
+def test_symlinks(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    outside = tmp_path_factory.mktemp("outside") / "secret.env"
+    outside.write_text(f"MODEL={FT}\n")
+    write(repo, "real.env", f"MODEL={FT}\n")
+    os.symlink(outside, repo / "outside.env")
+    os.symlink(repo / "nowhere.env", repo / "broken.env")
+    os.symlink(repo / "real.env", repo / "alias.env")
+    os.symlink(outside.parent, repo / "outside-dir")
+    result = run_scan(repo)
+    assert [f.location.path for f in result.findings] == ["real.env"]
+    assert result.summary.skipped == {"broken-symlink": 1, "outside-root": 2, "symlink": 1}
+    messages = _messages(result)
+    assert "does not exist" in messages["broken.env"]
+    assert "outside the scanned root" in messages["outside.env"]
+
+
+def test_unreadable_file_is_reported_and_the_scan_goes_on(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = write(repo, "locked.env", f"MODEL={FT}\n")
+    write(repo, "open.env", f"MODEL={FT}\n")
+    real_open = builtins.open
+
+    def fake_open(file, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if Path(file) == locked:
+            raise PermissionError(13, "Permission denied")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", fake_open)
+    result = run_scan(repo)
+    assert [f.location.path for f in result.findings] == ["open.env"]
+    assert "Permission denied" in _messages(result)["locked.env"]
+    assert result.summary.skipped == {"unreadable": 1}
+
+
+def test_empty_repository(repo: Path) -> None:
+    result = run_scan(repo)
+    assert result.findings == () and result.summary.files_read == 0
+
+
+def test_deeply_nested_json_does_not_crash(repo: Path) -> None:
+    write(repo, "deep.json", "[" * 100000 + f'"{FT}"' + "]" * 100000)
+    result = run_scan(repo, max_file_size=10**7)
+    assert [f.model_id for f in result.findings] == [FT]
+
+
+def test_cli_prints_one_line_per_problem(repo: Path) -> None:
+    write(repo, "broken.yaml", f"a: [1, 2\nmodel: {FT}\n")
+    result = CliRunner().invoke(main, ["scan", str(repo), "--fail-on", "never"])
+    assert result.exit_code == 0
+    (line,) = [line for line in result.stderr.splitlines() if line]
+    assert line.startswith("ftscan: broken.yaml:2: warning: invalid YAML: ")
+    assert line.endswith("; read with the text pass instead")
+    quiet = CliRunner().invoke(main, ["scan", str(repo), "--quiet", "--fail-on", "never"])
+    assert quiet.stderr == ""

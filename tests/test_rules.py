@@ -1,0 +1,116 @@
+"""The rule catalogue: every rule's own examples, and clear errors for malformed rule files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ftscan.ruleset import RuleError, load_rule_file, load_rules
+
+RULES = load_rules()
+CASES = [(r.id, ex) for r in RULES.rules for ex in r.positive]
+NEGATIVES = [(r.id, ex) for r in RULES.rules for ex in r.negative]
+
+
+def test_every_rule_has_positive_and_negative_examples() -> None:
+    for rule in RULES.rules:
+        assert rule.positive, f"{rule.id} has no positive example"
+        assert rule.negative, f"{rule.id} has no negative example"
+
+
+@pytest.mark.parametrize(("rule_id", "example"), CASES, ids=lambda v: getattr(v, "text", v))
+def test_positive_example_is_found_by_its_rule(rule_id: str, example) -> None:  # noqa: ANN001
+    matches = [m for m in RULES.find(example.text) if m.rule.id == rule_id]
+    assert matches, f"{rule_id} did not match {example.text!r}"
+    if example.model_id is not None:
+        assert matches[0].model_id == example.model_id
+    if example.base_model is not None:
+        assert matches[0].base_model == example.base_model
+
+
+@pytest.mark.parametrize(("rule_id", "example"), NEGATIVES, ids=lambda v: getattr(v, "text", v))
+def test_negative_example_is_not_reported_by_its_rule(rule_id: str, example) -> None:  # noqa: ANN001
+    assert [m.model_id for m in RULES.find(example.text) if m.rule.id == rule_id] == []
+
+
+def test_mistral_id_is_not_also_reported_as_openai() -> None:
+    matches = RULES.find("ft:open-mistral-7b:587a6b29:20240514:7e773925")
+    assert [m.rule.id for m in matches] == ["FT005"]
+
+
+def test_gateway_prefix_is_stripped_from_the_model_id() -> None:
+    (match,) = RULES.find('litellm.completion(model="openai/ft:gpt-4o-2024-08-06:acme::AObgFq9i")')
+    assert match.model_id == "ft:gpt-4o-2024-08-06:acme::AObgFq9i"
+    assert dict(match.parts)["org"] == "acme"
+
+
+def test_dynamic_templates_need_a_placeholder_inside_the_id() -> None:
+    assert RULES.find_dynamic("ft:{base}:acme:{suffix}:{job}").rule.id == "FT001"  # type: ignore[union-attr]
+    assert RULES.find_dynamic("ft:gpt-4o:acme::x and {y}") is None
+    assert RULES.find_dynamic("no id here {x}") is None
+
+
+def test_prefilter_keywords_cover_every_rule() -> None:
+    for rule in RULES.rules:
+        for example in rule.positive:
+            assert RULES.might_match(example.text.encode()), rule.id
+
+
+def _rule_file(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "custom.yaml"
+    path.write_text(body)
+    return path
+
+
+GOOD = """rules:
+  - id: ACME001
+    name: acme-internal-model
+    provider: acme
+    title: Acme internal fine-tune
+    description: An Acme model-registry id.
+    help: Ask the ML platform team.
+    keywords: ["acme-ft/"]
+    patterns: ['acme-ft/(?P<base>[a-z0-9-]+)/[0-9a-f]{8}']
+    examples:
+      positive: ["acme-ft/llama-3-8b/deadbeef"]
+      negative: ["acme-ft/"]
+"""
+
+
+def test_user_rule_file_extends_the_catalogue(tmp_path: Path) -> None:
+    rules = load_rules([_rule_file(tmp_path, GOOD)])
+    (match,) = rules.find("model = acme-ft/llama-3-8b/deadbeef")
+    assert (match.rule.id, match.base_model) == ("ACME001", "llama-3-8b")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("    keywords: [\"acme-ft/\"]\n", ""), "missing field 'keywords'"),
+        (("patterns: ['acme-ft", "patterns: ['(acme-ft"), "field 'patterns[0]': invalid regex"),
+        (("    help: Ask", "    colour: red\n    help: Ask"), "unknown field 'colour'"),
+        (("id: ACME001", "id: acme"), "field 'id' must look like FT001"),
+        (("    provider: acme\n", "    provider: acme\n    level: loud\n"), "field 'level'"),
+        (("rules:\n", "rulez:\n"), "a 'rules' list"),
+    ],
+)
+def test_malformed_rule_file_is_a_clear_error(tmp_path: Path, change: tuple[str, str],
+                                              message: str) -> None:
+    path = _rule_file(tmp_path, GOOD.replace(*change))
+    with pytest.raises(RuleError) as info:
+        load_rule_file(path)
+    assert str(path) in str(info.value)
+    assert message in str(info.value)
+
+
+def test_invalid_yaml_rule_file_names_the_line(tmp_path: Path) -> None:
+    path = _rule_file(tmp_path, "rules:\n  - id: [unclosed\n")
+    with pytest.raises(RuleError, match=r"custom.yaml:\d+: rule file is not valid YAML"):
+        load_rule_file(path)
+
+
+def test_duplicate_rule_id_is_rejected(tmp_path: Path) -> None:
+    path = _rule_file(tmp_path, GOOD.replace("ACME001", "FT001"))
+    with pytest.raises(RuleError, match="FT001: id already defined"):
+        load_rules([path])
