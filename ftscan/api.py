@@ -115,7 +115,7 @@ def scan(options: ScanOptions) -> ScanResult:
         considered += 1
         if isinstance(entry, SkippedEntry):
             skipped[entry.reason] += 1
-            if entry.reason != "symlink":
+            if entry.reason not in ("symlink", "special"):
                 diagnostics.append(Diagnostic(entry.relpath, f"skipped: {entry.detail}",
                                               _severity(entry.reason)))
             continue
@@ -129,7 +129,7 @@ def scan(options: ScanOptions) -> ScanResult:
         read += 1
         if options.progress is not None and read % 200 == 0:
             options.progress(read, time.monotonic() - started)
-        if not rules.might_match(outcome):
+        if not rules.is_candidate(outcome):
             continue
         candidates += 1
         text, problem = _decode(outcome)

@@ -10,6 +10,7 @@ reported; one that points inside the root is skipped because its target is scann
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,7 +37,8 @@ class SkippedEntry:
 
     relpath: str
     reason: str
-    """One of ``too-large``, ``symlink``, ``broken-symlink``, ``outside-root``, ``unreadable``."""
+    """One of ``too-large``, ``symlink``, ``broken-symlink``, ``outside-root``, ``unreadable``,
+    ``special`` (a socket, FIFO or device)."""
     detail: str = ""
 
 
@@ -188,8 +190,24 @@ def _walk_dir(
                 subdirs.append((Path(entry.path), rel, [*chain, rel]))
             elif rel not in seen:
                 seen.add(rel)
-                yield from _file_entry(root, Path(entry.path), rel, max_size)
+                if is_link:
+                    yield from _file_entry(root, Path(entry.path), rel, max_size)
+                else:
+                    yield _regular_file(entry, rel, max_size)
         stack.extend(reversed(subdirs))
+
+
+def _regular_file(entry: os.DirEntry[str], rel: str, max_size: int) -> FileEntry | SkippedEntry:
+    """The walk's fast path: the directory entry already knows it is no symlink."""
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError as exc:
+        return SkippedEntry(rel, "unreadable", exc.strerror or str(exc))
+    if not stat.S_ISREG(info.st_mode):
+        return SkippedEntry(rel, "special", "not a regular file")
+    if info.st_size > max_size:
+        return SkippedEntry(rel, "too-large", f"{info.st_size} bytes, over the limit of {max_size}")
+    return FileEntry(Path(entry.path), rel, info.st_size)
 
 
 def _file_entry(
@@ -210,13 +228,14 @@ def _file_entry(
         yield SkippedEntry(rel, "symlink", "its target inside the root is scanned instead")
         return
     try:
-        stat = path.stat()
+        info = path.stat()
     except OSError as exc:
         yield SkippedEntry(rel, "unreadable", exc.strerror or str(exc))
         return
-    if not path.is_file():
-        return  # sockets, fifos, devices
-    if stat.st_size > max_size:
-        yield SkippedEntry(rel, "too-large", f"{stat.st_size} bytes, over the limit of {max_size}")
+    if not stat.S_ISREG(info.st_mode):
+        yield SkippedEntry(rel, "special", "not a regular file")
         return
-    yield FileEntry(path, rel, stat.st_size)
+    if info.st_size > max_size:
+        yield SkippedEntry(rel, "too-large", f"{info.st_size} bytes, over the limit of {max_size}")
+        return
+    yield FileEntry(path, rel, info.st_size)

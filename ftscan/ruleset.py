@@ -24,7 +24,7 @@ PRECISIONS = ("very-high", "high", "medium", "low")
 RULE_KEYS = frozenset(
     {
         "id", "name", "provider", "title", "description", "help", "level", "precision", "tags",
-        "keywords", "precedence", "patterns", "dynamic", "examples",
+        "keywords", "precedence", "patterns", "dynamic", "hints", "examples",
     }
 )
 _TEMPLATE_TOKEN = re.compile(r"(?:\{[^{}]*\}|[^\s\"'<>,;()])+")
@@ -68,6 +68,9 @@ class Rule:
     patterns: tuple[re.Pattern[str], ...]
     dynamic: tuple[re.Pattern[str], ...]
     """Patterns for ids built at run time; matched on a template whose variables read ``{...}``."""
+    hints: tuple[re.Pattern[str], ...]
+    """Raw-source patterns of an id possibly built at run time (``"ft:" +``, ``f"ft:{``): a file
+    holding one is parsed even when no complete id matches in its text."""
     positive: tuple[Example, ...]
     negative: tuple[Example, ...]
     source: str
@@ -103,8 +106,12 @@ class RuleSet:
         self._ordered = sorted(self.rules, key=lambda r: r.precedence)
         keywords = sorted({k for rule in self.rules for k in rule.keywords}, key=len, reverse=True)
         self.keywords: tuple[str, ...] = tuple(keywords)
-        self._keyword_bytes = re.compile(b"|".join(re.escape(k.encode()) for k in keywords))
+        self._keyword_bytes = tuple(k.encode() for k in keywords)
         self._keyword_text = re.compile("|".join(re.escape(k) for k in keywords))
+        self._candidate_checks = [
+            (tuple(k.encode() for k in rule.keywords), _bytes_patterns(rule))
+            for rule in self._ordered
+        ]
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -121,8 +128,23 @@ class RuleSet:
         return self.rules.index(self._by_id[rule_id])
 
     def might_match(self, data: bytes) -> bool:
-        """The prefilter: does ``data`` contain any rule keyword at all?"""
-        return self._keyword_bytes.search(data) is not None
+        """The first prefilter: does ``data`` contain any rule keyword at all?"""
+        return any(keyword in data for keyword in self._keyword_bytes)
+
+    def is_candidate(self, data: bytes) -> bool:
+        """Is ``data`` worth parsing: does a rule's pattern or hint match its raw bytes?
+
+        Keywords come first (a substring test at C speed); a rule's regexes run only on files
+        holding one of its keywords. A rule whose regexes cannot run on bytes (non-ASCII
+        patterns) counts its keyword alone."""
+        if not self.might_match(data):
+            return False
+        for keywords, patterns in self._candidate_checks:
+            if not any(keyword in data for keyword in keywords):
+                continue
+            if patterns is None or any(p.search(data) for p in patterns):
+                return True
+        return False
 
     def might_match_text(self, text: str) -> bool:
         """The prefilter for text already decoded."""
@@ -172,6 +194,13 @@ class RuleSet:
                     base_model=match.base_model,
                     parts=match.parts,
                 )
+        return None
+
+
+def _bytes_patterns(rule: Rule) -> tuple[re.Pattern[bytes], ...] | None:
+    try:
+        return tuple(re.compile(p.pattern.encode("ascii")) for p in (*rule.patterns, *rule.hints))
+    except (UnicodeEncodeError, re.error):
         return None
 
 
@@ -269,6 +298,7 @@ def _parse_rule(path: Path, index: int, raw: Any) -> Rule:
     if not patterns:
         raise RuleError(f"{where}: field 'patterns' needs at least one regex")
     dynamic = _regex_list(raw, "dynamic", where) if "dynamic" in raw else ()
+    hints = _regex_list(raw, "hints", where) if "hints" in raw else ()
     positive, negative = _examples(raw.get("examples"), where)
     return Rule(
         id=rule_id,
@@ -284,6 +314,7 @@ def _parse_rule(path: Path, index: int, raw: Any) -> Rule:
         precedence=precedence,
         patterns=patterns,
         dynamic=dynamic,
+        hints=hints,
         positive=positive,
         negative=negative,
         source=str(path),
