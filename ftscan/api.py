@@ -19,6 +19,7 @@ from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, wa
 from ftscan.filekinds import classify
 from ftscan.lifecycle import LifecycleTable, load_lifecycle
 from ftscan.models import Diagnostic, Finding, Level, Severity
+from ftscan.ownreports import is_own_report
 from ftscan.ruleset import RuleSet, load_rules
 
 BINARY_SNIFF_BYTES = 8000
@@ -130,6 +131,9 @@ def scan(options: ScanOptions) -> ScanResult:
         if options.progress is not None and read % 200 == 0:
             options.progress(read, time.monotonic() - started)
         if not rules.is_candidate(outcome):
+            continue
+        if is_own_report(outcome):
+            skipped["ftscan-report"] += 1
             continue
         candidates += 1
         text, problem = _decode(outcome)

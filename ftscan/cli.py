@@ -94,6 +94,7 @@ def scan_command(
     verbose: bool,
 ) -> None:
     """Scan PATHS (default: the current folder) for fine-tuned model ids."""
+    progress = _Progress() if not quiet and sys.stderr.isatty() else None
     options = ScanOptions(
         paths=paths or (Path("."),),
         as_of=as_of,
@@ -102,9 +103,13 @@ def scan_command(
         max_file_size=max_file_size,
         warning_window_days=warning_window,
         fail_on=fail_on,
-        progress=_progress_printer() if not quiet else None,
+        progress=progress,
     )
-    result = _run(options)
+    try:
+        result = _run(options)
+    finally:
+        if progress is not None:
+            progress.clear()
     _print_diagnostics(result, quiet=quiet, verbose=verbose)
     color = output is None and _color_wanted()
     report = REPORTERS[output_format](result, color)
@@ -160,17 +165,23 @@ def _color_wanted() -> bool:
     return sys.stdout.isatty() and "NO_COLOR" not in os.environ
 
 
-def _progress_printer():  # type: ignore[no-untyped-def]
-    """A progress callback that prints only on a TTY, and only once a scan takes a while."""
-    if not sys.stderr.isatty():
-        return None
-    shown = {"last": 0.0}
+class _Progress:
+    """A progress line on stderr (a TTY), shown only once a scan has run for a while."""
 
-    def show(files: int, elapsed: float) -> None:
+    def __init__(self) -> None:
+        self._last = 0.0
+        self._shown = False
+
+    def __call__(self, files: int, elapsed: float) -> None:
         now = time.monotonic()
-        if elapsed >= PROGRESS_AFTER_SECONDS and now - shown["last"] > 0.2:
-            shown["last"] = now
+        if elapsed >= PROGRESS_AFTER_SECONDS and now - self._last > 0.2:
+            self._last = now
+            self._shown = True
             sys.stderr.write(f"\rftscan: {files} files read ({elapsed:.1f}s)")
             sys.stderr.flush()
 
-    return show
+    def clear(self) -> None:
+        """Erase the line before anything else is printed."""
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()

@@ -113,3 +113,16 @@ def test_module_entry_point_runs() -> None:
     proc = subprocess.run([sys.executable, "-m", "ftscan", "--version"], capture_output=True,
                           text=True, check=False)
     assert proc.returncode == 0 and __version__ in proc.stdout
+
+
+@pytest.mark.parametrize("output_format", ["sarif", "json", "csv", "markdown"])
+def test_a_report_written_into_the_tree_is_not_scanned_again(tmp_path: Path,
+                                                             output_format: str) -> None:
+    write(tmp_path, ".git/HEAD", "")
+    write(tmp_path, "a.env", "M=ft:gpt-4o-mini-2024-07-18:acme:x:AbCd1234\n")
+    report = tmp_path / f"report.{output_format}"
+    args = ["scan", str(tmp_path), "--format", "json", "--fail-on", "never"]
+    invoke("scan", str(tmp_path), "--format", output_format, "--output", str(report))
+    again = json.loads(invoke(*args).stdout)
+    assert [f["path"] for f in again["findings"]] == ["a.env"]
+    assert again["summary"]["skipped"] == {"ftscan-report": 1}

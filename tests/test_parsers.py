@@ -241,6 +241,18 @@ def test_terraform_strings_heredocs_and_addresses(findings) -> None:  # noqa: AN
     ]
 
 
+def test_terraform_ecs_container_environment(findings) -> None:  # noqa: ANN001
+    rows = findings("ecs.tf", f'''\
+        resource "aws_ecs_task_definition" "api" {{
+          container_definitions = jsonencode([{{
+            name        = "api"
+            environment = [{{ name = "RANKER_MODEL", value = "{FT}" }}]
+          }}])
+        }}
+    ''')
+    assert rows == [(4, 54, "FT001", "definition", "env RANKER_MODEL")]
+
+
 def test_toml_key_paths(findings) -> None:  # noqa: ANN001
     rows = findings("pyproject.toml", f"""\
         [tool.llm]

@@ -29,7 +29,9 @@ _KEEP_EVEN_IF_DEFAULT = {"level"}
 
 def render_sarif(result: ScanResult) -> str:
     """The SARIF log as indented JSON."""
-    return json.dumps(to_plain(build_log(result)), indent=2, ensure_ascii=False) + "\n"
+    log = to_plain(build_log(result))
+    ordered = {key: log[key] for key in ("$schema", "version", "runs")}  # the usual reading order
+    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
 
 
 def build_log(result: ScanResult) -> om.SarifLog:
