@@ -92,6 +92,13 @@ def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis) -> Parsed
                 Diagnostic(path, f"{exc.message}; read with the text pass instead",
                            Severity.WARNING, exc.line)
             )
+        except Exception as exc:  # a parser bug must not cost the rest of the scan
+            result.fell_back = True
+            result.diagnostics.append(
+                Diagnostic(path, f"the {kind.value} parser failed ({type(exc).__name__}: {exc}); "
+                           "read with the text pass instead; please report this",
+                           Severity.ERROR)
+            )
         else:
             if shift:
                 parsed.strings = [_shifted(s, shift) for s in parsed.strings]
@@ -213,7 +220,7 @@ def make_finding(
         fingerprint=stable_fingerprint(rule.id, location.path, match.model_id, context,
                                        occurrence),
         line_hash=line_hash,
-        extra=match.parts,
+        parts=match.parts,
     )
 
 

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from ftscan.analysis import AnalysisContext, analyse_text
 from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config, ConfigError, discover, load_config
@@ -22,6 +23,7 @@ from ftscan.models import Diagnostic, Finding, Level, Severity
 from ftscan.ownreports import is_own_report
 from ftscan.ruleset import RuleSet, load_rules
 
+_T = TypeVar("_T")
 BINARY_SNIFF_BYTES = 8000
 DEFAULT_FAIL_ON = "warning"
 
@@ -161,7 +163,8 @@ def scan(options: ScanOptions) -> ScanResult:
                       as_of, fail_on, config)
 
 
-def _first(*values):  # type: ignore[no-untyped-def]
+def _first(*values: _T | None) -> _T:
+    """The first value that is set: the option, else the config, else the default."""
     return next(v for v in values if v is not None)
 
 

@@ -151,6 +151,16 @@ def _chain(rel: str) -> list[str]:
     return chain
 
 
+def _printable(name: str) -> str:
+    """A file name as text: bytes that are not UTF-8 (kept by the OS as surrogates) become
+    U+FFFD, so every report can be written. The file itself is still opened by its real name."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _relative(root: Path, path: Path) -> str:
     rel = os.path.relpath(os.path.abspath(path), root)
     return "" if rel == "." else rel.replace(os.sep, "/")
@@ -176,7 +186,7 @@ def _walk_dir(
             continue
         subdirs = []
         for entry in entries:
-            rel = f"{folder_rel}/{entry.name}" if folder_rel else entry.name
+            rel = f"{folder_rel}/{_printable(entry.name)}" if folder_rel else _printable(entry.name)
             try:
                 is_link = entry.is_symlink()
                 is_dir = not is_link and entry.is_dir(follow_symlinks=False)

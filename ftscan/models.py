@@ -114,7 +114,7 @@ class Finding:
     """ftscan's line-independent identity: rule, path, model id, context and occurrence."""
     line_hash: str | None = None
     """GitHub's ``primaryLocationLineHash`` for the finding's first line."""
-    extra: tuple[tuple[str, str], ...] = field(default=())
+    parts: tuple[tuple[str, str], ...] = field(default=())
     """Further named parts of the id (org, suffix, job id, ...), for inventories."""
 
 

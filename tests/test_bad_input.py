@@ -127,3 +127,41 @@ def test_cli_prints_one_line_per_problem(repo: Path) -> None:
     assert line.endswith("; read with the text pass instead")
     quiet = CliRunner().invoke(main, ["scan", str(repo), "--quiet", "--fail-on", "never"])
     assert quiet.stderr == ""
+
+
+def test_yaml_alias_bomb_is_read_quickly(repo: Path) -> None:
+    lines = ['a: &a ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for level in "bcdefghij":
+        previous = chr(ord(level) - 1)
+        lines.append(f"{level}: &{level} [" + ", ".join([f"*{previous}"] * 10) + "]")
+    lines.append(f"model: {FT}")
+    write(repo, "bomb.yaml", "\n".join(lines) + "\n")
+    result = run_scan(repo)
+    assert [f.context for f in result.findings] == ["model"]
+    assert result.summary.duration_seconds < 30  # 10**9 paths if aliases were expanded
+
+
+def test_file_name_that_is_not_utf8(repo: Path) -> None:
+    name = os.fsdecode(b"caf\xe9.env")
+    (repo / name).write_text(f"M={FT}\n")
+    result = run_scan(repo)
+    assert [f.location.path for f in result.findings] == ["caf\ufffd.env"]
+    from ftscan.reporters import REPORTERS
+
+    for render in REPORTERS.values():
+        render(result, False).encode("utf-8")
+
+
+def test_a_parser_crash_costs_only_that_file(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftscan.filekinds import FileKind
+    from ftscan.parsers import PARSERS
+
+    def broken(text: str):  # noqa: ANN202
+        raise IndexError("list index out of range")
+
+    monkeypatch.setitem(PARSERS, FileKind.YAML, broken)
+    write(repo, "a.yaml", f"model: {FT}\n")
+    write(repo, "b.env", f"M={FT}\n")
+    result = run_scan(repo)
+    assert sorted(f.location.path for f in result.findings) == ["a.yaml", "b.env"]
+    assert "the yaml parser failed (IndexError" in _messages(result)["a.yaml"]

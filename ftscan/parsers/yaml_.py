@@ -44,9 +44,10 @@ def parse_yaml(text: str) -> ParsedFile:
     except (yaml.YAMLError, RecursionError) as exc:
         raise ParseFailure(f"invalid YAML: {exc}") from None
     strings: list[StringFact] = []
+    visited: set[tuple[int, bool]] = set()
     for document in documents:
         if document is not None:
-            _walk(document, (), strings, set(), env_context=None)
+            _walk(document, (), strings, visited, env_context=None)
     return ParsedFile(
         strings=strings,
         residual_role=Role.DEFINITION,
@@ -76,29 +77,29 @@ def _walk(
     node: yaml.Node,
     path: tuple[str | int, ...],
     out: list[StringFact],
-    active: set[int],
+    visited: set[tuple[int, bool]],
     env_context: str | None,
 ) -> None:
-    if id(node) in active:  # a recursive anchor
+    # An anchored node is reached once per alias. Visiting it again is only worth it when the
+    # new path names environment variables and the old did not (a compose ``<<:`` merge), so
+    # each node is walked at most twice: no blow-up from nested aliases, no loop on recursion.
+    under_env = env_context is not None or (bool(path) and path[-1] in _ENV_KEYS)
+    if (id(node), under_env) in visited:
         return
+    visited.add((id(node), under_env))
     if isinstance(node, yaml.ScalarNode):
         out.append(_scalar(node, "YAML value", env_context or _path_text(path) or None))
-        return
-    active.add(id(node))
-    try:
-        if isinstance(node, yaml.MappingNode):
-            _walk_mapping(node, path, out, active, env_context)
-        elif isinstance(node, yaml.SequenceNode):
-            _walk_sequence(node, path, out, active)
-    finally:
-        active.discard(id(node))
+    elif isinstance(node, yaml.MappingNode):
+        _walk_mapping(node, path, out, visited, env_context)
+    elif isinstance(node, yaml.SequenceNode):
+        _walk_sequence(node, path, out, visited)
 
 
 def _walk_mapping(
     node: yaml.MappingNode,
     path: tuple[str | int, ...],
     out: list[StringFact],
-    active: set[int],
+    visited: set[tuple[int, bool]],
     env_context: str | None,
 ) -> None:
     parent = path[-1] if path else None
@@ -115,23 +116,23 @@ def _walk_mapping(
             out.append(_scalar(key_node, "YAML key", _path_text((*path, key))))
         else:
             key = "?"
-            _walk(key_node, (*path, key), out, active, None)
+            _walk(key_node, (*path, key), out, visited, None)
         if key == "<<":  # a merge key: the merged mapping's entries belong here
-            _walk(value_node, path, out, active, env_context)
+            _walk(value_node, path, out, visited, env_context)
             continue
         context = None
         if is_env_map:
             context = f"env {key}"
         elif k8s_env and key == "value":
             context = f"env {pairs['name'].value}"
-        _walk(value_node, (*path, key), out, active, context)
+        _walk(value_node, (*path, key), out, visited, context)
 
 
 def _walk_sequence(
     node: yaml.SequenceNode,
     path: tuple[str | int, ...],
     out: list[StringFact],
-    active: set[int],
+    visited: set[tuple[int, bool]],
 ) -> None:
     parent = path[-1] if path else None
     for index, item in enumerate(node.value):
@@ -139,4 +140,4 @@ def _walk_sequence(
         if parent in _ENV_KEYS and isinstance(item, yaml.ScalarNode):
             match = _ENV_ITEM.match(str(item.value))
             context = f"env {match.group(1)}" if match else None
-        _walk(item, (*path, index), out, active, context)
+        _walk(item, (*path, index), out, visited, context)

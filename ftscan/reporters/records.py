@@ -29,6 +29,6 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "daysLeft": life.days_left,
         "kind": finding.kind,
         "context": finding.context,
-        "parts": dict(finding.extra),
+        "parts": dict(finding.parts),
         "fingerprint": finding.fingerprint,
     }
