@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ftscan import fingerprint
+from ftscan.aliases.pyfacts import ModuleFacts, shifted
 from ftscan.comments import comment_spans
 from ftscan.filekinds import FileKind, comment_syntax
 from ftscan.lifecycle import LifecycleTable, level_for
@@ -43,6 +44,8 @@ class FileAnalysis:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     fell_back: bool = False
     """The file's parser rejected it and the text pass read it instead."""
+    module: ModuleFacts | None = None
+    """For Python and notebooks: the module's names, for the alias phase."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,7 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> 
     """Find every model id in ``text`` (the content of the file at relative ``path``)."""
     result = FileAnalysis()
     parsed = _parse(path, text, kind, result)
+    result.module = parsed.module
     index = LineIndex(text)
     hits = _hits(text, parsed, ctx.rules)
     if not hits:
@@ -102,6 +106,8 @@ def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis) -> Parsed
         else:
             if shift:
                 parsed.strings = [_shifted(s, shift) for s in parsed.strings]
+                if parsed.module is not None:
+                    parsed.module = shifted(parsed.module, lambda offset: offset + shift)
             for line, message in parsed.notes:
                 result.diagnostics.append(Diagnostic(path, message, Severity.WARNING, line))
             return parsed
@@ -230,7 +236,12 @@ def describe(
     """The finding's message: one full sentence, then the lifecycle."""
     where = f"{kind}, bound to {context}" if context else kind
     subject = f"{match.rule.title} '{match.model_id}' {_ROLE_PHRASES[role]} ({where})"
-    base = f"its base model {match.base_model}" if match.base_model else "the model"
+    return f"{subject}; {lifecycle_phrase(match.base_model, lifecycle)}"
+
+
+def lifecycle_phrase(base_model: str | None, lifecycle: Lifecycle) -> str:
+    """The sentence about the shutdown: ``its base model X shuts down on D (N days left).``"""
+    base = f"its base model {base_model}" if base_model else "the model"
     date = lifecycle.shutdown_date
     days = lifecycle.days_left
     if lifecycle.status is Status.RETIRED and date is not None and days is not None:
@@ -241,7 +252,7 @@ def describe(
         tail = f"{base} shuts down on {date.isoformat()} ({days} day{plural} left)."
     else:
         tail = f"no shutdown date is known for {base}."
-    return f"{subject}; {tail}"
+    return tail
 
 
 def stable_fingerprint(

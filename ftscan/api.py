@@ -7,6 +7,7 @@ files without any rule keyword (they are never decoded or parsed), and analyses 
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -14,13 +15,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from ftscan.analysis import AnalysisContext, analyse_text
-from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config, ConfigError, discover, load_config
+from ftscan.aliases.graph import ServiceMap
+from ftscan.aliases.pyfacts import ModuleFacts, shifted
+from ftscan.aliases.uses import AliasInputs, resolve_uses, use_finding
+from ftscan.analysis import AnalysisContext, analyse_text, lifecycle_phrase, stable_fingerprint
+from ftscan.config import (
+    DEFAULT_MAX_FILE_SIZE,
+    Config,
+    ConfigError,
+    discover,
+    load_config,
+    parse_sink,
+)
 from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, walk
 from ftscan.filekinds import classify
+from ftscan.fingerprint import LineHasher
 from ftscan.lifecycle import LifecycleTable, load_lifecycle
-from ftscan.models import Diagnostic, Finding, Level, Severity
+from ftscan.models import Diagnostic, Finding, Level, Role, Severity
 from ftscan.ownreports import is_own_report
+from ftscan.parsers import ParseFailure
+from ftscan.parsers.notebook import parse_notebook
+from ftscan.parsers.python import parse_python
 from ftscan.ruleset import RuleSet, load_rules
 
 _T = TypeVar("_T")
@@ -66,6 +81,10 @@ class ScanSummary:
     findings_by_level: dict[str, int]
     findings_by_role: dict[str, int]
     duration_seconds: float
+    python_modules_followed: int = 0
+    """Python modules read for alias resolution (candidates and modules reached by name)."""
+    unresolved: dict[str, int] = field(default_factory=dict)
+    """Links that could not be followed: cycles, star imports, unparsable modules."""
 
 
 @dataclass(frozen=True)
@@ -110,57 +129,198 @@ def scan(options: ScanOptions) -> ScanResult:
     context = AnalysisContext(rules, lifecycle, as_of, window)
 
     ignore = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files)
-    findings: list[Finding] = []
-    diagnostics: list[Diagnostic] = []
-    skipped: Counter[str] = Counter()
-    considered = read = candidates = fallbacks = 0
-    for entry in walk(root, absolute, ignore, max_size):
-        considered += 1
-        if isinstance(entry, SkippedEntry):
-            skipped[entry.reason] += 1
-            if entry.reason not in ("symlink", "special"):
-                diagnostics.append(Diagnostic(entry.relpath, f"skipped: {entry.detail}",
-                                              _severity(entry.reason)))
-            continue
-        outcome = _read(entry)
-        if isinstance(outcome, SkippedEntry):
-            skipped[outcome.reason] += 1
-            if outcome.reason != "binary":
-                diagnostics.append(Diagnostic(outcome.relpath, f"skipped: {outcome.detail}",
-                                              _severity(outcome.reason)))
-            continue
-        read += 1
-        if options.progress is not None and read % 200 == 0:
-            options.progress(read, time.monotonic() - started)
-        if not rules.is_candidate(outcome):
-            continue
-        if is_own_report(outcome):
-            skipped["ftscan-report"] += 1
-            continue
-        candidates += 1
-        text, problem = _decode(outcome)
-        if problem:
-            diagnostics.append(Diagnostic(entry.relpath, problem, Severity.WARNING))
-        analysis = analyse_text(entry.relpath, text, classify(entry.relpath), context)
-        findings.extend(analysis.findings)
-        diagnostics.extend(analysis.diagnostics)
-        fallbacks += analysis.fell_back
-    findings.sort(key=lambda f: (f.location, f.rule_id, f.model_id))
+    entries = list(walk(root, absolute, ignore, max_size))
+    first = _DefinitionsPass(root, context, options.progress, started)
+    first.run(entries)
+    second = _resolve_aliases(root, first, config.sinks, max_size, context)
+    findings = sorted([*first.findings, *second.findings],
+                      key=lambda f: (f.location, f.rule_id, f.model_id, f.role.value))
     summary = ScanSummary(
-        files_considered=considered,
-        files_read=read,
-        files_with_candidates=candidates,
-        skipped=dict(sorted(skipped.items())),
-        parse_fallbacks=fallbacks,
+        files_considered=len(entries),
+        files_read=first.read,
+        files_with_candidates=first.candidates,
+        skipped=dict(sorted(first.skipped.items())),
+        parse_fallbacks=first.fallbacks,
         findings_by_level={
             level.label: sum(1 for f in findings if f.level is level)
             for level in sorted(Level, reverse=True)
         },
         findings_by_role=dict(sorted(Counter(f.role.value for f in findings).items())),
         duration_seconds=round(time.monotonic() - started, 3),
+        python_modules_followed=len(first.modules) + second.modules_parsed,
+        unresolved=second.unresolved,
     )
-    return ScanResult(root, tuple(findings), tuple(diagnostics), summary, rules, lifecycle,
-                      as_of, fail_on, config)
+    return ScanResult(root, tuple(findings), (*first.diagnostics, *second.diagnostics),
+                      summary, rules, lifecycle, as_of, fail_on, config)
+
+
+_PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
+
+
+class _DefinitionsPass:
+    """The first phase: every literal id, and the Python modules worth following.
+
+    Configuration and deployment files go first, so that by the time Python files are read the
+    environment variables bound to model ids are known, and a Python file that reads one is
+    kept for the alias phase while its bytes are in hand."""
+
+    def __init__(self, root: Path, context: AnalysisContext,
+                 progress: Callable[[int, float], None] | None, started: float) -> None:
+        self.root = root
+        self.context = context
+        self.progress = progress
+        self.started = started
+        self.findings: list[Finding] = []
+        self.diagnostics: list[Diagnostic] = []
+        self.skipped: Counter[str] = Counter()
+        self.read = self.candidates = self.fallbacks = 0
+        self.modules: dict[str, ModuleFacts] = {}
+        self.python_paths: list[str] = []
+        self.env_names: set[str] = set()
+        self.services = ServiceMap()
+        self.relpaths: list[str] = []
+
+    def run(self, entries: list[FileEntry | SkippedEntry]) -> None:
+        files = [e for e in entries if isinstance(e, FileEntry)]
+        for entry in entries:
+            if isinstance(entry, SkippedEntry):
+                self._skip(entry, report=entry.reason not in ("symlink", "special"))
+        config_files = [e for e in files if not e.relpath.endswith(_PYTHON_SUFFIXES)]
+        python_files = [e for e in files if e.relpath.endswith(_PYTHON_SUFFIXES)]
+        for entry in config_files:
+            self._file(entry)
+        self.env_names = {
+            f.context[4:] for f in self.findings
+            if f.context and f.context.startswith("env ") and f.role is not Role.MENTION
+        }
+        env_bytes = [name.encode() for name in self.env_names]
+        for entry in python_files:
+            self.python_paths.append(entry.relpath)
+            self._file(entry, env_bytes)
+        for entry in files:
+            self.relpaths.append(entry.relpath)
+            self.services.add_file(entry.relpath)
+
+    def _skip(self, entry: SkippedEntry, report: bool) -> None:
+        self.skipped[entry.reason] += 1
+        if report:
+            self.diagnostics.append(Diagnostic(entry.relpath, f"skipped: {entry.detail}",
+                                               _severity(entry.reason)))
+
+    def _file(self, entry: FileEntry, env_names: list[bytes] | None = None) -> None:
+        data = _read(entry)
+        if isinstance(data, SkippedEntry):
+            self._skip(data, report=data.reason != "binary")
+            return
+        self.read += 1
+        if self.progress is not None and self.read % 200 == 0:
+            self.progress(self.read, time.monotonic() - self.started)
+        candidate = self.context.rules.is_candidate(data)
+        reads_bound_env = bool(env_names) and any(name in data for name in env_names or ())
+        if not candidate and not reads_bound_env:
+            return
+        if candidate and is_own_report(data):
+            self.skipped["ftscan-report"] += 1
+            return
+        text, problem = _decode(data)
+        if problem:
+            self.diagnostics.append(Diagnostic(entry.relpath, problem, Severity.WARNING))
+        if not candidate:  # only its names matter: collect them, report nothing yet
+            facts = parse_module_facts(entry.relpath, text)
+            if isinstance(facts, ModuleFacts):
+                self.modules[entry.relpath] = facts
+            return
+        self.candidates += 1
+        analysis = analyse_text(entry.relpath, text, classify(entry.relpath), self.context)
+        self.findings.extend(analysis.findings)
+        self.diagnostics.extend(analysis.diagnostics)
+        self.fallbacks += analysis.fell_back
+        if analysis.module is not None:
+            self.modules[entry.relpath] = analysis.module
+
+
+@dataclass
+class _AliasPhase:
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+    modules_parsed: int
+    unresolved: dict[str, int]
+
+
+def _resolve_aliases(root: Path, first: _DefinitionsPass, sinks: tuple[str, ...],
+                     max_size: int, context: AnalysisContext) -> _AliasPhase:
+    """The second phase: follow names from definitions to the code that uses them."""
+    chart_dirs = {posixpath.dirname(p) for p in first.relpaths
+                  if posixpath.basename(p) == "Chart.yaml"}
+    templates = [p for p in first.relpaths if "/templates/" in p and p.endswith(
+        (".yaml", ".yml", ".tpl"))]
+    inputs = AliasInputs(
+        modules=first.modules,
+        python_paths=first.python_paths,
+        searched_names=first.env_names,
+        tf_files=[p for p in first.relpaths if p.endswith(".tf")],
+        chart_dirs=chart_dirs,
+        template_files=templates,
+        services=first.services,
+        user_sinks=[parse_sink(s) for s in sinks],
+    )
+
+    def read_text(relpath: str) -> str | None:
+        data = _read(FileEntry(root / relpath, relpath, 0))
+        if isinstance(data, SkippedEntry) or len(data) > max_size:
+            return None
+        return _decode(data)[0]
+
+    outcome = resolve_uses(inputs, first.findings, read_text, parse_module_facts)
+    diagnostics = [
+        Diagnostic(path, f"{message}; names bound in it are not followed", Severity.WARNING)
+        for path, message in outcome.parse_failures
+    ]
+    occurrences: Counter[tuple[str, str, str]] = Counter()
+    hashers: dict[str, LineHasher] = {}
+    findings = []
+    for site in sorted(outcome.uses, key=lambda u: (u.location, u.context)):
+        key = (site.path, site.context, site.origins[0].definition.model_id)
+        occurrence = occurrences[key]
+        occurrences[key] += 1
+        text = outcome.texts.get(site.path) or read_text(site.path) or ""
+        hasher = hashers.setdefault(site.path, LineHasher(text))
+        findings.append(use_finding(
+            site,
+            rule_title=lambda rule_id: _rule_title(context, rule_id),
+            lifecycle_phrase=lambda d: lifecycle_phrase(d.base_model, d.lifecycle),
+            fingerprint=stable_fingerprint,
+            occurrence=occurrence,
+            line_hash=hasher.hash_for(site.location.start_line),
+        ))
+    unresolved = {
+        "cycles": outcome.cycles,
+        "starImports": outcome.star_imports,
+        "unparsableModules": len(outcome.parse_failures),
+    }
+    return _AliasPhase(findings, diagnostics, outcome.modules_parsed, unresolved)
+
+
+def _rule_title(context: AnalysisContext, rule_id: str) -> str:
+    rule = context.rules.get(rule_id)
+    return rule.title if rule is not None else rule_id
+
+
+def parse_module_facts(relpath: str, text: str) -> ModuleFacts | str:
+    """Python or notebook facts for the alias phase, or why they could not be read."""
+    parser = parse_notebook if relpath.endswith(".ipynb") else parse_python
+    shift = 1 if text.startswith("\ufeff") else 0
+    try:
+        parsed = parser(text[shift:])
+    except ParseFailure as exc:
+        return exc.message + (f" (line {exc.line})" if exc.line else "")
+    except Exception as exc:  # a parser bug must not cost the rest of the scan
+        return f"the Python parser failed ({type(exc).__name__}: {exc})"
+    if parsed.module is None:
+        return "no Python code"
+    if shift:
+        return shifted(parsed.module, lambda offset: offset + shift)
+    return parsed.module
 
 
 def _first(*values: _T | None) -> _T:

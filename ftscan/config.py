@@ -24,7 +24,9 @@ else:  # pragma: no cover
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 FAIL_ON_CHOICES = ("error", "warning", "note", "never")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
-KNOWN_KEYS = frozenset({"rules", "exclude", "fail-on", "max-file-size", "warning-window-days"})
+KNOWN_KEYS = frozenset(
+    {"rules", "exclude", "fail-on", "max-file-size", "warning-window-days", "sinks"}
+)
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2,
           "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
 
@@ -45,6 +47,9 @@ class Config:
     fail_on: str | None = None
     max_file_size: int | None = None
     warning_window_days: int | None = None
+    sinks: tuple[str, ...] = ()
+    """Wrapper functions that take a model: ``call_llm`` (argument 1 or ``model=``),
+    ``acme.llm.ask:model_key`` (that keyword), ``ask:2`` (the second argument)."""
 
 
 def parse_size(text: str | int) -> int:
@@ -134,14 +139,35 @@ def _from_table(path: Path, table: Mapping[str, Any], prefix: str) -> Config:
     if window is not None and (not isinstance(window, int) or isinstance(window, bool)
                                or window < 0):
         raise ConfigError(f"{path}: '{prefix}warning-window-days' must be a whole number >= 0")
+    sinks = strings("sinks")
+    try:
+        [parse_sink(sink) for sink in sinks]
+    except ValueError as exc:
+        raise ConfigError(f"{path}: '{prefix}sinks': {exc}") from None
     return Config(
         source=path,
+        sinks=sinks,
         rules=tuple((path.parent / p).resolve() for p in strings("rules")),
         exclude=strings("exclude"),
         fail_on=fail_on,
         max_file_size=max_size,
         warning_window_days=window,
     )
+
+
+def parse_sink(text: str) -> tuple[str, str | int]:
+    """``call_llm`` → ("call_llm", 0); ``ask:model_key`` → ("ask", "model_key");
+    ``ask:2`` → ("ask", 1). Raises ``ValueError``."""
+    name, _, param = text.partition(":")
+    if not re.fullmatch(r"[A-Za-z_][\w.]*", name):
+        raise ValueError(f"not a function name: {text!r}")
+    if not param:
+        return name, 0
+    if param.isdigit() and int(param) >= 1:
+        return name, int(param) - 1
+    if re.fullmatch(r"[A-Za-z_]\w*", param):
+        return name, param
+    raise ValueError(f"not a parameter name or 1-based position: {text!r}")
 
 
 def fail_level(name: str) -> Level | None:

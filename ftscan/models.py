@@ -75,6 +75,14 @@ class Location:
 
 
 @dataclass(frozen=True)
+class FlowStep:
+    """A place on the way from a definition to a use, with what happens there."""
+
+    location: Location
+    message: str
+
+
+@dataclass(frozen=True)
 class Lifecycle:
     """The lifecycle verdict for one base model on one date."""
 
@@ -116,6 +124,14 @@ class Finding:
     """GitHub's ``primaryLocationLineHash`` for the finding's first line."""
     parts: tuple[tuple[str, str], ...] = field(default=())
     """Further named parts of the id (org, suffix, job id, ...), for inventories."""
+    model_ids: tuple[str, ...] = ()
+    """For a use: every id it reaches (staging and production may differ), most urgent first."""
+    definitions: tuple[FlowStep, ...] = ()
+    """For a use: the definitions that reach it."""
+    flows: tuple[tuple[FlowStep, ...], ...] = ()
+    """For a use: one path per definition, definition first and the use last."""
+    confidence: str = "high"
+    """``low`` when the link rests on a binding in another service."""
 
 
 class Severity(str, enum.Enum):

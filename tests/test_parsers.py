@@ -43,7 +43,7 @@ def test_python_literals_and_their_names(findings) -> None:  # noqa: ANN001
     ''')
     assert rows == [
         (2, 6, "FT001", "definition", "A"),
-        (3, 25, "FT001", "definition", "env MODEL"),
+        (3, 25, "FT001", "definition", "default of env MODEL"),
         (4, 17, "FT001", "definition", 'C["ranker"]'),
         (6, 19, "FT001", "definition", "Cfg.model"),
         (7, 22, "FT001", "definition", "model="),

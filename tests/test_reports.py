@@ -69,7 +69,8 @@ def test_sarif_results_point_at_the_right_place(sarif: dict, sample: ScanResult)
         region = location["region"]
         line = text.splitlines()[region["startLine"] - 1]
         props = result["properties"]
-        if region["startLine"] == region["endLine"] and props["role"] != "dynamic":
+        if region["startLine"] == region["endLine"] and props["role"] in ("definition",
+                                                                          "mention"):
             assert line[region["startColumn"] - 1:region["endColumn"] - 1] == props["modelId"]
         assert result["partialFingerprints"]["primaryLocationLineHash"] == (
             line_hashes(text)[region["startLine"]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ftscan.aliases.pyfacts import ModuleFacts
 from ftscan.comments import CommentSyntax
 from ftscan.models import Role
 
@@ -46,6 +47,8 @@ class ParsedFile:
     comment_syntax: CommentSyntax | None = None
     residual_context: Callable[[int], str | None] | None = None
     """Names what binds an id found by the residual pass at a given offset (TOML keys)."""
+    module: ModuleFacts | None = None
+    """For Python and notebooks: what the module binds, imports and calls (for aliases)."""
     notes: list[tuple[int | None, str]] = field(default_factory=list)
     """Problems worth telling the user that did not stop the parse: (line, message)."""
 

@@ -12,6 +12,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 
+from ftscan.aliases.pyfacts import merge, shifted
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure
 from ftscan.parsers.jsonpos import json_strings, load_json
@@ -71,6 +72,12 @@ def parse_notebook(text: str) -> ParsedFile:
             result.notes.append((None, f"cell {number + 1}: {exc.message}"
                                  + (f" (cell line {line})" if line else "")))
             continue
+        if parsed.module is not None:
+            cell_facts = shifted(parsed.module, cell.raw_offset)
+            if result.module is None:
+                result.module = cell_facts
+            else:
+                merge(result.module, cell_facts)
         for fact in parsed.strings:
             result.strings.append(
                 dataclasses.replace(

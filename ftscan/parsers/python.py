@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from ftscan.aliases.pyfacts import collect_from
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 from ftscan.textpos import LineIndex
@@ -31,12 +32,14 @@ def parse_python(text: str) -> ParsedFile:
     except (RecursionError, ValueError) as exc:  # pathological nesting, odd encodings
         raise ParseFailure(f"cannot parse Python: {exc}") from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    collector = _StringCollector(module, LineIndex(text))
+    index = LineIndex(text)
+    collector = _StringCollector(module, index)
     wrapper.visit(collector)
     return ParsedFile(
         strings=collector.strings,
         residual_role=Role.MENTION,
         residual_kind="Python comment",
+        module=collect_from(wrapper, module, index),
     )
 
 
@@ -92,7 +95,7 @@ class _StringCollector(cst.CSTVisitor):
         if name in _ENV_READERS and len(node.args) >= 2 and not node.args[0].keyword:
             key = node.args[0].value
             if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
-                self._bind(node.args[1].value, f"env {key.evaluated_value}")
+                self._bind(node.args[1].value, f"default of env {key.evaluated_value}")
         for arg in node.args:
             if arg.keyword is not None:
                 self._bind(arg.value, f"{arg.keyword.value}=")

@@ -79,6 +79,7 @@ def _walk(
     out: list[StringFact],
     visited: set[tuple[int, bool]],
     env_context: str | None,
+    env_map: bool = False,
 ) -> None:
     # An anchored node is reached once per alias. Visiting it again is only worth it when the
     # new path names environment variables and the old did not (a compose ``<<:`` merge), so
@@ -90,7 +91,7 @@ def _walk(
     if isinstance(node, yaml.ScalarNode):
         out.append(_scalar(node, "YAML value", env_context or _path_text(path) or None))
     elif isinstance(node, yaml.MappingNode):
-        _walk_mapping(node, path, out, visited, env_context)
+        _walk_mapping(node, path, out, visited, env_context, env_map)
     elif isinstance(node, yaml.SequenceNode):
         _walk_sequence(node, path, out, visited)
 
@@ -101,9 +102,12 @@ def _walk_mapping(
     out: list[StringFact],
     visited: set[tuple[int, bool]],
     env_context: str | None,
+    env_map: bool = False,
 ) -> None:
+    """``env_map``: this mapping's keys are environment variables (a ConfigMap's ``data``)."""
     parent = path[-1] if path else None
     is_env_map = isinstance(parent, str) and parent in _ENV_KEYS
+    is_env_map = is_env_map or env_map
     pairs = {
         k.value: v for k, v in node.value
         if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)
@@ -125,7 +129,10 @@ def _walk_mapping(
             context = f"env {key}"
         elif k8s_env and key == "value":
             context = f"env {pairs['name'].value}"
-        _walk(value_node, (*path, key), out, visited, context)
+        # a ConfigMap's data reaches containers as env vars (envFrom, configMapKeyRef)
+        data_of_configmap = (not path and key == "data" and
+                             getattr(pairs.get("kind"), "value", None) == "ConfigMap")
+        _walk(value_node, (*path, key), out, visited, context, data_of_configmap)
 
 
 def _walk_sequence(

@@ -10,7 +10,8 @@ from ftscan.reporters.records import finding_record
 
 COLUMNS = (
     "level", "ruleId", "role", "modelId", "provider", "baseModel", "status", "shutdownDate",
-    "daysLeft", "path", "startLine", "startColumn", "kind", "context", "message",
+    "daysLeft", "path", "startLine", "startColumn", "kind", "context", "confidence", "modelIds",
+    "message",
 )
 
 
@@ -21,5 +22,6 @@ def render_csv(result: ScanResult) -> str:
     writer.writeheader()
     for finding in result.findings:
         record = finding_record(finding)
+        record["modelIds"] = " ".join(record["modelIds"])
         writer.writerow({k: "" if record[k] is None else record[k] for k in COLUMNS})
     return out.getvalue()

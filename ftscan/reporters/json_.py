@@ -33,6 +33,8 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "findingsByLevel": summary.findings_by_level,
             "findingsByRole": summary.findings_by_role,
             "durationSeconds": summary.duration_seconds,
+            "pythonModulesFollowed": summary.python_modules_followed,
+            "unresolved": summary.unresolved,
         },
         "findings": [finding_record(f) for f in result.findings],
         "diagnostics": [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftscan.models import Finding
+from ftscan.models import Finding, FlowStep
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
@@ -31,4 +31,14 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "context": finding.context,
         "parts": dict(finding.parts),
         "fingerprint": finding.fingerprint,
+        "modelIds": list(finding.model_ids) or [finding.model_id],
+        "confidence": finding.confidence,
+        "definitions": [_step(s) for s in finding.definitions],
+        "flows": [[_step(s) for s in flow] for flow in finding.flows],
     }
+
+
+def _step(step: FlowStep) -> dict[str, Any]:
+    loc = step.location
+    return {"path": loc.path, "line": loc.start_line, "column": loc.start_column,
+            "message": step.message}

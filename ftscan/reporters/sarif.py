@@ -18,7 +18,7 @@ import sarif_om as om
 
 from ftscan import __version__
 from ftscan.api import ScanResult
-from ftscan.models import Finding
+from ftscan.models import Finding, Location, Role
 from ftscan.ruleset import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -74,41 +74,77 @@ def _descriptor(rule: Rule) -> om.ReportingDescriptor:
     )
 
 
+def _physical(loc: Location) -> om.PhysicalLocation:
+    return om.PhysicalLocation(
+        artifact_location=om.ArtifactLocation(uri=loc.path, uri_base_id=SRCROOT),
+        region=om.Region(
+            start_line=loc.start_line,
+            start_column=loc.start_column,
+            end_line=loc.end_line,
+            end_column=loc.end_column,
+        ),
+    )
+
+
+def _related(finding: Finding) -> list[om.Location] | None:
+    """Each definition reaching a use, numbered from 1 as the message's links expect."""
+    if not finding.definitions:
+        return None
+    return [
+        om.Location(id=i, physical_location=_physical(step.location),
+                    message=om.Message(text=step.message))
+        for i, step in enumerate(finding.definitions, start=1)
+    ]
+
+
+def _code_flows(finding: Finding) -> list[om.CodeFlow] | None:
+    """Definition → each hop → use, one thread per definition, for GitHub's step view."""
+    if not finding.flows:
+        return None
+    threads = [
+        om.ThreadFlow(locations=[
+            om.ThreadFlowLocation(
+                location=om.Location(physical_location=_physical(step.location),
+                                     message=om.Message(text=step.message)),
+                importance="essential" if i in (0, len(flow) - 1) else "important",
+            )
+            for i, step in enumerate(flow)
+        ])
+        for flow in finding.flows
+    ]
+    return [om.CodeFlow(thread_flows=threads,
+                        message=om.Message(text=f"How {finding.model_id} reaches this code"))]
+
+
 def _result(scan: ScanResult, finding: Finding) -> om.Result:
     loc = finding.location
     life = finding.lifecycle
     fingerprints = {"primaryLocationLineHash": finding.line_hash} if finding.line_hash else None
+    properties: dict[str, object] = {
+        "modelId": finding.model_id,
+        "provider": finding.provider,
+        "baseModel": finding.base_model,
+        "role": finding.role.value,
+        "status": life.status.value,
+        "shutdownDate": life.shutdown_date.isoformat() if life.shutdown_date else None,
+        "daysLeft": life.days_left,
+        "kind": finding.kind,
+        "context": finding.context,
+    }
+    if finding.role is Role.USE:
+        properties["modelIds"] = list(finding.model_ids)
+        properties["ftscan/confidence"] = finding.confidence
     return om.Result(
         rule_id=finding.rule_id,
         rule_index=scan.rules.index(finding.rule_id),
         level=finding.level.label,
         message=om.Message(text=finding.message),
-        locations=[
-            om.Location(
-                physical_location=om.PhysicalLocation(
-                    artifact_location=om.ArtifactLocation(uri=loc.path, uri_base_id=SRCROOT),
-                    region=om.Region(
-                        start_line=loc.start_line,
-                        start_column=loc.start_column,
-                        end_line=loc.end_line,
-                        end_column=loc.end_column,
-                    ),
-                )
-            )
-        ],
+        locations=[om.Location(physical_location=_physical(loc))],
+        related_locations=_related(finding),
+        code_flows=_code_flows(finding),
         partial_fingerprints=fingerprints,
         fingerprints={"ftscan/v1": finding.fingerprint},
-        properties={
-            "modelId": finding.model_id,
-            "provider": finding.provider,
-            "baseModel": finding.base_model,
-            "role": finding.role.value,
-            "status": life.status.value,
-            "shutdownDate": life.shutdown_date.isoformat() if life.shutdown_date else None,
-            "daysLeft": life.days_left,
-            "kind": finding.kind,
-            "context": finding.context,
-        },
+        properties=properties,
     )
 
 

@@ -34,6 +34,10 @@ def render_text(result: ScanResult, color: bool = False) -> str:
             level = style(f"{f.level.label:<7}", fg=_COLORS[f.level])
             where = f"{f.location.start_line}:{f.location.start_column}"
             bound = f" [{f.context}]" if f.context else ""
+            if len(f.model_ids) > 1:
+                bound += f" (+{len(f.model_ids) - 1} more)"
+            if f.confidence == "low":
+                bound += " (low confidence)"
             lines.append(
                 f"  {where:>8}  {level} {f.rule_id} {f.role.value:<10} {f.model_id}{bound}"
                 f"  ({_days(f)})"

@@ -1,0 +1,575 @@
+"""What a Python module binds, imports, reads from the environment and passes to model sinks.
+
+One libcst pass turns a module into :class:`ModuleFacts`: small frozen records with character
+offsets, no libcst nodes, so thousands of modules can be held for the resolver. Expressions are
+reduced to the handful of shapes an alias can take (:data:`Expr`); anything else is
+:class:`Opaque` and resolves to nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from ftscan.textpos import LineIndex
+
+# Keyword arguments that take a model (model-ids.md §4): the OpenAI and Azure SDKs old and new,
+# LangChain, LlamaIndex, litellm, DSPy, instructor, boto3 Bedrock.
+SINK_KEYWORDS = frozenset({
+    "model", "model_name", "model_id", "modelId", "engine", "deployment_id", "deployment_name",
+    "azure_deployment", "modelArn", "model_arn", "fine_tuned_model", "base_model",
+})
+# Callables whose first positional argument is the model, matched on the callee's last names.
+POSITIONAL_SINKS: dict[str, int] = {
+    "LM": 0,  # dspy.LM("openai/ft:...")
+    "from_provider": 0,  # instructor.from_provider("openai/ft:...")
+    "GenerativeModel": 0,  # Vertex / google.generativeai
+    "models.retrieve": 0,
+    "models.delete": 0,
+    "completion": 0,  # litellm.completion(model, messages)
+    "acompletion": 0,
+    "text_completion": 0,
+}
+_ENV_CALLS = ("getenv", "environ.get", "environ.setdefault", "environ.pop")
+_SETTINGS_BASES = ("BaseSettings",)
+
+
+# ----------------------------------------------------------------------------- expressions
+
+
+@dataclass(frozen=True)
+class Span:
+    """Character offsets of a piece of source, in the file's own text."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Literal:
+    """A string literal (or a concatenation that is one): definitions found inside it count."""
+
+    span: Span
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    """``os.getenv("X", default)``, ``os.environ["X"]`` and their kin."""
+
+    var: str
+    default: Expr | None
+    span: Span
+    code: str
+
+
+@dataclass(frozen=True)
+class NameRef:
+    """A dotted name: ``RANKER_MODEL``, ``cfg.RANKER_MODEL``, ``settings.ranker``,
+    ``MODELS["tagger"]`` (a subscript segment is written ``[tagger]``)."""
+
+    parts: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class CallRef:
+    """A call, kept for what it may return: ``Settings()``, ``get_settings()``."""
+
+    callee: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class DictRef:
+    """A dict literal with string keys."""
+
+    entries: tuple[tuple[str, Expr, Span], ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """``a or b``, ``a if c else b``: any branch may be the value."""
+
+    options: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """Something an alias cannot be traced through."""
+
+
+Expr = Literal | EnvRead | NameRef | CallRef | DictRef | AnyOf | Opaque
+
+
+# ----------------------------------------------------------------------------- facts
+
+
+@dataclass(frozen=True)
+class Binding:
+    """``name = expr`` at some scope; ``span`` is the statement, shown as a hop."""
+
+    expr: Expr
+    span: Span
+    code: str
+
+
+@dataclass(frozen=True)
+class Import:
+    """``import a.b as m`` (``name=None``) or ``from a.b import name as alias``."""
+
+    module: str
+    level: int
+    """Leading dots of a relative import."""
+    name: str | None
+    span: Span
+    code: str
+
+
+@dataclass
+class ClassFacts:
+    """A class: its attribute bindings and, for pydantic settings, the env var of each field."""
+
+    name: str
+    bases: tuple[str, ...]
+    attributes: dict[str, list[Binding]] = field(default_factory=dict)
+    field_env: dict[str, str] = field(default_factory=dict)
+    """Explicit env names: ``Field(alias="X")``, ``validation_alias=``, ``env=``."""
+    env_prefix: str = ""
+    field_spans: dict[str, Span] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CallArg:
+    """A non-literal argument of a call: a name, an attribute, an env read."""
+
+    keyword: str | None
+    position: int
+    expr: Expr
+    span: Span
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """A call with at least one argument that might carry a model id by name. Which calls are
+    model sinks is decided later, against the built-in list and the user's config."""
+
+    callee: tuple[str, ...]
+    args: tuple[CallArg, ...]
+    scope: str | None
+    """The enclosing function (``Class.method`` or ``func``), for its local names."""
+
+    def sink_args(self, user_sinks: Sequence[tuple[str, str | int]] = ()
+                  ) -> list[tuple[CallArg, str]]:
+        """The arguments that go where a model goes, each with a description
+        (``model= of client.chat.completions.create``)."""
+        dotted = ".".join(self.callee)
+        found = []
+        for arg in self.args:
+            how = _sink(dotted, arg.keyword, arg.position, user_sinks)
+            if how is not None:
+                found.append((arg, f"{how} of {dotted}"))
+        return found
+
+
+def _sink(dotted: str, keyword: str | None, position: int,
+          user_sinks: Sequence[tuple[str, str | int]]) -> str | None:
+    for name, param in user_sinks:
+        if dotted == name or dotted.endswith("." + name):
+            if isinstance(param, int) and keyword is None and position == param:
+                return f"argument {position + 1}"
+            if isinstance(param, str) and keyword == param:
+                return f"{keyword}="
+    if keyword is not None:
+        return f"{keyword}=" if keyword in SINK_KEYWORDS else None
+    for suffix, index in POSITIONAL_SINKS.items():
+        if (dotted == suffix or dotted.endswith("." + suffix)) and position == index:
+            return f"argument {position + 1}"
+    return None
+
+
+@dataclass
+class ModuleFacts:
+    """Everything the resolver needs to know about one Python module."""
+
+    bindings: dict[str, list[Binding]] = field(default_factory=dict)
+    imports: dict[str, Import] = field(default_factory=dict)
+    star_imports: list[Import] = field(default_factory=list)
+    classes: dict[str, ClassFacts] = field(default_factory=dict)
+    functions: dict[str, list[Expr]] = field(default_factory=dict)
+    """Function name → the expressions it returns."""
+    locals: dict[str, dict[str, list[Binding]]] = field(default_factory=dict)
+    """Function (``Class.method`` or ``func``) → its local names and parameter defaults."""
+    env_reads: list[tuple[EnvRead, str | None]] = field(default_factory=list)
+    env_writes: dict[str, list[Binding]] = field(default_factory=dict)
+    """``os.environ["X"] = value``: the module sets env X itself."""
+    calls: list[CallSite] = field(default_factory=list)
+
+
+def collect(text: str) -> ModuleFacts:
+    """Collect a module's facts; raises ``libcst.ParserSyntaxError`` on a syntax error."""
+    module = cst.parse_module(text)
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    return collect_from(wrapper, module, LineIndex(text))
+
+
+def collect_from(wrapper: MetadataWrapper, module: cst.Module, index: LineIndex) -> ModuleFacts:
+    """Collect from a module already parsed (and wrapped) for another visitor."""
+    collector = _Collector(module, index)
+    wrapper.visit(collector)
+    return collector.facts
+
+
+def shifted(facts: ModuleFacts, remap: Callable[[int], int]) -> ModuleFacts:
+    """A copy with every offset passed through ``remap`` (notebook cells → the raw file)."""
+
+    def span(s: Span) -> Span:
+        return Span(remap(s.start), remap(s.end))
+
+    def expr(e: Expr) -> Expr:
+        if isinstance(e, Literal):
+            return Literal(span(e.span))
+        if isinstance(e, EnvRead):
+            return replace(e, default=expr(e.default) if e.default else None, span=span(e.span))
+        if isinstance(e, (NameRef, CallRef)):
+            return replace(e, span=span(e.span))
+        if isinstance(e, DictRef):
+            return DictRef(tuple((k, expr(v), span(s)) for k, v, s in e.entries))
+        if isinstance(e, AnyOf):
+            return AnyOf(tuple(expr(o) for o in e.options))
+        return e
+
+    def bindings(items: dict[str, list[Binding]]) -> dict[str, list[Binding]]:
+        return {k: [replace(b, expr=expr(b.expr), span=span(b.span)) for b in v]
+                for k, v in items.items()}
+
+    out = ModuleFacts()
+    out.bindings = bindings(facts.bindings)
+    out.imports = {k: replace(i, span=span(i.span)) for k, i in facts.imports.items()}
+    out.star_imports = [replace(i, span=span(i.span)) for i in facts.star_imports]
+    for name, cls in facts.classes.items():
+        copy = ClassFacts(cls.name, cls.bases, bindings(cls.attributes), dict(cls.field_env),
+                          cls.env_prefix, {k: span(s) for k, s in cls.field_spans.items()})
+        out.classes[name] = copy
+    out.functions = {k: [expr(e) for e in v] for k, v in facts.functions.items()}
+    out.locals = {k: bindings(v) for k, v in facts.locals.items()}
+    out.env_writes = bindings(facts.env_writes)
+    out.env_reads = [(replace(r, default=expr(r.default) if r.default else None,
+                              span=span(r.span)), scope) for r, scope in facts.env_reads]
+    out.calls = [
+        replace(c, args=tuple(replace(a, expr=expr(a.expr), span=span(a.span)) for a in c.args))
+        for c in facts.calls
+    ]
+    return out
+
+
+def merge(target: ModuleFacts, other: ModuleFacts) -> None:
+    """Add ``other``'s facts to ``target`` (the cells of one notebook form one module)."""
+    for name, items in other.bindings.items():
+        target.bindings.setdefault(name, []).extend(items)
+    target.imports.update(other.imports)
+    target.star_imports.extend(other.star_imports)
+    target.classes.update(other.classes)
+    target.functions.update(other.functions)
+    for scope, names in other.locals.items():
+        for name, items in names.items():
+            target.locals.setdefault(scope, {}).setdefault(name, []).extend(items)
+    target.env_reads.extend(other.env_reads)
+    for var, items in other.env_writes.items():
+        target.env_writes.setdefault(var, []).extend(items)
+    target.calls.extend(other.calls)
+
+
+# ----------------------------------------------------------------------------- the visitor
+
+
+def _dotted(node: cst.BaseExpression) -> tuple[str, ...] | None:
+    """``a.b.c`` → ("a", "b", "c"); ``a["k"]`` → ("a", "[k]"); anything else → None."""
+    if isinstance(node, cst.Name):
+        return (node.value,)
+    if isinstance(node, cst.Attribute):
+        base = _dotted(node.value)
+        return (*base, node.attr.value) if base else None
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1:
+        index = node.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            key = index.value.evaluated_value
+            base = _dotted(node.value)
+            if base and isinstance(key, str):
+                return (*base, f"[{key}]")
+    if isinstance(node, cst.Call):  # get_settings().field: the call's result
+        callee = _dotted(node.func)
+        return (*callee[:-1], callee[-1] + "()") if callee else None
+    return None
+
+
+def _string(node: cst.BaseExpression | None) -> str | None:
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+class _Collector(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, module: cst.Module, index: LineIndex) -> None:
+        super().__init__()
+        self.module = module
+        self.index = index
+        self.facts = ModuleFacts()
+        self._classes: list[ClassFacts] = []
+        self._functions: list[str] = []
+        self._write_targets: set[int] = set()
+
+    # ------------------------------------------------------------------ helpers
+
+    def _span(self, node: cst.CSTNode) -> Span:
+        pos = self.get_metadata(PositionProvider, node)
+        return Span(self.index.offset(pos.start.line, pos.start.column),
+                    self.index.offset(pos.end.line, pos.end.column))
+
+    def _code(self, node: cst.CSTNode) -> str:
+        code = self.module.code_for_node(node).strip()
+        first = code.splitlines()[0] if code else ""
+        return first if len(first) <= 120 else first[:117] + "..."
+
+    def _scope(self) -> str | None:
+        if not self._functions:
+            return None
+        if self._classes:
+            return f"{self._classes[-1].name}.{self._functions[-1]}"
+        return self._functions[-1]
+
+    def expr(self, node: cst.BaseExpression | None) -> Expr:
+        """Reduce an expression to the shapes an alias can take."""
+        if node is None:
+            return Opaque()
+        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
+            return Literal(self._span(node))
+        if isinstance(node, (cst.FormattedString, cst.BinaryOperation)):
+            return Literal(self._span(node))  # a dynamic finding may sit here
+        env = self._env_read(node)
+        if env is not None:
+            return env
+        if isinstance(node, cst.BooleanOperation):
+            return AnyOf((self.expr(node.left), self.expr(node.right)))
+        if isinstance(node, cst.IfExp):
+            return AnyOf((self.expr(node.body), self.expr(node.orelse)))
+        if isinstance(node, cst.Dict):
+            entries = []
+            for element in node.elements:
+                if isinstance(element, cst.DictElement):
+                    key = _string(element.key)
+                    if key is not None:
+                        entries.append((key, self.expr(element.value), self._span(element)))
+            return DictRef(tuple(entries))
+        if isinstance(node, cst.Call):
+            settings_field = self._field_call(node)
+            if settings_field is not None:
+                return settings_field
+            callee = _dotted(node.func)
+            return CallRef(callee, self._span(node)) if callee else Opaque()
+        parts = _dotted(node)
+        if parts is not None:
+            return NameRef(parts, self._span(node))
+        return Opaque()
+
+    def _field_call(self, node: cst.Call) -> Expr | None:
+        """``Field("default", alias=...)``: the default is the value."""
+        callee = _dotted(node.func)
+        if not callee or callee[-1] != "Field":
+            return None
+        for arg in node.args:
+            if arg.keyword is None or arg.keyword.value == "default":
+                return self.expr(arg.value)
+        return Opaque()
+
+    def _env_read(self, node: cst.BaseExpression) -> EnvRead | None:
+        if isinstance(node, cst.Call):
+            callee = _dotted(node.func)
+            if not callee or not node.args:
+                return None
+            name = ".".join(callee)
+            if not any(name == c or name.endswith("." + c) for c in _ENV_CALLS):
+                return None
+            var = _string(node.args[0].value)
+            if var is None:
+                return None
+            default = None
+            for arg in node.args[1:]:
+                if arg.keyword is None or arg.keyword.value in ("default", "value"):
+                    default = self.expr(arg.value)
+                    break
+            return EnvRead(var, default, self._span(node), self._code(node))
+        if isinstance(node, cst.Subscript):
+            base = _dotted(node.value)
+            if base and base[-1] == "environ" and len(node.slice) == 1:
+                index = node.slice[0].slice
+                if isinstance(index, cst.Index):
+                    var = _string(index.value)
+                    if var is not None:
+                        return EnvRead(var, None, self._span(node), self._code(node))
+        return None
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression | None,
+              statement: cst.CSTNode) -> None:
+        if value is None:
+            return
+        binding = Binding(self.expr(value), self._span(statement), self._code(statement))
+        scope = self._scope()
+        if isinstance(target, cst.Name):
+            name = target.value
+            if scope is not None:
+                self.facts.locals.setdefault(scope, {}).setdefault(name, []).append(binding)
+            elif self._classes:
+                cls = self._classes[-1]
+                cls.attributes.setdefault(name, []).append(binding)
+                cls.field_spans.setdefault(name, self._span(statement))
+                self._settings_field_env(cls, name, value)
+            else:
+                self.facts.bindings.setdefault(name, []).append(binding)
+        elif (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+              and target.value.value == "self" and self._classes):
+            self._classes[-1].attributes.setdefault(target.attr.value, []).append(binding)
+
+    def _settings_field_env(self, cls: ClassFacts, name: str, value: cst.BaseExpression) -> None:
+        if isinstance(value, cst.Call) and (_dotted(value.func) or ("",))[-1] == "Field":
+            for arg in value.args:
+                if arg.keyword is not None and arg.keyword.value in (
+                    "alias", "validation_alias", "env"
+                ):
+                    env = _string(arg.value)
+                    if env:
+                        cls.field_env[name] = env
+
+    # ------------------------------------------------------------------ statements
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            written = self._env_read(target.target)
+            if written is not None:  # os.environ["X"] = value
+                self._write_targets.add(id(target.target))
+                binding = Binding(self.expr(node.value), self._span(node), self._code(node))
+                self.facts.env_writes.setdefault(written.var, []).append(binding)
+            else:
+                self._bind(target.target, node.value, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind(node.target, node.value, node)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        if self._functions:
+            return
+        for alias in node.names:
+            dotted = _dotted(alias.name)
+            if not dotted:
+                continue
+            module = ".".join(dotted)
+            local = (alias.asname.name.value if alias.asname and
+                     isinstance(alias.asname.name, cst.Name) else dotted[0])
+            target = module if alias.asname else dotted[0]
+            self.facts.imports[local] = Import(target, 0, None, self._span(node),
+                                               self._code(node))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if self._functions:
+            return
+        module = ".".join(_dotted(node.module) or ()) if node.module else ""
+        level = len(node.relative)
+        if isinstance(node.names, cst.ImportStar):
+            self.facts.star_imports.append(
+                Import(module, level, "*", self._span(node), self._code(node)))
+            return
+        for alias in node.names:
+            if not isinstance(alias.name, cst.Name):
+                continue
+            name = alias.name.value
+            local = (alias.asname.name.value if alias.asname and
+                     isinstance(alias.asname.name, cst.Name) else name)
+            self.facts.imports[local] = Import(module, level, name, self._span(node),
+                                               self._code(node))
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        bases = tuple(".".join(_dotted(b.value) or ("?",)) for b in node.bases)
+        cls = ClassFacts(node.name.value, bases)
+        for kw in node.keywords:  # class S(BaseSettings, env_prefix="ACME_") (pydantic v1)
+            if kw.keyword is not None and kw.keyword.value == "env_prefix":
+                cls.env_prefix = _string(kw.value) or ""
+        if not self._functions:
+            self.facts.classes.setdefault(cls.name, cls)
+        self._classes.append(self.facts.classes.get(cls.name, cls))
+        self._find_env_prefix(node, self._classes[-1])
+
+    def _find_env_prefix(self, node: cst.ClassDef, cls: ClassFacts) -> None:
+        for statement in getattr(node.body, "body", ()):
+            # model_config = SettingsConfigDict(env_prefix="ACME_")
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, (cst.Assign, cst.AnnAssign)) and isinstance(
+                        small.value, cst.Call
+                    ):
+                        for arg in small.value.args:
+                            if arg.keyword is not None and arg.keyword.value == "env_prefix":
+                                cls.env_prefix = _string(arg.value) or cls.env_prefix
+            # class Config: env_prefix = "ACME_"
+            if isinstance(statement, cst.ClassDef) and statement.name.value == "Config":
+                for inner in getattr(statement.body, "body", ()):
+                    if isinstance(inner, cst.SimpleStatementLine):
+                        for small in inner.body:
+                            if (isinstance(small, cst.Assign) and len(small.targets) == 1
+                                    and isinstance(small.targets[0].target, cst.Name)
+                                    and small.targets[0].target.value == "env_prefix"):
+                                cls.env_prefix = _string(small.value) or cls.env_prefix
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._classes.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._functions.append(node.name.value)
+        scope = self._scope() or node.name.value
+        for param in [*node.params.params, *node.params.kwonly_params]:
+            if param.default is not None:
+                binding = Binding(self.expr(param.default), self._span(param),
+                                  self._code(param))
+                self.facts.locals.setdefault(scope, {}).setdefault(
+                    param.name.value, []).append(binding)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        name = self._functions.pop()
+        if len(self._functions) == 0 and not self._classes:
+            self.facts.functions.setdefault(name, [])
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if self._functions and not self._classes and len(self._functions) == 1:
+            self.facts.functions.setdefault(self._functions[0], []).append(self.expr(node.value))
+
+    # ------------------------------------------------------------------ reads and sinks
+
+    def visit_Call(self, node: cst.Call) -> None:
+        env = self._env_read(node)
+        if env is not None:
+            self.facts.env_reads.append((env, self._scope()))
+            return
+        callee = _dotted(node.func)
+        if not callee:
+            return
+        args = []
+        for position, arg in enumerate(node.args):
+            if arg.star:
+                continue
+            value = self.expr(arg.value)
+            if isinstance(value, (NameRef, CallRef, EnvRead, AnyOf)):
+                keyword = arg.keyword.value if arg.keyword is not None else None
+                args.append(CallArg(keyword, position, value, self._span(arg.value)))
+        if args:
+            self.facts.calls.append(CallSite(callee, tuple(args), self._scope()))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if id(node) in self._write_targets:
+            return
+        env = self._env_read(node)
+        if env is not None:
+            self.facts.env_reads.append((env, self._scope()))
