@@ -44,7 +44,7 @@ def build_tree(tree: Path) -> list[tuple[str, str]]:
     for n, path in enumerate(python_files[::step][:24]):
         model = PLANTED_BASE.format(n=n)
         with path.open("a", encoding="utf-8") as handle:
-            handle.write(f'\n_FTSCAN_BENCH_MODEL_{n} = "{model}"\n')
+            handle.write(f'\nFTSCAN_BENCH_MODEL_{n} = "{model}"\n')
         planted.append((path.relative_to(tree).as_posix(), model))
     extra = tree / "planted-service"
     extra.mkdir()
@@ -58,6 +58,12 @@ def build_tree(tree: Path) -> list[tuple[str, str]]:
         model = PLANTED_BASE.format(n=n)
         (extra / name).write_text(text.format(m=model))
         planted.append((f"planted-service/{name}", model))
+    # an alias pair: the id lives only in config, code reaches it by name
+    (extra / "worker.py").write_text(
+        "import os\nfrom openai import OpenAI\n\n"
+        'WORKER_MODEL = os.environ["RANKER_MODEL"]\n'
+        "OpenAI().chat.completions.create(model=WORKER_MODEL, messages=[])\n"
+    )
     _manifest(tree).write_text(json.dumps(planted))
     return planted
 
@@ -91,36 +97,49 @@ def main() -> int:
     print(f"tree: {args.tree} ({files} files, {size / 1e6:.0f} MB), {len(planted)} planted ids")
 
     sarif = Path(tempfile.gettempdir()) / "ftscan-bench.sarif"
-    ftscan = [sys.executable, "-m", "ftscan", "scan", str(args.tree), "--format", "sarif",
-              "--output", str(sarif), "--fail-on", "never", "--quiet"]
-    times = []
-    for _ in range(args.runs):
-        seconds, proc = timed(ftscan)
-        if proc.returncode != 0:
-            print(proc.stderr, file=sys.stderr)
-            return 2
-        times.append(seconds)
-    median = statistics.median(times)
-    log = json.loads(sarif.read_text())
-    found = {(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-              r["properties"]["modelId"]) for r in log["runs"][0]["results"]}
+    base = [sys.executable, "-m", "ftscan", "scan", str(args.tree), "--format", "sarif",
+            "--output", str(sarif), "--fail-on", "never", "--quiet"]
+    medians = {}
+    for label, command in [("definitions only (--no-aliases)", [*base, "--no-aliases"]),
+                           ("full scan (definitions and uses)", base)]:
+        times = []
+        for _ in range(args.runs):
+            seconds, proc = timed(command)
+            if proc.returncode != 0:
+                print(proc.stderr, file=sys.stderr)
+                return 2
+            times.append(seconds)
+        medians[label] = median = statistics.median(times)
+        print(f"ftscan, {label}: median {median:.2f}s over {args.runs} runs "
+              f"({files / median:,.0f} files/s, {size / 1e6 / median:.0f} MB/s); "
+              f"runs {', '.join(f'{t:.2f}' for t in times)}")
+    full, definitions_only = medians["full scan (definitions and uses)"], min(medians.values())
+    print(f"  alias resolution costs {full / medians['definitions only (--no-aliases)']:.2f}x "
+          "the definitions-only scan")
+    results = json.loads(sarif.read_text())["runs"][0]["results"]
+
+    def where(result: dict) -> str:
+        return result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+
+    found = {(where(r), r["properties"]["modelId"]) for r in results
+             if r["properties"]["role"] == "definition"}
+    uses = sorted({where(r) for r in results if r["properties"]["role"] == "use"})
     missed = planted - found
     extra = found - planted
-    print(f"ftscan: median {median:.2f}s over {args.runs} runs "
-          f"({files / median:,.0f} files/s, {size / 1e6 / median:.0f} MB/s); "
-          f"runs {', '.join(f'{t:.2f}' for t in times)}")
     print(f"  planted ids found: {len(planted) - len(missed)}/{len(planted)}; "
-          f"false positives: {len(extra)}")
+          f"false positives: {len(extra)}; use sites: {len(uses)} in {', '.join(uses)}")
     for item in sorted(missed):
         print(f"  MISSED {item}")
     for item in sorted(extra):
         print(f"  EXTRA  {item}")
+    median = definitions_only
 
     rg = shutil.which("rg")
     if rg:
         rg_times = [timed([rg, "-c", RG_PATTERN, str(args.tree)])[0] for _ in range(args.runs)]
         rg_median = statistics.median(rg_times)
-        print(f"ripgrep: median {rg_median:.2f}s; ftscan/ripgrep = {median / rg_median:.1f}x")
+        print(f"ripgrep: median {rg_median:.2f}s; ftscan/ripgrep = {full / rg_median:.1f}x "
+              f"(definitions only: {median / rg_median:.1f}x)")
     else:
         print("ripgrep: not installed (apt-get install ripgrep) - no comparison")
     return 1 if missed or extra else 0

@@ -61,6 +61,8 @@ class ScanOptions:
     warning_window_days: int | None = None
     fail_on: str | None = None
     extra_rule_files: tuple[Path, ...] = ()
+    follow_aliases: bool = True
+    """Also report the code that reaches a model by name (env vars, constants, imports, ...)."""
     progress: Callable[[int, float], None] | None = field(default=None, compare=False)
     """Called now and then with (files done, seconds elapsed)."""
 
@@ -130,9 +132,12 @@ def scan(options: ScanOptions) -> ScanResult:
 
     ignore = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files)
     entries = list(walk(root, absolute, ignore, max_size))
-    first = _DefinitionsPass(root, context, options.progress, started)
+    first = _DefinitionsPass(root, context, options.progress, started, options.follow_aliases)
     first.run(entries)
-    second = _resolve_aliases(root, first, config.sinks, max_size, context)
+    if options.follow_aliases:
+        second = _resolve_aliases(root, first, config.sinks, max_size, context)
+    else:
+        second = _AliasPhase([], [], 0, {})
     findings = sorted([*first.findings, *second.findings],
                       key=lambda f: (f.location, f.rule_id, f.model_id, f.role.value))
     summary = ScanSummary(
@@ -165,8 +170,10 @@ class _DefinitionsPass:
     kept for the alias phase while its bytes are in hand."""
 
     def __init__(self, root: Path, context: AnalysisContext,
-                 progress: Callable[[int, float], None] | None, started: float) -> None:
+                 progress: Callable[[int, float], None] | None, started: float,
+                 follow_aliases: bool) -> None:
         self.root = root
+        self.follow_aliases = follow_aliases
         self.context = context
         self.progress = progress
         self.started = started
@@ -193,7 +200,7 @@ class _DefinitionsPass:
             f.context[4:] for f in self.findings
             if f.context and f.context.startswith("env ") and f.role is not Role.MENTION
         }
-        env_bytes = [name.encode() for name in self.env_names]
+        env_bytes = [name.encode() for name in self.env_names] if self.follow_aliases else []
         for entry in python_files:
             self.python_paths.append(entry.relpath)
             self._file(entry, env_bytes)
@@ -229,6 +236,10 @@ class _DefinitionsPass:
             facts = parse_module_facts(entry.relpath, text)
             if isinstance(facts, ModuleFacts):
                 self.modules[entry.relpath] = facts
+            else:
+                self.diagnostics.append(Diagnostic(
+                    entry.relpath, f"{facts}; names bound in it are not followed",
+                    Severity.WARNING))
             return
         self.candidates += 1
         analysis = analyse_text(entry.relpath, text, classify(entry.relpath), self.context)

@@ -78,6 +78,8 @@ def main() -> None:
               help="Skip (and count) files larger than this, e.g. 2MB [default: 2MiB].")
 @click.option("--warning-window", "warning_window", type=click.IntRange(min=0),
               help="Days before a shutdown at which findings become errors [default: 90].")
+@click.option("--no-aliases", is_flag=True,
+              help="Report literal ids only; do not follow names to the code that uses them.")
 @click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the report.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print informational diagnostics.")
 def scan_command(
@@ -90,6 +92,7 @@ def scan_command(
     no_ignore: bool,
     max_file_size: int | None,
     warning_window: int | None,
+    no_aliases: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -103,6 +106,7 @@ def scan_command(
         max_file_size=max_file_size,
         warning_window_days=warning_window,
         fail_on=fail_on,
+        follow_aliases=not no_aliases,
         progress=progress,
     )
     try:

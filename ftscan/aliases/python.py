@@ -90,7 +90,7 @@ class PythonResolver:
                 self._index.setdefault(name, []).append(path)
         self._active: set[tuple[object, ...]] = set()
         self.cycles = 0
-        self.unresolved_star_imports = 0
+        self._unresolved_stars: set[tuple[str, str, int]] = set()
 
     # ------------------------------------------------------------------ origins
 
@@ -168,13 +168,19 @@ class PythonResolver:
         if name in facts.imports:
             return self._imported(path, facts.imports[name], depth)
         for star in facts.star_imports:
-            for module in self._resolve_module(path, star.module, star.level):
+            modules = self._resolve_module(path, star.module, star.level)
+            if not modules:
+                self._unresolved_stars.add((path, star.module, star.level))
+            for module in modules:
                 found = self.lookup(module, name, None, depth + 1)
                 if found:
                     return found
-        if facts.star_imports:
-            self.unresolved_star_imports += 1
         return []
+
+    @property
+    def unresolved_star_imports(self) -> int:
+        """Star imports of modules that were not read (their names cannot be followed)."""
+        return len(self._unresolved_stars)
 
     def attribute(self, target: _Target, name: str, depth: int) -> list[_Target]:
         """``target.name`` (or ``target[key]`` when ``name`` is ``[key]``)."""

@@ -11,6 +11,7 @@ definition becomes a finding, with the chain back to each definition.
 from __future__ import annotations
 
 import bisect
+import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -133,25 +134,26 @@ def resolve_uses(
                     for definition in definitions_in(path, binding.expr.span):
                         env.add(var, Origin(definition).through(hop))
 
-    searched = set(inputs.searched_names)
-    pending_names = env.names() - searched
+    # Names to look for in the Python files not read yet. An env var name counts anywhere; a
+    # Python name only in a file that also names the module exporting it (an import needs it).
+    searched: set[tuple[str, frozenset[str]]] = {(n, frozenset()) for n in inputs.searched_names}
+    pending: set[tuple[str, frozenset[str]]] = {(n, frozenset()) for n in env.names()}
+    pending -= searched
     resolver = PythonResolver(modules, definitions_in, texts.locate, env)
     remaining = [p for p in inputs.python_paths if p not in modules]
     while True:
         outcome.rounds += 1
         resolver = PythonResolver(modules, definitions_in, texts.locate, env)
-        pending_names |= _exported_names(resolver, modules) - searched
-        if not pending_names or not remaining:
+        pending |= _exported_names(resolver, modules) - searched
+        if not pending or not remaining:
             break
-        searched |= pending_names
-        pattern = re.compile(r"(?<![A-Za-z0-9_])(?:" + "|".join(
-            re.escape(n) for n in sorted(pending_names, key=len, reverse=True)) +
-            r")(?![A-Za-z0-9_])")
-        pending_names = set()
+        searched |= pending
+        wanted, pending = sorted(pending, key=lambda p: p[0]), set()
         selected = []
         for path in remaining:
             text = texts.text(path)
-            if text is not None and pattern.search(text):
+            if text is not None and any(_mentions(text, name, modules_named)
+                                        for name, modules_named in wanted):
                 selected.append(path)
             else:
                 texts.texts.pop(path, None)  # not needed: do not keep it in memory
@@ -172,26 +174,63 @@ def resolve_uses(
     return outcome
 
 
-def _exported_names(resolver: PythonResolver, modules: dict[str, ModuleFacts]) -> set[str]:
-    """Module-level names whose value (or whose attributes) reach a definition."""
-    names: set[str] = set()
+def _mentions(text: str, name: str, module_names: frozenset[str]) -> bool:
+    """Does ``text`` name ``name`` as a whole word, and (for a Python name) import one of
+    ``module_names``? Substring tests first: most files fail them at C speed."""
+    if name not in text or (module_names and not any(m in text for m in module_names)):
+        return False
+    if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text) is None:
+        return False
+    return not module_names or any(
+        re.search(rf"^[ \t]*(?:from|import)[ \t][^\n]*(?<![A-Za-z0-9_]){re.escape(m)}"
+                  rf"(?![A-Za-z0-9_])", text, re.MULTILINE)
+        for m in module_names
+    )
+
+
+def _module_tokens(path: str) -> frozenset[str]:
+    """The words an import of the module at ``path`` must contain: its name, or its package's
+    name for an ``__init__.py``."""
+    folder, name = posixpath.split(path)
+    stem = name.rsplit(".", 1)[0]
+    if stem == "__init__":
+        stem = posixpath.basename(folder)
+    return frozenset({stem}) if stem else frozenset()
+
+
+def _exported_names(resolver: PythonResolver, modules: dict[str, ModuleFacts]
+                    ) -> set[tuple[str, frozenset[str]]]:
+    """(name, words an importer must contain) for every module-level name whose value, or
+    whose attributes, reach a definition."""
+    exported: set[tuple[str, frozenset[str]]] = set()
     for path, facts in modules.items():
-        for name in [*facts.bindings, *facts.classes, *facts.functions]:
-            ref = NameRef((name,), Span(0, 0))
-            if resolver.origins(ref, path, None):
+        tokens = _module_tokens(path)
+        exported |= {(name, tokens) for name in _module_exports(resolver, path, facts)}
+    return exported
+
+
+def _module_exports(resolver: PythonResolver, path: str, facts: ModuleFacts) -> set[str]:
+    """Names of one module that lead to a definition: directly, or through an attribute (a
+    settings instance, a class) or a settings field bound in the environment."""
+    names: set[str] = set()
+    if path.endswith(".ipynb"):
+        return names  # nothing imports from a notebook
+    for name in [*facts.bindings, *facts.classes, *facts.functions]:
+        ref = NameRef((name,), Span(0, 0))
+        if resolver.origins(ref, path, None):
+            names.add(name)
+            continue
+        for target in resolver.targets(ref, path, None, 0):
+            cls = getattr(target, "name", None)
+            klass = facts.classes.get(cls) if isinstance(cls, str) else None
+            if klass is not None and any(
+                resolver.origins(NameRef((name, attr), Span(0, 0)), path, None)
+                for attr in [*klass.attributes, *klass.field_spans]
+            ):
                 names.add(name)
-                continue
-            for target in resolver.targets(ref, path, None, 0):
-                cls = getattr(target, "name", None)
-                klass = facts.classes.get(cls) if isinstance(cls, str) else None
-                if klass is not None and any(
-                    resolver.origins(NameRef((name, attr), Span(0, 0)), path, None)
-                    for attr in [*klass.attributes, *klass.field_spans]
-                ):
-                    names.add(name)
-                    names.update(klass.attributes)
-                    names.update(klass.field_spans)
-        names.update(_settings_fields(resolver, path, facts))
+                names.update(klass.attributes)
+                names.update(klass.field_spans)
+    names.update(_settings_fields(resolver, path, facts))
     return {n for n in names if _IDENTIFIER.fullmatch(n)}
 
 
