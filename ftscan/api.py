@@ -307,6 +307,7 @@ def _resolve_aliases(root: Path, first: _DefinitionsPass, sinks: tuple[str, ...]
     unresolved = {
         "cycles": outcome.cycles,
         "starImports": outcome.star_imports,
+        "dynamicEnvNames": outcome.dynamic_env_reads,
         "unparsableModules": len(outcome.parse_failures),
     }
     return _AliasPhase(findings, diagnostics, outcome.modules_parsed, unresolved)

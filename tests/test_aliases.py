@@ -135,3 +135,17 @@ def test_use_level_follows_the_most_urgent_model(repo: Path) -> None:
     assert use.model_id == "ft:gpt-3.5-turbo-0125:acme:old:AbCd1234"  # already retired
     assert use.lifecycle.status.value == "retired" and use.level.label == "error"
     assert use.model_ids[1] == "ft:gpt-4o-2024-08-06:acme:new:EfGh5678"
+
+
+def test_a_plain_literal_default_is_called_out(alias: ScanResult) -> None:
+    use = _use(alias, "ranker/ranker/config.py", 6)
+    assert 'The default here, "gpt-4o-mini", is not what runs where RANKER_MODEL is set' in (
+        use.message)
+
+
+def test_computed_env_names_are_counted_not_followed(repo: Path) -> None:
+    write(repo, ".env", "M=ft:gpt-4o-mini-2024-07-18:acme:x:AbCd1234\n")
+    write(repo, "app.py", "import os\nname = 'M'\nX = os.getenv(name)\nY = os.getenv('M')\n")
+    result = run_scan(repo)
+    assert [f.location.start_line for f in result.findings if f.role is Role.USE] == [4]
+    assert result.summary.unresolved["dynamicEnvNames"] == 1

@@ -41,6 +41,8 @@ class UseSite:
     origins: tuple[Origin, ...]
     kind: str
     context: str
+    note: str | None = None
+    """A sentence worth adding to the message (a misleading literal default, say)."""
 
 
 @dataclass

@@ -206,6 +206,8 @@ class ModuleFacts:
     env_writes: dict[str, list[Binding]] = field(default_factory=dict)
     """``os.environ["X"] = value``: the module sets env X itself."""
     calls: list[CallSite] = field(default_factory=list)
+    dynamic_env_reads: int = 0
+    """Env reads whose variable name is computed (``os.getenv(name)``): not followed."""
 
 
 def collect(text: str) -> ModuleFacts:
@@ -256,6 +258,7 @@ def shifted(facts: ModuleFacts, remap: Callable[[int], int]) -> ModuleFacts:
     out.functions = {k: [expr(e) for e in v] for k, v in facts.functions.items()}
     out.locals = {k: bindings(v) for k, v in facts.locals.items()}
     out.env_writes = bindings(facts.env_writes)
+    out.dynamic_env_reads = facts.dynamic_env_reads
     out.env_reads = [(replace(r, default=expr(r.default) if r.default else None,
                               span=span(r.span)), scope) for r, scope in facts.env_reads]
     out.calls = [
@@ -277,6 +280,7 @@ def merge(target: ModuleFacts, other: ModuleFacts) -> None:
         for name, items in names.items():
             target.locals.setdefault(scope, {}).setdefault(name, []).extend(items)
     target.env_reads.extend(other.env_reads)
+    target.dynamic_env_reads += other.dynamic_env_reads
     for var, items in other.env_writes.items():
         target.env_writes.setdefault(var, []).extend(items)
     target.calls.extend(other.calls)
@@ -555,6 +559,10 @@ class _Collector(cst.CSTVisitor):
             return
         callee = _dotted(node.func)
         if not callee:
+            return
+        dotted = ".".join(callee)
+        if node.args and any(dotted == c or dotted.endswith("." + c) for c in _ENV_CALLS):
+            self.facts.dynamic_env_reads += 1  # os.getenv(name): a name we cannot know
             return
         args = []
         for position, arg in enumerate(node.args):

@@ -58,6 +58,7 @@ class AliasOutcome:
     rounds: int = 0
     cycles: int = 0
     star_imports: int = 0
+    dynamic_env_reads: int = 0
     parse_failures: list[tuple[str, str]] = field(default_factory=list)
     texts: dict[str, str | None] = field(default_factory=dict)
     """The texts read in this phase (for line hashes of the use findings)."""
@@ -168,6 +169,7 @@ def resolve_uses(
                 outcome.modules_parsed += 1
         remaining = [p for p in remaining if p not in modules]
     outcome.uses.extend(_python_uses(resolver, modules, texts, env, inputs.user_sinks))
+    outcome.dynamic_env_reads = sum(m.dynamic_env_reads for m in modules.values())
     outcome.cycles = resolver.cycles
     outcome.star_imports = resolver.unresolved_star_imports
     outcome.texts = texts.texts
@@ -270,7 +272,9 @@ def _python_uses(
             origins = env.origins(read.var, path)
             if origins:
                 uses.append(UseSite(path, texts.locate(path, read.span), tuple(origins),
-                                    f"environment read {_short(read.code)}", f"env {read.var}"))
+                                    f"environment read {_short(read.code)}", f"env {read.var}",
+                                    _plain_default_note(read.default, read.var, path, texts,
+                                                        resolver)))
         for cls in facts.classes.values():
             if not resolver.is_settings(path, cls):
                 continue
@@ -278,10 +282,26 @@ def _python_uses(
                 var = resolver.field_env_name(path, cls, attr)
                 origins = env.origins(var, path)
                 if origins:
+                    default = next((b.expr for b in cls.attributes.get(attr, [])), None)
                     uses.append(UseSite(path, texts.locate(path, span), tuple(origins),
                                         f"settings field {cls.name}.{attr} (reads env {var})",
-                                        f"env {var}"))
+                                        f"env {var}",
+                                        _plain_default_note(default, var, path, texts,
+                                                            resolver)))
     return uses
+
+
+def _plain_default_note(default: object, var: str, path: str, texts: _Texts,
+                        resolver: PythonResolver) -> str | None:
+    """When code falls back to a literal that is not a fine-tune (``"gpt-4o-mini"``), say that
+    the deployed value is the fine-tune: the default is what a reader sees, not what runs."""
+    if not isinstance(default, Literal) or resolver.definitions_in(path, default.span):
+        return None
+    literal = (texts.text(path) or "")[default.span.start:default.span.end].strip()
+    if not literal or len(literal) > 60:
+        return None
+    return (f"The default here, {literal}, is not what runs where {var} is set: there it is "
+            "the fine-tuned model.")
 
 
 def _short(code: str) -> str:
@@ -336,6 +356,8 @@ def use_finding(
                 f"'{primary.model_id}' and {others}, defined in {where}; the most urgent is "
                 f"{title} '{primary.model_id}'")
     message = f"{head}; {lifecycle_phrase(primary)}"
+    if site.note:
+        message += f" {site.note}"
     if low:
         message += f" Low confidence: {low}."
     return Finding(
