@@ -316,24 +316,31 @@ def _string(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-class _Collector(cst.CSTVisitor):
+class OffsetVisitor(cst.CSTVisitor):
+    """A visitor that knows each node's character offsets in the module's text."""
+
     METADATA_DEPENDENCIES = (PositionProvider,)
 
     def __init__(self, module: cst.Module, index: LineIndex) -> None:
         super().__init__()
         self.module = module
         self.index = index
+
+    def _span(self, node: cst.CSTNode) -> Span:
+        pos = self.get_metadata(PositionProvider, node)
+        return Span(self.index.offset(pos.start.line, pos.start.column),
+                    self.index.offset(pos.end.line, pos.end.column))
+
+
+class _Collector(OffsetVisitor):
+    def __init__(self, module: cst.Module, index: LineIndex) -> None:
+        super().__init__(module, index)
         self.facts = ModuleFacts()
         self._classes: list[ClassFacts] = []
         self._functions: list[str] = []
         self._write_targets: set[int] = set()
 
     # ------------------------------------------------------------------ helpers
-
-    def _span(self, node: cst.CSTNode) -> Span:
-        pos = self.get_metadata(PositionProvider, node)
-        return Span(self.index.offset(pos.start.line, pos.start.column),
-                    self.index.offset(pos.end.line, pos.end.column))
 
     def _code(self, node: cst.CSTNode) -> str:
         code = self.module.code_for_node(node).strip()

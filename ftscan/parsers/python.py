@@ -12,9 +12,9 @@ import re
 from collections.abc import Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import MetadataWrapper
 
-from ftscan.aliases.pyfacts import collect_from
+from ftscan.aliases.pyfacts import OffsetVisitor, collect_from
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 from ftscan.textpos import LineIndex
@@ -43,13 +43,9 @@ def parse_python(text: str) -> ParsedFile:
     )
 
 
-class _StringCollector(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (PositionProvider,)
-
+class _StringCollector(OffsetVisitor):
     def __init__(self, module: cst.Module, index: LineIndex) -> None:
-        super().__init__()
-        self.module = module
-        self.index = index
+        super().__init__(module, index)
         self.strings: list[StringFact] = []
         self._context: dict[int, str] = {}
         self._docstrings: set[int] = set()
@@ -199,9 +195,8 @@ class _StringCollector(cst.CSTVisitor):
         return [node]
 
     def _add(self, node: cst.CSTNode, value: str, kind: str, template: bool = False) -> None:
-        pos = self.get_metadata(PositionProvider, node)
-        start = self.index.offset(pos.start.line, pos.start.column)
-        end = self.index.offset(pos.end.line, pos.end.column)
+        span = self._span(node)
+        start, end = span.start, span.end
         role = Role.DEFINITION
         if id(node) in self._docstrings:
             role, kind = Role.MENTION, "Python docstring"
