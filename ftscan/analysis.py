@@ -10,6 +10,7 @@ exactly once, whatever the parser understood.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import hashlib
 from collections import Counter
@@ -56,6 +57,7 @@ class _Hit:
     role: Role
     kind: str
     context: str | None
+    component: str | None = None
 
 
 def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> FileAnalysis:
@@ -76,10 +78,11 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> 
         key = (hit.match.rule.id, hit.match.model_id, hit.context)
         occurrence = occurrences[key]
         occurrences[key] += 1
-        result.findings.append(
-            make_finding(hit.match, hit.role, hit.kind, hit.context, location, ctx,
-                         occurrence=occurrence, line_hash=line_hashes.hash_for(start_line))
-        )
+        finding = make_finding(hit.match, hit.role, hit.kind, hit.context, location, ctx,
+                               occurrence=occurrence, line_hash=line_hashes.hash_for(start_line))
+        if hit.component:
+            finding = dataclasses.replace(finding, component=hit.component)
+        result.findings.append(finding)
     return result
 
 
@@ -121,8 +124,7 @@ def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis) -> Parsed
 
 
 def _shifted(fact: StringFact, shift: int) -> StringFact:
-    return StringFact(fact.value, fact.start + shift, fact.end + shift, fact.kind, fact.role,
-                      fact.context, fact.template)
+    return dataclasses.replace(fact, start=fact.start + shift, end=fact.end + shift)
 
 
 def _hits(text: str, parsed: ParsedFile, rules: RuleSet) -> list[_Hit]:
@@ -142,12 +144,14 @@ def _hits(text: str, parsed: ParsedFile, rules: RuleSet) -> list[_Hit]:
                     start, end = fact.start + at, fact.start + at + len(needle)
                 else:  # escaped or split over several literals: report where the string begins
                     start, end = fact.start, fact.end
-                _keep(hits, _Hit(start, end, m, fact.role, fact.kind, fact.context))
+                _keep(hits, _Hit(start, end, m, fact.role, fact.kind, fact.context,
+                                 fact.component))
         elif fact.template:
             dynamic = rules.find_dynamic(fact.value)
             if dynamic is not None:
                 role = Role.MENTION if fact.role is Role.MENTION else Role.DYNAMIC
-                _keep(hits, _Hit(fact.start, fact.end, dynamic, role, fact.kind, fact.context))
+                _keep(hits, _Hit(fact.start, fact.end, dynamic, role, fact.kind, fact.context,
+                                 fact.component))
     residual = [m for m in rules.find(text) if not _covered(parsed.strings, m.start)]
     if residual:
         comments = comment_spans(text, parsed.comment_syntax) if parsed.comment_syntax else []

@@ -32,6 +32,7 @@ from ftscan.filekinds import classify
 from ftscan.fingerprint import LineHasher
 from ftscan.lifecycle import LifecycleTable, load_lifecycle
 from ftscan.models import Diagnostic, Finding, Level, Role, Severity
+from ftscan.ownership import annotate
 from ftscan.ownreports import is_own_report
 from ftscan.parsers import ParseFailure
 from ftscan.parsers.notebook import parse_notebook
@@ -138,8 +139,8 @@ def scan(options: ScanOptions) -> ScanResult:
         second = _resolve_aliases(root, first, config.sinks, max_size, context)
     else:
         second = _AliasPhase([], [], 0, {})
-    findings = sorted([*first.findings, *second.findings],
-                      key=lambda f: (f.location, f.rule_id, f.model_id, f.role.value))
+    findings, ownership_problems = annotate([*first.findings, *second.findings], root)
+    findings.sort(key=lambda f: (f.location, f.rule_id, f.model_id, f.role.value))
     summary = ScanSummary(
         files_considered=len(entries),
         files_read=first.read,
@@ -155,8 +156,9 @@ def scan(options: ScanOptions) -> ScanResult:
         python_modules_followed=len(first.modules) + second.modules_parsed,
         unresolved=second.unresolved,
     )
-    return ScanResult(root, tuple(findings), (*first.diagnostics, *second.diagnostics),
-                      summary, rules, lifecycle, as_of, fail_on, config)
+    diagnostics = (*ownership_problems, *first.diagnostics, *second.diagnostics)
+    return ScanResult(root, tuple(findings), diagnostics, summary, rules, lifecycle, as_of,
+                      fail_on, config)
 
 
 _PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")

@@ -116,7 +116,68 @@ def scan_command(
             progress.clear()
     _print_diagnostics(result, quiet=quiet, verbose=verbose)
     color = output is None and _color_wanted()
-    report = REPORTERS[output_format](result, color)
+    _emit(REPORTERS[output_format](result, color), output)
+    sys.exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
+
+
+@main.command("inventory")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output_format", type=click.Choice(["markdown", "csv", "json"]),
+              default="markdown", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the inventory to FILE (atomically) instead of stdout.")
+@click.option("--as-of", type=_Date(), help="Date for lifecycle verdicts [default: today].")
+@click.option("--merge", "merge_files", multiple=True,
+              type=click.Path(path_type=Path, dir_okay=False),
+              help="Merge JSON inventories (of several repositories) instead of scanning.")
+@click.option("--redact-org", is_flag=True, help="Hide the org segment of every model id.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file (default: .ftscan.toml or [tool.ftscan], found upward).")
+@click.option("--no-ignore", is_flag=True,
+              help="Also scan files that .gitignore/.ftscanignore would skip.")
+@click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the inventory.")
+def inventory_command(
+    paths: tuple[Path, ...],
+    output_format: str,
+    output: Path | None,
+    as_of: dt.date | None,
+    merge_files: tuple[Path, ...],
+    redact_org: bool,
+    config_file: Path | None,
+    no_ignore: bool,
+    quiet: bool,
+) -> None:
+    """One row per fine-tuned model id: base model, lifecycle, owners, services and every site.
+
+    Scans PATHS (default: the current folder), or with --merge joins JSON inventories written
+    by earlier runs (one per repository or CI shard)."""
+    from ftscan import inventory as inv
+
+    if merge_files and paths:
+        _usage_error("give either PATHS to scan or --merge FILES, not both")
+    if merge_files:
+        try:
+            result = inv.merge([inv.load(p) for p in merge_files], as_of)
+        except inv.InventoryError as exc:
+            _usage_error(str(exc))
+    else:
+        progress = _Progress() if not quiet and sys.stderr.isatty() else None
+        options = ScanOptions(paths=paths or (Path("."),), as_of=as_of,
+                              config_file=config_file, use_ignore_files=not no_ignore,
+                              progress=progress)
+        try:
+            scanned = _run(options)
+        finally:
+            if progress is not None:
+                progress.clear()
+        _print_diagnostics(scanned, quiet=quiet, verbose=False)
+        result = inv.build(scanned)
+    if redact_org:
+        result = inv.redact(result)
+    _emit(inv.FORMATS[output_format](result), output)
+
+
+def _emit(report: str, output: Path | None) -> None:
     if output is not None:
         try:
             write_atomic(output, report)
@@ -124,7 +185,6 @@ def scan_command(
             _usage_error(f"cannot write {output}: {exc.strerror or exc}")
     else:
         click.echo(report, nl=False)
-    sys.exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
 
 
 @main.command("rules")

@@ -132,6 +132,13 @@ class Finding:
     """For a use: one path per definition, definition first and the use last."""
     confidence: str = "high"
     """``low`` when the link rests on a binding in another service."""
+    component: str | None = None
+    """The deployment unit the parser saw around a definition (workload, compose service,
+    Terraform resource)."""
+    owners: tuple[str, ...] = ()
+    """Owners of the file, as written in CODEOWNERS (or a Backstage ``spec.owner``)."""
+    service: str | None = None
+    """The service or component the finding belongs to."""
 
 
 class Severity(str, enum.Enum):

@@ -25,10 +25,11 @@ def test_readme_starts_with_the_two_commands_and_ci_runs_the_second() -> None:
     assert install_and_test in (REPO / ".ci" / "run").read_text()
 
 
-def test_every_cli_option_of_scan_is_documented() -> None:
-    from ftscan.cli import scan_command
+def test_every_cli_option_is_documented() -> None:
+    from ftscan.cli import inventory_command, scan_command
 
-    for param in scan_command.params:
-        for option in getattr(param, "opts", []):
-            if option.startswith("--"):
-                assert option in README, option
+    for command in (scan_command, inventory_command):
+        for param in command.params:
+            for option in getattr(param, "opts", []):
+                if option.startswith("--"):
+                    assert option in README, (command.name, option)

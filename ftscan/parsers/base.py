@@ -30,6 +30,9 @@ class StringFact:
     """The name the value is bound to: an env var, a constant, a config key path."""
     template: bool = False
     """``value`` is a run-time template whose variable parts read ``{...}``."""
+    component: str | None = None
+    """The deployment unit holding the value: a Kubernetes workload, a compose service, a
+    Terraform resource address."""
 
 
 @dataclass

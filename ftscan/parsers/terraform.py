@@ -78,6 +78,8 @@ class _Walker:
     def __init__(self, text: str) -> None:
         self.text = text
         self.strings: list[StringFact] = []
+        self.component: str | None = None
+        """The address of the top-level resource, data source or module being walked."""
 
     def walk(self, node: Tree | Token, scope: str, path: tuple[str, ...], env: str | None) -> None:
         if isinstance(node, Token):
@@ -92,9 +94,13 @@ class _Walker:
             kind = _name(names[0]) or "block" if names else "block"
             labels = [_name(n) or "?" for n in names[1:]]
             inner = _address(kind, labels, scope) if not scope else ".".join([scope, kind])
+            if not scope and kind in ("resource", "data", "module"):
+                self.component = inner
             for child in node.children:
                 if isinstance(child, Tree) and child.data == "body":
                     self.walk(child, inner, (), None)
+            if not scope:
+                self.component = None
         elif data == "attribute":
             name = _name(node.children[0]) or "?"
             for child in node.children[1:]:
@@ -162,7 +168,8 @@ class _Walker:
     def _add(self, start: int, end: int, value: str, kind: str, context: str | None,
              template: bool = False) -> None:
         self.strings.append(StringFact(value=value, start=start, end=end, kind=kind,
-                                       context=context, template=template))
+                                       context=context, template=template,
+                                       component=self.component))
 
 
 def _unescape(raw: str) -> str:

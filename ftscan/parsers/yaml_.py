@@ -43,13 +43,12 @@ def parse_yaml(text: str) -> ParsedFile:
         raise ParseFailure(f"invalid YAML: {exc.problem or exc.context}", line) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise ParseFailure(f"invalid YAML: {exc}") from None
-    strings: list[StringFact] = []
-    visited: set[tuple[int, bool]] = set()
+    walker = _Walker()
     for document in documents:
         if document is not None:
-            _walk(document, (), strings, visited, env_context=None)
+            walker.walk(document, (), None, None)
     return ParsedFile(
-        strings=strings,
+        strings=walker.out,
         residual_role=Role.DEFINITION,
         residual_kind="YAML text",
         comment_syntax=CommentSyntax.HASH,
@@ -63,88 +62,103 @@ def _path_text(path: tuple[str | int, ...]) -> str:
     return text
 
 
-def _scalar(node: yaml.ScalarNode, kind: str, context: str | None) -> StringFact:
-    return StringFact(
-        value=str(node.value),
-        start=node.start_mark.index,
-        end=node.end_mark.index,
-        kind=kind,
-        context=context,
-    )
+_WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod",
+                        "ReplicaSet", "ConfigMap", "Secret", "Service", "Rollout"})
 
 
-def _walk(
-    node: yaml.Node,
-    path: tuple[str | int, ...],
-    out: list[StringFact],
-    visited: set[tuple[int, bool]],
-    env_context: str | None,
-    env_map: bool = False,
-) -> None:
-    # An anchored node is reached once per alias. Visiting it again is only worth it when the
-    # new path names environment variables and the old did not (a compose ``<<:`` merge), so
-    # each node is walked at most twice: no blow-up from nested aliases, no loop on recursion.
-    under_env = env_context is not None or (bool(path) and path[-1] in _ENV_KEYS)
-    if (id(node), under_env) in visited:
-        return
-    visited.add((id(node), under_env))
-    if isinstance(node, yaml.ScalarNode):
-        out.append(_scalar(node, "YAML value", env_context or _path_text(path) or None))
-    elif isinstance(node, yaml.MappingNode):
-        _walk_mapping(node, path, out, visited, env_context, env_map)
-    elif isinstance(node, yaml.SequenceNode):
-        _walk_sequence(node, path, out, visited)
+class _Walker:
+    """Walks the nodes of one file, naming each scalar by key path, env var and component."""
+
+    def __init__(self) -> None:
+        self.out: list[StringFact] = []
+        # An anchored node is reached once per alias. Visiting it again is only worth it when
+        # the new path names environment variables and the old did not (a compose ``<<:``
+        # merge), so each node is walked at most twice: no blow-up from nested aliases, no
+        # loop on a recursive one.
+        self.visited: set[tuple[int, bool]] = set()
+
+    def scalar(self, node: yaml.ScalarNode, kind: str, context: str | None,
+               component: str | None) -> None:
+        self.out.append(StringFact(
+            value=str(node.value),
+            start=node.start_mark.index,
+            end=node.end_mark.index,
+            kind=kind,
+            context=context,
+            component=component,
+        ))
+
+    def walk(self, node: yaml.Node, path: tuple[str | int, ...], env_context: str | None,
+             component: str | None, env_map: bool = False) -> None:
+        """``env_map``: a mapping whose keys are environment variables (ConfigMap ``data``)."""
+        under_env = env_context is not None or (bool(path) and path[-1] in _ENV_KEYS)
+        if (id(node), under_env) in self.visited:
+            return
+        self.visited.add((id(node), under_env))
+        if isinstance(node, yaml.ScalarNode):
+            self.scalar(node, "YAML value", env_context or _path_text(path) or None, component)
+        elif isinstance(node, yaml.MappingNode):
+            self.mapping(node, path, env_context, component, env_map)
+        elif isinstance(node, yaml.SequenceNode):
+            self.sequence(node, path, component)
+
+    def mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...],
+                env_context: str | None, component: str | None, env_map: bool) -> None:
+        parent = path[-1] if path else None
+        is_env_map = env_map or (isinstance(parent, str) and parent in _ENV_KEYS)
+        pairs = {
+            k.value: v for k, v in node.value
+            if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)
+        }
+        if not path:
+            component = _workload_name(node, pairs) or component
+        # Kubernetes: env: [{name: X, value: Y}]
+        k8s_env = isinstance(pairs.get("name"), yaml.ScalarNode) and "value" in pairs
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = str(key_node.value)
+                self.scalar(key_node, "YAML key", _path_text((*path, key)), component)
+            else:
+                key = "?"
+                self.walk(key_node, (*path, key), None, component)
+            if key == "<<":  # a merge key: the merged mapping's entries belong here
+                self.walk(value_node, path, env_context, component)
+                continue
+            context = None
+            if is_env_map:
+                context = f"env {key}"
+            elif k8s_env and key == "value":
+                context = f"env {pairs['name'].value}"
+            # a ConfigMap's data reaches containers as env vars (envFrom, configMapKeyRef)
+            data_of_configmap = (not path and key == "data" and
+                                 getattr(pairs.get("kind"), "value", None) == "ConfigMap")
+            # docker-compose: services.<name>
+            inner = key if path == ("services",) else component
+            self.walk(value_node, (*path, key), context, inner, data_of_configmap)
+
+    def sequence(self, node: yaml.SequenceNode, path: tuple[str | int, ...],
+                 component: str | None) -> None:
+        parent = path[-1] if path else None
+        for index, item in enumerate(node.value):
+            context = None
+            if parent in _ENV_KEYS and isinstance(item, yaml.ScalarNode):
+                match = _ENV_ITEM.match(str(item.value))
+                context = f"env {match.group(1)}" if match else None
+            self.walk(item, (*path, index), context, component)
 
 
-def _walk_mapping(
-    node: yaml.MappingNode,
-    path: tuple[str | int, ...],
-    out: list[StringFact],
-    visited: set[tuple[int, bool]],
-    env_context: str | None,
-    env_map: bool = False,
-) -> None:
-    """``env_map``: this mapping's keys are environment variables (a ConfigMap's ``data``)."""
-    parent = path[-1] if path else None
-    is_env_map = isinstance(parent, str) and parent in _ENV_KEYS
-    is_env_map = is_env_map or env_map
-    pairs = {
-        k.value: v for k, v in node.value
-        if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)
-    }
-    # Kubernetes: env: [{name: X, value: Y}]
-    k8s_env = isinstance(pairs.get("name"), yaml.ScalarNode) and "value" in pairs
-    for key_node, value_node in node.value:
-        if isinstance(key_node, yaml.ScalarNode):
-            key = str(key_node.value)
-            out.append(_scalar(key_node, "YAML key", _path_text((*path, key))))
-        else:
-            key = "?"
-            _walk(key_node, (*path, key), out, visited, None)
-        if key == "<<":  # a merge key: the merged mapping's entries belong here
-            _walk(value_node, path, out, visited, env_context)
-            continue
-        context = None
-        if is_env_map:
-            context = f"env {key}"
-        elif k8s_env and key == "value":
-            context = f"env {pairs['name'].value}"
-        # a ConfigMap's data reaches containers as env vars (envFrom, configMapKeyRef)
-        data_of_configmap = (not path and key == "data" and
-                             getattr(pairs.get("kind"), "value", None) == "ConfigMap")
-        _walk(value_node, (*path, key), out, visited, context, data_of_configmap)
-
-
-def _walk_sequence(
-    node: yaml.SequenceNode,
-    path: tuple[str | int, ...],
-    out: list[StringFact],
-    visited: set[tuple[int, bool]],
-) -> None:
-    parent = path[-1] if path else None
-    for index, item in enumerate(node.value):
-        context = None
-        if parent in _ENV_KEYS and isinstance(item, yaml.ScalarNode):
-            match = _ENV_ITEM.match(str(item.value))
-            context = f"env {match.group(1)}" if match else None
-        _walk(item, (*path, index), out, visited, context)
+def _workload_name(node: yaml.MappingNode, pairs: dict[str, yaml.ScalarNode]) -> str | None:
+    """``metadata.name`` of a Kubernetes object (a document with ``kind`` and ``metadata``)."""
+    kind = pairs.get("kind")
+    if not isinstance(kind, yaml.ScalarNode) or kind.value not in _WORKLOADS:
+        return None
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value == "metadata" and isinstance(
+            value, yaml.MappingNode
+        ):
+            for k, v in value.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == "name" and isinstance(
+                    v, yaml.ScalarNode
+                ):
+                    return str(v.value)
+    return None

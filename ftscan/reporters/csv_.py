@@ -11,7 +11,7 @@ from ftscan.reporters.records import finding_record
 COLUMNS = (
     "level", "ruleId", "role", "modelId", "provider", "baseModel", "status", "shutdownDate",
     "daysLeft", "path", "startLine", "startColumn", "kind", "context", "confidence", "modelIds",
-    "message",
+    "owners", "service", "message",
 )
 
 
@@ -23,5 +23,6 @@ def render_csv(result: ScanResult) -> str:
     for finding in result.findings:
         record = finding_record(finding)
         record["modelIds"] = " ".join(record["modelIds"])
+        record["owners"] = " ".join(record["owners"])
         writer.writerow({k: "" if record[k] is None else record[k] for k in COLUMNS})
     return out.getvalue()

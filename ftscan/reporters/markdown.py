@@ -18,8 +18,8 @@ def render_markdown(result: ScanResult) -> str:
     if not result.findings:
         return "\n".join(lines) + "\n"
     lines += [
-        "| Level | Model | Base model | Shutdown | Days left | Role | Location | Rule |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Level | Model | Base model | Shutdown | Days left | Role | Location | Owners | Rule |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for f in result.findings:
         life = f.lifecycle
@@ -33,6 +33,7 @@ def render_markdown(result: ScanResult) -> str:
                 life.days_left if life.days_left is not None else "—",
                 f.role.value + (f" ({f.context})" if f.context else ""),
                 loc,
+                " ".join(f.owners) or (f.service or "—"),
                 f.rule_id,
             )) + " |"
         )

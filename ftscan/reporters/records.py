@@ -31,6 +31,8 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "context": finding.context,
         "parts": dict(finding.parts),
         "fingerprint": finding.fingerprint,
+        "owners": list(finding.owners),
+        "service": finding.service,
         "modelIds": list(finding.model_ids) or [finding.model_id],
         "confidence": finding.confidence,
         "definitions": [_step(s) for s in finding.definitions],

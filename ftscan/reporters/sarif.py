@@ -130,6 +130,8 @@ def _result(scan: ScanResult, finding: Finding) -> om.Result:
         "daysLeft": life.days_left,
         "kind": finding.kind,
         "context": finding.context,
+        "owners": list(finding.owners),
+        "service": finding.service,
     }
     if finding.role is Role.USE:
         properties["modelIds"] = list(finding.model_ids)

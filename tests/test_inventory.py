@@ -1,0 +1,194 @@
+"""Owners, services and the inventory: golden files for every format, merging, redaction."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, run_scan
+
+from ftscan import inventory as inv
+from ftscan.cli import main
+from ftscan.ownership import parse_codeowners
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+UPDATE = os.environ.get("FTSCAN_UPDATE_GOLDEN") == "1"
+
+
+def _as_repository(tmp_path: Path, fixture: str) -> Path:
+    """A fixture copied into a folder of its own name with a .git, as users have it."""
+    target = tmp_path / fixture
+    shutil.copytree(FIXTURES / fixture, target)
+    (target / ".git").mkdir()
+    return target
+
+
+@pytest.fixture
+def alias_repo(tmp_path: Path) -> Path:
+    return _as_repository(tmp_path, "alias-repo")
+
+
+def _owners(result, path_end: str) -> tuple[tuple[str, ...], str | None]:  # noqa: ANN001
+    finding = next(f for f in result.findings if f.location.path.endswith(path_end))
+    return finding.owners, finding.service
+
+
+def test_owners_and_services_on_findings(alias_repo: Path) -> None:
+    result = run_scan(alias_repo)
+    # last matching CODEOWNERS line wins: /infra/ after *.tf
+    assert _owners(result, "infra/variables.tf") == (("@acme/platform",), "alias-repo")
+    assert _owners(result, "ranker/settings.py") == (("@acme/ranking", "@alice"), "ranker")
+    assert _owners(result, "ranker/config.py") == (("@acme/ranking",), "ranker")
+    # no CODEOWNERS line: the Backstage component's owner; its name is the service
+    assert _owners(result, "billing/config.py") == (("group:acme/billing",), "billing-service")
+    # explicitly unowned
+    assert _owners(result, "digest/handler.py") == ((), "digest")
+    # deployment units name themselves
+    assert _owners(result, "deploy/k8s/ranker.yaml")[1] == "ranker"
+    compose = {f.service for f in result.findings if f.location.path == "docker-compose.yml"}
+    assert compose == {"ranker", "tagger"}
+    problems = [d.render() for d in result.diagnostics if d.path == ".github/CODEOWNERS"]
+    assert problems == [".github/CODEOWNERS:13: warning: CODEOWNERS line ignored: "
+                        "'billing-team' is not an @user, @org/team or email address"]
+
+
+def test_repository_without_codeowners(tmp_path: Path) -> None:
+    result = run_scan(_as_repository(tmp_path, "sample-repo"))
+    assert all(f.owners == () for f in result.findings)
+    assert _owners(result, "services/ranker/app/config.py")[1] == "acme-ranker"
+    assert _owners(result, "charts/ranker/values.yaml")[1] == "ranker"  # Chart.yaml
+    assert _owners(result, "infra/main.tf")[1] == "sample-repo"
+    lambda_env = next(f for f in result.findings if f.context == "env IMPORTED_MODEL_ARN")
+    assert lambda_env.service == "aws_lambda_function.digest"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        ("*", "a/b/c.py", True),
+        ("*.tf", "infra/deep/x.tf", True),
+        ("/infra/", "infra/a.tf", True),
+        ("/infra/", "x/infra/a.tf", False),
+        ("infra/", "x/infra/a.tf", True),
+        ("docs/**", "docs/a/b.md", True),
+        ("/build/logs/", "build/logs/x.log", True),
+        ("apps/*.py", "apps/a.py", True),
+        ("apps/*.py", "apps/sub/a.py", False),
+    ],
+)
+def test_codeowners_patterns_follow_github(pattern: str, path: str, matches: bool) -> None:
+    owners = parse_codeowners(f"{pattern} @team\n")
+    assert (owners.owners_of(path) == ("@team",)) is matches
+
+
+def test_codeowners_last_match_wins_and_unowned_entries() -> None:
+    owners = parse_codeowners("* @all\n/svc/ @svc\n/svc/free/\n")
+    assert owners.owners_of("x.py") == ("@all",)
+    assert owners.owners_of("svc/a.py") == ("@svc",)
+    assert owners.owners_of("svc/free/a.py") == ()
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "csv", "json"])
+def test_inventory_matches_golden_file(alias_repo: Path, fmt: str) -> None:
+    result = CliRunner().invoke(main, ["inventory", str(alias_repo), "--format", fmt,
+                                       "--as-of", "2026-11-22", "--quiet"])
+    assert result.exit_code == 0, result.output
+    golden = GOLDEN / f"inventory-alias-repo.{ {'markdown': 'md'}.get(fmt, fmt) }"
+    if UPDATE:
+        golden.write_text(result.stdout)
+    assert result.stdout == golden.read_text()
+
+
+def test_inventory_rows_are_complete(alias_repo: Path) -> None:
+    document = json.loads(inv.to_json(inv.build(run_scan(alias_repo))))
+    assert document["version"] == 1 and document["kind"] == "ftscan-inventory"
+    rows = {m["modelId"]: m for m in document["models"]}
+    prod = rows["ft:gpt-4o-mini-2024-07-18:acme:ranker-prod:Prd12345"]
+    assert prod["definitions"] == ["deploy/k8s/ranker.yaml:14"]
+    assert "services/ranker/ranker/clients/llm.py:22" in prod["uses"]
+    assert "env RANKER_MODEL" in prod["names"]
+    assert (prod["org"], prod["suffix"], prod["daysLeft"]) == ("acme", "ranker-prod", 53)
+    assert prod["repositories"] == ["alias-repo"]
+    days = [m["daysLeft"] for m in document["models"]]
+    known = [d for d in days if d is not None]
+    assert known == sorted(known) and days[len(known):] == [None] * (len(days) - len(known))
+
+
+def test_dynamic_ids_get_rows_of_their_own(tmp_path: Path) -> None:
+    document = json.loads(inv.to_json(inv.build(run_scan(_as_repository(tmp_path,
+                                                                         "sample-repo")))))
+    dynamic = [m for m in document["models"] if m["dynamic"]]
+    assert {m["modelId"] for m in dynamic} == {
+        "ft:{base}:acme-support:{suffix}:{job_id}",
+        "ft:{var.model_base}:acme-support:ranker-v4:{var.job_id}",
+    }
+
+
+def test_merge_two_repositories(tmp_path: Path) -> None:
+    first = tmp_path / "a.json"
+    second = tmp_path / "b.json"
+    for fixture, out in (("alias-repo", first), ("sample-repo", second)):
+        repo = _as_repository(tmp_path, fixture)
+        result = CliRunner().invoke(main, ["inventory", str(repo), "--format", "json",
+                                           "--output", str(out), "--as-of", "2026-11-22",
+                                           "--quiet"])
+        assert result.exit_code == 0
+    merged = CliRunner().invoke(main, ["inventory", "--merge", str(first), "--merge",
+                                       str(second), "--format", "json",
+                                       "--as-of", "2027-01-01"])
+    assert merged.exit_code == 0, merged.output
+    document = json.loads(merged.stdout)
+    assert document["repositories"] == ["alias-repo", "sample-repo"]
+    ids_a = {m["modelId"] for m in json.loads(first.read_text())["models"]}
+    ids_b = {m["modelId"] for m in json.loads(second.read_text())["models"]}
+    assert {m["modelId"] for m in document["models"]} == ids_a | ids_b
+    mistral = next(m for m in document["models"] if m["modelId"].startswith("ft:open-mistral"))
+    assert mistral["repositories"] == ["alias-repo", "sample-repo"]
+    gpt4o = next(m for m in document["models"] if m["shutdownDate"] == "2027-01-14")
+    assert gpt4o["daysLeft"] == 13  # recomputed for the merge date
+
+
+def test_merge_rejects_what_is_not_an_inventory(tmp_path: Path) -> None:
+    bad = tmp_path / "report.json"
+    bad.write_text('{"version": 1, "findings": []}')
+    result = CliRunner().invoke(main, ["inventory", "--merge", str(bad)])
+    assert result.exit_code == 2
+    assert "not an ftscan inventory" in result.output
+
+
+def test_redaction_hides_the_org(alias_repo: Path) -> None:
+    result = CliRunner().invoke(main, ["inventory", str(alias_repo), "--format", "csv",
+                                       "--redact-org", "--quiet"])
+    assert result.exit_code == 0
+    assert ":acme:" not in result.stdout
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert "ft:gpt-4o-mini-2024-07-18:<redacted>:ranker-prod:Prd12345" in {
+        r["modelId"] for r in rows}
+    assert "arn:aws:bedrock" in result.stdout  # ids without an org segment stay as they are
+
+
+def test_json_inventory_is_valid_against_its_schema(alias_repo: Path) -> None:
+    import jsonschema
+
+    schema = json.loads((Path(inv.__file__).parent / "schemas" / "inventory-v1.schema.json")
+                        .read_text())
+    jsonschema.Draft202012Validator(schema).validate(
+        json.loads(inv.to_json(inv.build(run_scan(alias_repo)))))
+
+
+def test_broken_component_files_fall_back_quietly(tmp_path: Path) -> None:
+    repo = tmp_path / "shop"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "svc").mkdir()
+    (repo / "svc" / "pyproject.toml").write_text("[project\nname = ")
+    (repo / "svc" / "catalog-info.yaml").write_text("metadata: [unclosed")
+    (repo / "svc" / "a.env").write_text("M=ft:gpt-4o-mini-2024-07-18:acme:x:AbCd1234\n")
+    (repo / "CODEOWNERS").write_text("svc/ @shop/team\n")
+    (finding,) = run_scan(repo).findings
+    assert (finding.owners, finding.service) == (("@shop/team",), "shop")
