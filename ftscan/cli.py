@@ -6,6 +6,7 @@ config or rule error (one line on stderr, no traceback).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import sys
@@ -97,7 +98,6 @@ def scan_command(
     verbose: bool,
 ) -> None:
     """Scan PATHS (default: the current folder) for fine-tuned model ids."""
-    progress = _Progress() if not quiet and sys.stderr.isatty() else None
     options = ScanOptions(
         paths=paths or (Path("."),),
         as_of=as_of,
@@ -107,14 +107,8 @@ def scan_command(
         warning_window_days=warning_window,
         fail_on=fail_on,
         follow_aliases=not no_aliases,
-        progress=progress,
     )
-    try:
-        result = _run(options)
-    finally:
-        if progress is not None:
-            progress.clear()
-    _print_diagnostics(result, quiet=quiet, verbose=verbose)
+    result = _run(options, quiet=quiet, verbose=verbose)
     color = output is None and _color_wanted()
     _emit(REPORTERS[output_format](result, color), output)
     sys.exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
@@ -161,17 +155,9 @@ def inventory_command(
         except inv.InventoryError as exc:
             _usage_error(str(exc))
     else:
-        progress = _Progress() if not quiet and sys.stderr.isatty() else None
         options = ScanOptions(paths=paths or (Path("."),), as_of=as_of,
-                              config_file=config_file, use_ignore_files=not no_ignore,
-                              progress=progress)
-        try:
-            scanned = _run(options)
-        finally:
-            if progress is not None:
-                progress.clear()
-        _print_diagnostics(scanned, quiet=quiet, verbose=False)
-        result = inv.build(scanned)
+                              config_file=config_file, use_ignore_files=not no_ignore)
+        result = inv.build(_run(options, quiet=quiet, verbose=False))
     if redact_org:
         result = inv.redact(result)
     _emit(inv.FORMATS[output_format](result), output)
@@ -204,11 +190,19 @@ def rules_command(config_file: Path | None) -> None:
         click.echo(f"{rule.id}  {rule.provider:<{width}}  {rule.level.label:<7}  {rule.title}")
 
 
-def _run(options: ScanOptions) -> ScanResult:
+def _run(options: ScanOptions, quiet: bool, verbose: bool) -> ScanResult:
+    """Scan with a progress line on a terminal, then print the diagnostics; a scan that cannot
+    start is a usage error."""
+    progress = _Progress() if not quiet and sys.stderr.isatty() else None
     try:
-        return scan(options)
+        result = scan(dataclasses.replace(options, progress=progress))
     except (ScanError, ConfigError, RuleError) as exc:
         _usage_error(str(exc))
+    finally:
+        if progress is not None:
+            progress.clear()
+    _print_diagnostics(result, quiet=quiet, verbose=verbose)
+    return result
 
 
 def _usage_error(message: str) -> NoReturn:
