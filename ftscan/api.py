@@ -64,8 +64,8 @@ class ScanOptions:
     extra_rule_files: tuple[Path, ...] = ()
     follow_aliases: bool = True
     """Also report the code that reaches a model by name (env vars, constants, imports, ...)."""
-    progress: Callable[[int, float], None] | None = field(default=None, compare=False)
-    """Called now and then with (files done, seconds elapsed)."""
+    progress: Callable[[int, int, float], None] | None = field(default=None, compare=False)
+    """Called now and then with (files read, files in all, seconds elapsed)."""
 
 
 @dataclass(frozen=True)
@@ -172,7 +172,7 @@ class _DefinitionsPass:
     kept for the alias phase while its bytes are in hand."""
 
     def __init__(self, root: Path, context: AnalysisContext,
-                 progress: Callable[[int, float], None] | None, started: float,
+                 progress: Callable[[int, int, float], None] | None, started: float,
                  follow_aliases: bool) -> None:
         self.root = root
         self.follow_aliases = follow_aliases
@@ -182,7 +182,7 @@ class _DefinitionsPass:
         self.findings: list[Finding] = []
         self.diagnostics: list[Diagnostic] = []
         self.skipped: Counter[str] = Counter()
-        self.read = self.candidates = self.fallbacks = 0
+        self.read = self.candidates = self.fallbacks = self.total = 0
         self.modules: dict[str, ModuleFacts] = {}
         self.python_paths: list[str] = []
         self.env_names: set[str] = set()
@@ -191,6 +191,7 @@ class _DefinitionsPass:
 
     def run(self, entries: list[FileEntry | SkippedEntry]) -> None:
         files = [e for e in entries if isinstance(e, FileEntry)]
+        self.total = len(files)
         for entry in entries:
             if isinstance(entry, SkippedEntry):
                 self._skip(entry, report=entry.reason not in ("symlink", "special"))
@@ -223,7 +224,7 @@ class _DefinitionsPass:
             return
         self.read += 1
         if self.progress is not None and self.read % 200 == 0:
-            self.progress(self.read, time.monotonic() - self.started)
+            self.progress(self.read, self.total, time.monotonic() - self.started)
         candidate = self.context.rules.is_candidate(data)
         reads_bound_env = bool(env_names) and any(name in data for name in env_names or ())
         if not candidate and not reads_bound_env:

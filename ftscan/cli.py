@@ -230,12 +230,12 @@ class _Progress:
         self._last = 0.0
         self._shown = False
 
-    def __call__(self, files: int, elapsed: float) -> None:
+    def __call__(self, files: int, total: int, elapsed: float) -> None:
         now = time.monotonic()
         if elapsed >= PROGRESS_AFTER_SECONDS and now - self._last > 0.2:
             self._last = now
             self._shown = True
-            sys.stderr.write(f"\rftscan: {files} files read ({elapsed:.1f}s)")
+            sys.stderr.write(f"\rftscan: {files}/{total} files read ({elapsed:.1f}s)")
             sys.stderr.flush()
 
     def clear(self) -> None:
