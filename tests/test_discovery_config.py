@@ -109,3 +109,11 @@ def test_bad_config_names_file_and_key(repo: Path, text: str, message: str) -> N
                                             ("1048576", 1_048_576), (300, 300)])
 def test_sizes(text: str | int, size: int) -> None:
     assert parse_size(text) == size
+
+
+def test_progress_is_reported_with_the_total(repo: Path) -> None:
+    for i in range(450):
+        write(repo, f"src/f{i}.txt", "nothing here\n")
+    calls: list[tuple[int, int]] = []
+    run_scan(repo, progress=lambda done, total, elapsed: calls.append((done, total)))
+    assert calls == [(200, 450), (400, 450)]
