@@ -6,7 +6,9 @@ files without any rule keyword (they are never decoded or parsed), and analyses 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
 import posixpath
 import time
 from collections import Counter
@@ -19,6 +21,10 @@ from ftscan.aliases.graph import ServiceMap
 from ftscan.aliases.pyfacts import ModuleFacts, shifted
 from ftscan.aliases.uses import AliasInputs, resolve_uses, use_finding
 from ftscan.analysis import AnalysisContext, analyse_text, lifecycle_phrase, stable_fingerprint
+from ftscan.baseline import Baseline
+from ftscan.baseline import Entry as BaselineEntry
+from ftscan.baseline import apply as apply_baseline
+from ftscan.baseline import load as load_baseline
 from ftscan.config import (
     DEFAULT_MAX_FILE_SIZE,
     Config,
@@ -30,6 +36,7 @@ from ftscan.config import (
 from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, walk
 from ftscan.filekinds import classify
 from ftscan.fingerprint import LineHasher
+from ftscan.gitdiff import DiffError, changed_lines
 from ftscan.lifecycle import LifecycleTable, load_lifecycle
 from ftscan.models import Diagnostic, Finding, Level, Role, Severity
 from ftscan.ownership import annotate
@@ -38,6 +45,7 @@ from ftscan.parsers import ParseFailure
 from ftscan.parsers.notebook import parse_notebook
 from ftscan.parsers.python import parse_python
 from ftscan.ruleset import RuleSet, load_rules
+from ftscan.suppress import apply_inline
 
 _T = TypeVar("_T")
 BINARY_SNIFF_BYTES = 8000
@@ -64,6 +72,15 @@ class ScanOptions:
     extra_rule_files: tuple[Path, ...] = ()
     follow_aliases: bool = True
     """Also report the code that reaches a model by name (env vars, constants, imports, ...)."""
+    baseline: Path | None = None
+    """A baseline file: findings it lists are reported as suppressed."""
+    diff_base: str | None = None
+    """Report only findings on lines added or changed since the merge base with this ref."""
+    staged: bool = False
+    """Report only findings on lines added or changed in the git index (pre-commit)."""
+    files_only: bool = False
+    """``paths`` are the files to report on; the whole repository around them is scanned so
+    that names still resolve (how pre-commit passes changed files)."""
     progress: Callable[[int, int, float], None] | None = field(default=None, compare=False)
     """Called now and then with (files read, files in all, seconds elapsed)."""
 
@@ -88,6 +105,12 @@ class ScanSummary:
     """Python modules read for alias resolution (candidates and modules reached by name)."""
     unresolved: dict[str, int] = field(default_factory=dict)
     """Links that could not be followed: cycles, star imports, unparsable modules."""
+    suppressed: dict[str, int] = field(default_factory=dict)
+    """Findings reported but accepted, by kind (``inSource``, ``external``)."""
+    stale_baseline_entries: int = 0
+    repositories: int = 1
+    changed_lines_only: bool = False
+    """Only findings on changed lines were kept (``--diff-base``, ``--staged``)."""
 
 
 @dataclass(frozen=True)
@@ -103,25 +126,115 @@ class ScanResult:
     as_of: dt.date
     fail_on: str
     config: Config
+    roots: tuple[Path, ...] = ()
+    """Every repository scanned (a sweep has several)."""
+    stale_baseline: tuple[BaselineEntry, ...] = ()
+    """Baseline entries that matched no finding."""
 
     def failed(self) -> bool:
-        """Is any finding at or above the fail level?"""
+        """Is any finding that is not suppressed at or above the fail level?"""
         if self.fail_on == "never":
             return False
         threshold = Level.parse(self.fail_on)
-        return any(f.level >= threshold for f in self.findings)
+        return any(f.level >= threshold for f in self.findings if f.suppression is None)
 
 
 def scan(options: ScanOptions) -> ScanResult:
-    """Run a scan. Raises ``ScanError``, ``ConfigError`` or ``RuleError`` when it cannot start."""
+    """Run a scan. Raises ``ScanError``, ``ConfigError``, ``RuleError`` or ``BaselineError``
+    when it cannot start."""
     started = time.monotonic()
     paths = tuple(Path(p) for p in options.paths) or (Path("."),)
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise ScanError(f"path does not exist: {path}")
     absolute = [Path(p).absolute() for p in paths]
-    root = _common_root(absolute)
-    config = _config(options, absolute[0], root)
+    if options.files_only:
+        groups = {find_root(absolute[0]): [find_root(absolute[0])]}
+    else:
+        groups = repositories(absolute)
+    if (options.diff_base or options.staged) and len(groups) > 1:
+        raise ScanError("--diff-base and --staged work on one repository at a time")
+    baseline = load_baseline(options.baseline) if options.baseline else None
+    parts = [_scan_repository(root, targets, options, started, baseline, absolute)
+             for root, targets in groups.items()]
+    findings = sorted((f for part in parts for f in part.findings),
+                      key=lambda f: (f.repository or "", f.location, f.rule_id, f.model_id,
+                                     f.role.value))
+    stale = [e for part in parts for e in part.stale]
+    first = parts[0]
+    summary = ScanSummary(
+        files_considered=sum(p.summary.files_considered for p in parts),
+        files_read=sum(p.summary.files_read for p in parts),
+        files_with_candidates=sum(p.summary.files_with_candidates for p in parts),
+        skipped=dict(sorted(sum((Counter(p.summary.skipped) for p in parts), Counter()).items())),
+        parse_fallbacks=sum(p.summary.parse_fallbacks for p in parts),
+        findings_by_level={
+            level.label: sum(1 for f in findings if f.level is level and f.suppression is None)
+            for level in sorted(Level, reverse=True)
+        },
+        findings_by_role=dict(sorted(Counter(f.role.value for f in findings).items())),
+        duration_seconds=round(time.monotonic() - started, 3),
+        python_modules_followed=sum(p.summary.python_modules_followed for p in parts),
+        unresolved=dict(sum((Counter(p.summary.unresolved) for p in parts), Counter())),
+        suppressed=dict(sorted(Counter(f.suppression.kind for f in findings
+                                       if f.suppression is not None).items())),
+        stale_baseline_entries=len(stale),
+        repositories=len(parts),
+        changed_lines_only=bool(options.diff_base or options.staged),
+    )
+    diagnostics = tuple(d for part in parts for d in part.diagnostics)
+    rules = RuleSet(list({r.id: r for part in parts for r in part.rules.rules}.values()))
+    return ScanResult(first.root, tuple(findings), diagnostics, summary, rules, first.lifecycle,
+                      first.as_of, first.fail_on, first.config, tuple(p.root for p in parts),
+                      tuple(stale))
+
+
+def repositories(paths: list[Path]) -> dict[Path, list[Path]]:
+    """Group scan targets by repository. A path inside a repository belongs to it; a folder
+    outside any holds the repositories found below it (a sweep); a folder with none is a root
+    of its own."""
+    groups: dict[Path, list[Path]] = {}
+    for path in paths:
+        root = find_root(path)
+        if (root / ".git").exists() or not path.is_dir():
+            groups.setdefault(root, []).append(path)
+            continue
+        nested = _repositories_below(path)
+        if not nested:
+            groups.setdefault(path, []).append(path)
+        for repo in nested:
+            groups.setdefault(repo, []).append(repo)
+    return groups
+
+
+def _repositories_below(folder: Path) -> list[Path]:
+    found = []
+    for current, dirs, _files in os.walk(folder):
+        if ".git" in dirs or os.path.isfile(os.path.join(current, ".git")):
+            found.append(Path(current))
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+    return found
+
+
+@dataclass
+class _RepositoryScan:
+    root: Path
+    findings: list[Finding]
+    diagnostics: list[Diagnostic]
+    summary: ScanSummary
+    stale: list[BaselineEntry]
+    rules: RuleSet
+    lifecycle: LifecycleTable
+    as_of: dt.date
+    fail_on: str
+    config: Config
+
+
+def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, started: float,
+                     baseline: Baseline | None, requested: list[Path]) -> _RepositoryScan:
+    config = _config(options, targets[0], root)
     rules = load_rules([*config.rules, *options.extra_rule_files])
     lifecycle = load_lifecycle()
     window = _first(options.warning_window_days, config.warning_window_days,
@@ -132,33 +245,58 @@ def scan(options: ScanOptions) -> ScanResult:
     context = AnalysisContext(rules, lifecycle, as_of, window)
 
     ignore = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files)
-    entries = list(walk(root, absolute, ignore, max_size))
+    entries = list(walk(root, targets, ignore, max_size))
     first = _DefinitionsPass(root, context, options.progress, started, options.follow_aliases)
     first.run(entries)
     if options.follow_aliases:
         second = _resolve_aliases(root, first, config.sinks, max_size, context)
     else:
         second = _AliasPhase([], [], 0, {})
-    findings, ownership_problems = annotate([*first.findings, *second.findings], root)
-    findings.sort(key=lambda f: (f.location, f.rule_id, f.model_id, f.role.value))
+    findings, problems = annotate([*first.findings, *second.findings], root)
+    findings = [dataclasses.replace(f, repository=root.name) for f in findings]
+
+    def read_text(relpath: str) -> str | None:
+        data = _read(FileEntry(root / relpath, relpath, 0))
+        return None if isinstance(data, SkippedEntry) else _decode(data)[0]
+
+    findings, suppression_problems = apply_inline(findings, read_text)
+    stale: list[BaselineEntry] = []
+    if baseline is not None:
+        findings, stale = apply_baseline(findings, baseline)
+    diagnostics = [*problems, *suppression_problems, *first.diagnostics, *second.diagnostics]
+    diagnostics += [
+        Diagnostic(entry.path, f"baseline entry no longer matches ({entry.rule_id} "
+                   f"{entry.model_id}); prune it with: ftscan baseline update", Severity.INFO)
+        for entry in stale
+    ]
+    if options.diff_base or options.staged:
+        try:
+            changed = changed_lines(root, options.diff_base, options.staged)
+        except DiffError as exc:
+            raise ScanError(str(exc)) from None
+        findings = [f for f in findings
+                    if f.location.start_line in changed.get(f.location.path, ())]
+    if options.files_only:
+        wanted = {_relative_to(root, p) for p in requested}
+        findings = [f for f in findings if f.location.path in wanted]
     summary = ScanSummary(
         files_considered=len(entries),
         files_read=first.read,
         files_with_candidates=first.candidates,
-        skipped=dict(sorted(first.skipped.items())),
+        skipped=dict(first.skipped),
         parse_fallbacks=first.fallbacks,
-        findings_by_level={
-            level.label: sum(1 for f in findings if f.level is level)
-            for level in sorted(Level, reverse=True)
-        },
-        findings_by_role=dict(sorted(Counter(f.role.value for f in findings).items())),
-        duration_seconds=round(time.monotonic() - started, 3),
+        findings_by_level={},
+        findings_by_role={},
+        duration_seconds=0.0,
         python_modules_followed=len(first.modules) + second.modules_parsed,
         unresolved=second.unresolved,
     )
-    diagnostics = (*ownership_problems, *first.diagnostics, *second.diagnostics)
-    return ScanResult(root, tuple(findings), diagnostics, summary, rules, lifecycle, as_of,
-                      fail_on, config)
+    return _RepositoryScan(root, findings, diagnostics, summary, stale, rules, lifecycle, as_of,
+                           fail_on, config)
+
+
+def _relative_to(root: Path, path: Path) -> str:
+    return os.path.relpath(path, root).replace(os.sep, "/")
 
 
 _PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
@@ -345,15 +483,6 @@ def _first(*values: _T | None) -> _T:
 
 def _severity(reason: str) -> Severity:
     return Severity.INFO if reason == "too-large" else Severity.WARNING
-
-
-def _common_root(paths: list[Path]) -> Path:
-    roots = [find_root(p) for p in paths]
-    root = roots[0]
-    for other in roots[1:]:
-        while not other.is_relative_to(root):
-            root = root.parent
-    return root
 
 
 def _config(options: ScanOptions, first_path: Path, root: Path) -> Config:

@@ -83,6 +83,15 @@ class FlowStep:
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a finding does not count (SARIF ``suppressions[]``)."""
+
+    kind: str
+    """``inSource`` (an ``ftscan: ignore`` comment) or ``external`` (a baseline entry)."""
+    justification: str
+
+
+@dataclass(frozen=True)
 class Lifecycle:
     """The lifecycle verdict for one base model on one date."""
 
@@ -139,6 +148,11 @@ class Finding:
     """Owners of the file, as written in CODEOWNERS (or a Backstage ``spec.owner``)."""
     service: str | None = None
     """The service or component the finding belongs to."""
+    repository: str | None = None
+    """The repository (scanned root) holding the finding."""
+    suppression: Suppression | None = None
+    """Set when an inline comment or the baseline accepts the finding; it is still reported,
+    but no longer counts towards the exit code."""
 
 
 class Severity(str, enum.Enum):
