@@ -19,6 +19,7 @@ import click
 from ftscan import __version__
 from ftscan.api import ScanError, ScanOptions, ScanResult, scan
 from ftscan.atomic import write_atomic
+from ftscan.baseline import BaselineError
 from ftscan.config import FAIL_ON_CHOICES, ConfigError, parse_size
 from ftscan.models import Severity
 from ftscan.reporters import REPORTERS
@@ -81,6 +82,16 @@ def main() -> None:
               help="Days before a shutdown at which findings become errors [default: 90].")
 @click.option("--no-aliases", is_flag=True,
               help="Report literal ids only; do not follow names to the code that uses them.")
+@click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
+              help="Accept the findings listed in this baseline file (reported as suppressed).")
+@click.option("--diff-base", metavar="REF",
+              help="Report only findings on lines added or changed since the merge base of "
+                   "REF and HEAD (names still resolve over the whole repository).")
+@click.option("--staged", is_flag=True,
+              help="Report only findings on lines added or changed in the git index.")
+@click.option("--files-only", is_flag=True,
+              help="PATHS are files to report on; scan their whole repository around them "
+                   "(pre-commit passes changed files this way).")
 @click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the report.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print informational diagnostics.")
 def scan_command(
@@ -94,10 +105,18 @@ def scan_command(
     max_file_size: int | None,
     warning_window: int | None,
     no_aliases: bool,
+    baseline: Path | None,
+    diff_base: str | None,
+    staged: bool,
+    files_only: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
     """Scan PATHS (default: the current folder) for fine-tuned model ids."""
+    if diff_base and staged:
+        _usage_error("--diff-base and --staged cannot be combined")
+    if files_only and not paths:
+        sys.exit(EXIT_CLEAN)  # pre-commit with no matching files
     options = ScanOptions(
         paths=paths or (Path("."),),
         as_of=as_of,
@@ -107,6 +126,10 @@ def scan_command(
         warning_window_days=warning_window,
         fail_on=fail_on,
         follow_aliases=not no_aliases,
+        baseline=baseline,
+        diff_base=diff_base,
+        staged=staged,
+        files_only=files_only,
     )
     result = _run(options, quiet=quiet, verbose=verbose)
     color = output is None and _color_wanted()
@@ -173,6 +196,65 @@ def _emit(report: str, output: Path | None) -> None:
         click.echo(report, nl=False)
 
 
+@main.group("baseline")
+def baseline_group() -> None:
+    """Accept today's findings so that only new ones fail (a reviewed, stable file)."""
+
+
+def _baseline_options(function):  # type: ignore[no-untyped-def]
+    function = click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+                            default=Path(".ftscan-baseline.json"), show_default=True,
+                            help="The baseline file.")(function)
+    function = click.option("--config", "config_file",
+                            type=click.Path(path_type=Path, dir_okay=False),
+                            help="Config file.")(function)
+    return click.argument("paths", nargs=-1, type=click.Path(path_type=Path))(function)
+
+
+@baseline_group.command("create")
+@_baseline_options
+def baseline_create(paths: tuple[Path, ...], output: Path, config_file: Path | None) -> None:
+    """Write a baseline accepting every current finding of PATHS (default: .)."""
+    from ftscan import baseline as bl
+
+    if output.exists():
+        _usage_error(f"{output} exists; use 'ftscan baseline update' to refresh it")
+    result = _run(ScanOptions(paths=paths or (Path("."),), config_file=config_file),
+                  quiet=False, verbose=False)
+    _emit(bl.create(result.findings), output)
+    click.echo(f"ftscan: {output}: {len(result.findings)} findings accepted", err=True)
+
+
+@baseline_group.command("update")
+@_baseline_options
+def baseline_update(paths: tuple[Path, ...], output: Path, config_file: Path | None) -> None:
+    """Refresh a baseline: add new findings, drop entries that no longer match, keep the
+    reasons and owners written into it."""
+    from ftscan import baseline as bl
+
+    try:
+        old = bl.load(output)
+    except BaselineError as exc:
+        _usage_error(str(exc))
+    result = _run(ScanOptions(paths=paths or (Path("."),), config_file=config_file),
+                  quiet=False, verbose=False)
+    text, added, dropped = bl.update(old, result.findings)
+    _emit(text, output)
+    click.echo(f"ftscan: {output}: {added} added, {dropped} no longer matching removed", err=True)
+
+
+@main.command("github")
+def github_command() -> None:
+    """Run as the GitHub Action does: inputs from FTSCAN_* variables, GitHub's own GITHUB_*
+    variables for the event, outputs and job summary. See action.yml."""
+    from ftscan import github
+
+    try:
+        sys.exit(github.main())
+    except (ScanError, ConfigError, RuleError, BaselineError) as exc:
+        _usage_error(str(exc))
+
+
 @main.command("rules")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Include the extra rule files this config names.")
@@ -196,7 +278,7 @@ def _run(options: ScanOptions, quiet: bool, verbose: bool) -> ScanResult:
     progress = _Progress() if not quiet and sys.stderr.isatty() else None
     try:
         result = scan(dataclasses.replace(options, progress=progress))
-    except (ScanError, ConfigError, RuleError) as exc:
+    except (ScanError, ConfigError, RuleError, BaselineError) as exc:
         _usage_error(str(exc))
     finally:
         if progress is not None:

@@ -1,4 +1,5 @@
-"""Recognise ftscan's own reports, so a report written into the tree is not scanned next time.
+"""Recognise ftscan's own files (reports, inventories, baselines), so one written into the tree
+is not scanned next time.
 
 ``ftscan scan . --format sarif --output ftscan.sarif`` leaves a file full of model ids in the
 repository; scanning it again would report every id twice. Each format starts with a mark
@@ -14,6 +15,10 @@ _MARKS = re.compile(
     rb'|\A\s*\{\s*"\$schema": "[^"]*sarif[^"]*",\s*"version": "2\.1\.0",\s*"runs": \[\s*\{'
     rb'\s*"tool": \{\s*"driver": \{\s*"name": "ftscan"'  # SARIF, as ftscan orders it
     rb"|\A## ftscan: fine-tuned model references"  # Markdown
+    rb'|\A\s*\{\s*"version": 1,\s*"tool": "ftscan",\s*"entries"'  # a baseline
+    rb'|\A\s*\{\s*"version": 1,\s*"kind": "ftscan-inventory"'  # a JSON inventory
+    rb"|\A## Fine-tuned model inventory"  # a Markdown inventory
+    rb"|\AmodelId,provider,baseModel,org,suffix,status,"  # a CSV inventory
     rb"|\Alevel,ruleId,role,modelId,provider,baseModel,"  # CSV
 )
 

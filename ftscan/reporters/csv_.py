@@ -11,7 +11,7 @@ from ftscan.reporters.records import finding_record
 COLUMNS = (
     "level", "ruleId", "role", "modelId", "provider", "baseModel", "status", "shutdownDate",
     "daysLeft", "path", "startLine", "startColumn", "kind", "context", "confidence", "modelIds",
-    "owners", "service", "message",
+    "owners", "service", "repository", "suppressed", "message",
 )
 
 
@@ -24,5 +24,8 @@ def render_csv(result: ScanResult) -> str:
         record = finding_record(finding)
         record["modelIds"] = " ".join(record["modelIds"])
         record["owners"] = " ".join(record["owners"])
+        suppression = record["suppression"]
+        record["suppressed"] = f"{suppression['kind']}: {suppression['justification']}" if (
+            suppression) else ""
         writer.writerow({k: "" if record[k] is None else record[k] for k in COLUMNS})
     return out.getvalue()

@@ -35,8 +35,13 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "durationSeconds": summary.duration_seconds,
             "pythonModulesFollowed": summary.python_modules_followed,
             "unresolved": summary.unresolved,
+            "suppressed": summary.suppressed,
+            "staleBaselineEntries": summary.stale_baseline_entries,
+            "repositories": summary.repositories,
+            "changedLinesOnly": summary.changed_lines_only,
         },
         "findings": [finding_record(f) for f in result.findings],
+        "staleBaselineEntries": [e.to_json() for e in result.stale_baseline],
         "diagnostics": [
             {"path": d.path, "line": d.line, "severity": d.severity.value, "message": d.message}
             for d in result.diagnostics

@@ -15,13 +15,14 @@ def _cell(text: object) -> str:
 def render_markdown(result: ScanResult) -> str:
     """A heading, a summary sentence and one table row per finding."""
     lines = ["## ftscan: fine-tuned model references", "", summary_line(result), ""]
-    if not result.findings:
+    shown = [f for f in result.findings if f.suppression is None]
+    if not shown:
         return "\n".join(lines) + "\n"
     lines += [
         "| Level | Model | Base model | Shutdown | Days left | Role | Location | Owners | Rule |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for f in result.findings:
+    for f in shown:
         life = f.lifecycle
         loc = f"`{f.location.path}:{f.location.start_line}`"
         lines.append(

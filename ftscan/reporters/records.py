@@ -33,6 +33,11 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "owners": list(finding.owners),
         "service": finding.service,
+        "repository": finding.repository,
+        "suppression": None if finding.suppression is None else {
+            "kind": finding.suppression.kind,
+            "justification": finding.suppression.justification,
+        },
         "modelIds": list(finding.model_ids) or [finding.model_id],
         "confidence": finding.confidence,
         "definitions": [_step(s) for s in finding.definitions],

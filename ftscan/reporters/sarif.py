@@ -74,9 +74,9 @@ def _descriptor(rule: Rule) -> om.ReportingDescriptor:
     )
 
 
-def _physical(loc: Location) -> om.PhysicalLocation:
+def _physical(loc: Location, prefix: str = "") -> om.PhysicalLocation:
     return om.PhysicalLocation(
-        artifact_location=om.ArtifactLocation(uri=loc.path, uri_base_id=SRCROOT),
+        artifact_location=om.ArtifactLocation(uri=prefix + loc.path, uri_base_id=SRCROOT),
         region=om.Region(
             start_line=loc.start_line,
             start_column=loc.start_column,
@@ -86,25 +86,25 @@ def _physical(loc: Location) -> om.PhysicalLocation:
     )
 
 
-def _related(finding: Finding) -> list[om.Location] | None:
+def _related(finding: Finding, prefix: str) -> list[om.Location] | None:
     """Each definition reaching a use, numbered from 1 as the message's links expect."""
     if not finding.definitions:
         return None
     return [
-        om.Location(id=i, physical_location=_physical(step.location),
+        om.Location(id=i, physical_location=_physical(step.location, prefix),
                     message=om.Message(text=step.message))
         for i, step in enumerate(finding.definitions, start=1)
     ]
 
 
-def _code_flows(finding: Finding) -> list[om.CodeFlow] | None:
+def _code_flows(finding: Finding, prefix: str) -> list[om.CodeFlow] | None:
     """Definition → each hop → use, one thread per definition, for GitHub's step view."""
     if not finding.flows:
         return None
     threads = [
         om.ThreadFlow(locations=[
             om.ThreadFlowLocation(
-                location=om.Location(physical_location=_physical(step.location),
+                location=om.Location(physical_location=_physical(step.location, prefix),
                                      message=om.Message(text=step.message)),
                 importance="essential" if i in (0, len(flow) - 1) else "important",
             )
@@ -118,6 +118,8 @@ def _code_flows(finding: Finding) -> list[om.CodeFlow] | None:
 
 def _result(scan: ScanResult, finding: Finding) -> om.Result:
     loc = finding.location
+    # A sweep of several repositories: paths are relative to each; name the repository.
+    prefix = f"{finding.repository}/" if len(scan.roots) > 1 and finding.repository else ""
     life = finding.lifecycle
     fingerprints = {"primaryLocationLineHash": finding.line_hash} if finding.line_hash else None
     properties: dict[str, object] = {
@@ -136,14 +138,19 @@ def _result(scan: ScanResult, finding: Finding) -> om.Result:
     if finding.role is Role.USE:
         properties["modelIds"] = list(finding.model_ids)
         properties["ftscan/confidence"] = finding.confidence
+    suppressions = None
+    if finding.suppression is not None:
+        suppressions = [om.Suppression(kind=finding.suppression.kind,
+                                       justification=finding.suppression.justification)]
     return om.Result(
+        suppressions=suppressions,
         rule_id=finding.rule_id,
         rule_index=scan.rules.index(finding.rule_id),
         level=finding.level.label,
         message=om.Message(text=finding.message),
-        locations=[om.Location(physical_location=_physical(loc))],
-        related_locations=_related(finding),
-        code_flows=_code_flows(finding),
+        locations=[om.Location(physical_location=_physical(loc, prefix))],
+        related_locations=_related(finding, prefix),
+        code_flows=_code_flows(finding, prefix),
         partial_fingerprints=fingerprints,
         fingerprints={"ftscan/v1": finding.fingerprint},
         properties=properties,

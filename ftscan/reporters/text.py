@@ -9,6 +9,7 @@ import click
 from ftscan.api import ScanResult
 from ftscan.models import Finding, Level, Status
 
+_SUPPRESSION_WORDS = {"inSource": "inline", "external": "by the baseline"}
 _COLORS = {Level.ERROR: "red", Level.WARNING: "yellow", Level.NOTE: "cyan"}
 
 
@@ -28,7 +29,10 @@ def render_text(result: ScanResult, color: bool = False) -> str:
         return click.style(text, **kwargs) if color else text  # type: ignore[arg-type]
 
     lines: list[str] = []
-    for path, group in groupby(result.findings, key=lambda f: f.location.path):
+    several = len(result.roots) > 1
+    shown = [f for f in result.findings if f.suppression is None]
+    for path, group in groupby(shown, key=lambda f: (f"{f.repository}/" if several else "")
+                               + f.location.path):
         lines.append(style(path, bold=True))
         for f in group:
             level = style(f"{f.level.label:<7}", fg=_COLORS[f.level])
@@ -50,7 +54,7 @@ def render_text(result: ScanResult, color: bool = False) -> str:
 def summary_line(result: ScanResult) -> str:
     """``3 findings (2 errors, 1 note) in 41 files; 2 skipped (1 too-large, 1 binary).``"""
     s = result.summary
-    total = len(result.findings)
+    total = sum(1 for f in result.findings if f.suppression is None)
     levels = ", ".join(
         f"{n} {name}{'s' if n != 1 else ''}" for name, n in s.findings_by_level.items() if n
     )
@@ -65,4 +69,14 @@ def summary_line(result: ScanResult) -> str:
         text += f"; {skipped} skipped ({reasons})"
     if s.parse_fallbacks:
         text += f"; {s.parse_fallbacks} read as plain text after a parse error"
+    suppressed = sum(s.suppressed.values())
+    if suppressed:
+        kinds = ", ".join(f"{n} {_SUPPRESSION_WORDS.get(k, k)}" for k, n in s.suppressed.items())
+        text += f"; {suppressed} suppressed ({kinds})"
+    if s.stale_baseline_entries:
+        text += f"; {s.stale_baseline_entries} baseline entries no longer match"
+    if s.changed_lines_only:
+        text += "; changed lines only"
+    if s.repositories > 1:
+        text += f"; {s.repositories} repositories"
     return text + f"; as of {result.as_of.isoformat()}."

@@ -1,0 +1,192 @@
+"""The GitHub Action's logic, in Python so it is tested: ``ftscan github`` reads the action's
+inputs from ``FTSCAN_*`` environment variables and GitHub's own variables, scans, and writes
+what the workflow needs.
+
+- SARIF of the whole repository (code scanning filters pull request display to the diff itself,
+  and matches alerts against the base branch by fingerprint, so a partial upload would be
+  wrong);
+- the *new* findings: on ``pull_request`` (``diff-only``), those on lines the pull request adds
+  or changes, names still resolved over the whole repository; minus baseline and inline
+  suppressions;
+- ``::error``/``::warning``/``::notice`` annotations for new findings, escaped as the actions
+  toolkit escapes them, at most 10 per level (GitHub drops the rest), then one notice;
+- the inventory of what the pull request adds, in the job summary and in a comment file (with
+  a marker, so the action updates one comment instead of adding one per push);
+- step outputs ``findings``, ``new-findings``, ``sarif-file``, ``inventory-file``,
+  ``comment-file``; and exit code 1 when a new finding is at or above ``fail-on``, after
+  everything is written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from ftscan import inventory as inv
+from ftscan.api import ScanOptions, ScanResult, scan
+from ftscan.atomic import write_atomic
+from ftscan.gitdiff import DiffError, changed_lines
+from ftscan.models import Finding, Level
+from ftscan.reporters.sarif import render_sarif
+
+ANNOTATIONS_PER_LEVEL = 10
+SUMMARY_LIMIT = 900 * 1024  # GitHub rejects step summaries over 1 MiB
+COMMENT_MARKER = "<!-- ftscan:inventory -->"
+_COMMANDS = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command's message (``@actions/core`` ``escapeData``)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command's property (``@actions/core`` ``escapeProperty``)."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(finding: Finding) -> str:
+    """One workflow command for a finding (start line only: it attaches to the diff)."""
+    loc = finding.location
+    title = f"{finding.rule_id} {finding.role.value}: {finding.model_id}"
+    return (f"::{_COMMANDS[finding.level]} file={escape_property(loc.path)},"
+            f"line={loc.start_line},"
+            f"col={loc.start_column},title={escape_property(title)}::"
+            f"{escape_data(finding.message)}")
+
+
+def annotation_lines(findings: list[Finding]) -> list[str]:
+    """At most :data:`ANNOTATIONS_PER_LEVEL` per level, most severe first, then a notice."""
+    lines: list[str] = []
+    left = 0
+    for level in sorted(Level, reverse=True):
+        of_level = [f for f in findings if f.level is level]
+        lines += [annotation(f) for f in of_level[:ANNOTATIONS_PER_LEVEL]]
+        left += max(0, len(of_level) - ANNOTATIONS_PER_LEVEL)
+    if left:
+        lines.append(f"::notice title=ftscan::{left} more findings are not annotated; see the "
+                     "job summary or code scanning")
+    return lines
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    value = env.get(name, "").strip().lower()
+    if value in ("true", "1", "yes"):
+        return True
+    if value in ("false", "0", "no"):
+        return False
+    return default
+
+
+def _event(env: Mapping[str, str]) -> dict[str, object]:
+    path = env.get("GITHUB_EVENT_PATH")
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _append(path: str | None, text: str) -> None:
+    if path:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(text)
+
+
+def run(env: Mapping[str, str], out: list[str]) -> int:
+    """Do the action's work; ``out`` collects the lines for stdout. Returns the exit code."""
+    workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
+    temp = Path(env.get("RUNNER_TEMP") or workspace)
+    target = Path(env.get("FTSCAN_PATH") or ".")
+    if not target.is_absolute():
+        target = workspace / target
+    fail_on = env.get("FTSCAN_FAIL_ON") or "error"
+    baseline = env.get("FTSCAN_BASELINE") or None
+    sarif_file = Path(env.get("FTSCAN_SARIF_FILE") or temp / "ftscan.sarif")
+    inventory_file = temp / "ftscan-inventory.md"
+    comment_file = temp / "ftscan-comment.md"
+    is_pr = env.get("GITHUB_EVENT_NAME") in ("pull_request", "pull_request_target")
+    diff_only = _flag(env, "FTSCAN_DIFF_ONLY", default=is_pr)
+
+    result = scan(ScanOptions(
+        paths=(target,), fail_on=fail_on,
+        baseline=(workspace / baseline) if baseline else None,
+    ))
+    write_atomic(sarif_file, render_sarif(result))
+    active = [f for f in result.findings if f.suppression is None]
+    new = active
+    scope = "in the repository"
+    if diff_only:
+        base = _base_sha(env)
+        if base is None:
+            out.append("::notice title=ftscan::no pull request base found; every finding "
+                       "counts as new")
+        else:
+            try:
+                changed = changed_lines(result.root, base)
+            except DiffError as exc:
+                out.append(f"::warning title=ftscan::{escape_data(str(exc))}; every finding "
+                           "counts as new")
+            else:
+                new = [f for f in active
+                       if f.location.start_line in changed.get(f.location.path, ())]
+                scope = "on lines this pull request adds or changes"
+    out.extend(annotation_lines(new))
+
+    added = replace(result, findings=tuple(new))
+    inventory_text = inv.to_markdown(inv.build(added))
+    headline = (f"ftscan: {len(new)} new finding{'s' if len(new) != 1 else ''} {scope} "
+                f"({len(active)} in the repository, "
+                f"{len(result.findings) - len(active)} suppressed).")
+    write_atomic(inventory_file, f"{headline}\n\n{inventory_text}")
+    if _flag(env, "FTSCAN_SUMMARY", default=True):
+        summary = f"{headline}\n\n{inventory_text}"
+        if len(summary.encode()) > SUMMARY_LIMIT:
+            summary = summary.encode()[:SUMMARY_LIMIT].decode(errors="ignore") + (
+                "\n\n… cut to fit GitHub's job summary limit; the SARIF upload has everything.\n")
+        _append(env.get("GITHUB_STEP_SUMMARY"), summary)
+    comment = _flag(env, "FTSCAN_COMMENT", default=False) and is_pr
+    if comment:
+        write_atomic(comment_file, f"{COMMENT_MARKER}\n{headline}\n\n{inventory_text}")
+    _append(env.get("GITHUB_OUTPUT"), "".join(
+        f"{key}={value}\n" for key, value in (
+            ("findings", len(active)),
+            ("new-findings", len(new)),
+            ("sarif-file", sarif_file),
+            ("inventory-file", inventory_file),
+            ("comment-file", comment_file if comment else ""),
+        )
+    ))
+    out.append(headline)
+    failing = _failing(added, fail_on)
+    return 1 if failing else 0
+
+
+def _failing(result: ScanResult, fail_on: str) -> bool:
+    return replace(result, fail_on=fail_on).failed()
+
+
+def _base_sha(env: Mapping[str, str]) -> str | None:
+    explicit = env.get("FTSCAN_BASE_REF")
+    if explicit:
+        return explicit
+    pull = _event(env).get("pull_request")
+    if isinstance(pull, dict):
+        base = pull.get("base")
+        if isinstance(base, dict) and isinstance(base.get("sha"), str):
+            return str(base["sha"])
+    return None
+
+
+def main() -> int:
+    """Entry point of ``ftscan github``."""
+    lines: list[str] = []
+    code = run(os.environ, lines)
+    sys.stdout.write("".join(f"{line}\n" for line in lines))
+    return code

@@ -1,0 +1,210 @@
+"""Where ftscan runs: inline suppressions, baselines, diff-aware runs and sweeps."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import AS_OF, run_scan, write
+
+from ftscan.cli import main
+from ftscan.reporters.sarif import render_sarif
+
+FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+FT2 = "ft:gpt-4o-2024-08-06:acme:tagger:EfGh5678"
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+@pytest.fixture
+def gitrepo(tmp_path: Path) -> Path:
+    repo = tmp_path / "svc"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.email", "dev@example.com")
+    git(repo, "config", "user.name", "Dev")
+    git(repo, "config", "commit.gpgsign", "false")
+    return repo
+
+
+def commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def scan_cli(*args: str):  # noqa: ANN201
+    return CliRunner().invoke(main, ["scan", *args, "--as-of", AS_OF.isoformat()])
+
+
+# ---------------------------------------------------------------- inline suppressions
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("a.py", f'M = "{FT}"  # ftscan: ignore[FT001] eval notebook, deleted in Q1\n'),
+        ("a.py", f'# ftscan: ignore[FT001] eval notebook, deleted in Q1\nM = "{FT}"\n'),
+        ("a.ts", f'const m = "{FT}"; // ftscan: ignore[FT001] eval notebook, deleted in Q1\n'),
+        ("a.md", f"<!-- ftscan: ignore[FT001] eval notebook, deleted in Q1 -->\nUses {FT}.\n"),
+        ("a.yaml", f"# ftscan: ignore[FT001,FT005] eval notebook, deleted in Q1\nm: {FT}\n"),
+    ],
+)
+def test_inline_suppression_with_a_reason(repo: Path, name: str, text: str) -> None:
+    write(repo, name, text)
+    result = run_scan(repo, fail_on="note")
+    (finding,) = result.findings
+    assert finding.suppression is not None
+    assert finding.suppression.kind == "inSource"
+    assert finding.suppression.justification == "eval notebook, deleted in Q1"
+    assert not result.failed()
+    (sarif,) = json.loads(render_sarif(result))["runs"][0]["results"]
+    assert sarif["suppressions"] == [{"kind": "inSource",
+                                      "justification": "eval notebook, deleted in Q1"}]
+
+
+def test_suppression_needs_a_reason_and_the_right_rule(repo: Path) -> None:
+    write(repo, "a.py", f'A = "{FT}"  # ftscan: ignore[FT001]\n'
+                        f'B = "{FT}"  # ftscan: ignore[FT005] other rule\n')
+    result = run_scan(repo)
+    assert [f.suppression for f in result.findings] == [None, None]
+    assert result.failed()
+    (problem,) = [d for d in result.diagnostics if "without a reason" in d.message]
+    assert (problem.path, problem.line) == ("a.py", 1)
+
+
+def test_suppressed_findings_leave_text_but_are_counted(repo: Path) -> None:
+    write(repo, "a.env",
+          f"# ftscan: ignore[FT001] rollback value, removed with v4\nM={FT}\nN={FT2}\n")
+    result = CliRunner().invoke(main, ["scan", str(repo), "--as-of", "2026-11-22"])
+    assert result.exit_code == 1
+    assert FT2 in result.stdout and FT not in result.stdout
+    assert "1 suppressed (1 inline)" in result.stdout
+
+
+# ---------------------------------------------------------------- baselines
+
+
+def test_baseline_accepts_old_findings_and_fails_on_new(repo: Path, tmp_path: Path) -> None:
+    write(repo, "app/.env", f"M={FT}\n")
+    baseline = repo / ".ftscan-baseline.json"
+    created = CliRunner().invoke(main, ["baseline", "create", str(repo), "-o", str(baseline)])
+    assert created.exit_code == 0, created.output
+    entries = json.loads(baseline.read_text())["entries"]
+    assert [(e["path"], e["modelId"]) for e in entries] == [("app/.env", FT)]
+    assert "line" not in json.dumps(entries) and "Line" not in json.dumps(entries)
+    assert scan_cli(str(repo), "--baseline", str(baseline)).exit_code == 0
+    # code moves: the baseline still matches, and updating it changes nothing
+    write(repo, "app/.env", f"# moved down\n\nM={FT}\n")
+    assert scan_cli(str(repo), "--baseline", str(baseline)).exit_code == 0
+    before = baseline.read_text()
+    CliRunner().invoke(main, ["baseline", "update", str(repo), "-o", str(baseline)])
+    assert baseline.read_text() == before
+    # a new id fails
+    write(repo, "app/new.env", f"N={FT2}\n")
+    result = scan_cli(str(repo), "--baseline", str(baseline), "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    states = {f["modelId"]: f["suppression"] for f in report["findings"]}
+    assert states[FT]["kind"] == "external" and states[FT2] is None
+
+
+def test_baseline_reports_stale_entries_and_update_keeps_reasons(repo: Path) -> None:
+    write(repo, "a.env", f"M={FT}\nN={FT2}\n")
+    baseline = repo / "base.json"
+    CliRunner().invoke(main, ["baseline", "create", str(repo), "-o", str(baseline)])
+    data = json.loads(baseline.read_text())
+    (kept,) = [e for e in data["entries"] if e["modelId"] == FT]
+    kept["reason"] = "migrating in Q4"
+    kept["owner"] = "@acme/ranking"
+    baseline.write_text(json.dumps(data))
+    write(repo, "a.env", f"M={FT}\n")
+    result = scan_cli(str(repo), "--baseline", str(baseline), "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["summary"]["staleBaselineEntries"] == 1
+    (finding,) = report["findings"]
+    assert finding["suppression"] == {"kind": "external", "justification": "migrating in Q4"}
+    updated = CliRunner().invoke(main, ["baseline", "update", str(repo), "-o", str(baseline)])
+    assert "0 added, 1 no longer matching removed" in updated.stderr
+    (entry,) = json.loads(baseline.read_text())["entries"]
+    assert (entry["reason"], entry["owner"]) == ("migrating in Q4", "@acme/ranking")
+
+
+def test_bad_baseline_is_a_usage_error(repo: Path) -> None:
+    write(repo, "a.env", f"M={FT}\n")
+    (repo / "b.json").write_text('{"entries": 3}')
+    result = scan_cli(str(repo), "--baseline", str(repo / "b.json"))
+    assert result.exit_code == 2 and "not an ftscan baseline" in result.output
+    result = scan_cli(str(repo), "--baseline", str(repo / "missing.json"))
+    assert result.exit_code == 2 and "does not exist" in result.output
+
+
+# ---------------------------------------------------------------- diff-aware runs
+
+
+def test_diff_base_reports_only_new_lines_resolving_names_everywhere(gitrepo: Path) -> None:
+    write(gitrepo, ".env", f"RANKER_MODEL={FT}\n")
+    write(gitrepo, "app.py", "import os\nMODEL = os.getenv('RANKER_MODEL')\n")
+    write(gitrepo, "old.py", f'OLD = "{FT2}"\n')
+    commit(gitrepo, "base")
+    git(gitrepo, "checkout", "-q", "-b", "feature")
+    write(gitrepo, "app.py", "import os\nMODEL = os.getenv('RANKER_MODEL')\n"
+          "client.create(model=MODEL)\n")
+    write(gitrepo, "new.env", f"NEW={FT2}\n")
+    commit(gitrepo, "feature")
+    result = scan_cli(str(gitrepo), "--diff-base", "main", "--format", "json")
+    report = json.loads(result.stdout)
+    found = sorted((f["path"], f["startLine"], f["role"]) for f in report["findings"])
+    assert found == [("app.py", 3, "use"), ("new.env", 1, "definition")]
+    assert report["summary"]["changedLinesOnly"] is True
+
+
+def test_staged_reports_only_the_index(gitrepo: Path) -> None:
+    write(gitrepo, "a.env", f"A={FT}\n")
+    commit(gitrepo, "base")
+    write(gitrepo, "a.env", f"A={FT}\nB={FT2}\n")
+    git(gitrepo, "add", "a.env")
+    result = scan_cli(str(gitrepo), "--staged", "--format", "json")
+    assert [(f["startLine"], f["modelId"]) for f in json.loads(result.stdout)["findings"]] == [
+        (2, FT2)]
+    assert result.exit_code == 1
+
+
+def test_missing_base_says_what_to_fetch(gitrepo: Path, tmp_path: Path) -> None:
+    write(gitrepo, "a.env", f"A={FT}\n")
+    commit(gitrepo, "one")
+    commit_two = gitrepo / "b.env"
+    commit_two.write_text("B=1\n")
+    commit(gitrepo, "two")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{gitrepo}", str(shallow)],
+                   check=True)
+    result = scan_cli(str(shallow), "--diff-base", "main~1")
+    assert result.exit_code == 2
+    assert "git fetch" in result.output
+
+
+# ---------------------------------------------------------------- sweeps
+
+
+def test_sweep_scans_each_repository_with_its_own_rules(tmp_path: Path) -> None:
+    org = tmp_path / "org"
+    for name, owner in (("alpha", "@acme/alpha"), ("beta", "@acme/beta")):
+        repo = org / name
+        (repo / ".git").mkdir(parents=True)
+        write(repo, ".env", f"M={FT}\n")
+        write(repo, "CODEOWNERS", f"* {owner}\n")
+    write(org / "beta", ".gitignore", ".env\n")
+    write(org / "beta", "cfg.yaml", f"model: {FT2}\n")
+    result = run_scan(org)
+    rows = sorted((f.repository, f.location.path, f.owners) for f in result.findings)
+    assert rows == [("alpha", ".env", ("@acme/alpha",)), ("beta", "cfg.yaml", ("@acme/beta",))]
+    assert result.summary.repositories == 2
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in json.loads(render_sarif(result))["runs"][0]["results"]}
+    assert uris == {"alpha/.env", "beta/cfg.yaml"}
