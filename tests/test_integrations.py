@@ -1,0 +1,239 @@
+"""The GitHub Action and the pre-commit hooks, tested as users run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+from conftest import DATA, REPO
+
+FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+FT2 = "ft:gpt-4o-2024-08-06:acme:tagger:EfGh5678"
+ACTION = yaml.safe_load((REPO / "action.yml").read_text())
+BIN = Path(sys.executable).parent
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name, path=str(BIN)) or shutil.which(name)
+    assert path, f"{name} is a test dependency (pip install '.[test]')"
+    return path
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def new_repo(path: Path) -> Path:
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.email", "dev@example.com")
+    git(path, "config", "user.name", "Dev")
+    git(path, "config", "commit.gpgsign", "false")
+    return path
+
+
+def commit(repo: Path, message: str) -> str:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+# ---------------------------------------------------------------- the action's metadata
+
+
+def test_action_and_example_workflow_validate_against_github_schemas() -> None:
+    tool = _tool("check-jsonschema")
+    for schema, path in (("vendor.github-actions", "action.yml"),
+                         ("vendor.github-workflows", "docs/examples/ftscan-pull-request.yml")):
+        proc = subprocess.run([tool, "--builtin-schema", schema, path], cwd=REPO,
+                              capture_output=True, text=True, check=False)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_zizmor_reports_nothing() -> None:
+    proc = subprocess.run([_tool("zizmor"), "--offline", "--config", "zizmor.yml", "action.yml",
+                           "docs/examples/ftscan-pull-request.yml"], cwd=REPO,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_inputs_reach_scripts_only_through_env() -> None:
+    for name, spec in ACTION["inputs"].items():
+        assert spec.get("description"), name
+        assert isinstance(spec.get("default", ""), str), name
+    for step in ACTION["runs"]["steps"]:
+        if "run" in step:
+            assert "${{" not in step["run"], step.get("name")
+            assert step.get("shell") == "bash"
+        else:
+            assert re.search(r"@[0-9a-f]{40}$", step["uses"]), step["uses"]
+    assert set(ACTION["outputs"]) >= {"findings", "new-findings", "sarif-file",
+                                      "inventory-file"}
+
+
+# ---------------------------------------------------------------- the action, end to end
+
+
+_NAME = re.compile(r"\b(?:inputs|steps|github)(?:\.[A-Za-z_][\w-]*)+")
+
+
+def _lookup(name: str, context: dict[str, Any]) -> Any:
+    value: Any = context
+    for part in name.split("."):
+        value = value.get(part, "") if isinstance(value, dict) else ""
+    return value
+
+
+def _expand(text: str, context: dict[str, Any]) -> str:
+    return re.sub(r"\$\{\{\s*(.*?)\s*\}\}", lambda m: str(_lookup(m.group(1), context)), text)
+
+
+def _condition(text: str, context: dict[str, Any]) -> bool:
+    expr = text.strip().removeprefix("${{").removesuffix("}}")
+    expr = _NAME.sub(lambda m: repr(str(_lookup(m.group(0), context))), expr)
+    expr = expr.replace("always()", "True").replace("&&", " and ").replace("||", " or ")
+    return bool(eval(expr, {"__builtins__": {}}, {}))  # noqa: S307 - our own action.yml
+
+
+def run_action(workspace: Path, temp: Path, inputs: dict[str, str], event: dict[str, Any],
+               fake_bin: Path) -> dict[str, Any]:
+    """Run action.yml's steps as the runner would: bash for run steps, recorded uses steps."""
+    defaults = {k: str(v.get("default", "")) for k, v in ACTION["inputs"].items()}
+    event_path = temp / "event.json"
+    event_path.write_text(json.dumps(event))
+    context: dict[str, Any] = {
+        "inputs": {**defaults, **inputs},
+        "steps": {},
+        "github": {"token": "ghs_test", "event_name": "pull_request", "event": event,
+                   "repository": "acme/svc"},
+    }
+    summary = temp / "summary.md"
+    base_env = {
+        "PATH": f"{fake_bin}:{os.environ['PATH']}", "HOME": str(temp),
+        "GITHUB_WORKSPACE": str(workspace), "GITHUB_ACTION_PATH": str(REPO),
+        "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_REPOSITORY": "acme/svc", "GITHUB_STEP_SUMMARY": str(summary),
+        "RUNNER_TEMP": str(temp), "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+    }
+    record: dict[str, Any] = {"steps": [], "uses": {}, "summary": summary}
+    failed = False
+    for index, step in enumerate(ACTION["runs"]["steps"]):
+        step_id = step.get("id", f"step{index}")
+        condition = step.get("if")
+        if condition is not None and (failed and "always()" not in condition
+                                      or not _condition(condition, context)):
+            continue
+        if failed and condition is None:
+            continue
+        if "uses" in step:
+            with_ = {k: _expand(str(v), context) for k, v in step.get("with", {}).items()}
+            record["uses"][step["uses"].split("@")[0]] = with_
+            if "setup-python" in step["uses"]:
+                context["steps"][step_id] = {"outputs": {"python-path": sys.executable}}
+            continue
+        output = temp / f"output-{index}"
+        output.write_text("")
+        env = {**base_env, "GITHUB_OUTPUT": str(output),
+               **{k: _expand(str(v), context) for k, v in step.get("env", {}).items()}}
+        proc = subprocess.run(["bash", "-e", "-c", step["run"]], env=env, cwd=workspace,
+                              capture_output=True, text=True, check=False)
+        outputs = dict(line.split("=", 1) for line in output.read_text().splitlines()
+                       if "=" in line)
+        context["steps"][step_id] = {"outputs": outputs}
+        record["steps"].append((step.get("name"), proc.returncode, proc.stdout, proc.stderr))
+        failed = failed or proc.returncode != 0
+    record["outputs"] = {k: _expand(v["value"], context) for k, v in ACTION["outputs"].items()}
+    record["failed"] = failed
+    return record
+
+
+def test_action_runs_end_to_end_on_a_pull_request(tmp_path: Path) -> None:
+    repo = new_repo(tmp_path / "svc")
+    (repo / ".env").write_text(f"RANKER_MODEL={FT}\n")
+    base = commit(repo, "base")
+    (repo / "new.env").write_text(f"TAGGER_MODEL={FT2}\n")
+    commit(repo, "pull request")
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    fake_bin = tmp_path / "fake-bin"
+    fake_bin.mkdir()
+    gh_log = tmp_path / "gh.log"
+    gh = fake_bin / "gh"
+    gh.write_text(f'#!/bin/sh\necho "$@" >> "{gh_log}"\n')
+    gh.chmod(gh.stat().st_mode | stat.S_IEXEC)
+    event = {"pull_request": {"number": 7, "base": {"sha": base},
+                              "head": {"repo": {"full_name": "acme/svc"}}}}
+    record = run_action(repo, temp, {"comment": "true"}, event, fake_bin)
+
+    names = [(name, code) for name, code, _, _ in record["steps"]]
+    assert names == [("Install ftscan", 0), ("Run ftscan", 0),
+                     ("Comment on the pull request", 0), ("Fail on new findings", 1)], \
+        record["steps"]
+    scan_out = record["steps"][1][2]
+    annotations = [line for line in scan_out.splitlines() if line.startswith("::")]
+    assert len(annotations) == 1
+    assert annotations[0].startswith("::error file=new.env,line=1,col=14,title=FT001 definition")
+    outputs = record["outputs"]
+    assert (outputs["findings"], outputs["new-findings"]) == ("2", "1")
+    sarif_path = Path(outputs["sarif-file"])
+    assert record["uses"]["github/codeql-action/upload-sarif"] == {
+        "sarif_file": str(sarif_path), "category": "ftscan"}
+    log = json.loads(sarif_path.read_text())
+    jsonschema.Draft7Validator(json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+                               ).validate(log)
+    assert len(log["runs"][0]["results"]) == 2  # SARIF covers the whole repository
+    summary = record["summary"].read_text()
+    assert FT2 in summary and FT not in summary
+    assert "1 new finding on lines this pull request adds or changes" in summary
+    calls = gh_log.read_text().splitlines()
+    assert calls[0].startswith("api repos/acme/svc/issues/7/comments --paginate")
+    assert calls[1].startswith("api --method POST repos/acme/svc/issues/7/comments")
+    comment = (temp / "ftscan-comment.md").read_text()
+    assert comment.startswith("<!-- ftscan:inventory -->") and FT2 in comment
+
+
+# ---------------------------------------------------------------- pre-commit, for real
+
+
+def test_pre_commit_hooks_work_with_try_repo(tmp_path: Path) -> None:
+    tool = _tool("pre-commit")
+    repo = new_repo(tmp_path / "project")
+    (repo / "README.md").write_text("# project\n")
+    commit(repo, "init")
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}
+
+    def hook(hook_id: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([tool, "try-repo", str(REPO), hook_id, "--verbose"], cwd=repo,
+                              env=env, capture_output=True, text=True, check=False)
+
+    (repo / ".env").write_text(f"RANKER_MODEL={FT}\n")
+    git(repo, "add", ".env")
+    for hook_id in ("ftscan-staged", "ftscan"):
+        proc = hook(hook_id)
+        assert proc.returncode == 1, proc.stdout + proc.stderr
+        assert FT in proc.stdout and ".env" in proc.stdout
+    commit(repo, "accept for now")
+    (repo / "notes.txt").write_text("nothing to see\n")
+    git(repo, "add", "notes.txt")
+    for hook_id in ("ftscan-staged", "ftscan"):
+        proc = hook(hook_id)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_hook_manifest_is_valid() -> None:
+    proc = subprocess.run([_tool("pre-commit"), "validate-manifest", ".pre-commit-hooks.yaml"],
+                          cwd=REPO, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    assert hooks["ftscan"]["require_serial"] is True
+    assert hooks["ftscan-staged"]["pass_filenames"] is False
