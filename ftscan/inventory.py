@@ -100,8 +100,9 @@ class Inventory:
 
 def build(result: ScanResult, repository: str | None = None) -> Inventory:
     """The inventory of one scan."""
-    repo = repository or result.root.name
-    inventory = Inventory(result.as_of, result.lifecycle.warning_window_days, repositories={repo})
+    default = repository or result.root.name
+    repos = {root.name for root in result.roots} or {default}
+    inventory = Inventory(result.as_of, result.lifecycle.warning_window_days, repositories=repos)
     by_id = {f.model_id: f for f in result.findings if f.role is not Role.USE}
     for finding in result.findings:
         ids = finding.model_ids if finding.role is Role.USE and finding.model_ids else (
@@ -111,7 +112,7 @@ def build(result: ScanResult, repository: str | None = None) -> Inventory:
             row = inventory.rows.get(model_id)
             if row is None:
                 row = inventory.rows[model_id] = _new_row(model_id, source)
-            _add_site(row, finding, repo)
+            _add_site(row, finding, repository or finding.repository or default)
     return inventory
 
 

@@ -208,3 +208,8 @@ def test_sweep_scans_each_repository_with_its_own_rules(tmp_path: Path) -> None:
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
             for r in json.loads(render_sarif(result))["runs"][0]["results"]}
     assert uris == {"alpha/.env", "beta/cfg.yaml"}
+    from ftscan import inventory
+
+    table = inventory.build(result)
+    assert table.repositories == {"alpha", "beta"}
+    assert table.rows[FT].repositories == {"alpha"} and table.rows[FT2].repositories == {"beta"}
