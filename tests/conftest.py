@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,29 @@ def repo(tmp_path: Path) -> Path:
     """An empty repository root (a folder with .git) to build small cases in."""
     (tmp_path / ".git" / "info").mkdir(parents=True)
     return tmp_path
+
+
+def git(repo: Path, *args: str) -> str:
+    """Run git in ``repo`` and return its output."""
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
+                          text=True).stdout
+
+
+def new_git_repo(path: Path) -> Path:
+    """A real git repository with a committer configured, on branch main."""
+    path.mkdir(parents=True)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.email", "dev@example.com")
+    git(path, "config", "user.name", "Dev")
+    git(path, "config", "commit.gpgsign", "false")
+    return path
+
+
+def commit(repo: Path, message: str) -> str:
+    """Commit everything; return the new commit's SHA."""
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+    return git(repo, "rev-parse", "HEAD").strip()
 
 
 def write(root: Path, rel: str, text: str | bytes) -> Path:

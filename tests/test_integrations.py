@@ -14,7 +14,7 @@ from typing import Any
 
 import jsonschema
 import yaml
-from conftest import DATA, REPO
+from conftest import DATA, REPO, commit, git, new_git_repo
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
 FT2 = "ft:gpt-4o-2024-08-06:acme:tagger:EfGh5678"
@@ -26,26 +26,6 @@ def _tool(name: str) -> str:
     path = shutil.which(name, path=str(BIN)) or shutil.which(name)
     assert path, f"{name} is a test dependency (pip install '.[test]')"
     return path
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout
-
-
-def new_repo(path: Path) -> Path:
-    path.mkdir(parents=True)
-    git(path, "init", "-q", "-b", "main")
-    git(path, "config", "user.email", "dev@example.com")
-    git(path, "config", "user.name", "Dev")
-    git(path, "config", "commit.gpgsign", "false")
-    return path
-
-
-def commit(repo: Path, message: str) -> str:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
-    return git(repo, "rev-parse", "HEAD").strip()
 
 
 # ---------------------------------------------------------------- the action's metadata
@@ -158,7 +138,7 @@ def run_action(workspace: Path, temp: Path, inputs: dict[str, str], event: dict[
 
 
 def test_action_runs_end_to_end_on_a_pull_request(tmp_path: Path) -> None:
-    repo = new_repo(tmp_path / "svc")
+    repo = new_git_repo(tmp_path / "svc")
     (repo / ".env").write_text(f"RANKER_MODEL={FT}\n")
     base = commit(repo, "base")
     (repo / "new.env").write_text(f"TAGGER_MODEL={FT2}\n")
@@ -207,7 +187,7 @@ def test_action_runs_end_to_end_on_a_pull_request(tmp_path: Path) -> None:
 
 def test_pre_commit_hooks_work_with_try_repo(tmp_path: Path) -> None:
     tool = _tool("pre-commit")
-    repo = new_repo(tmp_path / "project")
+    repo = new_git_repo(tmp_path / "project")
     (repo / "README.md").write_text("# project\n")
     commit(repo, "init")
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home")}

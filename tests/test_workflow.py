@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import AS_OF, run_scan, write
+from conftest import AS_OF, commit, git, new_git_repo, run_scan, write
 
 from ftscan.cli import main
 from ftscan.reporters.sarif import render_sarif
@@ -17,25 +17,9 @@ FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
 FT2 = "ft:gpt-4o-2024-08-06:acme:tagger:EfGh5678"
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True,
-                          text=True).stdout
-
-
 @pytest.fixture
 def gitrepo(tmp_path: Path) -> Path:
-    repo = tmp_path / "svc"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "config", "user.email", "dev@example.com")
-    git(repo, "config", "user.name", "Dev")
-    git(repo, "config", "commit.gpgsign", "false")
-    return repo
-
-
-def commit(repo: Path, message: str) -> None:
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", message)
+    return new_git_repo(tmp_path / "svc")
 
 
 def scan_cli(*args: str):  # noqa: ANN201
