@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -102,7 +103,8 @@ def _append(path: str | None, text: str) -> None:
 def run(env: Mapping[str, str], out: list[str]) -> int:
     """Do the action's work; ``out`` collects the lines for stdout. Returns the exit code."""
     workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
-    temp = Path(env.get("RUNNER_TEMP") or workspace)
+    # never write into the scanned tree: RUNNER_TEMP on a runner, the system temp elsewhere
+    temp = Path(env.get("RUNNER_TEMP") or tempfile.gettempdir())
     target = Path(env.get("FTSCAN_PATH") or ".")
     if not target.is_absolute():
         target = workspace / target
@@ -144,16 +146,18 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     headline = (f"ftscan: {len(new)} new finding{'s' if len(new) != 1 else ''} {scope} "
                 f"({len(active)} in the repository, "
                 f"{len(result.findings) - len(active)} suppressed).")
-    write_atomic(inventory_file, f"{headline}\n\n{inventory_text}")
+    heading, _, rest = inventory_text.partition("\n")
+    report = f"{heading}\n\n{headline}\n{rest}"
+    write_atomic(inventory_file, report)
     if _flag(env, "FTSCAN_SUMMARY", default=True):
-        summary = f"{headline}\n\n{inventory_text}"
+        summary = report
         if len(summary.encode()) > SUMMARY_LIMIT:
             summary = summary.encode()[:SUMMARY_LIMIT].decode(errors="ignore") + (
                 "\n\n… cut to fit GitHub's job summary limit; the SARIF upload has everything.\n")
         _append(env.get("GITHUB_STEP_SUMMARY"), summary)
     comment = _flag(env, "FTSCAN_COMMENT", default=False) and is_pr
     if comment:
-        write_atomic(comment_file, f"{COMMENT_MARKER}\n{headline}\n\n{inventory_text}")
+        write_atomic(comment_file, f"{COMMENT_MARKER}\n{report}")
     _append(env.get("GITHUB_OUTPUT"), "".join(
         f"{key}={value}\n" for key, value in (
             ("findings", len(active)),

@@ -17,7 +17,7 @@ _MARKS = re.compile(
     rb"|\A## ftscan: fine-tuned model references"  # Markdown
     rb'|\A\s*\{\s*"version": 1,\s*"tool": "ftscan",\s*"entries"'  # a baseline
     rb'|\A\s*\{\s*"version": 1,\s*"kind": "ftscan-inventory"'  # a JSON inventory
-    rb"|\A## Fine-tuned model inventory"  # a Markdown inventory
+    rb"|\A(?:<!-- ftscan:inventory -->\n)?## Fine-tuned model inventory"  # Markdown inventory
     rb"|\AmodelId,provider,baseModel,org,suffix,status,"  # a CSV inventory
     rb"|\Alevel,ruleId,role,modelId,provider,baseModel,"  # CSV
 )

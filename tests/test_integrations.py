@@ -217,3 +217,24 @@ def test_hook_manifest_is_valid() -> None:
     hooks = {h["id"]: h for h in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())}
     assert hooks["ftscan"]["require_serial"] is True
     assert hooks["ftscan-staged"]["pass_filenames"] is False
+
+
+def test_github_driver_outside_a_runner_writes_nothing_into_the_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    from ftscan import github
+
+    repo = new_git_repo(tmp_path / "svc")
+    (repo / "a.env").write_text(f"M={FT}\n")
+    elsewhere = tmp_path / "tmp"
+    elsewhere.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(elsewhere))
+    lines: list[str] = []
+    code = github.run({"GITHUB_WORKSPACE": str(repo), "FTSCAN_FAIL_ON": "warning"}, lines)
+    assert code == 1
+    assert sorted(p.name for p in repo.iterdir()) == [".git", "a.env"]
+    assert {p.name for p in elsewhere.iterdir()} >= {"ftscan.sarif", "ftscan-inventory.md"}
+    assert lines[-1] == "ftscan: 1 new finding in the repository (1 in the repository, " \
+                        "0 suppressed)."
