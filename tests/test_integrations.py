@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import yaml
 from conftest import DATA, REPO, commit, git, new_git_repo
 
