@@ -38,11 +38,12 @@ def merge_base(root: Path, ref: str) -> str:
     try:
         return _git(root, "merge-base", ref, "HEAD").strip()
     except DiffError:
-        shallow = _git(root, "rev-parse", "--is-shallow-repository").strip() == "true"
-        advice = ("this is a shallow clone: fetch more history, for example "
-                  f"git fetch --deepen=200 origin {ref} (or use fetch-depth: 0)"
-                  if shallow else "do the two share any history?")
-        raise DiffError(f"no merge base between {ref!r} and HEAD; {advice}") from None
+        if _git(root, "rev-parse", "--is-shallow-repository").strip() == "true":
+            # A shallow clone with the base fetched but not the history joining them: compare
+            # with the base itself. For GitHub's pull-request merge commit that is exact.
+            return _git(root, "rev-parse", f"{ref}^{{commit}}").strip()
+        raise DiffError(f"no merge base between {ref!r} and HEAD: do they share any "
+                        "history?") from None
 
 
 def changed_lines(root: Path, base: str | None = None, staged: bool = False

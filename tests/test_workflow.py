@@ -197,3 +197,17 @@ def test_sweep_scans_each_repository_with_its_own_rules(tmp_path: Path) -> None:
     table = inventory.build(result)
     assert table.repositories == {"alpha", "beta"}
     assert table.rows[FT].repositories == {"alpha"} and table.rows[FT2].repositories == {"beta"}
+
+
+def test_shallow_clone_with_the_base_fetched_works(gitrepo: Path, tmp_path: Path) -> None:
+    write(gitrepo, "a.env", f"A={FT}\n")
+    base = commit(gitrepo, "base")
+    write(gitrepo, "b.env", f"B={FT2}\n")
+    commit(gitrepo, "change")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{gitrepo}", str(shallow)],
+                   check=True)
+    subprocess.run(["git", "-C", str(shallow), "fetch", "-q", "--depth", "1", "origin", base],
+                   check=True)
+    result = scan_cli(str(shallow), "--diff-base", base, "--format", "json")
+    assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["b.env"]
