@@ -364,8 +364,7 @@ class _DefinitionsPass:
         if self.progress is not None and self.read % 200 == 0:
             self.progress(self.read, self.total, time.monotonic() - self.started)
         candidate = self.context.rules.is_candidate(data)
-        reads_bound_env = bool(env_names) and any(name in data for name in env_names or ())
-        if not candidate and not reads_bound_env:
+        if not candidate and not (env_names and _may_read_env(data, env_names)):
             return
         if candidate and is_own_report(data):
             self.skipped["ftscan-report"] += 1
@@ -389,6 +388,17 @@ class _DefinitionsPass:
         self.fallbacks += analysis.fell_back
         if analysis.module is not None:
             self.modules[entry.relpath] = analysis.module
+
+
+def _may_read_env(data: bytes, env_names: list[bytes]) -> bool:
+    """Could this Python file read one of the bound environment variables? It must name one
+    and read the environment, or declare pydantic settings (whose fields read variables named
+    after them, with a prefix the file may not spell out). Cheap substring tests only."""
+    if b"BaseSettings" in data:
+        return True
+    if b"environ" not in data and b"getenv" not in data:
+        return False
+    return any(name in data for name in env_names)
 
 
 @dataclass

@@ -149,3 +149,20 @@ def test_computed_env_names_are_counted_not_followed(repo: Path) -> None:
     result = run_scan(repo)
     assert [f.location.start_line for f in result.findings if f.role is Role.USE] == [4]
     assert result.summary.unresolved["dynamicEnvNames"] == 1
+
+
+def test_settings_field_named_only_implicitly_is_found(repo: Path) -> None:
+    write(repo, ".env", "ACME_RANKER_MODEL=ft:gpt-4o-mini-2024-07-18:acme:x:AbCd1234\n")
+    write(repo, "settings.py", """\
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ACME_")
+    ranker_model: str = "gpt-4o-mini"
+""")
+    write(repo, "app.py", "from settings import Settings\n"
+          "client.create(model=Settings().ranker_model)\n")
+    uses = sorted((f.location.path, f.location.start_line) for f in run_scan(repo).findings
+                  if f.role is Role.USE)
+    assert uses == [("app.py", 2), ("settings.py", 6)]
