@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import os
 import posixpath
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -390,11 +391,14 @@ class _DefinitionsPass:
             self.modules[entry.relpath] = analysis.module
 
 
+_SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
+
+
 def _may_read_env(data: bytes, env_names: list[bytes]) -> bool:
     """Could this Python file read one of the bound environment variables? It must name one
     and read the environment, or declare pydantic settings (whose fields read variables named
     after them, with a prefix the file may not spell out). Cheap substring tests only."""
-    if b"BaseSettings" in data:
+    if b"BaseSettings" in data and _SETTINGS_CLASS.search(data):
         return True
     if b"environ" not in data and b"getenv" not in data:
         return False
