@@ -46,6 +46,7 @@ from ftscan.parsers import ParseFailure
 from ftscan.parsers.notebook import parse_notebook
 from ftscan.parsers.python import parse_python
 from ftscan.ruleset import RuleSet, load_rules
+from ftscan.shards import in_shard
 from ftscan.suppress import apply_inline
 
 _T = TypeVar("_T")
@@ -79,6 +80,8 @@ class ScanOptions:
     """Report only findings on lines added or changed since the merge base with this ref."""
     staged: bool = False
     """Report only findings on lines added or changed in the git index (pre-commit)."""
+    shard: tuple[int, int] | None = None
+    """Scan only the repositories of shard (I, N) of a sweep (see :mod:`ftscan.shards`)."""
     files_only: bool = False
     """``paths`` are the files to report on; the whole repository around them is scanned so
     that names still resolve (how pre-commit passes changed files)."""
@@ -155,6 +158,14 @@ def scan(options: ScanOptions) -> ScanResult:
         groups = repositories(absolute)
     if (options.diff_base or options.staged) and len(groups) > 1:
         raise ScanError("--diff-base and --staged work on one repository at a time")
+    if options.shard is not None:
+        if len(groups) == 1:
+            raise ScanError("--shard splits a sweep of several repositories, and these paths "
+                            "hold one (names must resolve across a whole repository)")
+        groups = {root: targets for root, targets in groups.items()
+                  if in_shard(root.name, options.shard)}
+        if not groups:
+            return _empty_result(absolute[0], options, started)
     baseline = load_baseline(options.baseline) if options.baseline else None
     parts = [_scan_repository(root, targets, options, started, baseline, absolute)
              for root, targets in groups.items()]
@@ -188,6 +199,17 @@ def scan(options: ScanOptions) -> ScanResult:
     return ScanResult(first.root, tuple(findings), diagnostics, summary, rules, first.lifecycle,
                       first.as_of, first.fail_on, first.config, tuple(p.root for p in parts),
                       tuple(stale))
+
+
+def _empty_result(path: Path, options: ScanOptions, started: float) -> ScanResult:
+    """The result of a shard that holds no repository."""
+    lifecycle = load_lifecycle()
+    summary = ScanSummary(0, 0, 0, {}, 0, {level.label: 0 for level in sorted(Level,
+                                                                              reverse=True)},
+                          {}, round(time.monotonic() - started, 3), repositories=0)
+    return ScanResult(path, (), (), summary, load_rules(options.extra_rule_files), lifecycle,
+                      options.as_of or dt.date.today(), options.fail_on or DEFAULT_FAIL_ON,
+                      Config(), ())
 
 
 def repositories(paths: list[Path]) -> dict[Path, list[Path]]:

@@ -24,6 +24,7 @@ from ftscan.config import FAIL_ON_CHOICES, ConfigError, parse_size
 from ftscan.models import Severity
 from ftscan.reporters import REPORTERS
 from ftscan.ruleset import RuleError, load_rules
+from ftscan.shards import in_shard, parse_shard
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 PROGRESS_AFTER_SECONDS = 1.5
@@ -36,6 +37,19 @@ class _Size(click.ParamType):
                 ) -> int:
         try:
             return parse_size(value)  # type: ignore[arg-type]
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class _Shard(click.ParamType):
+    name = "I/N"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None
+                ) -> tuple[int, int]:
+        if isinstance(value, tuple):
+            return value
+        try:
+            return parse_shard(str(value))
         except ValueError as exc:
             self.fail(str(exc), param, ctx)
 
@@ -89,6 +103,8 @@ def main() -> None:
                    "REF and HEAD (names still resolve over the whole repository).")
 @click.option("--staged", is_flag=True,
               help="Report only findings on lines added or changed in the git index.")
+@click.option("--shard", type=_Shard(),
+              help="Scan only shard I of N of the repositories found under PATHS (a CI matrix).")
 @click.option("--files-only", is_flag=True,
               help="PATHS are files to report on; scan their whole repository around them "
                    "(pre-commit passes changed files this way).")
@@ -108,6 +124,7 @@ def scan_command(
     baseline: Path | None,
     diff_base: str | None,
     staged: bool,
+    shard: tuple[int, int] | None,
     files_only: bool,
     quiet: bool,
     verbose: bool,
@@ -129,6 +146,7 @@ def scan_command(
         baseline=baseline,
         diff_base=diff_base,
         staged=staged,
+        shard=shard,
         files_only=files_only,
     )
     result = _run(options, quiet=quiet, verbose=verbose)
@@ -148,6 +166,8 @@ def scan_command(
               type=click.Path(path_type=Path, dir_okay=False),
               help="Merge JSON inventories (of several repositories) instead of scanning.")
 @click.option("--redact-org", is_flag=True, help="Hide the org segment of every model id.")
+@click.option("--shard", type=_Shard(),
+              help="Only shard I of N of the repositories found under PATHS (a CI matrix).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: .ftscan.toml or [tool.ftscan], found upward).")
 @click.option("--no-ignore", is_flag=True,
@@ -160,6 +180,7 @@ def inventory_command(
     as_of: dt.date | None,
     merge_files: tuple[Path, ...],
     redact_org: bool,
+    shard: tuple[int, int] | None,
     config_file: Path | None,
     no_ignore: bool,
     quiet: bool,
@@ -179,7 +200,8 @@ def inventory_command(
             _usage_error(str(exc))
     else:
         options = ScanOptions(paths=paths or (Path("."),), as_of=as_of,
-                              config_file=config_file, use_ignore_files=not no_ignore)
+                              config_file=config_file, use_ignore_files=not no_ignore,
+                              shard=shard)
         result = inv.build(_run(options, quiet=quiet, verbose=False))
     if redact_org:
         result = inv.redact(result)
@@ -252,6 +274,33 @@ def github_command() -> None:
     try:
         sys.exit(github.main())
     except (ScanError, ConfigError, RuleError, BaselineError) as exc:
+        _usage_error(str(exc))
+
+
+@main.command("shard")
+@click.argument("shard", type=_Shard())
+@click.argument("names", nargs=-1)
+def shard_command(shard: tuple[int, int], names: tuple[str, ...]) -> None:
+    """Print the repository NAMES (or lines of stdin) that belong to SHARD (I/N), so a CI job
+    clones only its slice; ``--shard`` on scan and inventory splits the same way."""
+    items = names or tuple(line.strip() for line in sys.stdin if line.strip())
+    for name in items:
+        if in_shard(name, shard):
+            click.echo(name)
+
+
+@main.command("merge-sarif")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path,
+                                                                   dir_okay=False))
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the merged SARIF to FILE (atomically) instead of stdout.")
+def merge_sarif_command(files: tuple[Path, ...], output: Path | None) -> None:
+    """Join ftscan SARIF files (one per shard) into one run, as code scanning requires."""
+    from ftscan.reporters.sarif import SarifMergeError, merge_sarif
+
+    try:
+        _emit(merge_sarif(files), output)
+    except SarifMergeError as exc:
         _usage_error(str(exc))
 
 

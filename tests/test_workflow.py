@@ -211,3 +211,60 @@ def test_shallow_clone_with_the_base_fetched_works(gitrepo: Path, tmp_path: Path
                    check=True)
     result = scan_cli(str(shallow), "--diff-base", base, "--format", "json")
     assert [f["path"] for f in json.loads(result.stdout)["findings"]] == ["b.env"]
+
+
+def _org(tmp_path: Path, count: int) -> Path:
+    org = tmp_path / "org"
+    for i in range(count):
+        repo = org / f"repo-{i:02d}"
+        (repo / ".git").mkdir(parents=True)
+        write(repo, ".env", f"M=ft:gpt-4o-mini-2024-07-18:acme:r{i:02d}:AbCd12{i:02d}\n")
+    return org
+
+
+def test_shards_split_a_sweep_stably_and_completely(tmp_path: Path) -> None:
+    org = _org(tmp_path, 12)
+    seen: list[str] = []
+    for index in (1, 2, 3):
+        result = run_scan(org, shard=(index, 3))
+        names = sorted({f.repository or "" for f in result.findings})
+        assert names == sorted({f.repository or "" for f in run_scan(org, shard=(index, 3))
+                                .findings})  # stable
+        listed = CliRunner().invoke(main, ["shard", f"{index}/3", *[f"acme/repo-{i:02d}"
+                                                                   for i in range(12)]])
+        assert [line.split("/")[1] for line in listed.stdout.split()] == names
+        seen += names
+    assert sorted(seen) == [f"repo-{i:02d}" for i in range(12)]  # every repository, once
+
+
+def test_shard_needs_a_sweep_and_a_valid_spec(repo: Path) -> None:
+    write(repo, "a.env", f"M={FT}\n")
+    assert "splits a sweep" in scan_cli(str(repo), "--shard", "1/2").output
+    assert scan_cli(str(repo), "--shard", "3/2").exit_code == 2
+
+
+def test_merge_sarif_joins_shards_into_one_valid_run(tmp_path: Path) -> None:
+    import jsonschema
+    from conftest import DATA
+
+    org = _org(tmp_path, 6)
+    files = []
+    for index in (1, 2):
+        out = tmp_path / f"s{index}.sarif"
+        result = scan_cli(str(org), "--shard", f"{index}/2", "--format", "sarif",
+                          "--output", str(out), "--fail-on", "never")
+        assert result.exit_code == 0
+        files.append(str(out))
+    merged = CliRunner().invoke(main, ["merge-sarif", *files])
+    assert merged.exit_code == 0, merged.output
+    log = json.loads(merged.stdout)
+    jsonschema.Draft7Validator(json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+                               ).validate(log)
+    (run,) = log["runs"]
+    assert len(run["results"]) == 6
+    rules = run["tool"]["driver"]["rules"]
+    assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in run["results"])
+    bad = tmp_path / "other.sarif"
+    bad.write_text(json.dumps({"runs": [{"tool": {"driver": {"name": "semgrep"}}}]}))
+    refused = CliRunner().invoke(main, ["merge-sarif", str(bad)])
+    assert refused.exit_code == 2 and "not ftscan" in refused.output
