@@ -278,11 +278,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     findings, problems = annotate([*first.findings, *second.findings], root)
     findings = [dataclasses.replace(f, repository=root.name) for f in findings]
 
-    def read_text(relpath: str) -> str | None:
-        data = _read(FileEntry(root / relpath, relpath, 0))
-        return None if isinstance(data, SkippedEntry) else _decode(data)[0]
-
-    findings, suppression_problems = apply_inline(findings, read_text)
+    findings, suppression_problems = apply_inline(findings, _text_reader(root, max_size))
     stale: list[BaselineEntry] = []
     if baseline is not None:
         findings, stale = apply_baseline(findings, baseline)
@@ -453,12 +449,7 @@ def _resolve_aliases(root: Path, first: _DefinitionsPass, sinks: tuple[str, ...]
         user_sinks=[parse_sink(s) for s in sinks],
     )
 
-    def read_text(relpath: str) -> str | None:
-        data = _read(FileEntry(root / relpath, relpath, 0))
-        if isinstance(data, SkippedEntry) or len(data) > max_size:
-            return None
-        return _decode(data)[0]
-
+    read_text = _text_reader(root, max_size)
     outcome = resolve_uses(inputs, first.findings, read_text, parse_module_facts)
     diagnostics = [
         Diagnostic(path, f"{message}; names bound in it are not followed", Severity.WARNING)
@@ -488,6 +479,19 @@ def _resolve_aliases(root: Path, first: _DefinitionsPass, sinks: tuple[str, ...]
         "unparsableModules": len(outcome.parse_failures),
     }
     return _AliasPhase(findings, diagnostics, outcome.modules_parsed, unresolved)
+
+
+def _text_reader(root: Path, max_size: int) -> Callable[[str], str | None]:
+    """Reads a file of the repository again, as text (``None`` if it cannot be read or is over
+    the size limit): for the alias phase and for suppression comments."""
+
+    def read_text(relpath: str) -> str | None:
+        data = _read(FileEntry(root / relpath, relpath, 0))
+        if isinstance(data, SkippedEntry) or len(data) > max_size:
+            return None
+        return _decode(data)[0]
+
+    return read_text
 
 
 def _rule_title(context: AnalysisContext, rule_id: str) -> str:

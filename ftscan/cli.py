@@ -11,6 +11,7 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import NoReturn
 
@@ -223,7 +224,8 @@ def baseline_group() -> None:
     """Accept today's findings so that only new ones fail (a reviewed, stable file)."""
 
 
-def _baseline_options(function):  # type: ignore[no-untyped-def]
+def _baseline_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The arguments both baseline commands take."""
     function = click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
                             default=Path(".ftscan-baseline.json"), show_default=True,
                             help="The baseline file.")(function)
