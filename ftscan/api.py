@@ -222,17 +222,32 @@ def repositories(paths: list[Path]) -> dict[Path, list[Path]]:
         if (root / ".git").exists() or not path.is_dir():
             groups.setdefault(root, []).append(path)
             continue
+        # each repository inside, and the folder itself if it holds files of its own (its walk
+        # skips the repositories inside it)
         nested = _repositories_below(path)
-        if not nested:
+        if not nested or _has_own_files(path):
             groups.setdefault(path, []).append(path)
         for repo in nested:
             groups.setdefault(repo, []).append(repo)
     return groups
 
 
+def _has_own_files(folder: Path) -> bool:
+    """Does ``folder`` hold a file outside the repositories inside it?"""
+    for current, dirs, files in os.walk(folder):
+        if any(not name.startswith(".") for name in files):
+            return True
+        dirs[:] = [d for d in dirs if not d.startswith(".")
+                   and not os.path.lexists(os.path.join(current, d, ".git"))]
+    return False
+
+
 def _repositories_below(folder: Path) -> list[Path]:
     found = []
     for current, dirs, _files in os.walk(folder):
+        if Path(current) == folder:
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "node_modules")
+            continue
         if ".git" in dirs or os.path.isfile(os.path.join(current, ".git")):
             found.append(Path(current))
             dirs[:] = []

@@ -194,6 +194,8 @@ def _walk_dir(
                 is_link, is_dir = False, False
             if is_dir and entry.name in ALWAYS_SKIPPED_DIRS:
                 continue
+            if is_dir and os.path.lexists(os.path.join(entry.path, ".git")):
+                continue  # a repository of its own (as git sees it): scanned as its own root
             if rules.ignored(rel, is_dir, chain):
                 continue
             if is_dir:

@@ -268,3 +268,13 @@ def test_merge_sarif_joins_shards_into_one_valid_run(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"runs": [{"tool": {"driver": {"name": "semgrep"}}}]}))
     refused = CliRunner().invoke(main, ["merge-sarif", str(bad)])
     assert refused.exit_code == 2 and "not ftscan" in refused.output
+
+
+def test_a_folder_with_a_repository_inside_scans_both_once(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    write(project, "app.env", f"M={FT}\n")
+    write(project, "vendor/lib/.git/HEAD", "ref: refs/heads/main\n")
+    write(project, "vendor/lib/lib.env", f"N={FT2}\n")
+    result = run_scan(project)
+    rows = sorted((f.repository, f.location.path) for f in result.findings)
+    assert rows == [("lib", "lib.env"), ("project", "app.env")]
