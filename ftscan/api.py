@@ -10,7 +10,6 @@ import dataclasses
 import datetime as dt
 import os
 import posixpath
-import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -19,9 +18,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from ftscan.aliases.graph import ServiceMap
-from ftscan.aliases.pyfacts import ModuleFacts, shifted
+from ftscan.aliases.pyfacts import ModuleFacts
 from ftscan.aliases.uses import AliasInputs, resolve_uses, use_finding
-from ftscan.analysis import AnalysisContext, analyse_text, lifecycle_phrase, stable_fingerprint
+from ftscan.analysis import AnalysisContext, lifecycle_phrase, stable_fingerprint
 from ftscan.baseline import Baseline
 from ftscan.baseline import Entry as BaselineEntry
 from ftscan.baseline import apply as apply_baseline
@@ -35,22 +34,24 @@ from ftscan.config import (
     parse_sink,
 )
 from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, walk
-from ftscan.filekinds import classify
+from ftscan.examine import (
+    Examiner,
+    Outcome,
+    decode,
+    default_jobs,
+    parse_module_facts,
+    read_bytes,
+)
 from ftscan.fingerprint import LineHasher
 from ftscan.gitdiff import DiffError, changed_lines
 from ftscan.lifecycle import LifecycleTable, load_lifecycle
 from ftscan.models import Diagnostic, Finding, Level, Role, Severity
 from ftscan.ownership import annotate
-from ftscan.ownreports import is_own_report
-from ftscan.parsers import ParseFailure
-from ftscan.parsers.notebook import parse_notebook
-from ftscan.parsers.python import parse_python
 from ftscan.ruleset import RuleSet, load_rules
 from ftscan.shards import in_shard
 from ftscan.suppress import apply_inline
 
 _T = TypeVar("_T")
-BINARY_SNIFF_BYTES = 8000
 DEFAULT_FAIL_ON = "warning"
 
 
@@ -80,6 +81,8 @@ class ScanOptions:
     """Report only findings on lines added or changed since the merge base with this ref."""
     staged: bool = False
     """Report only findings on lines added or changed in the git index (pre-commit)."""
+    jobs: int | None = None
+    """Worker processes for reading and parsing; ``None`` picks one per core for large scans."""
     shard: tuple[int, int] | None = None
     """Scan only the repositories of shard (I, N) of a sweep (see :mod:`ftscan.shards`)."""
     files_only: bool = False
@@ -284,7 +287,8 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
 
     ignore = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files)
     entries = list(walk(root, targets, ignore, max_size))
-    first = _DefinitionsPass(root, context, options.progress, started, options.follow_aliases)
+    first = _DefinitionsPass(root, context, options.progress, started, options.follow_aliases,
+                             options.jobs)
     first.run(entries)
     if options.follow_aliases:
         second = _resolve_aliases(root, first, config.sinks, max_size, context)
@@ -341,16 +345,18 @@ class _DefinitionsPass:
 
     Configuration and deployment files go first, so that by the time Python files are read the
     environment variables bound to model ids are known, and a Python file that reads one is
-    kept for the alias phase while its bytes are in hand."""
+    kept for the alias phase while its bytes are in hand. Files are examined in a process pool
+    on large scans (:mod:`ftscan.examine`); outcomes are recorded here, in order."""
 
     def __init__(self, root: Path, context: AnalysisContext,
                  progress: Callable[[int, int, float], None] | None, started: float,
-                 follow_aliases: bool) -> None:
+                 follow_aliases: bool, jobs: int | None) -> None:
         self.root = root
         self.follow_aliases = follow_aliases
         self.context = context
         self.progress = progress
         self.started = started
+        self.jobs = jobs
         self.findings: list[Finding] = []
         self.diagnostics: list[Diagnostic] = []
         self.skipped: Counter[str] = Counter()
@@ -369,16 +375,19 @@ class _DefinitionsPass:
                 self._skip(entry, report=entry.reason not in ("symlink", "special"))
         config_files = [e for e in files if not e.relpath.endswith(_PYTHON_SUFFIXES)]
         python_files = [e for e in files if e.relpath.endswith(_PYTHON_SUFFIXES)]
-        for entry in config_files:
-            self._file(entry)
-        self.env_names = {
-            f.context[4:] for f in self.findings
-            if f.context and f.context.startswith("env ") and f.role is not Role.MENTION
-        }
-        env_bytes = [name.encode() for name in self.env_names] if self.follow_aliases else []
-        for entry in python_files:
-            self.python_paths.append(entry.relpath)
-            self._file(entry, env_bytes)
+        jobs = self.jobs if self.jobs is not None else default_jobs(len(files))
+        with Examiner(self.context, jobs) as examiner:
+            for outcome in examiner.run(config_files):
+                self._record(outcome)
+            self.env_names = {
+                f.context[4:] for f in self.findings
+                if f.context and f.context.startswith("env ") and f.role is not Role.MENTION
+            }
+            env_bytes = [n.encode() for n in sorted(self.env_names)] if self.follow_aliases \
+                else []
+            for outcome in examiner.run(python_files, env_bytes):
+                self.python_paths.append(outcome.relpath)
+                self._record(outcome)
         for entry in files:
             self.relpaths.append(entry.relpath)
             self.services.add_file(entry.relpath)
@@ -389,53 +398,29 @@ class _DefinitionsPass:
             self.diagnostics.append(Diagnostic(entry.relpath, f"skipped: {entry.detail}",
                                                _severity(entry.reason)))
 
-    def _file(self, entry: FileEntry, env_names: list[bytes] | None = None) -> None:
-        data = _read(entry)
-        if isinstance(data, SkippedEntry):
-            self._skip(data, report=data.reason != "binary")
+    def _record(self, outcome: Outcome) -> None:
+        skipped = outcome.skipped
+        if skipped is not None and skipped.reason != "ftscan-report":
+            self._skip(skipped, report=skipped.reason != "binary")
             return
         self.read += 1
         if self.progress is not None and self.read % 200 == 0:
             self.progress(self.read, self.total, time.monotonic() - self.started)
-        candidate = self.context.rules.is_candidate(data)
-        if not candidate and not (env_names and _may_read_env(data, env_names)):
+        if skipped is not None:  # one of ftscan's own reports: read, not analysed
+            self.skipped[skipped.reason] += 1
             return
-        if candidate and is_own_report(data):
-            self.skipped["ftscan-report"] += 1
-            return
-        text, problem = _decode(data)
-        if problem:
-            self.diagnostics.append(Diagnostic(entry.relpath, problem, Severity.WARNING))
-        if not candidate:  # only its names matter: collect them, report nothing yet
-            facts = parse_module_facts(entry.relpath, text)
-            if isinstance(facts, ModuleFacts):
-                self.modules[entry.relpath] = facts
-            else:
-                self.diagnostics.append(Diagnostic(
-                    entry.relpath, f"{facts}; names bound in it are not followed",
-                    Severity.WARNING))
-            return
-        self.candidates += 1
-        analysis = analyse_text(entry.relpath, text, classify(entry.relpath), self.context)
-        self.findings.extend(analysis.findings)
-        self.diagnostics.extend(analysis.diagnostics)
-        self.fallbacks += analysis.fell_back
-        if analysis.module is not None:
-            self.modules[entry.relpath] = analysis.module
-
-
-_SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
-
-
-def _may_read_env(data: bytes, env_names: list[bytes]) -> bool:
-    """Could this Python file read one of the bound environment variables? It must name one
-    and read the environment, or declare pydantic settings (whose fields read variables named
-    after them, with a prefix the file may not spell out). Cheap substring tests only."""
-    if b"BaseSettings" in data and _SETTINGS_CLASS.search(data):
-        return True
-    if b"environ" not in data and b"getenv" not in data:
-        return False
-    return any(name in data for name in env_names)
+        for problem in outcome.problems:
+            self.diagnostics.append(Diagnostic(outcome.relpath, problem, Severity.WARNING))
+        if outcome.module is not None:
+            self.modules[outcome.relpath] = outcome.module
+        analysis = outcome.analysis
+        if analysis is not None:
+            self.candidates += 1
+            self.findings.extend(analysis.findings)
+            self.diagnostics.extend(analysis.diagnostics)
+            self.fallbacks += analysis.fell_back
+            if analysis.module is not None:
+                self.modules[outcome.relpath] = analysis.module
 
 
 @dataclass
@@ -501,10 +486,10 @@ def _text_reader(root: Path, max_size: int) -> Callable[[str], str | None]:
     the size limit): for the alias phase and for suppression comments."""
 
     def read_text(relpath: str) -> str | None:
-        data = _read(FileEntry(root / relpath, relpath, 0))
+        data = read_bytes(FileEntry(root / relpath, relpath, 0))
         if isinstance(data, SkippedEntry) or len(data) > max_size:
             return None
-        return _decode(data)[0]
+        return decode(data)[0]
 
     return read_text
 
@@ -514,21 +499,6 @@ def _rule_title(context: AnalysisContext, rule_id: str) -> str:
     return rule.title if rule is not None else rule_id
 
 
-def parse_module_facts(relpath: str, text: str) -> ModuleFacts | str:
-    """Python or notebook facts for the alias phase, or why they could not be read."""
-    parser = parse_notebook if relpath.endswith(".ipynb") else parse_python
-    shift = 1 if text.startswith("\ufeff") else 0
-    try:
-        parsed = parser(text[shift:])
-    except ParseFailure as exc:
-        return exc.message + (f" (line {exc.line})" if exc.line else "")
-    except Exception as exc:  # a parser bug must not cost the rest of the scan
-        return f"the Python parser failed ({type(exc).__name__}: {exc})"
-    if parsed.module is None:
-        return "no Python code"
-    if shift:
-        return shifted(parsed.module, lambda offset: offset + shift)
-    return parsed.module
 
 
 def _first(*values: _T | None) -> _T:
@@ -549,23 +519,5 @@ def _config(options: ScanOptions, first_path: Path, root: Path) -> Config:
     return load_config(found) if found is not None else Config()
 
 
-def _read(entry: FileEntry) -> bytes | SkippedEntry:
-    try:
-        with open(entry.path, "rb") as handle:
-            data = handle.read()
-    except OSError as exc:
-        return SkippedEntry(entry.relpath, "unreadable", f"cannot read: {exc.strerror or exc}")
-    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
-        return SkippedEntry(entry.relpath, "binary", "binary file (NUL bytes)")
-    return data
 
 
-def _decode(data: bytes) -> tuple[str, str | None]:
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        return (
-            data.decode("utf-8", errors="replace"),
-            f"not valid UTF-8 (first bad byte at offset {exc.start}); "
-            "read with the bad bytes replaced",
-        )

@@ -109,6 +109,8 @@ def main() -> None:
 @click.option("--files-only", is_flag=True,
               help="PATHS are files to report on; scan their whole repository around them "
                    "(pre-commit passes changed files this way).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1),
+              help="Worker processes [default: one per core on large scans].")
 @click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the report.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print informational diagnostics.")
 def scan_command(
@@ -127,6 +129,7 @@ def scan_command(
     staged: bool,
     shard: tuple[int, int] | None,
     files_only: bool,
+    jobs: int | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -149,6 +152,7 @@ def scan_command(
         staged=staged,
         shard=shard,
         files_only=files_only,
+        jobs=jobs,
     )
     result = _run(options, quiet=quiet, verbose=verbose)
     color = output is None and _color_wanted()

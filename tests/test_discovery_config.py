@@ -117,3 +117,20 @@ def test_progress_is_reported_with_the_total(repo: Path) -> None:
     calls: list[tuple[int, int]] = []
     run_scan(repo, progress=lambda done, total, elapsed: calls.append((done, total)))
     assert calls == [(200, 450), (400, 450)]
+
+
+def test_a_process_pool_gives_the_same_result(tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import FIXTURES
+
+    repo = tmp_path / "alias-repo"
+    shutil.copytree(FIXTURES / "alias-repo", repo)
+    (repo / ".git").mkdir()
+    for i in range(70):  # enough files for the pool to be used
+        write(repo, f"filler/f{i}.txt", "nothing\n")
+    single = run_scan(repo, jobs=1)
+    pooled = run_scan(repo, jobs=2)
+    assert pooled.findings == single.findings
+    assert pooled.diagnostics == single.diagnostics
+    assert pooled.summary.files_read == single.summary.files_read
