@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ftscan.models import Level
-
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -168,8 +166,3 @@ def parse_sink(text: str) -> tuple[str, str | int]:
     if re.fullmatch(r"[A-Za-z_]\w*", param):
         return name, param
     raise ValueError(f"not a parameter name or 1-based position: {text!r}")
-
-
-def fail_level(name: str) -> Level | None:
-    """The lowest level that fails the run, or ``None`` for ``never``."""
-    return None if name == "never" else Level.parse(name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
@@ -170,6 +170,3 @@ class Examiner:
         chunk = max(16, min(512, len(entries) // (self.jobs * 8) or 1))
         return self._pool.map(_examine_in_worker, entries, repeat(tuple(env_names)),
                               chunksize=chunk)
-
-
-ProgressCallback = Callable[[int, int, float], None]

@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -355,8 +355,3 @@ def merge(inventories: Sequence[Inventory], as_of: dt.date | None = None) -> Inv
             else:
                 merged.rows[row.model_id] = row.copy()
     return merged
-
-
-def model_ids(inventory: Inventory) -> Iterable[str]:
-    """The ids in the order the inventory reports them."""
-    return (row.model_id for row in inventory.sorted_rows())

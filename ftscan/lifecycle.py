@@ -89,10 +89,6 @@ class LifecycleTable:
             note=entry.note,
         )
 
-    def with_window(self, window_days: int) -> LifecycleTable:
-        """A copy with another warning window."""
-        return LifecycleTable(self.version, self.entries, self.events, window_days)
-
 
 def level_for(role: Role, lifecycle: Lifecycle, default: Level) -> Level:
     """The level a finding gets: note for mentions; error once the shutdown has passed or is

@@ -22,13 +22,6 @@ class LineIndex:
             pos = find("\n", pos + 1)
         self._starts = starts
 
-    @property
-    def line_count(self) -> int:
-        """How many lines the text has (a final newline does not start another line)."""
-        if self.text.endswith("\n"):
-            return len(self._starts) - 1
-        return len(self._starts)
-
     def position(self, offset: int) -> tuple[int, int]:
         """The (line, column) of a character offset, both 1-based."""
         offset = max(0, min(offset, len(self.text)))
@@ -39,9 +32,3 @@ class LineIndex:
         """The character offset of a 1-based line and 0-based column (libcst's convention)."""
         line = max(1, min(line, len(self._starts)))
         return min(self._starts[line - 1] + column, len(self.text))
-
-    def line_text(self, line: int) -> str:
-        """The text of a 1-based line, without its line break."""
-        start = self._starts[line - 1]
-        end = self._starts[line] if line < len(self._starts) else len(self.text)
-        return self.text[start:end].rstrip("\r\n")

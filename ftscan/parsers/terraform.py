@@ -9,8 +9,6 @@ template (``ft:${var.base}:acme::${var.job}`` is a dynamic id). Comments are men
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError
@@ -42,10 +40,6 @@ def parse_terraform(text: str) -> ParsedFile:
         residual_kind="Terraform comment",
         comment_syntax=CommentSyntax.HCL,
     )
-
-
-def _children(node: Tree) -> Iterator[Tree | Token]:
-    yield from node.children
 
 
 def _name(node: Tree | Token | None) -> str | None:
