@@ -170,7 +170,8 @@ def scan(options: ScanOptions) -> ScanResult:
         if not groups:
             return _empty_result(absolute[0], options, started)
     baseline = load_baseline(options.baseline) if options.baseline else None
-    parts = [_scan_repository(root, targets, options, started, baseline, absolute)
+    catalogue = _Catalogue(options.extra_rule_files)
+    parts = [_scan_repository(root, targets, options, started, baseline, absolute, catalogue)
              for root, targets in groups.items()]
     findings = sorted((f for part in parts for f in part.findings),
                       key=lambda f: (f.repository or "", f.location, f.rule_id, f.model_id,
@@ -273,11 +274,28 @@ class _RepositoryScan:
     config: Config
 
 
+class _Catalogue:
+    """Rule sets and lifecycle data, each read once per scan however many repositories a
+    sweep covers (repositories sharing rule files share one rule set)."""
+
+    def __init__(self, extra_rule_files: tuple[Path, ...]) -> None:
+        self.extra = extra_rule_files
+        self.lifecycle = load_lifecycle()
+        self._rules: dict[tuple[Path, ...], RuleSet] = {}
+
+    def rules(self, config_rules: tuple[Path, ...]) -> RuleSet:
+        key = (*config_rules, *self.extra)
+        if key not in self._rules:
+            self._rules[key] = load_rules(list(key))
+        return self._rules[key]
+
+
 def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, started: float,
-                     baseline: Baseline | None, requested: list[Path]) -> _RepositoryScan:
+                     baseline: Baseline | None, requested: list[Path],
+                     catalogue: _Catalogue) -> _RepositoryScan:
     config = _config(options, targets[0], root)
-    rules = load_rules([*config.rules, *options.extra_rule_files])
-    lifecycle = load_lifecycle()
+    rules = catalogue.rules(config.rules)
+    lifecycle = catalogue.lifecycle
     window = _first(options.warning_window_days, config.warning_window_days,
                     lifecycle.warning_window_days)
     max_size = _first(options.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE)
