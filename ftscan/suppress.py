@@ -31,23 +31,35 @@ def parse_marker(line: str) -> tuple[set[str], str] | None:
     return rules, reason
 
 
+def _markers(text: str) -> dict[int, tuple[set[str], str]]:
+    """Every inline suppression in a file, by 1-based line: one pass over the text, however
+    many findings the file has."""
+    if "ftscan:" not in text:
+        return {}
+    found = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if "ftscan:" in line:
+            marker = parse_marker(line)
+            if marker is not None:
+                found[number] = marker
+    return found
+
+
 def apply_inline(
     findings: Iterable[Finding], read_text: Callable[[str], str | None]
 ) -> tuple[list[Finding], list[Diagnostic]]:
     """Mark findings covered by an inline suppression; report suppressions without a reason."""
     out: list[Finding] = []
     problems: dict[tuple[str, int], Diagnostic] = {}
-    lines_of: dict[str, list[str]] = {}
+    markers_of: dict[str, dict[int, tuple[set[str], str]]] = {}
     for finding in findings:
         path = finding.location.path
-        if path not in lines_of:
-            lines_of[path] = (read_text(path) or "").splitlines()
-        lines = lines_of[path]
+        if path not in markers_of:
+            markers_of[path] = _markers(read_text(path) or "")
+        markers = markers_of[path]
         line = finding.location.start_line
         for number in (line, line - 1):
-            if not 1 <= number <= len(lines):
-                continue
-            marker = parse_marker(lines[number - 1])
+            marker = markers.get(number)
             if marker is None:
                 continue
             rules, reason = marker
