@@ -8,6 +8,7 @@ See ``docs/rules.md`` for the format.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -158,17 +159,21 @@ class RuleSet:
         """
         if not self.might_match_text(text):
             return []
+        # Claimed spans never overlap one another, so kept sorted by start a new span can only
+        # overlap the last claimed span starting before its end: a bisection, not a scan.
         claimed: list[IdMatch] = []
+        starts: list[int] = []
         for rule in self._ordered:
             if not any(k in text for k in rule.keywords):
                 continue
             for pattern in rule.patterns:
                 for m in pattern.finditer(text):
                     start, end = m.span()
-                    if any(start < c.end and c.start < end for c in claimed):
+                    i = bisect.bisect_left(starts, end)
+                    if i and claimed[i - 1].end > start:
                         continue
-                    claimed.append(_to_match(rule, m))
-        claimed.sort(key=lambda c: c.start)
+                    claimed.insert(i, _to_match(rule, m))
+                    starts.insert(i, start)
         return claimed
 
     def find_dynamic(self, template: str) -> IdMatch | None:
