@@ -504,7 +504,7 @@ def _text_reader(root: Path, max_size: int) -> Callable[[str], str | None]:
     the size limit): for the alias phase and for suppression comments."""
 
     def read_text(relpath: str) -> str | None:
-        data = read_bytes(FileEntry(root / relpath, relpath, 0))
+        data = read_bytes(FileEntry(str(root / relpath), relpath, 0))
         if isinstance(data, SkippedEntry) or len(data) > max_size:
             return None
         return decode(data)[0]

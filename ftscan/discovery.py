@@ -25,10 +25,14 @@ ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
 class FileEntry:
     """A regular file the scan should read."""
 
-    path: Path
+    path: str
+    """Where to open it (a plain string: a walk makes tens of thousands of these)."""
     relpath: str
     """Relative to the scan root, forward slashes."""
     size: int
+    signature: tuple[int, ...] = ()
+    """(size, mtime_ns, ctime_ns, inode) as the walk saw them: the cache trusts an unchanged
+    signature instead of reading the file again (as git's index does)."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class IgnoreRules:
 
     def __init__(self, root: Path, exclude: Sequence[str] = (), use_ignore_files: bool = True):
         self.root = root
+        self._root_text = str(root)
         self.use_ignore_files = use_ignore_files
         self._config = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
         self._loaded: dict[str, list[_Spec]] = {}
@@ -69,29 +74,36 @@ class IgnoreRules:
         if directory not in self._loaded:
             specs = []
             if self.use_ignore_files:
-                folder = self.root / directory if directory else self.root
+                folder = os.path.join(self._root_text, directory) if directory else \
+                    self._root_text
                 for name in IGNORE_FILES:
-                    candidate = folder / name
-                    if candidate.is_file():
-                        spec = _read_spec(candidate)
+                    candidate = os.path.join(folder, name)
+                    if os.path.isfile(candidate):
+                        spec = _read_spec(Path(candidate))
                         if spec is not None:
                             specs.append(_Spec(directory, spec))
             self._loaded[directory] = specs
         return self._loaded[directory]
 
-    def ignored(self, relpath: str, is_dir: bool, chain: Sequence[str]) -> bool:
-        """Is ``relpath`` ignored, given the directories ``chain`` (root first) above it?"""
+    def in_force(self, chain: Sequence[str]) -> list[_Spec]:
+        """The specs that apply inside the last directory of ``chain`` (root first), in the
+        order they are read: outer directories first, the directory's own last."""
+        return [spec for directory in chain for spec in self.specs_for(directory)]
+
+    def ignored(self, relpath: str, is_dir: bool, specs: Sequence[_Spec]) -> bool:
+        """Is ``relpath`` ignored, given the directory ``specs`` in force where it lives?"""
+        if self._config is None and not specs and not self._global:
+            return False
         candidate = relpath + "/" if is_dir else relpath
         if self._config is not None:
             verdict = self._config.check_file(candidate).include
             if verdict is not None:
                 return bool(verdict)
-        for directory in reversed(chain):
-            for spec in reversed(self.specs_for(directory)):
-                local = candidate[len(directory) + 1:] if directory else candidate
-                verdict = spec.spec.check_file(local).include
-                if verdict is not None:
-                    return bool(verdict)
+        for spec in reversed(specs):
+            local = candidate[len(spec.base) + 1:] if spec.base else candidate
+            verdict = spec.spec.check_file(local).include
+            if verdict is not None:
+                return bool(verdict)
         for spec in self._global:
             verdict = spec.spec.check_file(candidate).include
             if verdict is not None:
@@ -137,9 +149,10 @@ def walk(
                 yield from _file_entry(root, target, rel, max_size)
             continue
         chain = _chain(rel)
-        if any(rules.ignored(chain[i], True, chain[:i]) for i in range(1, len(chain))):
+        if any(rules.ignored(chain[i], True, rules.in_force(chain[:i]))
+               for i in range(1, len(chain))):
             continue
-        yield from _walk_dir(root, target, rel, chain, rules, max_size, seen)
+        yield from _walk_dir(target, rel, rules.in_force(chain), rules, max_size, seen)
 
 
 def _chain(rel: str) -> list[str]:
@@ -167,17 +180,18 @@ def _relative(root: Path, path: Path) -> str:
 
 
 def _walk_dir(
-    root: Path,
     top: Path,
     top_rel: str,
-    top_chain: list[str],
+    top_specs: list[_Spec],
     rules: IgnoreRules,
     max_size: int,
     seen: set[str],
 ) -> Iterator[FileEntry | SkippedEntry]:
-    stack: list[tuple[Path, str, list[str]]] = [(top, top_rel, top_chain)]
+    """Depth first, names sorted, with plain strings throughout: this loop runs once per file
+    of the largest monorepos."""
+    stack: list[tuple[str, str, list[_Spec]]] = [(str(top), top_rel, top_specs)]
     while stack:
-        folder, folder_rel, chain = stack.pop()
+        folder, folder_rel, specs = stack.pop()
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
@@ -186,7 +200,8 @@ def _walk_dir(
             continue
         subdirs = []
         for entry in entries:
-            rel = f"{folder_rel}/{_printable(entry.name)}" if folder_rel else _printable(entry.name)
+            name = _printable(entry.name)
+            rel = f"{folder_rel}/{name}" if folder_rel else name
             try:
                 is_link = entry.is_symlink()
                 is_dir = not is_link and entry.is_dir(follow_symlinks=False)
@@ -196,17 +211,24 @@ def _walk_dir(
                 continue
             if is_dir and os.path.lexists(os.path.join(entry.path, ".git")):
                 continue  # a repository of its own (as git sees it): scanned as its own root
-            if rules.ignored(rel, is_dir, chain):
+            if rules.ignored(rel, is_dir, specs):
                 continue
             if is_dir:
-                subdirs.append((Path(entry.path), rel, [*chain, rel]))
+                subdirs.append((entry.path, rel, specs))
             elif rel not in seen:
                 seen.add(rel)
                 if is_link:
-                    yield from _file_entry(root, Path(entry.path), rel, max_size)
+                    yield from _file_entry(Path(rules.root), Path(entry.path), rel, max_size)
                 else:
                     yield _regular_file(entry, rel, max_size)
-        stack.extend(reversed(subdirs))
+        stack.extend(
+            (path, rel, [*parent_specs, *own] if (own := rules.specs_for(rel)) else parent_specs)
+            for path, rel, parent_specs in reversed(subdirs)
+        )
+
+
+def _signature(info: os.stat_result) -> tuple[int, ...]:
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
 def _regular_file(entry: os.DirEntry[str], rel: str, max_size: int) -> FileEntry | SkippedEntry:
@@ -219,7 +241,7 @@ def _regular_file(entry: os.DirEntry[str], rel: str, max_size: int) -> FileEntry
         return SkippedEntry(rel, "special", "not a regular file")
     if info.st_size > max_size:
         return SkippedEntry(rel, "too-large", f"{info.st_size} bytes, over the limit of {max_size}")
-    return FileEntry(Path(entry.path), rel, info.st_size)
+    return FileEntry(entry.path, rel, info.st_size, _signature(info))
 
 
 def _file_entry(
@@ -250,4 +272,4 @@ def _file_entry(
     if info.st_size > max_size:
         yield SkippedEntry(rel, "too-large", f"{info.st_size} bytes, over the limit of {max_size}")
         return
-    yield FileEntry(path, rel, info.st_size)
+    yield FileEntry(str(path), rel, info.st_size, _signature(info))
