@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
 from ftscan.models import Level
 
@@ -113,6 +114,11 @@ class RuleSet:
             (tuple(k.encode() for k in rule.keywords), _bytes_patterns(rule))
             for rule in self._ordered
         ]
+        self._automaton: BytesAhoCorasick | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # the automaton is rebuilt where it is used (workers of a process pool)
+        return {**self.__dict__, "_automaton": None}
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -129,15 +135,21 @@ class RuleSet:
         return self.rules.index(self._by_id[rule_id])
 
     def might_match(self, data: bytes) -> bool:
-        """The first prefilter: does ``data`` contain any rule keyword at all?"""
-        return any(keyword in data for keyword in self._keyword_bytes)
+        """The first prefilter: does ``data`` hold any rule keyword at all? One pass over the
+        bytes for every keyword (Aho-Corasick with a SIMD prefilter, about 10 GB/s), not one
+        pass per keyword."""
+        if self._automaton is None:
+            self._automaton = BytesAhoCorasick(self._keyword_bytes,
+                                               matchkind=MATCHKIND_LEFTMOST_FIRST)
+        # leftmost-first is the fast mode; it reports some match whenever any keyword occurs
+        return bool(self._automaton.find_matches_as_indexes(data))
 
     def is_candidate(self, data: bytes) -> bool:
         """Is ``data`` worth parsing: does a rule's pattern or hint match its raw bytes?
 
-        Keywords come first (a substring test at C speed); a rule's regexes run only on files
-        holding one of its keywords. A rule whose regexes cannot run on bytes (non-ASCII
-        patterns) counts its keyword alone."""
+        Keywords come first; a rule's regexes run only on files holding one of its keywords
+        (tested one by one on the few files that hold any). A rule whose regexes cannot run on
+        bytes (non-ASCII patterns) counts its keyword alone."""
         if not self.might_match(data):
             return False
         for keywords, patterns in self._candidate_checks:
@@ -202,9 +214,45 @@ class RuleSet:
         return None
 
 
-def _bytes_patterns(rule: Rule) -> tuple[re.Pattern[bytes], ...] | None:
+_LEADING_LOOKBEHIND = re.compile(r"^\(\?<!\[[^\]]*\]\)")
+
+
+@dataclass(frozen=True)
+class _BytesCheck:
+    """A rule pattern run on raw bytes, fast.
+
+    ``re`` skips ahead at C speed only to a literal prefix (``ft:``); a pattern that opens with
+    a lookbehind has none, so it is tried at every byte (about 40x slower on large files). The
+    pattern without its lookbehind finds each place it could match; the whole pattern is then
+    tried there (a lookbehind sees the bytes before ``pos``). Every place is tried, in order,
+    so the answer is exactly ``full.search(data)``."""
+
+    finder: re.Pattern[bytes]
+    full: re.Pattern[bytes] | None
+
+    def search(self, data: bytes) -> bool:
+        if self.full is None:
+            return self.finder.search(data) is not None
+        pos = 0
+        while (m := self.finder.search(data, pos)) is not None:
+            if self.full.match(data, m.start()):
+                return True
+            pos = m.start() + 1
+        return False
+
+
+def _bytes_check(pattern: str) -> _BytesCheck:
+    stripped = _LEADING_LOOKBEHIND.sub("", pattern)
+    if stripped == pattern:
+        return _BytesCheck(re.compile(pattern.encode("ascii")), None)
+    return _BytesCheck(re.compile(stripped.encode("ascii")), re.compile(pattern.encode("ascii")))
+
+
+def _bytes_patterns(rule: Rule) -> tuple[_BytesCheck, ...] | None:
+    """The rule's patterns and hints for the prefilter, on bytes; ``None`` when one cannot be
+    (a non-ASCII pattern)."""
     try:
-        return tuple(re.compile(p.pattern.encode("ascii")) for p in (*rule.patterns, *rule.hints))
+        return tuple(_bytes_check(p.pattern) for p in (*rule.patterns, *rule.hints))
     except (UnicodeEncodeError, re.error):
         return None
 

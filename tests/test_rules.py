@@ -55,6 +55,7 @@ def test_prefilter_keywords_cover_every_rule() -> None:
     for rule in RULES.rules:
         for example in rule.positive:
             assert RULES.might_match(example.text.encode()), rule.id
+            assert RULES.is_candidate(example.text.encode()), rule.id
 
 
 def _rule_file(tmp_path: Path, body: str) -> Path:
@@ -114,3 +115,20 @@ def test_duplicate_rule_id_is_rejected(tmp_path: Path) -> None:
     path = _rule_file(tmp_path, GOOD.replace("ACME001", "FT001"))
     with pytest.raises(RuleError, match="FT001: id already defined"):
         load_rules([path])
+
+
+def test_prefilter_answers_exactly_as_the_full_patterns_do() -> None:
+    """The bytes prefilter skips ahead to each literal prefix and only then checks the
+    lookbehind; it must agree with running every full pattern on the text."""
+    positives = [e.text for rule in RULES.rules for e in rule.positive]
+    negatives = [e.text for rule in RULES.rules for e in rule.negative]
+    glued = [
+        # a look-alike right before the real id: the first place fails its lookbehind
+        "shift:left:" + positives[0],
+        "xft:gpt-4o-2024-08-06:acme::AbC123 and then " + positives[0],
+        "xft:gpt-4o-2024-08-06:acme::AbC123 and nothing else",
+        "left:right:ft:",
+    ]
+    for text in [*positives, *negatives, *glued]:
+        expected = any(p.search(text) for r in RULES.rules for p in (*r.patterns, *r.hints))
+        assert RULES.is_candidate(text.encode()) is expected, text
