@@ -213,14 +213,8 @@ class ModuleFacts:
 def collect(text: str) -> ModuleFacts:
     """Collect a module's facts; raises ``libcst.ParserSyntaxError`` on a syntax error."""
     module = cst.parse_module(text)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    return collect_from(wrapper, module, LineIndex(text))
-
-
-def collect_from(wrapper: MetadataWrapper, module: cst.Module, index: LineIndex) -> ModuleFacts:
-    """Collect from a module already parsed (and wrapped) for another visitor."""
-    collector = _Collector(module, index)
-    wrapper.visit(collector)
+    collector = FactsCollector(module, LineIndex(text))
+    MetadataWrapper(module, unsafe_skip_copy=True).visit_batched([collector])
     return collector.facts
 
 
@@ -316,8 +310,11 @@ def _string(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
-class OffsetVisitor(cst.CSTVisitor):
-    """A visitor that knows each node's character offsets in the module's text."""
+class OffsetVisitor(cst.BatchableCSTVisitor):
+    """A visitor that knows each node's character offsets in the module's text.
+
+    Batchable: the Python parser runs its string collector and the facts collector in one
+    traversal of the tree (libcst's traversal is the costly part of parsing a candidate)."""
 
     METADATA_DEPENDENCIES = (PositionProvider,)
 
@@ -332,7 +329,9 @@ class OffsetVisitor(cst.CSTVisitor):
                     self.index.offset(pos.end.line, pos.end.column))
 
 
-class _Collector(OffsetVisitor):
+class FactsCollector(OffsetVisitor):
+    """The names of a module, for the alias phase: bindings, imports, classes, env reads, calls."""
+
     def __init__(self, module: cst.Module, index: LineIndex) -> None:
         super().__init__(module, index)
         self.facts = ModuleFacts()

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from ftscan.aliases.pyfacts import OffsetVisitor, collect_from
+from ftscan.aliases.pyfacts import FactsCollector, OffsetVisitor
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 from ftscan.textpos import LineIndex
@@ -31,15 +31,14 @@ def parse_python(text: str) -> ParsedFile:
         raise ParseFailure(f"Python syntax error: {exc.message}", exc.raw_line) from None
     except (RecursionError, ValueError) as exc:  # pathological nesting, odd encodings
         raise ParseFailure(f"cannot parse Python: {exc}") from None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     index = LineIndex(text)
-    collector = _StringCollector(module, index)
-    wrapper.visit(collector)
+    strings, facts = _StringCollector(module, index), FactsCollector(module, index)
+    MetadataWrapper(module, unsafe_skip_copy=True).visit_batched([strings, facts])
     return ParsedFile(
-        strings=collector.strings,
+        strings=strings.strings,
         residual_role=Role.MENTION,
         residual_kind="Python comment",
-        module=collect_from(wrapper, module, index),
+        module=facts.facts,
     )
 
 
@@ -136,17 +135,29 @@ class _StringCollector(OffsetVisitor):
         elif isinstance(value, str):
             self._add(node, value, "Python string literal")
 
-    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> bool:
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        if id(node) in self._handled:
+            return
         value = node.evaluated_value
         if isinstance(value, str):
             self._add(node, value, "Python string literal")
-            return False
-        return True  # holds an f-string: visit the pieces one by one
+            self._handle_pieces(node)
+        # else it holds an f-string: its pieces are visited one by one
 
-    def visit_FormattedString(self, node: cst.FormattedString) -> bool:
+    def _handle_pieces(self, node: cst.BaseExpression) -> None:
+        """The pieces of a concatenation already reported as one string are not reported
+        again when the traversal reaches them (a batched visitor cannot skip children)."""
+        if isinstance(node, cst.ConcatenatedString):
+            self._handled.add(id(node))
+            self._handle_pieces(node.left)
+            self._handle_pieces(node.right)
+        else:
+            self._handled.add(id(node))
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
         if id(node) not in self._handled:
             self._add(node, self._fstring_template(node), "f-string", template=True)
-        return True  # strings nested in the expressions are literals of their own
+        # strings nested in the expressions are literals of their own
 
     def _fstring_template(self, node: cst.FormattedString) -> str:
         parts = []
