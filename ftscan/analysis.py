@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ftscan import fingerprint
-from ftscan.aliases.pyfacts import ModuleFacts, shifted
+from ftscan.aliases.facts import ModuleFacts, shifted
 from ftscan.comments import comment_spans
 from ftscan.filekinds import FileKind, comment_syntax
 from ftscan.lifecycle import LifecycleTable, level_for
@@ -234,7 +234,8 @@ def make_finding(
         rule_id=rule.id,
         level=level,
         role=role,
-        message=describe(match, role, kind, context, lifecycle),
+        message=describe(rule.title, match.model_id, match.base_model, role, kind, context,
+                         lifecycle),
         location=location,
         model_id=match.model_id,
         provider=rule.provider,
@@ -250,12 +251,34 @@ def make_finding(
 
 
 def describe(
-    match: IdMatch, role: Role, kind: str, context: str | None, lifecycle: Lifecycle
+    title: str, model_id: str, base_model: str | None, role: Role, kind: str,
+    context: str | None, lifecycle: Lifecycle,
 ) -> str:
     """The finding's message: one full sentence, then the lifecycle."""
     where = f"{kind}, bound to {context}" if context else kind
-    subject = f"{match.rule.title} '{match.model_id}' {_ROLE_PHRASES[role]} ({where})"
-    return f"{subject}; {lifecycle_phrase(match.base_model, lifecycle)}"
+    subject = f"{title} '{model_id}' {_ROLE_PHRASES[role]} ({where})"
+    return f"{subject}; {lifecycle_phrase(base_model, lifecycle)}"
+
+
+def redate(finding: Finding, ctx: AnalysisContext) -> Finding:
+    """``finding`` as :func:`make_finding` makes it for ``ctx``'s date and warning window.
+
+    The cache keeps findings of files that did not change; only this part of them depends on
+    the day (days left, and the level once a shutdown comes close or passes)."""
+    rule = ctx.rules.get(finding.rule_id)
+    if rule is None:
+        return finding
+    lifecycle = ctx.lifecycle.verdict(rule.provider, rule.id, finding.base_model, ctx.as_of,
+                                      ctx.warning_window_days)
+    if lifecycle == finding.lifecycle:
+        return finding
+    return dataclasses.replace(
+        finding,
+        lifecycle=lifecycle,
+        level=level_for(finding.role, lifecycle, rule.level),
+        message=describe(rule.title, finding.model_id, finding.base_model, finding.role,
+                         finding.kind, finding.context, lifecycle),
+    )
 
 
 def lifecycle_phrase(base_model: str | None, lifecycle: Lifecycle) -> str:

@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from ftscan.aliases.facts import ModuleFacts
 from ftscan.aliases.graph import ServiceMap
-from ftscan.aliases.pyfacts import ModuleFacts
 from ftscan.aliases.uses import AliasInputs, resolve_uses, use_finding
 from ftscan.analysis import AnalysisContext, lifecycle_phrase, stable_fingerprint
 from ftscan.baseline import Baseline
 from ftscan.baseline import Entry as BaselineEntry
 from ftscan.baseline import apply as apply_baseline
 from ftscan.baseline import load as load_baseline
+from ftscan.cache import ScanCache, cache_key
 from ftscan.config import (
     DEFAULT_MAX_FILE_SIZE,
     Config,
@@ -35,6 +36,7 @@ from ftscan.config import (
 )
 from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, walk
 from ftscan.examine import (
+    PYTHON_SUFFIXES,
     Examiner,
     Outcome,
     decode,
@@ -88,6 +90,9 @@ class ScanOptions:
     files_only: bool = False
     """``paths`` are the files to report on; the whole repository around them is scanned so
     that names still resolve (how pre-commit passes changed files)."""
+    cache_dir: Path | None = None
+    """Keep what each file yielded in a cache under this folder (see :mod:`ftscan.cache`), so
+    a scan reads and parses only the files that changed since the last; ``None``: no cache."""
     progress: Callable[[int, int, float], None] | None = field(default=None, compare=False)
     """Called now and then with (files read, files in all, seconds elapsed)."""
 
@@ -108,6 +113,8 @@ class ScanSummary:
     findings_by_level: dict[str, int]
     findings_by_role: dict[str, int]
     duration_seconds: float
+    files_from_cache: int = 0
+    """Files whose facts came from the cache: neither read nor parsed again."""
     python_modules_followed: int = 0
     """Python modules read for alias resolution (candidates and modules reached by name)."""
     unresolved: dict[str, int] = field(default_factory=dict)
@@ -190,6 +197,7 @@ def scan(options: ScanOptions) -> ScanResult:
         },
         findings_by_role=dict(sorted(Counter(f.role.value for f in findings).items())),
         duration_seconds=round(time.monotonic() - started, 3),
+        files_from_cache=sum(p.summary.files_from_cache for p in parts),
         python_modules_followed=sum(p.summary.python_modules_followed for p in parts),
         unresolved=dict(sum((Counter(p.summary.unresolved) for p in parts), Counter())),
         suppressed=dict(sorted(Counter(f.suppression.kind for f in findings
@@ -282,12 +290,19 @@ class _Catalogue:
         self.extra = extra_rule_files
         self.lifecycle = load_lifecycle()
         self._rules: dict[tuple[Path, ...], RuleSet] = {}
+        self._cache_keys: dict[str, str] = {}
 
     def rules(self, config_rules: tuple[Path, ...]) -> RuleSet:
         key = (*config_rules, *self.extra)
         if key not in self._rules:
             self._rules[key] = load_rules(list(key))
         return self._rules[key]
+
+    def cache_key(self, rules: RuleSet) -> str:
+        digest = rules.digest()
+        if digest not in self._cache_keys:
+            self._cache_keys[digest] = cache_key(digest)
+        return self._cache_keys[digest]
 
 
 def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, started: float,
@@ -305,13 +320,20 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
 
     ignore = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files)
     entries = list(walk(root, targets, ignore, max_size))
+    cache, cache_problems = None, []
+    if options.cache_dir is not None:
+        cache, problem = ScanCache.open(options.cache_dir, root, catalogue.cache_key(rules))
+        cache_problems += [problem] if problem else []
     first = _DefinitionsPass(root, context, options.progress, started, options.follow_aliases,
-                             options.jobs)
+                             options.jobs, cache)
     first.run(entries)
     if options.follow_aliases:
-        second = _resolve_aliases(root, first, config.sinks, max_size, context)
+        second = _resolve_aliases(root, first, config.sinks, max_size, context, cache)
     else:
         second = _AliasPhase([], [], 0, {})
+    if cache is not None:
+        problem = cache.save()
+        cache_problems += [problem] if problem else []
     findings, problems = annotate([*first.findings, *second.findings], root)
     findings = [dataclasses.replace(f, repository=root.name) for f in findings]
 
@@ -320,6 +342,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     if baseline is not None:
         findings, stale = apply_baseline(findings, baseline)
     diagnostics = [*problems, *suppression_problems, *first.diagnostics, *second.diagnostics]
+    diagnostics += [Diagnostic(".", message, Severity.INFO) for message in cache_problems]
     diagnostics += [
         Diagnostic(entry.path, f"baseline entry no longer matches ({entry.rule_id} "
                    f"{entry.model_id}); prune it with: ftscan baseline update", Severity.INFO)
@@ -344,6 +367,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
         findings_by_level={},
         findings_by_role={},
         duration_seconds=0.0,
+        files_from_cache=first.from_cache,
         python_modules_followed=len(first.modules) + second.modules_parsed,
         unresolved=second.unresolved,
     )
@@ -353,9 +377,6 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
 
 def _relative_to(root: Path, path: Path) -> str:
     return os.path.relpath(path, root).replace(os.sep, "/")
-
-
-_PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 
 
 class _DefinitionsPass:
@@ -368,8 +389,10 @@ class _DefinitionsPass:
 
     def __init__(self, root: Path, context: AnalysisContext,
                  progress: Callable[[int, int, float], None] | None, started: float,
-                 follow_aliases: bool, jobs: int | None) -> None:
+                 follow_aliases: bool, jobs: int | None, cache: ScanCache | None = None) -> None:
         self.root = root
+        self.cache = cache
+        self.from_cache = 0
         self.follow_aliases = follow_aliases
         self.context = context
         self.progress = progress
@@ -391,24 +414,78 @@ class _DefinitionsPass:
         for entry in entries:
             if isinstance(entry, SkippedEntry):
                 self._skip(entry, report=entry.reason not in ("symlink", "special"))
-        config_files = [e for e in files if not e.relpath.endswith(_PYTHON_SUFFIXES)]
-        python_files = [e for e in files if e.relpath.endswith(_PYTHON_SUFFIXES)]
-        jobs = self.jobs if self.jobs is not None else default_jobs(len(files))
-        with Examiner(self.context, jobs) as examiner:
-            for outcome in examiner.run(config_files):
+        config_files = [e for e in files if not e.relpath.endswith(PYTHON_SUFFIXES)]
+        python_files = [e for e in files if e.relpath.endswith(PYTHON_SUFFIXES)]
+        with Examiner(self.context, self._jobs(files)) as examiner:
+            for outcome in self._outcomes(examiner, config_files, frozenset()):
                 self._record(outcome)
             self.env_names = {
                 f.context[4:] for f in self.findings
                 if f.context and f.context.startswith("env ") and f.role is not Role.MENTION
             }
-            env_bytes = [n.encode() for n in sorted(self.env_names)] if self.follow_aliases \
-                else []
-            for outcome in examiner.run(python_files, env_bytes):
+            names = frozenset(self.env_names) if self.follow_aliases else frozenset()
+            for outcome in self._outcomes(examiner, python_files, names):
                 self.python_paths.append(outcome.relpath)
                 self._record(outcome)
         for entry in files:
             self.relpaths.append(entry.relpath)
             self.services.add_file(entry.relpath)
+
+    def _jobs(self, files: list[FileEntry]) -> int:
+        if self.jobs is not None:
+            return self.jobs
+        if self.cache is None:
+            return default_jobs(len(files))
+        # only the files the cache cannot answer for are read: size the pool for those
+        lookup = self.cache.lookup
+        return default_jobs(sum(1 for f in files if not lookup(f).plain))
+
+    def _outcomes(self, examiner: Examiner, entries: list[FileEntry],
+                  env_names: frozenset[str]) -> list[Outcome]:
+        """Each entry's outcome, in order: from the cache where it can answer, the rest
+        examined (in the pool on large scans) and remembered."""
+        cache = self.cache
+        if cache is None:
+            return [f.outcome(env_names) or Outcome(f.relpath)
+                    for f in examiner.run(entries, env_names)]
+        outcomes: list[Outcome | None] = [None] * len(entries)
+        todo: list[int] = []
+        known: list[bytes | None] = []
+        for i, entry in enumerate(entries):
+            found = cache.lookup(entry)
+            if found.plain:
+                outcome: Outcome | None = Outcome(entry.relpath)
+            elif found.facts is not None:
+                outcome = found.facts.outcome(env_names, self.context)
+            else:
+                outcome = None
+            if outcome is not None:
+                cache.keep(entry)
+                outcomes[i] = outcome
+                self.from_cache += 1
+            else:
+                todo.append(i)
+                known.append(found.digest)
+        redo = []
+        fresh = examiner.run([entries[i] for i in todo], env_names, known, keep_digest=True)
+        for i, facts in zip(todo, fresh, strict=True):
+            if facts.unchanged:  # touched, not changed
+                cached = cache.cached_facts(entries[i].relpath)
+                outcome = cached.outcome(env_names, self.context) if cached else None
+                if outcome is None:
+                    redo.append(i)
+                    continue
+                cache.keep(entries[i])
+                self.from_cache += 1
+            else:
+                cache.store(entries[i], facts)
+                outcome = facts.outcome(env_names) or Outcome(facts.relpath)
+            outcomes[i] = outcome
+        again = examiner.run([entries[i] for i in redo], env_names, keep_digest=True)
+        for i, facts in zip(redo, again, strict=True):
+            cache.store(entries[i], facts)
+            outcomes[i] = facts.outcome(env_names) or Outcome(facts.relpath)
+        return [o for o in outcomes if o is not None]
 
     def _skip(self, entry: SkippedEntry, report: bool) -> None:
         self.skipped[entry.reason] += 1
@@ -450,7 +527,8 @@ class _AliasPhase:
 
 
 def _resolve_aliases(root: Path, first: _DefinitionsPass, sinks: tuple[str, ...],
-                     max_size: int, context: AnalysisContext) -> _AliasPhase:
+                     max_size: int, context: AnalysisContext, cache: ScanCache | None,
+                     ) -> _AliasPhase:
     """The second phase: follow names from definitions to the code that uses them."""
     chart_dirs = {posixpath.dirname(p) for p in first.relpaths
                   if posixpath.basename(p) == "Chart.yaml"}
@@ -465,6 +543,7 @@ def _resolve_aliases(root: Path, first: _DefinitionsPass, sinks: tuple[str, ...]
         template_files=templates,
         services=first.services,
         user_sinks=[parse_sink(s) for s in sinks],
+        answers=cache.mentions if cache is not None else None,
     )
 
     read_text = _text_reader(root, max_size)

@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import click
 
@@ -21,6 +21,7 @@ from ftscan import __version__
 from ftscan.api import ScanError, ScanOptions, ScanResult, scan
 from ftscan.atomic import write_atomic
 from ftscan.baseline import BaselineError
+from ftscan.cache import default_cache_dir
 from ftscan.config import FAIL_ON_CHOICES, ConfigError, parse_size
 from ftscan.models import Severity
 from ftscan.reporters import REPORTERS
@@ -78,6 +79,26 @@ def main() -> None:
     """
 
 
+_F = TypeVar("_F", bound=Callable[..., object])
+
+
+def _cache_options(command: _F) -> _F:
+    command = click.option(
+        "--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+        help="Keep the scan cache here [default: $FTSCAN_CACHE_DIR, else the user cache "
+             "folder, e.g. ~/.cache/ftscan].")(command)
+    return click.option(
+        "--no-cache", is_flag=True,
+        help="Read and parse every file; neither use nor update the cache.")(command)
+
+
+def _cache_dir(no_cache: bool, cache_dir: Path | None) -> Path | None:
+    """The cache folder for a command's scan (``None``: no cache)."""
+    if no_cache:
+        return None
+    return cache_dir if cache_dir is not None else default_cache_dir()
+
+
 @main.command("scan")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)),
@@ -111,6 +132,7 @@ def main() -> None:
                    "(pre-commit passes changed files this way).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Worker processes [default: one per core on large scans].")
+@_cache_options
 @click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the report.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print informational diagnostics.")
 def scan_command(
@@ -130,6 +152,8 @@ def scan_command(
     shard: tuple[int, int] | None,
     files_only: bool,
     jobs: int | None,
+    no_cache: bool,
+    cache_dir: Path | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -153,6 +177,7 @@ def scan_command(
         shard=shard,
         files_only=files_only,
         jobs=jobs,
+        cache_dir=_cache_dir(no_cache, cache_dir),
     )
     result = _run(options, quiet=quiet, verbose=verbose)
     color = output is None and _color_wanted()
@@ -177,6 +202,7 @@ def scan_command(
               help="Config file (default: .ftscan.toml or [tool.ftscan], found upward).")
 @click.option("--no-ignore", is_flag=True,
               help="Also scan files that .gitignore/.ftscanignore would skip.")
+@_cache_options
 @click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the inventory.")
 def inventory_command(
     paths: tuple[Path, ...],
@@ -188,6 +214,8 @@ def inventory_command(
     shard: tuple[int, int] | None,
     config_file: Path | None,
     no_ignore: bool,
+    no_cache: bool,
+    cache_dir: Path | None,
     quiet: bool,
 ) -> None:
     """One row per fine-tuned model id: base model, lifecycle, owners, services and every site.
@@ -206,7 +234,7 @@ def inventory_command(
     else:
         options = ScanOptions(paths=paths or (Path("."),), as_of=as_of,
                               config_file=config_file, use_ignore_files=not no_ignore,
-                              shard=shard)
+                              shard=shard, cache_dir=_cache_dir(no_cache, cache_dir))
         result = inv.build(_run(options, quiet=quiet, verbose=False))
     if redact_org:
         result = inv.redact(result)
@@ -247,7 +275,8 @@ def baseline_create(paths: tuple[Path, ...], output: Path, config_file: Path | N
 
     if output.exists():
         _usage_error(f"{output} exists; use 'ftscan baseline update' to refresh it")
-    result = _run(ScanOptions(paths=paths or (Path("."),), config_file=config_file),
+    result = _run(ScanOptions(paths=paths or (Path("."),), config_file=config_file,
+                              cache_dir=default_cache_dir()),
                   quiet=False, verbose=False)
     _emit(bl.create(result.findings), output)
     click.echo(f"ftscan: {output}: {len(result.findings)} findings accepted", err=True)
@@ -264,7 +293,8 @@ def baseline_update(paths: tuple[Path, ...], output: Path, config_file: Path | N
         old = bl.load(output)
     except BaselineError as exc:
         _usage_error(str(exc))
-    result = _run(ScanOptions(paths=paths or (Path("."),), config_file=config_file),
+    result = _run(ScanOptions(paths=paths or (Path("."),), config_file=config_file,
+                              cache_dir=default_cache_dir()),
                   quiet=False, verbose=False)
     text, added, dropped = bl.update(old, result.findings)
     _emit(text, output)

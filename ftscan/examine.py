@@ -9,6 +9,8 @@ the cores (:func:`examine_all`) and collect outcomes in order.
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -16,24 +18,23 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
 
-from ftscan.aliases.pyfacts import ModuleFacts, shifted
-from ftscan.analysis import AnalysisContext, FileAnalysis, analyse_text
+from ftscan.aliases.facts import ModuleFacts, shifted
+from ftscan.analysis import AnalysisContext, FileAnalysis, analyse_text, redate
 from ftscan.discovery import FileEntry, SkippedEntry
-from ftscan.filekinds import classify
+from ftscan.filekinds import FileKind, classify
 from ftscan.ownreports import is_own_report
-from ftscan.parsers import ParseFailure
-from ftscan.parsers.notebook import parse_notebook
-from ftscan.parsers.python import parse_python
+from ftscan.parsers import PARSERS, ParseFailure
 
 BINARY_SNIFF_BYTES = 8000
 POOL_MIN_FILES = 2000
 """Below this many files a process pool costs more than it saves."""
+PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
 _SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one file contributed."""
+    """What one file contributed to this scan."""
 
     relpath: str
     skipped: SkippedEntry | None = None
@@ -46,16 +47,83 @@ class Outcome:
     """Diagnostics without a line (bad UTF-8, a module whose names cannot be followed)."""
 
 
-def read_bytes(entry: FileEntry) -> bytes | SkippedEntry:
-    """A file's bytes, or why it is skipped (unreadable, binary)."""
+@dataclass(frozen=True)
+class FileFacts:
+    """What a file's bytes say on their own, whatever else the repository holds.
+
+    This is what the cache keeps for a file (with its content digest): :meth:`outcome` turns
+    it into the file's :class:`Outcome` for a scan, given the environment variables that scan
+    found bound to model ids and the date it reports for."""
+
+    relpath: str
+    digest: bytes = b""
+    """The first 16 bytes of the content's SHA-256 (empty when no cache is kept)."""
+    skipped: SkippedEntry | None = None
+    analysis: FileAnalysis | None = None
+    """Set for a candidate file."""
+    decode_problem: str | None = None
+    reads_env: bool = False
+    """A Python file that names ``environ`` or ``getenv``."""
+    settings: bool = False
+    """A Python file that declares a pydantic ``BaseSettings`` class."""
+    names_tested: frozenset[str] = frozenset()
+    """The bound environment variable names looked for in the file ..."""
+    names_found: frozenset[str] = frozenset()
+    """... and those it holds."""
+    module: ModuleFacts | str | None = None
+    """For a Python file that is no candidate but may read a bound variable: its names, or
+    why they could not be collected; ``None`` when it was not parsed."""
+    unchanged: bool = False
+    """The content is the one the cache already knows (only its stat signature changed)."""
+
+    def outcome(self, env_names: frozenset[str], context: AnalysisContext | None = None
+                ) -> Outcome | None:
+        """The file's :class:`Outcome`, with findings dated for ``context`` when given (facts
+        from the cache); ``None`` when the bytes must be examined again (a bound variable
+        name they were never searched for, or names never collected)."""
+        if self.skipped is not None:
+            return Outcome(self.relpath, skipped=self.skipped)
+        problems = (self.decode_problem,) if self.decode_problem else ()
+        if self.analysis is not None:
+            analysis = self.analysis if context is None else _redated(self.analysis, context)
+            return Outcome(self.relpath, analysis=analysis, problems=problems)
+        if not env_names or not (self.settings or self.reads_env):
+            return Outcome(self.relpath)
+        if not self.settings:
+            if not env_names <= self.names_tested:
+                return None
+            if self.names_found.isdisjoint(env_names):
+                return Outcome(self.relpath)
+        if self.module is None:
+            return None
+        if isinstance(self.module, str):
+            return Outcome(self.relpath, problems=(
+                *problems, f"{self.module}; names bound in it are not followed"))
+        return Outcome(self.relpath, module=self.module, problems=problems)
+
+
+def _redated(analysis: FileAnalysis, context: AnalysisContext) -> FileAnalysis:
+    return dataclasses.replace(analysis, findings=[redate(f, context) for f in analysis.findings])
+
+
+def read_bytes(entry: FileEntry, binary_ok: bool = False) -> bytes | SkippedEntry:
+    """A file's bytes, or why it is skipped (unreadable, or binary unless ``binary_ok``)."""
     try:
         with open(entry.path, "rb") as handle:
             data = handle.read()
     except OSError as exc:
         return SkippedEntry(entry.relpath, "unreadable", f"cannot read: {exc.strerror or exc}")
-    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
-        return SkippedEntry(entry.relpath, "binary", "binary file (NUL bytes)")
+    if not binary_ok and is_binary(data):
+        return _binary(entry.relpath)
     return data
+
+
+def is_binary(data: bytes) -> bool:
+    return b"\x00" in data[:BINARY_SNIFF_BYTES]
+
+
+def _binary(relpath: str) -> SkippedEntry:
+    return SkippedEntry(relpath, "binary", "binary file (NUL bytes)")
 
 
 def decode(data: bytes) -> tuple[str, str | None]:
@@ -70,20 +138,14 @@ def decode(data: bytes) -> tuple[str, str | None]:
         )
 
 
-def may_read_env(data: bytes, env_names: Sequence[bytes]) -> bool:
-    """Could this Python file read one of the bound environment variables? It must name one
-    and read the environment, or declare pydantic settings (whose fields read variables named
-    after them, with a prefix the file may not spell out). Cheap tests only."""
-    if b"BaseSettings" in data and _SETTINGS_CLASS.search(data):
-        return True
-    if b"environ" not in data and b"getenv" not in data:
-        return False
-    return any(name in data for name in env_names)
+def content_digest(data: bytes) -> bytes:
+    """The cache's key for a file's content."""
+    return hashlib.sha256(data).digest()[:16]
 
 
 def parse_module_facts(relpath: str, text: str) -> ModuleFacts | str:
     """Python or notebook facts for the alias phase, or why they could not be read."""
-    parser = parse_notebook if relpath.endswith(".ipynb") else parse_python
+    parser = PARSERS[FileKind.NOTEBOOK if relpath.endswith(".ipynb") else FileKind.PYTHON]
     shift = 1 if text.startswith("\ufeff") else 0
     try:
         parsed = parser(text[shift:])
@@ -98,27 +160,47 @@ def parse_module_facts(relpath: str, text: str) -> ModuleFacts | str:
     return parsed.module
 
 
-def examine(entry: FileEntry, context: AnalysisContext, env_names: Sequence[bytes] = ()
-            ) -> Outcome:
-    """Everything the first phase learns from one file."""
-    data = read_bytes(entry)
+def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str] = frozenset(),
+            known_digest: bytes | None = None, keep_digest: bool = False) -> FileFacts:
+    """Everything the first phase learns from one file's bytes.
+
+    A Python file that is no candidate is parsed for its names only when it may read one of
+    ``env_names`` (it names the variable and reads the environment) or declares pydantic
+    settings (whose fields read variables named after them, with a prefix the file may not
+    spell out). With ``known_digest``, content the cache already knows is not examined again.
+    """
+    relpath = entry.relpath
+    data = read_bytes(entry, binary_ok=True)
     if isinstance(data, SkippedEntry):
-        return Outcome(entry.relpath, skipped=data)
+        return FileFacts(relpath, skipped=data)
+    digest = content_digest(data) if keep_digest or known_digest else b""
+    if known_digest is not None and digest == known_digest:
+        return FileFacts(relpath, digest, unchanged=True)
+    if is_binary(data):
+        return FileFacts(relpath, digest, skipped=_binary(relpath))
+    facts = FileFacts(relpath, digest)
+    if relpath.endswith(PYTHON_SUFFIXES):
+        reads_env = b"environ" in data or b"getenv" in data
+        facts = dataclasses.replace(
+            facts,
+            reads_env=reads_env,
+            settings=b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None,
+            names_tested=env_names if reads_env else frozenset(),
+            names_found=frozenset(n for n in env_names if n.encode() in data) if reads_env
+            else frozenset(),
+        )
     candidate = context.rules.is_candidate(data)
-    if not candidate and not (env_names and may_read_env(data, env_names)):
-        return Outcome(entry.relpath)
     if candidate and is_own_report(data):
-        return Outcome(entry.relpath, skipped=SkippedEntry(entry.relpath, "ftscan-report"))
+        return dataclasses.replace(facts, skipped=SkippedEntry(relpath, "ftscan-report"))
+    wants_module = bool(env_names) and (facts.settings or bool(facts.names_found))
+    if not candidate and not wants_module:
+        return facts
     text, problem = decode(data)
-    problems = (problem,) if problem else ()
     if not candidate:  # only its names matter: collect them, report nothing yet
-        facts = parse_module_facts(entry.relpath, text)
-        if isinstance(facts, ModuleFacts):
-            return Outcome(entry.relpath, module=facts, problems=problems)
-        return Outcome(entry.relpath,
-                       problems=(*problems, f"{facts}; names bound in it are not followed"))
-    analysis = analyse_text(entry.relpath, text, classify(entry.relpath), context)
-    return Outcome(entry.relpath, analysis=analysis, problems=problems)
+        return dataclasses.replace(facts, decode_problem=problem,
+                                   module=parse_module_facts(relpath, text))
+    analysis = analyse_text(relpath, text, classify(relpath), context)
+    return dataclasses.replace(facts, decode_problem=problem, analysis=analysis)
 
 
 # --------------------------------------------------------------------------- the pool
@@ -131,9 +213,10 @@ def _init_worker(context: AnalysisContext) -> None:
     _worker_context = context
 
 
-def _examine_in_worker(entry: FileEntry, env_names: Sequence[bytes]) -> Outcome:
+def _examine_in_worker(entry: FileEntry, env_names: frozenset[str], known: bytes | None,
+                       keep_digest: bool) -> FileFacts:
     assert _worker_context is not None
-    return examine(entry, _worker_context, env_names)
+    return examine(entry, _worker_context, env_names, known, keep_digest)
 
 
 def default_jobs(files: int) -> int:
@@ -159,14 +242,18 @@ class Examiner:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
 
-    def run(self, entries: Sequence[FileEntry], env_names: Sequence[bytes] = (),
-            ) -> Iterator[Outcome]:
-        """Outcomes in the order of ``entries``."""
+    def run(self, entries: Sequence[FileEntry], env_names: frozenset[str] = frozenset(),
+            known: Sequence[bytes | None] | None = None, keep_digest: bool = False,
+            ) -> Iterator[FileFacts]:
+        """Facts in the order of ``entries``; ``known`` holds the digest the cache has for
+        each entry (or ``None``)."""
+        knowns = known if known is not None else [None] * len(entries)
         if self.jobs <= 1 or len(entries) < 64:
-            return (examine(e, self.context, env_names) for e in entries)
+            return (examine(e, self.context, env_names, k, keep_digest)
+                    for e, k in zip(entries, knowns, strict=True))
         if self._pool is None:
             self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
                                              initargs=(self.context,))
         chunk = max(16, min(512, len(entries) // (self.jobs * 8) or 1))
-        return self._pool.map(_examine_in_worker, entries, repeat(tuple(env_names)),
-                              chunksize=chunk)
+        return self._pool.map(_examine_in_worker, entries, repeat(env_names), knowns,
+                              repeat(keep_digest), chunksize=chunk)

@@ -30,6 +30,7 @@ from pathlib import Path
 from ftscan import inventory as inv
 from ftscan.api import ScanOptions, ScanResult, scan
 from ftscan.atomic import write_atomic
+from ftscan.cache import default_cache_dir
 from ftscan.gitdiff import DiffError, changed_lines
 from ftscan.models import Finding, Level
 from ftscan.reporters.sarif import render_sarif
@@ -119,6 +120,7 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     result = scan(ScanOptions(
         paths=(target,), fail_on=fail_on,
         baseline=(workspace / baseline) if baseline else None,
+        cache_dir=default_cache_dir(),
     ))
     write_atomic(sarif_file, render_sarif(result))
     active = [f for f in result.findings if f.suppression is None]

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ftscan import yamlfast
 from ftscan.models import Level, Lifecycle, Role, Status
 from ftscan.ruleset import RuleError
 
@@ -107,7 +108,7 @@ def load_lifecycle(path: Path | None = None) -> LifecycleTable:
     if path is None:
         path = Path(str(resources.files("ftscan.rules") / "lifecycle.yaml"))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yamlfast.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleError(f"{path}: cannot read lifecycle data: {exc}") from None
     if not isinstance(data, Mapping):

@@ -26,6 +26,7 @@ from typing import Any
 import pathspec
 import yaml
 
+from ftscan import yamlfast
 from ftscan.models import Diagnostic, Finding, Severity
 
 if sys.version_info >= (3, 11):
@@ -172,7 +173,7 @@ def _table(data: dict[str, Any], key: str) -> dict[str, Any]:
 
 def _component(kind: str, text: str) -> Component | None:
     if kind == "catalog-info.yaml":
-        for document in yaml.safe_load_all(text):
+        for document in yamlfast.safe_load_all(text):
             if isinstance(document, dict) and isinstance(document.get("metadata"), dict):
                 name = document["metadata"].get("name")
                 spec = _table(document, "spec")
@@ -193,7 +194,7 @@ def _component(kind: str, text: str) -> Component | None:
         match = re.search(r"^module\s+(\S+)", text, re.MULTILINE)
         return Component(match.group(1)) if match else None
     if kind == "Chart.yaml":
-        data = yaml.safe_load(text)
+        data = yamlfast.safe_load(text)
         name = data.get("name") if isinstance(data, dict) else None
         return Component(name) if isinstance(name, str) else None
     return None

@@ -9,6 +9,7 @@ See ``docs/rules.md`` for the format.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from typing import Any
 import yaml
 from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
+from ftscan import yamlfast
 from ftscan.models import Level
 
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
@@ -115,6 +117,17 @@ class RuleSet:
             for rule in self._ordered
         ]
         self._automaton: BytesAhoCorasick | None = None
+
+    def digest(self) -> str:
+        """A hash of everything in the rules that decides what a file yields (not the texts
+        for humans): the cache keeps a file's findings only for rules with the same digest."""
+        spec = [
+            (r.id, r.provider, r.title, r.level.value, r.keywords, r.precedence,
+             tuple(p.pattern for p in r.patterns), tuple(p.pattern for p in r.dynamic),
+             tuple(p.pattern for p in r.hints))
+            for r in self.rules
+        ]
+        return hashlib.sha256(repr(spec).encode("utf-8")).hexdigest()
 
     def __getstate__(self) -> dict[str, Any]:
         # the automaton is rebuilt where it is used (workers of a process pool)
@@ -305,7 +318,7 @@ def load_rule_file(path: Path) -> list[Rule]:
     except UnicodeDecodeError:
         raise RuleError(f"{path}: rule file is not valid UTF-8") from None
     try:
-        data = yaml.safe_load(text)
+        data = yamlfast.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)

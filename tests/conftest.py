@@ -22,6 +22,15 @@ def run_scan(*paths: Path, **options: object) -> ScanResult:
     return scan(ScanOptions(paths=tuple(paths), **options))  # type: ignore[arg-type]
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's commands keep their scan cache in a folder of its own, not the user's."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("FTSCAN_CACHE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """An empty repository root (a folder with .git) to build small cases in."""

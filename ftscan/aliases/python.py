@@ -14,8 +14,7 @@ import posixpath
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from ftscan.aliases.graph import EnvBindings, Hop, Origin, union
-from ftscan.aliases.pyfacts import (
+from ftscan.aliases.facts import (
     AnyOf,
     Binding,
     CallRef,
@@ -29,6 +28,7 @@ from ftscan.aliases.pyfacts import (
     NameRef,
     Span,
 )
+from ftscan.aliases.graph import EnvBindings, Hop, Origin, union
 from ftscan.models import Finding, Location
 
 MAX_DEPTH = 40

@@ -23,13 +23,17 @@ from ftscan.aliases.deploy import (
     helm_links,
     terraform_links,
 )
+from ftscan.aliases.facts import Literal, ModuleFacts, NameRef, Span
 from ftscan.aliases.graph import EnvBindings, Hop, Origin, ServiceMap, union
-from ftscan.aliases.pyfacts import Literal, ModuleFacts, NameRef, Span
 from ftscan.aliases.python import PythonResolver
 from ftscan.models import Finding, FlowStep, Level, Location, Role, Status
 from ftscan.textpos import LineIndex
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+NameQuery = tuple[str, frozenset[str]]
+"""A name to look for, and the modules one of which a file must import for it to count."""
 
 
 @dataclass
@@ -47,6 +51,9 @@ class AliasInputs:
     template_files: list[str]
     services: ServiceMap
     user_sinks: Sequence[tuple[str, str | int]] = ()
+    answers: Callable[[str], dict[NameQuery, bool] | None] | None = None
+    """The remembered answers of the name search for a file whose content did not change
+    since they were given (the scan cache), as a dict this phase adds its answers to."""
 
 
 @dataclass
@@ -152,9 +159,8 @@ def resolve_uses(
         wanted, pending = sorted(pending, key=lambda p: p[0]), set()
         selected = []
         for path in remaining:
-            text = texts.text(path)
-            if text is not None and any(_mentions(text, name, modules_named)
-                                        for name, modules_named in wanted):
+            memo = inputs.answers(path) if inputs.answers is not None else None
+            if _names_any(path, wanted, texts, memo):
                 selected.append(path)
             else:
                 texts.texts.pop(path, None)  # not needed: do not keep it in memory
@@ -174,6 +180,31 @@ def resolve_uses(
     outcome.star_imports = resolver.unresolved_star_imports
     outcome.texts = texts.texts
     return outcome
+
+
+def _names_any(path: str, wanted: list[NameQuery], texts: _Texts,
+               memo: dict[NameQuery, bool] | None) -> bool:
+    """Does the file name one of ``wanted``? Remembered answers first: the file is read only
+    for a question it was never asked."""
+    unknown = []
+    for query in wanted:
+        known = memo.get(query) if memo is not None else None
+        if known:
+            return True
+        if known is None:
+            unknown.append(query)
+    if not unknown:
+        return False
+    text = texts.text(path)
+    if text is None:
+        return False
+    for query in unknown:
+        found = _mentions(text, *query)
+        if memo is not None:
+            memo[query] = found
+        if found:
+            return True
+    return False
 
 
 def _mentions(text: str, name: str, module_names: frozenset[str]) -> bool:

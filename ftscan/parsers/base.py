@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ftscan.aliases.pyfacts import ModuleFacts
+from ftscan.aliases.facts import ModuleFacts
 from ftscan.comments import CommentSyntax
 from ftscan.models import Role
 

@@ -12,7 +12,7 @@ import dataclasses
 import json
 from collections.abc import Mapping
 
-from ftscan.aliases.pyfacts import merge, shifted
+from ftscan.aliases.facts import merge, shifted
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure
 from ftscan.parsers.jsonpos import json_strings, load_json

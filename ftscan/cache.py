@@ -1,0 +1,256 @@
+"""The scan cache: what each file's bytes yielded, kept between runs so unchanged files are
+neither read nor parsed again.
+
+One file per repository under the user cache directory (``$FTSCAN_CACHE_DIR``, else
+``$XDG_CACHE_HOME/ftscan``, ``~/.cache/ftscan``, ``~/Library/Caches/ftscan`` or
+``%LOCALAPPDATA%\\ftscan\\Cache``), never inside the repository. Each entry holds a file's
+:class:`~ftscan.examine.FileFacts`, keyed by the first 16 bytes of its content's SHA-256,
+and the stat signature (size, mtime, ctime, inode) seen when it was read:
+
+- an unchanged signature is trusted without reading the file, as git trusts its index; a file
+  modified within two seconds of the scan that cached it is re-read next time (a timestamp
+  that coarse cannot tell two writes apart), so a quick edit is never missed;
+- a changed signature means the file is read and hashed: same digest, the facts are reused.
+
+The whole cache is dropped when its *key* differs: ftscan's own code, the rules, the versions
+of the parsing libraries and of Python. Findings are kept as made on the day they were cached
+and re-dated on use (days left change daily, the bytes do not). A cache that cannot be read,
+is not a cache or holds anything but ftscan's own data is ignored and rebuilt, never trusted:
+it is read with an unpickler that refuses every class outside ftscan's data model.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import gc
+import hashlib
+import io
+import os
+import pickle
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ftscan import __version__
+from ftscan.aliases.uses import NameQuery
+from ftscan.atomic import write_atomic
+from ftscan.discovery import FileEntry
+from ftscan.examine import FileFacts
+
+CACHE_FORMAT = 1
+_MAGIC = b"ftscan-cache\n"
+RACY_SECONDS = 2
+"""A file whose mtime is this close to the scan that cached it is verified by content."""
+_PARSING_LIBRARIES = ("libcst", "python-hcl2", "pyyaml", "ahocorasick-rs")
+
+
+def default_cache_dir() -> Path:
+    """Where caches live when no ``--cache-dir`` is given."""
+    explicit = os.environ.get("FTSCAN_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "ftscan" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "ftscan"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ftscan"
+
+
+def cache_key(rules_digest: str) -> str:
+    """Everything besides a file's bytes that decides what the file yields."""
+    digest = hashlib.sha256()
+    for part in (str(CACHE_FORMAT), __version__, sys.version, rules_digest):
+        digest.update(part.encode() + b"\0")
+    for name in _PARSING_LIBRARIES:
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            digest.update(f"{name}={metadata.version(name)}".encode() + b"\0")
+    # ftscan's own source: a development checkout changes without a version bump
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        with contextlib.suppress(OSError):
+            digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+class Lookup(NamedTuple):
+    """The cache's answer for one file."""
+
+    facts: FileFacts | None
+    """The file's facts when its signature is unchanged (and it yielded something)."""
+    plain: bool
+    """The signature is unchanged and the file yielded nothing: no facts needed."""
+    digest: bytes | None
+    """The content digest cached for the path when the signature changed."""
+
+
+_MISS = Lookup(None, False, None)
+_PLAIN = Lookup(None, True, None)
+
+_Row = tuple[tuple[int, ...], bytes, FileFacts | None, dict[NameQuery, bool] | None]
+"""One file: the stat signature its facts were read under (empty when it must not be
+trusted), its content digest, its facts (``None`` for the common case of a file that yielded
+nothing: relpath and digest say it all) and the alias phase's remembered name-search answers
+for this content. Plain tuples: 40,000 of them load in a blink, dataclasses do not."""
+
+
+class ScanCache:
+    """The cache of one repository, loaded at the start of a scan and saved at its end."""
+
+    def __init__(self, path: Path, key: str, root: str,
+                 rows: dict[str, _Row] | None = None) -> None:
+        self.path = path
+        self.key = key
+        self.root = root
+        self._old = rows or {}
+        self._new: dict[str, _Row] = {}
+        self._started_ns = time.time_ns()
+        self._changed = False
+        self.hits = self.misses = 0
+
+    @classmethod
+    def open(cls, cache_dir: Path, root: Path, key: str) -> tuple[ScanCache, str | None]:
+        """The cache for ``root``, and a problem to report when an existing one was unusable
+        (it is then rebuilt). A cache made for other code or rules is dropped silently."""
+        where = str(root.resolve())
+        name = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+        path = cache_dir / f"{name}.cache"
+        empty = cls(path, key, where)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return empty, None
+        except OSError as exc:
+            return empty, f"cannot read the cache {path}: {exc.strerror or exc}; rebuilt"
+        try:
+            header, rows = _load(data)
+        except Exception as exc:  # anything at all: the cache is only ever an optimisation
+            return empty, (f"the cache {path} is unreadable ({type(exc).__name__}: {exc}); "
+                           "ignored and rebuilt")
+        if header != {"format": CACHE_FORMAT, "key": key, "root": where}:
+            return empty, None
+        return cls(path, key, where, rows), None
+
+    # ------------------------------------------------------------------ lookups
+
+    def lookup(self, entry: FileEntry) -> Lookup:
+        """What the cache knows of ``entry``: its facts when its signature is unchanged (for
+        a file that yielded nothing, only ``plain``); otherwise the digest it knows for the
+        path, if any (the file is then read and compared)."""
+        row = self._old.get(entry.relpath)
+        if row is None:
+            return _MISS
+        if row[0] and row[0] == entry.signature:
+            return _PLAIN if row[2] is None else Lookup(row[2], False, None)
+        return Lookup(None, False, row[1])
+
+    def cached_facts(self, relpath: str) -> FileFacts | None:
+        """The facts cached for ``relpath``, whatever its signature."""
+        row = self._old.get(relpath)
+        return _facts(relpath, row) if row is not None else None
+
+    def keep(self, entry: FileEntry) -> None:
+        """Carry the cached facts of ``entry`` (unchanged content) into the new cache."""
+        row = self._old.get(entry.relpath)
+        if row is None:
+            return
+        self.hits += 1
+        trusted = self._trusted(entry.signature)
+        if trusted != row[0]:
+            self._changed = True
+            row = (trusted, row[1], row[2], row[3])
+        self._new[entry.relpath] = row
+
+    def store(self, entry: FileEntry, facts: FileFacts) -> None:
+        """Remember what ``entry`` yielded (unreadable files are not remembered)."""
+        self.misses += 1
+        if facts.digest:
+            self._changed = True
+            plain = facts == FileFacts(facts.relpath, facts.digest)
+            self._new[entry.relpath] = (self._trusted(entry.signature), facts.digest,
+                                        None if plain else facts, None)
+
+    def mentions(self, relpath: str) -> dict[NameQuery, bool] | None:
+        """The alias phase's memo of name-search answers for this file's current content (a
+        live dict: answers added to it are saved)."""
+        row = self._new.get(relpath)
+        if row is None:
+            return None
+        if row[3] is None:
+            row = (row[0], row[1], row[2], {})
+            self._new[relpath] = row
+        return row[3]
+
+    def _trusted(self, signature: tuple[int, ...]) -> tuple[int, ...]:
+        """The signature to store, or ``()`` when the file changed too recently to tell."""
+        if len(signature) < 2 or signature[1] >= self._started_ns - RACY_SECONDS * 10**9:
+            return ()
+        return signature
+
+    # ------------------------------------------------------------------ saving
+
+    def save(self) -> str | None:
+        """Write the cache for the files this scan saw (atomically); a problem when it could
+        not be written (the scan's results are not affected)."""
+        if not self._changed and self._new.keys() == self._old.keys() and (
+            _answers(self._new) == _answers(self._old)
+        ):
+            return None
+        header = {"format": CACHE_FORMAT, "key": self.key, "root": self.root}
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            buffer = io.BytesIO()
+            buffer.write(_MAGIC)
+            pickle.dump((header, self._new), buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            write_atomic(self.path, buffer.getvalue())
+        except (OSError, pickle.PicklingError, RecursionError) as exc:
+            return f"cannot write the cache {self.path}: {exc}"
+        return None
+
+
+def _facts(relpath: str, row: _Row) -> FileFacts:
+    return row[2] if row[2] is not None else FileFacts(relpath, row[1])
+
+
+def _answers(rows: dict[str, _Row]) -> int:
+    return sum(len(row[3]) for row in rows.values() if row[3])
+
+
+def _load(data: bytes) -> tuple[dict[str, Any], dict[str, _Row]]:
+    if not data.startswith(_MAGIC):
+        raise ValueError("not an ftscan cache")
+    gc.disable()  # tens of thousands of small objects: no point looking for cycles meanwhile
+    try:
+        header, rows = _Unpickler(io.BytesIO(memoryview(data)[len(_MAGIC):])).load()
+    finally:
+        gc.enable()
+    if not isinstance(header, dict) or not isinstance(rows, dict) or not all(
+        type(row) is tuple and len(row) == 4 and type(row[0]) is tuple
+        and type(row[1]) is bytes and (row[2] is None or type(row[2]) is FileFacts)
+        and (row[3] is None or type(row[3]) is dict)
+        for row in rows.values()
+    ):
+        raise ValueError("unexpected content")
+    return header, rows
+
+
+class _Unpickler(pickle.Unpickler):
+    """Builds nothing but ftscan's own data classes and enums and a few plain types: no
+    function, no other class, whatever the file says."""
+
+    _ALLOWED = {("builtins", "frozenset"), ("builtins", "set"), ("datetime", "date")}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        # only modules already imported: looking a class up must never import (and run) one
+        if module.startswith("ftscan.") and module in sys.modules and "." not in name:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (dataclasses.is_dataclass(found)
+                                            or issubclass(found, enum.Enum)):
+                return found
+        raise pickle.UnpicklingError(f"refused {module}.{name}")
