@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
 """Benchmark ftscan on a large tree of real code no one here wrote, with planted model ids.
 
-Builds (once) a copy of this Python installation's standard library and site-packages, plants
-fine-tuned model ids in known files, then times ``ftscan scan TREE --format sarif`` (median of
-several runs, warm file cache) and checks that every planted id is found and nothing else is.
-If ripgrep is installed it is timed on the same tree for comparison.
+Builds (once) a git repository holding a copy of this Python installation's standard library and
+site-packages, plants fine-tuned model ids in known files (and an env -> code alias pair), then
+measures, each as the median of several runs on a warm file cache:
+
+- ripgrep with the issue's pattern (if installed), the yardstick;
+- ``ftscan scan TREE --format sarif`` without a cache (what a fresh CI runner pays), full and
+  definitions only (``--no-aliases``), with peak memory;
+- the same with its cache: the first run (empty cache) and the runs after it, nothing changed;
+- the pre-commit hook (its entry from ``.pre-commit-hooks.yaml``) after a one-file change;
+- every planted id found, and nothing else (the tree is full of ``ft:`` look-alikes).
 
     python bench/bench.py [--tree DIR] [--runs N] [--rebuild]
 
-This is a script, not a test: timings depend on the machine.
+This is a script, not a test: timings depend on the machine. Exit status 1 when a planted id is
+missed or a false positive appears.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -25,19 +33,23 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
 PLANTED_BASE = "ft:gpt-4o-mini-2024-07-18:bench-org:plant-{n}:Pl{n:06d}"
 RG_PATTERN = r"ft:[a-z0-9][a-z0-9.-]*:[A-Za-z0-9_-]*:[A-Za-z0-9_-]*:[A-Za-z0-9]+"
 
 
 def build_tree(tree: Path) -> list[tuple[str, str]]:
-    """Copy the stdlib and site-packages into ``tree`` and plant ids; returns (path, id)."""
+    """Copy the stdlib and site-packages into ``tree`` (a git repository, as a monorepo is),
+    plant ids; returns (path, id) for every planted id."""
     sources = [Path(sysconfig.get_paths()["stdlib"]), Path(sysconfig.get_paths()["purelib"])]
     if tree.exists():
         shutil.rmtree(tree)
     tree.mkdir(parents=True)
     for source in sources:
         shutil.copytree(source, tree / source.name, symlinks=True, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git"))
     python_files = sorted(p for p in tree.rglob("*.py") if p.is_file() and not p.is_symlink())
     planted: list[tuple[str, str]] = []
     step = max(1, len(python_files) // 24)
@@ -64,6 +76,10 @@ def build_tree(tree: Path) -> list[tuple[str, str]]:
         'WORKER_MODEL = os.environ["RANKER_MODEL"]\n'
         "OpenAI().chat.completions.create(model=WORKER_MODEL, messages=[])\n"
     )
+    git = ["git", "-C", str(tree), "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "benchmark tree", "--no-verify"], check=True)
     _manifest(tree).write_text(json.dumps(planted))
     return planted
 
@@ -73,10 +89,38 @@ def _manifest(tree: Path) -> Path:
     return tree.with_name(tree.name + ".planted.json")
 
 
-def timed(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+def timed(command: list[str], env: dict[str, str] | None = None,
+          ) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
-    proc = subprocess.run(command, capture_output=True, text=True, check=False)
+    proc = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     return time.perf_counter() - start, proc
+
+
+def median_of(runs: int, command: list[str], env: dict[str, str] | None = None,
+              before: list[str] | None = None) -> tuple[float, list[float]]:
+    """Median wall time of ``command``; ``before`` runs (untimed) ahead of each run."""
+    times = []
+    for _ in range(runs):
+        if before:
+            subprocess.run(before, check=True)
+        seconds, proc = timed(command, env)
+        if proc.returncode not in (0, 1):
+            sys.exit(f"{' '.join(command)} failed ({proc.returncode}):\n{proc.stderr}")
+        times.append(seconds)
+    return statistics.median(times), times
+
+
+def peak_rss_mb() -> float:
+    """The largest resident set of any child process so far (the scan, or one of its workers)."""
+    kilobytes = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return kilobytes / 1024 if sys.platform != "darwin" else kilobytes / 1024 / 1024
+
+
+def hook_command(tree: Path, changed: str) -> list[str]:
+    """The ``ftscan`` pre-commit hook as pre-commit runs it: its entry, then the files."""
+    hooks = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    entry = next(h for h in hooks if h["id"] == "ftscan")["entry"].split()
+    return [sys.executable, "-m", "ftscan", *entry[1:], str(tree / changed)]
 
 
 def main() -> int:
@@ -86,37 +130,70 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--rebuild", action="store_true")
     args = parser.parse_args()
+    tree: Path = args.tree
 
-    if args.rebuild or not _manifest(args.tree).exists():
-        print(f"building {args.tree} ...", file=sys.stderr)
-        build_tree(args.tree)
-    planted = {tuple(p) for p in json.loads(_manifest(args.tree).read_text())}
-    files = sum(len(f) for _, _, f in os.walk(args.tree))
-    size = sum(p.stat().st_size for p in args.tree.rglob("*") if p.is_file()
-               and not p.is_symlink())
-    print(f"tree: {args.tree} ({files} files, {size / 1e6:.0f} MB), {len(planted)} planted ids")
+    if args.rebuild or not _manifest(tree).exists() or not (tree / ".git").exists():
+        print(f"building {tree} ...", file=sys.stderr)
+        build_tree(tree)
+    planted = {tuple(p) for p in json.loads(_manifest(tree).read_text())}
+    files = sum(len(f) for d, _, f in os.walk(tree) if "/.git" not in d + "/")
+    size = sum(p.stat().st_size for p in tree.rglob("*") if p.is_file()
+               and not p.is_symlink() and ".git" not in p.parts)
+    print(f"tree: {tree} ({files:,} files, {size / 1e6:.0f} MB, a git repository), "
+          f"{len(planted)} planted ids; {os.cpu_count()} cores; {args.runs} runs each")
 
-    sarif = Path(tempfile.gettempdir()) / "ftscan-bench.sarif"
-    base = [sys.executable, "-m", "ftscan", "scan", str(args.tree), "--format", "sarif",
+    rg = shutil.which("rg")
+    rg_median = None
+    if rg:
+        rg_median, _ = median_of(args.runs, [rg, "-c", RG_PATTERN, str(tree)])
+        print(f"ripgrep -c (the yardstick): {rg_median:.2f}s")
+    else:
+        print("ripgrep: not installed (apt-get install ripgrep) - no comparison")
+
+    def versus_rg(seconds: float) -> str:
+        return f" = {seconds / rg_median:.1f}x ripgrep" if rg_median else ""
+
+    work = Path(tempfile.mkdtemp(prefix="ftscan-bench-"))
+    sarif = work / "out.sarif"
+    base = [sys.executable, "-m", "ftscan", "scan", str(tree), "--format", "sarif",
             "--output", str(sarif), "--fail-on", "never", "--quiet"]
-    medians = {}
-    for label, command in [("definitions only (--no-aliases)", [*base, "--no-aliases"]),
-                           ("full scan (definitions and uses)", base)]:
-        times = []
-        for _ in range(args.runs):
-            seconds, proc = timed(command)
-            if proc.returncode != 0:
-                print(proc.stderr, file=sys.stderr)
-                return 2
-            times.append(seconds)
-        medians[label] = median = statistics.median(times)
-        print(f"ftscan, {label}: median {median:.2f}s over {args.runs} runs "
-              f"({files / median:,.0f} files/s, {size / 1e6 / median:.0f} MB/s); "
-              f"runs {', '.join(f'{t:.2f}' for t in times)}")
-    full, definitions_only = medians["full scan (definitions and uses)"], min(medians.values())
-    print(f"  alias resolution costs {full / medians['definitions only (--no-aliases)']:.2f}x "
-          "the definitions-only scan")
+    env = {**os.environ, "FTSCAN_CACHE_DIR": str(work / "cache")}
+
+    definitions_only, _ = median_of(args.runs, [*base, "--no-aliases", "--no-cache"], env)
+    print(f"ftscan --no-cache --no-aliases (definitions only): {definitions_only:.2f}s "
+          f"({files / definitions_only:,.0f} files/s, {size / 1e6 / definitions_only:.0f} MB/s)"
+          f"{versus_rg(definitions_only)}")
+    uncached, runs = median_of(args.runs, [*base, "--no-cache"], env)
+    print(f"ftscan --no-cache (full scan, a fresh CI runner): {uncached:.2f}s "
+          f"({files / uncached:,.0f} files/s){versus_rg(uncached)}; alias resolution costs "
+          f"{uncached / definitions_only:.2f}x the definitions-only scan; peak RSS "
+          f"{peak_rss_mb():.0f} MB")
     results = json.loads(sarif.read_text())["runs"][0]["results"]
+
+    cold, _ = median_of(args.runs, base, env, before=["rm", "-rf", str(work / "cache")])
+    warm, warm_runs = median_of(args.runs, base, env)
+    print(f"ftscan with its cache: first run {cold:.2f}s (empty cache), then {warm:.2f}s with "
+          f"nothing changed = {cold / warm:.1f}x faster{versus_rg(warm)} "
+          f"(runs {', '.join(f'{t:.2f}' for t in warm_runs)})")
+    cached_results = json.loads(sarif.read_text())["runs"][0]["results"]
+    same = cached_results == results
+    print(f"  cached and uncached reports identical: {'yes' if same else 'NO'}")
+
+    changed = sorted(p for p, _ in planted if p.endswith(".py"))[0]
+    target = tree / changed
+    original = target.read_bytes()
+    hook_times = []
+    try:
+        for n in range(args.runs):
+            target.write_bytes(original + f"\n# edit {n}\n".encode())
+            seconds, proc = timed(hook_command(tree, changed), env)
+            if proc.returncode not in (0, 1):
+                sys.exit(f"pre-commit hook failed:\n{proc.stderr}")
+            hook_times.append(seconds)
+    finally:
+        target.write_bytes(original)
+    print(f"pre-commit hook after a one-file change ({changed}): "
+          f"{statistics.median(hook_times):.2f}s (runs {', '.join(f'{t:.2f}' for t in hook_times)})")
 
     def where(result: dict) -> str:
         return result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
@@ -126,23 +203,14 @@ def main() -> int:
     uses = sorted({where(r) for r in results if r["properties"]["role"] == "use"})
     missed = planted - found
     extra = found - planted
-    print(f"  planted ids found: {len(planted) - len(missed)}/{len(planted)}; "
+    print(f"planted ids found: {len(planted) - len(missed)}/{len(planted)}; "
           f"false positives: {len(extra)}; use sites: {len(uses)} in {', '.join(uses)}")
     for item in sorted(missed):
         print(f"  MISSED {item}")
     for item in sorted(extra):
         print(f"  EXTRA  {item}")
-    median = definitions_only
-
-    rg = shutil.which("rg")
-    if rg:
-        rg_times = [timed([rg, "-c", RG_PATTERN, str(args.tree)])[0] for _ in range(args.runs)]
-        rg_median = statistics.median(rg_times)
-        print(f"ripgrep: median {rg_median:.2f}s; ftscan/ripgrep = {full / rg_median:.1f}x "
-              f"(definitions only: {median / rg_median:.1f}x)")
-    else:
-        print("ripgrep: not installed (apt-get install ripgrep) - no comparison")
-    return 1 if missed or extra else 0
+    shutil.rmtree(work, ignore_errors=True)
+    return 1 if missed or extra or not same else 0
 
 
 if __name__ == "__main__":

@@ -437,8 +437,7 @@ class _DefinitionsPass:
         if self.cache is None:
             return default_jobs(len(files))
         # only the files the cache cannot answer for are read: size the pool for those
-        lookup = self.cache.lookup
-        return default_jobs(sum(1 for f in files if not lookup(f).plain))
+        return default_jobs(self.cache.unknown(files))
 
     def _outcomes(self, examiner: Examiner, entries: list[FileEntry],
                   env_names: frozenset[str]) -> list[Outcome]:
@@ -460,7 +459,8 @@ class _DefinitionsPass:
             else:
                 outcome = None
             if outcome is not None:
-                cache.keep(entry)
+                if not found.plain:
+                    cache.keep(entry)
                 outcomes[i] = outcome
                 self.from_cache += 1
             else:
@@ -543,7 +543,7 @@ def _resolve_aliases(root: Path, first: _DefinitionsPass, sinks: tuple[str, ...]
         template_files=templates,
         services=first.services,
         user_sinks=[parse_sink(s) for s in sinks],
-        answers=cache.mentions if cache is not None else None,
+        answers=cache,
     )
 
     read_text = _text_reader(root, max_size)

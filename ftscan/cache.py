@@ -31,6 +31,7 @@ import os
 import pickle
 import sys
 import time
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -91,22 +92,26 @@ class Lookup(NamedTuple):
 _MISS = Lookup(None, False, None)
 _PLAIN = Lookup(None, True, None)
 
-_Row = tuple[tuple[int, ...], bytes, FileFacts | None, dict[NameQuery, bool] | None]
+_Row = tuple[tuple[int, ...], bytes, FileFacts | None, int, int]
 """One file: the stat signature its facts were read under (empty when it must not be
 trusted), its content digest, its facts (``None`` for the common case of a file that yielded
-nothing: relpath and digest say it all) and the alias phase's remembered name-search answers
-for this content. Plain tuples: 40,000 of them load in a blink, dataclasses do not."""
+nothing: relpath and digest say it all) and the alias phase's name-search answers for this
+content, as two bit masks over the cache's table of questions: those asked, and those answered
+yes. Plain tuples of ints: 40,000 of them load in a blink, dataclasses and dicts do not."""
 
 
 class ScanCache:
     """The cache of one repository, loaded at the start of a scan and saved at its end."""
 
     def __init__(self, path: Path, key: str, root: str,
-                 rows: dict[str, _Row] | None = None) -> None:
+                 rows: dict[str, _Row] | None = None, queries: list[NameQuery] | None = None,
+                 ) -> None:
         self.path = path
         self.key = key
         self.root = root
         self._old = rows or {}
+        self._queries = queries or []
+        self._bits = {query: 1 << i for i, query in enumerate(self._queries)}
         self._new: dict[str, _Row] = {}
         self._started_ns = time.time_ns()
         self._changed = False
@@ -127,13 +132,13 @@ class ScanCache:
         except OSError as exc:
             return empty, f"cannot read the cache {path}: {exc.strerror or exc}; rebuilt"
         try:
-            header, rows = _load(data)
+            header, queries, rows = _load(data)
         except Exception as exc:  # anything at all: the cache is only ever an optimisation
             return empty, (f"the cache {path} is unreadable ({type(exc).__name__}: {exc}); "
                            "ignored and rebuilt")
         if header != {"format": CACHE_FORMAT, "key": key, "root": where}:
             return empty, None
-        return cls(path, key, where, rows), None
+        return cls(path, key, where, rows, queries), None
 
     # ------------------------------------------------------------------ lookups
 
@@ -145,8 +150,17 @@ class ScanCache:
         if row is None:
             return _MISS
         if row[0] and row[0] == entry.signature:
-            return _PLAIN if row[2] is None else Lookup(row[2], False, None)
+            if row[2] is not None:
+                return Lookup(row[2], False, None)
+            self.keep(entry)  # the common case, answered in full here
+            return _PLAIN
         return Lookup(None, False, row[1])
+
+    def unknown(self, entries: Iterable[FileEntry]) -> int:
+        """How many of ``entries`` the cache cannot answer for without reading them."""
+        old = self._old
+        return sum(1 for e in entries
+                   if (row := old.get(e.relpath)) is None or not row[0] or row[0] != e.signature)
 
     def cached_facts(self, relpath: str) -> FileFacts | None:
         """The facts cached for ``relpath``, whatever its signature."""
@@ -154,7 +168,8 @@ class ScanCache:
         return _facts(relpath, row) if row is not None else None
 
     def keep(self, entry: FileEntry) -> None:
-        """Carry the cached facts of ``entry`` (unchanged content) into the new cache."""
+        """Carry the cached facts of ``entry`` (unchanged content) into the new cache (done by
+        :meth:`lookup` itself for a plain file)."""
         row = self._old.get(entry.relpath)
         if row is None:
             return
@@ -162,7 +177,7 @@ class ScanCache:
         trusted = self._trusted(entry.signature)
         if trusted != row[0]:
             self._changed = True
-            row = (trusted, row[1], row[2], row[3])
+            row = (trusted, row[1], row[2], row[3], row[4])
         self._new[entry.relpath] = row
 
     def store(self, entry: FileEntry, facts: FileFacts) -> None:
@@ -172,18 +187,30 @@ class ScanCache:
             self._changed = True
             plain = facts == FileFacts(facts.relpath, facts.digest)
             self._new[entry.relpath] = (self._trusted(entry.signature), facts.digest,
-                                        None if plain else facts, None)
+                                        None if plain else facts, 0, 0)
 
-    def mentions(self, relpath: str) -> dict[NameQuery, bool] | None:
-        """The alias phase's memo of name-search answers for this file's current content (a
-        live dict: answers added to it are saved)."""
+    # ------------------------------------------------------------------ the alias phase's answers
+
+    def answer(self, relpath: str, query: NameQuery) -> bool | None:
+        """Does the file's current content name ``query`` (``None``: never asked)?"""
+        row = self._new.get(relpath)
+        bit = self._bits.get(query)
+        if row is None or bit is None or not row[3] & bit:
+            return None
+        return bool(row[4] & bit)
+
+    def remember(self, relpath: str, query: NameQuery, found: bool) -> None:
+        """Keep the answer for the file's current content."""
         row = self._new.get(relpath)
         if row is None:
-            return None
-        if row[3] is None:
-            row = (row[0], row[1], row[2], {})
-            self._new[relpath] = row
-        return row[3]
+            return
+        bit = self._bits.get(query)
+        if bit is None:
+            bit = self._bits[query] = 1 << len(self._queries)
+            self._queries.append(query)
+        self._new[relpath] = (row[0], row[1], row[2], row[3] | bit,
+                              row[4] | bit if found else row[4] & ~bit)
+        self._changed = True
 
     def _trusted(self, signature: tuple[int, ...]) -> tuple[int, ...]:
         """The signature to store, or ``()`` when the file changed too recently to tell."""
@@ -196,16 +223,15 @@ class ScanCache:
     def save(self) -> str | None:
         """Write the cache for the files this scan saw (atomically); a problem when it could
         not be written (the scan's results are not affected)."""
-        if not self._changed and self._new.keys() == self._old.keys() and (
-            _answers(self._new) == _answers(self._old)
-        ):
+        if not self._changed and self._new.keys() == self._old.keys():
             return None
         header = {"format": CACHE_FORMAT, "key": self.key, "root": self.root}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             buffer = io.BytesIO()
             buffer.write(_MAGIC)
-            pickle.dump((header, self._new), buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((header, self._queries, self._new), buffer,
+                        protocol=pickle.HIGHEST_PROTOCOL)
             write_atomic(self.path, buffer.getvalue())
         except (OSError, pickle.PicklingError, RecursionError) as exc:
             return f"cannot write the cache {self.path}: {exc}"
@@ -216,26 +242,25 @@ def _facts(relpath: str, row: _Row) -> FileFacts:
     return row[2] if row[2] is not None else FileFacts(relpath, row[1])
 
 
-def _answers(rows: dict[str, _Row]) -> int:
-    return sum(len(row[3]) for row in rows.values() if row[3])
-
-
-def _load(data: bytes) -> tuple[dict[str, Any], dict[str, _Row]]:
+def _load(data: bytes) -> tuple[dict[str, Any], list[NameQuery], dict[str, _Row]]:
     if not data.startswith(_MAGIC):
         raise ValueError("not an ftscan cache")
     gc.disable()  # tens of thousands of small objects: no point looking for cycles meanwhile
     try:
-        header, rows = _Unpickler(io.BytesIO(memoryview(data)[len(_MAGIC):])).load()
+        header, queries, rows = _Unpickler(io.BytesIO(memoryview(data)[len(_MAGIC):])).load()
     finally:
         gc.enable()
     if not isinstance(header, dict) or not isinstance(rows, dict) or not all(
-        type(row) is tuple and len(row) == 4 and type(row[0]) is tuple
+        type(row) is tuple and len(row) == 5 and type(row[0]) is tuple
         and type(row[1]) is bytes and (row[2] is None or type(row[2]) is FileFacts)
-        and (row[3] is None or type(row[3]) is dict)
+        and type(row[3]) is int and type(row[4]) is int
         for row in rows.values()
+    ) or not isinstance(queries, list) or not all(
+        type(q) is tuple and len(q) == 2 and type(q[0]) is str and type(q[1]) is frozenset
+        for q in queries
     ):
         raise ValueError("unexpected content")
-    return header, rows
+    return header, queries, rows
 
 
 class _Unpickler(pickle.Unpickler):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,8 +69,11 @@ class IgnoreRules:
             if spec is not None:
                 self._global.append(_Spec("", spec))
 
-    def specs_for(self, directory: str) -> list[_Spec]:
-        """The specs defined in ``directory`` itself (loaded once)."""
+    def specs_for(self, directory: str, names: Container[str] | None = None) -> list[_Spec]:
+        """The specs defined in ``directory`` itself (loaded once); ``names``, when the caller
+        has listed the directory, spares a look for ignore files it does not hold."""
+        if names is not None and not any(name in names for name in IGNORE_FILES):
+            return []
         if directory not in self._loaded:
             specs = []
             if self.use_ignore_files:
@@ -89,6 +92,10 @@ class IgnoreRules:
         """The specs that apply inside the last directory of ``chain`` (root first), in the
         order they are read: outer directories first, the directory's own last."""
         return [spec for directory in chain for spec in self.specs_for(directory)]
+
+    def filtering(self, specs: Sequence[_Spec]) -> bool:
+        """Could any path be ignored where ``specs`` are in force?"""
+        return bool(specs or self._config is not None or self._global)
 
     def ignored(self, relpath: str, is_dir: bool, specs: Sequence[_Spec]) -> bool:
         """Is ``relpath`` ignored, given the directory ``specs`` in force where it lives?"""
@@ -112,11 +119,14 @@ class IgnoreRules:
 
 
 def _read_spec(path: Path) -> pathspec.GitIgnoreSpec | None:
+    """The file's patterns; ``None`` when it cannot be read or holds none (git's default
+    ``info/exclude`` is all comments: no need to test every file against it)."""
     try:
         lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(lines)
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    return spec if any(p.include is not None for p in spec.patterns) else None
 
 
 def find_root(path: Path) -> Path:
@@ -152,7 +162,7 @@ def walk(
         if any(rules.ignored(chain[i], True, rules.in_force(chain[:i]))
                for i in range(1, len(chain))):
             continue
-        yield from _walk_dir(target, rel, rules.in_force(chain), rules, max_size, seen)
+        yield from _walk_dir(target, rel, rules.in_force(chain[:-1]), rules, max_size, seen)
 
 
 def _chain(rel: str) -> list[str]:
@@ -191,40 +201,40 @@ def _walk_dir(
     of the largest monorepos."""
     stack: list[tuple[str, str, list[_Spec]]] = [(str(top), top_rel, top_specs)]
     while stack:
-        folder, folder_rel, specs = stack.pop()
+        folder, folder_rel, parent_specs = stack.pop()
         try:
             with os.scandir(folder) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                by_name = {e.name: e for e in it}
         except OSError as exc:
             yield SkippedEntry(folder_rel or ".", "unreadable", exc.strerror or str(exc))
             continue
+        own = rules.specs_for(folder_rel, by_name)
+        specs = [*parent_specs, *own] if own else parent_specs
+        filtering = rules.filtering(specs)
+        prefix = f"{folder_rel}/" if folder_rel else ""
         subdirs = []
-        for entry in entries:
-            name = _printable(entry.name)
-            rel = f"{folder_rel}/{name}" if folder_rel else name
+        for key in sorted(by_name):
+            entry = by_name[key]
+            rel = prefix + (key if key.isascii() else _printable(key))
             try:
                 is_link = entry.is_symlink()
                 is_dir = not is_link and entry.is_dir(follow_symlinks=False)
             except OSError:
                 is_link, is_dir = False, False
-            if is_dir and entry.name in ALWAYS_SKIPPED_DIRS:
-                continue
-            if is_dir and os.path.lexists(os.path.join(entry.path, ".git")):
-                continue  # a repository of its own (as git sees it): scanned as its own root
-            if rules.ignored(rel, is_dir, specs):
-                continue
             if is_dir:
-                subdirs.append((entry.path, rel, specs))
-            elif rel not in seen:
+                if key in ALWAYS_SKIPPED_DIRS or os.path.lexists(os.path.join(entry.path, ".git")):
+                    continue  # a repository of its own (as git sees it): its own root
+                if not (filtering and rules.ignored(rel, True, specs)):
+                    subdirs.append((entry.path, rel, specs))
+            elif (filtering and rules.ignored(rel, False, specs)) or rel in seen:
+                continue
+            else:
                 seen.add(rel)
                 if is_link:
                     yield from _file_entry(Path(rules.root), Path(entry.path), rel, max_size)
                 else:
                     yield _regular_file(entry, rel, max_size)
-        stack.extend(
-            (path, rel, [*parent_specs, *own] if (own := rules.specs_for(rel)) else parent_specs)
-            for path, rel, parent_specs in reversed(subdirs)
-        )
+        stack.extend(reversed(subdirs))
 
 
 def _signature(info: os.stat_result) -> tuple[int, ...]:

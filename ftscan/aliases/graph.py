@@ -56,7 +56,7 @@ class ServiceMap:
 
     def add_file(self, relpath: str) -> None:
         """Note a file; a service marker makes its folder a service (the repo root never is)."""
-        folder, name = posixpath.split(relpath)
+        folder, _, name = relpath.rpartition("/")
         if name in SERVICE_MARKERS and folder:
             self.roots.add(folder)
 

@@ -15,6 +15,7 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ftscan.aliases.deploy import (
     DeployLinks,
@@ -36,6 +37,15 @@ NameQuery = tuple[str, frozenset[str]]
 """A name to look for, and the modules one of which a file must import for it to count."""
 
 
+class NameAnswers(Protocol):
+    """Remembered answers to "does this file name that?", for files whose content has not
+    changed since (the scan cache keeps them)."""
+
+    def answer(self, path: str, query: NameQuery) -> bool | None: ...
+
+    def remember(self, path: str, query: NameQuery, found: bool) -> None: ...
+
+
 @dataclass
 class AliasInputs:
     """What the first phase hands over."""
@@ -51,9 +61,8 @@ class AliasInputs:
     template_files: list[str]
     services: ServiceMap
     user_sinks: Sequence[tuple[str, str | int]] = ()
-    answers: Callable[[str], dict[NameQuery, bool] | None] | None = None
-    """The remembered answers of the name search for a file whose content did not change
-    since they were given (the scan cache), as a dict this phase adds its answers to."""
+    answers: NameAnswers | None = None
+    """Answers of the name search remembered from earlier scans (the scan cache)."""
 
 
 @dataclass
@@ -159,8 +168,7 @@ def resolve_uses(
         wanted, pending = sorted(pending, key=lambda p: p[0]), set()
         selected = []
         for path in remaining:
-            memo = inputs.answers(path) if inputs.answers is not None else None
-            if _names_any(path, wanted, texts, memo):
+            if _names_any(path, wanted, texts, inputs.answers):
                 selected.append(path)
             else:
                 texts.texts.pop(path, None)  # not needed: do not keep it in memory
@@ -183,25 +191,27 @@ def resolve_uses(
 
 
 def _names_any(path: str, wanted: list[NameQuery], texts: _Texts,
-               memo: dict[NameQuery, bool] | None) -> bool:
+               answers: NameAnswers | None) -> bool:
     """Does the file name one of ``wanted``? Remembered answers first: the file is read only
     for a question it was never asked."""
-    unknown = []
-    for query in wanted:
-        known = memo.get(query) if memo is not None else None
-        if known:
-            return True
-        if known is None:
-            unknown.append(query)
-    if not unknown:
-        return False
+    unknown = wanted
+    if answers is not None:
+        unknown = []
+        for query in wanted:
+            known = answers.answer(path, query)
+            if known:
+                return True
+            if known is None:
+                unknown.append(query)
+        if not unknown:
+            return False
     text = texts.text(path)
     if text is None:
         return False
     for query in unknown:
         found = _mentions(text, *query)
-        if memo is not None:
-            memo[query] = found
+        if answers is not None:
+            answers.remember(path, query, found)
         if found:
             return True
     return False
