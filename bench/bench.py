@@ -192,8 +192,9 @@ def main() -> int:
             hook_times.append(seconds)
     finally:
         target.write_bytes(original)
+    runs_text = ", ".join(f"{t:.2f}" for t in hook_times)
     print(f"pre-commit hook after a one-file change ({changed}): "
-          f"{statistics.median(hook_times):.2f}s (runs {', '.join(f'{t:.2f}' for t in hook_times)})")
+          f"{statistics.median(hook_times):.2f}s (runs {runs_text})")
 
     def where(result: dict) -> str:
         return result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]

@@ -114,7 +114,8 @@ class ScanSummary:
     findings_by_role: dict[str, int]
     duration_seconds: float
     files_from_cache: int = 0
-    """Files whose facts came from the cache: neither read nor parsed again."""
+    """Files whose facts came from the cache: neither read nor parsed again (they count as
+    read: their content is in the results)."""
     python_modules_followed: int = 0
     """Python modules read for alias resolution (candidates and modules reached by name)."""
     unresolved: dict[str, int] = field(default_factory=dict)

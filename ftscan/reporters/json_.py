@@ -27,6 +27,7 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "filesConsidered": summary.files_considered,
             "filesRead": summary.files_read,
             "filesWithCandidates": summary.files_with_candidates,
+            "filesFromCache": summary.files_from_cache,
             "skipped": summary.skipped,
             "parseFallbacks": summary.parse_fallbacks,
             "findings": len(result.findings),

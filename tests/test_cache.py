@@ -1,0 +1,278 @@
+"""The scan cache: a second scan of an unchanged repository reads nothing and reports the same;
+every kind of change is seen; a bad cache is never trusted."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import pickle
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import AS_OF, run_scan, write
+
+import ftscan.examine
+from ftscan.api import ScanResult
+from ftscan.cache import _MAGIC, RACY_SECONDS, ScanCache, default_cache_dir
+from ftscan.cli import main
+from ftscan.models import Role
+
+FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:9xQmT2Lp"
+OTHER = "ft:gpt-4.1-2025-04-14:acme:triage:Zq81LmPa"
+
+
+def _age(root: Path, seconds: int = 3600) -> None:
+    """Make every file look written an hour ago: old enough for its signature to be trusted."""
+    past = time.time() - seconds
+    for path in root.rglob("*"):
+        if path.is_file() and ".git" not in path.parts:
+            os.utime(path, (past, past))
+
+
+@pytest.fixture
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder outside the scanned repository (``repo`` is the test's tmp_path)."""
+    return tmp_path_factory.mktemp("scan-cache")
+
+
+def _service(repo: Path) -> Path:
+    write(repo, ".env", f"RANKER_MODEL={FT}\n")
+    write(repo, "app/worker.py", 'import os\nfrom openai import OpenAI\n\n'
+          'MODEL = os.environ["RANKER_MODEL"]\n'
+          'OpenAI().chat.completions.create(model=MODEL, messages=[])\n')
+    write(repo, "app/settings.py", f'DEFAULT = "{OTHER}"\n')
+    for n in range(30):
+        write(repo, f"lib/mod{n}.py", f"def f{n}(x):\n    return x + {n}\n")
+    _age(repo)
+    return repo
+
+
+def _summary(result: ScanResult) -> list[tuple[object, ...]]:
+    return [(f.rule_id, f.role.value, f.location, f.model_id, f.level, f.message, f.fingerprint)
+            for f in result.findings]
+
+
+def _no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(entry: object, binary_ok: bool = False) -> bytes:
+        raise AssertionError(f"read {entry}")
+
+    monkeypatch.setattr(ftscan.examine, "read_bytes", refuse)
+
+
+def test_second_scan_reads_nothing_and_reports_the_same(repo: Path, cache: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    _service(repo)
+    first = run_scan(repo, cache_dir=cache, jobs=1)
+    assert first.summary.files_from_cache == 0
+    assert any(f.role is Role.USE for f in first.findings)
+    _no_reading(monkeypatch)
+    second = run_scan(repo, cache_dir=cache, jobs=1)
+    assert second.summary.files_from_cache == second.summary.files_considered
+    assert _summary(second) == _summary(first)
+    assert second.diagnostics == first.diagnostics
+
+
+def test_no_cache_leaves_nothing_behind(repo: Path, cache: Path) -> None:
+    _service(repo)
+    uncached = run_scan(repo)
+    assert uncached.summary.files_from_cache == 0
+    cached = run_scan(repo, cache_dir=cache)
+    assert _summary(cached) == _summary(uncached)
+    result = CliRunner().invoke(main, ["scan", str(repo), "--no-cache", "--cache-dir",
+                                       str(cache / "unused"), "--as-of", AS_OF.isoformat()])
+    assert result.exit_code == 1, result.output
+    assert not (cache / "unused").exists()
+
+
+def test_an_edited_file_is_read_again(repo: Path, cache: Path) -> None:
+    _service(repo)
+    run_scan(repo, cache_dir=cache)
+    write(repo, "lib/mod3.py", f'def f3(x):\n    return "{OTHER}"\n')
+    result = run_scan(repo, cache_dir=cache)
+    assert ("lib/mod3.py", OTHER) in {(f.location.path, f.model_id) for f in result.findings}
+    assert result.summary.files_from_cache == result.summary.files_considered - 1
+
+
+def test_same_size_same_mtime_edit_is_still_seen(repo: Path, cache: Path) -> None:
+    """A tool that restores the mtime (tar, rsync -t) cannot hide an edit: the signature holds
+    the ctime and inode too, which no one can set back."""
+    _service(repo)
+    run_scan(repo, cache_dir=cache)
+    path = repo / "app" / "settings.py"
+    before = path.stat()
+    path.write_text(f'DEFAULT = "{OTHER.replace("Zq81LmPa", "Yy72KnOb")}"\n')
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    result = run_scan(repo, cache_dir=cache)
+    assert "ft:gpt-4.1-2025-04-14:acme:triage:Yy72KnOb" in {f.model_id for f in result.findings}
+
+
+def test_touched_but_unchanged_files_are_hashed_not_parsed(
+        repo: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _service(repo)
+    first = run_scan(repo, cache_dir=cache, jobs=1)
+    _age(repo, seconds=1800)  # every signature changes, no content does (a fresh checkout)
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(ftscan.examine, "analyse_text", refuse)
+    second = run_scan(repo, cache_dir=cache, jobs=1)
+    assert _summary(second) == _summary(first)
+    assert second.summary.files_from_cache == second.summary.files_considered
+
+
+def test_files_written_during_a_scan_are_verified_next_time(repo: Path, cache: Path) -> None:
+    """A file modified within the timestamp granularity of the scan that cached it could
+    change again unseen: its signature is not trusted, its content is compared."""
+    unit = ScanCache(cache / "c", "key", str(repo))
+    now = time.time_ns()
+    assert unit._trusted((1, now, now, 1)) == ()
+    assert unit._trusted((1, now - (RACY_SECONDS + 1) * 10**9, now, 1)) != ()
+    write(repo, "a.py", f'M = "{FT}"\n')  # written now: racy
+    run_scan(repo, cache_dir=cache)
+    write(repo, "a.py", f'M = "{OTHER}"\n')
+    result = run_scan(repo, cache_dir=cache)
+    assert {f.model_id for f in result.findings} == {OTHER}
+
+
+def test_a_variable_bound_later_reaches_code_the_cache_already_knows(
+        repo: Path, cache: Path) -> None:
+    """Which Python files the alias phase parses depends on the variables config binds, so a
+    new binding must re-examine code whose bytes did not change."""
+    _service(repo)
+    write(repo, "app/triage.py", 'import os\nfrom openai import OpenAI\n\n'
+          'OpenAI().chat.completions.create(model=os.getenv("TRIAGE_MODEL"), messages=[])\n')
+    _age(repo)
+    before = run_scan(repo, cache_dir=cache)
+    assert not any(f.location.path == "app/triage.py" for f in before.findings)
+    write(repo, "deploy/.env.production", f"TRIAGE_MODEL={OTHER}\n")
+    after = run_scan(repo, cache_dir=cache)
+    uncached = run_scan(repo)
+    assert _summary(after) == _summary(uncached)
+    assert any(f.location.path == "app/triage.py" and f.role is Role.USE
+               for f in after.findings)
+
+
+def test_cached_findings_are_dated_for_the_day_of_the_scan(repo: Path, cache: Path) -> None:
+    _service(repo)
+    run_scan(repo, cache_dir=cache, as_of=dt.date(2026, 6, 1))
+    for day in (dt.date(2026, 12, 20), dt.date(2027, 2, 1)):
+        cached = run_scan(repo, cache_dir=cache, as_of=day)
+        assert cached.summary.files_from_cache == cached.summary.files_considered
+        assert _summary(cached) == _summary(run_scan(repo, as_of=day))
+    late = run_scan(repo, cache_dir=cache, as_of=dt.date(2027, 2, 1))
+    assert any("shut down on 2027-01-14" in f.message for f in late.findings)
+
+
+def test_other_rules_mean_another_cache(repo: Path, cache: Path) -> None:
+    _service(repo)
+    run_scan(repo, cache_dir=cache)
+    write(repo, "app/acme.py", 'M = "acme-model-1234"\n')
+    _age(repo)
+    rules = write(cache.parent / f"{cache.name}-rules", "extra.yaml", _EXTRA_RULE)
+    result = run_scan(repo, cache_dir=cache, extra_rule_files=(rules,))
+    assert result.summary.files_from_cache == 0
+    assert "ACME001" in {f.rule_id for f in result.findings}
+
+
+_EXTRA_RULE = """\
+rules:
+  - id: ACME001
+    name: acme-model
+    provider: acme
+    title: Acme internal model
+    description: An Acme model id.
+    help: Move off it.
+    level: warning
+    precision: high
+    tags: [acme]
+    keywords: ["acme-model-"]
+    precedence: 50
+    patterns: ['acme-model-[0-9]{4}']
+    examples:
+      positive: ['acme-model-1234']
+      negative: ['acme-model-12']
+"""
+
+
+@pytest.mark.parametrize("content", [
+    b"",
+    b"not a cache at all",
+    _MAGIC + b"\x80\x05garbage",
+    _MAGIC + pickle.dumps(({"format": 1}, [], {"a.py": "not a row"})),
+])
+def test_a_corrupt_cache_is_ignored_and_rebuilt(repo: Path, cache: Path,
+                                                content: bytes) -> None:
+    _service(repo)
+    clean = run_scan(repo, cache_dir=cache)
+    (target,) = cache.iterdir()
+    target.write_bytes(content)
+    result = run_scan(repo, cache_dir=cache)
+    assert _summary(result) == _summary(clean)
+    assert result.summary.files_from_cache == 0
+    if content:
+        assert any("ignored and rebuilt" in d.message for d in result.diagnostics)
+    again = run_scan(repo, cache_dir=cache)
+    assert again.summary.files_from_cache == again.summary.files_considered
+
+
+class _Exploit:
+    def __reduce__(self) -> tuple[object, ...]:
+        return (os.system, ("touch /tmp/ftscan-cache-exploit",))
+
+
+def test_a_cache_that_would_run_code_is_refused(repo: Path, cache: Path) -> None:
+    _service(repo)
+    run_scan(repo, cache_dir=cache)
+    (target,) = cache.iterdir()
+    marker = Path("/tmp/ftscan-cache-exploit")
+    marker.unlink(missing_ok=True)
+    target.write_bytes(_MAGIC + pickle.dumps(({"format": 1}, [], {"a.py": _Exploit()})))
+    result = run_scan(repo, cache_dir=cache)
+    assert not marker.exists()
+    assert any("refused posix.system" in d.message or "refused os.system" in d.message
+               for d in result.diagnostics)
+
+
+def test_an_unwritable_cache_costs_a_note_not_the_scan(repo: Path, cache: Path) -> None:
+    _service(repo)
+    blocker = write(cache, "blocker", "a file where the cache folder should be")
+    result = run_scan(repo, cache_dir=blocker / "cache")
+    assert _summary(result) == _summary(run_scan(repo))
+    assert any("cannot write the cache" in d.message for d in result.diagnostics)
+
+
+def test_cache_folder_follows_the_platform_conventions(monkeypatch: pytest.MonkeyPatch,
+                                                       tmp_path: Path) -> None:
+    monkeypatch.setenv("FTSCAN_CACHE_DIR", str(tmp_path / "explicit"))
+    assert default_cache_dir() == tmp_path / "explicit"
+    monkeypatch.delenv("FTSCAN_CACHE_DIR")
+    monkeypatch.setattr("sys.platform", "linux")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert default_cache_dir() == tmp_path / "xdg" / "ftscan"
+
+
+def test_cli_uses_the_cache_by_default(repo: Path, _private_cache: Path) -> None:
+    _service(repo)
+    args = ["scan", str(repo), "--format", "json", "--as-of", AS_OF.isoformat()]
+    first = CliRunner().invoke(main, args)
+    assert list(_private_cache.iterdir()), "no cache written"
+    second = CliRunner().invoke(main, args)
+    assert first.exit_code == second.exit_code == 1
+    assert json.loads(first.output)["summary"]["filesFromCache"] == 0
+    summary = json.loads(second.output)["summary"]
+    assert summary["filesFromCache"] == summary["filesConsidered"] == 33
+    assert json.loads(first.output)["findings"] == json.loads(second.output)["findings"]
+
+
+def test_findings_in_cached_files_keep_every_field(repo: Path, cache: Path) -> None:
+    _service(repo)
+    first = run_scan(repo, cache_dir=cache)
+    second = run_scan(repo, cache_dir=cache)
+    assert [dataclasses.asdict(f) for f in second.findings] == \
+        [dataclasses.asdict(f) for f in first.findings]
