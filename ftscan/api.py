@@ -12,14 +12,20 @@ import os
 import posixpath
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from ftscan.aliases.facts import ModuleFacts
 from ftscan.aliases.graph import ServiceMap
-from ftscan.aliases.uses import AliasInputs, resolve_uses, use_finding
+from ftscan.aliases.uses import (
+    AliasInputs,
+    NameQuery,
+    NameSearch,
+    resolve_uses,
+    use_finding,
+)
 from ftscan.analysis import AnalysisContext, lifecycle_phrase, stable_fingerprint
 from ftscan.baseline import Baseline
 from ftscan.baseline import Entry as BaselineEntry
@@ -40,7 +46,6 @@ from ftscan.examine import (
     Examiner,
     Outcome,
     decode,
-    default_jobs,
     parse_module_facts,
     read_bytes,
 )
@@ -325,13 +330,15 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     if options.cache_dir is not None:
         cache, problem = ScanCache.open(options.cache_dir, root, catalogue.cache_key(rules))
         cache_problems += [problem] if problem else []
-    first = _DefinitionsPass(root, context, options.progress, started, options.follow_aliases,
-                             options.jobs, cache)
-    first.run(entries)
-    if options.follow_aliases:
-        second = _resolve_aliases(root, first, config.sinks, max_size, context, cache)
-    else:
-        second = _AliasPhase([], [], 0, {})
+    with Examiner(context, options.jobs) as examiner:
+        first = _DefinitionsPass(context, options.progress, started, options.follow_aliases,
+                                 examiner, cache)
+        first.run(entries)
+        if options.follow_aliases:
+            search = _name_search(root, examiner, cache)
+            second = _resolve_aliases(root, first, config.sinks, max_size, context, search)
+        else:
+            second = _AliasPhase([], [], 0, {})
     if cache is not None:
         problem = cache.save()
         cache_problems += [problem] if problem else []
@@ -388,17 +395,17 @@ class _DefinitionsPass:
     kept for the alias phase while its bytes are in hand. Files are examined in a process pool
     on large scans (:mod:`ftscan.examine`); outcomes are recorded here, in order."""
 
-    def __init__(self, root: Path, context: AnalysisContext,
+    def __init__(self, context: AnalysisContext,
                  progress: Callable[[int, int, float], None] | None, started: float,
-                 follow_aliases: bool, jobs: int | None, cache: ScanCache | None = None) -> None:
-        self.root = root
+                 follow_aliases: bool, examiner: Examiner, cache: ScanCache | None = None,
+                 ) -> None:
+        self.examiner = examiner
         self.cache = cache
         self.from_cache = 0
         self.follow_aliases = follow_aliases
         self.context = context
         self.progress = progress
         self.started = started
-        self.jobs = jobs
         self.findings: list[Finding] = []
         self.diagnostics: list[Diagnostic] = []
         self.skipped: Counter[str] = Counter()
@@ -417,34 +424,24 @@ class _DefinitionsPass:
                 self._skip(entry, report=entry.reason not in ("symlink", "special"))
         config_files = [e for e in files if not e.relpath.endswith(PYTHON_SUFFIXES)]
         python_files = [e for e in files if e.relpath.endswith(PYTHON_SUFFIXES)]
-        with Examiner(self.context, self._jobs(files)) as examiner:
-            for outcome in self._outcomes(examiner, config_files, frozenset()):
-                self._record(outcome)
-            self.env_names = {
-                f.context[4:] for f in self.findings
-                if f.context and f.context.startswith("env ") and f.role is not Role.MENTION
-            }
-            names = frozenset(self.env_names) if self.follow_aliases else frozenset()
-            for outcome in self._outcomes(examiner, python_files, names):
-                self.python_paths.append(outcome.relpath)
-                self._record(outcome)
+        for outcome in self._outcomes(config_files, frozenset()):
+            self._record(outcome)
+        self.env_names = {
+            f.context[4:] for f in self.findings
+            if f.context and f.context.startswith("env ") and f.role is not Role.MENTION
+        }
+        names = frozenset(self.env_names) if self.follow_aliases else frozenset()
+        for outcome in self._outcomes(python_files, names):
+            self.python_paths.append(outcome.relpath)
+            self._record(outcome)
         for entry in files:
             self.relpaths.append(entry.relpath)
             self.services.add_file(entry.relpath)
 
-    def _jobs(self, files: list[FileEntry]) -> int:
-        if self.jobs is not None:
-            return self.jobs
-        if self.cache is None:
-            return default_jobs(len(files))
-        # only the files the cache cannot answer for are read: size the pool for those
-        return default_jobs(self.cache.unknown(files))
-
-    def _outcomes(self, examiner: Examiner, entries: list[FileEntry],
-                  env_names: frozenset[str]) -> list[Outcome]:
+    def _outcomes(self, entries: list[FileEntry], env_names: frozenset[str]) -> list[Outcome]:
         """Each entry's outcome, in order: from the cache where it can answer, the rest
         examined (in the pool on large scans) and remembered."""
-        cache = self.cache
+        cache, examiner = self.cache, self.examiner
         if cache is None:
             return [f.outcome(env_names) or Outcome(f.relpath)
                     for f in examiner.run(entries, env_names)]
@@ -527,8 +524,36 @@ class _AliasPhase:
     unresolved: dict[str, int]
 
 
+def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None) -> NameSearch:
+    """The alias phase's search of Python files for names: answers the cache remembers for
+    unchanged files first, then the rest read in the pool (and remembered)."""
+
+    def search(paths: Sequence[str], queries: Sequence[NameQuery]) -> set[str]:
+        asked = tuple(queries)
+        chosen: set[str] = set()
+        unknown = []
+        for path in paths:
+            answers = [cache.answer(path, q) for q in asked] if cache is not None else [None]
+            if any(answers):
+                chosen.add(path)
+            elif None in answers:
+                unknown.append(path)
+        entries = [FileEntry(str(root / path), path, 0) for path in unknown]
+        for path, found in zip(unknown, examiner.names(entries, asked), strict=True):
+            if found is None:
+                continue
+            if cache is not None:
+                for query, answer in zip(asked, found, strict=True):
+                    cache.remember(path, query, answer)
+            if any(found):
+                chosen.add(path)
+        return chosen
+
+    return search
+
+
 def _resolve_aliases(root: Path, first: _DefinitionsPass, sinks: tuple[str, ...],
-                     max_size: int, context: AnalysisContext, cache: ScanCache | None,
+                     max_size: int, context: AnalysisContext, search: NameSearch,
                      ) -> _AliasPhase:
     """The second phase: follow names from definitions to the code that uses them."""
     chart_dirs = {posixpath.dirname(p) for p in first.relpaths
@@ -544,7 +569,7 @@ def _resolve_aliases(root: Path, first: _DefinitionsPass, sinks: tuple[str, ...]
         template_files=templates,
         services=first.services,
         user_sinks=[parse_sink(s) for s in sinks],
-        answers=cache,
+        search=search,
     )
 
     read_text = _text_reader(root, max_size)

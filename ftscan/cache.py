@@ -31,7 +31,6 @@ import os
 import pickle
 import sys
 import time
-from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -155,12 +154,6 @@ class ScanCache:
             self.keep(entry)  # the common case, answered in full here
             return _PLAIN
         return Lookup(None, False, row[1])
-
-    def unknown(self, entries: Iterable[FileEntry]) -> int:
-        """How many of ``entries`` the cache cannot answer for without reading them."""
-        old = self._old
-        return sum(1 for e in entries
-                   if (row := old.get(e.relpath)) is None or not row[0] or row[0] != e.signature)
 
     def cached_facts(self, relpath: str) -> FileFacts | None:
         """The facts cached for ``relpath``, whatever its signature."""

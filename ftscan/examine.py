@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from itertools import repeat
 
 from ftscan.aliases.facts import ModuleFacts, shifted
+from ftscan.aliases.uses import NameQuery, mentions
 from ftscan.analysis import AnalysisContext, FileAnalysis, analyse_text, redate
 from ftscan.discovery import FileEntry, SkippedEntry
 from ftscan.filekinds import FileKind, classify
@@ -203,6 +204,16 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     return dataclasses.replace(facts, decode_problem=problem, analysis=analysis)
 
 
+def names_in(entry: FileEntry, queries: tuple[NameQuery, ...]) -> tuple[bool, ...] | None:
+    """Which of ``queries`` the file names (the alias phase's search); ``None`` when it cannot
+    be read."""
+    data = read_bytes(entry)
+    if isinstance(data, SkippedEntry):
+        return None
+    text = decode(data)[0]
+    return tuple(mentions(text, query) for query in queries)
+
+
 # --------------------------------------------------------------------------- the pool
 
 _worker_context: AnalysisContext | None = None
@@ -220,17 +231,21 @@ def _examine_in_worker(entry: FileEntry, env_names: frozenset[str], known: bytes
 
 
 def default_jobs(files: int) -> int:
-    """Workers for ``files`` files: one per core for large scans, none for small ones."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
+    """Workers for ``files`` files: one per core for large batches, none for small ones."""
+    return _cores() if files >= POOL_MIN_FILES else 1
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
-    return cores if files >= POOL_MIN_FILES and cores > 1 else 1
 
 
 class Examiner:
-    """Examines batches of files, in a process pool when ``jobs`` > 1 (started lazily, shut
-    down on exit)."""
+    """Examines batches of files, in a process pool for large batches (started on first use,
+    kept for the scan's later batches, shut down on exit). ``jobs`` fixes the number of
+    workers; ``None`` lets each batch's size decide (:func:`default_jobs`)."""
 
-    def __init__(self, context: AnalysisContext, jobs: int) -> None:
+    def __init__(self, context: AnalysisContext, jobs: int | None = None) -> None:
         self.context = context
         self.jobs = jobs
         self._pool: ProcessPoolExecutor | None = None
@@ -248,12 +263,30 @@ class Examiner:
         """Facts in the order of ``entries``; ``known`` holds the digest the cache has for
         each entry (or ``None``)."""
         knowns = known if known is not None else [None] * len(entries)
-        if self.jobs <= 1 or len(entries) < 64:
+        pool = self._pool_for(len(entries))
+        if pool is None:
             return (examine(e, self.context, env_names, k, keep_digest)
                     for e, k in zip(entries, knowns, strict=True))
+        return pool.map(_examine_in_worker, entries, repeat(env_names), knowns,
+                        repeat(keep_digest), chunksize=self._chunk(len(entries)))
+
+    def names(self, entries: Sequence[FileEntry], queries: tuple[NameQuery, ...],
+              ) -> Iterator[tuple[bool, ...] | None]:
+        """:func:`names_in` for each entry, in order."""
+        pool = self._pool_for(len(entries))
+        if pool is None:
+            return (names_in(e, queries) for e in entries)
+        return pool.map(names_in, entries, repeat(queries), chunksize=self._chunk(len(entries)))
+
+    def _pool_for(self, batch: int) -> ProcessPoolExecutor | None:
+        workers = self.jobs if self.jobs is not None else default_jobs(batch)
+        if workers <= 1 or batch < 64:
+            return None
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=self.jobs, initializer=_init_worker,
+            self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                                              initargs=(self.context,))
-        chunk = max(16, min(512, len(entries) // (self.jobs * 8) or 1))
-        return self._pool.map(_examine_in_worker, entries, repeat(env_names), knowns,
-                              repeat(keep_digest), chunksize=chunk)
+        return self._pool
+
+    def _chunk(self, batch: int) -> int:
+        workers = self.jobs or _cores()
+        return max(16, min(512, batch // (workers * 8) or 1))

@@ -15,7 +15,6 @@ import posixpath
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from ftscan.aliases.deploy import (
     DeployLinks,
@@ -37,13 +36,9 @@ NameQuery = tuple[str, frozenset[str]]
 """A name to look for, and the modules one of which a file must import for it to count."""
 
 
-class NameAnswers(Protocol):
-    """Remembered answers to "does this file name that?", for files whose content has not
-    changed since (the scan cache keeps them)."""
-
-    def answer(self, path: str, query: NameQuery) -> bool | None: ...
-
-    def remember(self, path: str, query: NameQuery, found: bool) -> None: ...
+NameSearch = Callable[[Sequence[str], Sequence[NameQuery]], set[str]]
+"""``search(paths, queries)``: which of the files name one of the queries (see :func:`mentions`).
+The scan supplies one that answers from its cache and spreads the reading over its workers."""
 
 
 @dataclass
@@ -61,8 +56,8 @@ class AliasInputs:
     template_files: list[str]
     services: ServiceMap
     user_sinks: Sequence[tuple[str, str | int]] = ()
-    answers: NameAnswers | None = None
-    """Answers of the name search remembered from earlier scans (the scan cache)."""
+    search: NameSearch | None = None
+    """How to search the Python files not read yet; by default, one after the other here."""
 
 
 @dataclass
@@ -166,12 +161,17 @@ def resolve_uses(
             break
         searched |= pending
         wanted, pending = sorted(pending, key=lambda p: p[0]), set()
-        selected = []
-        for path in remaining:
-            if _names_any(path, wanted, texts, inputs.answers):
-                selected.append(path)
-            else:
-                texts.texts.pop(path, None)  # not needed: do not keep it in memory
+        if inputs.search is not None:
+            chosen = inputs.search(remaining, wanted)
+            selected = [path for path in remaining if path in chosen]
+        else:
+            selected = []
+            for path in remaining:
+                text = texts.text(path)
+                if text is not None and any(mentions(text, query) for query in wanted):
+                    selected.append(path)
+                else:
+                    texts.texts.pop(path, None)  # not needed: do not keep it in memory
         if not selected:
             break
         for path in selected:
@@ -190,36 +190,10 @@ def resolve_uses(
     return outcome
 
 
-def _names_any(path: str, wanted: list[NameQuery], texts: _Texts,
-               answers: NameAnswers | None) -> bool:
-    """Does the file name one of ``wanted``? Remembered answers first: the file is read only
-    for a question it was never asked."""
-    unknown = wanted
-    if answers is not None:
-        unknown = []
-        for query in wanted:
-            known = answers.answer(path, query)
-            if known:
-                return True
-            if known is None:
-                unknown.append(query)
-        if not unknown:
-            return False
-    text = texts.text(path)
-    if text is None:
-        return False
-    for query in unknown:
-        found = _mentions(text, *query)
-        if answers is not None:
-            answers.remember(path, query, found)
-        if found:
-            return True
-    return False
-
-
-def _mentions(text: str, name: str, module_names: frozenset[str]) -> bool:
+def mentions(text: str, query: NameQuery) -> bool:
     """Does ``text`` name ``name`` as a whole word, and (for a Python name) import one of
     ``module_names``? Substring tests first: most files fail them at C speed."""
+    name, module_names = query
     if name not in text or (module_names and not any(m in text for m in module_names)):
         return False
     if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text) is None:
