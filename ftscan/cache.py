@@ -4,13 +4,16 @@ neither read nor parsed again.
 One file per repository under the user cache directory (``$FTSCAN_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/ftscan``, ``~/.cache/ftscan``, ``~/Library/Caches/ftscan`` or
 ``%LOCALAPPDATA%\\ftscan\\Cache``), never inside the repository. Each entry holds a file's
-:class:`~ftscan.examine.FileFacts`, keyed by the first 16 bytes of its content's SHA-256,
-and the stat signature (size, mtime, ctime, inode) seen when it was read:
+:class:`~ftscan.examine.FileFacts` and the stat signature (size, mtime, ctime, inode) seen when
+it was read; the facts of a file that had to be parsed are keyed by the first 16 bytes of its
+content's SHA-256 as well:
 
 - an unchanged signature is trusted without reading the file, as git trusts its index; a file
   modified within two seconds of the scan that cached it is re-read next time (a timestamp
   that coarse cannot tell two writes apart), so a quick edit is never missed;
-- a changed signature means the file is read and hashed: same digest, the facts are reused.
+- a changed signature means the file is read again: a parsed file is hashed first, and with
+  the same digest its facts are reused; any other file is simply examined again, which costs
+  no more than hashing it would.
 
 The whole cache is dropped when its *key* differs: ftscan's own code, the rules, the versions
 of the parsing libraries and of Python. Findings are kept as made on the day they were cached
@@ -153,7 +156,7 @@ class ScanCache:
                 return Lookup(row[2], False, None)
             self.keep(entry)  # the common case, answered in full here
             return _PLAIN
-        return Lookup(None, False, row[1])
+        return Lookup(None, False, row[1] or None)
 
     def cached_facts(self, relpath: str) -> FileFacts | None:
         """The facts cached for ``relpath``, whatever its signature."""
@@ -176,7 +179,7 @@ class ScanCache:
     def store(self, entry: FileEntry, facts: FileFacts) -> None:
         """Remember what ``entry`` yielded (unreadable files are not remembered)."""
         self.misses += 1
-        if facts.digest:
+        if facts.skipped is None or facts.skipped.reason != "unreadable":
             self._changed = True
             plain = facts == FileFacts(facts.relpath, facts.digest)
             self._new[entry.relpath] = (self._trusted(entry.signature), facts.digest,

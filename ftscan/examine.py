@@ -58,7 +58,8 @@ class FileFacts:
 
     relpath: str
     digest: bytes = b""
-    """The first 16 bytes of the content's SHA-256 (empty when no cache is kept)."""
+    """The first 16 bytes of the content's SHA-256, for a file that was parsed and a cache is
+    kept (empty otherwise: examining any other file again costs no more than hashing it)."""
     skipped: SkippedEntry | None = None
     analysis: FileAnalysis | None = None
     """Set for a candidate file."""
@@ -174,12 +175,12 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     data = read_bytes(entry, binary_ok=True)
     if isinstance(data, SkippedEntry):
         return FileFacts(relpath, skipped=data)
-    digest = content_digest(data) if keep_digest or known_digest else b""
+    digest = content_digest(data) if known_digest else b""
     if known_digest is not None and digest == known_digest:
         return FileFacts(relpath, digest, unchanged=True)
     if is_binary(data):
-        return FileFacts(relpath, digest, skipped=_binary(relpath))
-    facts = FileFacts(relpath, digest)
+        return FileFacts(relpath, skipped=_binary(relpath))
+    facts = FileFacts(relpath)
     if relpath.endswith(PYTHON_SUFFIXES):
         reads_env = b"environ" in data or b"getenv" in data
         facts = dataclasses.replace(
@@ -196,6 +197,10 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     wants_module = bool(env_names) and (facts.settings or bool(facts.names_found))
     if not candidate and not wants_module:
         return facts
+    # from here on the file is parsed: worth a digest, so that a touched file whose content
+    # did not change is not parsed again (any other file costs less to examine than to hash)
+    if keep_digest:
+        facts = dataclasses.replace(facts, digest=digest or content_digest(data))
     text, problem = decode(data)
     if not candidate:  # only its names matter: collect them, report nothing yet
         return dataclasses.replace(facts, decode_problem=problem,
