@@ -530,21 +530,16 @@ def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None) -> Nam
 
     def search(paths: Sequence[str], queries: Sequence[NameQuery]) -> set[str]:
         asked = tuple(queries)
-        chosen: set[str] = set()
-        unknown = []
-        for path in paths:
-            answers = [cache.answer(path, q) for q in asked] if cache is not None else [None]
-            if any(answers):
-                chosen.add(path)
-            elif None in answers:
-                unknown.append(path)
+        if cache is not None:
+            chosen, unknown = cache.known_answers(paths, asked)
+        else:
+            chosen, unknown = set(), list(paths)
         entries = [FileEntry(str(root / path), path, 0) for path in unknown]
         for path, found in zip(unknown, examiner.names(entries, asked), strict=True):
             if found is None:
                 continue
             if cache is not None:
-                for query, answer in zip(asked, found, strict=True):
-                    cache.remember(path, query, answer)
+                cache.remember(path, asked, found)
             if any(found):
                 chosen.add(path)
         return chosen

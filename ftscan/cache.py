@@ -34,6 +34,7 @@ import os
 import pickle
 import sys
 import time
+from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -187,25 +188,42 @@ class ScanCache:
 
     # ------------------------------------------------------------------ the alias phase's answers
 
-    def answer(self, relpath: str, query: NameQuery) -> bool | None:
-        """Does the file's current content name ``query`` (``None``: never asked)?"""
-        row = self._new.get(relpath)
-        bit = self._bits.get(query)
-        if row is None or bit is None or not row[3] & bit:
-            return None
-        return bool(row[4] & bit)
+    def known_answers(self, paths: Sequence[str], queries: Sequence[NameQuery],
+                      ) -> tuple[set[str], list[str]]:
+        """The files known to name one of ``queries``, and those the cache cannot answer for
+        (content changed, or some question never asked). Two bit operations per file."""
+        wanted = 0
+        for query in queries:
+            bit = self._bits.get(query)
+            if bit is None:
+                return set(), list(paths)
+            wanted |= bit
+        rows = self._new
+        chosen: set[str] = set()
+        unknown: list[str] = []
+        for path in paths:
+            row = rows.get(path)
+            if row is None or row[3] & wanted != wanted:
+                unknown.append(path)
+            elif row[4] & wanted:
+                chosen.add(path)
+        return chosen, unknown
 
-    def remember(self, relpath: str, query: NameQuery, found: bool) -> None:
-        """Keep the answer for the file's current content."""
+    def remember(self, relpath: str, queries: Sequence[NameQuery], found: Sequence[bool],
+                 ) -> None:
+        """Keep the answers for the file's current content."""
         row = self._new.get(relpath)
         if row is None:
             return
-        bit = self._bits.get(query)
-        if bit is None:
-            bit = self._bits[query] = 1 << len(self._queries)
-            self._queries.append(query)
-        self._new[relpath] = (row[0], row[1], row[2], row[3] | bit,
-                              row[4] | bit if found else row[4] & ~bit)
+        asked, yes = row[3], row[4]
+        for query, answer in zip(queries, found, strict=True):
+            bit = self._bits.get(query)
+            if bit is None:
+                bit = self._bits[query] = 1 << len(self._queries)
+                self._queries.append(query)
+            asked |= bit
+            yes = yes | bit if answer else yes & ~bit
+        self._new[relpath] = (row[0], row[1], row[2], asked, yes)
         self._changed = True
 
     def _trusted(self, signature: tuple[int, ...]) -> tuple[int, ...]:

@@ -9,6 +9,7 @@ See ``docs/rules.md`` for the format.
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -112,11 +113,14 @@ class RuleSet:
         self.keywords: tuple[str, ...] = tuple(keywords)
         self._keyword_bytes = tuple(k.encode() for k in keywords)
         self._keyword_text = re.compile("|".join(re.escape(k) for k in keywords))
-        self._candidate_checks = [
-            (tuple(k.encode() for k in rule.keywords), _bytes_patterns(rule))
-            for rule in self._ordered
-        ]
         self._automaton: BytesAhoCorasick | None = None
+
+    @functools.cached_property
+    def _candidate_checks(self) -> list[tuple[tuple[bytes, ...], tuple[_BytesCheck, ...] | None]]:
+        """Per rule: its keywords and its patterns on bytes (compiled on first use: a scan
+        answered from the cache never needs them)."""
+        return [(tuple(k.encode() for k in rule.keywords), _bytes_patterns(rule))
+                for rule in self._ordered]
 
     def digest(self) -> str:
         """A hash of everything in the rules that decides what a file yields (not the texts
@@ -131,7 +135,9 @@ class RuleSet:
 
     def __getstate__(self) -> dict[str, Any]:
         # the automaton is rebuilt where it is used (workers of a process pool)
-        return {**self.__dict__, "_automaton": None}
+        state = {**self.__dict__, "_automaton": None}
+        state.pop("_candidate_checks", None)
+        return state
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
