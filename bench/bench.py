@@ -10,7 +10,9 @@ measures, each as the median of several runs on a warm file cache:
   definitions only (``--no-aliases``), with peak memory;
 - the same with its cache: the first run (empty cache) and the runs after it, nothing changed;
 - the pre-commit hook (its entry from ``.pre-commit-hooks.yaml``) after a one-file change;
-- every planted id found, and nothing else (the tree is full of ``ft:`` look-alikes).
+- every planted id found, and nothing else (the tree is full of ``ft:`` look-alikes);
+- the model-retirement linters (llm-sunset, llm-model-deprecation) when installed: their time
+  and how many planted ids they report.
 
     python bench/bench.py [--tree DIR] [--runs N] [--rebuild]
 
@@ -195,6 +197,21 @@ def main() -> int:
     runs_text = ", ".join(f"{t:.2f}" for t in hook_times)
     print(f"pre-commit hook after a one-file change ({changed}): "
           f"{statistics.median(hook_times):.2f}s (runs {runs_text})")
+
+    # the model-retirement linters ftscan is compared with, when installed (pip install
+    # llm-sunset llm-model-deprecation): how long they take, and which planted ids they report
+    for name, command in [
+        ("llm-sunset", ["scan", str(tree), "--offline", "--no-fail", "--format", "json",
+                        "--warn-within", "-1"]),
+        ("llm-deprecation", ["scan", str(tree)]),
+    ]:
+        tool = shutil.which(name)
+        if tool is None:
+            print(f"{name}: not installed - no comparison")
+            continue
+        seconds, proc = timed([tool, *command])
+        seen = sum(1 for _, model in planted if model in proc.stdout)
+        print(f"{name}: {seconds:.2f}s (one run), reports {seen}/{len(planted)} planted ids")
 
     def where(result: dict) -> str:
         return result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]

@@ -534,7 +534,8 @@ def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None) -> Nam
             chosen, unknown = cache.known_answers(paths, asked)
         else:
             chosen, unknown = set(), list(paths)
-        entries = [FileEntry(str(root / path), path, 0) for path in unknown]
+        base = str(root)
+        entries = [FileEntry(os.path.join(base, path), path, 0) for path in unknown]
         for path, found in zip(unknown, examiner.names(entries, asked), strict=True):
             if found is None:
                 continue

@@ -18,6 +18,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
 
+from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
+
 from ftscan.aliases.facts import ModuleFacts, shifted
 from ftscan.aliases.uses import NameQuery, mentions
 from ftscan.analysis import AnalysisContext, FileAnalysis, analyse_text, redate
@@ -180,17 +182,16 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
         return FileFacts(relpath, digest, unchanged=True)
     if is_binary(data):
         return FileFacts(relpath, skipped=_binary(relpath))
-    facts = FileFacts(relpath)
     if relpath.endswith(PYTHON_SUFFIXES):
         reads_env = b"environ" in data or b"getenv" in data
-        facts = dataclasses.replace(
-            facts,
-            reads_env=reads_env,
-            settings=b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None,
-            names_tested=env_names if reads_env else frozenset(),
-            names_found=frozenset(n for n in env_names if n.encode() in data) if reads_env
-            else frozenset(),
-        )
+        settings = b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None
+        facts = FileFacts(relpath, reads_env=reads_env, settings=settings,
+                          names_tested=env_names if reads_env else frozenset(),
+                          names_found=frozenset(n for n in env_names if n.encode() in data)
+                          if reads_env else frozenset()) if reads_env or settings \
+            else FileFacts(relpath)
+    else:
+        facts = FileFacts(relpath)
     candidate = context.rules.is_candidate(data)
     if candidate and is_own_report(data):
         return dataclasses.replace(facts, skipped=SkippedEntry(relpath, "ftscan-report"))
@@ -211,12 +212,31 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
 
 def names_in(entry: FileEntry, queries: tuple[NameQuery, ...]) -> tuple[bool, ...] | None:
     """Which of ``queries`` the file names (the alias phase's search); ``None`` when it cannot
-    be read."""
+    be read. One pass over the bytes finds whether any of the names occurs at all (most files
+    hold none); only then is each query answered in full."""
     data = read_bytes(entry)
     if isinstance(data, SkippedEntry):
         return None
+    if not _names_automaton(queries).find_matches_as_indexes(data):
+        return (False,) * len(queries)
     text = decode(data)[0]
     return tuple(mentions(text, query) for query in queries)
+
+
+_AUTOMATA: dict[tuple[NameQuery, ...], BytesAhoCorasick] = {}
+
+
+def _names_automaton(queries: tuple[NameQuery, ...]) -> BytesAhoCorasick:
+    """An automaton for the queries' names (leftmost-first: the fast mode, which reports a
+    match whenever any name occurs), built once per worker and set of queries."""
+    automaton = _AUTOMATA.get(queries)
+    if automaton is None:
+        if len(_AUTOMATA) > 16:
+            _AUTOMATA.clear()
+        names = sorted({name.encode() for name, _ in queries if name})
+        automaton = _AUTOMATA[queries] = BytesAhoCorasick(
+            names or [b"\x00"], matchkind=MATCHKIND_LEFTMOST_FIRST)
+    return automaton
 
 
 # --------------------------------------------------------------------------- the pool
