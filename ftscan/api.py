@@ -432,41 +432,37 @@ class _DefinitionsPass:
         }
         names = frozenset(self.env_names) if self.follow_aliases else frozenset()
         for outcome in self._outcomes(python_files, names):
-            self.python_paths.append(outcome.relpath)
             self._record(outcome)
+        self.python_paths = [entry.relpath for entry in python_files]
         for entry in files:
             self.relpaths.append(entry.relpath)
             self.services.add_file(entry.relpath)
 
     def _outcomes(self, entries: list[FileEntry], env_names: frozenset[str]) -> list[Outcome]:
-        """Each entry's outcome, in order: from the cache where it can answer, the rest
-        examined (in the pool on large scans) and remembered."""
+        """The outcomes of ``entries`` that contribute anything, in order: from the cache
+        where it can answer, the rest examined (in the pool on large scans) and remembered.
+        Files the cache knows yielded nothing are only counted."""
         cache, examiner = self.cache, self.examiner
         if cache is None:
             return [f.outcome(env_names) or Outcome(f.relpath)
                     for f in examiner.run(entries, env_names)]
-        outcomes: list[Outcome | None] = [None] * len(entries)
-        todo: list[int] = []
-        known: list[bytes | None] = []
-        for i, entry in enumerate(entries):
-            found = cache.lookup(entry)
-            if found.plain:
-                outcome: Outcome | None = Outcome(entry.relpath)
-            elif found.facts is not None:
-                outcome = found.facts.outcome(env_names, self.context)
+        plain, hits, misses = cache.partition(entries)
+        self.read += plain
+        self.from_cache += plain
+        outcomes: dict[int, Outcome] = {}
+        todo = dict(misses)
+        for index, facts in hits:
+            outcome = facts.outcome(env_names, self.context)
+            if outcome is None:  # a bound variable it was never searched for
+                todo[index] = None
             else:
-                outcome = None
-            if outcome is not None:
-                if not found.plain:
-                    cache.keep(entry)
-                outcomes[i] = outcome
+                outcomes[index] = outcome
                 self.from_cache += 1
-            else:
-                todo.append(i)
-                known.append(found.digest)
+        order = sorted(todo)
         redo = []
-        fresh = examiner.run([entries[i] for i in todo], env_names, known, keep_digest=True)
-        for i, facts in zip(todo, fresh, strict=True):
+        fresh = examiner.run([entries[i] for i in order], env_names, [todo[i] for i in order],
+                             keep_digest=True)
+        for i, facts in zip(order, fresh, strict=True):
             if facts.unchanged:  # touched, not changed
                 cached = cache.cached_facts(entries[i].relpath)
                 outcome = cached.outcome(env_names, self.context) if cached else None
@@ -483,7 +479,7 @@ class _DefinitionsPass:
         for i, facts in zip(redo, again, strict=True):
             cache.store(entries[i], facts)
             outcomes[i] = facts.outcome(env_names) or Outcome(facts.relpath)
-        return [o for o in outcomes if o is not None]
+        return [outcomes[i] for i in sorted(outcomes)]
 
     def _skip(self, entry: SkippedEntry, report: bool) -> None:
         self.skipped[entry.reason] += 1

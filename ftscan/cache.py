@@ -37,7 +37,7 @@ import time
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 from ftscan import __version__
 from ftscan.aliases.uses import NameQuery
@@ -80,20 +80,6 @@ def cache_key(rules_digest: str) -> str:
             digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
     return digest.hexdigest()
 
-
-class Lookup(NamedTuple):
-    """The cache's answer for one file."""
-
-    facts: FileFacts | None
-    """The file's facts when its signature is unchanged (and it yielded something)."""
-    plain: bool
-    """The signature is unchanged and the file yielded nothing: no facts needed."""
-    digest: bytes | None
-    """The content digest cached for the path when the signature changed."""
-
-
-_MISS = Lookup(None, False, None)
-_PLAIN = Lookup(None, True, None)
 
 _Row = tuple[tuple[int, ...], bytes, FileFacts | None, int, int]
 """One file: the stat signature its facts were read under (empty when it must not be
@@ -145,19 +131,35 @@ class ScanCache:
 
     # ------------------------------------------------------------------ lookups
 
-    def lookup(self, entry: FileEntry) -> Lookup:
-        """What the cache knows of ``entry``: its facts when its signature is unchanged (for
-        a file that yielded nothing, only ``plain``); otherwise the digest it knows for the
-        path, if any (the file is then read and compared)."""
-        row = self._old.get(entry.relpath)
-        if row is None:
-            return _MISS
-        if row[0] and row[0] == entry.signature:
-            if row[2] is not None:
-                return Lookup(row[2], False, None)
-            self.keep(entry)  # the common case, answered in full here
-            return _PLAIN
-        return Lookup(None, False, row[1] or None)
+    def partition(self, entries: Sequence[FileEntry],
+                  ) -> tuple[int, list[tuple[int, FileFacts]], list[tuple[int, bytes | None]]]:
+        """Split ``entries`` by what the cache knows, in one tight loop (it runs once per file
+        of the largest repositories on every scan):
+
+        - how many are unchanged and yielded nothing (nothing more to do for them);
+        - (index, facts) of those unchanged that yielded something;
+        - (index, digest or None) of the rest, to be read: the digest is the cached one for
+          the path, to compare with (a touched file whose content did not change).
+
+        Unchanged files are carried into the new cache as they are."""
+        old, new = self._old, self._new
+        plain = 0
+        hits: list[tuple[int, FileFacts]] = []
+        misses: list[tuple[int, bytes | None]] = []
+        for index, entry in enumerate(entries):
+            row = old.get(entry.relpath)
+            if row is None:
+                misses.append((index, None))
+            elif row[0] and row[0] == entry.signature:
+                new[entry.relpath] = row
+                if row[2] is None:
+                    plain += 1
+                else:
+                    hits.append((index, row[2]))
+            else:
+                misses.append((index, row[1] or None))
+        self.hits += plain + len(hits)
+        return plain, hits, misses
 
     def cached_facts(self, relpath: str) -> FileFacts | None:
         """The facts cached for ``relpath``, whatever its signature."""
@@ -165,8 +167,8 @@ class ScanCache:
         return _facts(relpath, row) if row is not None else None
 
     def keep(self, entry: FileEntry) -> None:
-        """Carry the cached facts of ``entry`` (unchanged content) into the new cache (done by
-        :meth:`lookup` itself for a plain file)."""
+        """Carry the cached facts of ``entry`` (a touched file whose content did not change)
+        into the new cache, under its new signature."""
         row = self._old.get(entry.relpath)
         if row is None:
             return
