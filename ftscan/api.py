@@ -44,6 +44,7 @@ from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, wa
 from ftscan.examine import (
     PYTHON_SUFFIXES,
     Examiner,
+    FileFacts,
     Outcome,
     decode,
     parse_module_facts,
@@ -444,26 +445,31 @@ class _DefinitionsPass:
         Files the cache knows yielded nothing are only counted."""
         cache, examiner = self.cache, self.examiner
         if cache is None:
-            return [f.outcome(env_names) or Outcome(f.relpath)
-                    for f in examiner.run(entries, env_names)]
+            outcomes = []
+            for facts in examiner.run(entries, env_names):
+                if facts is None:
+                    self._count_read()
+                else:
+                    outcomes.append(facts.outcome(env_names) or Outcome(facts.relpath))
+            return outcomes
         plain, hits, misses = cache.partition(entries)
-        self.read += plain
+        self._count_read(plain)
         self.from_cache += plain
-        outcomes: dict[int, Outcome] = {}
+        found: dict[int, Outcome] = {}
         todo = dict(misses)
         for index, facts in hits:
             outcome = facts.outcome(env_names, self.context)
             if outcome is None:  # a bound variable it was never searched for
                 todo[index] = None
             else:
-                outcomes[index] = outcome
+                found[index] = outcome
                 self.from_cache += 1
         order = sorted(todo)
         redo = []
         fresh = examiner.run([entries[i] for i in order], env_names, [todo[i] for i in order],
                              keep_digest=True)
         for i, facts in zip(order, fresh, strict=True):
-            if facts.unchanged:  # touched, not changed
+            if facts is not None and facts.unchanged:  # touched, not changed
                 cached = cache.cached_facts(entries[i].relpath)
                 outcome = cached.outcome(env_names, self.context) if cached else None
                 if outcome is None:
@@ -471,15 +477,30 @@ class _DefinitionsPass:
                     continue
                 cache.keep(entries[i])
                 self.from_cache += 1
+                found[i] = outcome
             else:
-                cache.store(entries[i], facts)
-                outcome = facts.outcome(env_names) or Outcome(facts.relpath)
-            outcomes[i] = outcome
+                self._fresh(i, entries[i], facts, env_names, found)
         again = examiner.run([entries[i] for i in redo], env_names, keep_digest=True)
         for i, facts in zip(redo, again, strict=True):
-            cache.store(entries[i], facts)
-            outcomes[i] = facts.outcome(env_names) or Outcome(facts.relpath)
-        return [outcomes[i] for i in sorted(outcomes)]
+            self._fresh(i, entries[i], facts, env_names, found)
+        return [found[i] for i in sorted(found)]
+
+    def _fresh(self, index: int, entry: FileEntry, facts: FileFacts | None,
+               env_names: frozenset[str], found: dict[int, Outcome]) -> None:
+        """Remember what a file just examined yielded; note its outcome, if it has one."""
+        assert self.cache is not None
+        self.cache.store(entry, facts)
+        if facts is None:
+            self._count_read()
+        else:
+            found[index] = facts.outcome(env_names) or Outcome(facts.relpath)
+
+    def _count_read(self, files: int = 1) -> None:
+        """Count files read; tell the progress callback every 200."""
+        before, self.read = self.read, self.read + files
+        if self.progress is not None and self.read // 200 > before // 200:
+            self.progress(self.read - self.read % 200, self.total,
+                          time.monotonic() - self.started)
 
     def _skip(self, entry: SkippedEntry, report: bool) -> None:
         self.skipped[entry.reason] += 1
@@ -492,9 +513,7 @@ class _DefinitionsPass:
         if skipped is not None and skipped.reason != "ftscan-report":
             self._skip(skipped, report=skipped.reason != "binary")
             return
-        self.read += 1
-        if self.progress is not None and self.read % 200 == 0:
-            self.progress(self.read, self.total, time.monotonic() - self.started)
+        self._count_read()
         if skipped is not None:  # one of ftscan's own reports: read, not analysed
             self.skipped[skipped.reason] += 1
             return

@@ -179,14 +179,16 @@ class ScanCache:
             row = (trusted, row[1], row[2], row[3], row[4])
         self._new[entry.relpath] = row
 
-    def store(self, entry: FileEntry, facts: FileFacts) -> None:
-        """Remember what ``entry`` yielded (unreadable files are not remembered)."""
+    def store(self, entry: FileEntry, facts: FileFacts | None) -> None:
+        """Remember what ``entry`` yielded (``None``: nothing; unreadable files are not
+        remembered)."""
         self.misses += 1
-        if facts.skipped is None or facts.skipped.reason != "unreadable":
-            self._changed = True
-            plain = facts == FileFacts(facts.relpath, facts.digest)
-            self._new[entry.relpath] = (self._trusted(entry.signature), facts.digest,
-                                        None if plain else facts, 0, 0)
+        self._changed = True
+        if facts is None:
+            self._new[entry.relpath] = (self._trusted(entry.signature), b"", None, 0, 0)
+        elif facts.skipped is None or facts.skipped.reason != "unreadable":
+            self._new[entry.relpath] = (self._trusted(entry.signature), facts.digest, facts,
+                                        0, 0)
 
     # ------------------------------------------------------------------ the alias phase's answers
 

@@ -80,6 +80,13 @@ class FileFacts:
     unchanged: bool = False
     """The content is the one the cache already knows (only its stat signature changed)."""
 
+    @property
+    def plain(self) -> bool:
+        """Did the file yield nothing at all (the common case: no candidate, no env reads)?"""
+        return (self.analysis is None and self.skipped is None and self.module is None
+                and not self.reads_env and not self.settings and self.decode_problem is None
+                and not self.unchanged)
+
     def outcome(self, env_names: frozenset[str], context: AnalysisContext | None = None
                 ) -> Outcome | None:
         """The file's :class:`Outcome`, with findings dated for ``context`` when given (facts
@@ -250,9 +257,10 @@ def _init_worker(context: AnalysisContext) -> None:
 
 
 def _examine_in_worker(entry: FileEntry, env_names: frozenset[str], known: bytes | None,
-                       keep_digest: bool) -> FileFacts:
+                       keep_digest: bool) -> FileFacts | None:
     assert _worker_context is not None
-    return examine(entry, _worker_context, env_names, known, keep_digest)
+    facts = examine(entry, _worker_context, env_names, known, keep_digest)
+    return None if facts.plain else facts  # most files: one byte back, not a dataclass
 
 
 def default_jobs(files: int) -> int:
@@ -284,14 +292,15 @@ class Examiner:
 
     def run(self, entries: Sequence[FileEntry], env_names: frozenset[str] = frozenset(),
             known: Sequence[bytes | None] | None = None, keep_digest: bool = False,
-            ) -> Iterator[FileFacts]:
-        """Facts in the order of ``entries``; ``known`` holds the digest the cache has for
-        each entry (or ``None``)."""
+            ) -> Iterator[FileFacts | None]:
+        """Facts in the order of ``entries``, ``None`` for a file that yielded nothing
+        (:attr:`FileFacts.plain`); ``known`` holds the digest the cache has for each entry
+        (or ``None``)."""
         knowns = known if known is not None else [None] * len(entries)
         pool = self._pool_for(len(entries))
         if pool is None:
-            return (examine(e, self.context, env_names, k, keep_digest)
-                    for e, k in zip(entries, knowns, strict=True))
+            return (None if (f := examine(e, self.context, env_names, k, keep_digest)).plain
+                    else f for e, k in zip(entries, knowns, strict=True))
         return pool.map(_examine_in_worker, entries, repeat(env_names), knowns,
                         repeat(keep_digest), chunksize=self._chunk(len(entries)))
 
