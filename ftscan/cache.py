@@ -29,13 +29,13 @@ import dataclasses
 import enum
 import gc
 import hashlib
+import importlib.util
 import io
 import os
 import pickle
 import sys
 import time
 from collections.abc import Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ CACHE_FORMAT = 1
 _MAGIC = b"ftscan-cache\n"
 RACY_SECONDS = 2
 """A file whose mtime is this close to the scan that cached it is verified by content."""
-_PARSING_LIBRARIES = ("libcst", "python-hcl2", "pyyaml", "ahocorasick-rs")
+_PARSING_LIBRARIES = ("libcst", "hcl2", "lark", "yaml", "ahocorasick_rs", "pathspec")
 
 
 def default_cache_dir() -> Path:
@@ -65,14 +65,28 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ftscan"
 
 
+def _installed(module: str) -> str:
+    """Which installation of a library is in use, without importing it (importing libcst to
+    read its version would cost more than a cached scan): where its package lives, and the
+    size and mtime of its ``__init__``; an upgrade or reinstall changes them."""
+    try:
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        if origin is None:
+            return "missing"
+        info = os.stat(origin)
+    except (ImportError, ValueError, OSError):
+        return "missing"
+    return f"{origin}:{info.st_size}:{info.st_mtime_ns}"
+
+
 def cache_key(rules_digest: str) -> str:
     """Everything besides a file's bytes that decides what the file yields."""
     digest = hashlib.sha256()
     for part in (str(CACHE_FORMAT), __version__, sys.version, rules_digest):
         digest.update(part.encode() + b"\0")
     for name in _PARSING_LIBRARIES:
-        with contextlib.suppress(metadata.PackageNotFoundError):
-            digest.update(f"{name}={metadata.version(name)}".encode() + b"\0")
+        digest.update(f"{name}={_installed(name)}".encode() + b"\0")
     # ftscan's own source: a development checkout changes without a version bump
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):

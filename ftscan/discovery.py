@@ -10,10 +10,10 @@ reported; one that points inside the root is skipped because its target is scann
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 import pathspec
 
@@ -232,8 +232,17 @@ def _walk_dir(
                 seen.add(rel)
                 if is_link:
                     yield from _file_entry(Path(rules.root), Path(entry.path), rel, max_size)
+                    continue
+                try:  # the fast path, inline: the directory entry knows it is no symlink
+                    info = entry.stat(follow_symlinks=False)
+                except OSError as exc:
+                    yield SkippedEntry(rel, "unreadable", exc.strerror or str(exc))
+                    continue
+                size = info.st_size
+                if size <= max_size and S_ISREG(info.st_mode):
+                    yield FileEntry(entry.path, rel, size, _signature(info))
                 else:
-                    yield _regular_file(entry, rel, max_size)
+                    yield _irregular(rel, info, max_size)
         stack.extend(reversed(subdirs))
 
 
@@ -241,17 +250,11 @@ def _signature(info: os.stat_result) -> tuple[int, ...]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-def _regular_file(entry: os.DirEntry[str], rel: str, max_size: int) -> FileEntry | SkippedEntry:
-    """The walk's fast path: the directory entry already knows it is no symlink."""
-    try:
-        info = entry.stat(follow_symlinks=False)
-    except OSError as exc:
-        return SkippedEntry(rel, "unreadable", exc.strerror or str(exc))
-    if not stat.S_ISREG(info.st_mode):
+def _irregular(rel: str, info: os.stat_result, max_size: int) -> SkippedEntry:
+    """Why a file the walk found is not read: not a regular file, or too large."""
+    if not S_ISREG(info.st_mode):
         return SkippedEntry(rel, "special", "not a regular file")
-    if info.st_size > max_size:
-        return SkippedEntry(rel, "too-large", f"{info.st_size} bytes, over the limit of {max_size}")
-    return FileEntry(entry.path, rel, info.st_size, _signature(info))
+    return SkippedEntry(rel, "too-large", f"{info.st_size} bytes, over the limit of {max_size}")
 
 
 def _file_entry(
@@ -276,10 +279,7 @@ def _file_entry(
     except OSError as exc:
         yield SkippedEntry(rel, "unreadable", exc.strerror or str(exc))
         return
-    if not stat.S_ISREG(info.st_mode):
-        yield SkippedEntry(rel, "special", "not a regular file")
-        return
-    if info.st_size > max_size:
-        yield SkippedEntry(rel, "too-large", f"{info.st_size} bytes, over the limit of {max_size}")
+    if info.st_size > max_size or not S_ISREG(info.st_mode):
+        yield _irregular(rel, info, max_size)
         return
     yield FileEntry(str(path), rel, info.st_size, _signature(info))
