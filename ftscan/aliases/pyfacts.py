@@ -3,12 +3,13 @@ passes to model sinks, as :class:`~ftscan.aliases.facts.ModuleFacts`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
-from libcst.metadata import BaseMetadataProvider, MetadataWrapper
 
 from ftscan.aliases.facts import (
     AnyOf,
@@ -31,14 +32,6 @@ from ftscan.textpos import LineIndex
 
 _ENV_CALLS = ("getenv", "environ.get", "environ.setdefault", "environ.pop")
 _SETTINGS_BASES = ("BaseSettings",)
-
-
-def collect(text: str) -> ModuleFacts:
-    """Collect a module's facts; raises ``libcst.ParserSyntaxError`` on a syntax error."""
-    module = cst.parse_module(text)
-    collector = FactsCollector(module, LineIndex(text))
-    MetadataWrapper(module, unsafe_skip_copy=True).visit_batched([collector])
-    return collector.facts
 
 
 # ----------------------------------------------------------------------------- the visitor
@@ -121,38 +114,109 @@ class _OffsetCodegenState(CodegenState):
             self.spans[node] = (start, end)
 
 
-class OffsetProvider(BaseMetadataProvider[tuple[int, int]]):
+def node_offsets(module: cst.Module) -> dict[cst.CSTNode, tuple[int, int]]:
     """Each node's (start, end) character offsets in the module's code."""
-
-    def _gen_impl(self, module: cst.Module) -> None:
-        spans: dict[cst.CSTNode, tuple[int, int]] = {}
-        module._codegen(_OffsetCodegenState(module, spans))
-        self._computed.update(spans)
+    spans: dict[cst.CSTNode, tuple[int, int]] = {}
+    module._codegen(_OffsetCodegenState(module, spans))
+    return spans
 
 
-class OffsetVisitor(cst.BatchableCSTVisitor):
-    """A visitor that knows each node's character offsets in the module's text.
+# Fields that hold only whitespace, comments and punctuation: never anything a visitor here
+# looks at, and a good half of every tree.
+_LAYOUT_FIELDS = frozenset({
+    "lpar", "rpar", "leading_lines", "lines_after_decorators", "header", "footer", "comma",
+    "semicolon", "trailing_whitespace", "newline", "equal", "colon", "dot", "lbracket",
+    "rbracket", "lbrace", "rbrace", "star", "operator", "asynchronous", "first_colon",
+    "second_colon", "relative", "leading_whitespace",
+})
+# Nodes whose fields are not declared in the order their parts are written: visited in source
+# order all the same, so that what visitors record comes out in the order of the text.
+_SOURCE_ORDER = {
+    "Arg": ("keyword", "value"),
+    "FunctionDef": ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    "ClassDef": ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    "ExceptHandler": ("type", "name", "body"),
+    "ExceptStarHandler": ("type", "name", "body"),
+    "IfExp": ("body", "test", "orelse"),
+    "MatchCase": ("pattern", "guard", "body"),
+    "Parameters": ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params",
+                   "star_kwarg"),
+}
+_CHILD_FIELDS: dict[type[cst.CSTNode], tuple[str, ...]] = {}
 
-    Batchable: the Python parser runs its string collector and the facts collector in one
-    traversal of the tree (libcst's traversal is the costly part of parsing a candidate)."""
 
-    METADATA_DEPENDENCIES = (OffsetProvider,)
+def _child_fields(kind: type[cst.CSTNode]) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        names = [f.name for f in dataclasses.fields(kind)
+                 if f.name not in _LAYOUT_FIELDS and not f.name.startswith("whitespace")]
+        first = [n for n in _SOURCE_ORDER.get(kind.__name__, ()) if n in names]
+        fields = _CHILD_FIELDS[kind] = (*first, *(n for n in names if n not in first))
+    return fields
 
-    def __init__(self, module: cst.Module, index: LineIndex) -> None:
-        super().__init__()
+
+def traverse(module: cst.Module, visitors: Sequence[OffsetVisitor]) -> None:
+    """Call each visitor's ``visit_<Node>`` on every node, parents before children, and its
+    ``leave_<Node>`` after them, in one pass for all visitors.
+
+    libcst's own traversal rebuilds every node it passes (a visitor could be a transformer) and
+    calls a hook per attribute; reading the dataclass fields is several times faster. Fields
+    of layout only (whitespace, brackets, commas) are not entered."""
+    visits: dict[type[cst.CSTNode], tuple[Callable[[Any], None], ...]] = {}
+    leaves: dict[type[cst.CSTNode], tuple[Callable[[Any], None], ...]] = {}
+
+    def methods(table: dict[type[cst.CSTNode], tuple[Callable[[Any], None], ...]],
+                prefix: str, kind: type[cst.CSTNode]) -> tuple[Callable[[Any], None], ...]:
+        found = table.get(kind)
+        if found is None:
+            name = prefix + kind.__name__
+            found = table[kind] = tuple(
+                method for visitor in visitors
+                if (method := getattr(visitor, name, None)) is not None)
+        return found
+
+    node_type = cst.CSTNode
+
+    def walk(node: cst.CSTNode) -> None:
+        kind = type(node)
+        for method in visits.get(kind) or methods(visits, "visit_", kind):
+            method(node)
+        for name in _CHILD_FIELDS.get(kind) or _child_fields(kind):
+            value = getattr(node, name)
+            if isinstance(value, node_type):
+                walk(value)
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    if isinstance(item, node_type):
+                        walk(item)
+        for method in leaves.get(kind) or methods(leaves, "leave_", kind):
+            method(node)
+
+    walk(module)
+
+
+class OffsetVisitor:
+    """A visitor (see :func:`traverse`) that knows each node's character offsets in the
+    module's text. The Python parser runs its string collector and the facts collector in one
+    traversal of the tree."""
+
+    def __init__(self, module: cst.Module, index: LineIndex,
+                 offsets: dict[cst.CSTNode, tuple[int, int]]) -> None:
         self.module = module
         self.index = index
+        self._offsets = offsets
 
     def _span(self, node: cst.CSTNode) -> Span:
-        start, end = self.get_metadata(OffsetProvider, node)
+        start, end = self._offsets[node]
         return Span(start, end)
 
 
 class FactsCollector(OffsetVisitor):
     """The names of a module, for the alias phase: bindings, imports, classes, env reads, calls."""
 
-    def __init__(self, module: cst.Module, index: LineIndex) -> None:
-        super().__init__(module, index)
+    def __init__(self, module: cst.Module, index: LineIndex,
+                 offsets: dict[cst.CSTNode, tuple[int, int]]) -> None:
+        super().__init__(module, index, offsets)
         self.facts = ModuleFacts()
         self._classes: list[ClassFacts] = []
         self._functions: list[str] = []

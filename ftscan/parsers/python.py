@@ -12,9 +12,8 @@ import re
 from collections.abc import Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper
 
-from ftscan.aliases.pyfacts import FactsCollector, OffsetVisitor
+from ftscan.aliases.pyfacts import FactsCollector, OffsetVisitor, node_offsets, traverse
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 from ftscan.textpos import LineIndex
@@ -32,8 +31,13 @@ def parse_python(text: str) -> ParsedFile:
     except (RecursionError, ValueError) as exc:  # pathological nesting, odd encodings
         raise ParseFailure(f"cannot parse Python: {exc}") from None
     index = LineIndex(text)
-    strings, facts = _StringCollector(module, index), FactsCollector(module, index)
-    MetadataWrapper(module, unsafe_skip_copy=True).visit_batched([strings, facts])
+    try:
+        offsets = node_offsets(module)
+        strings = _StringCollector(module, index, offsets)
+        facts = FactsCollector(module, index, offsets)
+        traverse(module, [strings, facts])
+    except RecursionError:  # a chain of hundreds of `a + b + ...` nests that deep
+        raise ParseFailure("Python code nested too deeply to follow") from None
     return ParsedFile(
         strings=strings.strings,
         residual_role=Role.MENTION,
@@ -43,8 +47,9 @@ def parse_python(text: str) -> ParsedFile:
 
 
 class _StringCollector(OffsetVisitor):
-    def __init__(self, module: cst.Module, index: LineIndex) -> None:
-        super().__init__(module, index)
+    def __init__(self, module: cst.Module, index: LineIndex,
+                 offsets: dict[cst.CSTNode, tuple[int, int]]) -> None:
+        super().__init__(module, index, offsets)
         self.strings: list[StringFact] = []
         self._context: dict[int, str] = {}
         self._docstrings: set[int] = set()
