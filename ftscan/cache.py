@@ -118,7 +118,6 @@ class ScanCache:
         self._new: dict[str, _Row] = {}
         self._started_ns = time.time_ns()
         self._changed = False
-        self.hits = self.misses = 0
 
     @classmethod
     def open(cls, cache_dir: Path, root: Path, key: str) -> tuple[ScanCache, str | None]:
@@ -172,7 +171,6 @@ class ScanCache:
                     hits.append((index, row[2]))
             else:
                 misses.append((index, row[1] or None))
-        self.hits += plain + len(hits)
         return plain, hits, misses
 
     def cached_facts(self, relpath: str) -> FileFacts | None:
@@ -186,7 +184,6 @@ class ScanCache:
         row = self._old.get(entry.relpath)
         if row is None:
             return
-        self.hits += 1
         trusted = self._trusted(entry.signature)
         if trusted != row[0]:
             self._changed = True
@@ -196,7 +193,6 @@ class ScanCache:
     def store(self, entry: FileEntry, facts: FileFacts | None) -> None:
         """Remember what ``entry`` yielded (``None``: nothing; unreadable files are not
         remembered)."""
-        self.misses += 1
         self._changed = True
         if facts is None:
             self._new[entry.relpath] = (self._trusted(entry.signature), b"", None, 0, 0)
