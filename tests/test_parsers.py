@@ -281,3 +281,58 @@ def test_text_pass_knows_comment_syntax(findings) -> None:  # noqa: ANN001
         */
     """)
     assert [(r[0], r[3]) for r in rows] == [(1, "mention"), (3, "definition"), (4, "mention")]
+
+
+_ORDER_PROBE = '''\
+@decorator("a")
+def f(x: "b" = "c", *, y="d") -> "e":
+    return "f" if "g" else "h"
+
+
+call(key="i", other="j")
+try:
+    pass
+except Error("k") as err:
+    pass
+match v:
+    case "l" if "m":
+        pass
+'''
+
+
+def test_python_strings_come_out_in_source_order() -> None:
+    """ftscan walks libcst trees itself, field by field: the nodes whose fields are declared
+    out of source order (decorators, return annotations, keyword arguments, conditional
+    expressions, except clauses, match guards) must still be visited in the order written."""
+    from ftscan.parsers.python import parse_python
+
+    strings = [fact.value for fact in parse_python(_ORDER_PROBE).strings]
+    assert strings == list("abcdefghijklm")
+
+
+def test_python_offsets_match_libcst_positions() -> None:
+    """The character-counting codegen gives every node the span libcst's PositionProvider
+    gives it (but for the module itself, which may end one phantom newline later)."""
+    import libcst as cst
+    from libcst.metadata import MetadataWrapper, PositionProvider
+
+    from ftscan.aliases.pyfacts import node_offsets
+    from ftscan.textpos import LineIndex
+
+    sources = [p for p in Path(__file__).resolve().parent.parent.joinpath("fixtures").rglob(
+        "*.py")] + [Path(textwrap.__file__), Path(json.__file__)]
+    checked = 0
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        module = cst.parse_module(text)
+        index = LineIndex(text)
+        positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        offsets = node_offsets(module)
+        for node, pos in positions.items():
+            if isinstance(node, cst.Module):
+                continue
+            expected = (index.offset(pos.start.line, pos.start.column),
+                        index.offset(pos.end.line, pos.end.column))
+            assert offsets[node] == expected, (path, type(node).__name__)
+            checked += 1
+    assert checked > 5000
