@@ -319,8 +319,8 @@ def test_python_offsets_match_libcst_positions() -> None:
     from ftscan.aliases.pyfacts import node_offsets
     from ftscan.textpos import LineIndex
 
-    sources = [p for p in Path(__file__).resolve().parent.parent.joinpath("fixtures").rglob(
-        "*.py")] + [Path(textwrap.__file__), Path(json.__file__)]
+    fixtures = Path(__file__).resolve().parent.parent / "fixtures"
+    sources = [*fixtures.rglob("*.py"), Path(textwrap.__file__), Path(json.__file__)]
     checked = 0
     for path in sources:
         text = path.read_text(encoding="utf-8")
