@@ -3,7 +3,6 @@ naming the file (and line where known), and the rest of the scan goes on."""
 
 from __future__ import annotations
 
-import builtins
 import os
 from pathlib import Path
 
@@ -93,14 +92,14 @@ def test_unreadable_file_is_reported_and_the_scan_goes_on(
 ) -> None:
     locked = write(repo, "locked.env", f"MODEL={FT}\n")
     write(repo, "open.env", f"MODEL={FT}\n")
-    real_open = builtins.open
+    real_open = os.open
 
     def fake_open(file, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
-        if Path(file) == locked:
+        if Path(file) == locked:  # (tests run as root here: chmod would not lock it)
             raise PermissionError(13, "Permission denied")
         return real_open(file, *args, **kwargs)
 
-    monkeypatch.setattr(builtins, "open", fake_open)
+    monkeypatch.setattr(os, "open", fake_open)
     result = run_scan(repo)
     assert [f.location.path for f in result.findings] == ["open.env"]
     assert "Permission denied" in _messages(result)["locked.env"]
