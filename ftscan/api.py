@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-from ftscan.aliases.facts import ModuleFacts
-from ftscan.aliases.graph import ServiceMap
 from ftscan.aliases.uses import (
     AliasInputs,
     NameQuery,
@@ -42,18 +40,16 @@ from ftscan.config import (
 )
 from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, walk
 from ftscan.examine import (
-    PYTHON_SUFFIXES,
     Examiner,
-    FileFacts,
-    Outcome,
     decode,
     parse_module_facts,
     read_bytes,
 )
 from ftscan.fingerprint import LineHasher
+from ftscan.firstpass import DefinitionsPass
 from ftscan.gitdiff import DiffError, changed_lines
 from ftscan.lifecycle import LifecycleTable, load_lifecycle
-from ftscan.models import Diagnostic, Finding, Level, Role, Severity
+from ftscan.models import Diagnostic, Finding, Level, Severity
 from ftscan.ownership import annotate
 from ftscan.ruleset import RuleSet, load_rules
 from ftscan.shards import in_shard
@@ -332,7 +328,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
         cache, problem = ScanCache.open(options.cache_dir, root, catalogue.cache_key(rules))
         cache_problems += [problem] if problem else []
     with Examiner(context, options.jobs) as examiner:
-        first = _DefinitionsPass(context, options.progress, started, options.follow_aliases,
+        first = DefinitionsPass(context, options.progress, started, options.follow_aliases,
                                  examiner, cache)
         first.run(entries)
         if options.follow_aliases:
@@ -388,149 +384,6 @@ def _relative_to(root: Path, path: Path) -> str:
     return os.path.relpath(path, root).replace(os.sep, "/")
 
 
-class _DefinitionsPass:
-    """The first phase: every literal id, and the Python modules worth following.
-
-    Configuration and deployment files go first, so that by the time Python files are read the
-    environment variables bound to model ids are known, and a Python file that reads one is
-    kept for the alias phase while its bytes are in hand. Files are examined in a process pool
-    on large scans (:mod:`ftscan.examine`); outcomes are recorded here, in order."""
-
-    def __init__(self, context: AnalysisContext,
-                 progress: Callable[[int, int, float], None] | None, started: float,
-                 follow_aliases: bool, examiner: Examiner, cache: ScanCache | None = None,
-                 ) -> None:
-        self.examiner = examiner
-        self.cache = cache
-        self.from_cache = 0
-        self.follow_aliases = follow_aliases
-        self.context = context
-        self.progress = progress
-        self.started = started
-        self.findings: list[Finding] = []
-        self.diagnostics: list[Diagnostic] = []
-        self.skipped: Counter[str] = Counter()
-        self.read = self.candidates = self.fallbacks = self.total = 0
-        self.modules: dict[str, ModuleFacts] = {}
-        self.python_paths: list[str] = []
-        self.env_names: set[str] = set()
-        self.services = ServiceMap()
-        self.relpaths: list[str] = []
-
-    def run(self, entries: list[FileEntry | SkippedEntry]) -> None:
-        files = [e for e in entries if isinstance(e, FileEntry)]
-        self.total = len(files)
-        for entry in entries:
-            if isinstance(entry, SkippedEntry):
-                self._skip(entry, report=entry.reason not in ("symlink", "special"))
-        config_files = [e for e in files if not e.relpath.endswith(PYTHON_SUFFIXES)]
-        python_files = [e for e in files if e.relpath.endswith(PYTHON_SUFFIXES)]
-        for outcome in self._outcomes(config_files, frozenset()):
-            self._record(outcome)
-        self.env_names = {
-            f.context[4:] for f in self.findings
-            if f.context and f.context.startswith("env ") and f.role is not Role.MENTION
-        }
-        names = frozenset(self.env_names) if self.follow_aliases else frozenset()
-        for outcome in self._outcomes(python_files, names):
-            self._record(outcome)
-        self.python_paths = [entry.relpath for entry in python_files]
-        for entry in files:
-            self.relpaths.append(entry.relpath)
-            self.services.add_file(entry.relpath)
-
-    def _outcomes(self, entries: list[FileEntry], env_names: frozenset[str]) -> list[Outcome]:
-        """The outcomes of ``entries`` that contribute anything, in order: from the cache
-        where it can answer, the rest examined (in the pool on large scans) and remembered.
-        Files the cache knows yielded nothing are only counted."""
-        cache, examiner = self.cache, self.examiner
-        if cache is None:
-            outcomes = []
-            for facts in examiner.run(entries, env_names):
-                if facts is None:
-                    self._count_read()
-                else:
-                    outcomes.append(facts.outcome(env_names) or Outcome(facts.relpath))
-            return outcomes
-        plain, hits, misses = cache.partition(entries)
-        self._count_read(plain)
-        self.from_cache += plain
-        found: dict[int, Outcome] = {}
-        todo = dict(misses)
-        for index, facts in hits:
-            outcome = facts.outcome(env_names, self.context)
-            if outcome is None:  # a bound variable it was never searched for
-                todo[index] = None
-            else:
-                found[index] = outcome
-                self.from_cache += 1
-        order = sorted(todo)
-        redo = []
-        fresh = examiner.run([entries[i] for i in order], env_names, [todo[i] for i in order],
-                             keep_digest=True)
-        for i, facts in zip(order, fresh, strict=True):
-            if facts is not None and facts.unchanged:  # touched, not changed
-                cached = cache.cached_facts(entries[i].relpath)
-                outcome = cached.outcome(env_names, self.context) if cached else None
-                if outcome is None:
-                    redo.append(i)
-                    continue
-                cache.keep(entries[i])
-                self.from_cache += 1
-                found[i] = outcome
-            else:
-                self._fresh(i, entries[i], facts, env_names, found)
-        again = examiner.run([entries[i] for i in redo], env_names, keep_digest=True)
-        for i, facts in zip(redo, again, strict=True):
-            self._fresh(i, entries[i], facts, env_names, found)
-        return [found[i] for i in sorted(found)]
-
-    def _fresh(self, index: int, entry: FileEntry, facts: FileFacts | None,
-               env_names: frozenset[str], found: dict[int, Outcome]) -> None:
-        """Remember what a file just examined yielded; note its outcome, if it has one."""
-        assert self.cache is not None
-        self.cache.store(entry, facts)
-        if facts is None:
-            self._count_read()
-        else:
-            found[index] = facts.outcome(env_names) or Outcome(facts.relpath)
-
-    def _count_read(self, files: int = 1) -> None:
-        """Count files read; tell the progress callback every 200."""
-        before, self.read = self.read, self.read + files
-        if self.progress is not None and self.read // 200 > before // 200:
-            self.progress(self.read - self.read % 200, self.total,
-                          time.monotonic() - self.started)
-
-    def _skip(self, entry: SkippedEntry, report: bool) -> None:
-        self.skipped[entry.reason] += 1
-        if report:
-            self.diagnostics.append(Diagnostic(entry.relpath, f"skipped: {entry.detail}",
-                                               _severity(entry.reason)))
-
-    def _record(self, outcome: Outcome) -> None:
-        skipped = outcome.skipped
-        if skipped is not None and skipped.reason != "ftscan-report":
-            self._skip(skipped, report=skipped.reason != "binary")
-            return
-        self._count_read()
-        if skipped is not None:  # one of ftscan's own reports: read, not analysed
-            self.skipped[skipped.reason] += 1
-            return
-        for problem in outcome.problems:
-            self.diagnostics.append(Diagnostic(outcome.relpath, problem, Severity.WARNING))
-        if outcome.module is not None:
-            self.modules[outcome.relpath] = outcome.module
-        analysis = outcome.analysis
-        if analysis is not None:
-            self.candidates += 1
-            self.findings.extend(analysis.findings)
-            self.diagnostics.extend(analysis.diagnostics)
-            self.fallbacks += analysis.fell_back
-            if analysis.module is not None:
-                self.modules[outcome.relpath] = analysis.module
-
-
 @dataclass
 class _AliasPhase:
     findings: list[Finding]
@@ -563,7 +416,7 @@ def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None) -> Nam
     return search
 
 
-def _resolve_aliases(root: Path, first: _DefinitionsPass, sinks: tuple[str, ...],
+def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
                      max_size: int, context: AnalysisContext, search: NameSearch,
                      ) -> _AliasPhase:
     """The second phase: follow names from definitions to the code that uses them."""
@@ -638,10 +491,6 @@ def _rule_title(context: AnalysisContext, rule_id: str) -> str:
 def _first(*values: _T | None) -> _T:
     """The first value that is set: the option, else the config, else the default."""
     return next(v for v in values if v is not None)
-
-
-def _severity(reason: str) -> Severity:
-    return Severity.INFO if reason == "too-large" else Severity.WARNING
 
 
 def _config(options: ScanOptions, first_path: Path, root: Path) -> Config:
