@@ -47,6 +47,8 @@ from ftscan.examine import FileFacts
 
 CACHE_FORMAT = 1
 _MAGIC = b"ftscan-cache\n"
+UNUSED_DAYS = 30
+"""A repository's cache not used for this long is deleted by the next scan that saves one."""
 RACY_SECONDS = 2
 """A file whose mtime is this close to the scan that cached it is verified by content."""
 _PARSING_LIBRARIES = ("libcst", "hcl2", "lark", "yaml", "ahocorasick_rs", "pathspec")
@@ -249,10 +251,20 @@ class ScanCache:
     # ------------------------------------------------------------------ saving
 
     def save(self) -> str | None:
-        """Write the cache for the files this scan saw (atomically); a problem when it could
-        not be written (the scan's results are not affected)."""
+        """Write the cache for the files this scan saw (atomically), or only mark it used when
+        nothing changed; then drop the caches of repositories not scanned for
+        :data:`UNUSED_DAYS` days. Returns a problem when it could not be written (the scan's
+        results are not affected)."""
         if not self._changed and self._new.keys() == self._old.keys():
+            with contextlib.suppress(OSError):
+                os.utime(self.path)
+            _prune(self.path.parent, keep=self.path)
             return None
+        problem = self._write()
+        _prune(self.path.parent, keep=self.path)
+        return problem
+
+    def _write(self) -> str | None:
         header = {"format": CACHE_FORMAT, "key": self.key, "root": self.root}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -264,6 +276,23 @@ class ScanCache:
         except (OSError, pickle.PicklingError, RecursionError) as exc:
             return f"cannot write the cache {self.path}: {exc}"
         return None
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Delete the caches (and temporary files a crash left) not used for a while: a sweep of
+    many short-lived checkouts must not fill the disk."""
+    cutoff = time.time() - UNUSED_DAYS * 86400
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not (name.endswith(".cache") or name.endswith(".tmp")) or name == keep.name:
+            continue
+        path = folder / name
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 def _facts(relpath: str, row: _Row) -> FileFacts:

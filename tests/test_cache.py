@@ -278,3 +278,18 @@ def test_findings_in_cached_files_keep_every_field(repo: Path, cache: Path) -> N
     second = run_scan(repo, cache_dir=cache)
     assert [dataclasses.asdict(f) for f in second.findings] == \
         [dataclasses.asdict(f) for f in first.findings]
+
+
+def test_caches_of_repositories_not_scanned_for_a_month_are_dropped(repo: Path,
+                                                                    cache: Path) -> None:
+    _service(repo)
+    stale = write(cache, "0123456789abcdef01234567.cache", "an old repository's cache")
+    recent = write(cache, "76543210fedcba9876543210.cache", "a recent one")
+    month_ago = time.time() - 40 * 86400
+    os.utime(stale, (month_ago, month_ago))
+    run_scan(repo, cache_dir=cache)
+    assert not stale.exists() and recent.exists()
+    (own,) = [p for p in cache.iterdir() if p != recent]
+    os.utime(own, (month_ago, month_ago))
+    run_scan(repo, cache_dir=cache)  # nothing changed: the cache is marked used, not rewritten
+    assert own.exists() and own.stat().st_mtime > month_ago + 86400
