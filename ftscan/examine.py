@@ -3,8 +3,10 @@ a worker of a process pool.
 
 :func:`examine` is pure: it reads the file, applies the prefilter and, for a candidate, runs the
 analysis; for a Python file that may read a bound environment variable, it collects the
-module's names. Its :class:`Outcome` is small and picklable, so large scans spread files over
-the cores (:func:`examine_all`) and collect outcomes in order.
+module's names. Its :class:`FileFacts` depend on the bytes alone (so the scan cache can keep
+them) and are small and picklable, so large scans spread files over the cores
+(:class:`Examiner`) and collect them in order; :meth:`FileFacts.outcome` then says what the file
+contributes to a scan. :func:`names_in` answers the alias phase's search the same way.
 """
 
 from __future__ import annotations
