@@ -49,6 +49,8 @@ CACHE_FORMAT = 1
 _MAGIC = b"ftscan-cache\n"
 UNUSED_DAYS = 30
 """A repository's cache not used for this long is deleted by the next scan that saves one."""
+MAX_QUESTIONS = 256
+"""Name-search questions remembered per repository; past this, answers start afresh."""
 RACY_SECONDS = 2
 """A file whose mtime is this close to the scan that cached it is verified by content."""
 _PARSING_LIBRARIES = ("libcst", "hcl2", "lark", "yaml", "ahocorasick_rs", "pathspec")
@@ -116,6 +118,9 @@ class ScanCache:
         self.root = root
         self._old = rows or {}
         self._queries = queries or []
+        if len(self._queries) > MAX_QUESTIONS:  # start the answers afresh, not a growing mask
+            self._queries = []
+            self._old = {k: (r[0], r[1], r[2], 0, 0) for k, r in self._old.items()}
         self._bits = {query: 1 << i for i, query in enumerate(self._queries)}
         self._new: dict[str, _Row] = {}
         self._started_ns = time.time_ns()

@@ -19,6 +19,7 @@ import ftscan.examine
 from ftscan.api import ScanResult
 from ftscan.cache import _MAGIC, RACY_SECONDS, ScanCache, default_cache_dir
 from ftscan.cli import main
+from ftscan.discovery import FileEntry, IgnoreRules, walk
 from ftscan.models import Role
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:9xQmT2Lp"
@@ -54,6 +55,12 @@ def _service(repo: Path) -> Path:
 def _summary(result: ScanResult) -> list[tuple[object, ...]]:
     return [(f.rule_id, f.role.value, f.location, f.model_id, f.level, f.message, f.fingerprint)
             for f in result.findings]
+
+
+def _entry(repo: Path, relpath: str) -> FileEntry:
+    """The walk's entry for an existing file, as the cache sees it."""
+    return next(e for e in walk(repo, [repo / relpath], IgnoreRules(repo), 10**6)
+                if isinstance(e, FileEntry))
 
 
 def _no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -293,3 +300,21 @@ def test_caches_of_repositories_not_scanned_for_a_month_are_dropped(repo: Path,
     os.utime(own, (month_ago, month_ago))
     run_scan(repo, cache_dir=cache)  # nothing changed: the cache is marked used, not rewritten
     assert own.exists() and own.stat().st_mtime > month_ago + 86400
+
+
+def test_remembered_name_search_answers_start_afresh_past_their_limit(repo: Path,
+                                                                      cache: Path) -> None:
+    from ftscan.cache import MAX_QUESTIONS
+
+    write(repo, "a.py", "print(1)\n")
+    unit, _ = ScanCache.open(cache, repo, "key")
+    entry = _entry(repo, "a.py")
+    unit.store(entry, None)
+    queries = [(f"NAME_{n}", frozenset()) for n in range(MAX_QUESTIONS + 1)]
+    unit.remember("a.py", queries, [n % 2 == 0 for n in range(len(queries))])
+    assert unit.known_answers(["a.py"], queries[:1]) == ({"a.py"}, [])
+    assert unit.save() is None
+    reopened, problem = ScanCache.open(cache, repo, "key")
+    assert problem is None
+    # its table was over the limit: nothing is remembered, so the file is read again
+    assert reopened.known_answers(["a.py"], queries[:1]) == (set(), ["a.py"])
