@@ -297,6 +297,7 @@ except Error("k") as err:
 match v:
     case "l" if "m":
         pass
+type Alias[T: "n"] = list["o"]
 '''
 
 
@@ -307,7 +308,7 @@ def test_python_strings_come_out_in_source_order() -> None:
     from ftscan.parsers.python import parse_python
 
     strings = [fact.value for fact in parse_python(_ORDER_PROBE).strings]
-    assert strings == list("abcdefghijklm")
+    assert strings == list("abcdefghijklmno")
 
 
 def test_python_offsets_match_libcst_positions() -> None:

@@ -139,6 +139,7 @@ _SOURCE_ORDER = {
     "ExceptStarHandler": ("type", "name", "body"),
     "IfExp": ("body", "test", "orelse"),
     "MatchCase": ("pattern", "guard", "body"),
+    "TypeAlias": ("name", "type_parameters", "value"),
     "Parameters": ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params",
                    "star_kwarg"),
 }
