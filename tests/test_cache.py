@@ -318,3 +318,12 @@ def test_remembered_name_search_answers_start_afresh_past_their_limit(repo: Path
     assert problem is None
     # its table was over the limit: nothing is remembered, so the file is read again
     assert reopened.known_answers(["a.py"], queries[:1]) == (set(), ["a.py"])
+
+
+def test_the_summary_line_says_how_much_came_from_the_cache(repo: Path, cache: Path) -> None:
+    _service(repo)
+    args = ["scan", str(repo), "--cache-dir", str(cache), "--as-of", AS_OF.isoformat()]
+    first = CliRunner().invoke(main, args)
+    second = CliRunner().invoke(main, args)
+    assert "from the cache" not in first.output
+    assert "in 33 files read (33 unchanged, from the cache)" in second.output

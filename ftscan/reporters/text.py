@@ -62,6 +62,8 @@ def summary_line(result: ScanResult) -> str:
     if levels:
         text += f" ({levels})"
     text += f" in {s.files_read} file{'s' if s.files_read != 1 else ''} read"
+    if s.files_from_cache:
+        text += f" ({s.files_from_cache} unchanged, from the cache)"
     text += f", {s.files_with_candidates} with candidates"
     skipped = sum(s.skipped.values())
     if skipped:
