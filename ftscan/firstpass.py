@@ -95,7 +95,7 @@ class DefinitionsPass:
                 todo[index] = None
             else:
                 found[index] = outcome
-                self.from_cache += 1
+                self.from_cache += outcome.skipped is None
         order = sorted(todo)
         redo = []
         fresh = examiner.run([entries[i] for i in order], env_names, [todo[i] for i in order],
@@ -108,7 +108,7 @@ class DefinitionsPass:
                     redo.append(i)
                     continue
                 cache.keep(entries[i])
-                self.from_cache += 1
+                self.from_cache += outcome.skipped is None
                 found[i] = outcome
             else:
                 self._fresh(i, entries[i], facts, env_names, found)
