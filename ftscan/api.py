@@ -13,7 +13,9 @@ import posixpath
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
@@ -40,8 +42,10 @@ from ftscan.config import (
 )
 from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, walk
 from ftscan.examine import (
+    POOL_MIN_FILES,
     Examiner,
     decode,
+    default_jobs,
     parse_module_facts,
     read_bytes,
 )
@@ -180,9 +184,7 @@ def scan(options: ScanOptions) -> ScanResult:
         if not groups:
             return _empty_result(absolute[0], options, started)
     baseline = load_baseline(options.baseline) if options.baseline else None
-    catalogue = _Catalogue(options.extra_rule_files)
-    parts = [_scan_repository(root, targets, options, started, baseline, absolute, catalogue)
-             for root, targets in groups.items()]
+    parts = _scan_repositories(groups, options, started, baseline, absolute)
     findings = sorted((f for part in parts for f in part.findings),
                       key=lambda f: (f.repository or "", f.location, f.rule_id, f.model_id,
                                      f.role.value))
@@ -283,6 +285,46 @@ class _RepositoryScan:
     as_of: dt.date
     fail_on: str
     config: Config
+
+
+SWEEP_MIN_REPOSITORIES = 4
+"""A sweep of at least this many repositories scans them side by side, one per worker."""
+
+
+def _scan_repositories(groups: dict[Path, list[Path]], options: ScanOptions, started: float,
+                       baseline: Baseline | None, requested: list[Path],
+                       ) -> list[_RepositoryScan]:
+    """Each repository's scan, in order. A sweep of many repositories runs them in a process
+    pool, one repository per task and each scanned in one process, since most repositories of
+    an organisation are too small for a pool of their own; otherwise one after the other."""
+    workers = options.jobs if options.jobs is not None else default_jobs(POOL_MIN_FILES)
+    if len(groups) < SWEEP_MIN_REPOSITORIES or workers <= 1:
+        catalogue = _Catalogue(options.extra_rule_files)
+        return [_scan_repository(root, targets, options, started, baseline, requested,
+                                 catalogue) for root, targets in groups.items()]
+    alone = dataclasses.replace(options, jobs=1, progress=None)
+    with ProcessPoolExecutor(max_workers=min(workers, len(groups)),
+                             initializer=_init_sweep_worker,
+                             initargs=(options.extra_rule_files,)) as pool:
+        return list(pool.map(_scan_in_sweep_worker, groups.items(), repeat(alone),
+                             repeat(started), repeat(baseline), repeat(requested)))
+
+
+_sweep_catalogue: _Catalogue | None = None
+
+
+def _init_sweep_worker(extra_rule_files: tuple[Path, ...]) -> None:
+    global _sweep_catalogue
+    _sweep_catalogue = _Catalogue(extra_rule_files)
+
+
+def _scan_in_sweep_worker(group: tuple[Path, list[Path]], options: ScanOptions, started: float,
+                          baseline: Baseline | None, requested: list[Path],
+                          ) -> _RepositoryScan:
+    assert _sweep_catalogue is not None
+    root, targets = group
+    return _scan_repository(root, targets, options, started, baseline, requested,
+                            _sweep_catalogue)
 
 
 class _Catalogue:

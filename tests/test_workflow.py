@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 from pathlib import Path
@@ -278,3 +279,23 @@ def test_a_folder_with_a_repository_inside_scans_both_once(tmp_path: Path) -> No
     result = run_scan(project)
     rows = sorted((f.repository, f.location.path) for f in result.findings)
     assert rows == [("lib", "lib.env"), ("project", "app.env")]
+
+
+def test_a_sweep_scans_repositories_side_by_side_with_the_same_result(tmp_path: Path) -> None:
+    """A sweep of several repositories runs one repository per worker process; what it
+    reports must not depend on that: findings, diagnostics and counts are those of one process
+    scanning the repositories one after the other."""
+    org = _org(tmp_path, 6)
+    write(org / "repo-03", "app/worker.py", "import os\nfrom openai import OpenAI\n\n"
+          'OpenAI().chat.completions.create(model=os.environ["M"], messages=[])\n')
+    write(org / "repo-04", "broken.yaml", "a: [unclosed\n")
+    write(org / "repo-05", ".ftscan.toml", 'exclude = [".env"]\n')
+    one = run_scan(org, jobs=1)
+    pooled = run_scan(org, jobs=2)
+    assert pooled.findings == one.findings
+    assert pooled.diagnostics == one.diagnostics
+    assert dataclasses.replace(pooled.summary, duration_seconds=0) == \
+        dataclasses.replace(one.summary, duration_seconds=0)
+    assert pooled.summary.repositories == 6
+    assert {f.repository for f in pooled.findings} == {f"repo-{i:02d}" for i in range(5)}
+    assert any(f.role.value == "use" and f.repository == "repo-03" for f in pooled.findings)
