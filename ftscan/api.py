@@ -303,11 +303,18 @@ def _scan_repositories(groups: dict[Path, list[Path]], options: ScanOptions, sta
         return [_scan_repository(root, targets, options, started, baseline, requested,
                                  catalogue) for root, targets in groups.items()]
     alone = dataclasses.replace(options, jobs=1, progress=None)
+    parts: list[_RepositoryScan] = []
     with ProcessPoolExecutor(max_workers=min(workers, len(groups)),
                              initializer=_init_sweep_worker,
                              initargs=(options.extra_rule_files,)) as pool:
-        return list(pool.map(_scan_in_sweep_worker, groups.items(), repeat(alone),
-                             repeat(started), repeat(baseline), repeat(requested)))
+        for part in pool.map(_scan_in_sweep_worker, groups.items(), repeat(alone),
+                             repeat(started), repeat(baseline), repeat(requested)):
+            parts.append(part)
+            if options.progress is not None:  # per repository: the workers cannot call it
+                options.progress(sum(p.summary.files_read for p in parts),
+                                 sum(p.summary.files_considered for p in parts),
+                                 time.monotonic() - started)
+    return parts
 
 
 _sweep_catalogue: _Catalogue | None = None
