@@ -136,10 +136,13 @@ class ScanCache:
         empty = cls(path, key, where)
         try:
             data = path.read_bytes()
+            foreign = _foreign(path)
         except FileNotFoundError:
             return empty, None
         except OSError as exc:
             return empty, f"cannot read the cache {path}: {exc.strerror or exc}; rebuilt"
+        if foreign:
+            return empty, f"the cache {path} {foreign}; ignored and rebuilt"
         try:
             header, queries, rows = _load(data)
         except Exception as exc:  # anything at all: the cache is only ever an optimisation
@@ -281,6 +284,19 @@ class ScanCache:
         except (OSError, pickle.PicklingError, RecursionError) as exc:
             return f"cannot write the cache {self.path}: {exc}"
         return None
+
+
+def _foreign(path: Path) -> str | None:
+    """Why a cache file cannot be trusted whatever it holds: someone else could have written
+    it (another user owns it, or anyone may write it; a cache folder in a shared place)."""
+    if not hasattr(os, "getuid"):
+        return None  # Windows: the user's own profile folder
+    info = path.stat()
+    if info.st_uid != os.getuid():
+        return "belongs to another user"
+    if info.st_mode & 0o022:
+        return "is writable by other users"
+    return None
 
 
 def _prune(folder: Path, keep: Path) -> None:

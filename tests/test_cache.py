@@ -327,3 +327,17 @@ def test_the_summary_line_says_how_much_came_from_the_cache(repo: Path, cache: P
     second = CliRunner().invoke(main, args)
     assert "from the cache" not in first.output
     assert "in 33 files read (33 unchanged, from the cache)" in second.output
+
+
+def test_a_cache_others_could_have_written_is_not_trusted(repo: Path, cache: Path) -> None:
+    """A cache folder in a shared place must not let another user hide a finding."""
+    _service(repo)
+    run_scan(repo, cache_dir=cache)
+    (target,) = cache.iterdir()
+    target.chmod(0o666)
+    result = run_scan(repo, cache_dir=cache)
+    assert result.summary.files_from_cache == 0
+    assert any("is writable by other users; ignored and rebuilt" in d.message
+               for d in result.diagnostics)
+    again = run_scan(repo, cache_dir=cache)  # rebuilt with safe permissions
+    assert again.summary.files_from_cache == again.summary.files_considered
