@@ -55,9 +55,10 @@ class AliasInputs:
     chart_dirs: set[str]
     template_files: list[str]
     services: ServiceMap
+    search: NameSearch
+    """How to search the Python files not read yet for names (the scan reads them in its
+    worker pool and remembers the answers in its cache)."""
     user_sinks: Sequence[tuple[str, str | int]] = ()
-    search: NameSearch | None = None
-    """How to search the Python files not read yet; by default, one after the other here."""
 
 
 @dataclass
@@ -151,7 +152,6 @@ def resolve_uses(
     searched: set[tuple[str, frozenset[str]]] = {(n, frozenset()) for n in inputs.searched_names}
     pending: set[tuple[str, frozenset[str]]] = {(n, frozenset()) for n in env.names()}
     pending -= searched
-    resolver = PythonResolver(modules, definitions_in, texts.locate, env)
     remaining = [p for p in inputs.python_paths if p not in modules]
     while True:
         outcome.rounds += 1
@@ -161,17 +161,8 @@ def resolve_uses(
             break
         searched |= pending
         wanted, pending = sorted(pending, key=lambda p: p[0]), set()
-        if inputs.search is not None:
-            chosen = inputs.search(remaining, wanted)
-            selected = [path for path in remaining if path in chosen]
-        else:
-            selected = []
-            for path in remaining:
-                text = texts.text(path)
-                if text is not None and any(mentions(text, query) for query in wanted):
-                    selected.append(path)
-                else:
-                    texts.texts.pop(path, None)  # not needed: do not keep it in memory
+        chosen = inputs.search(remaining, wanted)
+        selected = [path for path in remaining if path in chosen]
         if not selected:
             break
         for path in selected:
