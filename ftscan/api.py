@@ -42,10 +42,9 @@ from ftscan.config import (
 )
 from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, walk
 from ftscan.examine import (
-    POOL_MIN_FILES,
     Examiner,
+    available_cores,
     decode,
-    default_jobs,
     parse_module_facts,
     read_bytes,
 )
@@ -297,23 +296,24 @@ def _scan_repositories(groups: dict[Path, list[Path]], options: ScanOptions, sta
     """Each repository's scan, in order. A sweep of many repositories runs them in a process
     pool, one repository per task and each scanned in one process, since most repositories of
     an organisation are too small for a pool of their own; otherwise one after the other."""
-    workers = options.jobs if options.jobs is not None else default_jobs(POOL_MIN_FILES)
+    workers = options.jobs if options.jobs is not None else available_cores()
     if len(groups) < SWEEP_MIN_REPOSITORIES or workers <= 1:
         catalogue = _Catalogue(options.extra_rule_files)
         return [_scan_repository(root, targets, options, started, baseline, requested,
                                  catalogue) for root, targets in groups.items()]
     alone = dataclasses.replace(options, jobs=1, progress=None)
     parts: list[_RepositoryScan] = []
+    read = considered = 0
     with ProcessPoolExecutor(max_workers=min(workers, len(groups)),
                              initializer=_init_sweep_worker,
                              initargs=(options.extra_rule_files,)) as pool:
         for part in pool.map(_scan_in_sweep_worker, groups.items(), repeat(alone),
                              repeat(started), repeat(baseline), repeat(requested)):
             parts.append(part)
+            read += part.summary.files_read
+            considered += part.summary.files_considered
             if options.progress is not None:  # per repository: the workers cannot call it
-                options.progress(sum(p.summary.files_read for p in parts),
-                                 sum(p.summary.files_considered for p in parts),
-                                 time.monotonic() - started)
+                options.progress(read, considered, time.monotonic() - started)
     return parts
 
 

@@ -211,16 +211,15 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
         return FileFacts(relpath, digest, unchanged=True)
     if is_binary(data):
         return FileFacts(relpath, skipped=_binary(relpath))
+    facts = FileFacts(relpath)
     if relpath.endswith(PYTHON_SUFFIXES):
         reads_env = b"environ" in data or b"getenv" in data
         settings = b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None
-        facts = FileFacts(relpath, reads_env=reads_env, settings=settings,
-                          names_tested=env_names if reads_env else frozenset(),
-                          names_found=frozenset(n for n in env_names if n.encode() in data)
-                          if reads_env else frozenset()) if reads_env or settings \
-            else FileFacts(relpath)
-    else:
-        facts = FileFacts(relpath)
+        if reads_env or settings:
+            tested = env_names if reads_env else frozenset()
+            facts = FileFacts(relpath, reads_env=reads_env, settings=settings,
+                              names_tested=tested,
+                              names_found=frozenset(n for n in tested if n.encode() in data))
     candidate = context.rules.is_candidate(data)
     if candidate and is_own_report(data):
         return dataclasses.replace(facts, skipped=SkippedEntry(relpath, "ftscan-report"))
@@ -287,10 +286,11 @@ def _examine_in_worker(entry: FileEntry, env_names: frozenset[str], known: bytes
 
 def default_jobs(files: int) -> int:
     """Workers for ``files`` files: one per core for large batches, none for small ones."""
-    return _cores() if files >= POOL_MIN_FILES else 1
+    return available_cores() if files >= POOL_MIN_FILES else 1
 
 
-def _cores() -> int:
+def available_cores() -> int:
+    """The cores this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
         os.cpu_count() or 1)
 
@@ -344,5 +344,5 @@ class Examiner:
         return self._pool
 
     def _chunk(self, batch: int) -> int:
-        workers = self.jobs or _cores()
+        workers = self.jobs or available_cores()
         return max(16, min(512, batch // (workers * 8) or 1))

@@ -76,18 +76,14 @@ class DefinitionsPass:
         where it can answer, the rest examined (in the pool on large scans) and remembered.
         Files the cache knows yielded nothing are only counted."""
         cache, examiner = self.cache, self.examiner
+        found: dict[int, Outcome] = {}
         if cache is None:
-            outcomes = []
-            for facts in examiner.run(entries, env_names):
-                if facts is None:
-                    self._count_read()
-                else:
-                    outcomes.append(facts.outcome(env_names) or Outcome(facts.relpath))
-            return outcomes
+            for i, facts in enumerate(examiner.run(entries, env_names)):
+                self._fresh(i, entries[i], facts, env_names, found)
+            return list(found.values())
         plain, hits, misses = cache.partition(entries)
         self._count_read(plain)
         self.from_cache += plain
-        found: dict[int, Outcome] = {}
         todo = dict(misses)
         for index, facts in hits:
             outcome = facts.outcome(env_names, self.context)
@@ -119,9 +115,10 @@ class DefinitionsPass:
 
     def _fresh(self, index: int, entry: FileEntry, facts: FileFacts | None,
                env_names: frozenset[str], found: dict[int, Outcome]) -> None:
-        """Remember what a file just examined yielded; note its outcome, if it has one."""
-        assert self.cache is not None
-        self.cache.store(entry, facts)
+        """Remember what a file just examined yielded (with a cache); note its outcome, if it
+        has one."""
+        if self.cache is not None:
+            self.cache.store(entry, facts)
         if facts is None:
             self._count_read()
         else:
