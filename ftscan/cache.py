@@ -124,7 +124,7 @@ class ScanCache:
         self._bits = {query: 1 << i for i, query in enumerate(self._queries)}
         self._new: dict[str, _Row] = {}
         self._started_ns = time.time_ns()
-        self._changed = False
+        self._changed = len(queries or ()) > MAX_QUESTIONS  # save the reset, not redo it
 
     @classmethod
     def open(cls, cache_dir: Path, root: Path, key: str) -> tuple[ScanCache, str | None]:

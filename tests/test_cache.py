@@ -17,7 +17,7 @@ from conftest import AS_OF, run_scan, write
 
 import ftscan.examine
 from ftscan.api import ScanResult
-from ftscan.cache import _MAGIC, RACY_SECONDS, ScanCache, default_cache_dir
+from ftscan.cache import _MAGIC, RACY_SECONDS, ScanCache, _load, default_cache_dir
 from ftscan.cli import main
 from ftscan.discovery import FileEntry, IgnoreRules, walk
 from ftscan.models import Role
@@ -307,6 +307,7 @@ def test_remembered_name_search_answers_start_afresh_past_their_limit(repo: Path
     from ftscan.cache import MAX_QUESTIONS
 
     write(repo, "a.py", "print(1)\n")
+    _age(repo)  # a trusted signature: the reopened cache keeps the row as it is
     unit, _ = ScanCache.open(cache, repo, "key")
     entry = _entry(repo, "a.py")
     unit.store(entry, None)
@@ -318,6 +319,10 @@ def test_remembered_name_search_answers_start_afresh_past_their_limit(repo: Path
     assert problem is None
     # its table was over the limit: nothing is remembered, so the file is read again
     assert reopened.known_answers(["a.py"], queries[:1]) == (set(), ["a.py"])
+    reopened.partition([entry])
+    assert reopened.save() is None
+    _, saved_questions, _ = _load(reopened.path.read_bytes())
+    assert saved_questions == []  # the reset was saved, not redone on every load
 
 
 def test_the_summary_line_says_how_much_came_from_the_cache(repo: Path, cache: Path) -> None:
