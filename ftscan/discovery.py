@@ -99,7 +99,7 @@ class IgnoreRules:
 
     def ignored(self, relpath: str, is_dir: bool, specs: Sequence[_Spec]) -> bool:
         """Is ``relpath`` ignored, given the directory ``specs`` in force where it lives?"""
-        if self._config is None and not specs and not self._global:
+        if not self.filtering(specs):
             return False
         candidate = relpath + "/" if is_dir else relpath
         if self._config is not None:
@@ -231,7 +231,7 @@ def _walk_dir(
             else:
                 seen.add(rel)
                 if is_link:
-                    yield from _file_entry(Path(rules.root), Path(entry.path), rel, max_size)
+                    yield from _file_entry(rules.root, Path(entry.path), rel, max_size)
                     continue
                 try:  # the fast path, inline: the directory entry knows it is no symlink
                     info = entry.stat(follow_symlinks=False)
