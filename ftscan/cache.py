@@ -137,7 +137,7 @@ class ScanCache:
         try:
             data = path.read_bytes()
             foreign = _foreign(path)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):  # no cache yet (saving will say why)
             return empty, None
         except OSError as exc:
             return empty, f"cannot read the cache {path}: {exc.strerror or exc}; rebuilt"
