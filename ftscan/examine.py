@@ -34,6 +34,9 @@ BINARY_SNIFF_BYTES = 8000
 POOL_MIN_FILES = 2000
 """Below this many files a process pool costs more than it saves."""
 PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
+_PYTHON_MARKERS = (b"environ", b"getenv", b"BaseSettings")
+"""Words that make a Python file worth a closer look even without a rule keyword: it may read
+an environment variable, or declare pydantic settings."""
 _SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
 
 
@@ -212,7 +215,11 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     if is_binary(data):
         return FileFacts(relpath, skipped=_binary(relpath))
     facts = FileFacts(relpath)
-    if relpath.endswith(PYTHON_SUFFIXES):
+    python = relpath.endswith(PYTHON_SUFFIXES)
+    # one pass over the bytes tells whether there is anything to look at (most files: no)
+    if not context.rules.might_match(data, _PYTHON_MARKERS if python else ()):
+        return facts
+    if python:
         reads_env = b"environ" in data or b"getenv" in data
         settings = b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None
         if reads_env or settings:

@@ -113,7 +113,7 @@ class RuleSet:
         self.keywords: tuple[str, ...] = tuple(keywords)
         self._keyword_bytes = tuple(k.encode() for k in keywords)
         self._keyword_text = re.compile("|".join(re.escape(k) for k in keywords))
-        self._automaton: BytesAhoCorasick | None = None
+        self._automata: dict[tuple[bytes, ...], BytesAhoCorasick] = {}
 
     @functools.cached_property
     def _candidate_checks(self) -> list[tuple[tuple[bytes, ...], tuple[_BytesCheck, ...] | None]]:
@@ -134,8 +134,8 @@ class RuleSet:
         return hashlib.sha256(repr(spec).encode("utf-8")).hexdigest()
 
     def __getstate__(self) -> dict[str, Any]:
-        # the automaton is rebuilt where it is used (workers of a process pool)
-        state = {**self.__dict__, "_automaton": None}
+        # automata are rebuilt where they are used (workers of a process pool)
+        state = {**self.__dict__, "_automata": {}}
         state.pop("_candidate_checks", None)
         return state
 
@@ -153,15 +153,18 @@ class RuleSet:
         """The rule's position in the catalogue (SARIF ``ruleIndex``)."""
         return self.rules.index(self._by_id[rule_id])
 
-    def might_match(self, data: bytes) -> bool:
-        """The first prefilter: does ``data`` hold any rule keyword at all? One pass over the
-        bytes for every keyword (Aho-Corasick with a SIMD prefilter, about 10 GB/s), not one
-        pass per keyword."""
-        if self._automaton is None:
-            self._automaton = BytesAhoCorasick(self._keyword_bytes,
-                                               matchkind=MATCHKIND_LEFTMOST_FIRST)
-        # leftmost-first is the fast mode; it reports some match whenever any keyword occurs
-        return bool(self._automaton.find_matches_as_indexes(data))
+    def might_match(self, data: bytes, also: tuple[bytes, ...] = ()) -> bool:
+        """The first prefilter: does ``data`` hold any rule keyword (or any of ``also``) at
+        all? One pass over the bytes for every word (Aho-Corasick with a SIMD prefilter, about
+        10 GB/s), not one pass per word: a caller with words of its own to look for in every
+        file (the Python markers of :mod:`ftscan.examine`) adds them here instead of making
+        passes of its own."""
+        automaton = self._automata.get(also)
+        if automaton is None:
+            automaton = self._automata[also] = BytesAhoCorasick(
+                [*self._keyword_bytes, *also], matchkind=MATCHKIND_LEFTMOST_FIRST)
+        # leftmost-first is the fast mode; it reports some match whenever any word occurs
+        return bool(automaton.find_matches_as_indexes(data))
 
     def is_candidate(self, data: bytes) -> bool:
         """Is ``data`` worth parsing: does a rule's pattern or hint match its raw bytes?
