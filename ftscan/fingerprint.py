@@ -10,63 +10,49 @@ wrapping 64-bit arithmetic over UTF-16 code units, and ``:N`` counting earlier e
 
 from __future__ import annotations
 
+import sys
+from array import array
+from itertools import accumulate
+
 _BLOCK = 100
 _MOD = 37
 _MASK = (1 << 64) - 1
 _FIRST_MOD = pow(_MOD, _BLOCK, 1 << 64)
-_SPACE, _TAB, _LF, _CR, _EOF = 32, 9, 10, 13, 65535
+_LF, _EOF = 10, 65535
 
 
-def _code_units(text: str) -> list[int]:
-    data = text.encode("utf-16-le", errors="surrogatepass")
-    return [data[i] | (data[i + 1] << 8) for i in range(0, len(data), 2)]
+def _code_units(text: str) -> array[int]:
+    units = array("H")
+    units.frombytes(text.encode("utf-16-le", errors="surrogatepass"))
+    if sys.byteorder == "big":
+        units.byteswap()
+    return units
+
+
+def _roll(value: int, unit: int) -> int:
+    return (value * _MOD + unit) & _MASK
 
 
 def line_hashes(text: str) -> dict[int, str]:
-    """The hash of every line (1-based) of ``text``."""
-    window = [0] * _BLOCK
-    line_numbers = [-1] * _BLOCK
+    """The hash of every line (1-based) of ``text``.
+
+    The action's rolling hash, as prefix sums: with the stream normalised the way the action
+    reads it (spaces and tabs dropped, CRLF and CR as LF, the end-of-file sentinel and zeros
+    after it), a line's hash is that of the 100 units from its first, which is
+    ``prefix[start + 100] - prefix[start] * 37**100`` in wrapping 64-bit arithmetic: one
+    multiply-add per character instead of a window kept by hand."""
+    normalised = (text.replace("\r\n", "\n").replace("\r", "\n")
+                  .replace(" ", "").replace("\t", ""))
+    units = _code_units(normalised)
+    starts = [0, *(i + 1 for i, unit in enumerate(units) if unit == _LF)]
+    stream = [*units, _EOF, *([0] * _BLOCK)]
+    prefix = list(accumulate(stream, _roll, initial=0))
     hashes: dict[int, str] = {}
     counts: dict[str, int] = {}
-    state = {"hash": 0, "index": 0}
-
-    def output() -> None:
-        value = format(state["hash"], "x")
+    for line, start in enumerate(starts, 1):
+        value = format((prefix[start + _BLOCK] - prefix[start] * _FIRST_MOD) & _MASK, "x")
         counts[value] = counts.get(value, 0) + 1
-        hashes[line_numbers[state["index"]]] = f"{value}:{counts[value]}"
-        line_numbers[state["index"]] = -1
-
-    def update(current: int) -> None:
-        index = state["index"]
-        begin = window[index]
-        window[index] = current
-        state["hash"] = (_MOD * state["hash"] + current - _FIRST_MOD * begin) & _MASK
-        state["index"] = (index + 1) % _BLOCK
-
-    line_number = 0
-    line_start = True
-    prev_cr = False
-    for current in [*_code_units(text), _EOF]:
-        if current in (_SPACE, _TAB) or (prev_cr and current == _LF):
-            prev_cr = False
-            continue
-        if current == _CR:
-            current, prev_cr = _LF, True
-        else:
-            prev_cr = False
-        if line_numbers[state["index"]] != -1:
-            output()
-        if line_start:
-            line_start = False
-            line_number += 1
-            line_numbers[state["index"]] = line_number
-        if current == _LF:
-            line_start = True
-        update(current)
-    for _ in range(_BLOCK):
-        if line_numbers[state["index"]] != -1:
-            output()
-        update(0)
+        hashes[line] = f"{value}:{counts[value]}"
     return hashes
 
 
