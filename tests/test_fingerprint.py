@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from ftscan.fingerprint import line_hashes
@@ -32,3 +34,54 @@ CLEAN = ["e9496ae3ebfced30:1", "fb7c023a8b9ccb3f:1", "ce8ba1a563dcdaca:1", "e20e
 def test_matches_codeql_action_vectors(text: str, expected: list[str]) -> None:
     hashes = line_hashes(text)
     assert [hashes[i] for i in sorted(hashes)] == expected
+
+
+def _reference(text: str) -> dict[int, str]:
+    """A line-for-line transliteration of codeql-action's ``hash()`` (``src/fingerprints.ts``):
+    the window kept by hand, one character at a time."""
+    block, mod, mask = 100, 37, (1 << 64) - 1
+    first_mod = pow(mod, block, 1 << 64)
+    window, line_numbers = [0] * block, [-1] * block
+    hashes: dict[int, str] = {}
+    counts: dict[str, int] = {}
+    hash_value = index = line_number = 0
+    line_start, prev_cr = True, False
+    data = text.encode("utf-16-le", errors="surrogatepass")
+    units = [data[i] | (data[i + 1] << 8) for i in range(0, len(data), 2)]
+
+    def output() -> None:
+        value = format(hash_value, "x")
+        counts[value] = counts.get(value, 0) + 1
+        hashes[line_numbers[index]] = f"{value}:{counts[value]}"
+        line_numbers[index] = -1
+
+    for current in [*units, 65535, *([None] * block)]:
+        if current is None:  # after the end: flush every line still in the window
+            if line_numbers[index] != -1:
+                output()
+            current = 0
+        else:
+            if current in (32, 9) or (prev_cr and current == 10):
+                prev_cr = False
+                continue
+            current, prev_cr = (10, True) if current == 13 else (current, False)
+            if line_numbers[index] != -1:
+                output()
+            if line_start:
+                line_start, line_number = False, line_number + 1
+                line_numbers[index] = line_number
+            line_start = current == 10
+        begin, window[index] = window[index], current
+        hash_value = (mod * hash_value + current - first_mod * begin) & mask
+        index = (index + 1) % block
+    return hashes
+
+
+def test_matches_the_reference_algorithm_on_fuzzed_text() -> None:
+    """Line endings of every kind, blank and whitespace-only lines, astral characters, lone
+    surrogates, lines longer than the window and files shorter than it."""
+    rnd = random.Random(20261123)
+    pieces = ["a", "b", " ", "\t", "\r", "\n", "\r\n", "é", "😀", "\ud800", "x" * 60, "\n\n"]
+    for _ in range(1500):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 80)))
+        assert line_hashes(text) == _reference(text), repr(text)
