@@ -13,7 +13,6 @@ import posixpath
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -301,6 +300,8 @@ def _scan_repositories(groups: dict[Path, list[Path]], options: ScanOptions, sta
         catalogue = _Catalogue(options.extra_rule_files)
         return [_scan_repository(root, targets, options, started, baseline, requested,
                                  catalogue) for root, targets in groups.items()]
+    from concurrent.futures import ProcessPoolExecutor  # only sweeps need it
+
     alone = dataclasses.replace(options, jobs=1, progress=None)
     parts: list[_RepositoryScan] = []
     read = considered = 0

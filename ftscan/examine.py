@@ -16,9 +16,9 @@ import hashlib
 import os
 import re
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import repeat
+from typing import TYPE_CHECKING
 
 from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
@@ -29,6 +29,9 @@ from ftscan.discovery import FileEntry, SkippedEntry
 from ftscan.filekinds import FileKind, classify
 from ftscan.ownreports import is_own_report
 from ftscan.parsers import PARSERS, ParseFailure
+
+if TYPE_CHECKING:  # imported when a pool starts: multiprocessing costs a cached scan 25 ms
+    from concurrent.futures import ProcessPoolExecutor
 
 BINARY_SNIFF_BYTES = 8000
 POOL_MIN_FILES = 2000
@@ -346,6 +349,8 @@ class Examiner:
         if workers <= 1 or batch < 64:
             return None
         if self._pool is None:
+            from concurrent.futures import ProcessPoolExecutor
+
             self._pool = ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                                              initargs=(self.context,))
         return self._pool
