@@ -150,12 +150,15 @@ def walk(
     Yields :class:`SkippedEntry` for files it will not read, so the summary can count them.
     Files named explicitly are read even when an ignore file would skip them.
     """
-    seen: set[str] = set()
+    # a file reached twice (named, and inside a folder also named) is yielded once; one folder
+    # alone cannot reach a file twice, and needs no record of every path
+    seen: set[str] | None = set() if len(targets) > 1 else None
     for target in targets:
         rel = _relative(root, target)
         if target.is_symlink() or not target.is_dir():
-            if rel not in seen:
-                seen.add(rel)
+            if seen is None or rel not in seen:
+                if seen is not None:
+                    seen.add(rel)
                 yield from _file_entry(root, target, rel, max_size)
             continue
         chain = _chain(rel)
@@ -195,10 +198,11 @@ def _walk_dir(
     top_specs: list[_Spec],
     rules: IgnoreRules,
     max_size: int,
-    seen: set[str],
+    seen: set[str] | None,
 ) -> Iterator[FileEntry | SkippedEntry]:
     """Depth first, names sorted, with plain strings throughout: this loop runs once per file
-    of the largest monorepos."""
+    of the largest monorepos. A folder below ``top`` that holds ``.git`` is a repository of its
+    own (as git sees it), found from its own listing: no extra look per folder."""
     stack: list[tuple[str, str, list[_Spec]]] = [(str(top), top_rel, top_specs)]
     while stack:
         folder, folder_rel, parent_specs = stack.pop()
@@ -207,6 +211,8 @@ def _walk_dir(
                 by_name = {e.name: e for e in it}
         except OSError as exc:
             yield SkippedEntry(folder_rel or ".", "unreadable", exc.strerror or str(exc))
+            continue
+        if ".git" in by_name and folder_rel != top_rel:
             continue
         own = rules.specs_for(folder_rel, by_name)
         specs = [*parent_specs, *own] if own else parent_specs
@@ -222,27 +228,30 @@ def _walk_dir(
             except OSError:
                 is_link, is_dir = False, False
             if is_dir:
-                if key in ALWAYS_SKIPPED_DIRS or os.path.lexists(os.path.join(entry.path, ".git")):
-                    continue  # a repository of its own (as git sees it): its own root
-                if not (filtering and rules.ignored(rel, True, specs)):
+                if key not in ALWAYS_SKIPPED_DIRS and not (
+                        filtering and rules.ignored(rel, True, specs)):
                     subdirs.append((entry.path, rel, specs))
-            elif (filtering and rules.ignored(rel, False, specs)) or rel in seen:
                 continue
-            else:
+            if filtering and rules.ignored(rel, False, specs):
+                continue
+            if seen is not None:
+                if rel in seen:
+                    continue
                 seen.add(rel)
-                if is_link:
-                    yield from _file_entry(rules.root, Path(entry.path), rel, max_size)
-                    continue
-                try:  # the fast path, inline: the directory entry knows it is no symlink
-                    info = entry.stat(follow_symlinks=False)
-                except OSError as exc:
-                    yield SkippedEntry(rel, "unreadable", exc.strerror or str(exc))
-                    continue
-                size = info.st_size
-                if size <= max_size and S_ISREG(info.st_mode):
-                    yield FileEntry(entry.path, rel, size, _signature(info))
-                else:
-                    yield _irregular(rel, info, max_size)
+            if is_link:
+                yield from _file_entry(rules.root, Path(entry.path), rel, max_size)
+                continue
+            try:  # the fast path, inline: the directory entry knows it is no symlink
+                info = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                yield SkippedEntry(rel, "unreadable", exc.strerror or str(exc))
+                continue
+            size = info.st_size
+            if size <= max_size and S_ISREG(info.st_mode):
+                yield FileEntry(entry.path, rel, size,
+                                (size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+            else:
+                yield _irregular(rel, info, max_size)
         stack.extend(reversed(subdirs))
 
 

@@ -134,3 +134,18 @@ def test_a_process_pool_gives_the_same_result(tmp_path: Path) -> None:
     assert pooled.findings == single.findings
     assert pooled.diagnostics == single.diagnostics
     assert pooled.summary.files_read == single.summary.files_read
+
+
+def test_a_repository_inside_the_repository_is_left_to_its_own_scan(repo: Path) -> None:
+    """A vendored checkout (a ``.git`` folder) and a submodule (a ``.git`` file) are
+    repositories of their own, as git sees them: the outer scan does not report their files,
+    a scan of either does."""
+    write(repo, "app.env", f"M={FT}\n")
+    write(repo, "vendor/lib/.git/HEAD", "ref: refs/heads/main\n")
+    write(repo, "vendor/lib/lib.env", f"M={FT}\n")
+    write(repo, "modules/sub/.git", "gitdir: ../../.git/modules/sub\n")
+    write(repo, "modules/sub/sub.env", f"M={FT}\n")
+    write(repo, "modules/not-a-repo/git.env", f"M={FT}\n")
+    assert _paths(repo) == ["app.env", "modules/not-a-repo/git.env"]
+    assert _paths(repo / "vendor" / "lib") == ["lib.env"]
+    assert _paths(repo / "modules" / "sub") == ["sub.env"]
