@@ -1,5 +1,5 @@
 """Allow ``python -m ftscan``."""
 
-from ftscan.cli import main
+from ftscan.cli import run
 
-main()
+run()

@@ -115,6 +115,27 @@ def test_module_entry_point_runs() -> None:
     assert proc.returncode == 0 and __version__ in proc.stdout
 
 
+def test_the_console_script_exits_fast_without_losing_output(tmp_path: Path) -> None:
+    """The script skips the interpreter's teardown: the report on stdout must still arrive
+    whole through a pipe, and the exit code must still say what happened (1 findings, 0
+    clean, 2 usage)."""
+    repo = tmp_path / "repo"
+    write(repo, ".git/HEAD", "")
+    for i in range(300):  # a report of some size: well past one pipe buffer
+        write(repo, f"svc{i}/a.env", f"M=ft:gpt-4o-mini-2024-07-18:acme:x{i}:AbCd1234\n")
+    command = [sys.executable, "-m", "ftscan", "scan", str(repo), "--format", "json",
+               "--no-cache", "--as-of", "2026-11-01"]
+    found = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert found.returncode == 1
+    assert len(json.loads(found.stdout)["findings"]) == 300
+    clean = subprocess.run([*command, "--fail-on", "never"], capture_output=True, text=True,
+                           check=False)
+    assert clean.returncode == 0 and json.loads(clean.stdout)["findings"]
+    usage = subprocess.run([*command, "--format", "nope"], capture_output=True, text=True,
+                           check=False)
+    assert usage.returncode == 2 and "nope" in usage.stderr
+
+
 @pytest.mark.parametrize("output_format", ["sarif", "json", "csv", "markdown"])
 def test_a_report_written_into_the_tree_is_not_scanned_again(tmp_path: Path,
                                                              output_format: str) -> None:
