@@ -123,16 +123,22 @@ def test_the_console_script_exits_fast_without_losing_output(tmp_path: Path) -> 
     write(repo, ".git/HEAD", "")
     for i in range(300):  # a report of some size: well past one pipe buffer
         write(repo, f"svc{i}/a.env", f"M=ft:gpt-4o-mini-2024-07-18:acme:x{i}:AbCd1234\n")
-    command = [sys.executable, "-m", "ftscan", "scan", str(repo), "--format", "json",
-               "--no-cache", "--as-of", "2026-11-01"]
-    found = subprocess.run(command, capture_output=True, text=True, check=False)
-    assert found.returncode == 1
+    script = Path(sys.executable).with_name("ftscan")  # the installed console script
+    launcher = [str(script)] if script.exists() else [sys.executable, "-m", "ftscan"]
+    command = [*launcher, "scan", str(repo), "--format", "json", "--no-cache",
+               "--as-of", "2026-11-01"]
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        # from outside the checkout, so that the installed package is the one that runs
+        return subprocess.run([*command, *extra], capture_output=True, text=True,
+                              check=False, cwd=tmp_path)
+
+    found = run()
+    assert found.returncode == 1, found.stderr
     assert len(json.loads(found.stdout)["findings"]) == 300
-    clean = subprocess.run([*command, "--fail-on", "never"], capture_output=True, text=True,
-                           check=False)
+    clean = run("--fail-on", "never")
     assert clean.returncode == 0 and json.loads(clean.stdout)["findings"]
-    usage = subprocess.run([*command, "--format", "nope"], capture_output=True, text=True,
-                           check=False)
+    usage = run("--format", "nope")
     assert usage.returncode == 2 and "nope" in usage.stderr
 
 
