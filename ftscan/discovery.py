@@ -156,9 +156,7 @@ def walk(
     for target in targets:
         rel = _relative(root, target)
         if target.is_symlink() or not target.is_dir():
-            if seen is None or rel not in seen:
-                if seen is not None:
-                    seen.add(rel)
+            if _first_visit(seen, rel):
                 yield from _file_entry(root, target, rel, max_size)
             continue
         chain = _chain(rel)
@@ -166,6 +164,17 @@ def walk(
                for i in range(1, len(chain))):
             continue
         yield from _walk_dir(target, rel, rules.in_force(chain[:-1]), rules, max_size, seen)
+
+
+def _first_visit(seen: set[str] | None, rel: str) -> bool:
+    """Is this the first time the walk reaches ``rel``? (``seen`` is ``None`` when it cannot
+    reach a file twice.)"""
+    if seen is None:
+        return True
+    if rel in seen:
+        return False
+    seen.add(rel)
+    return True
 
 
 def _chain(rel: str) -> list[str]:
@@ -234,10 +243,8 @@ def _walk_dir(
                 continue
             if filtering and rules.ignored(rel, False, specs):
                 continue
-            if seen is not None:
-                if rel in seen:
-                    continue
-                seen.add(rel)
+            if not _first_visit(seen, rel):
+                continue
             if is_link:
                 yield from _file_entry(rules.root, Path(entry.path), rel, max_size)
                 continue
@@ -248,8 +255,7 @@ def _walk_dir(
                 continue
             size = info.st_size
             if size <= max_size and S_ISREG(info.st_mode):
-                yield FileEntry(entry.path, rel, size,
-                                (size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+                yield FileEntry(entry.path, rel, size, _signature(info))
             else:
                 yield _irregular(rel, info, max_size)
         stack.extend(reversed(subdirs))
