@@ -37,7 +37,9 @@ BINARY_SNIFF_BYTES = 8000
 POOL_MIN_FILES = 2000
 """Below this many files a process pool costs more than it saves."""
 PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
-_PYTHON_MARKERS = (b"environ", b"getenv", b"BaseSettings")
+_ENV_MARKERS = (b"environ", b"getenv")
+_SETTINGS_MARKER = b"BaseSettings"
+_PYTHON_MARKERS = (*_ENV_MARKERS, _SETTINGS_MARKER)
 """Words that make a Python file worth a closer look even without a rule keyword: it may read
 an environment variable, or declare pydantic settings."""
 _SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
@@ -223,8 +225,8 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     if not context.rules.might_match(data, _PYTHON_MARKERS if python else ()):
         return facts
     if python:
-        reads_env = b"environ" in data or b"getenv" in data
-        settings = b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None
+        reads_env = any(marker in data for marker in _ENV_MARKERS)
+        settings = _SETTINGS_MARKER in data and _SETTINGS_CLASS.search(data) is not None
         if reads_env or settings:
             tested = env_names if reads_env else frozenset()
             facts = FileFacts(relpath, reads_env=reads_env, settings=settings,
