@@ -471,7 +471,7 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
                      ) -> _AliasPhase:
     """The second phase: follow names from definitions to the code that uses them."""
     chart_dirs = {posixpath.dirname(p) for p in first.relpaths
-                  if posixpath.basename(p) == "Chart.yaml"}
+                  if p.endswith("Chart.yaml") and posixpath.basename(p) == "Chart.yaml"}
     templates = [p for p in first.relpaths if "/templates/" in p and p.endswith(
         (".yaml", ".yml", ".tpl"))]
     inputs = AliasInputs(
