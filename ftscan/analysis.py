@@ -35,6 +35,9 @@ class AnalysisContext:
     lifecycle: LifecycleTable
     as_of: dt.date
     warning_window_days: int
+    max_file_size: int | None = None
+    """Files larger are skipped; it is checked here for files git listed (the walk checks the
+    others)."""
 
 
 @dataclass

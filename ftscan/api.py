@@ -39,7 +39,7 @@ from ftscan.config import (
     load_config,
     parse_sink,
 )
-from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, walk
+from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, listed, walk
 from ftscan.examine import (
     Examiner,
     available_cores,
@@ -50,6 +50,7 @@ from ftscan.examine import (
 from ftscan.fingerprint import LineHasher
 from ftscan.firstpass import DefinitionsPass
 from ftscan.gitdiff import DiffError, changed_lines
+from ftscan.gitfiles import PendingListing, start_listing
 from ftscan.lifecycle import LifecycleTable, load_lifecycle
 from ftscan.models import Diagnostic, Finding, Level, Severity
 from ftscan.ownership import annotate
@@ -369,14 +370,20 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     max_size = _first(options.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE)
     fail_on = _first(options.fail_on, config.fail_on, DEFAULT_FAIL_ON)
     as_of = options.as_of or dt.date.today()
-    context = AnalysisContext(rules, lifecycle, as_of, window)
+    context = AnalysisContext(rules, lifecycle, as_of, window, max_size)
 
-    ignore = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files)
-    entries = list(walk(root, targets, ignore, max_size))
+    pending = _git_listing(root, targets, options)
     cache, cache_problems = None, []
-    if options.cache_dir is not None:
-        cache, problem = ScanCache.open(options.cache_dir, root, catalogue.cache_key(rules))
+    if options.cache_dir is not None:  # loaded while git lists the files
+        # the size limit is part of the key: files git vouches for are trusted unseen
+        cache, problem = ScanCache.open(options.cache_dir, root,
+                                        f"{catalogue.cache_key(rules)}:{max_size}")
         cache_problems += [problem] if problem else []
+    listing = pending.result() if pending is not None else None
+    ignore = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files,
+                         git_applied=listing is not None)
+    entries = list(listed(root, listing, ignore, max_size) if listing is not None
+                   else walk(root, targets, ignore, max_size))
     with Examiner(context, options.jobs) as examiner:
         first = DefinitionsPass(context, options.progress, started, options.follow_aliases,
                                  examiner, cache)
@@ -428,6 +435,19 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     )
     return _RepositoryScan(root, findings, diagnostics, summary, stale, rules, lifecycle, as_of,
                            fail_on, config)
+
+
+def _git_listing(root: Path, targets: list[Path], options: ScanOptions,
+                 ) -> PendingListing | None:
+    """git's listing of the files under ``targets``, started, when git can give it: the root
+    is a git work tree, every target is a folder (files named one by one need no listing,
+    and are read even when ignored) and ignore files are honoured (``--no-ignore`` wants the
+    files git ignores too)."""
+    if not options.use_ignore_files or not (root / ".git").exists() or not all(
+            t.is_dir() and not t.is_symlink() for t in targets):
+        return None
+    folders = [_relative_to(root, t) for t in targets]
+    return start_listing(root, ["" if f == "." else f for f in folders])
 
 
 def _relative_to(root: Path, path: Path) -> str:

@@ -42,7 +42,7 @@ from typing import Any
 from ftscan import __version__
 from ftscan.aliases.uses import NameQuery
 from ftscan.atomic import write_atomic
-from ftscan.discovery import FileEntry
+from ftscan.discovery import FileEntry, Signature
 from ftscan.examine import FileFacts
 
 CACHE_FORMAT = 1
@@ -99,7 +99,7 @@ def cache_key(rules_digest: str) -> str:
     return digest.hexdigest()
 
 
-_Row = tuple[tuple[int, ...], bytes, FileFacts | None, int, int]
+_Row = tuple[Signature, bytes, FileFacts | None, int, int]
 """One file: the stat signature its facts were read under (empty when it must not be
 trusted), its content digest, its facts (``None`` for the common case of a file that yielded
 nothing: relpath and digest say it all) and the alias phase's name-search answers for this
@@ -250,8 +250,11 @@ class ScanCache:
         self._new[relpath] = (row[0], row[1], row[2], asked, yes)
         self._changed = True
 
-    def _trusted(self, signature: tuple[int, ...]) -> tuple[int, ...]:
-        """The signature to store, or ``()`` when the file changed too recently to tell."""
+    def _trusted(self, signature: Signature) -> Signature:
+        """The signature to store, or ``()`` when the file changed too recently to tell. A
+        blob id is trusted as it is: git has verified a racily clean file by content."""
+        if len(signature) == 1:
+            return signature
         if len(signature) < 2 or signature[1] >= self._started_ns - RACY_SECONDS * 10**9:
             return ()
         return signature

@@ -5,6 +5,10 @@ files winning), ``.git/info/exclude``, plus ftscan's own ``.ftscanignore`` files
 config's ``exclude`` patterns, all with gitignore semantics via pathspec. An ignored directory
 is not entered. Symlinks are never followed: one that points outside the root or nowhere is
 reported; one that points inside the root is skipped because its target is scanned itself.
+
+In a git repository git itself says which files there are (:mod:`ftscan.gitfiles`, turned into
+entries by :func:`listed`): it applies its own ignore rules faster than any walk, and only
+ftscan's own are applied on top. The walk serves every other case.
 """
 
 from __future__ import annotations
@@ -14,10 +18,19 @@ from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
+from typing import TYPE_CHECKING
 
 import pathspec
 
-IGNORE_FILES = (".gitignore", ".ftscanignore")
+if TYPE_CHECKING:
+    from ftscan.gitfiles import GitListing
+
+OWN_IGNORE_FILES = (".ftscanignore",)
+IGNORE_FILES = (".gitignore", *OWN_IGNORE_FILES)
+Signature = tuple[int, ...] | tuple[str]
+"""What the scan cache trusts a file by: see :attr:`FileEntry.signature`."""
+UNKNOWN_SIZE = -1
+"""The size of a :class:`FileEntry` git vouches for but nobody has looked at yet."""
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
 
 
@@ -30,9 +43,15 @@ class FileEntry:
     relpath: str
     """Relative to the scan root, forward slashes."""
     size: int
-    signature: tuple[int, ...] = ()
-    """(size, mtime_ns, ctime_ns, inode) as the walk saw them: the cache trusts an unchanged
-    signature instead of reading the file again (as git's index does)."""
+    signature: Signature = ()
+    """(size, mtime_ns, ctime_ns, inode) as the walk saw them, or (blob id,) for a tracked file
+    git reports unchanged: the cache trusts an unchanged signature instead of reading the file
+    again (as git's index does)."""
+
+    @property
+    def settled(self) -> bool:
+        """Has anyone looked at the file on disk yet (its size known)?"""
+        return self.size != UNKNOWN_SIZE
 
 
 @dataclass(frozen=True)
@@ -56,15 +75,19 @@ class _Spec:
 class IgnoreRules:
     """The ignore specs in force, from the root down to the directory being walked."""
 
-    def __init__(self, root: Path, exclude: Sequence[str] = (), use_ignore_files: bool = True):
+    def __init__(self, root: Path, exclude: Sequence[str] = (), use_ignore_files: bool = True,
+                 git_applied: bool = False):
+        """``git_applied``: git has already applied its own ignore rules (the files come from
+        :mod:`ftscan.gitfiles`), so only ftscan's (``.ftscanignore``, ``exclude``) are left."""
         self.root = root
         self._root_text = str(root)
         self.use_ignore_files = use_ignore_files
+        self.ignore_files = OWN_IGNORE_FILES if git_applied else IGNORE_FILES
         self._config = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
         self._loaded: dict[str, list[_Spec]] = {}
         self._global: list[_Spec] = []
         exclude_file = root / ".git" / "info" / "exclude"
-        if use_ignore_files and exclude_file.is_file():
+        if use_ignore_files and not git_applied and exclude_file.is_file():
             spec = _read_spec(exclude_file)
             if spec is not None:
                 self._global.append(_Spec("", spec))
@@ -72,14 +95,14 @@ class IgnoreRules:
     def specs_for(self, directory: str, names: Container[str] | None = None) -> list[_Spec]:
         """The specs defined in ``directory`` itself (loaded once); ``names``, when the caller
         has listed the directory, spares a look for ignore files it does not hold."""
-        if names is not None and not any(name in names for name in IGNORE_FILES):
+        if names is not None and not any(name in names for name in self.ignore_files):
             return []
         if directory not in self._loaded:
             specs = []
             if self.use_ignore_files:
                 folder = os.path.join(self._root_text, directory) if directory else \
                     self._root_text
-                for name in IGNORE_FILES:
+                for name in self.ignore_files:
                     candidate = os.path.join(folder, name)
                     if os.path.isfile(candidate):
                         spec = _read_spec(Path(candidate))
@@ -257,7 +280,7 @@ def _walk_dir(
             if size <= max_size and S_ISREG(info.st_mode):
                 yield FileEntry(entry.path, rel, size, _signature(info))
             else:
-                yield _irregular(rel, info, max_size)
+                yield irregular(rel, info, max_size)
         stack.extend(reversed(subdirs))
 
 
@@ -265,7 +288,7 @@ def _signature(info: os.stat_result) -> tuple[int, ...]:
     return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
 
 
-def _irregular(rel: str, info: os.stat_result, max_size: int) -> SkippedEntry:
+def irregular(rel: str, info: os.stat_result, max_size: int) -> SkippedEntry:
     """Why a file the walk found is not read: not a regular file, or too large."""
     if not S_ISREG(info.st_mode):
         return SkippedEntry(rel, "special", "not a regular file")
@@ -295,6 +318,67 @@ def _file_entry(
         yield SkippedEntry(rel, "unreadable", exc.strerror or str(exc))
         return
     if info.st_size > max_size or not S_ISREG(info.st_mode):
-        yield _irregular(rel, info, max_size)
+        yield irregular(rel, info, max_size)
         return
     yield FileEntry(str(path), rel, info.st_size, _signature(info))
+
+
+def listed(root: Path, listing: GitListing, rules: IgnoreRules, max_size: int,
+           ) -> Iterator[FileEntry | SkippedEntry]:
+    """The files of a git listing the scan should consider, in path order, with ftscan's own
+    ignore rules applied (git has applied its own). A tracked file git reports unchanged is not
+    looked at on disk here: its entry carries the blob id, and its size is checked when its
+    bytes are read, if they are (:mod:`ftscan.examine`). A file git names that is gone
+    (deleted since the index) is no file of the work tree."""
+    base = os.path.join(str(root), "")
+    paths: list[tuple[str, str | None]] = [*listing.unchanged,
+                                           *((path, None) for path in listing.others)]
+    paths.sort()
+    own_rules = _OwnRules(rules, paths)
+    for path, blob in paths:
+        if own_rules.active and own_rules.ignored(path):
+            continue
+        rel = path if path.isascii() else _printable(path)
+        if blob is not None:
+            yield FileEntry(base + path, rel, UNKNOWN_SIZE, (blob,))
+        elif os.path.lexists(base + path):
+            yield from _file_entry(root, Path(base + path), rel, max_size)
+
+
+
+class _OwnRules:
+    """``.ftscanignore`` files and the config's ``exclude`` over a list of paths: each folder's
+    verdict (and the specs in force inside it) worked out once, outermost first, as the walk
+    would on its way down: an excluded folder excludes everything below it."""
+
+    def __init__(self, rules: IgnoreRules, paths: Sequence[tuple[str, str | None]]) -> None:
+        self.rules = rules
+        holders = {path.rpartition("/")[0] for path, _ in paths
+                   if path.rpartition("/")[2] in rules.ignore_files}
+        self._holders = holders if rules.use_ignore_files else set()
+        self.active = bool(self._holders) or rules.filtering([])
+        self._folders: dict[str, tuple[bool, list[_Spec]]] = {}
+
+    def ignored(self, path: str) -> bool:
+        folder, _, _ = path.rpartition("/")
+        excluded, specs = self._folder(folder)
+        return excluded or (self.rules.filtering(specs)
+                            and self.rules.ignored(path, False, specs))
+
+    def _folder(self, folder: str) -> tuple[bool, list[_Spec]]:
+        known = self._folders.get(folder)
+        if known is not None:
+            return known
+        if folder:
+            parent, _, name = folder.rpartition("/")
+            parent_excluded, parent_specs = self._folder(parent)
+            excluded = parent_excluded or name in ALWAYS_SKIPPED_DIRS or (
+                self.rules.filtering(parent_specs)
+                and self.rules.ignored(folder, True, parent_specs))
+        else:
+            excluded, parent_specs = False, []
+        own = self.rules.specs_for(folder, self.rules.ignore_files
+                                   if folder in self._holders else ())
+        known = self._folders[folder] = (excluded, [*parent_specs, *own] if own else
+                                         parent_specs)
+        return known

@@ -5,11 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_scan, write
+from conftest import git, new_git_repo, run_scan, write
 
 from ftscan.config import ConfigError, discover, load_config, parse_size
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+
+
+@pytest.fixture(params=["walked", "git-listed"])
+def repo(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
+    """Each case twice: in a folder that only looks like a repository (the walk applies the
+    ignore rules) and in a real git repository (git lists the files, ftscan adds its own)."""
+    if request.param == "git-listed":
+        git(tmp_path, "init", "-q")
+    else:
+        (tmp_path / ".git" / "info").mkdir(parents=True)
+    return tmp_path
 
 
 def _paths(root: Path, **options: object) -> list[str]:
@@ -136,14 +147,16 @@ def test_a_process_pool_gives_the_same_result(tmp_path: Path) -> None:
     assert pooled.summary.files_read == single.summary.files_read
 
 
-def test_a_repository_inside_the_repository_is_left_to_its_own_scan(repo: Path) -> None:
+def test_a_repository_inside_the_repository_is_left_to_its_own_scan(
+        repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
     """A vendored checkout (a ``.git`` folder) and a submodule (a ``.git`` file) are
     repositories of their own, as git sees them: the outer scan does not report their files,
     a scan of either does."""
     write(repo, "app.env", f"M={FT}\n")
-    write(repo, "vendor/lib/.git/HEAD", "ref: refs/heads/main\n")
+    new_git_repo(repo / "vendor" / "lib")
     write(repo, "vendor/lib/lib.env", f"M={FT}\n")
-    write(repo, "modules/sub/.git", "gitdir: ../../.git/modules/sub\n")
+    module_git = new_git_repo(tmp_path_factory.mktemp("modules") / "sub") / ".git"
+    write(repo, "modules/sub/.git", f"gitdir: {module_git}\n")
     write(repo, "modules/sub/sub.env", f"M={FT}\n")
     write(repo, "modules/not-a-repo/git.env", f"M={FT}\n")
     assert _paths(repo) == ["app.env", "modules/not-a-repo/git.env"]

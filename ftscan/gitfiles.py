@@ -1,0 +1,129 @@
+"""What git says a work tree holds: the files a scan of a git repository reads.
+
+git already knows which files belong to the repository and which its ignore rules leave out
+(``.gitignore`` in every folder, ``.git/info/exclude``, ``core.excludesFile``), and it has the
+blob id of every tracked file it finds unchanged. Four read-only commands, run side by side
+while the scan loads its cache:
+
+- ``git ls-files --stage -t``: tracked files, with mode and blob id (skip-worktree entries of a
+  sparse checkout are not on disk and are left out; submodules are repositories of their own);
+- ``git diff-files --name-only``: tracked files whose content or stat data differ from the
+  index (git verifies "racily clean" files by content itself);
+- ``git ls-files --others --exclude-standard``: untracked files git does not ignore (a nested
+  repository shows as one folder, left to its own scan);
+- ``git ls-files --cached --ignored --exclude-standard``: tracked files that ignore rules
+  match. They are left out, as the plain walk leaves them out: a scan skips what the ignore
+  files say, whether or not someone once forced the file into the index.
+
+A tracked file git reports unchanged is identified by its blob id, so the scan cache can trust
+it without a ``stat`` of its own. Anything else (changed, untracked, a symlink) is looked at on
+disk as the plain walk would. One difference from the walk: git also applies the user's global
+ignore file (``core.excludesFile``), as ``git status`` does. No command writes the index
+(``GIT_OPTIONAL_LOCKS=0``), and a repository location inherited from the environment (a git
+hook's ``GIT_DIR``) is not used.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+_TRACKED = ("ls-files", "--stage", "-t", "-z")
+_CHANGED = ("diff-files", "--name-only", "--no-renames", "-z")
+_UNTRACKED = ("ls-files", "--others", "--exclude-standard", "-z")
+_IGNORED_TRACKED = ("ls-files", "--cached", "--ignored", "--exclude-standard", "-z")
+_LOCATION_VARIABLES = (
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX",
+)
+_REGULAR_MODES = ("100644", "100755")
+_SYMLINK_MODE = "120000"
+
+
+@dataclass(frozen=True)
+class GitListing:
+    """The files of a work tree, as git sees them (paths relative to the root, ``/``-separated,
+    undecodable bytes kept as surrogates so that the file can be opened)."""
+
+    unchanged: list[tuple[str, str]]
+    """(path, blob id) of tracked regular files git reports unchanged."""
+    others: list[str]
+    """Tracked files changed since the index (or deleted), tracked symlinks and unmerged paths,
+    and untracked files git does not ignore."""
+
+
+class PendingListing:
+    """The git commands, started; :meth:`result` waits for them."""
+
+    def __init__(self, root: Path, pathspecs: Sequence[str]) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in _LOCATION_VARIABLES}
+        env["GIT_OPTIONAL_LOCKS"] = "0"
+        env["LC_ALL"] = "C"
+        tail = ("--", *pathspecs) if pathspecs else ()
+        self._processes: list[subprocess.Popen[bytes]] = []
+        try:
+            for args in (_TRACKED, _CHANGED, _UNTRACKED, _IGNORED_TRACKED):
+                self._processes.append(subprocess.Popen(
+                    ["git", "-C", str(root), *args, *tail], stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env))
+        except OSError:  # no git on this machine: the plain walk does the job
+            self._stop()
+            self._processes = []
+
+    def result(self) -> GitListing | None:
+        """The listing, or ``None`` when git could not give one (not installed, not a work
+        tree, a repository git refuses to use as the current user)."""
+        if not self._processes:
+            return None
+        try:  # the largest output first: the others wait on their pipes meanwhile
+            outputs = [process.communicate()[0] for process in self._processes]
+        finally:
+            self._stop()
+        if any(process.returncode != 0 for process in self._processes):
+            return None
+        return parse_listing(*(out.decode("utf-8", "surrogateescape") for out in outputs))
+
+    def _stop(self) -> None:
+        """Every process ended and its pipe closed (also after an interruption)."""
+        for process in self._processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+def start_listing(root: Path, folders: Sequence[str]) -> PendingListing:
+    """Ask git for the files under ``folders`` (relative to ``root``, ``""`` for all of it)."""
+    pathspecs = [] if "" in folders else [f":(literal){folder}" for folder in folders]
+    return PendingListing(root, pathspecs)
+
+
+def parse_listing(tracked: str, changed: str, untracked: str, ignored: str = "") -> GitListing:
+    """The commands' ``-z`` outputs, as a :class:`GitListing`."""
+    dirty = set(changed.split("\0"))
+    left_out = set(ignored.split("\0")) if ignored else set()
+    unchanged: list[tuple[str, str]] = []
+    others: list[str] = []
+    seen_unmerged: set[str] = set()
+    for record in tracked.split("\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition("\t")
+        tag, mode, blob, stage = meta.split(" ")
+        if tag == "S" or mode not in _REGULAR_MODES and mode != _SYMLINK_MODE or (
+                left_out and path in left_out):
+            continue  # not on disk (sparse checkout), a submodule, or matched by ignore rules
+        if stage != "0":  # a merge in progress: the work tree holds the file as it is
+            if path not in seen_unmerged:
+                seen_unmerged.add(path)
+                others.append(path)
+        elif mode == _SYMLINK_MODE or path in dirty:
+            others.append(path)
+        else:
+            unchanged.append((path, blob))
+    others.extend(p for p in untracked.split("\0") if p and not p.endswith("/"))
+    return GitListing(unchanged, others)

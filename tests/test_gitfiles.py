@@ -1,0 +1,141 @@
+"""In a git repository git lists the files: the same files the walk would read, the cache
+trusting what git reports unchanged by its blob id."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import commit, git, new_git_repo, run_scan, write
+
+from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, listed, walk
+from ftscan.examine import read_bytes
+from ftscan.gitfiles import parse_listing, start_listing
+
+FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+FT2 = "ft:gpt-4o-2024-08-06:acme:ranker:ZyXw9876"
+
+
+def _view(entries: list[FileEntry | SkippedEntry]) -> dict[str, str]:
+    return {e.relpath: "file" if isinstance(e, FileEntry) else e.reason for e in entries}
+
+
+def _both(root: Path, exclude: tuple[str, ...] = ()) -> tuple[dict[str, str], dict[str, str]]:
+    """What the plain walk and git's listing each give for ``root`` (files git reports
+    unchanged are not looked at on disk until their bytes are wanted)."""
+    walked = list(walk(root, [root], IgnoreRules(root, exclude), 1 << 20))
+    listing = start_listing(root, [""]).result()
+    assert listing is not None
+    rules = IgnoreRules(root, exclude, git_applied=True)
+    entries = list(listed(root, listing, rules, 1 << 20))
+    unseen = {e.relpath for e in entries if isinstance(e, FileEntry) and not e.settled}
+    assert unseen == {rel for rel, _ in listing.unchanged} - {"vendor/v.env", "svc/tests/t.env"}
+    read = [e if isinstance(e, SkippedEntry) or e.settled or not isinstance(
+        skipped := read_bytes(e, binary_ok=True, max_size=1 << 20), SkippedEntry) else skipped
+        for e in entries]
+    return _view(walked), _view(read)
+
+
+@pytest.fixture
+def gitrepo(tmp_path: Path) -> Path:
+    return new_git_repo(tmp_path / "repo")
+
+
+def test_git_lists_the_files_the_walk_would_read(gitrepo: Path, tmp_path: Path) -> None:
+    root = gitrepo
+    for rel in ["app/a.env", "app/changed.env", "app/gone.env", "logs/x.log", "keep.env",
+                "vendor/v.env", "svc/tests/t.env", "svc/deep/d.env"]:
+        write(root, rel, f"M={FT}\n")
+    write(root, ".gitignore", "logs/\n*.local.env\n")
+    write(root, "svc/.ftscanignore", "tests/\n")
+    write(root, ".ftscanignore", "/vendor/\n")
+    write(root, "big.env", "#" * (3 << 20))
+    os.symlink("app/a.env", root / "inside.env")
+    commit(root, "first")
+    write(root, "forced.local.env", f"M={FT}\n")
+    git(root, "add", "-f", "forced.local.env")  # tracked, but the ignore rules match it
+    git(root, "commit", "-q", "-m", "forced")
+    write(root, "app/changed.env", f"M={FT2}\n")
+    (root / "app/gone.env").unlink()
+    write(root, "new/untracked.env", f"M={FT}\n")
+    write(root, "new/ignored.local.env", f"M={FT}\n")
+    nested = new_git_repo(root / "nested")  # a repository of its own, untracked
+    write(nested, "n.env", f"M={FT}\n")
+    walked, listed_ = _both(root, exclude=("*.tmp",))
+    assert listed_ == walked
+    assert listed_["app/changed.env"] == "file" and "app/gone.env" not in listed_
+    assert listed_["inside.env"] == "symlink" and listed_["big.env"] == "too-large"
+    assert not {"forced.local.env", "new/ignored.local.env", "logs/x.log", "vendor/v.env",
+                "svc/tests/t.env", "nested/n.env"} & listed_.keys()
+    assert {"new/untracked.env", "svc/deep/d.env", "keep.env"} <= listed_.keys()
+    result = run_scan(root, cache_dir=tmp_path / "cache")
+    assert result.summary.skipped.get("too-large") == 1
+
+
+def test_the_listing_leaves_out_what_is_not_on_disk_or_not_this_repository() -> None:
+    blob = "0" * 40
+    tracked = "\0".join([
+        f"H 100644 {blob} 0\ta.py",
+        f"H 100755 {blob} 0\tbin/run.py",
+        f"S 100644 {blob} 0\tsparse/out.py",  # skip-worktree: not checked out
+        f"H 160000 {blob} 0\tsubmodule",
+        f"H 120000 {blob} 0\tlink.py",
+        f"M 100644 {blob} 1\tconflict.py",
+        f"M 100644 {blob} 2\tconflict.py",
+        f"H 100644 {blob} 0\tedited.py",
+        f"H 100644 {blob} 0\tforced.log",
+    ]) + "\0"
+    listing = parse_listing(tracked, "edited.py\0", "new.py\0nested/\0", "forced.log\0")
+    assert listing.unchanged == [("a.py", blob), ("bin/run.py", blob)]
+    assert listing.others == ["link.py", "conflict.py", "edited.py", "new.py"]
+
+
+def test_the_cache_follows_commits_and_edits_by_blob_id(gitrepo: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    write(gitrepo, "app.env", f"M={FT}\n")
+    write(gitrepo, "other.env", "X=1\n")
+    commit(gitrepo, "one")
+
+    def ids() -> list[str]:
+        return sorted(f.model_id for f in run_scan(gitrepo, cache_dir=cache).findings)
+
+    assert ids() == [FT]
+    second = run_scan(gitrepo, cache_dir=cache)
+    assert second.summary.files_from_cache == second.summary.files_read == 2
+    write(gitrepo, "app.env", f"M={FT2}\n")  # edited, not committed
+    assert ids() == [FT2]
+    commit(gitrepo, "two")  # now unchanged again, under a new blob id
+    assert ids() == [FT2]
+    git(gitrepo, "checkout", "-q", "HEAD~1")  # content and blob id change back
+    assert ids() == [FT]
+
+
+def test_a_git_location_from_the_environment_is_not_used(
+        gitrepo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(gitrepo, "app.env", f"M={FT}\n")
+    commit(gitrepo, "one")
+    elsewhere = new_git_repo(tmp_path / "elsewhere")
+    write(elsewhere, ".git/info/exclude", "*.env\n")  # would hide the file if git used it
+    monkeypatch.setenv("GIT_DIR", str(elsewhere / ".git"))  # as inside a git hook
+    monkeypatch.setenv("GIT_INDEX_FILE", str(elsewhere / ".git" / "index"))
+    assert [f.location.path for f in run_scan(gitrepo).findings] == ["app.env"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="PATH lookup differs")
+def test_without_git_the_walk_gives_the_same_result(
+        gitrepo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(gitrepo, ".gitignore", "*.log\n")
+    write(gitrepo, "app.env", f"M={FT}\n")
+    write(gitrepo, "run.log", f"M={FT}\n")
+    write(gitrepo, "new.env", f"M={FT2}\n")
+    commit(gitrepo, "one")
+    with_git = run_scan(gitrepo, cache_dir=tmp_path / "c1")
+    empty = tmp_path / "no-tools"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    without_git = run_scan(gitrepo, cache_dir=tmp_path / "c2")
+    assert [f.location.path for f in with_git.findings] == ["app.env", "new.env"]
+    assert ([f.fingerprint for f in without_git.findings]
+            == [f.fingerprint for f in with_git.findings])
