@@ -39,7 +39,15 @@ from ftscan.config import (
     load_config,
     parse_sink,
 )
-from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, find_root, listed, walk
+from ftscan.discovery import (
+    FileEntry,
+    IgnoreRules,
+    SkippedEntry,
+    find_root,
+    listed,
+    relative_path,
+    walk,
+)
 from ftscan.examine import (
     Examiner,
     available_cores,
@@ -418,7 +426,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
         findings = [f for f in findings
                     if f.location.start_line in changed.get(f.location.path, ())]
     if options.files_only:
-        wanted = {_relative_to(root, p) for p in requested}
+        wanted = {relative_path(root, p) for p in requested}
         findings = [f for f in findings if f.location.path in wanted]
     summary = ScanSummary(
         files_considered=len(entries),
@@ -446,12 +454,7 @@ def _git_listing(root: Path, targets: list[Path], options: ScanOptions,
     if not options.use_ignore_files or not (root / ".git").exists() or not all(
             t.is_dir() and not t.is_symlink() for t in targets):
         return None
-    folders = [_relative_to(root, t) for t in targets]
-    return start_listing(root, ["" if f == "." else f for f in folders])
-
-
-def _relative_to(root: Path, path: Path) -> str:
-    return os.path.relpath(path, root).replace(os.sep, "/")
+    return start_listing(root, [relative_path(root, t) for t in targets])
 
 
 @dataclass

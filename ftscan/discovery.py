@@ -177,7 +177,7 @@ def walk(
     # alone cannot reach a file twice, and needs no record of every path
     seen: set[str] | None = set() if len(targets) > 1 else None
     for target in targets:
-        rel = _relative(root, target)
+        rel = relative_path(root, target)
         if target.is_symlink() or not target.is_dir():
             if _first_visit(seen, rel):
                 yield from _file_entry(root, target, rel, max_size)
@@ -219,7 +219,8 @@ def _printable(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _relative(root: Path, path: Path) -> str:
+def relative_path(root: Path, path: Path) -> str:
+    """``path`` relative to ``root``, with forward slashes; ``""`` for the root itself."""
     rel = os.path.relpath(os.path.abspath(path), root)
     return "" if rel == "." else rel.replace(os.sep, "/")
 
@@ -345,7 +346,6 @@ def listed(root: Path, listing: GitListing, rules: IgnoreRules, max_size: int,
             yield from _file_entry(root, Path(base + path), rel, max_size)
 
 
-
 class _OwnRules:
     """``.ftscanignore`` files and the config's ``exclude`` over a list of paths: each folder's
     verdict (and the specs in force inside it) worked out once, outermost first, as the walk
@@ -353,9 +353,13 @@ class _OwnRules:
 
     def __init__(self, rules: IgnoreRules, paths: Sequence[tuple[str, str | None]]) -> None:
         self.rules = rules
-        holders = {path.rpartition("/")[0] for path, _ in paths
-                   if path.rpartition("/")[2] in rules.ignore_files}
-        self._holders = holders if rules.use_ignore_files else set()
+        holders = set()
+        if rules.use_ignore_files:
+            for path, _ in paths:
+                folder, _, name = path.rpartition("/")
+                if name in rules.ignore_files:
+                    holders.add(folder)
+        self._holders = holders
         self.active = bool(self._holders) or rules.filtering([])
         self._folders: dict[str, tuple[bool, list[_Spec]]] = {}
 

@@ -32,10 +32,16 @@ def _both(root: Path, exclude: tuple[str, ...] = ()) -> tuple[dict[str, str], di
     entries = list(listed(root, listing, rules, 1 << 20))
     unseen = {e.relpath for e in entries if isinstance(e, FileEntry) and not e.settled}
     assert unseen == {rel for rel, _ in listing.unchanged} - {"vendor/v.env", "svc/tests/t.env"}
-    read = [e if isinstance(e, SkippedEntry) or e.settled or not isinstance(
-        skipped := read_bytes(e, binary_ok=True, max_size=1 << 20), SkippedEntry) else skipped
-        for e in entries]
-    return _view(walked), _view(read)
+    return _view(walked), _view([_as_read(e) for e in entries])
+
+
+def _as_read(entry: FileEntry | SkippedEntry) -> FileEntry | SkippedEntry:
+    """An entry git vouched for unseen, as reading it finds it (too large, say)."""
+    if isinstance(entry, FileEntry) and not entry.settled:
+        data = read_bytes(entry, binary_ok=True, max_size=1 << 20)
+        if isinstance(data, SkippedEntry):
+            return data
+    return entry
 
 
 @pytest.fixture
