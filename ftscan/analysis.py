@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 
 from ftscan import fingerprint
 from ftscan.aliases.facts import ModuleFacts, shifted
+from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
 from ftscan.comments import comment_spans
+from ftscan.escape import no_surrogates
 from ftscan.filekinds import FileKind, comment_syntax
 from ftscan.lifecycle import LifecycleTable, level_for
 from ftscan.models import Diagnostic, Finding, Lifecycle, Location, Role, Severity, Status
@@ -38,6 +40,8 @@ class AnalysisContext:
     max_file_size: int | None = None
     """Files larger are skipped; it is checked here for files git listed (the walk checks the
     others)."""
+    file_budget: float | None = DEFAULT_FILE_BUDGET_SECONDS
+    """Seconds the analysis of one file may take before it is given up (:mod:`ftscan.budget`)."""
 
 
 @dataclass
@@ -229,6 +233,9 @@ def make_finding(
 ) -> Finding:
     """Turn a located match into a finding with its lifecycle verdict, level and message."""
     rule = match.rule
+    context = no_surrogates(context) if context is not None else None
+    kind = no_surrogates(kind)
+    match = dataclasses.replace(match, model_id=no_surrogates(match.model_id))
     lifecycle = ctx.lifecycle.verdict(
         rule.provider, rule.id, match.base_model, ctx.as_of, ctx.warning_window_days
     )
@@ -305,4 +312,4 @@ def stable_fingerprint(
 ) -> str:
     """ftscan's identity for a finding: no line numbers, so it survives code moving around."""
     key = "\x1f".join([rule_id, path, model_id, context or "", str(occurrence)])
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]

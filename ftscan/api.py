@@ -30,6 +30,7 @@ from ftscan.baseline import Baseline
 from ftscan.baseline import Entry as BaselineEntry
 from ftscan.baseline import apply as apply_baseline
 from ftscan.baseline import load as load_baseline
+from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
 from ftscan.cache import ScanCache, cache_key
 from ftscan.config import (
     DEFAULT_MAX_FILE_SIZE,
@@ -59,12 +60,13 @@ from ftscan.fingerprint import LineHasher
 from ftscan.firstpass import DefinitionsPass
 from ftscan.gitdiff import DiffError, changed_lines
 from ftscan.gitfiles import PendingListing, start_listing
-from ftscan.lifecycle import LifecycleTable, load_lifecycle
-from ftscan.models import Diagnostic, Finding, Level, Severity
+from ftscan.lifecycle import DEFAULT_WARNING_WINDOW_DAYS, LifecycleTable, load_lifecycle
+from ftscan.models import Diagnostic, Finding, Level, Location, Severity
 from ftscan.ownership import annotate
-from ftscan.ruleset import RuleSet, load_rules
+from ftscan.ruleset import RuleError, RuleSet, load_rules
 from ftscan.shards import in_shard
-from ftscan.suppress import apply_inline
+from ftscan.suppress import Markers, apply_inline
+from ftscan.suppress import markers as suppression_markers
 
 _T = TypeVar("_T")
 DEFAULT_FAIL_ON = "warning"
@@ -84,6 +86,9 @@ class ScanOptions:
     config_file: Path | None = None
     """An explicit config file; otherwise one is discovered upward from the first path."""
     use_ignore_files: bool = True
+    default_excludes: bool | None = None
+    """Leave out vendored code and build output (``node_modules/``, ``vendor/``, ``dist/``,
+    minified bundles, ...); ``None``: the config's ``default-excludes``, else yes."""
     max_file_size: int | None = None
     warning_window_days: int | None = None
     fail_on: str | None = None
@@ -106,6 +111,8 @@ class ScanOptions:
     cache_dir: Path | None = None
     """Keep what each file yielded in a cache under this folder (see :mod:`ftscan.cache`), so
     a scan reads and parses only the files that changed since the last; ``None``: no cache."""
+    file_budget: float | None = DEFAULT_FILE_BUDGET_SECONDS
+    """Seconds ftscan may spend on one file before it gives the file up (``None``: no limit)."""
     progress: Callable[[int, int, float], None] | None = field(default=None, compare=False)
     """Called now and then with (files read, files in all, seconds elapsed)."""
 
@@ -158,6 +165,11 @@ class ScanResult:
     """Every repository scanned (a sweep has several)."""
     stale_baseline: tuple[BaselineEntry, ...] = ()
     """Baseline entries that matched no finding."""
+    warning_window_days: int = DEFAULT_WARNING_WINDOW_DAYS
+    """The window the verdicts were computed with (option, else config, else the data's)."""
+    all_findings: tuple[Finding, ...] = ()
+    """In a diff-aware run, every finding of the repository, each marked ``new`` or not
+    (``findings`` holds the new ones): SARIF always covers the whole scan."""
 
     def failed(self) -> bool:
         """Is any finding that is not suppressed at or above the fail level?"""
@@ -192,9 +204,7 @@ def scan(options: ScanOptions) -> ScanResult:
             return _empty_result(absolute[0], options, started)
     baseline = load_baseline(options.baseline) if options.baseline else None
     parts = _scan_repositories(groups, options, started, baseline, absolute)
-    findings = sorted((f for part in parts for f in part.findings),
-                      key=lambda f: (f.repository or "", f.location, f.rule_id, f.model_id,
-                                     f.role.value))
+    findings = sorted((f for part in parts for f in part.findings), key=_order)
     stale = [e for part in parts for e in part.stale]
     first = parts[0]
     summary = ScanSummary(
@@ -220,9 +230,16 @@ def scan(options: ScanOptions) -> ScanResult:
     )
     diagnostics = tuple(d for part in parts for d in part.diagnostics)
     rules = RuleSet(list({r.id: r for part in parts for r in part.rules.rules}.values()))
+    everything = tuple(sorted((f for part in parts for f in part.everything), key=_order))
     return ScanResult(first.root, tuple(findings), diagnostics, summary, rules, first.lifecycle,
                       first.as_of, first.fail_on, first.config, tuple(p.root for p in parts),
-                      tuple(stale))
+                      tuple(stale), first.window, everything)
+
+
+def _order(finding: Finding) -> tuple[str, Location, str, str, str]:
+    """The order findings are reported in."""
+    return (finding.repository or "", finding.location, finding.rule_id, finding.model_id,
+            finding.role.value)
 
 
 def _empty_result(path: Path, options: ScanOptions, started: float) -> ScanResult:
@@ -233,7 +250,8 @@ def _empty_result(path: Path, options: ScanOptions, started: float) -> ScanResul
                           {}, round(time.monotonic() - started, 3), repositories=0)
     return ScanResult(path, (), (), summary, load_rules(options.extra_rule_files), lifecycle,
                       options.as_of or dt.date.today(), options.fail_on or DEFAULT_FAIL_ON,
-                      Config(), ())
+                      Config(), (), (), _first(options.warning_window_days,
+                                               lifecycle.warning_window_days))
 
 
 def repositories(paths: list[Path]) -> dict[Path, list[Path]]:
@@ -292,6 +310,9 @@ class _RepositoryScan:
     as_of: dt.date
     fail_on: str
     config: Config
+    window: int
+    everything: list[Finding]
+    """Every finding, marked new or not, in a diff-aware run; empty otherwise."""
 
 
 SWEEP_MIN_REPOSITORIES = 4
@@ -308,7 +329,8 @@ def _scan_repositories(groups: dict[Path, list[Path]], options: ScanOptions, sta
     if len(groups) < SWEEP_MIN_REPOSITORIES or workers <= 1:
         catalogue = _Catalogue(options.extra_rule_files)
         return [_scan_repository(root, targets, options, started, baseline, requested,
-                                 catalogue) for root, targets in groups.items()]
+                                 catalogue, sweep=len(groups) > 1)
+                for root, targets in groups.items()]
     from concurrent.futures import ProcessPoolExecutor  # only sweeps need it
 
     alone = dataclasses.replace(options, jobs=1, progress=None)
@@ -341,7 +363,7 @@ def _scan_in_sweep_worker(group: tuple[Path, list[Path]], options: ScanOptions, 
     assert _sweep_catalogue is not None
     root, targets = group
     return _scan_repository(root, targets, options, started, baseline, requested,
-                            _sweep_catalogue)
+                            _sweep_catalogue, sweep=True)
 
 
 class _Catalogue:
@@ -369,16 +391,28 @@ class _Catalogue:
 
 def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, started: float,
                      baseline: Baseline | None, requested: list[Path],
-                     catalogue: _Catalogue) -> _RepositoryScan:
-    config = _config(options, targets[0], root)
-    rules = catalogue.rules(config.rules)
+                     catalogue: _Catalogue, sweep: bool = False) -> _RepositoryScan:
+    """One repository's scan. In a sweep, a repository whose own config or rule files cannot
+    be used is scanned with the defaults and says so, instead of stopping the sweep (a scan of
+    one repository stops: its user wants to fix the config)."""
+    setup_problems: list[Diagnostic] = []
+    try:
+        config = _config(options, targets[0], root)
+        rules = catalogue.rules(config.rules)
+    except (ConfigError, RuleError) as exc:
+        if not sweep or options.config_file is not None:
+            raise
+        setup_problems.append(Diagnostic(".", f"{exc}; this repository is scanned with the "
+                                         "default settings", Severity.ERROR))
+        config = Config()
+        rules = catalogue.rules(())
     lifecycle = catalogue.lifecycle
     window = _first(options.warning_window_days, config.warning_window_days,
                     lifecycle.warning_window_days)
     max_size = _first(options.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE)
     fail_on = _first(options.fail_on, config.fail_on, DEFAULT_FAIL_ON)
     as_of = options.as_of or dt.date.today()
-    context = AnalysisContext(rules, lifecycle, as_of, window, max_size)
+    context = AnalysisContext(rules, lifecycle, as_of, window, max_size, options.file_budget)
 
     pending = _git_listing(root, targets, options)
     cache, cache_problems = None, []
@@ -389,9 +423,13 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
         cache_problems += [problem] if problem else []
     listing = pending.result() if pending is not None else None
     ignore = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files,
-                         git_applied=listing is not None)
+                         git_applied=listing is not None,
+                         default_excludes=_first(options.default_excludes,
+                                                 config.default_excludes, True))
     entries = list(listed(root, listing, ignore, max_size) if listing is not None
                    else walk(root, targets, ignore, max_size))
+    setup_problems += [Diagnostic(path, message, Severity.WARNING, line)
+                       for path, line, message in ignore.problems]
     with Examiner(context, options.jobs) as examiner:
         first = DefinitionsPass(context, options.progress, started, options.follow_aliases,
                                  examiner, cache)
@@ -407,24 +445,29 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     findings, problems = annotate([*first.findings, *second.findings], root)
     findings = [dataclasses.replace(f, repository=root.name) for f in findings]
 
-    findings, suppression_problems = apply_inline(findings, _text_reader(root, max_size))
+    findings, suppression_problems = apply_inline(
+        findings, _markers_reader(first.markers, second.texts, _text_reader(root, max_size)))
     stale: list[BaselineEntry] = []
     if baseline is not None:
         findings, stale = apply_baseline(findings, baseline)
-    diagnostics = [*problems, *suppression_problems, *first.diagnostics, *second.diagnostics]
+    diagnostics = [*setup_problems, *problems, *suppression_problems, *first.diagnostics,
+                   *second.diagnostics]
     diagnostics += [Diagnostic(".", message, Severity.INFO) for message in cache_problems]
     diagnostics += [
         Diagnostic(entry.path, f"baseline entry no longer matches ({entry.rule_id} "
                    f"{entry.model_id}); prune it with: ftscan baseline update", Severity.INFO)
         for entry in stale
     ]
+    everything: list[Finding] = []
     if options.diff_base or options.staged:
         try:
             changed = changed_lines(root, options.diff_base, options.staged)
         except DiffError as exc:
             raise ScanError(str(exc)) from None
-        findings = [f for f in findings
-                    if f.location.start_line in changed.get(f.location.path, ())]
+        everything = [dataclasses.replace(
+            f, new=f.location.start_line in changed.get(f.location.path, ()))
+            for f in findings]
+        findings = [f for f in everything if f.new]
     if options.files_only:
         wanted = {relative_path(root, p) for p in requested}
         findings = [f for f in findings if f.location.path in wanted]
@@ -442,19 +485,20 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
         unresolved=second.unresolved,
     )
     return _RepositoryScan(root, findings, diagnostics, summary, stale, rules, lifecycle, as_of,
-                           fail_on, config)
+                           fail_on, config, window, everything)
 
 
 def _git_listing(root: Path, targets: list[Path], options: ScanOptions,
                  ) -> PendingListing | None:
-    """git's listing of the files under ``targets``, started, when git can give it: the root
-    is a git work tree, every target is a folder (files named one by one need no listing,
-    and are read even when ignored) and ignore files are honoured (``--no-ignore`` wants the
-    files git ignores too)."""
-    if not options.use_ignore_files or not (root / ".git").exists() or not all(
-            t.is_dir() and not t.is_symlink() for t in targets):
+    """git's listing of the files of the repository, started, when git can give it: the root
+    is a git work tree, the whole repository is scanned (files named one by one need no
+    listing, and a folder named on the command line is read by the walk even where ignore
+    rules would leave it out) and ignore files are honoured (``--no-ignore`` wants the files
+    git ignores too)."""
+    if not options.use_ignore_files or not (root / ".git").exists() or any(
+            relative_path(root, t) != "" or t.is_symlink() for t in targets):
         return None
-    return start_listing(root, [relative_path(root, t) for t in targets])
+    return start_listing(root, [""])
 
 
 @dataclass
@@ -463,6 +507,8 @@ class _AliasPhase:
     diagnostics: list[Diagnostic]
     modules_parsed: int
     unresolved: dict[str, int]
+    texts: dict[str, str | None] = field(default_factory=dict)
+    """The texts this phase read."""
 
 
 def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None) -> NameSearch:
@@ -538,7 +584,22 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
         "dynamicEnvNames": outcome.dynamic_env_reads,
         "unparsableModules": len(outcome.parse_failures),
     }
-    return _AliasPhase(findings, diagnostics, outcome.modules_parsed, unresolved)
+    return _AliasPhase(findings, diagnostics, outcome.modules_parsed, unresolved,
+                       outcome.texts)
+
+
+def _markers_reader(known: dict[str, Markers], texts: dict[str, str | None],
+                    read_text: Callable[[str], str | None]) -> Callable[[str], Markers]:
+    """A file's inline suppressions: those the first phase collected, else from the text the
+    alias phase read, else (rarely) from the file read again."""
+
+    def markers_of(path: str) -> Markers:
+        if path in known:
+            return known[path]
+        text = texts[path] if path in texts else read_text(path)
+        return suppression_markers(text or "")
+
+    return markers_of
 
 
 def _text_reader(root: Path, max_size: int) -> Callable[[str], str | None]:
@@ -572,7 +633,7 @@ def _config(options: ScanOptions, first_path: Path, root: Path) -> Config:
             raise ConfigError(f"{options.config_file}: config file does not exist")
         return load_config(options.config_file)
     found = discover(first_path, stop=root)
-    return load_config(found) if found is not None else Config()
+    return load_config(found, repository=root) if found is not None else Config()
 
 
 

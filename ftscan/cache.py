@@ -33,6 +33,8 @@ import importlib.util
 import io
 import os
 import pickle
+import re
+import stat
 import sys
 import time
 from collections.abc import Sequence
@@ -45,8 +47,11 @@ from ftscan.atomic import write_atomic
 from ftscan.discovery import FileEntry, Signature
 from ftscan.examine import FileFacts
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
+_NOT_REMEMBERED = frozenset({"unreadable", "timeout", "failed"})
+CACHE_PREFIX = "ftscan-"
 _MAGIC = b"ftscan-cache\n"
+_OWN_FILE = re.compile(r"(?:ftscan-[0-9a-f]{24}\.cache|\.ftscan-[0-9a-f]{24}\.cache\.\w+\.tmp)")
 UNUSED_DAYS = 30
 """A repository's cache not used for this long is deleted by the next scan that saves one."""
 MAX_QUESTIONS = 256
@@ -132,7 +137,7 @@ class ScanCache:
         (it is then rebuilt). A cache made for other code or rules is dropped silently."""
         where = str(root.resolve())
         name = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:24]
-        path = cache_dir / f"{name}.cache"
+        path = cache_dir / f"{CACHE_PREFIX}{name}.cache"
         empty = cls(path, key, where)
         try:
             data = path.read_bytes()
@@ -201,12 +206,12 @@ class ScanCache:
         self._new[entry.relpath] = row
 
     def store(self, entry: FileEntry, facts: FileFacts | None) -> None:
-        """Remember what ``entry`` yielded (``None``: nothing; unreadable files are not
-        remembered)."""
+        """Remember what ``entry`` yielded (``None``: nothing). Files that could not be read, ran
+        out of time or made ftscan fail are not remembered: the next scan tries them again."""
         self._changed = True
         if facts is None:
             self._new[entry.relpath] = (self._trusted(entry.signature), b"", None, 0, 0)
-        elif facts.skipped is None or facts.skipped.reason != "unreadable":
+        elif facts.skipped is None or facts.skipped.reason not in _NOT_REMEMBERED:
             self._new[entry.relpath] = (self._trusted(entry.signature), facts.digest, facts,
                                         0, 0)
 
@@ -283,7 +288,7 @@ class ScanCache:
             buffer.write(_MAGIC)
             pickle.dump((header, self._queries, self._new), buffer,
                         protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic(self.path, buffer.getvalue())
+            write_atomic(self.path, buffer.getvalue(), private=True)
         except (OSError, pickle.PicklingError, RecursionError) as exc:
             return f"cannot write the cache {self.path}: {exc}"
         return None
@@ -304,19 +309,28 @@ def _foreign(path: Path) -> str | None:
 
 def _prune(folder: Path, keep: Path) -> None:
     """Delete the caches (and temporary files a crash left) not used for a while: a sweep of
-    many short-lived checkouts must not fill the disk."""
+    many short-lived checkouts must not fill the disk. Only ftscan's own files are touched,
+    whatever else the folder holds (``--cache-dir /tmp`` must not sweep ``/tmp``): a name
+    ftscan gives its files, a regular file of this user, and for a cache ftscan's header."""
     cutoff = time.time() - UNUSED_DAYS * 86400
     try:
         names = os.listdir(folder)
     except OSError:
         return
     for name in names:
-        if not (name.endswith(".cache") or name.endswith(".tmp")) or name == keep.name:
+        if name == keep.name or not _OWN_FILE.fullmatch(name):
             continue
         path = folder / name
         with contextlib.suppress(OSError):
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
+            info = path.lstat()
+            if (not stat.S_ISREG(info.st_mode) or info.st_mtime >= cutoff
+                    or hasattr(os, "getuid") and info.st_uid != os.getuid()):
+                continue
+            if name.endswith(".cache"):
+                with open(path, "rb") as handle:
+                    if handle.read(len(_MAGIC)) != _MAGIC:
+                        continue
+            path.unlink()
 
 
 def _facts(relpath: str, row: _Row) -> FileFacts:

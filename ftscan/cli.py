@@ -21,8 +21,11 @@ from ftscan import __version__
 from ftscan.api import ScanError, ScanOptions, ScanResult, scan
 from ftscan.atomic import write_atomic
 from ftscan.baseline import BaselineError
+from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
 from ftscan.cache import default_cache_dir
 from ftscan.config import FAIL_ON_CHOICES, ConfigError, parse_size
+from ftscan.discovery import DEFAULT_EXCLUDES_TEXT
+from ftscan.escape import terminal
 from ftscan.models import Severity
 from ftscan.reporters import REPORTERS
 from ftscan.ruleset import RuleError, load_rules
@@ -69,8 +72,8 @@ class _Date(click.ParamType):
             self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="ftscan")
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="ftscan")
 def main() -> None:
     """Find every fine-tuned model a repository depends on, and how long it has left.
 
@@ -99,7 +102,7 @@ def _cache_dir(no_cache: bool, cache_dir: Path | None) -> Path | None:
     return cache_dir if cache_dir is not None else default_cache_dir()
 
 
-@main.command("scan")
+@main.command("scan", short_help="Find fine-tuned model ids and the code that uses them.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)),
               default="text", show_default=True, help="Output format.")
@@ -111,7 +114,14 @@ def _cache_dir(no_cache: bool, cache_dir: Path | None) -> Path | None:
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: .ftscan.toml or [tool.ftscan], found upward).")
 @click.option("--no-ignore", is_flag=True,
-              help="Also scan files that .gitignore/.ftscanignore would skip.")
+              help="Also scan files that .gitignore/.ftscanignore would skip (and the default "
+                   "excludes).")
+@click.option("--no-default-excludes", is_flag=True,
+              help=f"Also scan vendored code and build output, left out by default: "
+                   f"{DEFAULT_EXCLUDES_TEXT}.")
+@click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_FILE_BUDGET_SECONDS, show_default=True, metavar="SECONDS",
+              help="Give up a file whose analysis takes longer (reported, the scan goes on).")
 @click.option("--max-file-size", type=_Size(),
               help="Skip (and count) files larger than this, e.g. 2MB [default: 2MiB].")
 @click.option("--warning-window", "warning_window", type=click.IntRange(min=0),
@@ -127,9 +137,10 @@ def _cache_dir(no_cache: bool, cache_dir: Path | None) -> Path | None:
               help="Report only findings on lines added or changed in the git index.")
 @click.option("--shard", type=_Shard(),
               help="Scan only shard I of N of the repositories found under PATHS (a CI matrix).")
-@click.option("--files-only", is_flag=True,
-              help="PATHS are files to report on; scan their whole repository around them "
-                   "(pre-commit passes changed files this way).")
+@click.option("--report-only", "--files-only", "files_only", is_flag=True,
+              help="Report only on the files named as PATHS, but scan their whole repository "
+                   "so names still resolve (pre-commit passes changed files this way). "
+                   "--files-only is the old name.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Worker processes [default: one per core on large scans].")
 @_cache_options
@@ -143,6 +154,8 @@ def scan_command(
     as_of: dt.date | None,
     config_file: Path | None,
     no_ignore: bool,
+    no_default_excludes: bool,
+    file_timeout: float,
     max_file_size: int | None,
     warning_window: int | None,
     no_aliases: bool,
@@ -167,6 +180,8 @@ def scan_command(
         as_of=as_of,
         config_file=config_file,
         use_ignore_files=not no_ignore,
+        default_excludes=False if no_default_excludes else None,
+        file_budget=file_timeout,
         max_file_size=max_file_size,
         warning_window_days=warning_window,
         fail_on=fail_on,
@@ -182,10 +197,14 @@ def scan_command(
     result = _run(options, quiet=quiet, verbose=verbose)
     color = output is None and _color_wanted()
     _emit(REPORTERS[output_format](result, color), output)
+    if output is not None and not quiet:  # the report went to a file: say what it holds
+        from ftscan.reporters.text import summary_line
+
+        click.echo(f"ftscan: {terminal(str(output))}: {summary_line(result)}", err=True)
     sys.exit(EXIT_FINDINGS if result.failed() else EXIT_CLEAN)
 
 
-@main.command("inventory")
+@main.command("inventory", short_help="One row per model id: lifecycle, owners, every site.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(["markdown", "csv", "json"]),
               default="markdown", show_default=True, help="Output format.")
@@ -194,7 +213,8 @@ def scan_command(
 @click.option("--as-of", type=_Date(), help="Date for lifecycle verdicts [default: today].")
 @click.option("--merge", "merge_files", multiple=True,
               type=click.Path(path_type=Path, dir_okay=False),
-              help="Merge JSON inventories (of several repositories) instead of scanning.")
+              help="Merge JSON inventories (of several repositories) instead of scanning: "
+                   "--merge a.json b.json ... (the files after it are inventories too).")
 @click.option("--redact-org", is_flag=True, help="Hide the org segment of every model id.")
 @click.option("--shard", type=_Shard(),
               help="Only shard I of N of the repositories found under PATHS (a CI matrix).")
@@ -224,9 +244,8 @@ def inventory_command(
     by earlier runs (one per repository or CI shard)."""
     from ftscan import inventory as inv
 
-    if merge_files and paths:
-        _usage_error("give either PATHS to scan or --merge FILES, not both")
-    if merge_files:
+    if merge_files:  # --merge a.json b.json: the files after the first come in as PATHS
+        merge_files = (*merge_files, *paths)
         try:
             result = inv.merge([inv.load(p) for p in merge_files], as_of)
         except inv.InventoryError as exc:
@@ -251,7 +270,7 @@ def _emit(report: str, output: Path | None) -> None:
         click.echo(report, nl=False)
 
 
-@main.group("baseline")
+@main.group("baseline", short_help="Accept today's findings so only new ones fail.")
 def baseline_group() -> None:
     """Accept today's findings so that only new ones fail (a reviewed, stable file)."""
 
@@ -301,7 +320,7 @@ def baseline_update(paths: tuple[Path, ...], output: Path, config_file: Path | N
     click.echo(f"ftscan: {output}: {added} added, {dropped} no longer matching removed", err=True)
 
 
-@main.command("github")
+@main.command("github", short_help="The GitHub Action's driver (see action.yml).")
 def github_command() -> None:
     """Run as the GitHub Action does: inputs from FTSCAN_* variables, GitHub's own GITHUB_*
     variables for the event, outputs and job summary. See action.yml."""
@@ -313,19 +332,19 @@ def github_command() -> None:
         _usage_error(str(exc))
 
 
-@main.command("shard")
+@main.command("shard", short_help="Print the repository names in shard I of N.")
 @click.argument("shard", type=_Shard())
 @click.argument("names", nargs=-1)
 def shard_command(shard: tuple[int, int], names: tuple[str, ...]) -> None:
     """Print the repository NAMES (or lines of stdin) that belong to SHARD (I/N), so a CI job
-    clones only its slice; ``--shard`` on scan and inventory splits the same way."""
+    clones only its slice; --shard on scan and inventory splits the same way."""
     items = names or tuple(line.strip() for line in sys.stdin if line.strip())
     for name in items:
         if in_shard(name, shard):
             click.echo(name)
 
 
-@main.command("merge-sarif")
+@main.command("merge-sarif", short_help="Join ftscan SARIF files into one run.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path,
                                                                    dir_okay=False))
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
@@ -340,7 +359,7 @@ def merge_sarif_command(files: tuple[Path, ...], output: Path | None) -> None:
         _usage_error(str(exc))
 
 
-@main.command("rules")
+@main.command("rules", short_help="List the rules.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Include the extra rule files this config names.")
 def rules_command(config_file: Path | None) -> None:
@@ -373,7 +392,7 @@ def _run(options: ScanOptions, quiet: bool, verbose: bool) -> ScanResult:
 
 
 def _usage_error(message: str) -> NoReturn:
-    click.echo(f"ftscan: error: {message}", err=True)
+    click.echo(f"ftscan: error: {terminal(message)}", err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -383,7 +402,7 @@ def _print_diagnostics(result: ScanResult, quiet: bool, verbose: bool) -> None:
     for diagnostic in result.diagnostics:
         if diagnostic.severity is Severity.INFO and not verbose:
             continue
-        click.echo(f"ftscan: {diagnostic.render()}", err=True)
+        click.echo(f"ftscan: {terminal(diagnostic.render())}", err=True)
 
 
 def _color_wanted() -> bool:

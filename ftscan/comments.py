@@ -28,10 +28,13 @@ class CommentSyntax(enum.Enum):
     """``/* ... */`` only."""
 
 
-_STRINGS = r'"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\''
+# A string left open runs to the end of its line (JS template literals: to the end of the text),
+# as a lexer recovering from the error would read it: a failed match at every quote of a long
+# line would make the lexer quadratic.
+_STRINGS = r'"(?:\\.|[^"\\\n])*(?:"|(?=\n)|\Z)|\'(?:\\.|[^\'\\\n])*(?:\'|(?=\n)|\Z)'
 _COMMENT_PATTERNS = {
     CommentSyntax.HASH: r"(?P<c>#[^\n]*)",
-    CommentSyntax.SLASH: r"(?P<c>//[^\n]*|/\*.*?(?:\*/|\Z))|`(?:\\.|[^`\\])*`",
+    CommentSyntax.SLASH: r"(?P<c>//[^\n]*|/\*.*?(?:\*/|\Z))|`(?:\\.|[^`\\])*(?:`|\Z)",
     CommentSyntax.HCL: r"(?P<c>#[^\n]*|//[^\n]*|/\*.*?(?:\*/|\Z))",
     CommentSyntax.DASH: r"(?P<c>--[^\n]*)",
     CommentSyntax.HTML: r"(?P<c><!--.*?(?:-->|\Z))",

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ftscan.safefile import UnsafeFile, inside, read_limited
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
@@ -23,7 +25,8 @@ DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 FAIL_ON_CHOICES = ("error", "warning", "note", "never")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
 KNOWN_KEYS = frozenset(
-    {"rules", "exclude", "fail-on", "max-file-size", "warning-window-days", "sinks"}
+    {"rules", "exclude", "default-excludes", "fail-on", "max-file-size", "warning-window-days",
+     "sinks"}
 )
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2,
           "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
@@ -42,6 +45,8 @@ class Config:
     """Extra rule files, resolved against the config file's folder."""
     exclude: tuple[str, ...] = ()
     """Gitignore-style patterns, relative to the scan root."""
+    default_excludes: bool | None = None
+    """Leave out vendored code and build output (``None``: not set here)."""
     fail_on: str | None = None
     max_file_size: int | None = None
     warning_window_days: int | None = None
@@ -84,17 +89,23 @@ def discover(start: Path, stop: Path | None = None) -> Path | None:
 
 def _has_ftscan_table(pyproject: Path) -> bool:
     try:
-        return b"[tool.ftscan]" in pyproject.read_bytes()
-    except OSError:
+        return b"[tool.ftscan]" in read_limited(pyproject)
+    except (OSError, UnsafeFile):
         return False
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate a config file. Raises :class:`ConfigError`."""
+def load_config(path: Path, repository: Path | None = None) -> Config:
+    """Read and validate a config file. Raises :class:`ConfigError`.
+
+    ``repository``: the config was found in the scanned repository, which ftscan does not
+    trust: the file and the rule files it names must lie inside that repository (a config named
+    on the command line may name rule files anywhere)."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_limited(path, root=repository).decode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    except UnsafeFile as exc:
+        raise ConfigError(f"cannot read config: {exc}") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: config is not valid UTF-8") from None
     except tomllib.TOMLDecodeError as exc:
@@ -106,10 +117,11 @@ def load_config(path: Path) -> Config:
         table, prefix = data, ""
     if not isinstance(table, Mapping):
         raise ConfigError(f"{path}: [{prefix.rstrip('.') or 'ftscan'}] must be a table")
-    return _from_table(path, table, prefix)
+    return _from_table(path, table, prefix, repository)
 
 
-def _from_table(path: Path, table: Mapping[str, Any], prefix: str) -> Config:
+def _from_table(path: Path, table: Mapping[str, Any], prefix: str,
+                repository: Path | None) -> Config:
     for key in table:
         if key not in KNOWN_KEYS:
             hint = f" (known keys: {', '.join(sorted(KNOWN_KEYS))})"
@@ -121,6 +133,9 @@ def _from_table(path: Path, table: Mapping[str, Any], prefix: str) -> Config:
             raise ConfigError(f"{path}: '{prefix}{key}' must be a list of strings")
         return tuple(value)
 
+    default_excludes = table.get("default-excludes")
+    if default_excludes is not None and not isinstance(default_excludes, bool):
+        raise ConfigError(f"{path}: '{prefix}default-excludes' must be true or false")
     fail_on = table.get("fail-on")
     if fail_on is not None and fail_on not in FAIL_ON_CHOICES:
         raise ConfigError(
@@ -142,11 +157,19 @@ def _from_table(path: Path, table: Mapping[str, Any], prefix: str) -> Config:
         [parse_sink(sink) for sink in sinks]
     except ValueError as exc:
         raise ConfigError(f"{path}: '{prefix}sinks': {exc}") from None
+    rules = tuple((path.parent / p).resolve() for p in strings("rules"))
+    for rule_file in rules:
+        if repository is not None and not inside(repository, rule_file):
+            raise ConfigError(
+                f"{path}: '{prefix}rules' names {rule_file}, outside the repository: a "
+                "repository's config may only name rule files inside it (name others with "
+                "--config or on the command line)")
     return Config(
         source=path,
         sinks=sinks,
-        rules=tuple((path.parent / p).resolve() for p in strings("rules")),
+        rules=rules,
         exclude=strings("exclude"),
+        default_excludes=default_excludes,
         fail_on=fail_on,
         max_file_size=max_size,
         warning_window_days=window,

@@ -13,6 +13,7 @@ ftscan's own are applied on top. The walk serves every other case.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ from stat import S_ISREG
 from typing import TYPE_CHECKING
 
 import pathspec
+
+from ftscan.safefile import UnsafeFile, read_text_limited
 
 if TYPE_CHECKING:
     from ftscan.gitfiles import GitListing
@@ -32,6 +35,18 @@ Signature = tuple[int, ...] | tuple[str]
 UNKNOWN_SIZE = -1
 """The size of a :class:`FileEntry` git vouches for but nobody has looked at yet."""
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
+DEFAULT_EXCLUDED_DIRS = frozenset({
+    "node_modules", "bower_components", "jspm_packages", "vendor", "third_party",
+    "site-packages", "dist",
+})
+"""Folders of other people's code and build output, left out unless asked for: a vendored SDK
+quotes model ids in its docs and tests, and a PR comment about them helps nobody."""
+DEFAULT_EXCLUDED_SUFFIXES = (".min.js", ".min.mjs", ".min.cjs", ".min.css", ".js.map",
+                             ".mjs.map", ".cjs.map", ".css.map")
+"""Minified bundles and source maps: built from sources the scan reads anyway."""
+DEFAULT_EXCLUDES_TEXT = (
+    ", ".join(f"{d}/" for d in sorted(DEFAULT_EXCLUDED_DIRS))
+    + ", " + ", ".join(f"*{s}" for s in DEFAULT_EXCLUDED_SUFFIXES))
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,7 @@ class SkippedEntry:
     relpath: str
     reason: str
     """One of ``too-large``, ``symlink``, ``broken-symlink``, ``outside-root``, ``unreadable``,
+    ``timeout`` (its analysis ran out of time), ``failed`` (ftscan had a bug with it),
     ``special`` (a socket, FIFO or device)."""
     detail: str = ""
 
@@ -76,19 +92,26 @@ class IgnoreRules:
     """The ignore specs in force, from the root down to the directory being walked."""
 
     def __init__(self, root: Path, exclude: Sequence[str] = (), use_ignore_files: bool = True,
-                 git_applied: bool = False):
+                 git_applied: bool = False, default_excludes: bool = True):
         """``git_applied``: git has already applied its own ignore rules (the files come from
-        :mod:`ftscan.gitfiles`), so only ftscan's (``.ftscanignore``, ``exclude``) are left."""
+        :mod:`ftscan.gitfiles`), so only ftscan's (``.ftscanignore``, ``exclude``, the default
+        excludes) are left."""
         self.root = root
+        self.default_excludes = default_excludes and use_ignore_files
+        self.base = ""
+        """Set for the walk of a folder named on the command line that rules above it would
+        ignore: only rules inside it apply, relative to it."""
         self._root_text = str(root)
         self.use_ignore_files = use_ignore_files
         self.ignore_files = OWN_IGNORE_FILES if git_applied else IGNORE_FILES
-        self._config = pathspec.GitIgnoreSpec.from_lines(exclude) if exclude else None
+        self.problems: list[tuple[str, int, str]] = []
+        """Ignore-file lines that could not be used: (path, line, why)."""
+        self._config = compile_patterns(exclude, "exclude", self.problems) if exclude else None
         self._loaded: dict[str, list[_Spec]] = {}
         self._global: list[_Spec] = []
         exclude_file = root / ".git" / "info" / "exclude"
         if use_ignore_files and not git_applied and exclude_file.is_file():
-            spec = _read_spec(exclude_file)
+            spec = self._read_spec(exclude_file)
             if spec is not None:
                 self._global.append(_Spec("", spec))
 
@@ -105,7 +128,7 @@ class IgnoreRules:
                 for name in self.ignore_files:
                     candidate = os.path.join(folder, name)
                     if os.path.isfile(candidate):
-                        spec = _read_spec(Path(candidate))
+                        spec = self._read_spec(Path(candidate))
                         if spec is not None:
                             specs.append(_Spec(directory, spec))
             self._loaded[directory] = specs
@@ -118,15 +141,34 @@ class IgnoreRules:
 
     def filtering(self, specs: Sequence[_Spec]) -> bool:
         """Could any path be ignored where ``specs`` are in force?"""
-        return bool(specs or self._config is not None or self._global)
+        return bool(specs or self._config is not None or self._global or self.default_excludes)
+
+    def scoped_to(self, folder: str) -> IgnoreRules:
+        """These rules for the walk of ``folder``, named on the command line although rules
+        above it ignore it: the user asked for it, so only the rules inside it apply (its own
+        ignore files, and the config's and default excludes matched below it)."""
+        scoped = copy.copy(self)
+        scoped.base = folder
+        scoped._global = []
+        return scoped
+
+    def excluded_by_default(self, name: str, is_dir: bool) -> bool:
+        """Is a file or folder of this name left out by the default excludes?"""
+        if not self.default_excludes:
+            return False
+        return name in DEFAULT_EXCLUDED_DIRS if is_dir else name.endswith(
+            DEFAULT_EXCLUDED_SUFFIXES)
 
     def ignored(self, relpath: str, is_dir: bool, specs: Sequence[_Spec]) -> bool:
         """Is ``relpath`` ignored, given the directory ``specs`` in force where it lives?"""
         if not self.filtering(specs):
             return False
+        if self.excluded_by_default(relpath.rpartition("/")[2], is_dir):
+            return True
         candidate = relpath + "/" if is_dir else relpath
         if self._config is not None:
-            verdict = self._config.check_file(candidate).include
+            local = candidate[len(self.base) + 1:] if self.base else candidate
+            verdict = self._config.check_file(local).include
             if verdict is not None:
                 return bool(verdict)
         for spec in reversed(specs):
@@ -141,15 +183,42 @@ class IgnoreRules:
         return False
 
 
-def _read_spec(path: Path) -> pathspec.GitIgnoreSpec | None:
-    """The file's patterns; ``None`` when it cannot be read or holds none (git's default
-    ``info/exclude`` is all comments: no need to test every file against it)."""
+    def _read_spec(self, path: Path) -> pathspec.GitIgnoreSpec | None:
+        """The file's patterns; ``None`` when it cannot be read or holds none (git's default
+        ``info/exclude`` is all comments: no need to test every file against it)."""
+        try:
+            lines = read_text_limited(path, root=self.root).split("\n")
+        except (OSError, UnsafeFile):
+            return None
+        where = relative_path(self.root, path)
+        return compile_patterns(lines, where, self.problems)
+
+
+def compile_patterns(lines: Sequence[str], source: str,
+                     problems: list[tuple[str, int, str]]) -> pathspec.GitIgnoreSpec | None:
+    """Gitignore-style patterns: a line pathspec refuses (a pattern ending in a lone
+    backslash) is left out and noted in ``problems`` as (source, line, why), the others still
+    apply. ``None`` when no line holds a pattern."""
+    lines = [line.rstrip("\r") for line in lines]
     try:
-        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return None
-    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+        spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    except (ValueError, TypeError):  # find the lines at fault, keep the rest
+        faults = {number: fault for number, line in enumerate(lines, start=1)
+                  if (fault := _pattern_fault(line)) is not None}
+        problems.extend((source, number, f"pattern {lines[number - 1].strip()!r} ignored: "
+                         f"{fault}") for number, fault in faults.items())
+        spec = pathspec.GitIgnoreSpec.from_lines(
+            [line for number, line in enumerate(lines, start=1) if number not in faults])
     return spec if any(p.include is not None for p in spec.patterns) else None
+
+
+def _pattern_fault(line: str) -> str | None:
+    """Why pathspec refuses one gitignore line, or ``None``."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([line])
+    except (ValueError, TypeError) as exc:
+        return str(exc)
+    return None
 
 
 def find_root(path: Path) -> Path:
@@ -184,7 +253,8 @@ def walk(
             continue
         chain = _chain(rel)
         if any(rules.ignored(chain[i], True, rules.in_force(chain[:i]))
-               for i in range(1, len(chain))):
+               for i in range(1, len(chain))):  # named, so scanned: by the rules inside it
+            yield from _walk_dir(target, rel, [], rules.scoped_to(rel), max_size, seen)
             continue
         yield from _walk_dir(target, rel, rules.in_force(chain[:-1]), rules, max_size, seen)
 

@@ -15,25 +15,29 @@ import dataclasses
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import repeat
 from stat import S_ISREG
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
 from ftscan.aliases.facts import ModuleFacts, shifted
 from ftscan.aliases.uses import NameQuery, mentions
 from ftscan.analysis import AnalysisContext, FileAnalysis, analyse_text, redate
+from ftscan.budget import OverBudget, time_budget
 from ftscan.discovery import FileEntry, SkippedEntry, irregular
 from ftscan.filekinds import FileKind, classify
 from ftscan.ownreports import is_own_report
 from ftscan.parsers import PARSERS, ParseFailure
+from ftscan.suppress import Markers
+from ftscan.suppress import markers as suppression_markers
 
 if TYPE_CHECKING:  # imported when a pool starts: multiprocessing costs a cached scan 25 ms
     from concurrent.futures import ProcessPoolExecutor
 
+_R = TypeVar("_R")
+_CRASHED = "a parser crashed on this file (the process reading it died); please report this"
 BINARY_SNIFF_BYTES = 8000
 POOL_MIN_FILES = 2000
 """Below this many files a process pool costs more than it saves."""
@@ -59,6 +63,8 @@ class Outcome:
     """Names of a Python file kept only for the alias phase."""
     problems: tuple[str, ...] = ()
     """Diagnostics without a line (bad UTF-8, a module whose names cannot be followed)."""
+    markers: Markers = ()
+    """Inline suppressions in the file (collected while its text was in hand)."""
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,8 @@ class FileFacts:
     why they could not be collected; ``None`` when it was not parsed."""
     unchanged: bool = False
     """The content is the one the cache already knows (only its stat signature changed)."""
+    markers: Markers = ()
+    """Inline suppressions (``ftscan: ignore[...]``) in a file that was decoded."""
 
     @property
     def plain(self) -> bool:
@@ -108,7 +116,8 @@ class FileFacts:
         problems = (self.decode_problem,) if self.decode_problem else ()
         if self.analysis is not None:
             analysis = self.analysis if context is None else _redated(self.analysis, context)
-            return Outcome(self.relpath, analysis=analysis, problems=problems)
+            return Outcome(self.relpath, analysis=analysis, problems=problems,
+                           markers=self.markers)
         if not env_names or not (self.settings or self.reads_env):
             return Outcome(self.relpath)
         if not self.settings:
@@ -120,8 +129,10 @@ class FileFacts:
             return None
         if isinstance(self.module, str):
             return Outcome(self.relpath, problems=(
-                *problems, f"{self.module}; names bound in it are not followed"))
-        return Outcome(self.relpath, module=self.module, problems=problems)
+                *problems, f"{self.module}; names bound in it are not followed"),
+                markers=self.markers)
+        return Outcome(self.relpath, module=self.module, problems=problems,
+                       markers=self.markers)
 
 
 def _redated(analysis: FileAnalysis, context: AnalysisContext) -> FileAnalysis:
@@ -138,41 +149,79 @@ def read_bytes(entry: FileEntry, binary_ok: bool = False, max_size: int | None =
         return SkippedEntry(entry.relpath, "unreadable", f"cannot read: {exc.strerror or exc}")
     if isinstance(data, SkippedEntry):
         return data
-    if not binary_ok and is_binary(data):
-        return _binary(entry.relpath)
+    if not binary_ok:
+        text = as_text(data)
+        return _binary(entry.relpath) if text is None else text[0]
     return data
 
 
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
+_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+               | getattr(os, "O_NOCTTY", 0))
 
 
 def _read_file(entry: FileEntry, max_size: int | None) -> bytes | SkippedEntry:
     """The whole file, with plain system calls: ``open()`` builds a buffered file object per
     call, which costs more than reading a typical source file (0.44 s vs 0.28 s for 38,000
-    files). The entry's size is what the walk saw (a file that grew since is read to its
-    end); for an entry git vouched for unseen, the open file says what it is."""
+    files).
+
+    What the walk saw may have changed since (a file swapped for a FIFO, a symlink to
+    ``/dev/zero``): the file is opened without blocking and the open file says what it is, so
+    only a regular file is read, and never past the size limit."""
     fd = os.open(entry.path, _OPEN_FLAGS)
     try:
-        size = entry.size
-        if not entry.settled:
-            info = os.fstat(fd)
-            if not S_ISREG(info.st_mode) or max_size is not None and info.st_size > max_size:
-                return irregular(entry.relpath, info, max_size or info.st_size)
-            size = info.st_size
-        first = os.read(fd, size + 1)
-        rest = os.read(fd, 1 << 20) if first else b""
-        if not rest:
+        info = os.fstat(fd)
+        if not S_ISREG(info.st_mode) or max_size is not None and info.st_size > max_size:
+            return irregular(entry.relpath, info, max_size or info.st_size)
+        limit = max_size if max_size is not None else max(info.st_size, entry.size)
+        first = os.read(fd, info.st_size + 1)
+        if len(first) <= info.st_size:
             return first
-        chunks = [first, rest]
-        while chunk := os.read(fd, 1 << 20):
+        chunks = [first]  # it grew while we read: to the limit, not beyond
+        read = len(first)
+        while read <= limit and (chunk := os.read(fd, min(1 << 20, limit + 1 - read))):
             chunks.append(chunk)
+            read += len(chunk)
+        if read > limit:
+            return SkippedEntry(entry.relpath, "too-large",
+                                f"grew past the limit of {limit} bytes while read")
         return b"".join(chunks)
     finally:
         os.close(fd)
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+_TEXT_BEFORE_NUL = 256
+"""A file whose first NUL comes after this many bytes of clean text is text with a stray NUL
+(a log, a dump), not a binary format: binary formats put theirs in the first few bytes."""
+_CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+
+
+def as_text(data: bytes) -> tuple[bytes, str | None] | None:
+    """The bytes to read as UTF-8 text and a note worth telling the user, or ``None`` for a
+    binary file. UTF-16 and UTF-32 files with a byte order mark are text (transcoded, so the
+    byte prefilter sees their characters); a NUL within the first 8,000 bytes makes a file
+    binary (as git decides), unless clean text comes before it."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            text = data[len(bom):].decode(codec, errors="replace")
+            return text.encode("utf-8", errors="replace"), None
+    first_nul = data.find(b"\x00", 0, BINARY_SNIFF_BYTES)
+    if first_nul < 0:
+        return data, None
+    head = data[:first_nul]
+    if first_nul >= _TEXT_BEFORE_NUL and _CONTROLS.search(head) is None:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return data, (f"holds NUL bytes (the first at offset {first_nul}) after a text "
+                      "start; read as text")
+    return None
+
+
 def is_binary(data: bytes) -> bool:
-    return b"\x00" in data[:BINARY_SNIFF_BYTES]
+    return as_text(data) is None
 
 
 def _binary(relpath: str) -> SkippedEntry:
@@ -229,8 +278,10 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     digest = content_digest(data) if known_digest else b""
     if known_digest is not None and digest == known_digest:
         return FileFacts(relpath, digest, unchanged=True)
-    if is_binary(data):
+    readable = as_text(data)
+    if readable is None:
         return FileFacts(relpath, skipped=_binary(relpath))
+    raw, (data, note) = data, readable
     facts = FileFacts(relpath)
     python = relpath.endswith(PYTHON_SUFFIXES)
     # one pass over the bytes tells whether there is anything to look at (most files: no)
@@ -253,12 +304,22 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     # from here on the file is parsed: worth a digest, so that a touched file whose content
     # did not change is not parsed again (any other file costs less to examine than to hash)
     if keep_digest:
-        facts = dataclasses.replace(facts, digest=digest or content_digest(data))
-    text, problem = decode(data)
-    if not candidate:  # only its names matter: collect them, report nothing yet
-        return dataclasses.replace(facts, decode_problem=problem,
-                                   module=parse_module_facts(relpath, text))
-    analysis = analyse_text(relpath, text, classify(relpath), context)
+        facts = dataclasses.replace(facts, digest=digest or content_digest(raw))
+    try:
+        with time_budget(context.file_budget):
+            text, problem = decode(data)
+            problem = note or problem
+            facts = dataclasses.replace(facts, markers=suppression_markers(text))
+            if not candidate:  # only its names matter: collect them, report nothing yet
+                return dataclasses.replace(facts, decode_problem=problem,
+                                           module=parse_module_facts(relpath, text))
+            analysis = analyse_text(relpath, text, classify(relpath), context)
+    except OverBudget as exc:
+        return FileFacts(relpath, skipped=SkippedEntry(relpath, "timeout", str(exc)))
+    except Exception as exc:  # a bug ftscan has with this file must not cost the scan
+        return FileFacts(relpath, skipped=SkippedEntry(
+            relpath, "failed", f"ftscan failed on this file ({type(exc).__name__}: {exc}); "
+            "please report this"))
     return dataclasses.replace(facts, decode_problem=problem, analysis=analysis)
 
 
@@ -347,8 +408,9 @@ class Examiner:
         if pool is None:
             return (None if (f := examine(e, self.context, env_names, k, keep_digest)).plain
                     else f for e, k in zip(entries, knowns, strict=True))
-        return pool.map(_examine_in_worker, entries, repeat(env_names), knowns,
-                        repeat(keep_digest), chunksize=self._chunk(len(entries)))
+        calls = [(e, env_names, k, keep_digest) for e, k in zip(entries, knowns, strict=True)]
+        return self._map(_examine_in_worker, calls, lambda call: FileFacts(
+            call[0].relpath, skipped=SkippedEntry(call[0].relpath, "failed", _CRASHED)))
 
     def names(self, entries: Sequence[FileEntry], queries: tuple[NameQuery, ...],
               ) -> Iterator[tuple[bool, ...] | None]:
@@ -356,12 +418,40 @@ class Examiner:
         pool = self._pool_for(len(entries))
         if pool is None:
             return (names_in(e, queries) for e in entries)
-        return pool.map(names_in, entries, repeat(queries), chunksize=self._chunk(len(entries)))
+        return self._map(names_in, [(e, queries) for e in entries], lambda call: None)
+
+    def _map(self, function: Callable[..., _R], calls: list[tuple[Any, ...]],
+             crashed: Callable[[tuple[Any, ...]], _R]) -> Iterator[_R]:
+        """``function(*call)`` for each call in the pool, in order. A worker that dies (a
+        native parser crashing on one file) does not lose the scan: the calls without an
+        answer run again one by one in a new pool, and the one that kills a worker again gets
+        ``crashed(call)`` for its answer."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        assert self._pool is not None
+        done = 0
+        try:
+            for answer in self._pool.map(function, *zip(*calls, strict=True),
+                                         chunksize=self._chunk(len(calls))):
+                yield answer
+                done += 1
+        except BrokenProcessPool:
+            self._pool = None
+            for call in calls[done:]:
+                pool = self._pool_for(2 ** 31)
+                assert pool is not None
+                try:
+                    yield pool.submit(function, *call).result()
+                except BrokenProcessPool:
+                    self._pool = None
+                    yield crashed(call)
 
     def _pool_for(self, batch: int) -> ProcessPoolExecutor | None:
         workers = self.jobs if self.jobs is not None else default_jobs(batch)
         if workers <= 1 or batch < 64:
             return None
+        if self._pool is not None and getattr(self._pool, "_broken", False):
+            self._pool = None
         if self._pool is None:
             from concurrent.futures import ProcessPoolExecutor
 

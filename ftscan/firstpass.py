@@ -23,6 +23,7 @@ from ftscan.cache import ScanCache
 from ftscan.discovery import FileEntry, SkippedEntry
 from ftscan.examine import PYTHON_SUFFIXES, Examiner, FileFacts, Outcome
 from ftscan.models import Diagnostic, Finding, Role, Severity
+from ftscan.suppress import Markers
 
 
 class DefinitionsPass:
@@ -48,6 +49,8 @@ class DefinitionsPass:
         self.env_names: set[str] = set()
         self.services = ServiceMap()
         self.relpaths: list[str] = []
+        self.markers: dict[str, Markers] = {}
+        """Inline suppressions of the files decoded in this phase."""
 
     def run(self, entries: list[FileEntry | SkippedEntry]) -> None:
         files = [e for e in entries if isinstance(e, FileEntry)]
@@ -134,7 +137,8 @@ class DefinitionsPass:
     def _skip(self, entry: SkippedEntry, report: bool) -> None:
         self.skipped[entry.reason] += 1
         if report:
-            severity = Severity.INFO if entry.reason == "too-large" else Severity.WARNING
+            severity = {"too-large": Severity.INFO, "failed": Severity.ERROR}.get(
+                entry.reason, Severity.WARNING)
             self.diagnostics.append(Diagnostic(entry.relpath, f"skipped: {entry.detail}",
                                                severity))
 
@@ -149,6 +153,8 @@ class DefinitionsPass:
             return
         for problem in outcome.problems:
             self.diagnostics.append(Diagnostic(outcome.relpath, problem, Severity.WARNING))
+        if outcome.analysis is not None or outcome.module is not None:
+            self.markers[outcome.relpath] = outcome.markers
         if outcome.module is not None:
             self.modules[outcome.relpath] = outcome.module
         analysis = outcome.analysis

@@ -1,14 +1,23 @@
 """Which lines changed: against the merge base with a ref (``--diff-base``), or in the index
-(``--staged``). Only git is asked, with ``--unified=0`` hunks; nothing is checked out.
+(``--staged``). Only git is asked, with ``--unified=0`` hunks; nothing is checked out, and
+nothing the repository configures runs (:mod:`ftscan.gitsafe`: no textconv, no external diff,
+no filters).
 """
 
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
+from ftscan.gitsafe import GitUnavailable, run_git
+
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+# Every diff option a repository's config could change the output with is set explicitly.
+_DIFF = ("diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
+         "--no-relative", "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=ACMR",
+         "--ignore-submodules")
+_C_ESCAPES = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
+              '"': '"', "\\": "\\"}
 
 
 class DiffError(Exception):
@@ -17,18 +26,19 @@ class DiffError(Exception):
 
 def _git(root: Path, *args: str) -> str:
     try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              check=False, encoding="utf-8", errors="replace")
-    except FileNotFoundError:
-        raise DiffError("git is not installed; diff-aware runs need it") from None
+        proc = run_git(root, args)
+    except GitUnavailable as exc:
+        raise DiffError(f"{exc}; diff-aware runs need git") from None
+    stderr = proc.stderr.decode("utf-8", "replace").strip()
     if proc.returncode != 0:
-        raise DiffError(proc.stderr.strip().splitlines()[-1] if proc.stderr.strip()
-                        else f"git {' '.join(args)} failed")
-    return proc.stdout
+        raise DiffError(stderr.splitlines()[-1] if stderr else f"git {' '.join(args)} failed")
+    return proc.stdout.decode("utf-8", "surrogateescape")
 
 
 def merge_base(root: Path, ref: str) -> str:
     """The merge base of ``ref`` and HEAD, with advice when a shallow clone lacks it."""
+    if ref.startswith("-"):
+        raise DiffError(f"{ref!r} is not a git ref")
     try:
         _git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
     except DiffError:
@@ -52,22 +62,45 @@ def changed_lines(root: Path, base: str | None = None, staged: bool = False
     if not (root / ".git").exists():
         raise DiffError(f"{root} is not a git repository; diff-aware runs need one")
     if staged:
-        diff = _git(root, "diff", "--cached", "--unified=0", "--no-color", "--no-ext-diff",
-                    "--no-renames", "--diff-filter=ACMR")
+        diff = _git(root, *_DIFF, "--cached")
     else:
         assert base is not None
-        diff = _git(root, "diff", merge_base(root, base), "--unified=0", "--no-color",
-                    "--no-ext-diff", "--diff-filter=ACMR")
+        diff = _git(root, *_DIFF, merge_base(root, base))
     return parse_diff(diff)
+
+
+def unquote_path(text: str) -> str:
+    """A path as git prints it in a diff header: as it is, or C-quoted (``"caf\\303\\251"``)
+    when it holds a quote, a backslash, a control character or (by default) non-ASCII bytes.
+    Octal escapes are bytes of the UTF-8 name; bytes that are not UTF-8 become U+FFFD, as in
+    the paths of findings."""
+    if len(text) < 2 or not (text.startswith('"') and text.endswith('"')):
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    raw = bytearray()
+    body, i = text[1:-1], 0
+    while i < len(body):
+        char = body[i]
+        if char != "\\" or i + 1 == len(body):
+            raw += char.encode("utf-8", "surrogateescape")
+            i += 1
+            continue
+        nxt = body[i + 1]
+        if nxt in "0123" and re.fullmatch(r"[0-7]{3}", body[i + 1:i + 4]):
+            raw.append(int(body[i + 1:i + 4], 8))
+            i += 4
+        else:
+            raw += _C_ESCAPES.get(nxt, nxt).encode("utf-8", "surrogateescape")
+            i += 2
+    return raw.decode("utf-8", "replace")
 
 
 def parse_diff(diff: str) -> dict[str, set[int]]:
     """``git diff --unified=0`` → path → the line numbers added or edited on the new side."""
     changed: dict[str, set[int]] = {}
     path: str | None = None
-    for line in diff.splitlines():
+    for line in diff.split("\n"):
         if line.startswith("+++ "):
-            target = line[4:].strip().strip('"')
+            target = unquote_path(line[4:].rstrip("\t"))
             path = target[2:] if target.startswith("b/") else None
             continue
         match = _HUNK.match(line)

@@ -10,35 +10,34 @@ while the scan loads its cache:
 - ``git diff-files --name-only``: tracked files whose content or stat data differ from the
   index (git verifies "racily clean" files by content itself);
 - ``git ls-files --others --exclude-standard``: untracked files git does not ignore (a nested
-  repository shows as one folder, left to its own scan);
-- ``git ls-files --cached --ignored --exclude-standard``: tracked files that ignore rules
-  match. They are left out, as the plain walk leaves them out: a scan skips what the ignore
-  files say, whether or not someone once forced the file into the index.
+  repository shows as one folder, left to its own scan).
+
+A tracked file is part of the repository whatever ``.gitignore`` says (git's own rule: ignore
+patterns only keep untracked files out): a ``.env`` committed before it was ignored is read, and
+a fine-tune in it is exactly the hidden dependency a scan is for. ftscan's own ``.ftscanignore``
+and ``exclude`` still apply.
 
 A tracked file git reports unchanged is identified by its blob id, so the scan cache can trust
 it without a ``stat`` of its own. Anything else (changed, untracked, a symlink) is looked at on
 disk as the plain walk would. One difference from the walk: git also applies the user's global
-ignore file (``core.excludesFile``), as ``git status`` does. No command writes the index
-(``GIT_OPTIONAL_LOCKS=0``), and a repository location inherited from the environment (a git
-hook's ``GIT_DIR``) is not used.
+ignore file (``core.excludesFile``), as ``git status`` does. Every command runs through
+:mod:`ftscan.gitsafe`: nothing the repository configures is run, the index is never written,
+and a repository location inherited from the environment (a git hook's ``GIT_DIR``) is not
+used.
 """
 
 from __future__ import annotations
 
-import os
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ftscan.gitsafe import GIT_TIMEOUT_SECONDS, GitUnavailable, start_git
+
 _TRACKED = ("ls-files", "--stage", "-t", "-z")
 _CHANGED = ("diff-files", "--name-only", "--no-renames", "-z")
 _UNTRACKED = ("ls-files", "--others", "--exclude-standard", "-z")
-_IGNORED_TRACKED = ("ls-files", "--cached", "--ignored", "--exclude-standard", "-z")
-_LOCATION_VARIABLES = (
-    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_COMMON_DIR",
-    "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_NAMESPACE", "GIT_PREFIX",
-)
 _REGULAR_MODES = ("100644", "100755")
 _SYMLINK_MODE = "120000"
 
@@ -59,17 +58,12 @@ class PendingListing:
     """The git commands, started; :meth:`result` waits for them."""
 
     def __init__(self, root: Path, pathspecs: Sequence[str]) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in _LOCATION_VARIABLES}
-        env["GIT_OPTIONAL_LOCKS"] = "0"
-        env["LC_ALL"] = "C"
         tail = ("--", *pathspecs) if pathspecs else ()
         self._processes: list[subprocess.Popen[bytes]] = []
         try:
-            for args in (_TRACKED, _CHANGED, _UNTRACKED, _IGNORED_TRACKED):
-                self._processes.append(subprocess.Popen(
-                    ["git", "-C", str(root), *args, *tail], stdin=subprocess.DEVNULL,
-                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env))
-        except OSError:  # no git on this machine: the plain walk does the job
+            for args in (_TRACKED, _CHANGED, _UNTRACKED):
+                self._processes.append(start_git(root, [*args, *tail]))
+        except (OSError, GitUnavailable):  # no git here: the plain walk does the job
             self._stop()
             self._processes = []
 
@@ -79,7 +73,10 @@ class PendingListing:
         if not self._processes:
             return None
         try:  # the largest output first: the others wait on their pipes meanwhile
-            outputs = [process.communicate()[0] for process in self._processes]
+            outputs = [process.communicate(timeout=GIT_TIMEOUT_SECONDS)[0]
+                       for process in self._processes]
+        except subprocess.TimeoutExpired:
+            return None
         finally:
             self._stop()
         if any(process.returncode != 0 for process in self._processes):
@@ -102,10 +99,9 @@ def start_listing(root: Path, folders: Sequence[str]) -> PendingListing:
     return PendingListing(root, pathspecs)
 
 
-def parse_listing(tracked: str, changed: str, untracked: str, ignored: str = "") -> GitListing:
+def parse_listing(tracked: str, changed: str, untracked: str) -> GitListing:
     """The commands' ``-z`` outputs, as a :class:`GitListing`."""
     dirty = set(changed.split("\0"))
-    left_out = set(ignored.split("\0")) if ignored else set()
     unchanged: list[tuple[str, str]] = []
     others: list[str] = []
     seen_unmerged: set[str] = set()
@@ -114,9 +110,8 @@ def parse_listing(tracked: str, changed: str, untracked: str, ignored: str = "")
             continue
         meta, _, path = record.partition("\t")
         tag, mode, blob, stage = meta.split(" ")
-        if tag == "S" or mode not in _REGULAR_MODES and mode != _SYMLINK_MODE or (
-                left_out and path in left_out):
-            continue  # not on disk (sparse checkout), a submodule, or matched by ignore rules
+        if tag == "S" or mode not in _REGULAR_MODES and mode != _SYMLINK_MODE:
+            continue  # not on disk (sparse checkout), or a submodule
         if stage != "0":  # a merge in progress: the work tree holds the file as it is
             if path not in seen_unmerged:
                 seen_unmerged.add(path)

@@ -31,19 +31,21 @@ from ftscan import inventory as inv
 from ftscan.api import ScanOptions, ScanResult, scan
 from ftscan.atomic import write_atomic
 from ftscan.cache import default_cache_dir
+from ftscan.escape import terminal
 from ftscan.gitdiff import DiffError, changed_lines
 from ftscan.models import Finding, Level
+from ftscan.ownreports import COMMENT_MARKER, sign_markdown
 from ftscan.reporters.sarif import render_sarif
 
 ANNOTATIONS_PER_LEVEL = 10
 SUMMARY_LIMIT = 900 * 1024  # GitHub rejects step summaries over 1 MiB
-COMMENT_MARKER = "<!-- ftscan:inventory -->"
 _COMMANDS = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 
 
 def escape_data(text: str) -> str:
-    """Escape a workflow command's message (``@actions/core`` ``escapeData``)."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Escape a workflow command's message (``@actions/core`` ``escapeData``), after every
+    control character of the text has been made visible (:func:`ftscan.escape.terminal`)."""
+    return terminal(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
@@ -54,7 +56,7 @@ def escape_property(text: str) -> str:
 def annotation(finding: Finding) -> str:
     """One workflow command for a finding (start line only: it attaches to the diff)."""
     loc = finding.location
-    title = f"{finding.rule_id} {finding.role.value}: {finding.model_id}"
+    title = f"{finding.rule_id} {finding.role.value}: {terminal(finding.model_id)}"
     return (f"::{_COMMANDS[finding.level]} file={escape_property(loc.path)},"
             f"line={loc.start_line},"
             f"col={loc.start_column},title={escape_property(title)}::"
@@ -122,7 +124,6 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
         baseline=(workspace / baseline) if baseline else None,
         cache_dir=default_cache_dir(),
     ))
-    write_atomic(sarif_file, render_sarif(result))
     active = [f for f in result.findings if f.suppression is None]
     new = active
     scope = "in the repository"
@@ -141,15 +142,21 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
                 new = [f for f in active
                        if f.location.start_line in changed.get(f.location.path, ())]
                 scope = "on lines this pull request adds or changes"
+    # code scanning needs the whole repository in every upload (a partial one would close the
+    # alerts it leaves out); which results this pull request adds is a property of each
+    fresh = {id(f) for f in new}
+    marked = tuple(replace(f, new=id(f) in fresh) for f in result.findings)
+    sarif = render_sarif(replace(result, all_findings=marked))
+    write_atomic(sarif_file, sarif)
     out.extend(annotation_lines(new))
 
     added = replace(result, findings=tuple(new))
-    inventory_text = inv.to_markdown(inv.build(added))
+    inventory_text = inv.markdown_body(inv.build(added))
     headline = (f"ftscan: {len(new)} new finding{'s' if len(new) != 1 else ''} {scope} "
                 f"({len(active)} in the repository, "
                 f"{len(result.findings) - len(active)} suppressed).")
     heading, _, rest = inventory_text.partition("\n")
-    report = f"{heading}\n\n{headline}\n{rest}"
+    report = sign_markdown(f"{heading}\n\n{headline}\n{rest}")
     write_atomic(inventory_file, report)
     if _flag(env, "FTSCAN_SUMMARY", default=True):
         summary = report

@@ -4,8 +4,9 @@ JSON inventories of many repositories.
 
 A row names the id's provider, base model, org and suffix; its lifecycle (status, shutdown date,
 days left, next step); who owns it and which services and repositories hold it; every
-definition, use and mention site; and the config keys and env vars it hides behind. Ids built at
-run time get rows of their own. Rows are sorted by days left, then id.
+definition, use and mention site (each with its repository, so a merged inventory still says
+where a site is); and the config keys and env vars it hides behind. Ids built at run time get
+rows of their own. Rows are sorted by days left, then id.
 """
 
 from __future__ import annotations
@@ -15,21 +16,53 @@ import dataclasses
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ftscan import __version__
 from ftscan.api import ScanResult
+from ftscan.escape import csv_cell, html_text, md_code, md_text
+from ftscan.lifecycle import remaining
 from ftscan.models import Finding, Role, Status
+from ftscan.ownreports import sign_markdown
 
-INVENTORY_VERSION = 1
+INVENTORY_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+"""``--merge`` reads inventories of these versions (version 1 sites carry no repository)."""
 REDACTED = "<redacted>"
+STATUS_WORDS = frozenset(s.value for s in Status)
 
 
 class InventoryError(Exception):
     """An inventory file that cannot be merged. The message names the file."""
+
+
+@dataclass(frozen=True, order=True)
+class Site:
+    """A place in one repository: ``repository/path:line``."""
+
+    repository: str
+    path: str
+    line: int
+
+    def label(self, with_repository: bool) -> str:
+        """``path:line``, prefixed with the repository when the inventory spans several."""
+        where = f"{self.path}:{self.line}"
+        return f"{self.repository}/{where}" if with_repository and self.repository else where
+
+    def to_json(self) -> dict[str, Any]:
+        return {"repository": self.repository, "path": self.path, "line": self.line}
+
+    @classmethod
+    def from_json(cls, item: Any, repository: str) -> Site:
+        """A site as version 2 writes it, or a version 1 ``path:line`` string (whose repository
+        is the row's, when it has only one)."""
+        if isinstance(item, str):
+            path, _, line = item.rpartition(":")
+            return cls(repository, path, int(line))
+        return cls(str(item["repository"]), str(item["path"]), int(item["line"]))
 
 
 @dataclass
@@ -48,9 +81,9 @@ class Row:
     owners: set[str] = field(default_factory=set)
     services: set[str] = field(default_factory=set)
     repositories: set[str] = field(default_factory=set)
-    definitions: set[str] = field(default_factory=set)
-    uses: set[str] = field(default_factory=set)
-    mentions: set[str] = field(default_factory=set)
+    definitions: set[Site] = field(default_factory=set)
+    uses: set[Site] = field(default_factory=set)
+    mentions: set[Site] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
     """Config key paths and env vars the id hides behind."""
 
@@ -99,10 +132,10 @@ class Inventory:
 
 
 def build(result: ScanResult, repository: str | None = None) -> Inventory:
-    """The inventory of one scan."""
+    """The inventory of one scan, with the scan's own warning window."""
     default = repository or result.root.name
     repos = {root.name for root in result.roots} or {default}
-    inventory = Inventory(result.as_of, result.lifecycle.warning_window_days, repositories=repos)
+    inventory = Inventory(result.as_of, result.warning_window_days, repositories=repos)
     by_id = {f.model_id: f for f in result.findings if f.role is not Role.USE}
     for finding in result.findings:
         ids = finding.model_ids if finding.role is Role.USE and finding.model_ids else (
@@ -133,7 +166,7 @@ def _new_row(model_id: str, finding: Finding) -> Row:
 
 
 def _add_site(row: Row, finding: Finding, repo: str) -> None:
-    site = f"{finding.location.path}:{finding.location.start_line}"
+    site = Site(repo, finding.location.path, finding.location.start_line)
     {Role.USE: row.uses, Role.MENTION: row.mentions}.get(finding.role, row.definitions).add(site)
     if finding.role is not Role.MENTION:
         row.owners.update(finding.owners)
@@ -170,6 +203,10 @@ def _redact_id(model_id: str, org: str) -> str:
 # --------------------------------------------------------------------------- formats
 
 
+def _sites(sites: Iterable[Site]) -> list[Site]:
+    return sorted(sites)
+
+
 def to_json(inventory: Inventory) -> str:
     """The versioned JSON inventory (documented in docs/inventory.md); ``--merge`` reads it."""
     rows = []
@@ -191,9 +228,9 @@ def to_json(inventory: Inventory) -> str:
             "services": sorted(row.services),
             "repositories": sorted(row.repositories),
             "names": sorted(row.names),
-            "definitions": sorted(row.definitions, key=_site_key),
-            "uses": sorted(row.uses, key=_site_key),
-            "mentions": sorted(row.mentions, key=_site_key),
+            "definitions": [s.to_json() for s in _sites(row.definitions)],
+            "uses": [s.to_json() for s in _sites(row.uses)],
+            "mentions": [s.to_json() for s in _sites(row.mentions)],
         })
     document = {
         "version": INVENTORY_VERSION,
@@ -207,31 +244,29 @@ def to_json(inventory: Inventory) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def _site_key(site: str) -> tuple[str, int]:
-    path, _, line = site.rpartition(":")
-    return path, int(line) if line.isdigit() else 0
-
-
 CSV_COLUMNS = ("modelId", "provider", "baseModel", "org", "suffix", "status", "shutdownDate",
                "daysLeft", "owners", "services", "repositories", "definitionCount", "useCount",
                "definitions", "uses", "names", "nextStep")
 
 
 def to_csv(inventory: Inventory) -> str:
-    """One row per model id; lists are joined with ``; `` so each stays in one cell."""
+    """One row per model id; lists are joined with ``; `` so each stays in one cell, and no
+    cell can start a spreadsheet formula."""
+    several = len(inventory.repositories) > 1
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    for item in json.loads(to_json(inventory))["models"]:
-        writer.writerow([
-            item["modelId"], item["provider"], item["baseModel"] or "", item["org"] or "",
-            item["suffix"] or "", item["status"], item["shutdownDate"] or "",
-            "" if item["daysLeft"] is None else item["daysLeft"],
-            "; ".join(item["owners"]), "; ".join(item["services"]),
-            "; ".join(item["repositories"]), len(item["definitions"]), len(item["uses"]),
-            "; ".join(item["definitions"]), "; ".join(item["uses"]), "; ".join(item["names"]),
-            item["nextStep"] or "",
-        ])
+    for row in inventory.sorted_rows():
+        status, days = row.status(inventory.as_of, inventory.window_days)
+        writer.writerow([csv_cell(value) for value in (
+            row.model_id, row.provider, row.base_model or "", row.org or "", row.suffix or "",
+            status, row.shutdown_date or "", "" if days is None else days,
+            "; ".join(sorted(row.owners)), "; ".join(sorted(row.services)),
+            "; ".join(sorted(row.repositories)), len(row.definitions), len(row.uses),
+            "; ".join(s.label(several) for s in _sites(row.definitions)),
+            "; ".join(s.label(several) for s in _sites(row.uses)),
+            "; ".join(sorted(row.names)), row.next_step or "",
+        )])
     return out.getvalue()
 
 
@@ -239,64 +274,72 @@ _STATUS_ICONS = {"retired": "⛔", "retiring": "🔴", "active": "🟠", "unknow
 
 
 def to_markdown(inventory: Inventory) -> str:
-    """A summary table (fits a PR comment or job summary), then details per model."""
-    models = json.loads(to_json(inventory))["models"]
+    """A summary table (fits a PR comment or job summary), then details per model; signed as
+    ftscan's own (:mod:`ftscan.ownreports`)."""
+    return sign_markdown(markdown_body(inventory))
+
+
+def markdown_body(inventory: Inventory) -> str:
+    """The Markdown inventory without its signature (for documents that add to it)."""
+    rows = inventory.sorted_rows()
+    several = len(inventory.repositories) > 1
     lines = [
         "## Fine-tuned model inventory",
         "",
-        f"{len(models)} model id{'s' if len(models) != 1 else ''} in "
-        f"{', '.join(sorted(inventory.repositories))}, as of {inventory.as_of.isoformat()}. "
+        f"{len(rows)} model id{'s' if len(rows) != 1 else ''} in "
+        f"{', '.join(md_code(r, in_table=False) for r in sorted(inventory.repositories))}, "
+        f"as of {inventory.as_of.isoformat()}. "
         "OpenAI stops all new fine-tuning jobs on 2027-01-06.",
         "",
     ]
-    if not models:
+    if not rows:
         return "\n".join(lines) + "\n"
     lines += [
-        "| Status | Model | Base model | Shuts down | Days left | Owners | Services | Defs | Uses"
-        " |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| Status | Model | Base model | Shuts down | Owners | Services | Defs | Uses |",
+        "|---|---|---|---|---|---|---|---|",
     ]
-    for m in models:
-        lines.append("| " + " | ".join(_cell(c) for c in (
-            f"{_STATUS_ICONS[m['status']]} {m['status']}",
-            f"`{m['modelId']}`" + (" (built at run time)" if m["dynamic"] else ""),
-            m["baseModel"] or "—",
-            m["shutdownDate"] or "unknown",
-            "—" if m["daysLeft"] is None else m["daysLeft"],
-            ", ".join(m["owners"]) or "—",
-            ", ".join(m["services"]) or "—",
-            len(m["definitions"]),
-            len(m["uses"]),
+    for row in rows:
+        status, days = row.status(inventory.as_of, inventory.window_days)
+        lines.append("| " + " | ".join((
+            f"{_STATUS_ICONS[status]} {status}",
+            md_code(row.model_id) + (" (built at run time)" if row.dynamic else ""),
+            md_code(row.base_model) if row.base_model else "—",
+            md_text(remaining(status, row.shutdown_date, days)),
+            " ".join(md_code(o) for o in sorted(row.owners)) or "—",
+            ", ".join(md_text(s) for s in sorted(row.services)) or "—",
+            str(len(row.definitions)),
+            str(len(row.uses)),
         )) + " |")
     lines.append("")
-    for m in models:
-        lines += _details(m)
+    for row in rows:
+        lines += _details(inventory, row, several)
     return "\n".join(lines) + "\n"
 
 
-def _details(m: dict[str, Any]) -> list[str]:
-    title = f"`{m['modelId']}`"
-    out = [f"<details><summary>{title}: {m['status']}"
-           + (f", {m['daysLeft']} days left" if m["daysLeft"] is not None else "")
-           + "</summary>", ""]
-    if m["dynamic"]:
-        out.append(f"- Built at run time from the template `{m['modelId']}`.")
-    out.append(f"- Provider: {m['provider']}; base model: {m['baseModel'] or 'unknown'}"
-               + (f"; org: {m['org']}" if m["org"] else "")
-               + (f"; suffix: {m['suffix']}" if m["suffix"] else ""))
-    if m["nextStep"]:
-        out.append(f"- Next step: {m['nextStep']}")
-    if m["names"]:
-        out.append("- Hides behind: " + ", ".join(f"`{n}`" for n in m["names"]))
-    for label, key in (("Defined", "definitions"), ("Used", "uses"), ("Mentioned", "mentions")):
-        if m[key]:
-            out.append(f"- {label} at: " + ", ".join(f"`{s}`" for s in m[key]))
+def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
+    status, days = row.status(inventory.as_of, inventory.window_days)
+    out = [f"<details><summary><code>{html_text(row.model_id)}</code>: "
+           f"{html_text(status)}, {html_text(remaining(status, row.shutdown_date, days))}"
+           "</summary>", ""]
+    if row.dynamic:
+        out.append(f"- Built at run time from the template "
+                   f"{md_code(row.model_id, in_table=False)}.")
+    out.append(f"- Provider: {md_text(row.provider)}; base model: "
+               + (md_code(row.base_model, in_table=False) if row.base_model else "unknown")
+               + (f"; org: {md_code(row.org, in_table=False)}" if row.org else "")
+               + (f"; suffix: {md_code(row.suffix, in_table=False)}" if row.suffix else ""))
+    if row.next_step:
+        out.append(f"- Next step: {md_text(row.next_step)}")
+    if row.names:
+        out.append("- Hides behind: " + ", ".join(md_code(n, in_table=False)
+                                                 for n in sorted(row.names)))
+    for label, sites in (("Defined", row.definitions), ("Used", row.uses),
+                         ("Mentioned", row.mentions)):
+        if sites:
+            out.append(f"- {label} at: " + ", ".join(
+                md_code(s.label(several), in_table=False) for s in _sites(sites)))
     out += ["", "</details>", ""]
     return out
-
-
-def _cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
 
 
 FORMATS = {"json": to_json, "csv": to_csv, "markdown": to_markdown}
@@ -316,14 +359,21 @@ def load(path: Path) -> Inventory:
     if not isinstance(data, dict) or data.get("kind") != "ftscan-inventory":
         raise InventoryError(f"{path}: not an ftscan inventory (no \"kind\": "
                              "\"ftscan-inventory\"); write one with --format json")
-    if data.get("version") != INVENTORY_VERSION:
+    if data.get("version") not in READABLE_VERSIONS:
         raise InventoryError(f"{path}: inventory version {data.get('version')!r} is not "
-                             f"supported (this ftscan reads version {INVENTORY_VERSION})")
+                             f"supported (this ftscan reads versions "
+                             f"{', '.join(map(str, READABLE_VERSIONS))})")
     try:
         inventory = Inventory(dt.date.fromisoformat(data["asOf"]),
                               int(data.get("warningWindowDays", 90)),
                               repositories=set(data.get("repositories", [])))
         for item in data["models"]:
+            repositories = set(item.get("repositories", []))
+            only = next(iter(repositories)) if len(repositories) == 1 else ""
+
+            def sites(key: str, only: str = only, item: dict[str, Any] = item) -> set[Site]:
+                return {Site.from_json(s, only) for s in item.get(key, [])}
+
             row = Row(
                 model_id=item["modelId"], provider=item["provider"],
                 base_model=item.get("baseModel"), org=item.get("org"),
@@ -331,9 +381,9 @@ def load(path: Path) -> Inventory:
                 dynamic=bool(item.get("dynamic")), shutdown_date=item.get("shutdownDate"),
                 next_step=item.get("nextStep"),
                 owners=set(item.get("owners", [])), services=set(item.get("services", [])),
-                repositories=set(item.get("repositories", [])),
-                definitions=set(item.get("definitions", [])), uses=set(item.get("uses", [])),
-                mentions=set(item.get("mentions", [])), names=set(item.get("names", [])),
+                repositories=repositories, definitions=sites("definitions"),
+                uses=sites("uses"), mentions=sites("mentions"),
+                names=set(item.get("names", [])),
             )
             inventory.rows[row.model_id] = row
     except (KeyError, TypeError, ValueError) as exc:

@@ -91,6 +91,20 @@ class LifecycleTable:
         )
 
 
+def remaining(status: str, shutdown: dt.date | str | None, days_left: int | None) -> str:
+    """How long a model has, in words: ``53 days left, shuts down 2027-01-14``, ``shut down
+    2024-01-04, 1,059 days ago``, ``shutdown date unknown``. One phrase for every report."""
+    date = shutdown.isoformat() if isinstance(shutdown, dt.date) else shutdown
+    if status == Status.UNKNOWN.value or days_left is None or date is None:
+        return "shutdown date unknown"
+    if days_left < 0:
+        ago = -days_left
+        return f"shut down {date}, {ago:,} day{'s' if ago != 1 else ''} ago"
+    if days_left == 0:
+        return f"shuts down today, {date}"
+    return f"{days_left:,} day{'s' if days_left != 1 else ''} left, shuts down {date}"
+
+
 def level_for(role: Role, lifecycle: Lifecycle, default: Level) -> Level:
     """The level a finding gets: note for mentions; error once the shutdown has passed or is
     inside the warning window; warning before that; the rule's default when no date is known."""

@@ -153,6 +153,9 @@ class Finding:
     suppression: Suppression | None = None
     """Set when an inline comment or the baseline accepts the finding; it is still reported,
     but no longer counts towards the exit code."""
+    new: bool | None = None
+    """In a diff-aware run: is the finding on a line the change adds or edits? ``None`` in a
+    run of the whole repository."""
 
 
 class Severity(str, enum.Enum):

@@ -1,9 +1,12 @@
 """Who owns a file, and which service it belongs to.
 
 Owners come from CODEOWNERS, read the way GitHub reads it: the first of ``.github/CODEOWNERS``,
-``CODEOWNERS`` and ``docs/CODEOWNERS``; gitignore-style patterns (anchored and unanchored, ``*``,
-``**``, directories) matched with pathspec; the last matching line wins; a line with a pattern
-and no owner makes its paths explicitly unowned. A malformed line is a warning naming the line.
+``CODEOWNERS`` and ``docs/CODEOWNERS``; each pattern turned into a regular expression by the
+``codeowners`` library (a port of hmarr/codeowners, which follows GitHub's documented rules:
+``docs/*`` matches the files in ``docs`` but not deeper ones, ``**`` crosses folders, an escaped
+space is a space), run with RE2 so that no pattern a repository writes can take more than linear
+time; the last matching line wins; a line with a pattern and no owner makes its paths
+explicitly unowned. A malformed line is a warning naming the line.
 
 A service is the nearest enclosing component that names itself: a Backstage
 ``catalog-info.yaml`` (``metadata.name``; its ``spec.owner`` owns the files when CODEOWNERS does
@@ -21,13 +24,15 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-import pathspec
+import codeowners
 import yaml
 
 from ftscan import yamlfast
 from ftscan.models import Diagnostic, Finding, Severity
+from ftscan.regex import RegexError, compile_re2, re2_available
+from ftscan.safefile import UnsafeFile, read_text_limited
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -43,6 +48,10 @@ _OWNER = re.compile(
 COMPONENT_FILES = ("catalog-info.yaml", "pyproject.toml", "package.json", "go.mod", "Chart.yaml")
 
 
+class _Matcher(Protocol):
+    def search(self, text: str) -> object | None: ...
+
+
 @dataclass(frozen=True)
 class OwnerRule:
     """One CODEOWNERS line."""
@@ -50,7 +59,11 @@ class OwnerRule:
     pattern: str
     owners: tuple[str, ...]
     line: int
-    spec: pathspec.GitIgnoreSpec
+    regex: _Matcher
+
+    def matches(self, relpath: str) -> bool:
+        """Does the pattern cover the file at ``relpath``?"""
+        return self.regex.search(relpath.replace(" ", codeowners.MASK)) is not None
 
 
 @dataclass
@@ -65,7 +78,7 @@ class CodeOwners:
         """The owners of a file: the last matching rule's (possibly none), or ``None`` when no
         rule matches."""
         for rule in reversed(self.rules):
-            if rule.spec.match_file(relpath):
+            if rule.matches(relpath):
                 return rule.owners
         return None
 
@@ -74,12 +87,13 @@ def load_codeowners(root: Path) -> CodeOwners:
     """Find and parse the repository's CODEOWNERS file."""
     for location in CODEOWNERS_LOCATIONS:
         candidate = root / location
-        if candidate.is_file():
+        if candidate.is_file() or candidate.is_symlink():
             try:
-                text = candidate.read_text(encoding="utf-8", errors="replace")
-            except OSError as exc:
+                text = read_text_limited(candidate, root=root)
+            except (OSError, UnsafeFile) as exc:
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
                 return CodeOwners(location, [], [Diagnostic(
-                    location, f"cannot read CODEOWNERS: {exc.strerror or exc}")])
+                    location, f"cannot read CODEOWNERS: {reason or exc}")])
             return parse_codeowners(text, location)
     return CodeOwners()
 
@@ -87,20 +101,35 @@ def load_codeowners(root: Path) -> CodeOwners:
 def parse_codeowners(text: str, location: str = "CODEOWNERS") -> CodeOwners:
     """Parse CODEOWNERS text; malformed lines become warnings and are skipped."""
     owners = CodeOwners(location)
-    for number, raw in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(text.split("\n"), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         line = re.split(r"\s+#", line, maxsplit=1)[0]  # a trailing comment
-        pattern, *names = line.split()
+        pattern, *names = line.replace("\\ ", codeowners.MASK).split()
         problem = _problem(pattern, names)
-        if problem:
+        regex = None
+        if not problem:
+            try:
+                regex = _compile(pattern)
+            except (ValueError, RegexError) as exc:
+                problem = f"pattern {pattern!r} cannot be used: {exc}"
+        if problem or regex is None:
             owners.problems.append(Diagnostic(location, f"CODEOWNERS line ignored: {problem}",
                                               Severity.WARNING, number))
             continue
-        owners.rules.append(OwnerRule(pattern, tuple(names), number,
-                                      pathspec.GitIgnoreSpec.from_lines([pattern])))
+        owners.rules.append(OwnerRule(pattern.replace(codeowners.MASK, " "), tuple(names),
+                                      number, regex))
     return owners
+
+
+def _compile(pattern: str) -> _Matcher:
+    """GitHub's meaning of a CODEOWNERS pattern (the ``codeowners`` library's translation),
+    compiled with RE2 (``\\Z``, end of text, is RE2's ``\\z``)."""
+    translated = codeowners.path_to_regex(pattern).pattern
+    if not re2_available():  # pragma: no cover - google-re2 is a dependency
+        return re.compile(translated)
+    return compile_re2(translated.replace(r"\Z", r"\z"))
 
 
 def _problem(pattern: str, names: list[str]) -> str | None:

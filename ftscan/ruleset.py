@@ -12,7 +12,7 @@ import bisect
 import functools
 import hashlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,7 +23,10 @@ from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
 from ftscan import yamlfast
 from ftscan.models import Level
+from ftscan.regex import AnyOf, Match, Pattern, RegexError, compile_builtin, compile_linear
+from ftscan.safefile import UnsafeFile, read_limited
 
+RULE_FILE_LIMIT = 4 * 1024 * 1024
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
 PRECISIONS = ("very-high", "high", "medium", "low")
 RULE_KEYS = frozenset(
@@ -70,10 +73,10 @@ class Rule:
     """Substrings one of which every match contains; files without any are never parsed."""
     precedence: int
     """Rules with a lower number claim a span first (Mistral before OpenAI)."""
-    patterns: tuple[re.Pattern[str], ...]
-    dynamic: tuple[re.Pattern[str], ...]
+    patterns: tuple[Pattern, ...]
+    dynamic: tuple[Pattern, ...]
     """Patterns for ids built at run time; matched on a template whose variables read ``{...}``."""
-    hints: tuple[re.Pattern[str], ...]
+    hints: tuple[Pattern, ...]
     """Raw-source patterns of an id possibly built at run time (``"ft:" +``, ``f"ft:{``): a file
     holding one is parsed even when no complete id matches in its text."""
     positive: tuple[Example, ...]
@@ -116,9 +119,9 @@ class RuleSet:
         self._automata: dict[tuple[bytes, ...], BytesAhoCorasick] = {}
 
     @functools.cached_property
-    def _candidate_checks(self) -> list[tuple[tuple[bytes, ...], tuple[_BytesCheck, ...] | None]]:
-        """Per rule: its keywords and its patterns on bytes (compiled on first use: a scan
-        answered from the cache never needs them)."""
+    def _candidate_checks(self) -> list[tuple[tuple[bytes, ...], AnyOf | None]]:
+        """Per rule: its keywords and its patterns and hints on bytes, in one linear pass
+        (compiled on first use: a scan answered from the cache never needs them)."""
         return [(tuple(k.encode() for k in rule.keywords), _bytes_patterns(rule))
                 for rule in self._ordered]
 
@@ -177,7 +180,7 @@ class RuleSet:
         for keywords, patterns in self._candidate_checks:
             if not any(keyword in data for keyword in keywords):
                 continue
-            if patterns is None or any(p.search(data) for p in patterns):
+            if patterns is None or patterns.search(data):
                 return True
         return False
 
@@ -212,74 +215,47 @@ class RuleSet:
 
     def find_dynamic(self, template: str) -> IdMatch | None:
         """The first rule whose dynamic pattern matches a run-time template such as
-        ``ft:{base}:acme:{suffix}:{job}``. Only templates with a placeholder qualify."""
+        ``ft:{base}:acme:{suffix}:{job}``: a dynamic pattern matches the literal start of an
+        id, and the id is the template token from there, which must hold a placeholder.
+
+        Tokens are found once, so each match is checked in constant time (a template of
+        ``ft:`` repeated a million times is still one pass)."""
         if "{" not in template:
             return None
+        tokens = [(t.start(), t.end(), template.rfind("{", t.start(), t.end()))
+                  for t in _TEMPLATE_TOKEN.finditer(template)]
+        starts = [start for start, _, _ in tokens]
         for rule in self._ordered:
             for pattern in rule.dynamic:
-                m = pattern.search(template)
-                if m is None:
-                    continue
-                token = _TEMPLATE_TOKEN.match(template, m.start())
-                end = token.end() if token else m.end()
-                if "{" not in template[m.start():end]:
-                    continue
-                match = _to_match(rule, m)
-                return IdMatch(
-                    rule=rule,
-                    start=m.start(),
-                    end=end,
-                    model_id=template[m.start():end],
-                    base_model=match.base_model,
-                    parts=match.parts,
-                )
+                for m in pattern.finditer(template):
+                    i = bisect.bisect_right(starts, m.start()) - 1
+                    if i < 0:
+                        continue
+                    _, end, last_brace = tokens[i]
+                    if m.start() >= end or last_brace < m.start():
+                        continue  # not inside a token, or no placeholder after it
+                    match = _to_match(rule, m)
+                    return IdMatch(
+                        rule=rule,
+                        start=m.start(),
+                        end=end,
+                        model_id=template[m.start():end],
+                        base_model=match.base_model,
+                        parts=match.parts,
+                    )
         return None
 
 
-_LEADING_LOOKBEHIND = re.compile(r"^\(\?<!\[[^\]]*\]\)")
-
-
-@dataclass(frozen=True)
-class _BytesCheck:
-    """A rule pattern run on raw bytes, fast.
-
-    ``re`` skips ahead at C speed only to a literal prefix (``ft:``); a pattern that opens with
-    a lookbehind has none, so it is tried at every byte (about 40x slower on large files). The
-    pattern without its lookbehind finds each place it could match; the whole pattern is then
-    tried there (a lookbehind sees the bytes before ``pos``). Every place is tried, in order,
-    so the answer is exactly ``full.search(data)``."""
-
-    finder: re.Pattern[bytes]
-    full: re.Pattern[bytes] | None
-
-    def search(self, data: bytes) -> bool:
-        if self.full is None:
-            return self.finder.search(data) is not None
-        pos = 0
-        while (m := self.finder.search(data, pos)) is not None:
-            if self.full.match(data, m.start()):
-                return True
-            pos = m.start() + 1
-        return False
-
-
-def _bytes_check(pattern: str) -> _BytesCheck:
-    stripped = _LEADING_LOOKBEHIND.sub("", pattern)
-    if stripped == pattern:
-        return _BytesCheck(re.compile(pattern.encode("ascii")), None)
-    return _BytesCheck(re.compile(stripped.encode("ascii")), re.compile(pattern.encode("ascii")))
-
-
-def _bytes_patterns(rule: Rule) -> tuple[_BytesCheck, ...] | None:
-    """The rule's patterns and hints for the prefilter, on bytes; ``None`` when one cannot be
-    (a non-ASCII pattern)."""
+def _bytes_patterns(rule: Rule) -> AnyOf | None:
+    """The rule's patterns and hints for the prefilter, on bytes; ``None`` when they cannot run
+    on bytes (a non-ASCII pattern): the rule's keywords then decide alone."""
     try:
-        return tuple(_bytes_check(p.pattern) for p in (*rule.patterns, *rule.hints))
-    except (UnicodeEncodeError, re.error):
+        return AnyOf([str(p.pattern) for p in (*rule.patterns, *rule.hints)])
+    except RegexError:
         return None
 
 
-def _to_match(rule: Rule, m: re.Match[str]) -> IdMatch:
+def _to_match(rule: Rule, m: Match) -> IdMatch:
     groups = {k: v for k, v in m.groupdict().items() if v is not None}
     model_id = groups.pop("model", m.group(0))
     base = groups.pop("base", None)
@@ -312,18 +288,23 @@ def builtin_rule_files() -> list[Path]:
 def load_rules(extra_files: Sequence[Path] = ()) -> RuleSet:
     """The built-in rules plus the user's rule files, validated. Raises ``RuleError``."""
     rules: list[Rule] = []
-    for path in [*builtin_rule_files(), *extra_files]:
+    for path in builtin_rule_files():
+        rules.extend(load_rule_file(path, builtin=True))
+    for path in extra_files:
         rules.extend(load_rule_file(path))
     rules.sort(key=lambda r: r.id)
     return RuleSet(rules)
 
 
-def load_rule_file(path: Path) -> list[Rule]:
-    """Read and validate one rule file."""
+def load_rule_file(path: Path, builtin: bool = False) -> list[Rule]:
+    """Read and validate one rule file. Patterns of a rule file other than ftscan's own are
+    compiled with RE2 (:mod:`ftscan.regex`), so none can take more than linear time."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_limited(path, RULE_FILE_LIMIT).decode("utf-8")
     except OSError as exc:
         raise RuleError(f"{path}: cannot read rule file: {exc.strerror or exc}") from None
+    except UnsafeFile as exc:
+        raise RuleError(f"cannot read rule file: {exc}") from None
     except UnicodeDecodeError:
         raise RuleError(f"{path}: rule file is not valid UTF-8") from None
     try:
@@ -338,10 +319,11 @@ def load_rule_file(path: Path) -> list[Rule]:
     unknown = set(data) - {"rules"}
     if unknown:
         raise RuleError(f"{path}: unknown top-level key '{sorted(unknown)[0]}'")
-    return [_parse_rule(path, i, raw) for i, raw in enumerate(data["rules"])]
+    compile_: Callable[[str], Pattern] = compile_builtin if builtin else compile_linear
+    return [_parse_rule(path, i, raw, compile_) for i, raw in enumerate(data["rules"])]
 
 
-def _parse_rule(path: Path, index: int, raw: Any) -> Rule:
+def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Pattern]) -> Rule:
     where = f"{path}: rules[{index}]"
     if not isinstance(raw, Mapping):
         raise RuleError(f"{where}: a rule must be a mapping")
@@ -369,11 +351,11 @@ def _parse_rule(path: Path, index: int, raw: Any) -> Rule:
     keywords = _text_list(raw, "keywords", where)
     if not keywords:
         raise RuleError(f"{where}: field 'keywords' needs at least one keyword")
-    patterns = _regex_list(raw, "patterns", where)
+    patterns = _regex_list(raw, "patterns", where, compile_)
     if not patterns:
         raise RuleError(f"{where}: field 'patterns' needs at least one regex")
-    dynamic = _regex_list(raw, "dynamic", where) if "dynamic" in raw else ()
-    hints = _regex_list(raw, "hints", where) if "hints" in raw else ()
+    dynamic = _regex_list(raw, "dynamic", where, compile_) if "dynamic" in raw else ()
+    hints = _regex_list(raw, "hints", where, compile_) if "hints" in raw else ()
     positive, negative = _examples(raw.get("examples"), where)
     return Rule(
         id=rule_id,
@@ -410,16 +392,15 @@ def _text_list(raw: Mapping[str, Any], key: str, where: str) -> list[str]:
     return list(value)
 
 
-def _regex_list(raw: Mapping[str, Any], key: str, where: str) -> tuple[re.Pattern[str], ...]:
-    return tuple(_compile(text, f"{where}: field '{key}[{i}]'")
-                 for i, text in enumerate(_text_list(raw, key, where)))
+def _regex_list(raw: Mapping[str, Any], key: str, where: str,
+                compile_: Callable[[str], Pattern]) -> tuple[Pattern, ...]:
+    def one(i: int, text: str) -> Pattern:
+        try:
+            return compile_(text)
+        except RegexError as exc:
+            raise RuleError(f"{where}: field '{key}[{i}]': invalid regex: {exc}") from None
 
-
-def _compile(text: str, where: str) -> re.Pattern[str]:
-    try:
-        return re.compile(text)
-    except re.error as exc:
-        raise RuleError(f"{where}: invalid regex: {exc}") from None
+    return tuple(one(i, text) for i, text in enumerate(_text_list(raw, key, where)))
 
 
 def _examples(raw: Any, where: str) -> tuple[tuple[Example, ...], tuple[Example, ...]]:

@@ -14,11 +14,29 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from ftscan.models import Diagnostic, Finding, Severity, Suppression
+from ftscan.textpos import LineIndex
 
 INLINE = re.compile(
     r"(?:#|//|/\*|<!--|--)\s*ftscan:\s*ignore\[(?P<rules>[A-Za-z0-9_,\s*]*)\](?P<reason>.*)$"
 )
-_TRAILING = re.compile(r"""(?:\s*(?:-->|\*/)|\\n|["',\s])*$""")
+_CLOSERS = ("-->", "*/", "\\n")
+_TRAILING_CHARS = "\"', \t\r\f\v"
+
+
+def _strip_closers(reason: str) -> str:
+    """The reason without what closes the comment or string around it (``-->``, ``*/``, a
+    quote, an escaped newline), in one pass from the end."""
+    end = len(reason)
+    while end:
+        stripped = reason[:end].rstrip(_TRAILING_CHARS)
+        for closer in _CLOSERS:
+            if stripped.endswith(closer):
+                stripped = stripped[:-len(closer)]
+                break
+        if len(stripped) == end:
+            break
+        end = len(stripped)
+    return reason[:end].strip()
 
 
 def parse_marker(line: str) -> tuple[set[str], str] | None:
@@ -27,39 +45,51 @@ def parse_marker(line: str) -> tuple[set[str], str] | None:
     if match is None:
         return None
     rules = {r.strip() for r in match.group("rules").split(",") if r.strip()}
-    reason = _TRAILING.sub("", match.group("reason")).strip()
-    return rules, reason
+    return rules, _strip_closers(match.group("reason"))
 
 
-def _markers(text: str) -> dict[int, tuple[set[str], str]]:
-    """Every inline suppression in a file, by 1-based line: one pass over the text, however
-    many findings the file has."""
+Markers = tuple[tuple[int, frozenset[str], str], ...]
+"""A file's inline suppressions: (line, rule ids, reason), small and hashable (the scan cache
+keeps them with the file's facts)."""
+
+
+def markers(text: str) -> Markers:
+    """Every inline suppression in a file, by 1-based line (numbered as findings are, by
+    :class:`~ftscan.textpos.LineIndex`): one pass over the text, however many findings the file
+    has. The scan collects them while it has the text in hand (the cache keeps them)."""
     if "ftscan:" not in text:
-        return {}
-    found = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        if "ftscan:" in line:
-            marker = parse_marker(line)
-            if marker is not None:
-                found[number] = marker
-    return found
+        return ()
+    index = LineIndex(text)
+    found = []
+    at = text.find("ftscan:")
+    while at >= 0:
+        number = index.line_of(at)
+        marker = parse_marker(index.line(number))
+        if marker is not None:
+            found.append((number, frozenset(marker[0]), marker[1]))
+        following = number + 1
+        if following > len(index):
+            break
+        at = text.find("ftscan:", index.offset(following, 0))
+    return tuple(found)
 
 
 def apply_inline(
-    findings: Iterable[Finding], read_text: Callable[[str], str | None]
+    findings: Iterable[Finding], markers_of: Callable[[str], Markers]
 ) -> tuple[list[Finding], list[Diagnostic]]:
-    """Mark findings covered by an inline suppression; report suppressions without a reason."""
+    """Mark findings covered by an inline suppression; report suppressions without a reason.
+    ``markers_of(path)`` gives a file's markers (collected when the file was read)."""
     out: list[Finding] = []
     problems: dict[tuple[str, int], Diagnostic] = {}
-    markers_of: dict[str, dict[int, tuple[set[str], str]]] = {}
+    by_path: dict[str, dict[int, tuple[frozenset[str], str]]] = {}
     for finding in findings:
         path = finding.location.path
-        if path not in markers_of:
-            markers_of[path] = _markers(read_text(path) or "")
-        markers = markers_of[path]
+        if path not in by_path:
+            by_path[path] = {line: (rules, reason) for line, rules, reason in markers_of(path)}
+        file_markers = by_path[path]
         line = finding.location.start_line
         for number in (line, line - 1):
-            marker = markers.get(number)
+            marker = file_markers.get(number)
             if marker is None:
                 continue
             rules, reason = marker

@@ -7,20 +7,42 @@ SARIF (``columnKind: unicodeCodePoints``), a GitHub annotation or an editor link
 from __future__ import annotations
 
 import bisect
+import re
+
+_BREAK = re.compile(r"\r\n?|\n")
 
 
 class LineIndex:
-    """Offsets of every line start in a text; lines end at ``\\n`` (a ``\\r\\n`` counts once)."""
+    """Offsets of every line start in a text. Lines end at ``\\n``, ``\\r\\n`` or a lone
+    ``\\r`` (old Mac files), as GitHub counts them: every line number ftscan reports, for
+    findings and for suppression comments alike, comes from here."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         starts = [0]
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
+        if "\r" in text:
+            starts.extend(m.end() for m in _BREAK.finditer(text))
+        else:
+            find = text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
         self._starts = starts
+
+    def __len__(self) -> int:
+        """The number of lines."""
+        return len(self._starts)
+
+    def line(self, number: int) -> str:
+        """The text of a 1-based line, without its line break."""
+        start = self._starts[number - 1]
+        end = self._starts[number] if number < len(self._starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line holding a character offset."""
+        return self.position(offset)[0]
 
     def position(self, offset: int) -> tuple[int, int]:
         """The (line, column) of a character offset, both 1-based."""

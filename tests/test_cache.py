@@ -291,12 +291,14 @@ def test_findings_in_cached_files_keep_every_field(repo: Path, cache: Path) -> N
 def test_caches_of_repositories_not_scanned_for_a_month_are_dropped(repo: Path,
                                                                     cache: Path) -> None:
     _service(repo)
-    stale = write(cache, "0123456789abcdef01234567.cache", "an old repository's cache")
-    recent = write(cache, "76543210fedcba9876543210.cache", "a recent one")
+    stale = write(cache, "ftscan-0123456789abcdef01234567.cache", b"ftscan-cache\nold one")
+    crashed = write(cache, ".ftscan-0123456789abcdef01234567.cache.x1y2z3.tmp", b"half")
+    recent = write(cache, "ftscan-76543210fedcba9876543210.cache", b"ftscan-cache\nrecent")
     month_ago = time.time() - 40 * 86400
-    os.utime(stale, (month_ago, month_ago))
+    for path in (stale, crashed):
+        os.utime(path, (month_ago, month_ago))
     run_scan(repo, cache_dir=cache)
-    assert not stale.exists() and recent.exists()
+    assert not stale.exists() and not crashed.exists() and recent.exists()
     (own,) = [p for p in cache.iterdir() if p != recent]
     os.utime(own, (month_ago, month_ago))
     run_scan(repo, cache_dir=cache)  # nothing changed: the cache is marked used, not rewritten
@@ -347,3 +349,23 @@ def test_a_cache_others_could_have_written_is_not_trusted(repo: Path, cache: Pat
                for d in result.diagnostics)
     again = run_scan(repo, cache_dir=cache)  # rebuilt with safe permissions
     assert again.summary.files_from_cache == again.summary.files_considered
+
+
+def test_pruning_touches_nothing_but_ftscan_caches(repo: Path, tmp_path: Path) -> None:
+    """--cache-dir /tmp must not sweep /tmp: only files named and shaped like ftscan's own
+    caches are deleted, however old the others are."""
+    _service(repo)
+    shared = tmp_path / "shared-tmp"
+    month_ago = time.time() - 40 * 86400
+    others = [
+        write(shared, "0123456789abcdef01234567.cache", "an old cache of another tool"),
+        write(shared, "ftscan-0123456789abcdef01234567.cache", "named like ours, not ours"),
+        write(shared, "session.tmp", "someone's temporary file"),
+        write(shared, "build.log", "a log"),
+    ]
+    (shared / "ftscan-0123456789abcdef0123ffff.cache").mkdir()
+    for path in others:
+        os.utime(path, (month_ago, month_ago))
+    run_scan(repo, cache_dir=shared)
+    assert all(path.exists() for path in others)
+    assert (shared / "ftscan-0123456789abcdef0123ffff.cache").is_dir()

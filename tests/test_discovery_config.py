@@ -29,13 +29,13 @@ def _paths(root: Path, **options: object) -> list[str]:
 
 def test_gitignore_nested_negation_info_exclude_and_ftscanignore(repo: Path) -> None:
     for rel in ["keep.env", "logs/a.env", "logs/important.env", "svc/secret.env",
-                "svc/sub/x.env", "scratch/y.env", "vendor/z.env", "svc/vendor/w.env"]:
+                "svc/sub/x.env", "scratch/y.env", "generated/z.env", "svc/generated/w.env"]:
         write(repo, rel, f"M={FT}\n")
     write(repo, ".gitignore", "logs/*\n!logs/important.env\n")
     write(repo, "svc/.gitignore", "secret.env\nsub/\n")
     write(repo, ".git/info/exclude", "scratch/\n")
-    write(repo, ".ftscanignore", "/vendor/\n")
-    assert _paths(repo) == ["keep.env", "logs/important.env", "svc/vendor/w.env"]
+    write(repo, ".ftscanignore", "/generated/\n")
+    assert _paths(repo) == ["keep.env", "logs/important.env", "svc/generated/w.env"]
     assert len(_paths(repo, use_ignore_files=False)) == 8
 
 

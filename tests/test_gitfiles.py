@@ -70,10 +70,13 @@ def test_git_lists_the_files_the_walk_would_read(gitrepo: Path, tmp_path: Path) 
     nested = new_git_repo(root / "nested")  # a repository of its own, untracked
     write(nested, "n.env", f"M={FT}\n")
     walked, listed_ = _both(root, exclude=("*.tmp",))
+    # a tracked file is part of the repository whatever .gitignore says (git's own rule); only
+    # git knows which files are tracked, so the walk without it leaves the file out
+    assert listed_.pop("forced.local.env") == "file" and "forced.local.env" not in walked
     assert listed_ == walked
     assert listed_["app/changed.env"] == "file" and "app/gone.env" not in listed_
     assert listed_["inside.env"] == "symlink" and listed_["big.env"] == "too-large"
-    assert not {"forced.local.env", "new/ignored.local.env", "logs/x.log", "vendor/v.env",
+    assert not {"new/ignored.local.env", "logs/x.log", "vendor/v.env",
                 "svc/tests/t.env", "nested/n.env"} & listed_.keys()
     assert {"new/untracked.env", "svc/deep/d.env", "keep.env"} <= listed_.keys()
     result = run_scan(root, cache_dir=tmp_path / "cache")
@@ -91,10 +94,10 @@ def test_the_listing_leaves_out_what_is_not_on_disk_or_not_this_repository() -> 
         f"M 100644 {blob} 1\tconflict.py",
         f"M 100644 {blob} 2\tconflict.py",
         f"H 100644 {blob} 0\tedited.py",
-        f"H 100644 {blob} 0\tforced.log",
+        f"H 100644 {blob} 0\tforced.log",  # tracked: read, whatever .gitignore says
     ]) + "\0"
-    listing = parse_listing(tracked, "edited.py\0", "new.py\0nested/\0", "forced.log\0")
-    assert listing.unchanged == [("a.py", blob), ("bin/run.py", blob)]
+    listing = parse_listing(tracked, "edited.py\0", "new.py\0nested/\0")
+    assert listing.unchanged == [("a.py", blob), ("bin/run.py", blob), ("forced.log", blob)]
     assert listing.others == ["link.py", "conflict.py", "edited.py", "new.py"]
 
 

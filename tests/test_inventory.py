@@ -107,11 +107,13 @@ def test_inventory_matches_golden_file(alias_repo: Path, fmt: str) -> None:
 
 def test_inventory_rows_are_complete(alias_repo: Path) -> None:
     document = json.loads(inv.to_json(inv.build(run_scan(alias_repo))))
-    assert document["version"] == 1 and document["kind"] == "ftscan-inventory"
+    assert document["version"] == 2 and document["kind"] == "ftscan-inventory"
     rows = {m["modelId"]: m for m in document["models"]}
     prod = rows["ft:gpt-4o-mini-2024-07-18:acme:ranker-prod:Prd12345"]
-    assert prod["definitions"] == ["deploy/k8s/ranker.yaml:14"]
-    assert "services/ranker/ranker/clients/llm.py:22" in prod["uses"]
+    assert prod["definitions"] == [
+        {"repository": "alias-repo", "path": "deploy/k8s/ranker.yaml", "line": 14}]
+    assert {"repository": "alias-repo", "path": "services/ranker/ranker/clients/llm.py",
+            "line": 22} in prod["uses"]
     assert "env RANKER_MODEL" in prod["names"]
     assert (prod["org"], prod["suffix"], prod["daysLeft"]) == ("acme", "ranker-prod", 53)
     assert prod["repositories"] == ["alias-repo"]
@@ -176,7 +178,7 @@ def test_redaction_hides_the_org(alias_repo: Path) -> None:
 def test_json_inventory_is_valid_against_its_schema(alias_repo: Path) -> None:
     import jsonschema
 
-    schema = json.loads((Path(inv.__file__).parent / "schemas" / "inventory-v1.schema.json")
+    schema = json.loads((Path(inv.__file__).parent / "schemas" / "inventory-v2.schema.json")
                         .read_text())
     jsonschema.Draft202012Validator(schema).validate(
         json.loads(inv.to_json(inv.build(run_scan(alias_repo)))))

@@ -130,5 +130,7 @@ def test_text_groups_by_file_and_ends_with_a_summary(sample: ScanResult) -> None
     text = REPORTERS["text"](sample, False)
     assert "fixtures/sample-repo/infra/main.tf\n" in text
     assert "\x1b[" not in text
-    assert text.rstrip().splitlines()[-1].startswith(f"{len(sample.findings)} findings (")
+    *_, summary, advice = text.rstrip().splitlines()
+    assert summary.startswith(f"{len(sample.findings)} findings (")
+    assert advice.startswith("To accept a finding") and "ftscan baseline create" in advice
     assert "\x1b[" in REPORTERS["text"](sample, True)

@@ -109,7 +109,10 @@ def terraform_links(
         for path, text in texts.items():
             folder = posixpath.dirname(path)
             index = LineIndex(text)
+            body_end = -1
             for block in _TF_BLOCK.finditer(text):
+                if block.start() < body_end:
+                    continue  # inside the block before (or past an unclosed one): read once
                 body_end = _matching_brace(text, block.end() - 1)
                 for m in _TF_ASSIGN.finditer(text, block.end(), body_end):
                     source = bound.get((folder, m.group(2), m.group(3))) or []

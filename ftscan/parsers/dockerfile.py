@@ -18,9 +18,10 @@ _INSTRUCTION = re.compile(
     r"^[ \t]*(?P<op>ENV|ARG)[ \t]+(?P<body>(?:[^\n\\]|\\\n|\\.)*)", re.IGNORECASE | re.MULTILINE
 )
 _PAIR = re.compile(
-    r"""(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>"(?:\\.|[^"\\])*"|'[^']*'|(?:[^\s\\'"]|\\.)*)"""
+    r"""(?<![A-Za-z0-9_])(?P<key>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>"(?:\\.|[^"\\])*"|'[^']*'|(?:[^\s\\'"]|\\.)*)"""
 )
-_LEGACY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_]*)[ \t]+(?P<value>\S(?:[^\n\\]|\\.)*)")
+_LEGACY = re.compile(
+    r"(?<![A-Za-z0-9_])(?P<key>[A-Za-z_][A-Za-z0-9_]*)[ \t]+(?P<value>\S(?:[^\n\\]|\\.)*)")
 
 
 def parse_dockerfile(text: str) -> ParsedFile:

@@ -1,4 +1,4 @@
-"""CSV: one row per finding, ready for a spreadsheet."""
+"""CSV: one row per finding, ready for a spreadsheet (no cell can start a formula)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import csv
 import io
 
 from ftscan.api import ScanResult
+from ftscan.escape import csv_cell
 from ftscan.reporters.records import finding_record
 
 COLUMNS = (
@@ -27,5 +28,5 @@ def render_csv(result: ScanResult) -> str:
         suppression = record["suppression"]
         record["suppressed"] = f"{suppression['kind']}: {suppression['justification']}" if (
             suppression) else ""
-        writer.writerow({k: "" if record[k] is None else record[k] for k in COLUMNS})
+        writer.writerow({k: csv_cell(record[k]) for k in COLUMNS})
     return out.getvalue()

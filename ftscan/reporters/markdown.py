@@ -1,41 +1,41 @@
-"""Markdown: a table that fits a pull request comment or a GitHub job summary."""
+"""Markdown: a table that fits a pull request comment or a GitHub job summary.
+
+Everything taken from the scanned tree (ids, paths, names, owners) goes through
+:mod:`ftscan.escape`: a crafted repository cannot add a heading, a link, an image, an HTML tag or
+an ``@`` mention to the comment.
+"""
 
 from __future__ import annotations
 
 from ftscan.api import ScanResult
-from ftscan.reporters.text import summary_line
+from ftscan.escape import md_code, md_text
+from ftscan.ownreports import sign_markdown
+from ftscan.reporters.text import days_phrase, summary_line
 
 _ICONS = {"error": "🔴", "warning": "🟠", "note": "🔵"}
 
 
-def _cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
 def render_markdown(result: ScanResult) -> str:
     """A heading, a summary sentence and one table row per finding."""
-    lines = ["## ftscan: fine-tuned model references", "", summary_line(result), ""]
+    lines = ["## ftscan: fine-tuned model references", "", md_text(summary_line(result)), ""]
     shown = [f for f in result.findings if f.suppression is None]
-    if not shown:
-        return "\n".join(lines) + "\n"
-    lines += [
-        "| Level | Model | Base model | Shutdown | Days left | Role | Location | Owners | Rule |",
-        "|---|---|---|---|---|---|---|---|---|",
-    ]
+    if shown:
+        lines += [
+            "| Level | Model | Base model | Shutdown | Role | Location | Owners | Rule |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
     for f in shown:
-        life = f.lifecycle
-        loc = f"`{f.location.path}:{f.location.start_line}`"
-        lines.append(
-            "| " + " | ".join(_cell(c) for c in (
-                f"{_ICONS[f.level.label]} {f.level.label}",
-                f"`{f.model_id}`",
-                f.base_model or "—",
-                life.shutdown_date or "unknown",
-                life.days_left if life.days_left is not None else "—",
-                f.role.value + (f" ({f.context})" if f.context else ""),
-                loc,
-                " ".join(f.owners) or (f.service or "—"),
-                f.rule_id,
-            )) + " |"
-        )
-    return "\n".join(lines) + "\n"
+        role = f.role.value + (f" ({md_code(f.context)})" if f.context else "")
+        owners = " ".join(md_code(o) for o in f.owners) or (
+            md_text(f.service) if f.service else "—")
+        lines.append("| " + " | ".join((
+            f"{_ICONS[f.level.label]} {f.level.label}",
+            md_code(f.model_id),
+            md_code(f.base_model) if f.base_model else "—",
+            md_text(days_phrase(f)),
+            role,
+            md_code(f"{f.location.path}:{f.location.start_line}"),
+            owners,
+            md_text(f.rule_id),
+        )) + " |")
+    return sign_markdown("\n".join(lines) + "\n")

@@ -24,6 +24,8 @@ from ftscan.models import Finding, Location, Role
 from ftscan.ruleset import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+MAX_RESULTS = 25_000
+"""GitHub code scanning rejects a run with more results than this."""
 INFORMATION_URI = "https://github.com/ftscan/ftscan"
 SRCROOT = "%SRCROOT%"
 _KEEP_EVEN_IF_DEFAULT = {"level"}
@@ -46,17 +48,34 @@ def build_log(result: ScanResult) -> om.SarifLog:
         information_uri=INFORMATION_URI,
         rules=[_descriptor(rule) for rule in rules],
     )
+    findings, notifications = capped(result.all_findings or result.findings)
     run = om.Run(
         tool=om.Tool(driver=driver),
-        results=[_result(result, f) for f in result.findings],
+        results=[_result(result, f) for f in findings],
         column_kind="unicodeCodePoints",
-        invocations=[om.Invocation(execution_successful=True)],
+        invocations=[om.Invocation(execution_successful=True,
+                                   tool_execution_notifications=notifications or None)],
         properties={
             "ftscan/asOf": result.as_of.isoformat(),
             "ftscan/lifecycleVersion": result.lifecycle.version,
         },
     )
     return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run])
+
+
+def capped(findings: Sequence[Finding]) -> tuple[list[Finding], list[om.Notification]]:
+    """At most :data:`MAX_RESULTS` findings, the most severe kept (then in report order), and
+    a warning notification saying how many were left out."""
+    if len(findings) <= MAX_RESULTS:
+        return list(findings), []
+    order = {id(f): i for i, f in enumerate(findings)}
+    kept = sorted(findings, key=lambda f: (-f.level, f.suppression is not None))[:MAX_RESULTS]
+    kept.sort(key=lambda f: order[id(f)])
+    left = len(findings) - MAX_RESULTS
+    text = (f"{left} of {len(findings)} results were left out: GitHub code scanning accepts "
+            f"at most {MAX_RESULTS} per run. Scan parts of the repository separately, or use "
+            "the JSON report, which has them all.")
+    return kept, [om.Notification(level="warning", message=om.Message(text=text))]
 
 
 def _descriptor(rule: Rule) -> om.ReportingDescriptor:
@@ -140,6 +159,8 @@ def _result(scan: ScanResult, finding: Finding) -> om.Result:
     if finding.role is Role.USE:
         properties["modelIds"] = list(finding.model_ids)
         properties["ftscan/confidence"] = finding.confidence
+    if finding.new is not None:
+        properties["ftscan/new"] = finding.new
     suppressions = None
     if finding.suppression is not None:
         suppressions = [om.Suppression(kind=finding.suppression.kind,

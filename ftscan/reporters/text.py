@@ -1,4 +1,9 @@
-"""The human report: findings grouped by file, one line each, then a summary."""
+"""The human report: findings grouped by file, one line each, then a summary.
+
+Paths, ids and names come from the scanned tree: each goes through
+:func:`ftscan.escape.terminal`, so no control character reaches a terminal or a CI log, and a
+file name cannot start a line with ``::`` (a GitHub Actions workflow command).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,31 @@ from itertools import groupby
 import click
 
 from ftscan.api import ScanResult
-from ftscan.models import Finding, Level, Status
+from ftscan.escape import terminal
+from ftscan.lifecycle import remaining
+from ftscan.models import Finding, Level
 
 _SUPPRESSION_WORDS = {"inSource": "inline", "external": "by the baseline"}
 _COLORS = {Level.ERROR: "red", Level.WARNING: "yellow", Level.NOTE: "cyan"}
 
 
-def _days(finding: Finding) -> str:
+HOW_TO_ACCEPT = (
+    "To accept a finding, add a comment with a reason on its line or the line above "
+    "(# ftscan: ignore[FT001] why), or record today's findings in a baseline: "
+    "ftscan baseline create . && ftscan scan . --baseline .ftscan-baseline.json"
+)
+
+
+def days_phrase(finding: Finding) -> str:
+    """How long the finding's model has, in words."""
     life = finding.lifecycle
-    if life.status is Status.UNKNOWN or life.days_left is None:
-        return "shutdown date unknown"
-    if life.days_left <= 0:
-        return f"shut down {life.shutdown_date}, {-life.days_left} days ago"
-    return f"{life.days_left} days left, shuts down {life.shutdown_date}"
+    return remaining(life.status.value, life.shutdown_date, life.days_left)
+
+
+def _path_line(path: str) -> str:
+    """A file's heading line: escaped, and never starting with ``:``."""
+    safe = terminal(path)
+    return f"./{safe}" if safe.startswith(":") else safe
 
 
 def render_text(result: ScanResult, color: bool = False) -> str:
@@ -33,21 +50,23 @@ def render_text(result: ScanResult, color: bool = False) -> str:
     shown = [f for f in result.findings if f.suppression is None]
     for path, group in groupby(shown, key=lambda f: (f"{f.repository}/" if several else "")
                                + f.location.path):
-        lines.append(style(path, bold=True))
+        lines.append(style(_path_line(path), bold=True))
         for f in group:
             level = style(f"{f.level.label:<7}", fg=_COLORS[f.level])
             where = f"{f.location.start_line}:{f.location.start_column}"
-            bound = f" [{f.context}]" if f.context else ""
+            bound = f" [{terminal(f.context)}]" if f.context else ""
             if len(f.model_ids) > 1:
                 bound += f" (+{len(f.model_ids) - 1} more)"
             if f.confidence == "low":
                 bound += " (low confidence)"
             lines.append(
-                f"  {where:>8}  {level} {f.rule_id} {f.role.value:<10} {f.model_id}{bound}"
-                f"  ({_days(f)})"
+                f"  {where:>8}  {level} {f.rule_id} {f.role.value:<10} "
+                f"{terminal(f.model_id)}{bound}  ({days_phrase(f)})"
             )
         lines.append("")
     lines.append(summary_line(result))
+    if result.failed():
+        lines.append(HOW_TO_ACCEPT)
     return "\n".join(lines) + "\n"
 
 

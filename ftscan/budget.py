@@ -1,0 +1,56 @@
+"""A time budget per file: the work on one file that runs longer is given up, and the scan goes
+on with the next.
+
+Every pattern ftscan runs is meant to be linear and the parsers are well-kept libraries, but a
+repository ftscan does not trust can still hold the one input nobody thought of. The budget is a
+timer (``SIGALRM``) that interrupts the work with :class:`OverBudget`; Python's regular
+expression engine and ftscan's own code both stop at it. It is only armed in a process's main
+thread on systems with ``setitimer`` (not on Windows, where files simply take what they take).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+DEFAULT_FILE_BUDGET_SECONDS = 20.0
+
+
+class OverBudget(Exception):
+    """The work on one file took longer than its budget."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"gave up after {seconds:g} s")
+        self.seconds = seconds
+
+
+_armed: list[float] = []
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise OverBudget(_armed[-1] if _armed else 0.0)
+
+
+def _usable() -> bool:
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Run the block within ``seconds`` (``None``: no limit), else raise :class:`OverBudget`
+    in it. Nested budgets are not supported: the inner one is ignored."""
+    if not seconds or _armed or not _usable():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _interrupt)
+    _armed.append(seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        _armed.pop()
+        signal.signal(signal.SIGALRM, previous)
