@@ -76,7 +76,7 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> 
     hits = _hits(text, parsed, ctx.rules)
     if not hits:
         return result
-    line_hashes = fingerprint.LineHasher(text)
+    line_hashes = fingerprint.LineHasher(text, index.position(hits[-1].start)[0])
     occurrences: Counter[tuple[str, str, str | None]] = Counter()
     for hit in hits:
         start_line, start_col = index.position(hit.start)
@@ -177,11 +177,24 @@ def _hits(text: str, parsed: ParsedFile, rules: RuleSet) -> list[_Hit]:
 
 def _keep(hits: dict[tuple[str, int, int], _Hit], hit: _Hit) -> None:
     """Record a hit once per span. A YAML anchor reaches the same text by several paths; the
-    one naming an environment variable is the most useful name for it."""
+    one naming an environment variable is the most useful name for it. An id with a
+    placeholder part (``your-org``) is an example wherever it would be a definition."""
+    role = effective_role(hit.match, hit.role)
+    if role is not hit.role:
+        hit = dataclasses.replace(hit, role=role)
     key = (hit.match.rule.id, hit.start, hit.end)
     known = hits.get(key)
     if known is None or (_is_env(hit.context) and not _is_env(known.context)):
         hits[key] = hit
+
+
+def effective_role(match: IdMatch, role: Role) -> Role:
+    """An id with a placeholder part (``your-org``, AWS's ``123456789012``) is an example where
+    it would be a definition: no model of that name serves anyone."""
+    if role in (Role.DEFINITION, Role.DYNAMIC) and match.rule.is_placeholder(
+            match.parts, match.base_model):
+        return Role.EXAMPLE
+    return role
 
 
 def _is_env(context: str | None) -> bool:
@@ -218,6 +231,7 @@ _ROLE_PHRASES = {
     Role.DYNAMIC: "is built at run time here",
     Role.MENTION: "is mentioned here",
     Role.USE: "is used here",
+    Role.EXAMPLE: "is an example or placeholder here, not a live model",
 }
 
 

@@ -60,6 +60,7 @@ from ftscan.fingerprint import LineHasher
 from ftscan.firstpass import DefinitionsPass
 from ftscan.gitdiff import DiffError, changed_lines
 from ftscan.gitfiles import PendingListing, start_listing
+from ftscan.largefile import STREAM_LIMIT
 from ftscan.lifecycle import DEFAULT_WARNING_WINDOW_DAYS, LifecycleTable, load_lifecycle
 from ftscan.models import Diagnostic, Finding, Level, Location, Severity
 from ftscan.ownership import annotate
@@ -426,8 +427,10 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
                          git_applied=listing is not None,
                          default_excludes=_first(options.default_excludes,
                                                  config.default_excludes, True))
-    entries = list(listed(root, listing, ignore, max_size) if listing is not None
-                   else walk(root, targets, ignore, max_size))
+    # files over the size limit are read too, in pieces and for ids only (ftscan.largefile)
+    read_limit = max(max_size, STREAM_LIMIT)
+    entries = list(listed(root, listing, ignore, read_limit) if listing is not None
+                   else walk(root, targets, ignore, read_limit))
     setup_problems += [Diagnostic(path, message, Severity.WARNING, line)
                        for path, line, message in ignore.problems]
     with Examiner(context, options.jobs) as examiner:
@@ -563,13 +566,16 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
     ]
     occurrences: Counter[tuple[str, str, str]] = Counter()
     hashers: dict[str, LineHasher] = {}
+    last_line: dict[str, int] = {}
+    for site in outcome.uses:
+        last_line[site.path] = max(last_line.get(site.path, 0), site.location.start_line)
     findings = []
     for site in sorted(outcome.uses, key=lambda u: (u.location, u.context)):
         key = (site.path, site.context, site.origins[0].definition.model_id)
         occurrence = occurrences[key]
         occurrences[key] += 1
         text = outcome.texts.get(site.path) or read_text(site.path) or ""
-        hasher = hashers.setdefault(site.path, LineHasher(text))
+        hasher = hashers.setdefault(site.path, LineHasher(text, last_line[site.path]))
         findings.append(use_finding(
             site,
             rule_title=lambda rule_id: _rule_title(context, rule_id),

@@ -274,6 +274,8 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     relpath = entry.relpath
     data = read_bytes(entry, binary_ok=True, max_size=context.max_file_size)
     if isinstance(data, SkippedEntry):
+        if data.reason == "too-large":
+            return _large(entry, context, data)
         return FileFacts(relpath, skipped=data)
     digest = content_digest(data) if known_digest else b""
     if known_digest is not None and digest == known_digest:
@@ -321,6 +323,26 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
             relpath, "failed", f"ftscan failed on this file ({type(exc).__name__}: {exc}); "
             "please report this"))
     return dataclasses.replace(facts, decode_problem=problem, analysis=analysis)
+
+
+def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) -> FileFacts:
+    """A file over the size limit, read in pieces for ids only (:mod:`ftscan.largefile`)."""
+    from ftscan.largefile import scan_large
+
+    try:
+        with time_budget(context.file_budget):
+            analysis = scan_large(entry, context)
+    except OverBudget as exc:
+        return FileFacts(entry.relpath, skipped=SkippedEntry(entry.relpath, "timeout", str(exc)))
+    except OSError as exc:
+        return FileFacts(entry.relpath, skipped=SkippedEntry(
+            entry.relpath, "unreadable", f"cannot read: {exc.strerror or exc}"))
+    if analysis is None:
+        return FileFacts(entry.relpath, skipped=skipped)
+    note = (f"{skipped.detail}: read in pieces for ids only, without a parser"
+            if analysis.findings else None)
+    return FileFacts(entry.relpath, analysis=analysis if analysis.findings else None,
+                     decode_problem=note)
 
 
 def names_in(entry: FileEntry, queries: tuple[NameQuery, ...]) -> tuple[bool, ...] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from itertools import accumulate
+from itertools import accumulate, chain, islice, repeat
 
 _BLOCK = 100
 _MOD = 37
@@ -33,20 +33,30 @@ def _roll(value: int, unit: int) -> int:
     return (value * _MOD + unit) & _MASK
 
 
-def line_hashes(text: str) -> dict[int, str]:
-    """The hash of every line (1-based) of ``text``.
+def line_hashes(text: str, upto: int | None = None) -> dict[int, str]:
+    """The hash of every line (1-based) of ``text``, or of lines 1 to ``upto``.
 
     The action's rolling hash, as prefix sums: with the stream normalised the way the action
     reads it (spaces and tabs dropped, CRLF and CR as LF, the end-of-file sentinel and zeros
     after it), a line's hash is that of the 100 units from its first, which is
     ``prefix[start + 100] - prefix[start] * 37**100`` in wrapping 64-bit arithmetic: one
-    multiply-add per character instead of a window kept by hand."""
+    multiply-add per character instead of a window kept by hand.
+
+    The prefix sums are a packed array of 64-bit values (8 bytes a character, not a list of
+    Python ints), computed only as far as the last line wanted reaches: a finding near the top
+    of a large file costs next to nothing."""
     normalised = (text.replace("\r\n", "\n").replace("\r", "\n")
                   .replace(" ", "").replace("\t", ""))
     units = _code_units(normalised)
-    starts = [0, *(i + 1 for i, unit in enumerate(units) if unit == _LF)]
-    stream = [*units, _EOF, *([0] * _BLOCK)]
-    prefix = list(accumulate(stream, _roll, initial=0))
+    starts = [0]
+    for i, unit in enumerate(units):
+        if unit == _LF:
+            if upto is not None and len(starts) >= upto:
+                break
+            starts.append(i + 1)
+    end = starts[-1] + _BLOCK  # the last prefix value any wanted line needs
+    stream = chain(units, (_EOF,), repeat(0, _BLOCK))
+    prefix = array("Q", accumulate(islice(stream, end), _roll, initial=0))
     hashes: dict[int, str] = {}
     counts: dict[str, int] = {}
     for line, start in enumerate(starts, 1):
@@ -57,16 +67,17 @@ def line_hashes(text: str) -> dict[int, str]:
 
 
 class LineHasher:
-    """Line hashes of one file, computed on first use (most files never need them)."""
+    """Line hashes of one file, computed on first use (most files never need them) as far as
+    the last line anyone will ask for (``upto``; all lines when ``None``)."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, upto: int | None = None) -> None:
         self._text = text
-        self._hashes: dict[int, str] = {}
-        self._complete = False
+        self._upto = upto
+        self._hashes: dict[int, str] | None = None
 
     def hash_for(self, line: int) -> str | None:
         """The hash of a 1-based line, or ``None`` when the file has no such line."""
-        if line not in self._hashes and not self._complete:
-            self._hashes = line_hashes(self._text)
-            self._complete = True
+        if self._hashes is None or (self._upto is not None and line > self._upto):
+            self._upto = None if self._upto is None else max(self._upto, line)
+            self._hashes = line_hashes(self._text, self._upto)
         return self._hashes.get(line)

@@ -84,6 +84,8 @@ class Row:
     definitions: set[Site] = field(default_factory=set)
     uses: set[Site] = field(default_factory=set)
     mentions: set[Site] = field(default_factory=set)
+    examples: set[Site] = field(default_factory=set)
+    """Where the id appears as an example or placeholder (not a live model)."""
     names: set[str] = field(default_factory=set)
     """Config key paths and env vars the id hides behind."""
 
@@ -101,12 +103,18 @@ class Row:
         return dataclasses.replace(
             self, owners=set(self.owners), services=set(self.services),
             repositories=set(self.repositories), definitions=set(self.definitions),
-            uses=set(self.uses), mentions=set(self.mentions), names=set(self.names))
+            uses=set(self.uses), mentions=set(self.mentions), examples=set(self.examples),
+            names=set(self.names))
+
+    @property
+    def example_only(self) -> bool:
+        """Does the id appear only as an example (no definition, use or dynamic site)?"""
+        return bool(self.examples) and not (self.definitions or self.uses)
 
     def merge(self, other: Row) -> None:
         """Fold in what another repository knows about the same id."""
         for name in ("owners", "services", "repositories", "definitions", "uses", "mentions",
-                     "names"):
+                     "examples", "names"):
             getattr(self, name).update(getattr(other, name))
         self.base_model = self.base_model or other.base_model
         self.shutdown_date = self.shutdown_date or other.shutdown_date
@@ -167,8 +175,9 @@ def _new_row(model_id: str, finding: Finding) -> Row:
 
 def _add_site(row: Row, finding: Finding, repo: str) -> None:
     site = Site(repo, finding.location.path, finding.location.start_line)
-    {Role.USE: row.uses, Role.MENTION: row.mentions}.get(finding.role, row.definitions).add(site)
-    if finding.role is not Role.MENTION:
+    {Role.USE: row.uses, Role.MENTION: row.mentions, Role.EXAMPLE: row.examples}.get(
+        finding.role, row.definitions).add(site)
+    if finding.role not in (Role.MENTION, Role.EXAMPLE):
         row.owners.update(finding.owners)
         if finding.service:
             row.services.add(finding.service)
@@ -231,6 +240,7 @@ def to_json(inventory: Inventory) -> str:
             "definitions": [s.to_json() for s in _sites(row.definitions)],
             "uses": [s.to_json() for s in _sites(row.uses)],
             "mentions": [s.to_json() for s in _sites(row.mentions)],
+            "examples": [s.to_json() for s in _sites(row.examples)],
         })
     document = {
         "version": INVENTORY_VERSION,
@@ -333,8 +343,10 @@ def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
     if row.names:
         out.append("- Hides behind: " + ", ".join(md_code(n, in_table=False)
                                                  for n in sorted(row.names)))
+    if row.example_only:
+        out.append("- Only an example or placeholder here: no live model has this id.")
     for label, sites in (("Defined", row.definitions), ("Used", row.uses),
-                         ("Mentioned", row.mentions)):
+                         ("Mentioned", row.mentions), ("Example", row.examples)):
         if sites:
             out.append(f"- {label} at: " + ", ".join(
                 md_code(s.label(several), in_table=False) for s in _sites(sites)))
@@ -383,7 +395,7 @@ def load(path: Path) -> Inventory:
                 owners=set(item.get("owners", [])), services=set(item.get("services", [])),
                 repositories=repositories, definitions=sites("definitions"),
                 uses=sites("uses"), mentions=sites("mentions"),
-                names=set(item.get("names", [])),
+                examples=sites("examples"), names=set(item.get("names", [])),
             )
             inventory.rows[row.model_id] = row
     except (KeyError, TypeError, ValueError) as exc:

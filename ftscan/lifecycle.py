@@ -108,7 +108,7 @@ def remaining(status: str, shutdown: dt.date | str | None, days_left: int | None
 def level_for(role: Role, lifecycle: Lifecycle, default: Level) -> Level:
     """The level a finding gets: note for mentions; error once the shutdown has passed or is
     inside the warning window; warning before that; the rule's default when no date is known."""
-    if role is Role.MENTION:
+    if role in (Role.MENTION, Role.EXAMPLE):
         return Level.NOTE
     if lifecycle.status in (Status.RETIRED, Status.RETIRING):
         return Level.ERROR

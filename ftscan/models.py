@@ -43,6 +43,9 @@ class Role(str, enum.Enum):
     """An id in a comment, docstring or prose: nothing calls it, but it documents a dependency."""
     USE = "use"
     """A call site that reaches an id through an alias (environment variable, constant, ...)."""
+    EXAMPLE = "example"
+    """An id out of documentation or a placeholder (``your-org``, ``custom-model-name``): it
+    shows the shape of a dependency, but no model of that name serves anyone."""
 
 
 class Status(str, enum.Enum):

@@ -9,6 +9,7 @@ See ``docs/rules.md`` for the format.
 from __future__ import annotations
 
 import bisect
+import fnmatch
 import functools
 import hashlib
 import re
@@ -32,7 +33,7 @@ PRECISIONS = ("very-high", "high", "medium", "low")
 RULE_KEYS = frozenset(
     {
         "id", "name", "provider", "title", "description", "help", "level", "precision", "tags",
-        "keywords", "precedence", "patterns", "dynamic", "hints", "examples",
+        "keywords", "precedence", "patterns", "dynamic", "hints", "examples", "placeholders",
     }
 )
 _TEMPLATE_TOKEN = re.compile(r"(?:\{[^{}]*\}|[^\s\"'<>,;()])+")
@@ -83,6 +84,23 @@ class Rule:
     negative: tuple[Example, ...]
     source: str
     """The file the rule came from."""
+    placeholders: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Per named group, values (shell-style globs, any case) that mark an id as an example out
+    of documentation (``your-org``, ``custom-model-name``, AWS's ``123456789012``), not a
+    live model."""
+
+    def is_placeholder(self, parts: tuple[tuple[str, str], ...], base: str | None) -> bool:
+        """Does any part of a matched id hold a placeholder value?"""
+        if not self.placeholders:
+            return False
+        values = dict(parts)
+        if base is not None:
+            values["base"] = base
+        for group, patterns in self.placeholders:
+            value = values.get(group)
+            if value and any(fnmatch.fnmatchcase(value.lower(), p) for p in patterns):
+                return True
+        return False
 
 
 @dataclass(frozen=True)
@@ -131,7 +149,7 @@ class RuleSet:
         spec = [
             (r.id, r.provider, r.title, r.level.value, r.keywords, r.precedence,
              tuple(p.pattern for p in r.patterns), tuple(p.pattern for p in r.dynamic),
-             tuple(p.pattern for p in r.hints))
+             tuple(p.pattern for p in r.hints), r.placeholders)
             for r in self.rules
         ]
         return hashlib.sha256(repr(spec).encode("utf-8")).hexdigest()
@@ -357,6 +375,7 @@ def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Patt
     dynamic = _regex_list(raw, "dynamic", where, compile_) if "dynamic" in raw else ()
     hints = _regex_list(raw, "hints", where, compile_) if "hints" in raw else ()
     positive, negative = _examples(raw.get("examples"), where)
+    placeholders = _placeholders(raw.get("placeholders"), where)
     return Rule(
         id=rule_id,
         name=_text(raw, "name", where),
@@ -375,6 +394,7 @@ def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Patt
         positive=positive,
         negative=negative,
         source=str(path),
+        placeholders=placeholders,
     )
 
 
@@ -401,6 +421,17 @@ def _regex_list(raw: Mapping[str, Any], key: str, where: str,
             raise RuleError(f"{where}: field '{key}[{i}]': invalid regex: {exc}") from None
 
     return tuple(one(i, text) for i, text in enumerate(_text_list(raw, key, where)))
+
+
+def _placeholders(raw: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping) or not all(
+            isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
+            for k, v in raw.items()):
+        raise RuleError(f"{where}: field 'placeholders' must map group names to lists of "
+                        "values")
+    return tuple((group, tuple(v.lower() for v in values)) for group, values in raw.items())
 
 
 def _examples(raw: Any, where: str) -> tuple[tuple[Example, ...], tuple[Example, ...]]:

@@ -13,6 +13,7 @@ from conftest import run_scan, write
 from ftscan.cli import main
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+FT2 = "ft:gpt-4.1-mini-2025-04-14:acme:other:Oth12345"
 
 
 def _messages(result) -> dict[str, str]:  # noqa: ANN001
@@ -62,7 +63,32 @@ def test_binary_and_nul_files_are_skipped_and_counted(repo: Path) -> None:
     assert result.summary.skipped == {"binary": 2}
 
 
-def test_too_large_file_is_counted_not_dropped(repo: Path) -> None:
+def test_a_file_over_the_size_limit_is_read_in_pieces_for_ids(repo: Path) -> None:
+    """The size limit keeps parsers off big files; their ids are still found, by a text pass
+    that reads a piece at a time (an id cut by a piece boundary included)."""
+    from ftscan import largefile
+
+    big = "\n".join(f"row {i},x" for i in range(50_000))
+    cut = largefile.PIECE - 20  # an id straddling the first piece boundary
+    filler = "y" * (cut - len(big) - 1)
+    write(repo, "data/eval.csv", f"{big}\n{filler},{FT}\nlast,{FT2}\n")
+    write(repo, "big.env", f"MODEL={FT}\n" + "#" * 5000)
+    write(repo, "small.env", f"MODEL={FT}\n")
+    result = run_scan(repo, max_file_size=1000)
+    found = {(f.location.path, f.location.start_line, f.location.start_column, f.model_id)
+             for f in result.findings}
+    assert found == {("small.env", 1, 7, FT), ("big.env", 1, 7, FT),
+                     ("data/eval.csv", 50_001, len(filler) + 2, FT),
+                     ("data/eval.csv", 50_002, 6, FT2)}
+    assert result.summary.skipped == {}
+    assert "read in pieces for ids only" in _messages(result)["big.env"]
+
+
+def test_files_over_the_streaming_limit_are_counted_not_dropped(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftscan import largefile
+
+    monkeypatch.setattr(largefile, "STREAM_LIMIT", 2000)
     write(repo, "big.env", f"MODEL={FT}\n" + "#" * 5000)
     write(repo, "small.env", f"MODEL={FT}\n")
     result = run_scan(repo, max_file_size=1000)

@@ -119,7 +119,7 @@ def resolve_uses(
 
     by_path: dict[str, list[tuple[int, Finding]]] = {}
     for finding in definitions:
-        if finding.role in (Role.DEFINITION, Role.DYNAMIC):
+        if finding.role in (Role.DEFINITION, Role.DYNAMIC, Role.EXAMPLE):
             by_path.setdefault(finding.location.path, []).append((-1, finding))
 
     def definitions_in(path: str, span: Span) -> list[Finding]:
@@ -349,6 +349,9 @@ def use_finding(
         for o in origins[:10]
     )
     low = next((o.low_confidence for o in origins if o.low_confidence), None)
+    if all(d.role is Role.EXAMPLE for d in ranked):
+        low = low or ("every definition it reaches is an example or placeholder (a "
+                      "documentation id, 'your-org'): the real value is set elsewhere")
     level = max((d.level for d in ranked), default=Level.WARNING)
     where = ", ".join(
         f"[{loc.path}:{loc.start_line}]({i})" for i, (loc, _) in enumerate(definitions, start=1)

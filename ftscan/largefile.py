@@ -1,0 +1,78 @@
+"""Files over ``--max-file-size``: read in pieces through the id rules, never loaded whole.
+
+The size limit protects the parsers (a parse tree of a 50 MB file costs gigabytes), not the
+search for ids: a 3 MB OpenAPI spec or a 200 MB eval CSV full of fine-tuned ids is exactly what
+an inventory needs. Such a file is read one megabyte at a time with an overlap (an id cut by a
+piece boundary is whole in the next piece), decoded incrementally, and matched against the
+rules' patterns with no parser: every id is a definition (a mention in prose files), located
+by counting lines as the pieces go by. Memory stays at a couple of pieces whatever the size;
+files over :data:`STREAM_LIMIT` are skipped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from collections import Counter
+
+from ftscan.analysis import AnalysisContext, FileAnalysis, effective_role, make_finding
+from ftscan.discovery import FileEntry
+from ftscan.filekinds import FileKind, classify
+from ftscan.models import Location, Role
+
+STREAM_LIMIT = 256 * 1024 * 1024
+"""Files larger than this are skipped even by the streaming pass."""
+PIECE = 1 << 20
+OVERLAP = 1024
+"""More than the longest id any rule matches."""
+
+
+def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | None:
+    """Every id in the file, found piece by piece (see the module docstring); ``None`` when
+    the file is no regular file or over :data:`STREAM_LIMIT`."""
+    role = Role.MENTION if classify(entry.relpath) is FileKind.PROSE else Role.DEFINITION
+    kind = "text of a large file (read without a parser)"
+    analysis = FileAnalysis()
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    occurrences: Counter[tuple[str, str]] = Counter()
+    carried = ""  # the end of the previous piece, searched again with the next
+    carried_at = 0  # the file's character offset of ``carried``
+    line, line_start = 1, 0  # line number and character offset where ``carried`` begins
+    reported_to = 0  # character offset up to which matches were reported
+    fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > STREAM_LIMIT:
+            return None
+        while True:
+            chunk = os.read(fd, PIECE)
+            text = carried + decoder.decode(chunk, final=not chunk)
+            if context.rules.might_match_text(text):
+                for match in context.rules.find(text):
+                    start = carried_at + match.start
+                    if start < reported_to or (chunk and match.end > len(text) - OVERLAP):
+                        continue  # seen already, or may run on into the next piece
+                    at_line = line + text.count("\n", 0, match.start)
+                    last_break = text.rfind("\n", 0, match.start)
+                    column = (match.start - last_break if last_break >= 0
+                              else start - line_start + 1)
+                    key = (match.rule.id, match.model_id)
+                    location = Location(entry.relpath, at_line, column, at_line,
+                                        column + match.end - match.start)
+                    analysis.findings.append(make_finding(
+                        match, effective_role(match, role), kind, None, location, context,
+                        occurrence=occurrences[key]))
+                    occurrences[key] += 1
+                    reported_to = carried_at + match.end
+            if not chunk:
+                return analysis
+            keep = min(OVERLAP, len(text))
+            cut = len(text) - keep
+            line += text.count("\n", 0, cut)
+            last_break = text.rfind("\n", 0, cut)
+            if last_break >= 0:
+                line_start = carried_at + last_break + 1
+            carried, carried_at = text[cut:], carried_at + cut
+    finally:
+        os.close(fd)
