@@ -58,7 +58,7 @@ from ftscan.examine import (
 )
 from ftscan.fingerprint import LineHasher
 from ftscan.firstpass import DefinitionsPass
-from ftscan.gitdiff import DiffError, changed_lines
+from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
 from ftscan.gitfiles import PendingListing, start_listing
 from ftscan.largefile import STREAM_LIMIT
 from ftscan.lifecycle import DEFAULT_WARNING_WINDOW_DAYS, LifecycleTable, load_lifecycle
@@ -464,11 +464,12 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     everything: list[Finding] = []
     if options.diff_base or options.staged:
         try:
-            changed = changed_lines(root, options.diff_base, options.staged)
+            changed = in_ftscan_lines(changed_lines(root, options.diff_base, options.staged),
+                                      _text_reader(root, max_size))
         except DiffError as exc:
             raise ScanError(str(exc)) from None
         everything = [dataclasses.replace(
-            f, new=f.location.start_line in changed.get(f.location.path, ()))
+            f, new=is_changed(changed, f.location.path, f.location.start_line))
             for f in findings]
         findings = [f for f in everything if f.new]
     if options.files_only:

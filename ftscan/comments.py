@@ -31,12 +31,14 @@ class CommentSyntax(enum.Enum):
 # A string left open runs to the end of its line (JS template literals: to the end of the text),
 # as a lexer recovering from the error would read it: a failed match at every quote of a long
 # line would make the lexer quadratic.
-_STRINGS = r'"(?:\\.|[^"\\\n])*(?:"|(?=\n)|\Z)|\'(?:\\.|[^\'\\\n])*(?:\'|(?=\n)|\Z)'
+_STRINGS = (r'"(?:\\.|[^"\\\r\n])*(?:"|(?=[\r\n])|\Z)'
+            r"|'(?:\\.|[^'\\\r\n])*(?:'|(?=[\r\n])|\Z)")
+# Lines end at \n, \r\n or a lone \r (old Mac files), as everywhere in ftscan.
 _COMMENT_PATTERNS = {
-    CommentSyntax.HASH: r"(?P<c>#[^\n]*)",
-    CommentSyntax.SLASH: r"(?P<c>//[^\n]*|/\*.*?(?:\*/|\Z))|`(?:\\.|[^`\\])*(?:`|\Z)",
-    CommentSyntax.HCL: r"(?P<c>#[^\n]*|//[^\n]*|/\*.*?(?:\*/|\Z))",
-    CommentSyntax.DASH: r"(?P<c>--[^\n]*)",
+    CommentSyntax.HASH: r"(?P<c>#[^\r\n]*)",
+    CommentSyntax.SLASH: r"(?P<c>//[^\r\n]*|/\*.*?(?:\*/|\Z))|`(?:\\.|[^`\\])*(?:`|\Z)",
+    CommentSyntax.HCL: r"(?P<c>#[^\r\n]*|//[^\r\n]*|/\*.*?(?:\*/|\Z))",
+    CommentSyntax.DASH: r"(?P<c>--[^\r\n]*)",
     CommentSyntax.HTML: r"(?P<c><!--.*?(?:-->|\Z))",
     CommentSyntax.CSS: r"(?P<c>/\*.*?(?:\*/|\Z))",
 }

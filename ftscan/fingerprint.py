@@ -10,14 +10,16 @@ wrapping 64-bit arithmetic over UTF-16 code units, and ``:N`` counting earlier e
 
 from __future__ import annotations
 
+import re
 import sys
 from array import array
+from collections.abc import Iterator
 from itertools import accumulate, chain, islice, repeat
+from operator import mul
 
 _BLOCK = 100
 _MOD = 37
 _MASK = (1 << 64) - 1
-_FIRST_MOD = pow(_MOD, _BLOCK, 1 << 64)
 _LF, _EOF = 10, 65535
 
 
@@ -29,41 +31,74 @@ def _code_units(text: str) -> array[int]:
     return units
 
 
-def _roll(value: int, unit: int) -> int:
-    return (value * _MOD + unit) & _MASK
+_FIRST_MOD = pow(_MOD, _BLOCK, 1 << 64)
+_SHORT_LINES = 40
+"""Units per line below which prefix sums beat a dot product per line."""
+_POWERS = tuple(pow(_MOD, _BLOCK - 1 - i, 1 << 64) for i in range(_BLOCK))
+"""37**99 down to 37**0: a window's hash is the dot product of its units with these."""
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 
 
-def line_hashes(text: str, upto: int | None = None) -> dict[int, str]:
-    """The hash of every line (1-based) of ``text``, or of lines 1 to ``upto``.
-
-    The action's rolling hash, as prefix sums: with the stream normalised the way the action
-    reads it (spaces and tabs dropped, CRLF and CR as LF, the end-of-file sentinel and zeros
-    after it), a line's hash is that of the 100 units from its first, which is
-    ``prefix[start + 100] - prefix[start] * 37**100`` in wrapping 64-bit arithmetic: one
-    multiply-add per character instead of a window kept by hand.
-
-    The prefix sums are a packed array of 64-bit values (8 bytes a character, not a list of
-    Python ints), computed only as far as the last line wanted reaches: a finding near the top
-    of a large file costs next to nothing."""
-    normalised = (text.replace("\r\n", "\n").replace("\r", "\n")
-                  .replace(" ", "").replace("\t", ""))
-    units = _code_units(normalised)
+def _line_starts(normalised: str, units: array[int], upto: int | None) -> list[int]:
+    """Where each line starts, in UTF-16 units (as far as line ``upto``). Without characters
+    outside the Basic Multilingual Plane, a unit is a character, and ``str.find`` runs at C
+    speed; otherwise the units are walked."""
     starts = [0]
+    if _ASTRAL.search(normalised) is None:
+        pos = normalised.find("\n")
+        while pos >= 0 and (upto is None or len(starts) < upto):
+            starts.append(pos + 1)
+            pos = normalised.find("\n", pos + 1)
+        return starts
     for i, unit in enumerate(units):
         if unit == _LF:
             if upto is not None and len(starts) >= upto:
                 break
             starts.append(i + 1)
-    end = starts[-1] + _BLOCK  # the last prefix value any wanted line needs
-    stream = chain(units, (_EOF,), repeat(0, _BLOCK))
-    prefix = array("Q", accumulate(islice(stream, end), _roll, initial=0))
+    return starts
+
+
+def line_hashes(text: str, upto: int | None = None) -> dict[int, str]:
+    """The hash of every line (1-based) of ``text``, or of lines 1 to ``upto``.
+
+    The action's rolling hash over the stream normalised the way the action reads it (spaces
+    and tabs dropped, CRLF and CR as LF, the end-of-file sentinel and zeros after it): a line's
+    hash is that of the 100 units from its first, ``sum(unit[i] * 37**(99 - i))`` in wrapping
+    64-bit arithmetic, computed per line as one dot product at C speed (``map`` and ``sum``).
+    Only the lines up to the last one wanted are hashed, so a finding near the top of a large
+    file costs next to nothing, and memory holds the units and one window."""
+    normalised = (text.replace("\r\n", "\n").replace("\r", "\n")
+                  .replace(" ", "").replace("\t", ""))
+    units = _code_units(normalised)
+    starts = _line_starts(normalised, units, upto)
     hashes: dict[int, str] = {}
     counts: dict[str, int] = {}
-    for line, start in enumerate(starts, 1):
-        value = format((prefix[start + _BLOCK] - prefix[start] * _FIRST_MOD) & _MASK, "x")
-        counts[value] = counts.get(value, 0) + 1
-        hashes[line] = f"{value}:{counts[value]}"
+    for line, value in enumerate(_hashes(units, starts), 1):
+        text_value = format(value, "x")
+        counts[text_value] = counts.get(text_value, 0) + 1
+        hashes[line] = f"{text_value}:{counts[text_value]}"
     return hashes
+
+
+def _hashes(units: array[int], starts: list[int]) -> Iterator[int]:
+    """The window hash at each line start. Two ways to the same numbers, whichever is cheaper:
+    per line, a dot product with the powers of 37 (about 16 us a line: best for long lines);
+    or, for many short lines, prefix sums over every unit (one multiply-add a unit, kept in a
+    packed array of 64-bit values), where a window is ``prefix[start + 100] - prefix[start] *
+    37**100``."""
+    stream = chain(units, (_EOF,), repeat(0, _BLOCK))
+    if starts[-1] > _SHORT_LINES * len(starts):
+        padded = array("H", islice(stream, starts[-1] + _BLOCK))
+        for start in starts:
+            yield sum(map(mul, padded[start:start + _BLOCK], _POWERS)) & _MASK
+        return
+    prefix = array("Q", accumulate(islice(stream, starts[-1] + _BLOCK), _roll, initial=0))
+    for start in starts:
+        yield (prefix[start + _BLOCK] - prefix[start] * _FIRST_MOD) & _MASK
+
+
+def _roll(value: int, unit: int) -> int:
+    return (value * _MOD + unit) & _MASK
 
 
 class LineHasher:

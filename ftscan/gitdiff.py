@@ -7,10 +7,13 @@ no filters).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from ftscan.gitsafe import GitUnavailable, run_git
+from ftscan.textpos import LineIndex
 
+_LONE_CR = re.compile(r"\r(?!\n)")
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 # Every diff option a repository's config could change the output with is set explicitly.
 _DIFF = ("diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
@@ -56,17 +59,60 @@ def merge_base(root: Path, ref: str) -> str:
                         "history?") from None
 
 
-def changed_lines(root: Path, base: str | None = None, staged: bool = False
-                  ) -> dict[str, set[int]]:
-    """Added or edited lines per path (relative to the repository root)."""
+Changes = dict[str, "set[int] | None"]
+"""Path → the lines added or edited there (``None``: the whole file is new)."""
+
+
+def is_changed(changes: Changes, path: str, line: int) -> bool:
+    """Is ``line`` of ``path`` added or edited?"""
+    if path not in changes:
+        return False
+    lines = changes[path]
+    return lines is None or line in lines
+
+
+def in_ftscan_lines(changes: Changes, read_text: Callable[[str], str | None]) -> Changes:
+    """``changes`` with the lines of files holding a lone carriage return renumbered: git ends
+    lines at ``\\n`` only, ftscan (like GitHub's line hashes) also at a lone ``\\r``, so one
+    line of git's can be several of ftscan's, and each of them changed."""
+    out: Changes = {}
+    for path, lines in changes.items():
+        text = read_text(path) if lines is not None else None
+        if text is None or not _LONE_CR.search(text):
+            out[path] = lines
+            continue
+        assert lines is not None
+        index = LineIndex(text)
+        renumbered: set[int] = set()
+        offset, git_line = 0, 1
+        for part in text.split("\n"):
+            if git_line in lines:
+                first = index.line_of(offset)
+                last = index.line_of(offset + len(part))
+                renumbered.update(range(first, last + 1))
+            offset += len(part) + 1
+            git_line += 1
+        out[path] = renumbered
+    return out
+
+
+def changed_lines(root: Path, base: str | None = None, staged: bool = False) -> Changes:
+    """Added or edited lines per path (relative to the repository root). Against a base, files
+    git does not track yet (and does not ignore) are new as a whole: they are part of the
+    change, whether or not they were added to the index."""
     if not (root / ".git").exists():
         raise DiffError(f"{root} is not a git repository; diff-aware runs need one")
+    changes: Changes
     if staged:
-        diff = _git(root, *_DIFF, "--cached")
+        changes = dict(parse_diff(_git(root, *_DIFF, "--cached")))
     else:
         assert base is not None
-        diff = _git(root, *_DIFF, merge_base(root, base))
-    return parse_diff(diff)
+        changes = dict(parse_diff(_git(root, *_DIFF, merge_base(root, base))))
+        untracked = _git(root, "ls-files", "--others", "--exclude-standard", "-z")
+        for raw in untracked.split("\0"):
+            if raw and not raw.endswith("/"):
+                changes[raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")] = None
+    return changes
 
 
 def unquote_path(text: str) -> str:

@@ -23,7 +23,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,9 +32,10 @@ from ftscan.api import ScanOptions, ScanResult, scan
 from ftscan.atomic import write_atomic
 from ftscan.cache import default_cache_dir
 from ftscan.escape import terminal
-from ftscan.gitdiff import DiffError, changed_lines
+from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
 from ftscan.models import Finding, Level
 from ftscan.ownreports import COMMENT_MARKER, sign_markdown
+from ftscan.safefile import UnsafeFile, read_text_limited
 from ftscan.reporters.sarif import render_sarif
 
 ANNOTATIONS_PER_LEVEL = 10
@@ -134,13 +135,14 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
                        "counts as new")
         else:
             try:
-                changed = changed_lines(result.root, base)
+                changed = in_ftscan_lines(changed_lines(result.root, base),
+                                          _reader(result.root))
             except DiffError as exc:
                 out.append(f"::warning title=ftscan::{escape_data(str(exc))}; every finding "
                            "counts as new")
             else:
                 new = [f for f in active
-                       if f.location.start_line in changed.get(f.location.path, ())]
+                       if is_changed(changed, f.location.path, f.location.start_line)]
                 scope = "on lines this pull request adds or changes"
     # code scanning needs the whole repository in every upload (a partial one would close the
     # alerts it leaves out); which results this pull request adds is a property of each
@@ -179,6 +181,18 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     out.append(headline)
     failing = _failing(added, fail_on)
     return 1 if failing else 0
+
+
+def _reader(root: Path) -> Callable[[str], str | None]:
+    """Reads a file of the repository as text (``None`` when it cannot be read)."""
+
+    def read(relpath: str) -> str | None:
+        try:
+            return read_text_limited(root / relpath, limit=64 * 1024 * 1024, root=root)
+        except (OSError, UnsafeFile):
+            return None
+
+    return read
 
 
 def _failing(result: ScanResult, fail_on: str) -> bool:

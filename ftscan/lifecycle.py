@@ -10,7 +10,6 @@ import datetime as dt
 import fnmatch
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,7 @@ import yaml
 
 from ftscan import yamlfast
 from ftscan.models import Level, Lifecycle, Role, Status
-from ftscan.ruleset import RuleError
+from ftscan.ruleset import RuleError, data_folder
 
 DEFAULT_WARNING_WINDOW_DAYS = 90
 
@@ -120,7 +119,7 @@ def level_for(role: Role, lifecycle: Lifecycle, default: Level) -> Level:
 def load_lifecycle(path: Path | None = None) -> LifecycleTable:
     """Load the shipped lifecycle data (or the file given). Raises ``RuleError`` when invalid."""
     if path is None:
-        path = Path(str(resources.files("ftscan.rules") / "lifecycle.yaml"))
+        path = data_folder() / "lifecycle.yaml"
     try:
         data = yamlfast.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:

@@ -28,6 +28,8 @@ from ftscan.regex import AnyOf, Match, Pattern, RegexError, compile_builtin, com
 from ftscan.safefile import UnsafeFile, read_limited
 
 RULE_FILE_LIMIT = 4 * 1024 * 1024
+DATA_FILES = frozenset({"lifecycle.yaml"})
+"""Files of the data folder that hold no id rules."""
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*[0-9]{3}$")
 PRECISIONS = ("very-high", "high", "medium", "low")
 RULE_KEYS = frozenset(
@@ -36,6 +38,8 @@ RULE_KEYS = frozenset(
         "keywords", "precedence", "patterns", "dynamic", "hints", "examples", "placeholders",
     }
 )
+MAX_TEMPLATE_LENGTH = 400
+"""Longer than any id template: a longer token is something else (a generated blob)."""
 _TEMPLATE_TOKEN = re.compile(r"(?:\{[^{}]*\}|[^\s\"'<>,;()])+")
 REQUIRED_KEYS = ("id", "name", "provider", "title", "description", "help", "keywords", "patterns")
 
@@ -250,8 +254,9 @@ class RuleSet:
                     if i < 0:
                         continue
                     _, end, last_brace = tokens[i]
-                    if m.start() >= end or last_brace < m.start():
-                        continue  # not inside a token, or no placeholder after it
+                    if m.start() >= end or last_brace < m.start() or (
+                            end - m.start() > MAX_TEMPLATE_LENGTH):
+                        continue  # not inside a token, no placeholder after it, or no id
                     match = _to_match(rule, m)
                     return IdMatch(
                         rule=rule,
@@ -292,15 +297,25 @@ def _to_match(rule: Rule, m: Match) -> IdMatch:
 # --------------------------------------------------------------------------- loading
 
 
+def data_folder() -> Path:
+    """Where the rule and lifecycle data live: inside the installed package (``ftscan.rules``,
+    as the wheel ships the top-level ``rules/`` folder), or, when ftscan runs from a source
+    checkout (``python -m pytest`` in a fresh clone), the checkout's ``rules/`` itself."""
+    try:
+        return Path(str(resources.files("ftscan.rules")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "rules"
+
+
 def builtin_rule_files() -> list[Path]:
     """The rule files shipped with ftscan, in catalogue order."""
-    folder = resources.files("ftscan.rules")
+    folder = data_folder()
     names = sorted(
         entry.name
         for entry in folder.iterdir()
-        if entry.name.endswith(".yaml") and entry.name != "lifecycle.yaml"
+        if entry.name.endswith(".yaml") and entry.name not in DATA_FILES
     )
-    return [Path(str(folder / name)) for name in names]
+    return [folder / name for name in names]
 
 
 def load_rules(extra_files: Sequence[Path] = ()) -> RuleSet:

@@ -50,7 +50,9 @@ def read_markers(root: Path, files: list[Path]) -> tuple[set[Expected], set[Forb
     for file in files:
         rel = file.relative_to(root).as_posix()
         try:
-            lines = file.read_text(encoding="utf-8").splitlines()
+            data = file.read_bytes()
+            encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8"
+            lines = data.decode(encoding).splitlines()
         except (UnicodeDecodeError, OSError):
             continue
         for number, text in enumerate(lines, start=1):

@@ -85,3 +85,19 @@ def test_matches_the_reference_algorithm_on_fuzzed_text() -> None:
     for _ in range(1500):
         text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 80)))
         assert line_hashes(text) == _reference(text), repr(text)
+
+
+@pytest.mark.parametrize("short_lines", [0, 10**9], ids=["dot-products", "prefix-sums"])
+def test_both_ways_of_hashing_agree_with_the_reference(short_lines: int,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftscan import fingerprint
+
+    monkeypatch.setattr(fingerprint, "_SHORT_LINES", short_lines)
+    rnd = random.Random(7)
+    alphabet = "ab \t\r\n\U0001f600é:"
+    for _ in range(300):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(0, 400)))
+        assert line_hashes(text) == _reference(text), repr(text)
+        upto = rnd.randrange(1, 5)
+        partial = line_hashes(text, upto)
+        assert partial == {k: v for k, v in _reference(text).items() if k <= upto}

@@ -23,6 +23,7 @@ _START = re.compile(
     r"(?<![A-Za-z0-9_.])(?P<key>[A-Za-z_][A-Za-z0-9_.]{0,255})[ \t]*=[ \t]*"
 )
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_BREAK = re.compile(r"\r\n?|\n")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r"}
 
 
@@ -68,11 +69,10 @@ def assignments(text: str) -> list[tuple[str, int, int]]:
     pos = 0
     length = len(text)
     while pos < length:
-        line_end = text.find("\n", pos)
-        if line_end < 0:
-            line_end = length
+        found_break = _BREAK.search(text, pos)
+        line_end = found_break.start() if found_break else length
         match = _START.match(text, pos, line_end)
-        next_line = line_end + 1
+        next_line = found_break.end() if found_break else length
         if match is not None:
             start = match.end()
             first = text[start] if start < line_end else ""
@@ -81,8 +81,8 @@ def assignments(text: str) -> list[tuple[str, int, int]]:
                 if end < 0:  # never closed: the rest of the line, as the shell reports it
                     end = _unquoted_end(text, start, line_end)
                 elif end > line_end:  # a value over several lines
-                    following = text.find("\n", end)
-                    next_line = length if following < 0 else following + 1
+                    following = _BREAK.search(text, end)
+                    next_line = following.end() if following else length
             elif first == "'":
                 close = text.find("'", start + 1, line_end)
                 end = close + 1 if close >= 0 else _unquoted_end(text, start, line_end)
