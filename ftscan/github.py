@@ -35,8 +35,8 @@ from ftscan.escape import terminal
 from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
 from ftscan.models import Finding, Level
 from ftscan.ownreports import COMMENT_MARKER, sign_markdown
-from ftscan.safefile import UnsafeFile, read_text_limited
 from ftscan.reporters.sarif import render_sarif
+from ftscan.safefile import UnsafeFile, read_text_limited
 
 ANNOTATIONS_PER_LEVEL = 10
 SUMMARY_LIMIT = 900 * 1024  # GitHub rejects step summaries over 1 MiB

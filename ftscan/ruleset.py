@@ -298,13 +298,14 @@ def _to_match(rule: Rule, m: Match) -> IdMatch:
 
 
 def data_folder() -> Path:
-    """Where the rule and lifecycle data live: inside the installed package (``ftscan.rules``,
-    as the wheel ships the top-level ``rules/`` folder), or, when ftscan runs from a source
-    checkout (``python -m pytest`` in a fresh clone), the checkout's ``rules/`` itself."""
-    try:
-        return Path(str(resources.files("ftscan.rules")))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "rules"
+    """Where the rule and lifecycle data live: when ftscan runs from a source checkout
+    (``python -m pytest`` in a fresh clone), the checkout's own ``rules/``; installed, inside
+    the package (``ftscan.rules``: the wheel ships the top-level ``rules/`` folder there)."""
+    checkout = Path(__file__).resolve().parent.parent
+    rules = checkout / "rules"
+    if (checkout / "pyproject.toml").is_file() and (rules / "lifecycle.yaml").is_file():
+        return rules
+    return Path(str(resources.files("ftscan.rules")))
 
 
 def builtin_rule_files() -> list[Path]:

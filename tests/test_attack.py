@@ -95,7 +95,7 @@ def _hostile_repo(tmp_path: Path) -> tuple[Path, Path, str]:
 def _snapshot(repo: Path) -> dict[str, str]:
     """Every file of the tree and of .git, with its size, mtime and content hash."""
     state = {}
-    for folder, dirs, files in os.walk(repo):
+    for folder, _dirs, files in os.walk(repo):
         for name in files:
             path = Path(folder, name)
             if path.is_symlink() or not path.is_file():
@@ -193,7 +193,7 @@ def test_a_hostile_repository_is_scanned_safely_in_every_mode(
     assert elapsed < 120
     # no payload reached an output raw: terminals and logs get no control character and no
     # workflow command, Markdown no tag, ping or heading, spreadsheets no formula
-    for name, (_, stdout, stderr) in outputs.items():
+    for name, (_, _stdout, stderr) in outputs.items():
         _assert_no_raw_payload(f"{name} stderr", stderr, TERMINAL_PAYLOADS)
     _assert_no_raw_payload("text", outputs["text"][1], TERMINAL_PAYLOADS)
     for line in action_outputs["annotations"].splitlines():  # only ftscan's own commands

@@ -1,0 +1,509 @@
+"""Hardening: each way a repository ftscan does not trust could hang, crash or mislead a scan,
+one test each (the end-to-end attack is tests/test_attack.py)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import pkgutil
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO, commit, new_git_repo, run_scan, write
+
+import ftscan
+from ftscan.cli import main
+from ftscan.discovery import FileEntry, SkippedEntry
+from ftscan.regex import AnyOf
+from ftscan.ruleset import RuleError, load_rules
+
+FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+FT2 = "ft:gpt-4.1-mini-2025-04-14:acme:other:Oth12345"
+MEGABYTE = 1 << 20
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+# --------------------------------------------------------------------------- linear patterns
+
+
+def _builtin_patterns() -> dict[str, re.Pattern[str] | re.Pattern[bytes]]:
+    """Every compiled pattern at module level in ftscan, and every rule's patterns and dynamic
+    patterns as ``find`` runs them (hints run only inside the RE2 prefilter)."""
+    found: dict[str, re.Pattern[str] | re.Pattern[bytes]] = {}
+    for module_info in pkgutil.walk_packages(ftscan.__path__, "ftscan."):
+        if module_info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(module_info.name)
+        for name, value in vars(module).items():
+            values = value.items() if isinstance(value, dict) else [(None, value)]
+            for key, item in values:
+                if isinstance(item, re.Pattern):
+                    found[f"{module_info.name}.{name}" + (f"[{key}]" if key else "")] = item
+    for rule in load_rules():
+        for kind in ("patterns", "dynamic"):
+            for i, pattern in enumerate(getattr(rule, kind)):
+                found[f"{rule.id}.{kind}[{i}]"] = pattern
+    return found
+
+
+def _literals(pattern: str) -> set[str]:
+    """Literal pieces of a pattern (``ft:``, ``:bedrock:``): repeated, they make the inputs a
+    pattern has to work hardest on."""
+    pieces = re.findall(r"(?:[A-Za-z0-9_:/.\-]|\\[.\-/{}])+", pattern)
+    return {p.replace("\\", "") for p in pieces if len(p) >= 2}
+
+
+ADVERSARIAL_UNITS = ("a", " ", ":", "ft:", "ft:a:", '"', "'", "\\\"", "{", "${", "%", "\n",
+                     "a\n", " \n", "-->", "/*", "`", "=", "x=", "[", "\\", "a.ft-",
+                     "0", "1:1 ", "- name: A\n", "locals {\n", "ftscan: ignore[", "@@ -1 +1 @@\n",
+                     "\r", "aaaa:", "a-a-", ".a")
+
+
+def _run_over(pattern: re.Pattern[str] | re.Pattern[bytes], unit: str, size: int) -> float:
+    """Seconds ``pattern`` takes to find every match in ``size`` characters of ``unit``."""
+    text = (unit * (size // len(unit) + 1))[:size]
+    data = text.encode("latin-1", "replace") if isinstance(pattern.pattern, bytes) else text
+    started = time.perf_counter()
+    for _ in pattern.finditer(data):  # type: ignore[arg-type]
+        pass
+    return time.perf_counter() - started
+
+
+def test_every_builtin_pattern_runs_in_linear_time_on_adversarial_megabytes() -> None:
+    """Each pattern against a megabyte of its worst inputs (repetitions of what it looks for):
+    under a second each. A quadratic pattern takes minutes on these.
+
+    Every (pattern, input) pair is first timed on 64 KiB, where a super-linear pattern already
+    stands out as the slowest of its inputs; the three slowest inputs of each pattern then run
+    on the full megabyte."""
+    slow = []
+    for name, pattern in _builtin_patterns().items():
+        source = pattern.pattern if isinstance(pattern.pattern, str) else \
+            pattern.pattern.decode("latin-1")
+        units = {*ADVERSARIAL_UNITS, *_literals(source)}
+        screened = sorted(units, key=lambda unit: -_run_over(pattern, unit, 64 * 1024))
+        for unit in screened[:3]:
+            elapsed = _run_over(pattern, unit, MEGABYTE)
+            if elapsed > 1.0:
+                slow.append((name, unit, round(elapsed, 2)))
+    assert slow == []
+
+
+@pytest.mark.parametrize("unit", ["ft:", "ft:a:", "arn:aws:bedrock:us-east-1:318271560946:",
+                                  ".ft-", "a.ft-", "accounts/a/models/", '"ft:', "ft:{"])
+def test_the_scan_entry_points_are_linear_on_adversarial_megabytes(unit: str) -> None:
+    """What a file meets on its way through: the byte prefilter (hints included, in RE2),
+    the id search and the dynamic-id search."""
+    rules = load_rules()
+    text = (unit * (MEGABYTE // len(unit) + 1))[:MEGABYTE]
+    for call in (lambda: rules.is_candidate(text.encode()), lambda: rules.find(text),
+                 lambda: rules.find_dynamic(text + "{x}")):
+        started = time.perf_counter()
+        call()
+        assert time.perf_counter() - started < 1.0, unit
+
+
+def test_rule_files_patterns_run_in_re2(tmp_path: Path) -> None:
+    """A user's rule runs with RE2: ``(a+)+$`` is linear there (it doubles per character in
+    Python's ``re``); what RE2 cannot run is refused with the reason."""
+    rule = """rules:
+  - id: ACME001
+    name: acme
+    provider: acme
+    title: t
+    description: d
+    help: h
+    keywords: ["a"]
+    patterns: ['{pattern}']
+"""
+    good = write(tmp_path, "good.yaml", rule.format(pattern="(a+)+$"))
+    rules = load_rules([good])
+    started = time.perf_counter()
+    assert rules.find("a" * 50_000 + "b") == []
+    assert rules.is_candidate(b"a" * 50_000 + b"b") is False
+    assert time.perf_counter() - started < 1.0
+    bad = write(tmp_path, "bad.yaml", rule.format(pattern="(?<!x)a"))
+    with pytest.raises(RuleError, match="RE2 cannot run this pattern"):
+        load_rules([bad])
+
+
+def test_the_prefilter_relaxes_only_what_re2_cannot_run() -> None:
+    checker = AnyOf([r"(?<![a-z])accounts/(?!fireworks/)[a-z]+/models/x(?![a-z])"])
+    assert checker.search(b"accounts/acme/models/x")
+    assert not checker.search(b"accounts/fireworks/models/x")
+    assert not checker.search(b"xaccounts/acme/models/x")
+
+
+# --------------------------------------------------------------------------- one file's budget
+
+
+def test_a_file_over_its_time_budget_is_given_up_and_the_scan_goes_on(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftscan import examine
+
+    real = examine.analyse_text
+
+    def slow_for_one(path, text, kind, ctx):  # noqa: ANN001, ANN202
+        if path == "slow.env":
+            while True:
+                time.sleep(0.01)
+        return real(path, text, kind, ctx)
+
+    monkeypatch.setattr(examine, "analyse_text", slow_for_one)
+    write(repo, "slow.env", f"MODEL={FT}\n")
+    write(repo, "fine.env", f"MODEL={FT2}\n")
+    started = time.monotonic()
+    result = run_scan(repo, file_budget=0.3)
+    assert time.monotonic() - started < 5
+    assert [f.location.path for f in result.findings] == ["fine.env"]
+    assert result.summary.skipped == {"timeout": 1}
+    (problem,) = [d for d in result.diagnostics if d.path == "slow.env"]
+    assert problem.message == "skipped: gave up after 0.3 s"
+
+
+def test_an_unexpected_error_in_one_file_is_a_diagnostic(repo: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftscan import examine
+
+    real = examine.analyse_text
+
+    def broken_for_one(path, text, kind, ctx):  # noqa: ANN001, ANN202
+        if path == "bad.env":
+            raise KeyError("a bug")
+        return real(path, text, kind, ctx)
+
+    monkeypatch.setattr(examine, "analyse_text", broken_for_one)
+    write(repo, "bad.env", f"MODEL={FT}\n")
+    write(repo, "fine.env", f"MODEL={FT2}\n")
+    result = run_scan(repo)
+    assert [f.location.path for f in result.findings] == ["fine.env"]
+    (problem,) = [d for d in result.diagnostics if d.path == "bad.env"]
+    assert "ftscan failed on this file (KeyError" in problem.message
+    assert problem.severity.value == "error"
+
+
+def test_a_worker_that_dies_costs_one_file_not_the_scan(repo: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A native parser crashing takes its worker process down; the files it held are read
+    again one by one and only the one that kills a worker again is lost."""
+    from ftscan import examine
+
+    real = examine.analyse_text
+
+    def crash_for_one(path, text, kind, ctx):  # noqa: ANN001, ANN202
+        if path == "crash.env":
+            os.kill(os.getpid(), 9)
+        return real(path, text, kind, ctx)
+
+    monkeypatch.setattr(examine, "analyse_text", crash_for_one)
+    for i in range(80):
+        write(repo, f"svc{i:02d}.env", f"MODEL={FT}\n")
+    write(repo, "crash.env", f"MODEL={FT2}\n")
+    result = run_scan(repo, jobs=2)
+    assert len(result.findings) == 80 and FT2 not in {f.model_id for f in result.findings}
+    (problem,) = [d for d in result.diagnostics if d.path == "crash.env"]
+    assert "a parser crashed on this file" in problem.message
+
+
+def test_deeply_nested_python_falls_back_to_the_text_pass(repo: Path) -> None:
+    write(repo, "deep.py", "x = " + "[" * 1500 + "]" * 1500 + f"\nMODEL = '{FT}'\n")
+    result = run_scan(repo)
+    assert [f.model_id for f in result.findings] == [FT]
+    assert result.summary.parse_fallbacks == 1
+    assert any("too deep for the Python parser" in d.message for d in result.diagnostics)
+
+
+# --------------------------------------------------------------------------- input files
+
+
+def test_a_file_swapped_for_a_fifo_after_the_walk_is_not_read(tmp_path: Path) -> None:
+    from ftscan.examine import read_bytes
+
+    path = write(tmp_path, "model.env", f"MODEL={FT}\n")
+    entry = FileEntry(str(path), "model.env", path.stat().st_size)
+    path.unlink()
+    os.mkfifo(path)
+    started = time.monotonic()
+    skipped = read_bytes(entry, max_size=1000)
+    assert isinstance(skipped, SkippedEntry) and skipped.reason == "special"
+    path.unlink()
+    os.symlink("/dev/zero", path)
+    skipped = read_bytes(entry, max_size=1000)
+    assert isinstance(skipped, SkippedEntry) and skipped.reason == "special"
+    assert time.monotonic() - started < 2
+
+
+def test_suppressions_count_lines_as_findings_do(repo: Path) -> None:
+    """A form feed or U+2028 is no line break for findings, so not for suppressions either;
+    a lone CR is one for both."""
+    write(repo, "a.py", f'X = 1  # \f section\nY = "\u2028"\nM = "{FT}"  # ftscan: ignore[FT001] '
+          "sandbox only\n")
+    write(repo, "b.env", f"# ftscan: ignore[FT001] old\rM={FT2}\r")
+    result = run_scan(repo)
+    assert {(f.location.path, f.location.start_line, f.suppression is not None)
+            for f in result.findings} == {("a.py", 3, True), ("b.env", 2, True)}
+
+
+def test_ignore_and_codeowners_lines_pathspec_refuses_are_one_warning(repo: Path) -> None:
+    write(repo, "CODEOWNERS", "docs/bad\\\n* @acme/all\n")
+    write(repo, ".ftscan.toml", 'exclude = ["tmp/", "broken\\\\"]\n')
+    write(repo, "tmp/a.env", f"MODEL={FT}\n")
+    write(repo, "a.env", f"MODEL={FT}\n")
+    result = run_scan(repo)
+    assert [(f.location.path, f.owners) for f in result.findings] == [("a.env", ("@acme/all",))]
+    assert any(d.path == "exclude" and d.line == 2 for d in result.diagnostics)
+
+
+def test_own_reports_are_recognised_by_their_whole_format(
+        repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every format ftscan writes, written into the tree, is skipped by the next scan; a file
+    that merely starts like one is scanned."""
+    tmp_path = tmp_path_factory.mktemp("reports")
+    write(repo, "a.env", f"MODEL={FT}\n")
+    for fmt in ("text", "json", "sarif", "csv", "markdown"):
+        code, _, _ = _cli("scan", str(repo), "--format", fmt, "-o",
+                          str(tmp_path / f"report.{fmt}"), "--no-cache", "--quiet")
+        assert code == 1
+        shutil.copy(tmp_path / f"report.{fmt}", repo / f"report-{fmt}.txt")
+    for fmt in ("json", "csv", "markdown"):
+        _cli("inventory", str(repo), "--format", fmt, "-o", str(tmp_path / f"inv.{fmt}"),
+             "--quiet", "--no-cache")
+        shutil.copy(tmp_path / f"inv.{fmt}", repo / f"inventory-{fmt}.txt")
+    _cli("baseline", "create", str(repo), "-o", str(tmp_path / "baseline.json"))
+    shutil.copy(tmp_path / "baseline.json", repo / "baseline-copy.json")
+    write(repo, "looks_like.py", f"## Fine-tuned model inventory\nM = '{FT2}'\n")
+    edited = (repo / "report-markdown.txt").read_text().replace("ranker", "ranked")
+    write(repo, "edited-report.md", edited)
+    result = run_scan(repo)
+    assert sorted({f.location.path for f in result.findings}) == [
+        "a.env", "edited-report.md", "looks_like.py"]
+    assert result.summary.skipped == {"ftscan-report": 9}
+
+
+def test_reports_get_the_permissions_the_umask_gives(repo: Path) -> None:
+    tmp_path = repo
+    write(repo, "a.env", f"MODEL={FT}\n")
+    old = os.umask(0o027)
+    try:
+        _cli("scan", str(repo), "-o", str(tmp_path / "report.txt"), "--quiet")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "report.txt").stat().st_mode) == 0o640
+
+
+# --------------------------------------------------------------------------- git
+
+
+def test_diff_aware_runs_see_files_whose_names_git_quotes(tmp_path: Path) -> None:
+    repo = new_git_repo(tmp_path / "repo")
+    write(repo, "old.env", f"M={FT}\n")
+    base = commit(repo, "base")
+    names = ["café.env", 'quote"d.env', "back\\slash.env", "tab\there.env", "ünï/cödé.env"]
+    for name in names:
+        write(repo, name, f"M={FT2}\n")
+    commit(repo, "change")
+    code, stdout, stderr = _cli("scan", str(repo), "--diff-base", base, "--format", "json")
+    assert code == 1, stderr
+    assert sorted(f["path"] for f in json.loads(stdout)["findings"]) == sorted(names)
+
+
+def test_diff_base_does_not_rewrite_the_index(tmp_path: Path) -> None:
+    repo = new_git_repo(tmp_path / "repo")
+    write(repo, "a.env", f"M={FT}\n")
+    base = commit(repo, "base")
+    write(repo, "a.env", f"M={FT2}\n")
+    os.utime(repo / "a.env", (0, 0))  # stat data git would refresh into the index
+    index = repo / ".git" / "index"
+    before = (index.read_bytes(), index.stat().st_mtime_ns)
+    _cli("scan", str(repo), "--diff-base", base)
+    _cli("scan", str(repo), "--staged")
+    assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+
+
+def test_tracked_files_are_scanned_whatever_gitignore_says(tmp_path: Path) -> None:
+    repo = new_git_repo(tmp_path / "repo")
+    write(repo, ".env", f"MODEL={FT}\n")
+    commit(repo, "a committed .env")
+    write(repo, ".gitignore", ".env\n*.local\n")
+    write(repo, "untracked.local", f"MODEL={FT2}\n")
+    commit(repo, "ignore it now")
+    result = run_scan(repo)
+    assert [f.location.path for f in result.findings] == [".env"]
+
+
+# --------------------------------------------------------------------------- reports and sweeps
+
+
+def test_a_named_path_is_scanned_even_where_ignore_rules_leave_it_out(repo: Path) -> None:
+    write(repo, ".gitignore", "vendor/\n")
+    write(repo, "vendor/sdk/client.env", f"MODEL={FT}\n")
+    write(repo, "vendor/sdk/dist/bundle.min.js", f"m='{FT2}'\n")
+    assert run_scan(repo).findings == ()
+    result = run_scan(repo / "vendor")
+    assert [f.location.path for f in result.findings] == ["vendor/sdk/client.env"]
+
+
+def test_vendored_code_and_bundles_are_left_out_by_default(repo: Path) -> None:
+    for rel in ["node_modules/openai/a.js", "third_party/x.py", "web/app.min.js",
+                "web/app.js.map", "dist/index.js", "src/app.js"]:
+        write(repo, rel, f"const m = '{FT}';\n")
+    assert [f.location.path for f in run_scan(repo).findings] == ["src/app.js"]
+    everything = run_scan(repo, default_excludes=False)
+    assert len(everything.findings) == 6
+    write(repo, ".ftscan.toml", "default-excludes = false\n")
+    assert len(run_scan(repo).findings) == 6
+
+
+@pytest.mark.parametrize(("pattern", "path", "owned"), [
+    ("docs/*", "docs/a.md", True),
+    ("docs/*", "docs/a/b.md", False),  # GitHub: * does not cross folders
+    ("/docs/", "docs/a/b.md", True),
+    ("docs/", "src/docs/a.md", True),  # unanchored folder: anywhere
+    ("/build/logs/", "build/logs/x/y.log", True),
+    ("*.js", "src/deep/a.js", True),
+    ("**/logs", "a/b/logs/x.txt", True),
+    ("apps/**/x.md", "apps/a/b/x.md", True),
+    ("apps/\\ space/", "apps/ space/f.txt", True),
+    ("/script.sh", "sub/script.sh", False),
+])
+def test_codeowners_patterns_follow_githubs_rules(pattern: str, path: str, owned: bool) -> None:
+    from ftscan.ownership import parse_codeowners
+
+    owners = parse_codeowners(f"{pattern} @acme/team\n")
+    assert not owners.problems
+    assert (owners.owners_of(path) == ("@acme/team",)) is owned
+
+
+def test_merge_takes_the_documented_form_and_keeps_each_sites_repository(
+        tmp_path: Path) -> None:
+    outputs = []
+    for name in ("svc-a", "svc-b"):
+        repo = new_git_repo(tmp_path / name)
+        write(repo, "cfg/.env", f"MODEL={FT}\n")
+        out = tmp_path / f"{name}.json"
+        assert _cli("inventory", str(repo), "--format", "json", "-o", str(out),
+                    "--quiet", "--no-cache")[0] == 0
+        outputs.append(str(out))
+    code, stdout, stderr = _cli("inventory", "--merge", *outputs, "--format", "json")
+    assert code == 0, stderr
+    (row,) = json.loads(stdout)["models"]
+    assert row["definitions"] == [
+        {"repository": "svc-a", "path": "cfg/.env", "line": 1},
+        {"repository": "svc-b", "path": "cfg/.env", "line": 1}]
+    code, markdown, _ = _cli("inventory", "--merge", *outputs, "--format", "markdown")
+    assert "`svc-a/cfg/.env:1`" in markdown and "`svc-b/cfg/.env:1`" in markdown
+
+
+def test_a_sarif_log_over_githubs_limit_is_capped_with_a_warning() -> None:
+    from ftscan.models import Finding, Level, Lifecycle, Location, Role, Status
+    from ftscan.reporters.sarif import MAX_RESULTS, capped
+
+    def finding(i: int, level: Level) -> Finding:
+        return Finding("FT001", level, Role.DEFINITION, "m", Location(f"f{i}.env", 1, 1, 1, 2),
+                       FT, "openai", None, Lifecycle(Status.UNKNOWN), "k")
+
+    findings = [finding(i, Level.NOTE if i % 2 else Level.ERROR) for i in range(MAX_RESULTS + 7)]
+    kept, notes = capped(findings)
+    assert len(kept) == MAX_RESULTS and sum(f.level is Level.ERROR for f in kept) == (
+        MAX_RESULTS + 8) // 2
+    assert "7 of 25007 results were left out" in notes[0].message.text
+
+
+def test_the_action_has_a_category_and_comments_only_where_it_may() -> None:
+    import yaml
+
+    action = yaml.safe_load((REPO / "action.yml").read_text())
+    assert "category" in action["inputs"]
+    steps = {step["name"]: step for step in action["runs"]["steps"]}
+    upload = steps["Upload SARIF to code scanning"]
+    assert upload["with"]["category"] == "${{ inputs.category }}"
+    comment = steps["Comment on the pull request"]
+    assert "head.repo.full_name == github.repository" in comment["if"]
+
+
+# --------------------------------------------------------------------------- newcomers
+
+
+def test_python_m_pytest_works_from_a_fresh_clone(tmp_path: Path) -> None:
+    """The source tree has no ftscan/rules (the wheel maps the top-level rules/ there): from a
+    checkout, the rules are found in rules/ itself."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(REPO), str(clone)], check=True)
+    shutil.copytree(REPO / "ftscan", clone / "ftscan", dirs_exist_ok=True)  # this tree's code
+    shutil.copytree(REPO / "rules", clone / "rules", dirs_exist_ok=True)
+    shutil.copytree(REPO / "tests", clone / "tests", dirs_exist_ok=True)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                           "tests/test_rules.py"], cwd=clone, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    probe = subprocess.run([sys.executable, "-c", "import ftscan.ruleset as r; "
+                            "print(r.__file__, r.data_folder())"], cwd=clone,
+                           capture_output=True, text=True, check=True)
+    assert probe.stdout.split() == [str(clone / "ftscan" / "ruleset.py"), str(clone / "rules")]
+
+
+def test_the_command_line_explains_itself(repo: Path, tmp_path: Path) -> None:
+    assert _cli("-V")[1].startswith("ftscan, version ")
+    help_text = _cli("--help")[1]
+    assert "..." not in help_text.split("Commands:")[1]
+    assert "``" not in _cli("shard", "--help")[1]
+    scan_help = _cli("scan", "--help")[1]
+    assert "--report-only" in scan_help and "node_modules/" in scan_help
+    write(repo, "a.env", f"MODEL={FT}\n")
+    code, stdout, stderr = _cli("scan", str(repo), "-o", str(tmp_path / "r.txt"))
+    assert code == 1 and stdout == ""
+    assert re.search(r"r\.txt: 1 finding \(1 error\) in 1 file read", stderr)
+    text = (tmp_path / "r.txt").read_text()
+    assert "ftscan: ignore[FT001]" in text and "ftscan baseline create" in text
+    assert _cli("scan", "--report-only", str(repo / "a.env"))[0] == 1
+
+
+def test_retired_models_say_how_long_ago(repo: Path) -> None:
+    write(repo, "a.env", "MODEL=davinci:ft-personal:speechgen-2023-01-30-01-35-08\n")
+    code, stdout, _ = _cli("scan", str(repo), "--as-of", "2026-11-28")
+    assert "shut down 2024-01-04, 1,059 days ago" in stdout
+    assert "-1059" not in stdout
+
+
+def test_the_inventory_uses_the_configured_warning_window(repo: Path) -> None:
+    write(repo, ".ftscan.toml", "warning-window-days = 10\n")
+    write(repo, "a.env", f"MODEL={FT}\n")
+    code, stdout, _ = _cli("inventory", str(repo), "--format", "json", "--as-of", "2026-11-22")
+    (row,) = json.loads(stdout)["models"]
+    assert (row["status"], json.loads(stdout)["warningWindowDays"]) == ("active", 10)
+
+
+def test_a_cached_scan_reads_no_file_again_for_suppressions(
+        repo: Path, tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, text in (("a.env", f"MODEL={FT}  # ftscan: ignore[FT001] sandbox\n"),
+                       ("b.env", f"MODEL={FT2}\n")):
+        os.utime(write(repo, name, text), (time.time() - 60, time.time() - 60))
+    cache = tmp_path_factory.mktemp("cache")
+    first = run_scan(repo, cache_dir=cache)
+    from ftscan import api, examine
+
+    reads: list[str] = []
+    real = examine.read_bytes
+
+    def counting(entry, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        reads.append(entry.relpath)
+        return real(entry, *args, **kwargs)
+
+    monkeypatch.setattr(examine, "read_bytes", counting)
+    monkeypatch.setattr(api, "read_bytes", counting)
+    second = run_scan(repo, cache_dir=cache)
+    assert reads == []
+    assert [f.suppression for f in second.findings] == [f.suppression for f in first.findings]
+    assert second.findings[0].suppression is not None
