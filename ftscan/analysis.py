@@ -251,7 +251,8 @@ def make_finding(
     kind = no_surrogates(kind)
     match = dataclasses.replace(match, model_id=no_surrogates(match.model_id))
     lifecycle = ctx.lifecycle.verdict(
-        rule.provider, rule.id, match.base_model, ctx.as_of, ctx.warning_window_days
+        rule.provider, rule.id, match.base_model, ctx.as_of, ctx.warning_window_days,
+        match.model_id,
     )
     level = level_for(role, lifecycle, rule.level)
     return Finding(
@@ -293,7 +294,7 @@ def redate(finding: Finding, ctx: AnalysisContext) -> Finding:
     if rule is None:
         return finding
     lifecycle = ctx.lifecycle.verdict(rule.provider, rule.id, finding.base_model, ctx.as_of,
-                                      ctx.warning_window_days)
+                                      ctx.warning_window_days, finding.model_id)
     if lifecycle == finding.lifecycle:
         return finding
     return dataclasses.replace(
@@ -310,6 +311,10 @@ def lifecycle_phrase(base_model: str | None, lifecycle: Lifecycle) -> str:
     base = f"its base model {base_model}" if base_model else "the model"
     date = lifecycle.shutdown_date
     days = lifecycle.days_left
+    if date is None and lifecycle.status is Status.DEPRECATED:
+        return f"{base} is deprecated, with no shutdown date published yet."
+    if date is None and lifecycle.status is Status.RETIRED:
+        return f"{base} is retired (no date published): calls to it fail."
     if lifecycle.status is Status.RETIRED and date is not None and days is not None:
         ago = "today" if days == 0 else f"{-days} day{'s' if days != -1 else ''} ago"
         tail = f"{base} shut down on {date.isoformat()} ({ago}): calls to it already fail."

@@ -407,7 +407,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
                                          "default settings", Severity.ERROR))
         config = Config()
         rules = catalogue.rules(())
-    lifecycle = catalogue.lifecycle
+    lifecycle = catalogue.lifecycle.with_overrides(config.lifecycle)
     window = _first(options.warning_window_days, config.warning_window_days,
                     lifecycle.warning_window_days)
     max_size = _first(options.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import os
 import sys
 import time
@@ -357,6 +358,77 @@ def merge_sarif_command(files: tuple[Path, ...], output: Path | None) -> None:
         _emit(merge_sarif(files), output)
     except SarifMergeError as exc:
         _usage_error(str(exc))
+
+
+@main.group("lifecycle", invoke_without_command=True,
+            short_help="Show the shutdown dates in use; update them from a feed.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Include the lifecycle entries of this config.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@click.pass_context
+def lifecycle_group(ctx: click.Context, config_file: Path | None, output_format: str) -> None:
+    """Print the lifecycle table in use, in the order entries are consulted: your config's
+    entries, your override file (written by 'ftscan lifecycle update'), the shipped data.
+    Every entry names its source."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from ftscan import lifecycle_feed
+    from ftscan.config import load_config
+    from ftscan.lifecycle import load_lifecycle
+
+    try:
+        table = load_lifecycle()
+        if config_file is not None:
+            table = table.with_overrides(load_config(config_file).lifecycle)
+    except (RuleError, ConfigError) as exc:
+        _usage_error(str(exc))
+    rows = list(lifecycle_feed.table_rows(table))
+    if output_format == "json":
+        events = [{"date": e.date.isoformat(), "provider": e.provider, "change": e.change,
+                   "source": e.source} for e in table.events]
+        click.echo(json.dumps({"version": table.version, "models": rows, "events": events},
+                              indent=2))
+        return
+    for row in rows:
+        when = row["shutdown"] or row["status"]
+        covers = ", ".join(row["covers"])
+        click.echo(f"{row['provider']:<17} {when:<11} {terminal(covers)}")
+        click.echo(f"{'':<17} {'':<11} source: {terminal(row['source'])} "
+                   f"({terminal(row['origin'])}"
+                   + (f", checked {row['checked']}" if row["checked"] else "") + ")")
+    for event in table.events:
+        click.echo(f"{event.provider:<17} {event.date.isoformat():<11} {event.change}")
+
+
+@lifecycle_group.command("update")
+@click.option("--from", "source", required=True, metavar="FILE_OR_URL",
+              help="A deprecations feed (deprecations.info data.json format); a URL is fetched "
+                   "(the only network use), a file is read.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where to write the overrides [default: the user override file that every "
+                   "scan reads, e.g. ~/.config/ftscan/lifecycle.yaml; $FTSCAN_LIFECYCLE_FILE].")
+def lifecycle_update(source: str, output: Path | None) -> None:
+    """Write lifecycle overrides from a deprecations feed, for the providers ftscan knows."""
+    from ftscan import lifecycle_feed
+    from ftscan.lifecycle import user_override_file
+
+    today = dt.date.today()
+    try:
+        update = lifecycle_feed.convert(lifecycle_feed.read_feed(source), source, today)
+    except lifecycle_feed.FeedError as exc:
+        _usage_error(str(exc))
+    target = output or user_override_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _usage_error(f"cannot create {target.parent}: {exc.strerror or exc}")
+    _emit(lifecycle_feed.render(update, source, today), target)
+    skipped = sum(update.skipped.values())
+    click.echo(f"ftscan: {terminal(str(target))}: {len(update.entries)} lifecycle entries "
+               f"written" + (f", {skipped} skipped: " + "; ".join(
+                   f"{n} {terminal(why)}" for why, n in update.skipped.most_common(5))
+                   if skipped else ""), err=True)
 
 
 @main.command("rules", short_help="List the rules.")

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ftscan.lifecycle import ModelEntry, parse_entry
+from ftscan.ruleset import RuleError
 from ftscan.safefile import UnsafeFile, inside, read_limited
 
 if sys.version_info >= (3, 11):
@@ -26,7 +28,7 @@ FAIL_ON_CHOICES = ("error", "warning", "note", "never")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
 KNOWN_KEYS = frozenset(
     {"rules", "exclude", "default-excludes", "fail-on", "max-file-size", "warning-window-days",
-     "sinks"}
+     "sinks", "lifecycle"}
 )
 _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2,
           "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
@@ -53,6 +55,9 @@ class Config:
     sinks: tuple[str, ...] = ()
     """Wrapper functions that take a model: ``call_llm`` (argument 1 or ``model=``),
     ``acme.llm.ask:model_key`` (that keyword), ``ask:2`` (the second argument)."""
+    lifecycle: tuple[ModelEntry, ...] = ()
+    """Dates of the user's own (a contract, a private deployment), consulted before the shipped
+    data."""
 
 
 def parse_size(text: str | int) -> int:
@@ -157,6 +162,15 @@ def _from_table(path: Path, table: Mapping[str, Any], prefix: str,
         [parse_sink(sink) for sink in sinks]
     except ValueError as exc:
         raise ConfigError(f"{path}: '{prefix}sinks': {exc}") from None
+    lifecycle = table.get("lifecycle", [])
+    if not isinstance(lifecycle, list):
+        raise ConfigError(f"{path}: '{prefix}lifecycle' must be an array of tables "
+                          f"([[{prefix}lifecycle]])")
+    try:
+        entries = tuple(parse_entry(raw, f"{path}: {prefix}lifecycle[{i}]", str(path))
+                        for i, raw in enumerate(lifecycle))
+    except RuleError as exc:
+        raise ConfigError(str(exc)) from None
     rules = tuple((path.parent / p).resolve() for p in strings("rules"))
     for rule_file in rules:
         if repository is not None and not inside(repository, rule_file):
@@ -170,6 +184,7 @@ def _from_table(path: Path, table: Mapping[str, Any], prefix: str,
         rules=rules,
         exclude=strings("exclude"),
         default_excludes=default_excludes,
+        lifecycle=entries,
         fail_on=fail_on,
         max_file_size=max_size,
         warning_window_days=window,

@@ -24,7 +24,7 @@ from typing import Any
 from ftscan import __version__
 from ftscan.api import ScanResult
 from ftscan.escape import csv_cell, html_text, md_code, md_text
-from ftscan.lifecycle import remaining
+from ftscan.lifecycle import remaining, status_on
 from ftscan.models import Finding, Role, Status
 from ftscan.ownreports import sign_markdown
 
@@ -88,15 +88,15 @@ class Row:
     """Where the id appears as an example or placeholder (not a live model)."""
     names: set[str] = field(default_factory=set)
     """Config key paths and env vars the id hides behind."""
+    dateless_status: str | None = None
+    """``deprecated`` or ``retired`` for a model whose provider published no date."""
 
     def status(self, as_of: dt.date, window: int) -> tuple[str, int | None]:
         """Lifecycle status and days left on ``as_of``."""
         if self.shutdown_date is None:
-            return Status.UNKNOWN.value, None
+            return self.dateless_status or Status.UNKNOWN.value, None
         days = (dt.date.fromisoformat(self.shutdown_date) - as_of).days
-        if days <= 0:
-            return Status.RETIRED.value, days
-        return (Status.RETIRING.value if days <= window else Status.ACTIVE.value), days
+        return status_on(days, window).value, days
 
     def copy(self) -> Row:
         """An independent copy (its sets are new)."""
@@ -118,6 +118,7 @@ class Row:
             getattr(self, name).update(getattr(other, name))
         self.base_model = self.base_model or other.base_model
         self.shutdown_date = self.shutdown_date or other.shutdown_date
+        self.dateless_status = self.dateless_status or other.dateless_status
         self.next_step = self.next_step or other.next_step
 
 
@@ -170,6 +171,8 @@ def _new_row(model_id: str, finding: Finding) -> Row:
         dynamic=finding.role is Role.DYNAMIC,
         shutdown_date=life.shutdown_date.isoformat() if life.shutdown_date else None,
         next_step=life.next_step,
+        dateless_status=(life.status.value if life.shutdown_date is None and life.status in
+                         (Status.DEPRECATED, Status.RETIRED) else None),
     )
 
 
@@ -280,7 +283,8 @@ def to_csv(inventory: Inventory) -> str:
     return out.getvalue()
 
 
-_STATUS_ICONS = {"retired": "⛔", "retiring": "🔴", "active": "🟠", "unknown": "❔"}
+_STATUS_ICONS = {"retired": "⛔", "retiring": "🔴", "active": "🟠", "deprecated": "🟡",
+                 "unknown": "❔"}
 
 
 def to_markdown(inventory: Inventory) -> str:
@@ -328,9 +332,11 @@ def markdown_body(inventory: Inventory) -> str:
 
 def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
     status, days = row.status(inventory.as_of, inventory.window_days)
+    when = remaining(status, row.shutdown_date, days)
+    if not when.startswith(status):
+        when = f"{status}, {when}"
     out = [f"<details><summary><code>{html_text(row.model_id)}</code>: "
-           f"{html_text(status)}, {html_text(remaining(status, row.shutdown_date, days))}"
-           "</summary>", ""]
+           f"{html_text(when)}</summary>", ""]
     if row.dynamic:
         out.append(f"- Built at run time from the template "
                    f"{md_code(row.model_id, in_table=False)}.")
@@ -396,6 +402,8 @@ def load(path: Path) -> Inventory:
                 repositories=repositories, definitions=sites("definitions"),
                 uses=sites("uses"), mentions=sites("mentions"),
                 examples=sites("examples"), names=set(item.get("names", [])),
+                dateless_status=(item.get("status") if item.get("shutdownDate") is None
+                                 and item.get("status") in ("deprecated", "retired") else None),
             )
             inventory.rows[row.model_id] = row
     except (KeyError, TypeError, ValueError) as exc:

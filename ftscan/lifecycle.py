@@ -1,15 +1,28 @@
 """Lifecycle data: when a base model (and so its fine-tunes) shuts down, and what that means today.
 
-The data is ``rules/lifecycle.yaml``. This module loads and validates it and turns a base model,
-a rule and a date into a :class:`~ftscan.models.Lifecycle` verdict and a level.
+The shipped data is ``rules/lifecycle.yaml``. On top of it, first match wins:
+
+1. entries from the scan's config (``[[tool.ftscan.lifecycle]]`` in ``pyproject.toml``,
+   ``[[lifecycle]]`` in ``.ftscan.toml``): a contract's date, a private deployment's;
+2. the user's override file (``~/.config/ftscan/lifecycle.yaml``, written by
+   ``ftscan lifecycle update``, or ``$FTSCAN_LIFECYCLE_FILE``);
+3. the shipped data.
+
+An entry names a provider and base models or whole model ids (shell-style globs), and either a
+shutdown date or, where the provider published none, a status: ``deprecated`` (still serving,
+going away) or ``retired`` (gone). Every entry cites its source. This module loads and validates
+them and turns a model, a rule and a date into a :class:`~ftscan.models.Lifecycle` verdict and a
+level.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import fnmatch
-from collections.abc import Mapping
-from dataclasses import dataclass
+import os
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +31,45 @@ import yaml
 from ftscan import yamlfast
 from ftscan.models import Level, Lifecycle, Role, Status
 from ftscan.ruleset import RuleError, data_folder
+from ftscan.safefile import UnsafeFile, read_limited
 
 DEFAULT_WARNING_WINDOW_DAYS = 90
+_DATELESS = {"deprecated": Status.DEPRECATED, "retired": Status.RETIRED}
+BUILTIN = "built-in"
+"""The origin of the shipped entries."""
 
 
 @dataclass(frozen=True)
 class ModelEntry:
-    """One row of lifecycle data: a set of base models of one provider and their shutdown."""
+    """One row of lifecycle data: a set of models of one provider and their shutdown."""
 
     provider: str
     bases: tuple[str, ...]
-    shutdown: dt.date
+    shutdown: dt.date | None
     source: str
     rules: tuple[str, ...] = ()
     note: str | None = None
     next_step: str | None = None
+    status: Status | None = None
+    """For an entry without a date: ``DEPRECATED`` or ``RETIRED``."""
+    models: tuple[str, ...] = ()
+    """Globs over whole model ids (an override for one fine-tune, say)."""
+    checked: dt.date | None = None
+    """When the source was last read."""
+    source_date: dt.date | None = None
+    """The date the source itself carries (providers move dates: keep the one read)."""
+    origin: str = BUILTIN
+    """Where the entry comes from: ``built-in``, a config file, an override file."""
 
-    def applies(self, provider: str, rule_id: str, base: str | None) -> bool:
-        """Does this entry cover ``base`` as found by ``rule_id``?"""
-        if provider != self.provider or (self.rules and rule_id not in self.rules):
+    def applies(self, provider: str, rule_id: str, base: str | None,
+                model_id: str | None = None) -> bool:
+        """Does this entry cover the model ``model_id`` (base ``base``) found by ``rule_id``?"""
+        if self.provider not in ("*", provider) or (self.rules and rule_id not in self.rules):
+            return False
+        if self.models and model_id is not None and any(
+                fnmatch.fnmatchcase(model_id, pattern) for pattern in self.models):
+            return True
+        if not self.bases:
             return False
         if base is None:
             return "*" in self.bases
@@ -62,26 +95,29 @@ class LifecycleTable:
     events: tuple[Event, ...]
     warning_window_days: int = DEFAULT_WARNING_WINDOW_DAYS
 
-    def entry_for(self, provider: str, rule_id: str, base: str | None) -> ModelEntry | None:
+    def entry_for(self, provider: str, rule_id: str, base: str | None,
+                  model_id: str | None = None) -> ModelEntry | None:
         """The first entry that covers this model, if any."""
-        return next((e for e in self.entries if e.applies(provider, rule_id, base)), None)
+        return next((e for e in self.entries if e.applies(provider, rule_id, base, model_id)),
+                    None)
 
-    def verdict(
-        self, provider: str, rule_id: str, base: str | None, as_of: dt.date, window_days: int
-    ) -> Lifecycle:
+    def with_overrides(self, entries: Iterable[ModelEntry]) -> LifecycleTable:
+        """This table with ``entries`` consulted first."""
+        added = tuple(entries)
+        return replace(self, entries=(*added, *self.entries)) if added else self
+
+    def verdict(self, provider: str, rule_id: str, base: str | None, as_of: dt.date,
+                window_days: int, model_id: str | None = None) -> Lifecycle:
         """Where the model stands on ``as_of``."""
-        entry = self.entry_for(provider, rule_id, base)
+        entry = self.entry_for(provider, rule_id, base, model_id)
         if entry is None:
             return Lifecycle(status=Status.UNKNOWN)
+        if entry.shutdown is None:
+            return Lifecycle(status=entry.status or Status.UNKNOWN, source=entry.source,
+                             next_step=entry.next_step, note=entry.note)
         days_left = (entry.shutdown - as_of).days
-        if days_left <= 0:
-            status = Status.RETIRED
-        elif days_left <= window_days:
-            status = Status.RETIRING
-        else:
-            status = Status.ACTIVE
         return Lifecycle(
-            status=status,
+            status=status_on(days_left, window_days),
             shutdown_date=entry.shutdown,
             days_left=days_left,
             source=entry.source,
@@ -90,12 +126,22 @@ class LifecycleTable:
         )
 
 
+def status_on(days_left: int, window_days: int) -> Status:
+    """The status of a model with a shutdown date ``days_left`` days away."""
+    if days_left <= 0:
+        return Status.RETIRED
+    return Status.RETIRING if days_left <= window_days else Status.ACTIVE
+
+
 def remaining(status: str, shutdown: dt.date | str | None, days_left: int | None) -> str:
     """How long a model has, in words: ``53 days left, shuts down 2027-01-14``, ``shut down
-    2024-01-04, 1,059 days ago``, ``shutdown date unknown``. One phrase for every report."""
+    2024-01-04, 1,059 days ago``, ``deprecated, no shutdown date``, ``shutdown date unknown``.
+    One phrase for every report."""
     date = shutdown.isoformat() if isinstance(shutdown, dt.date) else shutdown
-    if status == Status.UNKNOWN.value or days_left is None or date is None:
-        return "shutdown date unknown"
+    if date is None or days_left is None:
+        return {Status.DEPRECATED.value: "deprecated, no shutdown date published",
+                Status.RETIRED.value: "retired (no date published)"}.get(
+            status, "shutdown date unknown")
     if days_left < 0:
         ago = -days_left
         return f"shut down {date}, {ago:,} day{'s' if ago != 1 else ''} ago"
@@ -105,29 +151,54 @@ def remaining(status: str, shutdown: dt.date | str | None, days_left: int | None
 
 
 def level_for(role: Role, lifecycle: Lifecycle, default: Level) -> Level:
-    """The level a finding gets: note for mentions; error once the shutdown has passed or is
-    inside the warning window; warning before that; the rule's default when no date is known."""
+    """The level a finding gets: note for mentions and examples; error once the model has shut
+    down or its shutdown is inside the warning window; warning before that, or when it is
+    deprecated without a date; the rule's default when nothing is known."""
     if role in (Role.MENTION, Role.EXAMPLE):
         return Level.NOTE
     if lifecycle.status in (Status.RETIRED, Status.RETIRING):
         return Level.ERROR
-    if lifecycle.status is Status.ACTIVE:
+    if lifecycle.status in (Status.ACTIVE, Status.DEPRECATED):
         return Level.WARNING
     return default
 
 
-def load_lifecycle(path: Path | None = None) -> LifecycleTable:
-    """Load the shipped lifecycle data (or the file given). Raises ``RuleError`` when invalid."""
-    if path is None:
-        path = data_folder() / "lifecycle.yaml"
+# --------------------------------------------------------------------------- loading
+
+
+def user_override_file() -> Path:
+    """Where ``ftscan lifecycle update`` writes, and every scan reads, the user's overrides."""
+    explicit = os.environ.get("FTSCAN_LIFECYCLE_FILE")
+    if explicit:
+        return Path(explicit)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
+    else:
+        base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "ftscan" / "lifecycle.yaml"
+
+
+def load_lifecycle(path: Path | None = None, user_overrides: bool = True) -> LifecycleTable:
+    """The shipped lifecycle data (or the file given), with the user's override file first
+    when there is one. Raises ``RuleError`` when any of it is invalid."""
+    table = _load_table(path or data_folder() / "lifecycle.yaml",
+                        BUILTIN if path is None else str(path))
+    override = user_override_file() if user_overrides and path is None else None
+    if override is not None and override.is_file():
+        table = table.with_overrides(_load_table(override, str(override)).entries)
+    return table
+
+
+def _load_table(path: Path, origin: str) -> LifecycleTable:
     try:
-        data = yamlfast.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        data = yamlfast.safe_load(read_limited(path).decode("utf-8"))
+    except (OSError, UnsafeFile, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise RuleError(f"{path}: cannot read lifecycle data: {exc}") from None
     if not isinstance(data, Mapping):
         raise RuleError(f"{path}: lifecycle data must be a mapping")
     entries = tuple(
-        _entry(path, i, raw) for i, raw in enumerate(_list(data, "models", path))
+        parse_entry(raw, f"{path}: models[{i}]", origin)
+        for i, raw in enumerate(_list(data, "models", path))
     )
     events = tuple(_event(path, i, raw) for i, raw in enumerate(_list(data, "events", path)))
     window = data.get("warning_window_days", DEFAULT_WARNING_WINDOW_DAYS)
@@ -153,24 +224,53 @@ def _date(raw: Mapping[str, Any], key: str, where: str) -> dt.date:
         raise RuleError(f"{where}: field '{key}' must be a date (YYYY-MM-DD)") from None
 
 
-def _entry(path: Path, index: int, raw: Any) -> ModelEntry:
-    where = f"{path}: models[{index}]"
+def _strings(raw: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(f"{where}: field '{key}' must be a list of strings")
+    return tuple(value)
+
+
+def parse_entry(raw: Any, where: str, origin: str) -> ModelEntry:
+    """One entry of lifecycle data (from the YAML data or a config table). Raises
+    ``RuleError`` naming ``where``."""
     if not isinstance(raw, Mapping):
         raise RuleError(f"{where}: must be a mapping")
-    for key in ("provider", "bases", "shutdown", "source"):
-        if key not in raw:
-            raise RuleError(f"{where}: missing field '{key}'")
-    bases = raw["bases"]
-    if not isinstance(bases, list) or not all(isinstance(b, str) for b in bases):
-        raise RuleError(f"{where}: field 'bases' must be a list of strings")
+    known = {"provider", "bases", "base", "models", "model", "shutdown", "status", "source",
+             "rules", "note", "next_step", "next-step", "checked", "source_date", "source-date"}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise RuleError(f"{where}: unknown field '{unknown[0]}'")
+    if "source" not in raw or not str(raw["source"]).strip():
+        raise RuleError(f"{where}: missing field 'source' (every date needs one)")
+    bases = (*_strings(raw, "bases", where), *_strings(raw, "base", where))
+    models = (*_strings(raw, "models", where), *_strings(raw, "model", where))
+    if not bases and not models:
+        raise RuleError(f"{where}: name the models it covers with 'bases' or 'models'")
+    if ("shutdown" in raw) == ("status" in raw):
+        raise RuleError(f"{where}: give either a 'shutdown' date or a 'status' "
+                        "(deprecated or retired), not both or neither")
+    status = None
+    if "status" in raw:
+        status = _DATELESS.get(str(raw["status"]))
+        if status is None:
+            raise RuleError(f"{where}: field 'status' must be deprecated or retired")
     return ModelEntry(
-        provider=str(raw["provider"]),
-        bases=tuple(bases),
-        shutdown=_date(raw, "shutdown", where),
+        provider=str(raw.get("provider", "*")),
+        bases=bases,
+        models=models,
+        shutdown=_date(raw, "shutdown", where) if "shutdown" in raw else None,
+        status=status,
         source=str(raw["source"]),
-        rules=tuple(str(r) for r in raw.get("rules", [])),
+        rules=_strings(raw, "rules", where),
         note=raw.get("note"),
-        next_step=raw.get("next_step"),
+        next_step=raw.get("next_step") or raw.get("next-step"),
+        checked=_date(raw, "checked", where) if "checked" in raw else None,
+        source_date=(_date(raw, "source_date", where) if "source_date" in raw else
+                     _date(raw, "source-date", where) if "source-date" in raw else None),
+        origin=origin,
     )
 
 

@@ -57,6 +57,8 @@ class Status(str, enum.Enum):
     """The shutdown date falls inside the warning window."""
     ACTIVE = "active"
     """A shutdown date is known and lies beyond the warning window."""
+    DEPRECATED = "deprecated"
+    """The provider deprecated the model (or its fine-tuning) but published no shutdown date."""
     UNKNOWN = "unknown"
     """No shutdown date is known for this base model."""
 

@@ -28,6 +28,8 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory,
     """Each test's commands keep their scan cache in a folder of its own, not the user's."""
     folder = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("FTSCAN_CACHE_DIR", str(folder))
+    # the user's own lifecycle overrides must not change what the tests see
+    monkeypatch.setenv("FTSCAN_LIFECYCLE_FILE", str(folder / "no-lifecycle-overrides.yaml"))
     return folder
 
 

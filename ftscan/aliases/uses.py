@@ -317,7 +317,8 @@ def _short(code: str) -> str:
 
 # --------------------------------------------------------------------------- findings
 
-_URGENCY = {Status.RETIRED: 0, Status.RETIRING: 1, Status.ACTIVE: 2, Status.UNKNOWN: 3}
+_URGENCY = {Status.RETIRED: 0, Status.RETIRING: 1, Status.ACTIVE: 2, Status.DEPRECATED: 3,
+            Status.UNKNOWN: 4}
 
 
 def _urgency(finding: Finding) -> tuple[int, int, str]:
