@@ -507,3 +507,17 @@ def test_a_cached_scan_reads_no_file_again_for_suppressions(
     assert reads == []
     assert [f.suppression for f in second.findings] == [f.suppression for f in first.findings]
     assert second.findings[0].suppression is not None
+
+
+def test_errors_quoting_the_tree_cannot_issue_workflow_commands(
+        repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule file's unknown key lands in an error message: ftscan github prints it on
+    stderr in a GitHub Actions log, where a line starting with :: would be a command."""
+    write(repo, "rules.yaml", 'rules:\n  - id: X001\n    "x\\n::add-mask::secret\\u001b[2J": 1\n')
+    write(repo, ".ftscan.toml", 'rules = ["rules.yaml"]\n')
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(repo))
+    monkeypatch.setenv("RUNNER_TEMP", str(tmp_path))
+    result = CliRunner().invoke(main, ["github"])
+    assert result.exit_code == 2
+    assert not any(line.startswith("::") for line in result.stderr.splitlines())
+    assert "\x1b" not in result.stderr and "\\n::add-mask::" in result.stderr
