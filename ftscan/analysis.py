@@ -17,14 +17,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ftscan import fingerprint
-from ftscan.aliases.facts import ModuleFacts, shifted
+from ftscan.bindings import Binding, EnvVar
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
 from ftscan.comments import comment_spans
 from ftscan.escape import no_surrogates
 from ftscan.filekinds import FileKind, comment_syntax
+from ftscan.flow.facts import ModuleFacts, shifted
+from ftscan.languages import language_named, language_of
 from ftscan.lifecycle import LifecycleTable, level_for
 from ftscan.models import Diagnostic, Finding, Lifecycle, Location, Role, Severity, Status
-from ftscan.parsers import PARSERS, ParsedFile, ParseFailure, StringFact
+from ftscan.parsers import PARSERS, ParsedFile, ParseFailure, Parser, StringFact
 from ftscan.ruleset import IdMatch, RuleSet
 from ftscan.textpos import LineIndex
 
@@ -53,7 +55,7 @@ class FileAnalysis:
     fell_back: bool = False
     """The file's parser rejected it and the text pass read it instead."""
     module: ModuleFacts | None = None
-    """For Python and notebooks: the module's names, for the alias phase."""
+    """For source code of a language plug-in: the module's facts, for the alias phase."""
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class _Hit:
     match: IdMatch
     role: Role
     kind: str
-    context: str | None
+    binding: Binding | None
     component: str | None = None
 
 
@@ -82,10 +84,11 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> 
         start_line, start_col = index.position(hit.start)
         end_line, end_col = index.position(hit.end)
         location = Location(path, start_line, start_col, end_line, end_col)
-        key = (hit.match.rule.id, hit.match.model_id, hit.context)
+        context = hit.binding.display() if hit.binding is not None else None
+        key = (hit.match.rule.id, hit.match.model_id, context)
         occurrence = occurrences[key]
         occurrences[key] += 1
-        finding = make_finding(hit.match, hit.role, hit.kind, hit.context, location, ctx,
+        finding = make_finding(hit.match, hit.role, hit.kind, hit.binding, location, ctx,
                                occurrence=occurrence, line_hash=line_hashes.hash_for(start_line))
         if hit.component:
             finding = dataclasses.replace(finding, component=hit.component)
@@ -95,7 +98,7 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> 
 
 def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis) -> ParsedFile:
     """The parser's facts, or the text pass's empty set when there is no parser or it failed."""
-    parser = PARSERS.get(kind)
+    parser, what = _parser_for(path, kind)
     if parser is not None:
         shift = 1 if text.startswith("\ufeff") else 0
         try:
@@ -109,7 +112,7 @@ def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis) -> Parsed
         except Exception as exc:  # a parser bug must not cost the rest of the scan
             result.fell_back = True
             result.diagnostics.append(
-                Diagnostic(path, f"the {kind.value} parser failed ({type(exc).__name__}: {exc}); "
+                Diagnostic(path, f"the {what} parser failed ({type(exc).__name__}: {exc}); "
                            "read with the text pass instead; please report this",
                            Severity.ERROR)
             )
@@ -128,6 +131,15 @@ def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis) -> Parsed
         residual_kind="text",
         comment_syntax=comment_syntax(path, kind),
     )
+
+
+def _parser_for(path: str, kind: FileKind) -> tuple[Parser | None, str]:
+    """The parser of the file's language plug-in, else of its kind of file; and its name."""
+    name = language_of(path)
+    if name is not None:
+        language = language_named(name)
+        return (lambda text: language.parse(path, text)), language.title
+    return PARSERS.get(kind), kind.value
 
 
 def _shifted(fact: StringFact, shift: int) -> StringFact:
@@ -151,13 +163,13 @@ def _hits(text: str, parsed: ParsedFile, rules: RuleSet) -> list[_Hit]:
                     start, end = fact.start + at, fact.start + at + len(needle)
                 else:  # escaped or split over several literals: report where the string begins
                     start, end = fact.start, fact.end
-                _keep(hits, _Hit(start, end, m, fact.role, fact.kind, fact.context,
+                _keep(hits, _Hit(start, end, m, fact.role, fact.kind, fact.binding,
                                  fact.component))
         elif fact.template:
             dynamic = rules.find_dynamic(fact.value)
             if dynamic is not None:
                 role = Role.MENTION if fact.role is Role.MENTION else Role.DYNAMIC
-                _keep(hits, _Hit(fact.start, fact.end, dynamic, role, fact.kind, fact.context,
+                _keep(hits, _Hit(fact.start, fact.end, dynamic, role, fact.kind, fact.binding,
                                  fact.component))
     covered = _Coverage(parsed.strings)
     residual = [m for m in rules.find(text) if not covered.covers(m.start)]
@@ -168,10 +180,10 @@ def _hits(text: str, parsed: ParsedFile, rules: RuleSet) -> list[_Hit]:
             in_comment = _inside(comments, comment_starts, m.start)
             role = Role.MENTION if in_comment else parsed.residual_role
             kind = "comment" if in_comment else parsed.residual_kind
-            context = None
-            if not in_comment and parsed.residual_context is not None:
-                context = parsed.residual_context(m.start)
-            _keep(hits, _Hit(m.start, m.end, m, role, kind, context))
+            binding = None
+            if not in_comment and parsed.residual_binding is not None:
+                binding = parsed.residual_binding(m.start)
+            _keep(hits, _Hit(m.start, m.end, m, role, kind, binding))
     return sorted(hits.values(), key=lambda h: (h.start, h.end, h.match.rule.id))
 
 
@@ -184,7 +196,8 @@ def _keep(hits: dict[tuple[str, int, int], _Hit], hit: _Hit) -> None:
         hit = dataclasses.replace(hit, role=role)
     key = (hit.match.rule.id, hit.start, hit.end)
     known = hits.get(key)
-    if known is None or (_is_env(hit.context) and not _is_env(known.context)):
+    if known is None or (isinstance(hit.binding, EnvVar) and
+                         not isinstance(known.binding, EnvVar)):
         hits[key] = hit
 
 
@@ -195,10 +208,6 @@ def effective_role(match: IdMatch, role: Role) -> Role:
             match.parts, match.base_model):
         return Role.EXAMPLE
     return role
-
-
-def _is_env(context: str | None) -> bool:
-    return context is not None and context.startswith("env ")
 
 
 class _Coverage:
@@ -239,7 +248,7 @@ def make_finding(
     match: IdMatch,
     role: Role,
     kind: str,
-    context: str | None,
+    binding: Binding | None,
     location: Location,
     ctx: AnalysisContext,
     occurrence: int = 0,
@@ -247,7 +256,7 @@ def make_finding(
 ) -> Finding:
     """Turn a located match into a finding with its lifecycle verdict, level and message."""
     rule = match.rule
-    context = no_surrogates(context) if context is not None else None
+    context = no_surrogates(binding.display()) if binding is not None else None
     kind = no_surrogates(kind)
     match = dataclasses.replace(match, model_id=no_surrogates(match.model_id))
     lifecycle = ctx.lifecycle.verdict(
@@ -272,6 +281,7 @@ def make_finding(
                                        occurrence),
         line_hash=line_hash,
         parts=match.parts,
+        binding=binding,
     )
 
 

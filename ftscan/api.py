@@ -18,13 +18,6 @@ from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
-from ftscan.aliases.uses import (
-    AliasInputs,
-    NameQuery,
-    NameSearch,
-    resolve_uses,
-    use_finding,
-)
 from ftscan.analysis import AnalysisContext, lifecycle_phrase, stable_fingerprint
 from ftscan.baseline import Baseline
 from ftscan.baseline import Entry as BaselineEntry
@@ -58,8 +51,11 @@ from ftscan.examine import (
 )
 from ftscan.fingerprint import LineHasher
 from ftscan.firstpass import DefinitionsPass
+from ftscan.flow.findings import use_finding
+from ftscan.flow.phase import FlowInputs, NameSearch, resolve_uses
 from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
 from ftscan.gitfiles import PendingListing, start_listing
+from ftscan.languages import NameQuery, language_of
 from ftscan.largefile import STREAM_LIMIT
 from ftscan.lifecycle import DEFAULT_WARNING_WINDOW_DAYS, LifecycleTable, load_lifecycle
 from ftscan.models import Diagnostic, Finding, Level, Location, Severity
@@ -137,10 +133,12 @@ class ScanSummary:
     files_from_cache: int = 0
     """Files whose facts came from the cache: neither read nor parsed again (they count as
     read: their content is in the results)."""
-    python_modules_followed: int = 0
-    """Python modules read for alias resolution (candidates and modules reached by name)."""
+    modules_followed: dict[str, int] = field(default_factory=dict)
+    """Modules of code read for alias resolution (candidates and modules reached by name), by
+    language."""
     unresolved: dict[str, int] = field(default_factory=dict)
-    """Links that could not be followed: cycles, star imports, unparsable modules."""
+    """Links that could not be followed: names that could hold more values than the resolver
+    keeps (``truncated``), star imports, computed env var names, unparsable modules."""
     suppressed: dict[str, int] = field(default_factory=dict)
     """Findings reported but accepted, by kind (``inSource``, ``external``)."""
     stale_baseline_entries: int = 0
@@ -221,7 +219,8 @@ def scan(options: ScanOptions) -> ScanResult:
         findings_by_role=dict(sorted(Counter(f.role.value for f in findings).items())),
         duration_seconds=round(time.monotonic() - started, 3),
         files_from_cache=sum(p.summary.files_from_cache for p in parts),
-        python_modules_followed=sum(p.summary.python_modules_followed for p in parts),
+        modules_followed=dict(sorted(sum((Counter(p.summary.modules_followed) for p in parts),
+                                         Counter()).items())),
         unresolved=dict(sum((Counter(p.summary.unresolved) for p in parts), Counter())),
         suppressed=dict(sorted(Counter(f.suppression.kind for f in findings
                                        if f.suppression is not None).items())),
@@ -441,7 +440,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
             search = _name_search(root, examiner, cache)
             second = _resolve_aliases(root, first, config.sinks, max_size, context, search)
         else:
-            second = _AliasPhase([], [], 0, {})
+            second = _AliasPhase([], [], [], {})
     if cache is not None:
         problem = cache.save()
         cache_problems += [problem] if problem else []
@@ -485,7 +484,9 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
         findings_by_role={},
         duration_seconds=0.0,
         files_from_cache=first.from_cache,
-        python_modules_followed=len(first.modules) + second.modules_parsed,
+        modules_followed=dict(sorted(Counter(
+            language_of(path) or "" for path in [*first.modules, *second.modules_parsed]
+        ).items())),
         unresolved=second.unresolved,
     )
     return _RepositoryScan(root, findings, diagnostics, summary, stale, rules, lifecycle, as_of,
@@ -509,7 +510,7 @@ def _git_listing(root: Path, targets: list[Path], options: ScanOptions,
 class _AliasPhase:
     findings: list[Finding]
     diagnostics: list[Diagnostic]
-    modules_parsed: int
+    modules_parsed: list[str]
     unresolved: dict[str, int]
     texts: dict[str, str | None] = field(default_factory=dict)
     """The texts this phase read."""
@@ -547,9 +548,9 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
                   if p.endswith("Chart.yaml") and posixpath.basename(p) == "Chart.yaml"}
     templates = [p for p in first.relpaths if "/templates/" in p and p.endswith(
         (".yaml", ".yml", ".tpl"))]
-    inputs = AliasInputs(
+    inputs = FlowInputs(
         modules=first.modules,
-        python_paths=first.python_paths,
+        files=first.code_files,
         searched_names=first.env_names,
         tf_files=[p for p in first.relpaths if p.endswith(".tf")],
         chart_dirs=chart_dirs,
@@ -586,7 +587,7 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
             line_hash=hasher.hash_for(site.location.start_line),
         ))
     unresolved = {
-        "cycles": outcome.cycles,
+        "truncated": outcome.truncated,
         "starImports": outcome.star_imports,
         "dynamicEnvNames": outcome.dynamic_env_reads,
         "unparsableModules": len(outcome.parse_failures),

@@ -42,12 +42,12 @@ from pathlib import Path
 from typing import Any
 
 from ftscan import __version__
-from ftscan.aliases.uses import NameQuery
 from ftscan.atomic import write_atomic
 from ftscan.discovery import FileEntry, Signature
 from ftscan.examine import FileFacts
+from ftscan.languages import NameQuery
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 _NOT_REMEMBERED = frozenset({"unreadable", "timeout", "failed"})
 CACHE_PREFIX = "ftscan-"
 _MAGIC = b"ftscan-cache\n"
@@ -351,7 +351,8 @@ def _load(data: bytes) -> tuple[dict[str, Any], list[NameQuery], dict[str, _Row]
         and type(row[3]) is int and type(row[4]) is int
         for row in rows.values()
     ) or not isinstance(queries, list) or not all(
-        type(q) is tuple and len(q) == 2 and type(q[0]) is str and type(q[1]) is frozenset
+        type(q) is tuple and len(q) == 3 and type(q[0]) is str and type(q[1]) is frozenset
+        and type(q[2]) is str
         for q in queries
     ):
         raise ValueError("unexpected content")

@@ -2,8 +2,9 @@
 a worker of a process pool.
 
 :func:`examine` is pure: it reads the file, applies the prefilter and, for a candidate, runs the
-analysis; for a Python file that may read a bound environment variable, it collects the
-module's names. Its :class:`FileFacts` depend on the bytes alone (so the scan cache can keep
+analysis; for a file of code that may read a bound environment variable, it collects the
+module's facts (its language plug-in, :mod:`ftscan.languages`, says which files are its own and
+parses them). Its :class:`FileFacts` depend on the bytes alone (so the scan cache can keep
 them) and are small and picklable, so large scans spread files over the cores
 (:class:`Examiner`) and collect them in order; :meth:`FileFacts.outcome` then says what the file
 contributes to a scan. :func:`names_in` answers the alias phase's search the same way.
@@ -22,14 +23,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
-from ftscan.aliases.facts import ModuleFacts, shifted
-from ftscan.aliases.uses import NameQuery, mentions
 from ftscan.analysis import AnalysisContext, FileAnalysis, analyse_text, redate
 from ftscan.budget import OverBudget, time_budget
 from ftscan.discovery import FileEntry, SkippedEntry, irregular
-from ftscan.filekinds import FileKind, classify
+from ftscan.filekinds import classify
+from ftscan.flow.facts import ModuleFacts, shifted
+from ftscan.languages import NameQuery, language_named, language_of
 from ftscan.ownreports import is_own_report
-from ftscan.parsers import PARSERS, ParseFailure
+from ftscan.parsers import ParseFailure
 from ftscan.suppress import Markers
 from ftscan.suppress import markers as suppression_markers
 
@@ -41,13 +42,6 @@ _CRASHED = "a parser crashed on this file (the process reading it died); please 
 BINARY_SNIFF_BYTES = 8000
 POOL_MIN_FILES = 2000
 """Below this many files a process pool costs more than it saves."""
-PYTHON_SUFFIXES = (".py", ".pyi", ".ipynb")
-_ENV_MARKERS = (b"environ", b"getenv")
-_SETTINGS_MARKER = b"BaseSettings"
-_PYTHON_MARKERS = (*_ENV_MARKERS, _SETTINGS_MARKER)
-"""Words that make a Python file worth a closer look even without a rule keyword: it may read
-an environment variable, or declare pydantic settings."""
-_SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
 
 
 @dataclass(frozen=True)
@@ -84,15 +78,16 @@ class FileFacts:
     """Set for a candidate file."""
     decode_problem: str | None = None
     reads_env: bool = False
-    """A Python file that names ``environ`` or ``getenv``."""
+    """A file of code that may read an environment variable (``environ``, ``process.env``)."""
     settings: bool = False
-    """A Python file that declares a pydantic ``BaseSettings`` class."""
+    """A file of code whose facts matter whatever the scan found (it declares pydantic
+    settings, whose fields read variables named after them)."""
     names_tested: frozenset[str] = frozenset()
     """The bound environment variable names looked for in the file ..."""
     names_found: frozenset[str] = frozenset()
     """... and those it holds."""
     module: ModuleFacts | str | None = None
-    """For a Python file that is no candidate but may read a bound variable: its names, or
+    """For a file of code that is no candidate but may read a bound variable: its names, or
     why they could not be collected; ``None`` when it was not parsed."""
     unchanged: bool = False
     """The content is the one the cache already knows (only its stat signature changed)."""
@@ -246,17 +241,20 @@ def content_digest(data: bytes) -> bytes:
 
 
 def parse_module_facts(relpath: str, text: str) -> ModuleFacts | str:
-    """Python or notebook facts for the alias phase, or why they could not be read."""
-    parser = PARSERS[FileKind.NOTEBOOK if relpath.endswith(".ipynb") else FileKind.PYTHON]
+    """The facts of a file of code for the alias phase, or why they could not be read."""
+    name = language_of(relpath)
+    if name is None:
+        return "not a file of any language ftscan follows names in"
+    language = language_named(name)
     shift = 1 if text.startswith("\ufeff") else 0
     try:
-        parsed = parser(text[shift:])
+        parsed = language.parse(relpath, text[shift:])
     except ParseFailure as exc:
         return exc.message + (f" (line {exc.line})" if exc.line else "")
     except Exception as exc:  # a parser bug must not cost the rest of the scan
-        return f"the Python parser failed ({type(exc).__name__}: {exc})"
+        return f"the {language.title} parser failed ({type(exc).__name__}: {exc})"
     if parsed.module is None:
-        return "no Python code"
+        return f"no {language.title} code"
     if shift:
         return shifted(parsed.module, lambda offset: offset + shift)
     return parsed.module
@@ -266,10 +264,11 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
             known_digest: bytes | None = None, keep_digest: bool = False) -> FileFacts:
     """Everything the first phase learns from one file's bytes.
 
-    A Python file that is no candidate is parsed for its names only when it may read one of
-    ``env_names`` (it names the variable and reads the environment) or declares pydantic
-    settings (whose fields read variables named after them, with a prefix the file may not
-    spell out). With ``known_digest``, content the cache already knows is not examined again.
+    A file of code that is no candidate is parsed for its names only when it may read one of
+    ``env_names`` (it names the variable and reads the environment) or its language says its
+    facts always matter (pydantic settings, whose fields read variables named after them with
+    a prefix the file may not spell out). With ``known_digest``, content the cache already
+    knows is not examined again.
     """
     relpath = entry.relpath
     data = read_bytes(entry, binary_ok=True, max_size=context.max_file_size)
@@ -285,13 +284,13 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
         return FileFacts(relpath, skipped=_binary(relpath))
     raw, (data, note) = data, readable
     facts = FileFacts(relpath)
-    python = relpath.endswith(PYTHON_SUFFIXES)
+    name = language_of(relpath)
+    language = language_named(name) if name is not None else None
     # one pass over the bytes tells whether there is anything to look at (most files: no)
-    if not context.rules.might_match(data, _PYTHON_MARKERS if python else ()):
+    if not context.rules.might_match(data, language.markers if language else ()):
         return facts
-    if python:
-        reads_env = any(marker in data for marker in _ENV_MARKERS)
-        settings = _SETTINGS_MARKER in data and _SETTINGS_CLASS.search(data) is not None
+    if language is not None:
+        reads_env, settings = language.interest(data)
         if reads_env or settings:
             tested = env_names if reads_env else frozenset()
             facts = FileFacts(relpath, reads_env=reads_env, settings=settings,
@@ -355,7 +354,7 @@ def names_in(entry: FileEntry, queries: tuple[NameQuery, ...]) -> tuple[bool, ..
     if not _names_automaton(queries).find_matches_as_indexes(data):
         return (False,) * len(queries)
     text = decode(data)[0]
-    return tuple(mentions(text, query) for query in queries)
+    return tuple(language_named(query[2]).mentions(text, query) for query in queries)
 
 
 _AUTOMATA: dict[tuple[NameQuery, ...], BytesAhoCorasick] = {}
@@ -368,7 +367,7 @@ def _names_automaton(queries: tuple[NameQuery, ...]) -> BytesAhoCorasick:
     if automaton is None:
         if len(_AUTOMATA) > 16:
             _AUTOMATA.clear()
-        names = sorted({name.encode() for name, _ in queries if name})
+        names = sorted({name.encode() for name, _, _ in queries if name})
         automaton = _AUTOMATA[queries] = BytesAhoCorasick(
             names or [b"\x00"], matchkind=MATCHKIND_LEFTMOST_FIRST)
     return automaton

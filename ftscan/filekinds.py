@@ -1,4 +1,5 @@
-"""Which parser reads a file, decided from its name alone."""
+"""Which parser reads a file, decided from its name alone (files of a language plug-in,
+:mod:`ftscan.languages`, are read by their language)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ import enum
 import posixpath
 
 from ftscan.comments import CommentSyntax
+from ftscan.languages import language_of
 
 
 class FileKind(enum.Enum):
     """The kinds of file ftscan tells apart."""
 
-    PYTHON = "python"
-    NOTEBOOK = "notebook"
+    CODE = "code"
+    """Source of a language plug-in (:mod:`ftscan.languages`): its language parses it."""
     ENV = "env"
     YAML = "yaml"
     TERRAFORM = "terraform"
@@ -24,13 +26,10 @@ class FileKind(enum.Enum):
     PROSE = "prose"
     """Markdown, reStructuredText, plain text: every id in them is a mention."""
     SOURCE = "source"
-    """Other code (JS/TS, Go, Java, Ruby, ...): the text pass, with comments as mentions."""
+    """Other code (Go, Java, Ruby, ...): the text pass, with comments as mentions."""
 
 
 _BY_SUFFIX = {
-    ".py": FileKind.PYTHON,
-    ".pyi": FileKind.PYTHON,
-    ".ipynb": FileKind.NOTEBOOK,
     ".env": FileKind.ENV,
     ".yaml": FileKind.YAML,
     ".yml": FileKind.YAML,
@@ -78,6 +77,8 @@ _HASH_NAMES = {"makefile", "gemfile", "rakefile", "procfile", "vagrantfile", "br
 
 def classify(path: str) -> FileKind:
     """The kind of file at ``path`` (a relative posix path), from its name."""
+    if language_of(path) is not None:
+        return FileKind.CODE
     name = posixpath.basename(path)
     lower = name.lower()
     if lower == ".env" or lower.startswith(".env.") or lower == ".envrc":

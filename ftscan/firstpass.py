@@ -1,8 +1,9 @@
-"""The first phase of a scan: every literal id, and the Python modules worth following.
+"""The first phase of a scan: every literal id, and the modules of code worth following.
 
-Configuration and deployment files go first, so that by the time Python files are read the
-environment variables bound to model ids are known, and a Python file that reads one is kept
-for the alias phase while its bytes are in hand. Files are examined in a process pool on large
+Configuration and deployment files go first, so that by the time source files (of a language
+plug-in, :mod:`ftscan.languages`) are read the environment variables bound to model ids are
+known, and a source file that reads one is kept for the alias phase while its bytes are in
+hand. Files are examined in a process pool on large
 scans (:mod:`ftscan.examine`); a file the scan cache can answer for is neither read nor parsed
 (:mod:`ftscan.cache`). Outcomes are recorded in walk order.
 
@@ -16,12 +17,14 @@ import time
 from collections import Counter
 from collections.abc import Callable
 
-from ftscan.aliases.facts import ModuleFacts
-from ftscan.aliases.graph import ServiceMap
 from ftscan.analysis import AnalysisContext
+from ftscan.bindings import EnvVar
 from ftscan.cache import ScanCache
 from ftscan.discovery import FileEntry, SkippedEntry
-from ftscan.examine import PYTHON_SUFFIXES, Examiner, FileFacts, Outcome
+from ftscan.examine import Examiner, FileFacts, Outcome
+from ftscan.flow.facts import ModuleFacts
+from ftscan.flow.phase import ServiceMap
+from ftscan.languages import language_of
 from ftscan.models import Diagnostic, Finding, Role, Severity
 from ftscan.suppress import Markers
 
@@ -45,7 +48,8 @@ class DefinitionsPass:
         self.skipped: Counter[str] = Counter()
         self.read = self.candidates = self.fallbacks = self.total = 0
         self.modules: dict[str, ModuleFacts] = {}
-        self.python_paths: list[str] = []
+        self.code_files: dict[str, list[str]] = {}
+        """Language → the scan's files of that language."""
         self.env_names: set[str] = set()
         self.services = ServiceMap()
         self.relpaths: list[str] = []
@@ -58,18 +62,24 @@ class DefinitionsPass:
         for entry in entries:
             if isinstance(entry, SkippedEntry):
                 self._skip(entry, report=entry.reason not in ("symlink", "special"))
-        config_files = [e for e in files if not e.relpath.endswith(PYTHON_SUFFIXES)]
-        python_files = [e for e in files if e.relpath.endswith(PYTHON_SUFFIXES)]
+        config_files: list[FileEntry] = []
+        code_files: list[FileEntry] = []
+        for entry in files:
+            language = language_of(entry.relpath)
+            if language is None:
+                config_files.append(entry)
+            else:
+                code_files.append(entry)
+                self.code_files.setdefault(language, []).append(entry.relpath)
         for outcome in self._outcomes(config_files, frozenset()):
             self._record(outcome)
         self.env_names = {
-            f.context[4:] for f in self.findings
-            if f.context and f.context.startswith("env ") and f.role is not Role.MENTION
+            f.binding.name for f in self.findings
+            if isinstance(f.binding, EnvVar) and f.role is not Role.MENTION
         }
         names = frozenset(self.env_names) if self.follow_aliases else frozenset()
-        for outcome in self._outcomes(python_files, names):
+        for outcome in self._outcomes(code_files, names):
             self._record(outcome)
-        self.python_paths = [entry.relpath for entry in python_files]
         for entry in files:
             self.relpaths.append(entry.relpath)
             self.services.add_file(entry.relpath)

@@ -10,6 +10,8 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+from ftscan.bindings import Binding
+
 
 class Level(enum.IntEnum):
     """How loudly a finding is reported; ordered so that ``Level.ERROR > Level.NOTE``."""
@@ -131,7 +133,8 @@ class Finding:
     kind: str
     """What holds the id, in words: ``Python string literal``, ``environment variable``, ..."""
     context: str | None = None
-    """The name the id is bound to where known: a config key path, an env var, a constant."""
+    """The name the id is bound to where known, as reports show it: a config key path, an env
+    var, a constant (``binding.display()``)."""
     fingerprint: str = ""
     """ftscan's line-independent identity: rule, path, model id, context and occurrence."""
     line_hash: str | None = None
@@ -161,6 +164,9 @@ class Finding:
     new: bool | None = None
     """In a diff-aware run: is the finding on a line the change adds or edits? ``None`` in a
     run of the whole repository."""
+    binding: Binding | None = None
+    """The typed name the id is bound to (an env var, a Terraform variable, a config key), for
+    following it to the code that reads it."""
 
 
 class Severity(str, enum.Enum):

@@ -102,7 +102,7 @@ def test_only_files_holding_a_bound_name_are_parsed(repo: Path) -> None:
     uses = sorted((f.location.path, f.location.start_line) for f in result.findings
                   if f.role is Role.USE)
     assert uses == [("app/config.py", 2), ("app/use.py", 2)]
-    assert result.summary.python_modules_followed == 2
+    assert result.summary.modules_followed == {"python": 2}
 
 
 def test_cycles_and_star_imports_do_not_hang(repo: Path) -> None:

@@ -314,7 +314,7 @@ def test_remembered_name_search_answers_start_afresh_past_their_limit(repo: Path
     unit, _ = ScanCache.open(cache, repo, "key")
     entry = _entry(repo, "a.py")
     unit.store(entry, None)
-    queries = [(f"NAME_{n}", frozenset()) for n in range(MAX_QUESTIONS + 1)]
+    queries = [(f"NAME_{n}", frozenset(), "python") for n in range(MAX_QUESTIONS + 1)]
     unit.remember("a.py", queries, [n % 2 == 0 for n in range(len(queries))])
     assert unit.known_answers(["a.py"], queries[:1]) == ({"a.py"}, [])
     assert unit.save() is None

@@ -305,7 +305,7 @@ def test_python_strings_come_out_in_source_order() -> None:
     """ftscan walks libcst trees itself, field by field: the nodes whose fields are declared
     out of source order (decorators, return annotations, keyword arguments, conditional
     expressions, except clauses, match guards) must still be visited in the order written."""
-    from ftscan.parsers.python import parse_python
+    from ftscan.languages.python.strings import parse_python
 
     strings = [fact.value for fact in parse_python(_ORDER_PROBE).strings]
     assert strings == list("abcdefghijklmno")
@@ -317,7 +317,7 @@ def test_python_offsets_match_libcst_positions() -> None:
     import libcst as cst
     from libcst.metadata import MetadataWrapper, PositionProvider
 
-    from ftscan.aliases.pyfacts import node_offsets
+    from ftscan.languages.python.cst import node_offsets
     from ftscan.textpos import LineIndex
 
     fixtures = Path(__file__).resolve().parent.parent / "fixtures"

@@ -1,4 +1,6 @@
-"""Parsers, one per file kind. Each turns a file's text into a :class:`ParsedFile` of facts."""
+"""Parsers, one per kind of configuration file. Each turns a file's text into a
+:class:`ParsedFile` of facts. (Source code is parsed by its language plug-in,
+:mod:`ftscan.languages`.)"""
 
 from __future__ import annotations
 
@@ -17,8 +19,6 @@ def _parser(module: str, name: str) -> Parser:
 
 
 PARSERS: dict[FileKind, Parser] = {
-    FileKind.PYTHON: _parser("python", "parse_python"),
-    FileKind.NOTEBOOK: _parser("notebook", "parse_notebook"),
     FileKind.ENV: _parser("envfile", "parse_env"),
     FileKind.SHELL: _parser("envfile", "parse_shell"),
     FileKind.YAML: _parser("yaml_", "parse_yaml"),

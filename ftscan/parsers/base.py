@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ftscan.aliases.facts import ModuleFacts
+from ftscan.bindings import Binding
 from ftscan.comments import CommentSyntax
+from ftscan.flow.facts import ModuleFacts
 from ftscan.models import Role
 
 
@@ -26,13 +27,18 @@ class StringFact:
     kind: str
     """What holds the value, in words: ``Python string literal``, ``YAML value``, ..."""
     role: Role = Role.DEFINITION
-    context: str | None = None
+    binding: Binding | None = None
     """The name the value is bound to: an env var, a constant, a config key path."""
     template: bool = False
     """``value`` is a run-time template whose variable parts read ``{...}``."""
     component: str | None = None
     """The deployment unit holding the value: a Kubernetes workload, a compose service, a
     Terraform resource address."""
+
+    @property
+    def context(self) -> str | None:
+        """The binding as reports show it."""
+        return self.binding.display() if self.binding is not None else None
 
 
 @dataclass
@@ -48,10 +54,11 @@ class ParsedFile:
     residual_role: Role = Role.DEFINITION
     residual_kind: str = "text"
     comment_syntax: CommentSyntax | None = None
-    residual_context: Callable[[int], str | None] | None = None
+    residual_binding: Callable[[int], Binding | None] | None = None
     """Names what binds an id found by the residual pass at a given offset (TOML keys)."""
     module: ModuleFacts | None = None
-    """For Python and notebooks: what the module binds, imports and calls (for aliases)."""
+    """For source code of a language plug-in: what the module binds, imports and calls (for
+    following names to the code that uses them)."""
     notes: list[tuple[int | None, str]] = field(default_factory=list)
     """Problems worth telling the user that did not stop the parse: (line, message)."""
 

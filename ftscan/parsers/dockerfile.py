@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from ftscan.bindings import EnvVar
 from ftscan.comments import CommentSyntax
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, StringFact
@@ -43,7 +44,7 @@ def parse_dockerfile(text: str) -> ParsedFile:
                     start=base + pair.start("value"),
                     end=base + pair.end("value"),
                     kind=kind,
-                    context=f"env {pair.group('key')}",
+                    binding=EnvVar(pair.group("key")),
                 )
             )
     return ParsedFile(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from ftscan.bindings import EnvVar
 from ftscan.comments import CommentSyntax
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, StringFact
@@ -100,7 +101,7 @@ def parse_env(text: str, kind: str = "environment file value") -> ParsedFile:
     """Every ``KEY=value`` assignment, bound to the variable it sets."""
     strings = [
         StringFact(value=_unquote(text[start:end]), start=start, end=end, kind=kind,
-                   context=f"env {key}")
+                   binding=EnvVar(key))
         for key, start, end in assignments(text)
     ]
     return ParsedFile(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ftscan.bindings import ConfigKey
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 from ftscan.parsers.jsonpos import json_strings, load_json, path_text
@@ -37,7 +38,7 @@ def _facts(text: str, offset: int) -> list[StringFact]:
             start=item.start + offset,
             end=item.end + offset,
             kind="JSON key" if item.is_key else "JSON value",
-            context=path_text(item.path) or None,
+            binding=ConfigKey(key) if (key := path_text(item.path)) else None,
         )
         for item in json_strings(text)
     ]

@@ -13,6 +13,7 @@ import hcl2
 from lark import Token, Tree
 from lark.exceptions import LarkError
 
+from ftscan.bindings import Binding, ConfigKey, EnvVar, TfLocal, TfVar
 from ftscan.comments import CommentSyntax
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
@@ -75,11 +76,12 @@ class _Walker:
         self.component: str | None = None
         """The address of the top-level resource, data source or module being walked."""
 
-    def walk(self, node: Tree | Token, scope: str, path: tuple[str, ...], env: str | None) -> None:
+    def walk(self, node: Tree | Token, scope: str, path: tuple[str, ...],
+             env: EnvVar | None) -> None:
         if isinstance(node, Token):
             if node.type.startswith("HEREDOC"):
                 self._add(node.start_pos or 0, node.end_pos or 0, str(node), "Terraform heredoc",
-                          env or self._context(scope, path), template="${" in str(node))
+                          env or _binding(scope, path), template="${" in str(node))
             return
         data = node.data
         if data == "block":
@@ -102,7 +104,7 @@ class _Walker:
         elif data == "object":
             self._object(node, scope, path)
         elif data == "string":
-            self._string(node, env or self._context(scope, path))
+            self._string(node, env or _binding(scope, path))
         else:
             for child in node.children:
                 self.walk(child, scope, path, env)
@@ -121,12 +123,12 @@ class _Walker:
                 self.walk(element.children[0], scope, path, None)
             env = None
             if env_name and key == "value":
-                env = f"env {env_name}"
+                env = EnvVar(env_name)
             elif is_env_map:
-                env = f"env {key}"
+                env = EnvVar(key)
             self.walk(element.children[-1], scope, (*path, key), env)
 
-    def _string(self, node: Tree, context: str | None) -> None:
+    def _string(self, node: Tree, context: Binding | None) -> None:
         tokens = [c for c in node.children if isinstance(c, Token)]
         if not tokens:
             return
@@ -156,14 +158,23 @@ class _Walker:
                     if isinstance(child, Tree):
                         self.walk(child, "", (), None)
 
-    def _context(self, scope: str, path: tuple[str, ...]) -> str | None:
-        return ".".join(p for p in [scope, *path] if p) or None
-
-    def _add(self, start: int, end: int, value: str, kind: str, context: str | None,
+    def _add(self, start: int, end: int, value: str, kind: str, context: Binding | None,
              template: bool = False) -> None:
         self.strings.append(StringFact(value=value, start=start, end=end, kind=kind,
-                                       context=context, template=template,
+                                       binding=context, template=template,
                                        component=self.component))
+
+
+def _binding(scope: str, path: tuple[str, ...]) -> Binding | None:
+    """What a string at ``scope`` (a block address) and attribute ``path`` binds: a variable's
+    default, a local, or a key path (a ``.tfvars`` assignment is a variable: the alias phase
+    knows the file's name)."""
+    if scope.startswith("var.") and path == ("default",):
+        return TfVar(scope[4:])
+    if scope == "local" and len(path) == 1:
+        return TfLocal(path[0])
+    text = ".".join(p for p in [scope, *path] if p)
+    return ConfigKey(text) if text else None
 
 
 def _unescape(raw: str) -> str:

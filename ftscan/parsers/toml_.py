@@ -11,6 +11,7 @@ import bisect
 import re
 import sys
 
+from ftscan.bindings import ConfigKey
 from ftscan.comments import CommentSyntax
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure
@@ -41,7 +42,7 @@ def parse_toml(text: str) -> ParsedFile:
         residual_role=Role.DEFINITION,
         residual_kind="TOML value",
         comment_syntax=CommentSyntax.HASH,
-        residual_context=_KeyPaths(text),
+        residual_binding=_KeyPaths(text),
     )
 
 
@@ -58,10 +59,10 @@ class _KeyPaths:
         self._keys = [(m.start(), _clean(m.group(1))) for m in _KEY.finditer(text)]
         self._key_starts = [start for start, _ in self._keys]
 
-    def __call__(self, offset: int) -> str | None:
+    def __call__(self, offset: int) -> ConfigKey | None:
         k = bisect.bisect_right(self._key_starts, offset) - 1
         t = bisect.bisect_right(self._table_starts, offset) - 1
         table = self._tables[t][1] if t >= 0 else ""
         if k < 0 or (t >= 0 and self._keys[k][0] < self._tables[t][0]):
-            return table or None
-        return f"{table}.{self._keys[k][1]}" if table else self._keys[k][1]
+            return ConfigKey(table) if table else None
+        return ConfigKey(f"{table}.{self._keys[k][1]}" if table else self._keys[k][1])

@@ -14,6 +14,7 @@ import re
 
 import yaml
 
+from ftscan.bindings import Binding, ConfigKey, EnvVar
 from ftscan.comments import CommentSyntax
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
@@ -55,6 +56,11 @@ def parse_yaml(text: str) -> ParsedFile:
     )
 
 
+def _key(path: tuple[str | int, ...]) -> ConfigKey | None:
+    text = _path_text(path)
+    return ConfigKey(text) if text else None
+
+
 def _path_text(path: tuple[str | int, ...]) -> str:
     text = ""
     for part in path:
@@ -77,18 +83,18 @@ class _Walker:
         # loop on a recursive one.
         self.visited: set[tuple[int, bool]] = set()
 
-    def scalar(self, node: yaml.ScalarNode, kind: str, context: str | None,
+    def scalar(self, node: yaml.ScalarNode, kind: str, binding: Binding | None,
                component: str | None) -> None:
         self.out.append(StringFact(
             value=str(node.value),
             start=node.start_mark.index,
             end=node.end_mark.index,
             kind=kind,
-            context=context,
+            binding=binding,
             component=component,
         ))
 
-    def walk(self, node: yaml.Node, path: tuple[str | int, ...], env_context: str | None,
+    def walk(self, node: yaml.Node, path: tuple[str | int, ...], env_context: EnvVar | None,
              component: str | None, env_map: bool = False) -> None:
         """``env_map``: a mapping whose keys are environment variables (ConfigMap ``data``)."""
         under_env = env_context is not None or (bool(path) and path[-1] in _ENV_KEYS)
@@ -96,14 +102,14 @@ class _Walker:
             return
         self.visited.add((id(node), under_env))
         if isinstance(node, yaml.ScalarNode):
-            self.scalar(node, "YAML value", env_context or _path_text(path) or None, component)
+            self.scalar(node, "YAML value", env_context or _key(path), component)
         elif isinstance(node, yaml.MappingNode):
             self.mapping(node, path, env_context, component, env_map)
         elif isinstance(node, yaml.SequenceNode):
             self.sequence(node, path, component)
 
     def mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...],
-                env_context: str | None, component: str | None, env_map: bool) -> None:
+                env_context: EnvVar | None, component: str | None, env_map: bool) -> None:
         parent = path[-1] if path else None
         is_env_map = env_map or (isinstance(parent, str) and parent in _ENV_KEYS)
         pairs = {
@@ -117,7 +123,7 @@ class _Walker:
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 key = str(key_node.value)
-                self.scalar(key_node, "YAML key", _path_text((*path, key)), component)
+                self.scalar(key_node, "YAML key", _key((*path, key)), component)
             else:
                 key = "?"
                 self.walk(key_node, (*path, key), None, component)
@@ -126,9 +132,9 @@ class _Walker:
                 continue
             context = None
             if is_env_map:
-                context = f"env {key}"
+                context = EnvVar(key)
             elif k8s_env and key == "value":
-                context = f"env {pairs['name'].value}"
+                context = EnvVar(str(pairs["name"].value))
             # a ConfigMap's data reaches containers as env vars (envFrom, configMapKeyRef)
             data_of_configmap = (not path and key == "data" and
                                  getattr(pairs.get("kind"), "value", None) == "ConfigMap")
@@ -143,7 +149,7 @@ class _Walker:
             context = None
             if parent in _ENV_KEYS and isinstance(item, yaml.ScalarNode):
                 match = _ENV_ITEM.match(str(item.value))
-                context = f"env {match.group(1)}" if match else None
+                context = EnvVar(match.group(1)) if match else None
             self.walk(item, (*path, index), context, component)
 
 

@@ -14,7 +14,9 @@ from itertools import accumulate
 
 import libcst as cst
 
-from ftscan.aliases.pyfacts import FactsCollector, OffsetVisitor, node_offsets, traverse
+from ftscan.bindings import Symbol
+from ftscan.languages.python.cst import OffsetVisitor, node_offsets, traverse
+from ftscan.languages.python.facts import FactsCollector
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 from ftscan.textpos import LineIndex
@@ -64,7 +66,7 @@ def parse_python(text: str) -> ParsedFile:
         strings=strings.strings,
         residual_role=Role.MENTION,
         residual_kind="Python comment",
-        module=facts.facts,
+        module=facts.finish(),
     )
 
 
@@ -245,7 +247,7 @@ class _StringCollector(OffsetVisitor):
                 end=end,
                 kind=kind,
                 role=role,
-                context=self._context.get(id(node)),
+                binding=Symbol(name) if (name := self._context.get(id(node))) else None,
                 template=template,
             )
         )

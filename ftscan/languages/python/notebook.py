@@ -12,11 +12,11 @@ import dataclasses
 import json
 from collections.abc import Mapping
 
-from ftscan.aliases.facts import merge, shifted
+from ftscan.flow.facts import shifted
+from ftscan.languages.python.strings import parse_python
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure
 from ftscan.parsers.jsonpos import json_strings, load_json
-from ftscan.parsers.python import parse_python
 
 
 class _Cell:
@@ -77,7 +77,7 @@ def parse_notebook(text: str) -> ParsedFile:
             if result.module is None:
                 result.module = cell_facts
             else:
-                merge(result.module, cell_facts)
+                result.module.merge(cell_facts)
         for fact in parsed.strings:
             result.strings.append(
                 dataclasses.replace(

@@ -1,0 +1,849 @@
+"""Turn the facts of each module into the value-flow graph (:mod:`ftscan.flow.graph`).
+
+:class:`Program` holds the graph and grows it a module at a time (the alias phase parses more
+modules round by round, so building is incremental and the graph is solved again from where it
+stopped). For each module it adds:
+
+- a node per name of each scope, found the way the language finds names (a function's locals,
+  then enclosing functions, then the module);
+- an edge from each assignment's value to its targets, from each argument to the parameter it
+  binds, from each ``return`` to the call's result, from each import to the imported name;
+- a watch on each attribute read, subscript and call, which adds edges as objects reach it
+  (``settings.model`` reads the field of every instance ``settings`` can hold; ``f(x)``
+  binds ``x`` in every function ``f`` can be);
+- an *observation* for each place a use is reported: an argument a model sink takes, an env
+  read, a settings field.
+
+What a language means by a name is asked of its plug-in (:class:`ftscan.languages.Language`):
+how imports resolve to files, which calls are sinks, what built-in functions do with their
+arguments. Nothing here knows Python or JavaScript.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ftscan.flow.facts import (
+    AnyOf,
+    Arg,
+    Assign,
+    Attr,
+    AttrT,
+    Call,
+    CompX,
+    DictX,
+    EnvRead,
+    Expr,
+    Function,
+    Item,
+    ItemT,
+    ListX,
+    Lit,
+    ModuleFacts,
+    NameT,
+    Opaque,
+    Outside,
+    Ref,
+    Scope,
+    Span,
+    Target,
+    UnpackT,
+)
+from ftscan.flow.graph import Graph, Hop, Node, Value
+from ftscan.languages import Language, language_named
+
+ANY = "[*]"
+"""The field holding every element of a list, every value of a dict."""
+KEYS = "[keys]"
+"""The field holding a dict's keys (what iterating over a dict yields)."""
+FINE_TUNE_NAME = re.compile(r"FINE_?TUNE|FINETUNE|(?:^|_)FT(?:_|$)|FT_?MODEL|TUNED_?MODEL",
+                            re.IGNORECASE)
+"""An environment variable or secret named like a fine-tuned model's."""
+
+
+def key_field(key: str) -> str:
+    return f"[{key}]"
+
+
+@dataclass(frozen=True)
+class Observation:
+    """A place a use is reported: its node holds the values that reach it."""
+
+    path: str
+    span: Span
+    kind: str
+    """What happens there: ``passed as model= of client.chat.completions.create``."""
+    context: str
+    """The name or code shown next to it."""
+    sink: bool = False
+    """A model sink (values from outside the repository count here)."""
+    default: Expr | None = None
+    """An env read's literal default (worth a note when it is not the fine-tune)."""
+    env: str | None = None
+    """The env var read, for notes."""
+
+
+@dataclass
+class Program:
+    """The graph of every module parsed so far, and what the use findings need from it."""
+
+    graph: Graph
+    definitions_in: Callable[[str, Span], list[int]]
+    """Indices of the definitions whose id lies in ``span`` of ``path``."""
+    service_of: Callable[[str], str | None]
+    files: dict[str, set[str]]
+    """Language name → every file of that language in the scan."""
+    user_sinks: Sequence[tuple[str, str | int]] = ()
+    observations: dict[Node, Observation] = field(default_factory=dict)
+    modules: dict[str, ModuleFacts] = field(default_factory=dict)
+    env_sources: dict[str, list[tuple[Node, str | None]]] = field(default_factory=dict)
+    """Env var → the nodes that bind it and the service each lies in."""
+    env_wired: dict[tuple[str, str | None], set[Node]] = field(default_factory=dict)
+    outside_env: dict[str, str] = field(default_factory=dict)
+    """Env var bound to a secret outside the repository (workflow ``secrets.X``) → its name."""
+    wanted_modules: set[str] = field(default_factory=set)
+    """Repository modules an analysed call passes values into, not parsed yet."""
+    unresolved_star_imports: set[tuple[str, str]] = field(default_factory=set)
+    _stars: dict[str, list[tuple[str, Node]]] = field(default_factory=dict)
+    _dict_keys: dict[Value, set[str]] = field(default_factory=dict)
+    _classes: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    _functions: dict[tuple[str, str], Function] = field(default_factory=dict)
+    _subclasses: dict[Value, set[Value]] = field(default_factory=dict)
+    _imported_files: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(module, local name) → the repository file it imports, where that file is not parsed."""
+
+    def function(self, path: str, qualname: str) -> Function | None:
+        return self._functions.get((path, qualname))
+
+    # ------------------------------------------------------------------ env
+
+    def bind_env(self, var: str, source: Node, path: str) -> None:
+        """``source`` sets env ``var`` (from the file at ``path``); readers see it through
+        :meth:`env_node`, scoped by service."""
+        self.env_sources.setdefault(var, []).append((source, self.service_of(path)))
+        for (wired_var, reader), nodes in self.env_wired.items():
+            if wired_var == var:
+                self._wire_env(var, reader, nodes)
+
+    def env_node(self, var: str, reader_path: str) -> Node:
+        """What env ``var`` holds as seen from the file ``reader_path``: bindings in the
+        reader's own service and at the repository level win; bindings only in another
+        service still reach it, at low confidence."""
+        reader = self.service_of(reader_path)
+        node = ("env", var, reader)
+        key = (var, reader)
+        if key not in self.env_wired:
+            self.env_wired[key] = set()
+            self._wire_env(var, reader, self.env_wired[key])
+            if var not in self.env_sources and FINE_TUNE_NAME.search(var):
+                self.graph.seed(node, ("out", "env", var))
+            secret = self.outside_env.get(var)
+            if secret is not None:
+                self.graph.seed(node, ("out", "secret", secret))
+        return node
+
+    def _wire_env(self, var: str, reader: str | None, wired: set[Node]) -> None:
+        sources = self.env_sources.get(var, [])
+        near = [(n, s) for n, s in sources if s is None or s == reader]
+        chosen = near or sources
+        for source, service in chosen:
+            if source in wired:
+                continue
+            wired.add(source)
+            low = None if near else f"env {var} is set only in {service}, another service"
+            self.graph.edge(source, ("env", var, reader), relabel=low)
+
+    # ------------------------------------------------------------------ modules
+
+    def add_module(self, path: str, facts: ModuleFacts) -> None:
+        """Add one module's facts to the graph (see the module docstring)."""
+        language = language_named(facts.language)
+        self.modules[path] = facts
+        builder = _ModuleBuilder(self, path, facts, language)
+        builder.build()
+        for importer, node in self._stars.pop(path, []):
+            self._star_edges(path, importer, node)
+
+    def export_node(self, path: str, name: str) -> Node:
+        return ("export", path, name)
+
+    def star_import(self, module: str, importer: str) -> None:
+        """``from module import *`` in ``importer``: every name ``module`` exports."""
+        if module in self.modules:
+            self._star_edges(module, importer, None)
+        else:
+            self._stars.setdefault(module, []).append((importer, None))
+
+    def _star_edges(self, module: str, importer: str, _node: Node | None) -> None:
+        facts = self.modules[module]
+        importer_facts = self.modules.get(importer)
+        own = importer_facts.scopes[""].names if importer_facts and "" in importer_facts.scopes \
+            else frozenset()
+        exported = facts.scopes[""].names if "" in facts.scopes else frozenset()
+        for name in exported:
+            if name not in own:
+                self.graph.edge(self.export_node(module, name), ("var", importer, "", name))
+
+    def register_dict(self, obj: Value, keys: Iterable[str]) -> None:
+        self._dict_keys.setdefault(obj, set()).update(keys)
+
+    def dict_keys(self, obj: Value) -> set[str]:
+        return self._dict_keys.get(obj, set())
+
+
+def is_fine_tune_name(name: str) -> bool:
+    return FINE_TUNE_NAME.search(name) is not None
+
+
+class _ModuleBuilder:
+    """The graph for one module."""
+
+    def __init__(self, program: Program, path: str, facts: ModuleFacts,
+                 language: Language) -> None:
+        self.program = program
+        self.graph = program.graph
+        self.path = path
+        self.facts = facts
+        self.language = language
+        self._expr_nodes: dict[tuple[int, int, str], Node] = {}
+        self._sink_arg_spans: set[tuple[int, int]] = set()
+
+    # ------------------------------------------------------------------ names
+
+    def scope_node(self, scope: str, name: str) -> Node:
+        """The node of ``name`` bound in ``scope`` itself."""
+        info = self.facts.scopes.get(scope)
+        if info is not None and info.kind == "class":
+            return ("field", ("obj", "class", self.path, scope), name)
+        return ("var", self.path, scope, name)
+
+    def lookup(self, scope: str, name: str) -> Node:
+        """The node ``name`` refers to when read in ``scope``."""
+        current: str | None = scope
+        first = True
+        while current is not None:
+            info = self.facts.scopes.get(current)
+            if info is None:
+                break
+            if name in info.globals:
+                return ("var", self.path, "", name)
+            if name in info.names and (first or info.kind != "class"):
+                return self.scope_node(current, name)
+            first = False
+            current = info.parent
+        return ("var", self.path, "", name)
+
+    def is_bound(self, scope: str, name: str) -> bool:
+        """Is ``name`` bound anywhere on the way from ``scope`` to the module?"""
+        current: str | None = scope
+        while current is not None:
+            info = self.facts.scopes.get(current)
+            if info is None:
+                return False
+            if name in info.names:
+                return True
+            current = info.parent
+        return False
+
+    def hop(self, span: Span, message: str) -> Hop:
+        return Hop(self.path, span, message)
+
+    # ------------------------------------------------------------------ the module
+
+    def build(self) -> None:
+        facts = self.facts
+        module_obj = ("obj", "module", self.path)
+        for name in facts.scopes.get("", _EMPTY).names:
+            self.graph.edge(("var", self.path, "", name), self.program.export_node(
+                self.path, name))
+        for export in facts.exports:
+            self._export(export)
+        for imp in facts.imports:
+            self._import(imp)
+        for cls in facts.classes:
+            self._class(cls)
+        for function in facts.functions:
+            self._function(function)
+        for assign in facts.assigns:
+            self._assign(assign)
+        for ret in facts.returns:
+            self.graph.edge(self.expr(ret.scope, ret.value),
+                            ("ret", self.path, ret.scope))
+        for write in facts.env_writes:
+            node = ("envwrite", self.path, write.span.start)
+            self.graph.edge(self.expr("", write.value), node,
+                            self.hop(write.span, write.code))
+            self.program.bind_env(write.var, node, self.path)
+        for scope, call in facts.calls:
+            self._call(scope, call)
+        for scope, read in facts.env_reads:
+            self.expr(scope, read)
+            if (read.span.start, read.span.end) not in self._sink_arg_spans:
+                # what the environment gives the read (its default is not a use of anything)
+                read_node = ("envobs", self.path, read.span.start, read.span.end)
+                self.graph.edge(self.program.env_node(read.var, self.path), read_node)
+                self.program.observations[read_node] = Observation(
+                    self.path, read.span, f"environment read {_short(read.code)}",
+                    f"env {read.var}", default=read.default, env=read.var)
+        for scope, outside in facts.outside:
+            self.expr(scope, outside)
+        self.graph.seed(("module", self.path), module_obj)
+
+    # ------------------------------------------------------------------ statements
+
+    def _export(self, export: object) -> None:
+        from ftscan.flow.facts import Export
+
+        assert isinstance(export, Export)
+        target = self.program.export_node(self.path, export.exported)
+        hop = self.hop(export.span, export.code)
+        if export.from_module is not None:
+            for module in self.language.resolve(self.path, export.from_module, 0,
+                                                self.program.files):
+                if export.name == "*":
+                    self.program.star_import(module, self.path)
+                    continue
+                self.graph.edge(self.program.export_node(module, export.name or
+                                                         export.exported), target, hop)
+            return
+        if export.value is not None:
+            self.graph.edge(self.expr("", export.value), target, hop)
+
+    def _import(self, imp: object) -> None:
+        from ftscan.flow.facts import Import
+
+        assert isinstance(imp, Import)
+        hop = self.hop(imp.span, imp.code)
+        target = self.scope_node(imp.scope, imp.local) if imp.name != "*" else None
+        modules = self.language.resolve(self.path, imp.module, imp.level, self.program.files)
+        if not modules and imp.name == "*":
+            self.program.unresolved_star_imports.add((self.path, imp.module))
+        for module in modules:
+            if imp.name == "*":
+                if module in self.program.modules or module in self.program.files.get(
+                        self.language.name, set()):
+                    self.program.star_import(module, self.path)
+                continue
+            assert target is not None
+            if module not in self.program.modules:
+                self.program._imported_files[(self.path, imp.local)] = module
+            if imp.name is None:
+                self.graph.seed(target, ("obj", "module", module))
+                continue
+            self.graph.edge(self.program.export_node(module, imp.name), target, hop)
+            for sub in self.language.submodule(module, imp.name, self.program.files):
+                self.graph.seed(target, ("obj", "module", sub))
+
+    def _class(self, cls: object) -> None:
+        from ftscan.flow.facts import Class
+
+        assert isinstance(cls, Class)
+        obj = ("obj", "class", self.path, cls.qualname)
+        self.graph.seed(self.scope_node(cls.scope, cls.name), obj)
+        self.program._classes[(self.path, cls.qualname)] = cls.base_names
+        settings = self.language.settings_class(self.path, cls, self.program.modules,
+                                                self.program.files)
+        for base in cls.bases:  # inheritance: a subclass reads its bases' attributes
+            base_node = self.expr(cls.scope, base)
+            self.graph.watch(base_node, functools.partial(self._inherit, sub=obj))
+        if settings is None:
+            return
+        prefix, explicit = settings
+        for name, span in cls.fields:
+            var = explicit.get(name) or (prefix + name).upper()
+            field_node = ("field", obj, name)
+            self.graph.edge(self.program.env_node(var, self.path), field_node,
+                            self.hop(span, f"settings field {cls.name}.{name} reads env {var}"))
+            observed = ("settings", self.path, span.start)
+            self.graph.edge(self.program.env_node(var, self.path), observed)
+            default = next((a.value for a in self.facts.assigns if a.scope == cls.qualname
+                            and any(isinstance(t, NameT) and t.name == name
+                                    for t in a.targets)), None)
+            self.program.observations[observed] = Observation(
+                self.path, span, f"settings field {cls.name}.{name} (reads env {var})",
+                f"env {var}", default=default, env=var)
+
+    def _inherit(self, base: Value, *, sub: Value) -> None:
+        """``sub`` subclasses ``base``: its attributes are read through ``sub`` too."""
+        if base[1] != "class":
+            return
+        subs = self.program._subclasses.setdefault(base, set())
+        if sub in subs:
+            return
+        subs.add(sub)
+        base_facts = self.program.modules.get(str(base[2]))
+        if base_facts is None:
+            return
+        names = base_facts.scopes.get(str(base[3]), _EMPTY).names
+        for name in names:
+            self.graph.edge(("field", base, name), ("field", sub, name))
+
+    def _function(self, function: Function) -> None:
+        obj = ("obj", "func", self.path, function.qualname)
+        self.program._functions[(self.path, function.qualname)] = function
+        self.graph.seed(self.scope_node(function.scope, function.name), obj)
+        for param in function.params:
+            node = ("var", self.path, function.qualname, param.name)
+            if param.default is not None:
+                self.graph.edge(self.expr(function.scope, param.default), node,
+                                self.hop(param.span, param.code))
+            if param.target is not None:
+                self._bind(function.qualname, param.target, node, self.hop(param.span,
+                                                                           param.code))
+        if function.is_method and function.params and not function.static:
+            owner = function.scope
+            self.graph.seed(("var", self.path, function.qualname, function.params[0].name),
+                            ("obj", "inst", self.path, owner))
+
+    def _assign(self, assign: Assign) -> None:
+        value = self.expr(assign.scope, assign.value)
+        hop = self.hop(assign.span, assign.code)
+        if assign.iterate:
+            elements = ("elements", self.path, assign.span.start)
+            self._elements_of(value, elements)
+            value = elements
+        for target in assign.targets:
+            self._bind(assign.scope, target, value, hop)
+
+    def _bind(self, scope: str, target: Target, value: Node, hop: Hop | None) -> None:
+        graph = self.graph
+        if isinstance(target, NameT):
+            graph.edge(value, self.lookup_for_store(scope, target.name), hop)
+        elif isinstance(target, AttrT):
+            obj_node = self.expr(scope, target.obj)
+            name = target.name
+            graph.watch(obj_node, lambda o: graph.edge(value, self._store_field(o, name), hop))
+        elif isinstance(target, ItemT):
+            obj_node = self.expr(scope, target.obj)
+            key = target.key
+
+            def store(o: Value) -> None:
+                graph.edge(value, ("field", o, ANY), hop)
+                if key is not None:
+                    graph.edge(value, ("field", o, key_field(key)), hop)
+                    self.program.register_dict(o, [key])
+            graph.watch(obj_node, store)
+        elif isinstance(target, UnpackT):
+            if target.keys:
+                for key, sub in zip(target.keys, target.targets, strict=False):
+                    part: Node = ("part", value, key)
+                    if key is not None:
+                        graph.watch(value, functools.partial(self._load_key, key=key, node=part))
+                    self._bind(scope, sub, part, hop)
+                return
+            elements = ("unpack", value)
+            self._elements_of(value, elements)
+            graph.edge(value, elements)  # a definition itself, unpacked, stays one
+            for sub in (*target.targets, *((target.rest,) if target.rest else ())):
+                self._bind(scope, sub, elements, hop)
+
+    def lookup_for_store(self, scope: str, name: str) -> Node:
+        info = self.facts.scopes.get(scope)
+        if info is not None and name in info.globals:
+            return ("var", self.path, "", name)
+        return self.scope_node(scope, name)
+
+    def _store_field(self, obj: Value, name: str) -> Node:
+        if obj[1] == "module":
+            return ("var", obj[2], "", name)
+        if obj[1] == "dict":
+            self.program.register_dict(obj, [name])
+            return ("field", obj, key_field(name))
+        return ("field", obj, name)
+
+    def _elements_of(self, container: Node, target: Node) -> None:
+        """``target`` gets what iterating over ``container`` yields."""
+        graph = self.graph
+
+        def elements(o: Value) -> None:
+            kind = o[1]
+            if kind == "dict":
+                graph.edge(("field", o, KEYS), target)
+            elif kind in ("list", "view"):
+                graph.edge(("field", o, ANY), target)
+        graph.watch(container, elements)
+
+    # ------------------------------------------------------------------ expressions
+
+    def expr(self, scope: str, e: Expr) -> Node:
+        """The node holding the values of ``e`` (evaluated in ``scope``)."""
+        if isinstance(e, Ref):
+            return self.lookup(scope, e.name)
+        if isinstance(e, Opaque):
+            return ("opaque",)
+        span = getattr(e, "span", None)
+        key = (span.start, span.end, type(e).__name__) if span is not None else None
+        if key is not None and key in self._expr_nodes:
+            return self._expr_nodes[key]
+        node = self._build_expr(scope, e)
+        if key is not None:
+            self._expr_nodes[key] = node
+        return node
+
+    def _build_expr(self, scope: str, e: Expr) -> Node:
+        graph, path = self.graph, self.path
+        node: Node
+        if isinstance(e, Lit):
+            node = ("lit", path, e.span.start, e.span.end)
+            for index in self.program.definitions_in(path, e.span):
+                graph.seed(node, ("def", index, None))
+            return node
+        if isinstance(e, Attr):
+            node = ("attr", path, e.span.start, e.span.end)
+            base = self.expr(scope, e.obj)
+            name = e.name
+            graph.watch(base, lambda o: self._load(o, name, node))
+            if name in ("fine_tuned_model", "fineTunedModel"):
+                graph.seed(node, ("out", "job", _short(_expr_text(e), 60), path,
+                                  e.span.start, e.span.end))
+            return node
+        if isinstance(e, Item):
+            node = ("item", path, e.span.start, e.span.end)
+            base = self.expr(scope, e.obj)
+            key = e.key
+            graph.watch(base, lambda o: self._load_item(o, key, node))
+            return node
+        if isinstance(e, Call):
+            return ("call", path, e.span.start, e.span.end)
+        if isinstance(e, DictX):
+            obj: Value = ("obj", "dict", path, e.span.start, e.span.end)
+            node = ("dict", path, e.span.start, e.span.end)
+            graph.seed(node, obj)
+            keys = [k for k, _, _ in e.entries if k is not None]
+            self.program.register_dict(obj, keys)
+            for key, value, entry_span in e.entries:
+                value_node = self.expr(scope, value)
+                hop = self.hop(entry_span, f'entry "{key}"') if key is not None else None
+                if key is not None:
+                    graph.edge(value_node, ("field", obj, key_field(key)), hop)
+                graph.edge(value_node, ("field", obj, ANY), hop)
+            for spread in e.spreads:
+                graph.watch(self.expr(scope, spread), functools.partial(self._spread,
+                                                                        target=obj))
+            return node
+        if isinstance(e, ListX):
+            obj = ("obj", "list", path, e.span.start, e.span.end)
+            node = ("list", path, e.span.start, e.span.end)
+            graph.seed(node, obj)
+            for element in e.elements:
+                graph.edge(self.expr(scope, element), ("field", obj, ANY))
+            for spread in e.spreads:
+                self._elements_of(self.expr(scope, spread), ("field", obj, ANY))
+            return node
+        if isinstance(e, CompX):
+            obj = ("obj", "list", path, e.span.start, e.span.end)
+            node = ("list", path, e.span.start, e.span.end)
+            graph.seed(node, obj)
+            for target, iterable in e.loops:
+                elements: Node = ("elements", path, e.span.start, id(target))
+                self._elements_of(self.expr(scope if target is e.loops[0][0] else e.scope,
+                                            iterable), elements)
+                self._bind(e.scope, target, elements, None)
+            graph.edge(self.expr(e.scope, e.element), ("field", obj, ANY))
+            return node
+        if isinstance(e, AnyOf):
+            node = ("any", path, id(e))
+            for option in e.options:
+                graph.edge(self.expr(scope, option), node)
+            return node
+        if isinstance(e, EnvRead):
+            node = ("envread", path, e.span.start, e.span.end)
+            graph.edge(self.program.env_node(e.var, path), node,
+                       self.hop(e.span, f"reads env {e.var}: {_short(e.code)}"))
+            if e.default is not None:
+                graph.edge(self.expr(scope, e.default), node)
+            return node
+        if isinstance(e, Outside):
+            node = ("outside", path, e.span.start, e.span.end)
+            graph.seed(node, ("out", "job", _short(e.code, 60), path, e.span.start,
+                              e.span.end))
+            return node
+        return ("opaque",)
+
+    def _load(self, o: Value, name: str, node: Node) -> None:
+        """``node`` gets ``o.name``."""
+        graph, kind = self.graph, o[1]
+        if kind == "module":
+            module = str(o[2])
+            graph.edge(self.program.export_node(module, name), node)
+            language = language_named(self.program.modules[module].language) \
+                if module in self.program.modules else self.language
+            for sub in language.submodule(module, name, self.program.files):
+                graph.seed(node, ("obj", "module", sub))
+                if sub not in self.program.modules:
+                    self.program.wanted_modules.add(sub)
+        elif kind == "inst":
+            graph.edge(("field", o, name), node)
+            graph.edge(("field", ("obj", "class", o[2], o[3]), name), node)
+        elif kind == "class":
+            graph.edge(("field", o, name), node)
+        elif kind == "dict":
+            if self.language.attributes_are_keys:
+                graph.edge(("field", o, key_field(name)), node)
+            elif name in ("values", "items"):  # d.values (a bound method): the view
+                graph.edge(("field", o, ANY), node)
+
+    def _load_key(self, o: Value, *, key: str, node: Node) -> None:
+        """``node`` gets the entry ``key`` of a dict, or the attribute of an object
+        (destructuring ``{model} = o``)."""
+        self.graph.edge(("field", o, key_field(key)), node)
+        if o[1] in ("inst", "class", "module"):
+            self._load(o, key, node)
+
+    def _dict_entry(self, o: Value, *, key: str, node: Node, hop: Hop | None) -> None:
+        """``node`` gets the entry ``key`` of ``o`` when it is a dict (``**kwargs``)."""
+        if o[1] == "dict":
+            self.graph.edge(("field", o, key_field(key)), node, hop)
+
+    def _load_item(self, o: Value, key: str | None, node: Node) -> None:
+        kind = o[1]
+        if kind == "dict":
+            self.graph.edge(("field", o, key_field(key) if key is not None else ANY), node)
+        elif kind in ("list", "view"):
+            self.graph.edge(("field", o, ANY), node)
+        elif kind in ("inst", "class") and key is not None and self.language.attributes_are_keys:
+            self.graph.edge(("field", o, key), node)
+
+    def _spread(self, source: Value, *, target: Value) -> None:
+        """``{**source}`` / ``{...source}`` inside the dict ``target``."""
+        if source[1] != "dict":
+            return
+        keys = self.program.dict_keys(source)
+        self.program.register_dict(target, keys)
+        for key in (*(key_field(k) for k in keys), ANY):
+            self.graph.edge(("field", source, key), ("field", target, key))
+
+    # ------------------------------------------------------------------ calls
+
+    def _call(self, scope: str, call: Call) -> None:
+        graph = self.graph
+        result = self.expr(scope, call)
+        callee = self.expr(scope, call.callee)
+        args = [(a, self.expr(scope, a.value)) for a in call.args]
+        self._observe_sinks(scope, call, args)
+        graph.watch(callee, lambda o: self._call_object(o, call, scope, args, result))
+        summary = self._builtin(scope, call)
+        if summary is not None:
+            self._summarise(summary, call, scope, args, result)
+        self._note_import_call(scope, call, args)
+
+    def _builtin(self, scope: str, call: Call) -> str | None:
+        """What a built-in function or method does with its arguments, if the callee is one."""
+        root = call.callee
+        while isinstance(root, Attr):
+            root = root.obj
+        if isinstance(root, Ref) and self.is_bound(scope, root.name) and not (
+                isinstance(call.callee, Attr)):
+            return None
+        summary = self.language.builtins.get(call.text)
+        if summary is None and isinstance(call.callee, Attr):
+            summary = self.language.methods.get(call.callee.name)
+        return summary
+
+    def _summarise(self, summary: str, call: Call, scope: str,
+                   args: list[tuple[Arg, Node]], result: Node) -> None:
+        graph, path = self.graph, self.path
+        receiver = (self.expr(scope, call.callee.obj) if isinstance(call.callee, Attr)
+                    and call.callee.name == call.text.rpartition(".")[2]
+                    and call.text not in self.language.builtins else None)
+        source = receiver if receiver is not None else (args[0][1] if args else None)
+        if source is None:
+            return
+        if summary == "same":
+            graph.edge(source, result)
+        elif summary == "elements":  # a new collection of the same elements
+            obj: Value = ("obj", "list", path, call.span.start, call.span.end)
+            graph.seed(result, obj)
+            self._elements_of(source, ("field", obj, ANY))
+            graph.edge(source, ("field", obj, ANY))
+        elif summary == "element":
+            self._elements_of(source, result)
+        elif summary == "values":  # dict.values(), Object.values(x)
+            view: Value = ("obj", "view", path, call.span.start, call.span.end)
+            graph.seed(result, view)
+            graph.watch(source, lambda o: graph.edge(("field", o, ANY), ("field", view, ANY))
+                        if o[1] in ("dict", "inst", "class", "list") else None)
+        elif summary == "get":  # d.get("key"), d.pop("key")
+            key_arg = next((a for a, _ in args if a.position == 0 and a.keyword is None), None)
+            key = _literal_key(key_arg)
+            graph.watch(source, lambda o: self._load_item(o, key, result))
+            default = next((n for a, n in args if a.position == 1), None)
+            if default is not None:
+                graph.edge(default, result)
+        elif summary == "attr":  # getattr(obj, "name")
+            name_arg = next((a for a, _ in args if a.position == 1), None)
+            name = _literal_key(name_arg)
+            if name is not None and args:
+                graph.watch(args[0][1], lambda o: self._load(o, name, result))
+
+    def _call_object(self, o: Value, call: Call, scope: str,
+                     args: list[tuple[Arg, Node]], result: Node) -> None:
+        """``result = o(*args)``: bind the arguments, return the result."""
+        kind = o[1]
+        if kind == "class":
+            path, qualname = str(o[2]), str(o[3])
+            instance: Value = ("obj", "inst", path, qualname)
+            self.graph.seed(result, instance)
+            init = self.program.function(path, f"{qualname}.__init__") or \
+                self.program.function(path, f"{qualname}.constructor")
+            if init is not None:
+                self._bind_params(path, init, call, args, skip_self=True)
+            return
+        if kind != "func":
+            return
+        function = self.program.function(str(o[2]), str(o[3]))
+        if function is None:
+            return
+        self._bind_params(str(o[2]), function, call, args,
+                          skip_self=function.is_method and not function.static)
+        self.graph.edge(("ret", str(o[2]), function.qualname), result,
+                        self.hop(call.span, f"returned by {function.name}()"))
+        if function.is_method and not function.static and isinstance(call.callee, Attr) \
+                and function.params:
+            self_node = ("var", str(o[2]), function.qualname, function.params[0].name)
+            self.graph.edge(self.expr(scope, call.callee.obj), self_node)
+
+    def _bind_params(self, module: str, function: Function, call: Call,
+                     args: list[tuple[Arg, Node]], skip_self: bool) -> None:
+        """Each argument of ``call`` to the parameter of ``function`` (in ``module``) it
+        binds: by position, by keyword, through ``**kwargs`` both ways."""
+        graph = self.graph
+        params = list(function.params)
+        if skip_self and params and params[0].position == 0:
+            params = params[1:]
+        by_name = {p.name: p for p in params}
+        positional = [p for p in params if p.position >= 0 and not p.collects]
+        collect_kw = next((p for p in params if p.collects == 2), None)
+        for arg, node in args:
+            hop = self.hop(arg.span, f"passed to {function.name}()")
+            param = None
+            if arg.spread == 2:
+                for p in params:
+                    graph.watch(node, functools.partial(
+                        self._dict_entry, key=p.name,
+                        node=("var", module, function.qualname, p.name), hop=hop))
+                continue
+            if arg.spread == 1:
+                continue
+            if arg.keyword is not None:
+                param = by_name.get(arg.keyword)
+                if param is None and collect_kw is not None:
+                    kwargs: Value = ("obj", "dict", self.path, call.span.start, call.span.end)
+                    graph.seed(("var", module, function.qualname, collect_kw.name), kwargs)
+                    graph.edge(node, ("field", kwargs, key_field(arg.keyword)), hop)
+                    graph.edge(node, ("field", kwargs, ANY), hop)
+                    self.program.register_dict(kwargs, [arg.keyword])
+                    continue
+            elif arg.position < len(positional):
+                param = positional[arg.position]
+            if param is not None:
+                graph.edge(node, ("var", module, function.qualname, param.name), hop)
+
+    def _note_import_call(self, scope: str, call: Call, args: list[tuple[Arg, Node]]) -> None:
+        """A call into a repository module not parsed yet: it is parsed next round as soon as
+        the call passes it any value that matters (a helper between a registry and the call,
+        ``model=list(get_model_ids(MODELS))``)."""
+        root = call.callee
+        while isinstance(root, Attr):
+            root = root.obj
+        if not isinstance(root, Ref):
+            return
+        module = self.program._imported_files.get((self.path, root.name))
+        if module is None:
+            return
+        wanted = self.program.wanted_modules
+        for _, node in args:
+            self.graph.watch_any(node, _adds(wanted, module))
+
+    # ------------------------------------------------------------------ sinks
+
+    def _observe_sinks(self, scope: str, call: Call, args: list[tuple[Arg, Node]]) -> None:
+        sinks = self.language.sinks
+        for arg, node in args:
+            if arg.spread == 2:
+                for keyword in sinks.keywords:
+                    how = sinks.match(call.text, keyword, -1, self.program.user_sinks)
+                    if how is None:
+                        continue
+                    observed = ("obs", self.path, arg.span.start, keyword)
+                    self.graph.watch(node, functools.partial(self._dict_entry, key=keyword,
+                                                             node=observed, hop=None))
+                    self._observe(observed, arg.span, f"passed as {how} of {call.text}",
+                                  f"**{keyword}")
+                continue
+            if isinstance(arg.value, DictX) and sinks.object_arguments:
+                for key, value, entry_span in arg.value.entries:
+                    if key is None:
+                        continue
+                    how = sinks.match(call.text, key, -1, self.program.user_sinks)
+                    if how is None or isinstance(value, Lit):
+                        continue
+                    value_node = self.expr(scope, value)
+                    value_span = _span(value)
+                    if value_span is not None:
+                        self._sink_arg_spans.add((value_span.start, value_span.end))
+                    self._observe(value_node, entry_span, f"passed as {how} of {call.text}",
+                                  _short(self._code(value)))
+            how = sinks.match(call.text, arg.keyword, arg.position, self.program.user_sinks)
+            if how is None or isinstance(arg.value, Lit) or arg.spread:
+                continue
+            self._sink_arg_spans.add((arg.span.start, arg.span.end))
+            value_span = _span(arg.value)
+            if value_span is not None:
+                self._sink_arg_spans.add((value_span.start, value_span.end))
+            self._observe(node, arg.span, f"passed as {how} of {call.text}",
+                          _short(self._code(arg.value)))
+
+    def _observe(self, node: Node, span: Span, kind: str, context: str) -> None:
+        observed = ("obs", self.path, span.start, span.end, kind)
+        self.graph.edge(node, observed)
+        self.program.observations[observed] = Observation(self.path, span, kind, context,
+                                                          sink=True)
+
+    def _code(self, e: Expr) -> str:
+        return _expr_text(e)
+
+
+_EMPTY = Scope(kind="module", parent=None)
+
+
+def _adds(wanted: set[str], module: str) -> Callable[[Value], None]:
+    """A rule that notes ``module`` as wanted whatever value arrives."""
+    return lambda _value: wanted.add(module)
+
+
+def _span(e: Expr) -> Span | None:
+    return getattr(e, "span", None)
+
+
+def _literal_key(arg: Arg | None) -> str | None:
+    """The string an argument spells out literally (``d.get("key")``), if it does."""
+    return arg.value.value if arg is not None and isinstance(arg.value, Lit) else None
+
+
+def _expr_text(e: Expr) -> str:
+    if isinstance(e, Ref):
+        return e.name
+    if isinstance(e, Attr):
+        return f"{_expr_text(e.obj)}.{e.name}"
+    if isinstance(e, Item):
+        return f'{_expr_text(e.obj)}["{e.key}"]' if e.key is not None else \
+            f"{_expr_text(e.obj)}[...]"
+    if isinstance(e, Call):
+        return f"{e.text or _expr_text(e.callee)}(...)"
+    if isinstance(e, EnvRead):
+        return e.code
+    return "..."
+
+
+def _short(code: str, limit: int = 80) -> str:
+    line = code.strip().splitlines()[0] if code.strip() else code
+    return line if len(line) <= limit else line[:limit - 3] + "..."
+
+
+def module_folder(path: str) -> str:
+    return posixpath.dirname(path)

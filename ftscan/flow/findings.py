@@ -1,0 +1,87 @@
+"""Use sites as ``use`` findings: the most urgent model a site reaches, every definition that
+reaches it, and the flows between them. Verdicts come from the definitions (already dated);
+this module only words them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ftscan.flow.phase import UseSite
+from ftscan.models import Finding, FlowStep, Level, Role, Status
+
+_URGENCY = {Status.RETIRED: 0, Status.RETIRING: 1, Status.ACTIVE: 2, Status.DEPRECATED: 3,
+            Status.UNKNOWN: 4}
+OUTSIDE_MESSAGE = ("the fine-tuned model id comes from outside this repository (environment, "
+                   "secret store)")
+
+
+def _urgency(finding: Finding) -> tuple[int, int, str]:
+    life = finding.lifecycle
+    days = life.days_left if life.days_left is not None else 10**6
+    return _URGENCY[life.status], days, finding.model_id
+
+
+def use_finding(
+    site: UseSite,
+    rule_title: Callable[[str], str],
+    lifecycle_phrase: Callable[[Finding], str],
+    fingerprint: Callable[[str, str, str, str | None, int], str],
+    occurrence: int,
+    line_hash: str | None,
+) -> Finding:
+    """A ``use`` finding for a site, reporting the most urgent model it reaches."""
+    origins = site.origins
+    ranked = sorted({o.definition.model_id: o.definition for o in origins}.values(),
+                    key=_urgency)
+    primary = ranked[0]
+    model_ids = tuple(d.model_id for d in ranked)
+    definitions = sorted({o.definition.location: o.definition for o in origins}.items())
+    related = tuple(FlowStep(loc, f"{d.model_id} defined here ({d.kind})")
+                    for loc, d in definitions)
+    flows = tuple(
+        (FlowStep(o.definition.location, f"defined: {o.definition.model_id}"), *o.hops,
+         FlowStep(site.location, f"used: {site.kind}"))
+        for o in origins[:10]
+    )
+    low = next((o.low_confidence for o in origins if o.low_confidence), None)
+    if all(d.role is Role.EXAMPLE for d in ranked):
+        low = low or ("every definition it reaches is an example or placeholder (a "
+                      "documentation id, 'your-org'): the real value is set elsewhere")
+    level = max((d.level for d in ranked), default=Level.WARNING)
+    where = ", ".join(
+        f"[{loc.path}:{loc.start_line}]({i})" for i, (loc, _) in enumerate(definitions, start=1)
+    )
+    title = rule_title(primary.rule_id)
+    if len(model_ids) == 1:
+        head = f"{title} '{primary.model_id}' is used here ({site.kind}), defined in {where}"
+    else:
+        others = ", ".join(f"'{m}'" for m in model_ids[1:])
+        head = (f"This code reaches {len(model_ids)} model ids ({site.kind}): "
+                f"'{primary.model_id}' and {others}, defined in {where}; the most urgent is "
+                f"{title} '{primary.model_id}'")
+    message = f"{head}; {lifecycle_phrase(primary)}"
+    if site.note:
+        message += f" {site.note}"
+    if low:
+        message += f" Low confidence: {low}."
+    return Finding(
+        rule_id=primary.rule_id,
+        level=level,
+        role=Role.USE,
+        message=message,
+        location=site.location,
+        model_id=primary.model_id,
+        provider=primary.provider,
+        base_model=primary.base_model,
+        lifecycle=primary.lifecycle,
+        kind=site.kind,
+        context=site.context,
+        fingerprint=fingerprint(primary.rule_id, site.path, primary.model_id, site.context,
+                                occurrence),
+        line_hash=line_hash,
+        parts=primary.parts,
+        model_ids=model_ids,
+        definitions=related,
+        flows=flows,
+        confidence="low" if low else "high",
+    )

@@ -1,0 +1,385 @@
+"""The alias phase: follow names from definitions to the code that uses them.
+
+The first phase found every literal id (the definitions) and the modules of code worth reading:
+those with a candidate id or a bound environment variable name. Here the graph
+(:mod:`ftscan.flow.graph`) is built from them (:mod:`ftscan.flow.build`,
+:mod:`ftscan.flow.deploy`) and solved; then the names through which values leave a module
+(its exports that hold a definition, or an object that does) are searched for in the files not
+read yet, and only the files that name one (and import its module) are parsed and added, round
+after round until no new name appears. Each round continues the same fixpoint, so the work of
+all rounds together grows with the facts, not with the rounds. Then every observation a value
+reaches (a model sink, an env read, a settings field, a Terraform or Helm reference) becomes a
+use site, with the chain back to each definition.
+"""
+
+from __future__ import annotations
+
+import bisect
+import posixpath
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import cast
+
+from ftscan.flow.build import Observation, Program, is_fine_tune_name
+from ftscan.flow.deploy import bind_env, helm_links, terraform_links
+from ftscan.flow.facts import Lit, ModuleFacts, Span
+from ftscan.flow.graph import Graph, Hop, Node, Value
+from ftscan.languages import NameQuery, language_named
+from ftscan.models import Finding, FlowStep, Location
+from ftscan.textpos import LineIndex
+
+SERVICE_MARKERS = frozenset({
+    "pyproject.toml", "setup.py", "setup.cfg", "package.json", "go.mod", "Cargo.toml",
+    "pom.xml", "build.gradle", "build.gradle.kts", "catalog-info.yaml",
+})
+"""Files that make their folder a service (a component of a monorepo)."""
+MAX_ORIGINS = 64
+"""Definitions reported per use at most."""
+MAX_FLOWS = 10
+"""Flows rebuilt per use at most."""
+
+NameSearch = Callable[[Sequence[str], Sequence[NameQuery]], set[str]]
+"""``search(paths, queries)``: which of the files name one of the queries. The scan supplies
+one that answers from its cache and spreads the reading over its workers."""
+
+
+@dataclass
+class ServiceMap:
+    """Which service folder a path belongs to."""
+
+    roots: set[str] = field(default_factory=set)
+
+    def add_file(self, relpath: str) -> None:
+        """Note a file; a service marker makes its folder a service (the repo root never is)."""
+        folder, _, name = relpath.rpartition("/")
+        if name in SERVICE_MARKERS and folder:
+            self.roots.add(folder)
+
+    def service_of(self, relpath: str) -> str | None:
+        """The innermost service folder holding ``relpath``."""
+        folder = posixpath.dirname(relpath)
+        while folder:
+            if folder in self.roots:
+                return folder
+            folder = posixpath.dirname(folder)
+        return None
+
+
+@dataclass(frozen=True)
+class Origin:
+    """A definition that reaches a use, and how."""
+
+    definition: Finding
+    hops: tuple[FlowStep, ...] = ()
+    low_confidence: str | None = None
+
+
+@dataclass(frozen=True)
+class UseSite:
+    """A place that reads a name bound to a model id, not yet turned into a finding."""
+
+    path: str
+    location: Location
+    origins: tuple[Origin, ...]
+    kind: str
+    context: str
+    note: str | None = None
+    outside: str | None = None
+    """For a model sink no definition reaches: the name of the value set outside the
+    repository that does (``env OPENAI_FINETUNED_MODEL``, a job's ``fine_tuned_model``)."""
+
+
+@dataclass
+class FlowInputs:
+    """What the first phase hands over."""
+
+    modules: dict[str, ModuleFacts]
+    """Modules of code already parsed (path → facts)."""
+    files: dict[str, list[str]]
+    """Language → every file of that language in the scan."""
+    searched_names: set[str]
+    """Env var names the first phase already looked for in every file of code not parsed."""
+    tf_files: list[str]
+    chart_dirs: set[str]
+    template_files: list[str]
+    services: ServiceMap
+    search: NameSearch
+    user_sinks: Sequence[tuple[str, str | int]] = ()
+    outside_env: Mapping[str, str] = field(default_factory=dict)
+    """Env var → the secret outside the repository it is set from (a workflow's
+    ``${{ secrets.X }}``)."""
+
+
+@dataclass
+class FlowOutcome:
+    """Use sites, and what could not be followed."""
+
+    uses: list[UseSite] = field(default_factory=list)
+    modules_parsed: list[str] = field(default_factory=list)
+    """Modules read in this phase (beyond those the first phase kept)."""
+    rounds: int = 0
+    steps: int = 0
+    """The resolver's work, in units (see :attr:`ftscan.flow.graph.Graph.steps`)."""
+    truncated: int = 0
+    """Places that could hold more values than a node keeps."""
+    star_imports: int = 0
+    dynamic_env_reads: int = 0
+    parse_failures: list[tuple[str, str]] = field(default_factory=list)
+    texts: dict[str, str | None] = field(default_factory=dict)
+    """The texts read in this phase (for line hashes and suppressions of the use findings)."""
+
+
+@dataclass
+class _Texts:
+    """File texts read for this phase, with line indexes, loaded once."""
+
+    read: Callable[[str], str | None]
+    texts: dict[str, str | None] = field(default_factory=dict)
+    indexes: dict[str, LineIndex] = field(default_factory=dict)
+
+    def text(self, path: str) -> str | None:
+        if path not in self.texts:
+            self.texts[path] = self.read(path)
+        return self.texts[path]
+
+    def index(self, path: str) -> LineIndex:
+        if path not in self.indexes:
+            self.indexes[path] = LineIndex(self.text(path) or "")
+        return self.indexes[path]
+
+    def locate(self, path: str, span: Span) -> Location:
+        index = self.index(path)
+        start_line, start_col = index.position(span.start)
+        end_line, end_col = index.position(span.end)
+        return Location(path, start_line, start_col, end_line, end_col)
+
+
+def resolve_uses(
+    inputs: FlowInputs,
+    definitions: list[Finding],
+    read_text: Callable[[str], str | None],
+    parse_module: Callable[[str, str], ModuleFacts | str],
+) -> FlowOutcome:
+    """Find every use. ``parse_module(path, text)`` returns facts or an error message."""
+    outcome = FlowOutcome()
+    texts = _Texts(read_text)
+    graph = Graph()
+    files = {lang: set(paths) for lang, paths in inputs.files.items()}
+    code_suffixes = tuple(suffix for lang in inputs.files
+                          for suffix in language_named(lang).suffixes)
+    program = Program(graph, _definitions_index(definitions, texts),
+                      inputs.services.service_of, files, inputs.user_sinks)
+    program.outside_env.update(inputs.outside_env)
+    bind_env(program, definitions, code_suffixes)
+    terraform_links(program, definitions, texts.text, inputs.tf_files)
+    helm_links(program, definitions, texts.text, inputs.chart_dirs, inputs.template_files)
+    for path, facts in sorted(inputs.modules.items()):
+        program.add_module(path, facts)
+    graph.solve()
+
+    searched: set[NameQuery] = {(n, frozenset(), lang) for n in inputs.searched_names
+                                for lang in inputs.files}
+    while True:
+        outcome.rounds += 1
+        wanted = _wanted_queries(program, inputs.files) - searched
+        modules_wanted = {m for m in program.wanted_modules if m not in program.modules}
+        program.wanted_modules.clear()
+        remaining = {lang: [p for p in paths if p not in program.modules]
+                     for lang, paths in inputs.files.items()}
+        selected: set[str] = set(modules_wanted)
+        if wanted:
+            searched |= wanted
+            for lang, paths in remaining.items():
+                queries = sorted(q for q in wanted if q[2] == lang)
+                if queries and paths:
+                    selected |= inputs.search(paths, queries)
+        selected -= set(program.modules)
+        selected -= {path for path, _ in outcome.parse_failures}
+        if not selected:
+            break
+        for path in sorted(selected):
+            result = parse_module(path, texts.text(path) or "")
+            if isinstance(result, str):
+                outcome.parse_failures.append((path, result))
+                continue
+            program.add_module(path, result)
+            outcome.modules_parsed.append(path)
+        graph.solve()
+
+    outcome.uses = _use_sites(program, definitions, texts)
+    outcome.steps = graph.steps
+    outcome.truncated = len(graph.truncated)
+    outcome.star_imports = len(program.unresolved_star_imports)
+    outcome.dynamic_env_reads = sum(m.dynamic_env_reads for m in program.modules.values())
+    outcome.texts = texts.texts
+    return outcome
+
+
+def _definitions_index(definitions: list[Finding], texts: _Texts
+                       ) -> Callable[[str, Span], list[int]]:
+    """``definitions_in(path, span)``: the definitions whose id starts inside ``span``."""
+    by_path: dict[str, list[tuple[int, int]]] = {}
+    pending: dict[str, list[int]] = {}
+    for index, finding in enumerate(definitions):
+        pending.setdefault(finding.location.path, []).append(index)
+
+    def definitions_in(path: str, span: Span) -> list[int]:
+        items = by_path.get(path)
+        if items is None:
+            index = texts.index(path)
+            items = by_path[path] = sorted(
+                (index.offset(definitions[i].location.start_line,
+                              definitions[i].location.start_column - 1), i)
+                for i in pending.get(path, []))
+        starts = [offset for offset, _ in items]
+        lo = bisect.bisect_left(starts, span.start)
+        hi = bisect.bisect_left(starts, span.end)
+        return [i for _, i in items[lo:hi]]
+
+    return definitions_in
+
+
+def _carries(value: Value, interesting: set[Value]) -> bool:
+    return value[0] in ("def", "out") or value in interesting
+
+
+def _interesting_objects(graph: Graph) -> set[Value]:
+    """Objects whose fields, or whose instances' fields, or whose return values, hold a
+    definition (two levels deep: a settings instance held in a module-level object)."""
+    interesting: set[Value] = set()
+    for _ in range(2):
+        for node, values in graph.values.items():
+            if not isinstance(node, tuple) or not node:
+                continue
+            if not any(_carries(v, interesting) for v in values):
+                continue
+            if node[0] == "field":
+                owner = node[1]
+                interesting.add(owner)
+                if owner[1] == "inst":
+                    interesting.add(("obj", "class", owner[2], owner[3]))
+            elif node[0] == "ret":
+                interesting.add(("obj", "func", node[1], node[2]))
+    return interesting
+
+
+def _wanted_queries(program: Program, files: Mapping[str, list[str]]) -> set[NameQuery]:
+    """The names through which values leave the parsed modules (searched for in the files
+    not read yet), and the bound environment variables (searched for everywhere)."""
+    graph = program.graph
+    interesting = _interesting_objects(graph)
+    queries: set[NameQuery] = set()
+    for path, facts in program.modules.items():
+        if path.endswith(".ipynb"):
+            continue  # nothing imports from a notebook
+        language = language_named(facts.language)
+        names = set(facts.scopes.get("", _NO_SCOPE).names) | {e.exported for e in facts.exports}
+        for name in names:
+            if not name.isidentifier():
+                continue
+            values = graph.values_of(("export", path, name))
+            if any(_carries(v, interesting) for v in values):
+                queries.add(language.export_query(path, name))
+    for var in program.env_sources:
+        queries.update((var, frozenset(), lang) for lang in files)
+    return queries
+
+
+class _NoScope:
+    names: frozenset[str] = frozenset()
+
+
+_NO_SCOPE = _NoScope()
+
+
+def _use_sites(program: Program, definitions: list[Finding], texts: _Texts) -> list[UseSite]:
+    graph = program.graph
+    uses = []
+    for node, observation in program.observations.items():
+        values = graph.values_of(node)
+        if not values:
+            continue
+        defs = _best_definitions(values)
+        if defs:
+            origins = tuple(_origin(graph, node, value, definitions, texts, i < MAX_FLOWS)
+                            for i, value in enumerate(defs[:MAX_ORIGINS]))
+            uses.append(UseSite(observation.path, texts.locate(observation.path,
+                                                               observation.span),
+                                origins, observation.kind, observation.context,
+                                _plain_default_note(observation, program, texts)))
+            continue
+        outside = sorted(v for v in values if v[0] == "out")
+        if outside and observation.sink:
+            uses.append(UseSite(observation.path,
+                                texts.locate(observation.path, observation.span), (),
+                                observation.kind, observation.context,
+                                outside=_outside_name(outside[0])))
+    return uses
+
+
+def _best_definitions(values: set[Value]) -> list[Value]:
+    """One value per definition, a high-confidence link preferred over a low one."""
+    best: dict[int, Value] = {}
+    for value in values:
+        if value[0] != "def":
+            continue
+        index = cast(int, value[1])
+        known = best.get(index)
+        if known is None or (known[2] is not None and value[2] is None):
+            best[index] = value
+    return [best[i] for i in sorted(best)]
+
+
+def _origin(graph: Graph, node: Node, value: Value, definitions: list[Finding],
+            texts: _Texts, with_flow: bool) -> Origin:
+    definition = definitions[cast(int, value[1])]
+    steps: tuple[FlowStep, ...] = ()
+    if with_flow:
+        hops = graph.path_to(node, value) or []
+        steps = _steps(hops, texts, definition)
+    low = str(value[2]) if value[2] is not None else None
+    return Origin(definition, steps, low)
+
+
+def _steps(hops: list[Hop], texts: _Texts, definition: Finding) -> tuple[FlowStep, ...]:
+    """Hops as flow steps, in the order the value takes them; a second step on the line of the
+    one before adds nothing (``X = os.getenv("X")`` is one step, not two)."""
+    steps: list[FlowStep] = []
+    last = (definition.location.path, definition.location.start_line)
+    for hop in hops:
+        location = texts.locate(hop.path, hop.span)
+        here = (location.path, location.start_line)
+        if here == last:
+            continue
+        steps.append(FlowStep(location, hop.message))
+        last = here
+    return tuple(steps)
+
+
+def _outside_name(value: Value) -> str:
+    kind = value[1]
+    if kind == "env":
+        return f"env {value[2]}"
+    if kind == "secret":
+        return f"secret {value[2]}"
+    return f"the fine-tuning job's result ({value[2]})"
+
+
+def _plain_default_note(observation: Observation, program: Program, texts: _Texts,
+                        ) -> str | None:
+    """When code falls back to a literal that is not a fine-tune (``"gpt-4o-mini"``), say that
+    the deployed value is the fine-tune: the default is what a reader sees, not what runs."""
+    default = observation.default
+    if not isinstance(default, Lit) or observation.env is None:
+        return None
+    if program.definitions_in(observation.path, default.span):
+        return None
+    literal = (texts.text(observation.path) or "")[default.span.start:default.span.end].strip()
+    if not literal or len(literal) > 60:
+        return None
+    return (f"The default here, {literal}, is not what runs where {observation.env} is set: "
+            "there it is the fine-tuned model.")
+
+
+__all__ = ["FlowInputs", "FlowOutcome", "NameSearch", "Origin", "ServiceMap", "UseSite",
+           "is_fine_tune_name", "resolve_uses"]

@@ -1,0 +1,144 @@
+"""Languages as plug-ins: each lives in its own folder behind :class:`Language`, and this
+registry is the only place that lists them.
+
+A language tells the scan which files are its own, which cheap byte markers make a file worth
+reading for names, how to parse a file into strings (for the id rules) and facts (for following
+names, :mod:`ftscan.flow.facts`), and how its names resolve: imports to files, which calls take
+a model, what its built-in functions do with their arguments. The resolver
+(:mod:`ftscan.flow`) and the rest of the scan ask these questions and know nothing else about
+any language.
+
+Adding a language: a folder ``ftscan/languages/<name>/`` whose ``__init__.py`` defines
+``LANGUAGE`` (its sink table is a ``sinks.yaml`` beside it), and one line in :data:`_PLUGINS`
+(and, for the wheel, the package in ``pyproject.toml``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ftscan.flow.facts import Class, ModuleFacts
+    from ftscan.parsers.base import ParsedFile
+
+_PLUGINS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "python": ("ftscan.languages.python", (".py", ".pyi", ".ipynb")),
+}
+"""The registry: language name → the module defining its ``LANGUAGE``, and the file endings
+that are its own (known without importing the plug-in; the tests check they agree)."""
+
+NameQuery = tuple[str, frozenset[str], str]
+"""A name to look for, the words one of which a file must also import for it to count, and
+the language whose files are searched."""
+
+
+@dataclass(frozen=True)
+class SinkTable:
+    """Where a call takes a model: keywords (``model=``; also keys of an object literal
+    argument, where the language passes options that way), and positional arguments of
+    callables matched on the last parts of their dotted name."""
+
+    keywords: frozenset[str]
+    positional: Mapping[str, int] = field(default_factory=dict)
+    object_arguments: bool = False
+
+    def match(self, callee: str, keyword: str | None, position: int,
+              user_sinks: Sequence[tuple[str, str | int]] = ()) -> str | None:
+        """How an argument goes where a model goes (``model=``, ``argument 1``), or ``None``."""
+        for name, param in user_sinks:
+            if callee == name or callee.endswith("." + name):
+                if isinstance(param, int) and keyword is None and position == param:
+                    return f"argument {position + 1}"
+                if isinstance(param, str) and keyword == param:
+                    return f"{keyword}="
+        if keyword is not None:
+            return f"{keyword}=" if keyword in self.keywords else None
+        for suffix, index in self.positional.items():
+            if (callee == suffix or callee.endswith("." + suffix)) and position == index:
+                return f"argument {position + 1}"
+        return None
+
+
+class Language(Protocol):
+    """What the scan asks of a language plug-in."""
+
+    name: str
+    title: str
+    """The language's name in messages (``Python``)."""
+    suffixes: tuple[str, ...]
+    """File name endings that are this language's (``.py``, ``.ipynb``)."""
+    markers: tuple[bytes, ...]
+    """Words that make a file worth reading for names even without an id in it: it may read an
+    environment variable (``environ``, ``process.env``)."""
+    sinks: SinkTable
+    builtins: Mapping[str, str]
+    """Call text → what the function does with its argument: ``same`` (returns it),
+    ``elements`` (a new collection of its elements), ``element`` (one of them), ``values``
+    (a view of a dict's values), ``get`` (an entry by literal key), ``attr`` (an attribute by
+    literal name)."""
+    methods: Mapping[str, str]
+    """Method name → the same summaries, for ``receiver.method(...)``."""
+    attributes_are_keys: bool
+    """``obj.key`` reads an object literal's entry (JavaScript), not only ``obj["key"]``."""
+
+    def interest(self, data: bytes) -> tuple[bool, bool]:
+        """``(reads_env, always)``: may the file read an environment variable; must its names
+        be collected whatever the scan has found (pydantic settings read variables named after
+        their fields)."""
+
+    def parse(self, relpath: str, text: str) -> ParsedFile:
+        """Strings (for the id rules) and facts (for following names); raises
+        :class:`~ftscan.parsers.base.ParseFailure` when the file is not valid."""
+
+    def resolve(self, importer: str, module: str, level: int,
+                files: Mapping[str, set[str]]) -> list[str]:
+        """The files an import names, seen from ``importer``."""
+
+    def submodule(self, module: str, name: str, files: Mapping[str, set[str]]) -> list[str]:
+        """Files ``module.name`` names when ``name`` is a submodule of a package."""
+
+    def settings_class(self, path: str, cls: Class, modules: Mapping[str, ModuleFacts],
+                       files: Mapping[str, set[str]]) -> tuple[str, dict[str, str]] | None:
+        """For a class whose fields read environment variables: the prefix of their names and
+        the fields with a name of their own; ``None`` for any other class."""
+
+    def export_query(self, path: str, name: str) -> NameQuery:
+        """What a file must contain to import ``name`` from the module at ``path``."""
+
+    def mentions(self, text: str, query: NameQuery) -> bool:
+        """Does ``text`` name the query's name, and import one of its words?"""
+
+
+_loaded: dict[str, Language] = {}
+
+
+def language_named(name: str) -> Language:
+    """The plug-in registered as ``name`` (imported on first use)."""
+    language = _loaded.get(name)
+    if language is None:
+        module = importlib.import_module(_PLUGINS[name][0])
+        language = _loaded[name] = module.LANGUAGE
+    return language
+
+
+def names() -> tuple[str, ...]:
+    """Every registered language."""
+    return tuple(_PLUGINS)
+
+
+_SUFFIXES: dict[str, str] = {suffix: name for name, (_, endings) in _PLUGINS.items()
+                             for suffix in endings}
+
+
+def language_of(relpath: str) -> str | None:
+    """The language whose files end like ``relpath``, if any."""
+    ext = posixpath.splitext(relpath)[1].lower()
+    return _SUFFIXES.get(ext)
+
+
+def suffixes() -> tuple[str, ...]:
+    return tuple(_SUFFIXES)

@@ -1,0 +1,195 @@
+"""Python, the first language plug-in: ``.py``, ``.pyi`` and Jupyter notebooks.
+
+Parsing is libcst (:mod:`.strings` collects every string literal for the id rules,
+:mod:`.facts` what the module binds, imports and calls, in one traversal); this module answers
+the resolver's questions the way Python would: which file an import names, which classes are
+pydantic settings, what a file must contain to import a name.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+from ftscan.flow.facts import Class, ModuleFacts
+from ftscan.languages import NameQuery, SinkTable
+from ftscan.parsers.base import ParsedFile
+
+_SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
+_SETTINGS_BASES = frozenset({"BaseSettings"})
+_MAX_BASE_DEPTH = 10
+
+
+def _load_sinks() -> SinkTable:
+    data = yaml.safe_load((Path(__file__).parent / "sinks.yaml").read_text(encoding="utf-8"))
+    return SinkTable(frozenset(data["keywords"]), dict(data["positional"]))
+
+
+class PythonLanguage:
+    """The Python plug-in (see :class:`ftscan.languages.Language`)."""
+
+    name = "python"
+    title = "Python"
+    suffixes = (".py", ".pyi", ".ipynb")
+    markers = (b"environ", b"getenv", b"BaseSettings")
+    attributes_are_keys = False
+    builtins = {
+        "list": "elements", "tuple": "elements", "set": "elements", "frozenset": "elements",
+        "sorted": "elements", "reversed": "elements", "iter": "same", "next": "element",
+        "getattr": "attr", "str": "same", "dict": "same",
+    }
+    methods = {
+        "get": "get", "pop": "get", "setdefault": "get", "values": "values", "items": "values",
+        "copy": "same", "strip": "same", "lower": "same", "format": "same",
+    }
+
+    def __init__(self) -> None:
+        self.sinks = _load_sinks()
+        self._index_key: tuple[int, int] | None = None
+        self._index_value: dict[str, list[str]] = {}
+
+    # ------------------------------------------------------------------ reading files
+
+    def interest(self, data: bytes) -> tuple[bool, bool]:
+        reads_env = b"environ" in data or b"getenv" in data
+        settings = b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None
+        return reads_env, settings
+
+    def parse(self, relpath: str, text: str) -> ParsedFile:
+        if relpath.endswith(".ipynb"):
+            from ftscan.languages.python.notebook import parse_notebook
+
+            return parse_notebook(text)
+        from ftscan.languages.python.strings import parse_python
+
+        return parse_python(text)
+
+    # ------------------------------------------------------------------ resolving names
+
+    def resolve(self, importer: str, module: str, level: int,
+                files: Mapping[str, set[str]]) -> list[str]:
+        """Relative imports from the importer's package; absolute ones by the files whose path
+        ends like the dotted name, the one under the importer's nearest folder first (a
+        monorepo holds many ``config.py``; namespace packages and ``src/`` layouts resolve)."""
+        known = files.get(self.name, set())
+        if level:
+            base = posixpath.dirname(importer)
+            for _ in range(level - 1):
+                base = posixpath.dirname(base)
+            stem = posixpath.join(base, *module.split(".")) if module else base
+            return _files_for(stem.lstrip("/"), known)
+        relative = module.replace(".", "/")
+        folder = posixpath.dirname(importer)
+        while True:  # the importer's folders, deepest first: O(depth), never O(files)
+            stem = posixpath.join(folder, relative) if folder else relative
+            found = _files_for(stem, known)
+            if found:
+                return found
+            if not folder:
+                break
+            folder = posixpath.dirname(folder)
+        candidates = self._index(known).get(module)
+        return [candidates[0]] if candidates else []
+
+    def _index(self, known: set[str]) -> dict[str, list[str]]:
+        """Dotted name → the files it could name, built once per set of files."""
+        key = (id(known), len(known))
+        if self._index_key != key:
+            self._index_key, self._index_value = key, _index(known)
+        return self._index_value
+
+    def submodule(self, module: str, name: str, files: Mapping[str, set[str]]) -> list[str]:
+        if not module.endswith("__init__.py"):
+            return []
+        return _files_for(posixpath.join(posixpath.dirname(module), name),
+                          files.get(self.name, set()))
+
+    def settings_class(self, path: str, cls: Class, modules: Mapping[str, ModuleFacts],
+                       files: Mapping[str, set[str]]) -> tuple[str, dict[str, str]] | None:
+        """A pydantic ``BaseSettings`` class (directly, or through base classes of the
+        repository): its env prefix (its own, else a base's) and aliased fields."""
+        found = self._settings_prefix(path, cls, modules, files, 0)
+        if found is None:
+            return None
+        return found, dict(cls.field_env)
+
+    def _settings_prefix(self, path: str, cls: Class, modules: Mapping[str, ModuleFacts],
+                         files: Mapping[str, set[str]], depth: int) -> str | None:
+        if depth > _MAX_BASE_DEPTH:
+            return None
+        own = cls.env_prefix
+        for base in cls.base_names:
+            if base.rpartition(".")[2] in _SETTINGS_BASES:
+                return own or ""
+            for base_path, base_cls in self._base_classes(path, base, modules, files):
+                inherited = self._settings_prefix(base_path, base_cls, modules, files,
+                                                  depth + 1)
+                if inherited is not None:
+                    return own or inherited
+        return None
+
+    def _base_classes(self, path: str, base: str, modules: Mapping[str, ModuleFacts],
+                      files: Mapping[str, set[str]]) -> list[tuple[str, Class]]:
+        """The classes of the repository a base name written in ``path`` names."""
+        facts = modules.get(path)
+        if facts is None:
+            return []
+        name = base.rpartition(".")[2]
+        local = [(path, c) for c in facts.classes if c.name == name and c.scope == ""]
+        if local:
+            return local
+        for imp in facts.imports:
+            if imp.local == name and imp.name:
+                return [(m, c) for m in self.resolve(path, imp.module, imp.level, files)
+                        for c in (modules[m].classes if m in modules else [])
+                        if c.name == imp.name and c.scope == ""]
+        return []
+
+    # ------------------------------------------------------------------ searching files
+
+    def export_query(self, path: str, name: str) -> NameQuery:
+        folder, base = posixpath.split(path)
+        stem = base.rsplit(".", 1)[0]
+        if stem == "__init__":
+            stem = posixpath.basename(folder)
+        return name, frozenset({stem}) if stem else frozenset(), self.name
+
+    def mentions(self, text: str, query: NameQuery) -> bool:
+        """Does ``text`` name ``name`` as a whole word, and (for a name a module exports)
+        import one of the module's words? Substring tests first: most files fail them at C
+        speed."""
+        name, module_names, _ = query
+        if name not in text or (module_names and not any(m in text for m in module_names)):
+            return False
+        if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text) is None:
+            return False
+        return not module_names or any(
+            re.search(rf"^[ \t]*(?:from|import)[ \t][^\n]*(?<![A-Za-z0-9_]){re.escape(m)}"
+                      rf"(?![A-Za-z0-9_])", text, re.MULTILINE)
+            for m in module_names
+        )
+
+
+def _files_for(stem: str, known: set[str]) -> list[str]:
+    return [p for p in (f"{stem}.py", f"{stem}/__init__.py", f"{stem}.pyi") if p in known][:1]
+
+
+def _index(files: set[str]) -> dict[str, list[str]]:
+    """Dotted name → the files it could name (every suffix of each file's path), sorted."""
+    index: dict[str, list[str]] = {}
+    for path in sorted(files):
+        if not path.endswith((".py", ".pyi")):
+            continue
+        parts = path.rsplit(".", 1)[0].split("/")
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        for i in range(len(parts)):
+            index.setdefault(".".join(parts[i:]), []).append(path)
+    return index
+
+
+LANGUAGE = PythonLanguage()
