@@ -44,6 +44,9 @@ class AnalysisContext:
     others)."""
     file_budget: float | None = DEFAULT_FILE_BUDGET_SECONDS
     """Seconds the analysis of one file may take before it is given up (:mod:`ftscan.budget`)."""
+    follow_names: bool = True
+    """Names are followed to the code that uses them (off with ``--no-aliases``): files of code
+    whose facts may matter are parsed for them in the first phase."""
 
 
 @dataclass

@@ -51,7 +51,7 @@ from ftscan.examine import (
 )
 from ftscan.fingerprint import LineHasher
 from ftscan.firstpass import DefinitionsPass
-from ftscan.flow.findings import use_finding
+from ftscan.flow.findings import outside_finding, use_finding
 from ftscan.flow.phase import FlowInputs, NameSearch, resolve_uses
 from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
 from ftscan.gitfiles import PendingListing, start_listing
@@ -139,6 +139,10 @@ class ScanSummary:
     unresolved: dict[str, int] = field(default_factory=dict)
     """Links that could not be followed: names that could hold more values than the resolver
     keeps (``truncated``), star imports, computed env var names, unparsable modules."""
+    resolver_steps: int = 0
+    """Units of work the alias resolver did (edges added, values propagated, rules run): it
+    grows with the facts, never with the paths between them (the benchmark and the tests of
+    pathological shapes read it)."""
     suppressed: dict[str, int] = field(default_factory=dict)
     """Findings reported but accepted, by kind (``inSource``, ``external``)."""
     stale_baseline_entries: int = 0
@@ -222,6 +226,7 @@ def scan(options: ScanOptions) -> ScanResult:
         modules_followed=dict(sorted(sum((Counter(p.summary.modules_followed) for p in parts),
                                          Counter()).items())),
         unresolved=dict(sum((Counter(p.summary.unresolved) for p in parts), Counter())),
+        resolver_steps=sum(p.summary.resolver_steps for p in parts),
         suppressed=dict(sorted(Counter(f.suppression.kind for f in findings
                                        if f.suppression is not None).items())),
         stale_baseline_entries=len(stale),
@@ -412,7 +417,8 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     max_size = _first(options.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE)
     fail_on = _first(options.fail_on, config.fail_on, DEFAULT_FAIL_ON)
     as_of = options.as_of or dt.date.today()
-    context = AnalysisContext(rules, lifecycle, as_of, window, max_size, options.file_budget)
+    context = AnalysisContext(rules, lifecycle, as_of, window, max_size, options.file_budget,
+                              follow_names=options.follow_aliases)
 
     pending = _git_listing(root, targets, options)
     cache, cache_problems = None, []
@@ -488,6 +494,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
             language_of(path) or "" for path in [*first.modules, *second.modules_parsed]
         ).items())),
         unresolved=second.unresolved,
+        resolver_steps=second.steps,
     )
     return _RepositoryScan(root, findings, diagnostics, summary, stale, rules, lifecycle, as_of,
                            fail_on, config, window, everything)
@@ -512,6 +519,7 @@ class _AliasPhase:
     diagnostics: list[Diagnostic]
     modules_parsed: list[str]
     unresolved: dict[str, int]
+    steps: int = 0
     texts: dict[str, str | None] = field(default_factory=dict)
     """The texts this phase read."""
 
@@ -558,6 +566,7 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
         services=first.services,
         user_sinks=[parse_sink(s) for s in sinks],
         search=search,
+        outside_env=first.secret_env,
     )
 
     read_text = _text_reader(root, max_size)
@@ -572,12 +581,21 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
     for site in outcome.uses:
         last_line[site.path] = max(last_line.get(site.path, 0), site.location.start_line)
     findings = []
+    outside_rule = context.rules.of_kind("outside")
     for site in sorted(outcome.uses, key=lambda u: (u.location, u.context)):
-        key = (site.path, site.context, site.origins[0].definition.model_id)
+        if not site.origins and (site.outside is None or outside_rule is None):
+            continue
+        named = site.origins[0].definition.model_id if site.origins else str(site.outside)
+        key = (site.path, site.context, named)
         occurrence = occurrences[key]
         occurrences[key] += 1
         text = outcome.texts.get(site.path) or read_text(site.path) or ""
         hasher = hashers.setdefault(site.path, LineHasher(text, last_line[site.path]))
+        if not site.origins:
+            assert outside_rule is not None
+            findings.append(outside_finding(site, outside_rule, stable_fingerprint, occurrence,
+                                            hasher.hash_for(site.location.start_line)))
+            continue
         findings.append(use_finding(
             site,
             rule_title=lambda rule_id: _rule_title(context, rule_id),
@@ -593,7 +611,7 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
         "unparsableModules": len(outcome.parse_failures),
     }
     return _AliasPhase(findings, diagnostics, outcome.modules_parsed, unresolved,
-                       outcome.texts)
+                       outcome.steps, outcome.texts)
 
 
 def _markers_reader(known: dict[str, Markers], texts: dict[str, str | None],

@@ -28,6 +28,7 @@ from ftscan.budget import OverBudget, time_budget
 from ftscan.discovery import FileEntry, SkippedEntry, irregular
 from ftscan.filekinds import classify
 from ftscan.flow.facts import ModuleFacts, shifted
+from ftscan.flow.names import is_workflow, workflow_secret_env
 from ftscan.languages import NameQuery, language_named, language_of
 from ftscan.ownreports import is_own_report
 from ftscan.parsers import ParseFailure
@@ -59,6 +60,8 @@ class Outcome:
     """Diagnostics without a line (bad UTF-8, a module whose names cannot be followed)."""
     markers: Markers = ()
     """Inline suppressions in the file (collected while its text was in hand)."""
+    secret_env: tuple[tuple[str, str], ...] = ()
+    """Env vars a workflow sets from secrets named like a fine-tune: (variable, secret)."""
 
 
 @dataclass(frozen=True)
@@ -79,9 +82,10 @@ class FileFacts:
     decode_problem: str | None = None
     reads_env: bool = False
     """A file of code that may read an environment variable (``environ``, ``process.env``)."""
-    settings: bool = False
-    """A file of code whose facts matter whatever the scan found (it declares pydantic
-    settings, whose fields read variables named after them)."""
+    always: bool = False
+    """A file of code whose facts matter whatever the scan found: it declares pydantic
+    settings (whose fields read variables named after them), reads an env var named like a
+    fine-tune or a fine-tuning job's result (values set outside the repository)."""
     names_tested: frozenset[str] = frozenset()
     """The bound environment variable names looked for in the file ..."""
     names_found: frozenset[str] = frozenset()
@@ -93,29 +97,34 @@ class FileFacts:
     """The content is the one the cache already knows (only its stat signature changed)."""
     markers: Markers = ()
     """Inline suppressions (``ftscan: ignore[...]``) in a file that was decoded."""
+    secret_env: tuple[tuple[str, str], ...] = ()
+    """A workflow's env vars set from secrets named like a fine-tune (:mod:`ftscan.flow.names`)."""
 
     @property
     def plain(self) -> bool:
         """Did the file yield nothing at all (the common case: no candidate, no env reads)?"""
         return (self.analysis is None and self.skipped is None and self.module is None
-                and not self.reads_env and not self.settings and self.decode_problem is None
-                and not self.unchanged)
+                and not self.reads_env and not self.always and self.decode_problem is None
+                and not self.unchanged and not self.secret_env)
 
-    def outcome(self, env_names: frozenset[str], context: AnalysisContext | None = None
-                ) -> Outcome | None:
+    def outcome(self, env_names: frozenset[str], context: AnalysisContext | None = None,
+                follow: bool = True) -> Outcome | None:
         """The file's :class:`Outcome`, with findings dated for ``context`` when given (facts
         from the cache); ``None`` when the bytes must be examined again (a bound variable
-        name they were never searched for, or names never collected)."""
+        name they were never searched for, or names never collected). ``follow``: names are
+        followed in this scan (``--no-aliases`` turns it off)."""
         if self.skipped is not None:
             return Outcome(self.relpath, skipped=self.skipped)
         problems = (self.decode_problem,) if self.decode_problem else ()
         if self.analysis is not None:
             analysis = self.analysis if context is None else _redated(self.analysis, context)
             return Outcome(self.relpath, analysis=analysis, problems=problems,
-                           markers=self.markers)
-        if not env_names or not (self.settings or self.reads_env):
-            return Outcome(self.relpath)
-        if not self.settings:
+                           markers=self.markers, secret_env=self.secret_env)
+        if not follow or not (self.always or self.reads_env):
+            return Outcome(self.relpath, secret_env=self.secret_env)
+        if not self.always:
+            if not env_names:
+                return Outcome(self.relpath)
             if not env_names <= self.names_tested:
                 return None
             if self.names_found.isdisjoint(env_names):
@@ -284,22 +293,24 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
         return FileFacts(relpath, skipped=_binary(relpath))
     raw, (data, note) = data, readable
     facts = FileFacts(relpath)
+    if is_workflow(relpath) and b"${{" in data:
+        facts = FileFacts(relpath, secret_env=workflow_secret_env(data))
     name = language_of(relpath)
     language = language_named(name) if name is not None else None
     # one pass over the bytes tells whether there is anything to look at (most files: no)
     if not context.rules.might_match(data, language.markers if language else ()):
         return facts
     if language is not None:
-        reads_env, settings = language.interest(data)
-        if reads_env or settings:
+        reads_env, always = language.interest(data)
+        if reads_env or always:
             tested = env_names if reads_env else frozenset()
-            facts = FileFacts(relpath, reads_env=reads_env, settings=settings,
+            facts = FileFacts(relpath, reads_env=reads_env, always=always,
                               names_tested=tested,
                               names_found=frozenset(n for n in tested if n.encode() in data))
     candidate = context.rules.is_candidate(data)
     if candidate and is_own_report(data):
         return dataclasses.replace(facts, skipped=SkippedEntry(relpath, "ftscan-report"))
-    wants_module = bool(env_names) and (facts.settings or bool(facts.names_found))
+    wants_module = context.follow_names and (facts.always or bool(facts.names_found))
     if not candidate and not wants_module:
         return facts
     # from here on the file is parsed: worth a digest, so that a touched file whose content

@@ -53,6 +53,8 @@ class DefinitionsPass:
         self.env_names: set[str] = set()
         self.services = ServiceMap()
         self.relpaths: list[str] = []
+        self.secret_env: dict[str, str] = {}
+        """Env vars workflows set from secrets named like a fine-tune → the secret."""
         self.markers: dict[str, Markers] = {}
         """Inline suppressions of the files decoded in this phase."""
 
@@ -76,7 +78,7 @@ class DefinitionsPass:
         self.env_names = {
             f.binding.name for f in self.findings
             if isinstance(f.binding, EnvVar) and f.role is not Role.MENTION
-        }
+        } | set(self.secret_env)
         names = frozenset(self.env_names) if self.follow_aliases else frozenset()
         for outcome in self._outcomes(code_files, names):
             self._record(outcome)
@@ -99,7 +101,7 @@ class DefinitionsPass:
         self.from_cache += plain
         todo = dict(misses)
         for index, facts in hits:
-            outcome = facts.outcome(env_names, self.context)
+            outcome = facts.outcome(env_names, self.context, self.follow_aliases)
             if outcome is None:  # a bound variable it was never searched for
                 todo[index] = None
             else:
@@ -112,7 +114,8 @@ class DefinitionsPass:
         for i, facts in zip(order, fresh, strict=True):
             if facts is not None and facts.unchanged:  # touched, not changed
                 cached = cache.cached_facts(entries[i].relpath)
-                outcome = cached.outcome(env_names, self.context) if cached else None
+                outcome = (cached.outcome(env_names, self.context, self.follow_aliases)
+                           if cached else None)
                 if outcome is None:
                     redo.append(i)
                     continue
@@ -135,7 +138,8 @@ class DefinitionsPass:
         if facts is None:
             self._count_read()
         else:
-            found[index] = facts.outcome(env_names) or Outcome(facts.relpath)
+            found[index] = (facts.outcome(env_names, follow=self.follow_aliases)
+                            or Outcome(facts.relpath))
 
     def _count_read(self, files: int = 1) -> None:
         """Count files read; tell the progress callback every 200."""
@@ -161,6 +165,8 @@ class DefinitionsPass:
         if skipped is not None:  # one of ftscan's own reports: read, not analysed
             self.skipped[skipped.reason] += 1
             return
+        for var, secret in outcome.secret_env:
+            self.secret_env.setdefault(var, secret)
         for problem in outcome.problems:
             self.diagnostics.append(Diagnostic(outcome.relpath, problem, Severity.WARNING))
         if outcome.analysis is not None or outcome.module is not None:

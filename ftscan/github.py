@@ -57,7 +57,7 @@ def escape_property(text: str) -> str:
 def annotation(finding: Finding) -> str:
     """One workflow command for a finding (start line only: it attaches to the diff)."""
     loc = finding.location
-    title = f"{finding.rule_id} {finding.role.value}: {terminal(finding.model_id)}"
+    title = f"{finding.rule_id} {finding.role.value}: {terminal(finding.shown_id)}"
     return (f"::{_COMMANDS[finding.level]} file={escape_property(loc.path)},"
             f"line={loc.start_line},"
             f"col={loc.start_column},title={escape_property(title)}::"

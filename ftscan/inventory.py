@@ -90,6 +90,21 @@ class Row:
     """Config key paths and env vars the id hides behind."""
     dateless_status: str | None = None
     """``deprecated`` or ``retired`` for a model whose provider published no date."""
+    outside: str | None = None
+    """For the uses of a fine-tune set outside the repository (no ``model_id``): what holds
+    it (``env OPENAI_FINETUNED_MODEL``)."""
+
+    @property
+    def key(self) -> str:
+        """The row's identity in an inventory: its id, or what holds a model set outside."""
+        return self.model_id if self.model_id or self.outside is None else \
+            f"outside:{self.outside}"
+
+    @property
+    def shown(self) -> str:
+        """What reports name the row by."""
+        return self.model_id if self.model_id or self.outside is None else \
+            f"set outside the repository: {self.outside}"
 
     def status(self, as_of: dt.date, window: int) -> tuple[str, int | None]:
         """Lifecycle status and days left on ``as_of``."""
@@ -135,7 +150,7 @@ class Inventory:
         """By days left (unknown last), then id."""
         def key(row: Row) -> tuple[int, str]:
             _, days = row.status(self.as_of, self.window_days)
-            return (days if days is not None else 10**9, row.model_id)
+            return (days if days is not None else 10**9, row.shown)
 
         return sorted(self.rows.values(), key=key)
 
@@ -151,9 +166,10 @@ def build(result: ScanResult, repository: str | None = None) -> Inventory:
             finding.model_id,)
         for model_id in ids:
             source = by_id.get(model_id, finding)
-            row = inventory.rows.get(model_id)
+            key = model_id or f"outside:{finding.outside}"
+            row = inventory.rows.get(key)
             if row is None:
-                row = inventory.rows[model_id] = _new_row(model_id, source)
+                row = inventory.rows[key] = _new_row(model_id, source)
             _add_site(row, finding, repository or finding.repository or default)
     return inventory
 
@@ -173,6 +189,7 @@ def _new_row(model_id: str, finding: Finding) -> Row:
         next_step=life.next_step,
         dateless_status=(life.status.value if life.shutdown_date is None and life.status in
                          (Status.DEPRECATED, Status.RETIRED) else None),
+        outside=finding.outside if not model_id else None,
     )
 
 
@@ -200,7 +217,7 @@ def redact(inventory: Inventory) -> Inventory:
         if row.org:
             copy.model_id = _redact_id(row.model_id, row.org)
             copy.org = REDACTED
-        out.rows[copy.model_id] = copy
+        out.rows[copy.key] = copy
     return out
 
 
@@ -244,6 +261,7 @@ def to_json(inventory: Inventory) -> str:
             "uses": [s.to_json() for s in _sites(row.uses)],
             "mentions": [s.to_json() for s in _sites(row.mentions)],
             "examples": [s.to_json() for s in _sites(row.examples)],
+            "outside": row.outside,
         })
     document = {
         "version": INVENTORY_VERSION,
@@ -259,7 +277,7 @@ def to_json(inventory: Inventory) -> str:
 
 CSV_COLUMNS = ("modelId", "provider", "baseModel", "org", "suffix", "status", "shutdownDate",
                "daysLeft", "owners", "services", "repositories", "definitionCount", "useCount",
-               "definitions", "uses", "names", "nextStep")
+               "definitions", "uses", "names", "nextStep", "outside")
 
 
 def to_csv(inventory: Inventory) -> str:
@@ -278,7 +296,7 @@ def to_csv(inventory: Inventory) -> str:
             "; ".join(sorted(row.repositories)), len(row.definitions), len(row.uses),
             "; ".join(s.label(several) for s in _sites(row.definitions)),
             "; ".join(s.label(several) for s in _sites(row.uses)),
-            "; ".join(sorted(row.names)), row.next_step or "",
+            "; ".join(sorted(row.names)), row.next_step or "", row.outside or "",
         )])
     return out.getvalue()
 
@@ -300,7 +318,7 @@ def markdown_body(inventory: Inventory) -> str:
     lines = [
         "## Fine-tuned model inventory",
         "",
-        f"{len(rows)} model id{'s' if len(rows) != 1 else ''} in "
+        f"{_count_phrase(rows)} in "
         f"{', '.join(md_code(r, in_table=False) for r in sorted(inventory.repositories))}, "
         f"as of {inventory.as_of.isoformat()}. "
         "OpenAI stops all new fine-tuning jobs on 2027-01-06.",
@@ -316,7 +334,8 @@ def markdown_body(inventory: Inventory) -> str:
         status, days = row.status(inventory.as_of, inventory.window_days)
         lines.append("| " + " | ".join((
             f"{_STATUS_ICONS[status]} {status}",
-            md_code(row.model_id) + (" (built at run time)" if row.dynamic else ""),
+            (md_code(row.model_id) if row.model_id else md_text(row.shown))
+            + (" (built at run time)" if row.dynamic else ""),
             md_code(row.base_model) if row.base_model else "—",
             md_text(remaining(status, row.shutdown_date, days)),
             " ".join(md_code(o) for o in sorted(row.owners)) or "—",
@@ -330,13 +349,26 @@ def markdown_body(inventory: Inventory) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _count_phrase(rows: list[Row]) -> str:
+    """``3 model ids``, and ``, 1 set outside the repository`` when some are."""
+    outside = sum(1 for r in rows if r.outside is not None)
+    ids = len(rows) - outside
+    phrase = f"{ids} model id{'s' if ids != 1 else ''}"
+    return phrase + (f" and {outside} fine-tune{'s' if outside != 1 else ''} set outside the "
+                     "repository" if outside else "")
+
+
 def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
     status, days = row.status(inventory.as_of, inventory.window_days)
     when = remaining(status, row.shutdown_date, days)
     if not when.startswith(status):
         when = f"{status}, {when}"
-    out = [f"<details><summary><code>{html_text(row.model_id)}</code>: "
+    out = [f"<details><summary><code>{html_text(row.shown)}</code>: "
            f"{html_text(when)}</summary>", ""]
+    if row.outside is not None:
+        out.append(f"- Set outside the repository ({md_text(row.outside)}): the id, its base "
+                   "model and shutdown date are not in this repository; look it up where it "
+                   "is set (ftscan reconcile lists the organisation's fine-tunes).")
     if row.dynamic:
         out.append(f"- Built at run time from the template "
                    f"{md_code(row.model_id, in_table=False)}.")
@@ -404,8 +436,9 @@ def load(path: Path) -> Inventory:
                 examples=sites("examples"), names=set(item.get("names", [])),
                 dateless_status=(item.get("status") if item.get("shutdownDate") is None
                                  and item.get("status") in ("deprecated", "retired") else None),
+                outside=item.get("outside"),
             )
-            inventory.rows[row.model_id] = row
+            inventory.rows[row.key] = row
     except (KeyError, TypeError, ValueError) as exc:
         raise InventoryError(f"{path}: malformed inventory: {exc}") from None
     return inventory
@@ -420,8 +453,8 @@ def merge(inventories: Sequence[Inventory], as_of: dt.date | None = None) -> Inv
     for inventory in inventories:
         merged.repositories |= inventory.repositories
         for row in inventory.rows.values():
-            if row.model_id in merged.rows:
-                merged.rows[row.model_id].merge(row)
+            if row.key in merged.rows:
+                merged.rows[row.key].merge(row)
             else:
-                merged.rows[row.model_id] = row.copy()
+                merged.rows[row.key] = row.copy()
     return merged

@@ -167,6 +167,17 @@ class Finding:
     binding: Binding | None = None
     """The typed name the id is bound to (an env var, a Terraform variable, a config key), for
     following it to the code that reads it."""
+    outside: str | None = None
+    """For a use of a model set outside the repository (rule kind ``outside``, no
+    ``model_id``): what holds it, ``env OPENAI_FINETUNED_MODEL``, ``secret FT_MODEL``, or the
+    fine-tuning job read at run time."""
+
+    @property
+    def shown_id(self) -> str:
+        """The model id, or for a model set outside the repository what holds it."""
+        if self.model_id or self.outside is None:
+            return self.model_id
+        return f"set outside the repository: {self.outside}"
 
 
 class Severity(str, enum.Enum):

@@ -36,12 +36,20 @@ RULE_KEYS = frozenset(
     {
         "id", "name", "provider", "title", "description", "help", "level", "precision", "tags",
         "keywords", "precedence", "patterns", "dynamic", "hints", "examples", "placeholders",
+        "kind",
     }
 )
 MAX_TEMPLATE_LENGTH = 400
 """Longer than any id template: a longer token is something else (a generated blob)."""
 _TEMPLATE_TOKEN = re.compile(r"(?:\{[^{}]*\}|[^\s\"'<>,;()])+")
-REQUIRED_KEYS = ("id", "name", "provider", "title", "description", "help", "keywords", "patterns")
+REQUIRED_KEYS = ("id", "name", "provider", "title", "description", "help")
+MATCHING_KEYS = ("keywords", "patterns", "dynamic", "hints", "examples", "placeholders")
+"""Fields of a rule that finds ids in text (``kind: model-id``, the default)."""
+RULE_KINDS = ("model-id", "outside")
+"""``model-id``: a rule that finds ids in text by its patterns. ``outside``: the rule a use
+is reported under when the fine-tuned model it calls is set outside the repository (an env
+var or secret named like a fine-tune, a fine-tuning job's result): no patterns, found by the
+alias phase."""
 
 
 class RuleError(Exception):
@@ -88,6 +96,8 @@ class Rule:
     negative: tuple[Example, ...]
     source: str
     """The file the rule came from."""
+    kind: str = "model-id"
+    """One of :data:`RULE_KINDS`."""
     placeholders: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Per named group, values (shell-style globs, any case) that mark an id as an example out
     of documentation (``your-org``, ``custom-model-name``, AWS's ``123456789012``), not a
@@ -132,9 +142,12 @@ class RuleSet:
                 )
             seen[rule.id] = rule.source
         self.rules: tuple[Rule, ...] = tuple(rules)
+        self.id_rules: tuple[Rule, ...] = tuple(r for r in self.rules if r.kind == "model-id")
+        """The rules that find ids in text."""
         self._by_id = {rule.id: rule for rule in self.rules}
-        self._ordered = sorted(self.rules, key=lambda r: r.precedence)
-        keywords = sorted({k for rule in self.rules for k in rule.keywords}, key=len, reverse=True)
+        self._ordered = sorted(self.id_rules, key=lambda r: r.precedence)
+        keywords = sorted({k for rule in self.id_rules for k in rule.keywords}, key=len,
+                          reverse=True)
         self.keywords: tuple[str, ...] = tuple(keywords)
         self._keyword_bytes = tuple(k.encode() for k in keywords)
         self._keyword_text = re.compile("|".join(re.escape(k) for k in keywords))
@@ -151,7 +164,7 @@ class RuleSet:
         """A hash of everything in the rules that decides what a file yields (not the texts
         for humans): the cache keeps a file's findings only for rules with the same digest."""
         spec = [
-            (r.id, r.provider, r.title, r.level.value, r.keywords, r.precedence,
+            (r.id, r.kind, r.provider, r.title, r.level.value, r.keywords, r.precedence,
              tuple(p.pattern for p in r.patterns), tuple(p.pattern for p in r.dynamic),
              tuple(p.pattern for p in r.hints), r.placeholders)
             for r in self.rules
@@ -173,6 +186,10 @@ class RuleSet:
     def get(self, rule_id: str) -> Rule | None:
         """The rule with this id, if any."""
         return self._by_id.get(rule_id)
+
+    def of_kind(self, kind: str) -> Rule | None:
+        """The first rule of ``kind`` (``outside``), if the catalogue has one."""
+        return next((rule for rule in self.rules if rule.kind == kind), None)
 
     def index(self, rule_id: str) -> int:
         """The rule's position in the catalogue (SARIF ``ruleIndex``)."""
@@ -372,6 +389,18 @@ def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Patt
     rule_id = _text(raw, "id", where)
     if not RULE_ID.match(rule_id):
         raise RuleError(f"{where}: field 'id' must look like FT001, not {rule_id!r}")
+    kind = raw.get("kind", "model-id")
+    if kind not in RULE_KINDS:
+        raise RuleError(f"{where}: field 'kind' must be one of {', '.join(RULE_KINDS)}")
+    if kind != "model-id":
+        extra = [key for key in MATCHING_KEYS if key in raw]
+        if extra:
+            raise RuleError(f"{where}: field '{extra[0]}' belongs to rules that find ids in "
+                            f"text, not to a rule of kind '{kind}'")
+    else:
+        for key in ("keywords", "patterns"):
+            if key not in raw:
+                raise RuleError(f"{where}: missing field '{key}'")
     try:
         level = Level.parse(str(raw.get("level", "warning")))
     except ValueError as exc:
@@ -382,11 +411,11 @@ def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Patt
     precedence = raw.get("precedence", 100)
     if not isinstance(precedence, int) or isinstance(precedence, bool):
         raise RuleError(f"{where}: field 'precedence' must be an integer")
-    keywords = _text_list(raw, "keywords", where)
-    if not keywords:
+    keywords = _text_list(raw, "keywords", where) if kind == "model-id" else []
+    if kind == "model-id" and not keywords:
         raise RuleError(f"{where}: field 'keywords' needs at least one keyword")
-    patterns = _regex_list(raw, "patterns", where, compile_)
-    if not patterns:
+    patterns = _regex_list(raw, "patterns", where, compile_) if kind == "model-id" else ()
+    if kind == "model-id" and not patterns:
         raise RuleError(f"{where}: field 'patterns' needs at least one regex")
     dynamic = _regex_list(raw, "dynamic", where, compile_) if "dynamic" in raw else ()
     hints = _regex_list(raw, "hints", where, compile_) if "hints" in raw else ()
@@ -410,6 +439,7 @@ def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Patt
         positive=positive,
         negative=negative,
         source=str(path),
+        kind=kind,
         placeholders=placeholders,
     )
 

@@ -9,12 +9,12 @@ import pytest
 from ftscan.ruleset import RuleError, load_rule_file, load_rules
 
 RULES = load_rules()
-CASES = [(r.id, ex) for r in RULES.rules for ex in r.positive]
-NEGATIVES = [(r.id, ex) for r in RULES.rules for ex in r.negative]
+CASES = [(r.id, ex) for r in RULES.id_rules for ex in r.positive]
+NEGATIVES = [(r.id, ex) for r in RULES.id_rules for ex in r.negative]
 
 
 def test_every_rule_has_positive_and_negative_examples() -> None:
-    for rule in RULES.rules:
+    for rule in RULES.id_rules:
         assert rule.positive, f"{rule.id} has no positive example"
         assert rule.negative, f"{rule.id} has no negative example"
 
@@ -52,7 +52,7 @@ def test_dynamic_templates_need_a_placeholder_inside_the_id() -> None:
 
 
 def test_prefilter_keywords_cover_every_rule() -> None:
-    for rule in RULES.rules:
+    for rule in RULES.id_rules:
         for example in rule.positive:
             assert RULES.might_match(example.text.encode()), rule.id
             assert RULES.is_candidate(example.text.encode()), rule.id

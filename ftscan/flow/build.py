@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import functools
 import posixpath
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -54,15 +53,13 @@ from ftscan.flow.facts import (
     UnpackT,
 )
 from ftscan.flow.graph import Graph, Hop, Node, Value
+from ftscan.flow.names import is_fine_tune_name
 from ftscan.languages import Language, language_named
 
 ANY = "[*]"
 """The field holding every element of a list, every value of a dict."""
 KEYS = "[keys]"
 """The field holding a dict's keys (what iterating over a dict yields)."""
-FINE_TUNE_NAME = re.compile(r"FINE_?TUNE|FINETUNE|(?:^|_)FT(?:_|$)|FT_?MODEL|TUNED_?MODEL",
-                            re.IGNORECASE)
-"""An environment variable or secret named like a fine-tuned model's."""
 
 
 def key_field(key: str) -> str:
@@ -85,6 +82,12 @@ class Observation:
     """An env read's literal default (worth a note when it is not the fine-tune)."""
     env: str | None = None
     """The env var read, for notes."""
+    callee: Node | None = None
+    """For an argument of a call: the callee, and the parameter the argument binds (a keyword
+    or a position). When the callee is a function of the repository whose parameter reaches
+    a use of its own, that use is reported and this one is not (``ask(model=X)`` calls
+    ``create(model=model)`` inside: one use, where the model is called)."""
+    parameter: str | int | None = None
 
 
 @dataclass
@@ -119,6 +122,30 @@ class Program:
     def function(self, path: str, qualname: str) -> Function | None:
         return self._functions.get((path, qualname))
 
+    def parameter_nodes(self, o: Value, parameter: str | int) -> list[Node]:
+        """The nodes of the parameter of the function (or class constructor) ``o`` that an
+        argument binds."""
+        kind = o[1]
+        path, qualname = str(o[2]), str(o[3])
+        if kind == "class":
+            function = self.function(path, f"{qualname}.__init__") or \
+                self.function(path, f"{qualname}.constructor")
+            skip = 1
+        elif kind == "func":
+            function = self.function(path, qualname)
+            skip = 1 if function is not None and function.is_method and not function.static \
+                else 0
+        else:
+            return []
+        if function is None:
+            return []
+        params = [p for p in function.params if not p.collects][skip:]
+        if isinstance(parameter, str):
+            chosen = [p for p in params if p.name == parameter]
+        else:
+            chosen = [p for p in params if p.position >= 0][parameter:parameter + 1]
+        return [("var", path, function.qualname, p.name) for p in chosen]
+
     # ------------------------------------------------------------------ env
 
     def bind_env(self, var: str, source: Node, path: str) -> None:
@@ -139,7 +166,7 @@ class Program:
         if key not in self.env_wired:
             self.env_wired[key] = set()
             self._wire_env(var, reader, self.env_wired[key])
-            if var not in self.env_sources and FINE_TUNE_NAME.search(var):
+            if var not in self.env_sources and is_fine_tune_name(var):
                 self.graph.seed(node, ("out", "env", var))
             secret = self.outside_env.get(var)
             if secret is not None:
@@ -193,10 +220,6 @@ class Program:
 
     def dict_keys(self, obj: Value) -> set[str]:
         return self._dict_keys.get(obj, set())
-
-
-def is_fine_tune_name(name: str) -> bool:
-    return FINE_TUNE_NAME.search(name) is not None
 
 
 class _ModuleBuilder:
@@ -674,11 +697,31 @@ class _ModuleBuilder:
             default = next((n for a, n in args if a.position == 1), None)
             if default is not None:
                 graph.edge(default, result)
+        elif summary in ("add", "add_last", "extend", "update") and receiver is not None:
+            self._mutate(summary, receiver, args)
         elif summary == "attr":  # getattr(obj, "name")
             name_arg = next((a for a, _ in args if a.position == 1), None)
             name = _literal_key(name_arg)
             if name is not None and args:
                 graph.watch(args[0][1], lambda o: self._load(o, name, result))
+
+    def _mutate(self, summary: str, receiver: Node, args: list[tuple[Arg, Node]]) -> None:
+        """``xs.append(v)``, ``xs.insert(0, v)``, ``xs.extend(vs)``, ``d.update(other)``:
+        the receiver's elements (or entries) grow."""
+        graph = self.graph
+        plain = [node for arg, node in args if arg.keyword is None and not arg.spread]
+        if not plain:
+            return
+        value = plain[-1] if summary == "add_last" else plain[0]
+        if summary in ("add", "add_last"):
+            graph.watch(receiver, lambda o: graph.edge(value, ("field", o, ANY))
+                        if o[1] in ("list", "dict") else None)
+        elif summary == "extend":
+            graph.watch(receiver, lambda o: self._elements_of(value, ("field", o, ANY))
+                        if o[1] == "list" else None)
+        else:
+            graph.watch(receiver, lambda o: graph.watch(
+                value, functools.partial(self._spread, target=o)) if o[1] == "dict" else None)
 
     def _call_object(self, o: Value, call: Call, scope: str,
                      args: list[tuple[Arg, Node]], result: Node) -> None:
@@ -795,14 +838,21 @@ class _ModuleBuilder:
             value_span = _span(arg.value)
             if value_span is not None:
                 self._sink_arg_spans.add((value_span.start, value_span.end))
+            declared = sinks.declared(call.text, arg.keyword, arg.position,
+                                      self.program.user_sinks) is not None
             self._observe(node, arg.span, f"passed as {how} of {call.text}",
-                          _short(self._code(arg.value)))
+                          _short(self._code(arg.value)),
+                          None if declared else self.expr(scope, call.callee),
+                          arg.keyword if arg.keyword is not None else arg.position)
 
-    def _observe(self, node: Node, span: Span, kind: str, context: str) -> None:
+    def _observe(self, node: Node, span: Span, kind: str, context: str,
+                 callee: Node | None = None, parameter: str | int | None = None) -> None:
         observed = ("obs", self.path, span.start, span.end, kind)
         self.graph.edge(node, observed)
         self.program.observations[observed] = Observation(self.path, span, kind, context,
-                                                          sink=True)
+                                                          sink=True, callee=callee,
+                                                          parameter=parameter)
+
 
     def _code(self, e: Expr) -> str:
         return _expr_text(e)

@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ftscan.flow.phase import UseSite
-from ftscan.models import Finding, FlowStep, Level, Role, Status
+from ftscan.models import Finding, FlowStep, Level, Lifecycle, Role, Status
+from ftscan.ruleset import Rule
 
 _URGENCY = {Status.RETIRED: 0, Status.RETIRING: 1, Status.ACTIVE: 2, Status.DEPRECATED: 3,
             Status.UNKNOWN: 4}
@@ -84,4 +85,37 @@ def use_finding(
         definitions=related,
         flows=flows,
         confidence="low" if low else "high",
+    )
+
+
+def outside_finding(
+    site: UseSite,
+    rule: Rule,
+    fingerprint: Callable[[str, str, str, str | None, int], str],
+    occurrence: int,
+    line_hash: str | None,
+) -> Finding:
+    """A ``use`` finding for a model sink that only a value set outside the repository
+    reaches (an env var or secret named like a fine-tune, a fine-tuning job's result)."""
+    assert site.outside is not None
+    message = (f"A fine-tuned model ({site.outside}) is used here ({site.kind}): "
+               f"{OUTSIDE_MESSAGE}. Look it up where it is set and check its base model's "
+               "shutdown date (ftscan lifecycle; ftscan reconcile lists the organisation's "
+               "fine-tunes). Low confidence: the id itself is not in this repository.")
+    return Finding(
+        rule_id=rule.id,
+        level=rule.level,
+        role=Role.USE,
+        message=message,
+        location=site.location,
+        model_id="",
+        provider=rule.provider,
+        base_model=None,
+        lifecycle=Lifecycle(Status.UNKNOWN),
+        kind=site.kind,
+        context=site.context,
+        fingerprint=fingerprint(rule.id, site.path, site.outside, site.context, occurrence),
+        line_hash=line_hash,
+        confidence="low",
+        outside=site.outside,
     )

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from ftscan.flow.build import Observation, Program, is_fine_tune_name
+from ftscan.flow.build import Observation, Program
 from ftscan.flow.deploy import bind_env, helm_links, terraform_links
 from ftscan.flow.facts import Lit, ModuleFacts, Span
 from ftscan.flow.graph import Graph, Hop, Node, Value
@@ -240,7 +240,12 @@ def _definitions_index(definitions: list[Finding], texts: _Texts
 
 
 def _carries(value: Value, interesting: set[Value]) -> bool:
-    return value[0] in ("def", "out") or value in interesting
+    """Does ``value`` hold a definition, or an object through which one is reached (an
+    instance of a class whose attributes hold one)?"""
+    if value[0] in ("def", "out") or value in interesting:
+        return True
+    return len(value) > 3 and value[1] == "inst" and (
+        "obj", "class", value[2], value[3]) in interesting
 
 
 def _interesting_objects(graph: Graph) -> set[Value]:
@@ -297,7 +302,7 @@ def _use_sites(program: Program, definitions: list[Finding], texts: _Texts) -> l
     uses = []
     for node, observation in program.observations.items():
         values = graph.values_of(node)
-        if not values:
+        if not values or _reported_inside(program, observation):
             continue
         defs = _best_definitions(values)
         if defs:
@@ -315,6 +320,37 @@ def _use_sites(program: Program, definitions: list[Finding], texts: _Texts) -> l
                                 observation.kind, observation.context,
                                 outside=_outside_name(outside[0])))
     return uses
+
+
+def _reported_inside(program: Program, observation: Observation) -> bool:
+    """Is this argument of a call to a repository function reported where the function
+    passes it on to a model (so the call site would be a second finding for one use)?"""
+    if observation.callee is None or observation.parameter is None:
+        return False
+    graph = program.graph
+    functions = [v for v in graph.values_of(observation.callee)
+                 if v[0] == "obj" and v[1] in ("func", "class")]
+    if not functions:
+        return False
+    starts = [n for f in functions for n in program.parameter_nodes(f, observation.parameter)]
+    return bool(starts) and _reaches_observation(program, starts)
+
+
+def _reaches_observation(program: Program, starts: list[Node], limit: int = 5_000) -> bool:
+    """Does a value flow from ``starts`` to any observation (a breadth-first walk along the
+    graph's edges, bounded)?"""
+    seen = set(starts)
+    frontier = list(starts)
+    while frontier and len(seen) < limit:
+        node = frontier.pop()
+        for nxt in program.graph.succ.get(node, ()):
+            if nxt in seen:
+                continue
+            if nxt in program.observations:
+                return True
+            seen.add(nxt)
+            frontier.append(nxt)
+    return False
 
 
 def _best_definitions(values: set[Value]) -> list[Value]:
@@ -357,12 +393,13 @@ def _steps(hops: list[Hop], texts: _Texts, definition: Finding) -> tuple[FlowSte
 
 
 def _outside_name(value: Value) -> str:
+    """What holds a value set outside the repository, as reports show it."""
     kind = value[1]
     if kind == "env":
         return f"env {value[2]}"
     if kind == "secret":
-        return f"secret {value[2]}"
-    return f"the fine-tuning job's result ({value[2]})"
+        return str(value[2])
+    return f"a fine-tuning job's result, {value[2]}"
 
 
 def _plain_default_note(observation: Observation, program: Program, texts: _Texts,
@@ -382,4 +419,4 @@ def _plain_default_note(observation: Observation, program: Program, texts: _Text
 
 
 __all__ = ["FlowInputs", "FlowOutcome", "NameSearch", "Origin", "ServiceMap", "UseSite",
-           "is_fine_tune_name", "resolve_uses"]
+           "resolve_uses"]

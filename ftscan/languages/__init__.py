@@ -49,17 +49,26 @@ class SinkTable:
     def match(self, callee: str, keyword: str | None, position: int,
               user_sinks: Sequence[tuple[str, str | int]] = ()) -> str | None:
         """How an argument goes where a model goes (``model=``, ``argument 1``), or ``None``."""
+        declared = self.declared(callee, keyword, position, user_sinks)
+        if declared is not None:
+            return declared
+        if keyword is not None:
+            return f"{keyword}=" if keyword in self.keywords else None
+        for suffix, index in self.positional.items():
+            if (callee == suffix or callee.endswith("." + suffix)) and position == index:
+                return f"argument {position + 1}"
+        return None
+
+    @staticmethod
+    def declared(callee: str, keyword: str | None, position: int,
+                 user_sinks: Sequence[tuple[str, str | int]]) -> str | None:
+        """The match of a sink the user declared in config (``sinks = ["call_llm"]``)."""
         for name, param in user_sinks:
             if callee == name or callee.endswith("." + name):
                 if isinstance(param, int) and keyword is None and position == param:
                     return f"argument {position + 1}"
                 if isinstance(param, str) and keyword == param:
                     return f"{keyword}="
-        if keyword is not None:
-            return f"{keyword}=" if keyword in self.keywords else None
-        for suffix, index in self.positional.items():
-            if (callee == suffix or callee.endswith("." + suffix)) and position == index:
-                return f"argument {position + 1}"
         return None
 
 
@@ -79,7 +88,9 @@ class Language(Protocol):
     """Call text → what the function does with its argument: ``same`` (returns it),
     ``elements`` (a new collection of its elements), ``element`` (one of them), ``values``
     (a view of a dict's values), ``get`` (an entry by literal key), ``attr`` (an attribute by
-    literal name)."""
+    literal name); and for methods that change their receiver: ``add`` (the first argument
+    becomes an element: ``append``, ``push``), ``add_last`` (the last one: ``insert``),
+    ``extend`` (the argument's elements do), ``update`` (a dict's entries are merged in)."""
     methods: Mapping[str, str]
     """Method name → the same summaries, for ``receiver.method(...)``."""
     attributes_are_keys: bool

@@ -30,7 +30,7 @@ def render_markdown(result: ScanResult) -> str:
             md_text(f.service) if f.service else "—")
         lines.append("| " + " | ".join((
             f"{_ICONS[f.level.label]} {f.level.label}",
-            md_code(f.model_id),
+            md_code(f.model_id) if f.model_id else md_text(f.shown_id),
             md_code(f.base_model) if f.base_model else "—",
             md_text(days_phrase(f)),
             role,

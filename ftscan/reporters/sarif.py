@@ -159,6 +159,8 @@ def _result(scan: ScanResult, finding: Finding) -> om.Result:
     if finding.role is Role.USE:
         properties["modelIds"] = list(finding.model_ids)
         properties["ftscan/confidence"] = finding.confidence
+    if finding.outside is not None:
+        properties["ftscan/outside"] = finding.outside
     if finding.new is not None:
         properties["ftscan/new"] = finding.new
     suppressions = None

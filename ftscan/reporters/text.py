@@ -61,7 +61,7 @@ def render_text(result: ScanResult, color: bool = False) -> str:
                 bound += " (low confidence)"
             lines.append(
                 f"  {where:>8}  {level} {f.rule_id} {f.role.value:<10} "
-                f"{terminal(f.model_id)}{bound}  ({days_phrase(f)})"
+                f"{terminal(f.shown_id)}{bound}  ({days_phrase(f)})"
             )
         lines.append("")
     lines.append(summary_line(result))

@@ -21,6 +21,10 @@ from ftscan.parsers.base import ParsedFile
 
 _SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
 _SETTINGS_BASES = frozenset({"BaseSettings"})
+_FINE_TUNE_ENV = re.compile(
+    rb"(?:getenv|environ)[^\n]{0,40}?[\"'][A-Za-z0-9_]{0,60}"
+    rb"(?i:fine_?tuned?|finetuned?|ft_?model|tuned_?model|_ft_|\bft_)", re.MULTILINE)
+"""An env read whose variable is named like a fine-tune (``os.getenv("FINE_TUNED_MODEL")``)."""
 _MAX_BASE_DEPTH = 10
 
 
@@ -35,7 +39,7 @@ class PythonLanguage:
     name = "python"
     title = "Python"
     suffixes = (".py", ".pyi", ".ipynb")
-    markers = (b"environ", b"getenv", b"BaseSettings")
+    markers = (b"environ", b"getenv", b"BaseSettings", b"fine_tuned_model")
     attributes_are_keys = False
     builtins = {
         "list": "elements", "tuple": "elements", "set": "elements", "frozenset": "elements",
@@ -45,6 +49,8 @@ class PythonLanguage:
     methods = {
         "get": "get", "pop": "get", "setdefault": "get", "values": "values", "items": "values",
         "copy": "same", "strip": "same", "lower": "same", "format": "same",
+        "append": "add", "add": "add", "insert": "add_last", "extend": "extend",
+        "update": "update",
     }
 
     def __init__(self) -> None:
@@ -55,9 +61,13 @@ class PythonLanguage:
     # ------------------------------------------------------------------ reading files
 
     def interest(self, data: bytes) -> tuple[bool, bool]:
+        """Reads the environment; and must be followed whatever the scan found: it declares
+        pydantic settings, reads a fine-tuning job's result, or reads an env var named like a
+        fine-tune (values set outside the repository)."""
         reads_env = b"environ" in data or b"getenv" in data
-        settings = b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None
-        return reads_env, settings
+        always = (b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None) or (
+            b"fine_tuned_model" in data) or (reads_env and _FINE_TUNE_ENV.search(data) is not None)
+        return reads_env, always
 
     def parse(self, relpath: str, text: str) -> ParsedFile:
         if relpath.endswith(".ipynb"):

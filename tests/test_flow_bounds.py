@@ -1,0 +1,101 @@
+"""The resolver's work grows with the facts, never with the paths between them.
+
+Each pathological shape is built at two sizes, n and 4n; the resolver's step counter (what the
+fixpoint did: edges added, values moved along them, rules run) must grow at most about 4x.
+The old resolver enumerated paths: six re-assignments of one name at module level took it
+more than ten minutes on a real repository."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import run_scan, write
+
+from ftscan.api import ScanResult
+from ftscan.models import Role
+
+FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+GROWTH = 4.6
+"""Steps at 4n over steps at n: linear work gives 4 plus a little for constant costs."""
+
+
+def _ids(n: int) -> list[str]:
+    return [f"ft:gpt-4o-mini-2024-07-18:acme:m{i}:AbCd{i:04d}" for i in range(n)]
+
+
+def reassignments(repo: Path, n: int) -> None:
+    lines = ["import pandas as pd", "final_df = pd.DataFrame()"]
+    lines += ["final_df = final_df.dropna()"] * n  # the shape that hung the old resolver
+    lines += [f'm = "{FT}"'] + ["m = m.strip()"] * n
+    lines += ["client.responses.create(model=m, input=final_df)"]
+    write(repo, "analysis.py", "\n".join(lines) + "\n")
+
+
+def registry(repo: Path, n: int) -> None:
+    entries = ",\n".join(f'    "k{i}": ["{model}", "gpt-4o"]' for i, model in enumerate(_ids(n)))
+    write(repo, "models.py", f"MODELS = {{\n{entries}\n}}\n")
+    write(repo, "run.py", "from models import MODELS\nfor key, values in MODELS.items():\n"
+          "    for m in values:\n        client.responses.create(model=m, input=key)\n")
+
+
+def import_chain(repo: Path, n: int) -> None:
+    write(repo, "m0.py", f'X = "{FT}"\n')
+    for i in range(1, n):
+        write(repo, f"m{i}.py", f"from m{i - 1} import X\n")
+    write(repo, "use.py", f"from m{n - 1} import X\nclient.responses.create(model=X, input='')\n")
+
+
+def mutual_recursion(repo: Path, n: int) -> None:
+    functions = [f"def f{i}(depth, model):\n"
+                 f"    return model if depth == 0 else f{(i + 1) % n}(depth - 1, model)\n"
+                 for i in range(n)]
+    functions.append("def call(model):\n    return client.responses.create(model=f0(9, model),"
+                     " input='')\n")
+    functions.append(f'call("{FT}")\n')
+    write(repo, "rec.py", "\n".join(functions))
+
+
+def name_in_many_files(repo: Path, n: int) -> None:
+    write(repo, ".env", f"MODEL={FT}\n")
+    for i in range(n):
+        write(repo, f"app/worker_{i}.py", "import os\nMODEL = os.getenv('MODEL')\n"
+              "client.responses.create(model=MODEL, input='')\n")
+
+
+SHAPES: dict[str, tuple[Callable[[Path, int], None], int, Callable[[ScanResult, int], None]]]
+SHAPES = {}
+
+
+def _one_use(result: ScanResult, n: int) -> None:
+    assert len([f for f in result.findings if f.role is Role.USE]) == 1
+
+
+def _uses_everywhere(result: ScanResult, n: int) -> None:
+    # one use per worker: the env read, and the sink reached through it
+    assert len([f for f in result.findings if f.role is Role.USE]) == 2 * n
+
+
+SHAPES = {
+    "500 re-assignments of one name": (reassignments, 125, _one_use),
+    "a 2,000-entry registry of lists": (registry, 500, _one_use),
+    "a 200-module import chain": (import_chain, 50, _one_use),
+    "mutual recursion": (mutual_recursion, 50, _one_use),
+    "a name bound in 1,000 files": (name_in_many_files, 250, _uses_everywhere),
+}
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_resolver_steps_grow_linearly(shape: str, tmp_path: Path) -> None:
+    build, n, check = SHAPES[shape]
+    steps = []
+    for size in (n, 4 * n):
+        repo = tmp_path / str(size)
+        (repo / ".git").mkdir(parents=True)
+        build(repo, size)
+        result = run_scan(repo)
+        check(result, size)
+        steps.append(result.summary.resolver_steps)
+    assert steps[0] > 0
+    assert steps[1] <= GROWTH * steps[0], f"{shape}: {steps[0]} steps at n, {steps[1]} at 4n"
