@@ -129,6 +129,9 @@ def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis) -> Parsed
             return parsed
     if kind is FileKind.PROSE:
         return ParsedFile(residual_role=Role.MENTION, residual_kind="prose")
+    if kind is FileKind.DATA:
+        return ParsedFile(residual_role=Role.MENTION,
+                          residual_kind="data file (a table of records)")
     return ParsedFile(
         residual_role=Role.DEFINITION,
         residual_kind="text",
@@ -261,7 +264,9 @@ def make_finding(
     rule = match.rule
     context = no_surrogates(binding.display()) if binding is not None else None
     kind = no_surrogates(kind)
-    match = dataclasses.replace(match, model_id=no_surrogates(match.model_id))
+    clean_id = no_surrogates(match.model_id)
+    if clean_id != match.model_id:
+        match = dataclasses.replace(match, model_id=clean_id)
     lifecycle = ctx.lifecycle.verdict(
         rule.provider, rule.id, match.base_model, ctx.as_of, ctx.warning_window_days,
         match.model_id,

@@ -451,7 +451,6 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
         problem = cache.save()
         cache_problems += [problem] if problem else []
     findings, problems = annotate([*first.findings, *second.findings], root)
-    findings = [dataclasses.replace(f, repository=root.name) for f in findings]
 
     findings, suppression_problems = apply_inline(
         findings, _markers_reader(first.markers, second.texts, _text_reader(root, max_size)))

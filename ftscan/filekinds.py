@@ -25,6 +25,10 @@ class FileKind(enum.Enum):
     SHELL = "shell"
     PROSE = "prose"
     """Markdown, reStructuredText, plain text: every id in them is a mention."""
+    DATA = "data"
+    """Tables of records (CSV, TSV): evaluation results, logs of runs. An id in a row records
+    which model produced it; it is a mention (a results file with 12,000 rows of ids is not
+    12,000 places that call a model)."""
     SOURCE = "source"
     """Other code (Go, Java, Ruby, ...): the text pass, with comments as mentions."""
 
@@ -54,6 +58,8 @@ _BY_SUFFIX = {
     ".txt": FileKind.PROSE,
     ".adoc": FileKind.PROSE,
     ".asciidoc": FileKind.PROSE,
+    ".csv": FileKind.DATA,
+    ".tsv": FileKind.DATA,
 }
 
 _SOURCE_COMMENTS = {
@@ -99,7 +105,7 @@ def comment_syntax(path: str, kind: FileKind) -> CommentSyntax | None:
         return CommentSyntax.HASH
     if kind is FileKind.TERRAFORM:
         return CommentSyntax.HCL
-    if kind is FileKind.PROSE:
+    if kind in (FileKind.PROSE, FileKind.DATA):
         return None
     name = posixpath.basename(path).lower()
     if name in _HASH_NAMES:

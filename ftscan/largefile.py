@@ -31,7 +31,8 @@ OVERLAP = 1024
 def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | None:
     """Every id in the file, found piece by piece (see the module docstring); ``None`` when
     the file is no regular file or over :data:`STREAM_LIMIT`."""
-    role = Role.MENTION if classify(entry.relpath) is FileKind.PROSE else Role.DEFINITION
+    role = Role.MENTION if classify(entry.relpath) in (FileKind.PROSE, FileKind.DATA) \
+        else Role.DEFINITION
     kind = "text of a large file (read without a parser)"
     analysis = FileAnalysis()
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -48,12 +49,19 @@ def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | Non
         while True:
             chunk = os.read(fd, PIECE)
             text = carried + decoder.decode(chunk, final=not chunk)
+            held_back = len(text)  # where the first match left for the next piece starts
             if context.rules.might_match_text(text):
+                counted_to, lines_before = 0, 0  # matches come in order: count lines once
                 for match in context.rules.find(text):
                     start = carried_at + match.start
-                    if start < reported_to or (chunk and match.end > len(text) - OVERLAP):
-                        continue  # seen already, or may run on into the next piece
-                    at_line = line + text.count("\n", 0, match.start)
+                    if start < reported_to:
+                        continue  # seen already
+                    if chunk and match.end > len(text) - OVERLAP:
+                        held_back = min(held_back, match.start)
+                        continue  # may run on into the next piece: searched again there
+                    lines_before += text.count("\n", counted_to, match.start)
+                    counted_to = match.start
+                    at_line = line + lines_before
                     last_break = text.rfind("\n", 0, match.start)
                     column = (match.start - last_break if last_break >= 0
                               else start - line_start + 1)
@@ -67,8 +75,8 @@ def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | Non
                     reported_to = carried_at + match.end
             if not chunk:
                 return analysis
-            keep = min(OVERLAP, len(text))
-            cut = len(text) - keep
+            # the next piece starts with the overlap, and with every match held back whole
+            cut = min(max(len(text) - OVERLAP, 0), held_back)
             line += text.count("\n", 0, cut)
             last_break = text.rfind("\n", 0, cut)
             if last_break >= 0:

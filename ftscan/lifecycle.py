@@ -18,7 +18,6 @@ level.
 from __future__ import annotations
 
 import datetime as dt
-import fnmatch
 import os
 import sys
 from collections.abc import Iterable, Mapping
@@ -30,7 +29,7 @@ import yaml
 
 from ftscan import yamlfast
 from ftscan.models import Level, Lifecycle, Role, Status
-from ftscan.ruleset import RuleError, data_folder
+from ftscan.ruleset import RuleError, data_folder, globs
 from ftscan.safefile import UnsafeFile, read_limited
 
 DEFAULT_WARNING_WINDOW_DAYS = 90
@@ -66,14 +65,13 @@ class ModelEntry:
         """Does this entry cover the model ``model_id`` (base ``base``) found by ``rule_id``?"""
         if self.provider not in ("*", provider) or (self.rules and rule_id not in self.rules):
             return False
-        if self.models and model_id is not None and any(
-                fnmatch.fnmatchcase(model_id, pattern) for pattern in self.models):
+        if self.models and model_id is not None and globs(self.models).match(model_id):
             return True
         if not self.bases:
             return False
         if base is None:
             return "*" in self.bases
-        return any(fnmatch.fnmatchcase(base, pattern) for pattern in self.bases)
+        return globs(self.bases).match(base) is not None
 
 
 @dataclass(frozen=True)

@@ -230,7 +230,8 @@ def _component(kind: str, text: str) -> Component | None:
 
 
 def annotate(findings: list[Finding], root: Path) -> tuple[list[Finding], list[Diagnostic]]:
-    """Every finding with its owners and service filled in, and CODEOWNERS problems."""
+    """Every finding with its owners, service and repository (the root's folder name) filled
+    in, and CODEOWNERS problems."""
     codeowners = load_codeowners(root)
     components = ComponentIndex(root)
     repository = root.name
@@ -242,5 +243,5 @@ def annotate(findings: list[Finding], root: Path) -> tuple[list[Finding], list[D
         if owners is None:
             owners = (component.owner,) if component is not None and component.owner else ()
         service = finding.component or (component.name if component else repository)
-        out.append(replace(finding, owners=owners, service=service))
+        out.append(replace(finding, owners=owners, service=service, repository=repository))
     return out, codeowners.problems

@@ -284,3 +284,75 @@ def test_a_name_holding_more_values_than_the_limit_is_truncated_not_hung(repo: P
     (use,) = [f for f in result.findings if f.role is Role.USE]
     assert 0 < len(use.model_ids) <= VALUE_LIMIT
     assert result.summary.unresolved["truncated"] >= 1
+
+
+def test_a_wrapper_taking_model_in_kwargs_is_one_use_where_the_model_is_called(
+        repo: Path) -> None:
+    _write(repo, "app.py", f'''\
+        def complete(*, client, **kwargs):
+            return client.chat.completions.create(**kwargs)
+
+        class Wrapper:
+            def __init__(self, model):
+                self.model = model
+
+            def ask(self, prompt):
+                return complete(client=c, model=self.model, messages=[prompt])
+
+        Wrapper("{FT}").ask("x")
+    ''')
+    assert uses(repo) == [("app.py", 2, "FT001")]
+
+
+def test_deleting_a_job_result_is_not_a_use(repo: Path) -> None:
+    _write(repo, "cleanup.py", '''\
+        job = client.fine_tuning.jobs.retrieve("ftjob-abc")
+        client.models.delete(job.fine_tuned_model)
+        client.models.retrieve(job.fine_tuned_model)
+    ''')
+    assert uses(repo) == []
+
+
+def test_a_registry_passed_to_an_object_made_in_a_module_not_read_yet(repo: Path) -> None:
+    """A research repository's shape: scripts import a registry and hand it to an object a
+    factory classmethod of another module makes; that module imports a runner from a third.
+    Neither names the registry, so only the call leads there."""
+    _write(repo, "models.py", f'''\
+        MODELS = {{"base": ["gpt-4o"], "tuned": ["{FT}", "{FT2}"]}}
+    ''')
+    _write(repo, "question.py", '''\
+        from runner import Runner
+
+        class Question:
+            @classmethod
+            def create(cls, name):
+                return cls(name)
+
+            def __init__(self, name):
+                self.name = name
+
+            def get_df(self, model_groups):
+                models = [m for group in model_groups.values() for m in group]
+                todo = [m for i, m in enumerate(models) if i >= 0]
+                return [Runner(model).ask(self.name) for model in todo]
+    ''')
+    _write(repo, "runner.py", '''\
+        class Runner:
+            def __init__(self, model):
+                self.model = model
+
+            def ask(self, text):
+                return client.chat.completions.create(model=self.model, messages=[text])
+    ''')
+    _write(repo, "scripts/eval.py", '''\
+        from models import MODELS
+        from question import Question
+
+        q = Question.create("wish")
+        for name, group in zip(["x"], [MODELS]):
+            q.get_df(group)
+    ''')
+    result = run_scan(repo)
+    (use,) = [f for f in result.findings if f.role is Role.USE]
+    assert (use.location.path, use.location.start_line) == ("runner.py", 6)
+    assert set(use.model_ids) == {FT, FT2}

@@ -283,6 +283,19 @@ def test_text_pass_knows_comment_syntax(findings) -> None:  # noqa: ANN001
     assert [(r[0], r[3]) for r in rows] == [(1, "mention"), (3, "definition"), (4, "mention")]
 
 
+def test_rows_of_a_results_table_are_mentions(repo: Path) -> None:
+    """An evaluation results CSV (found with 12,645 rows of ids in a research repository)
+    records which model answered; it is not 12,645 places that call a model."""
+    rows = "\n".join(f"q{i},{FT},0.{i % 10}" for i in range(300))
+    write(repo, "results/eval.csv", f"question,model,score\n{rows}\n")
+    write(repo, "results/big.tsv", "model\tscore\n" + f"{FT}\t1\n" * 2000)
+    result = run_scan(repo, max_file_size=10_000)  # the TSV is read in pieces
+    assert {f.role.value for f in result.findings} == {"mention"}
+    assert len(result.findings) == 2300
+    assert sorted({f.location.start_line for f in result.findings
+                   if f.location.path.endswith(".tsv")})[-1] == 2001
+
+
 _ORDER_PROBE = '''\
 @decorator("a")
 def f(x: "b" = "c", *, y="d") -> "e":

@@ -88,6 +88,11 @@ class Observation:
     a use of its own, that use is reported and this one is not (``ask(model=X)`` calls
     ``create(model=model)`` inside: one use, where the model is called)."""
     parameter: str | int | None = None
+    call: Span | None = None
+    """The call's span (a keyword the function collects in ``**kwargs`` lands in a dict made
+    at the call)."""
+    manages: bool = False
+    """The callee manages the model (``client.models.delete``) rather than calls it."""
 
 
 @dataclass
@@ -109,7 +114,11 @@ class Program:
     outside_env: dict[str, str] = field(default_factory=dict)
     """Env var bound to a secret outside the repository (workflow ``secrets.X``) → its name."""
     wanted_modules: set[str] = field(default_factory=set)
-    """Repository modules an analysed call passes values into, not parsed yet."""
+    """Repository modules to read next round (a submodule reached as an attribute)."""
+    calls_into: list[tuple[str, Node]] = field(default_factory=list)
+    """Arguments of calls into repository modules not read yet: (module, argument node). A
+    module is read next round when an argument holds a definition or an object through
+    which one is reached (decided after each round's fixpoint, see :mod:`.phase`)."""
     unresolved_star_imports: set[tuple[str, str]] = field(default_factory=set)
     _stars: dict[str, list[tuple[str, Node]]] = field(default_factory=dict)
     _dict_keys: dict[Value, set[str]] = field(default_factory=dict)
@@ -122,9 +131,11 @@ class Program:
     def function(self, path: str, qualname: str) -> Function | None:
         return self._functions.get((path, qualname))
 
-    def parameter_nodes(self, o: Value, parameter: str | int) -> list[Node]:
+    def parameter_nodes(self, o: Value, parameter: str | int,
+                        call: tuple[str, Span] | None = None) -> list[Node]:
         """The nodes of the parameter of the function (or class constructor) ``o`` that an
-        argument binds."""
+        argument of ``call`` (path, span) binds; a keyword the function collects in
+        ``**kwargs`` is the entry of the dict made at the call."""
         kind = o[1]
         path, qualname = str(o[2]), str(o[3])
         if kind == "class":
@@ -142,6 +153,11 @@ class Program:
         params = [p for p in function.params if not p.collects][skip:]
         if isinstance(parameter, str):
             chosen = [p for p in params if p.name == parameter]
+            if not chosen and call is not None and any(p.collects == 2
+                                                       for p in function.params):
+                path_, span = call
+                kwargs: Value = ("obj", "dict", path_, span.start, span.end)
+                return [("field", kwargs, key_field(parameter))]
         else:
             chosen = [p for p in params if p.position >= 0][parameter:parameter + 1]
         return [("var", path, function.qualname, p.name) for p in chosen]
@@ -354,6 +370,8 @@ class _ModuleBuilder:
             assert target is not None
             if module not in self.program.modules:
                 self.program._imported_files[(self.path, imp.local)] = module
+                if imp.name is not None:  # until the module is read, a stand-in for its names
+                    self.graph.seed(target, ("obj", "stub", module))
             if imp.name is None:
                 self.graph.seed(target, ("obj", "module", module))
                 continue
@@ -419,8 +437,9 @@ class _ModuleBuilder:
                                                                            param.code))
         if function.is_method and function.params and not function.static:
             owner = function.scope
+            kind = "class" if function.classmethod else "inst"
             self.graph.seed(("var", self.path, function.qualname, function.params[0].name),
-                            ("obj", "inst", self.path, owner))
+                            ("obj", kind, self.path, owner))
 
     def _assign(self, assign: Assign) -> None:
         value = self.expr(assign.scope, assign.value)
@@ -590,9 +609,13 @@ class _ModuleBuilder:
     def _load(self, o: Value, name: str, node: Node) -> None:
         """``node`` gets ``o.name``."""
         graph, kind = self.graph, o[1]
-        if kind == "module":
+        if kind == "stub":
+            graph.seed(node, o)
+        elif kind == "module":
             module = str(o[2])
             graph.edge(self.program.export_node(module, name), node)
+            if module not in self.program.modules:
+                graph.seed(node, ("obj", "stub", module))
             language = language_named(self.program.modules[module].language) \
                 if module in self.program.modules else self.language
             for sub in language.submodule(module, name, self.program.files):
@@ -624,7 +647,9 @@ class _ModuleBuilder:
 
     def _load_item(self, o: Value, key: str | None, node: Node) -> None:
         kind = o[1]
-        if kind == "dict":
+        if kind == "stub":
+            self.graph.seed(node, o)
+        elif kind == "dict":
             self.graph.edge(("field", o, key_field(key) if key is not None else ANY), node)
         elif kind in ("list", "view"):
             self.graph.edge(("field", o, ANY), node)
@@ -683,6 +708,12 @@ class _ModuleBuilder:
             graph.seed(result, obj)
             self._elements_of(source, ("field", obj, ANY))
             graph.edge(source, ("field", obj, ANY))
+        elif summary in ("elements_all", "elements_last"):
+            obj = ("obj", "list", path, call.span.start, call.span.end)
+            graph.seed(result, obj)
+            plain = [node for arg, node in args if not arg.keyword and not arg.spread]
+            for node in plain if summary == "elements_all" else plain[-1:]:
+                self._elements_of(node, ("field", obj, ANY))
         elif summary == "element":
             self._elements_of(source, result)
         elif summary == "values":  # dict.values(), Object.values(x)
@@ -727,6 +758,9 @@ class _ModuleBuilder:
                      args: list[tuple[Arg, Node]], result: Node) -> None:
         """``result = o(*args)``: bind the arguments, return the result."""
         kind = o[1]
+        if kind == "stub":
+            self._call_stub(o, args, result)
+            return
         if kind == "class":
             path, qualname = str(o[2]), str(o[3])
             instance: Value = ("obj", "inst", path, qualname)
@@ -745,8 +779,8 @@ class _ModuleBuilder:
                           skip_self=function.is_method and not function.static)
         self.graph.edge(("ret", str(o[2]), function.qualname), result,
                         self.hop(call.span, f"returned by {function.name}()"))
-        if function.is_method and not function.static and isinstance(call.callee, Attr) \
-                and function.params:
+        if function.is_method and not function.static and not function.classmethod \
+                and isinstance(call.callee, Attr) and function.params:
             self_node = ("var", str(o[2]), function.qualname, function.params[0].name)
             self.graph.edge(self.expr(scope, call.callee.obj), self_node)
 
@@ -786,6 +820,17 @@ class _ModuleBuilder:
             if param is not None:
                 graph.edge(node, ("var", module, function.qualname, param.name), hop)
 
+    def _call_stub(self, stub: Value, args: list[tuple[Arg, Node]], result: Node) -> None:
+        """A call to something of a repository module not read yet (``q =
+        Question.from_yaml(...)``, then ``q.get_df(MODELS)``): its result stands in for the
+        module too, and the module is read next round as soon as the call passes it a value
+        that matters (an id, a value set outside, a collection or an object)."""
+        self.graph.seed(result, stub)
+        module = str(stub[2])
+        if module in self.program.modules:
+            return
+        self.program.calls_into.extend((module, node) for _, node in args)
+
     def _note_import_call(self, scope: str, call: Call, args: list[tuple[Arg, Node]]) -> None:
         """A call into a repository module not parsed yet: it is parsed next round as soon as
         the call passes it any value that matters (a helper between a registry and the call,
@@ -798,9 +843,7 @@ class _ModuleBuilder:
         module = self.program._imported_files.get((self.path, root.name))
         if module is None:
             return
-        wanted = self.program.wanted_modules
-        for _, node in args:
-            self.graph.watch_any(node, _adds(wanted, module))
+        self.program.calls_into.extend((module, node) for _, node in args)
 
     # ------------------------------------------------------------------ sinks
 
@@ -843,27 +886,24 @@ class _ModuleBuilder:
             self._observe(node, arg.span, f"passed as {how} of {call.text}",
                           _short(self._code(arg.value)),
                           None if declared else self.expr(scope, call.callee),
-                          arg.keyword if arg.keyword is not None else arg.position)
+                          arg.keyword if arg.keyword is not None else arg.position, call.span,
+                          sinks.manages(call.text))
 
     def _observe(self, node: Node, span: Span, kind: str, context: str,
-                 callee: Node | None = None, parameter: str | int | None = None) -> None:
+                 callee: Node | None = None, parameter: str | int | None = None,
+                 call: Span | None = None, manages: bool = False) -> None:
         observed = ("obs", self.path, span.start, span.end, kind)
         self.graph.edge(node, observed)
         self.program.observations[observed] = Observation(self.path, span, kind, context,
                                                           sink=True, callee=callee,
-                                                          parameter=parameter)
-
+                                                          parameter=parameter, call=call,
+                                                          manages=manages)
 
     def _code(self, e: Expr) -> str:
         return _expr_text(e)
 
 
 _EMPTY = Scope(kind="module", parent=None)
-
-
-def _adds(wanted: set[str], module: str) -> Callable[[Value], None]:
-    """A rule that notes ``module`` as wanted whatever value arrives."""
-    return lambda _value: wanted.add(module)
 
 
 def _span(e: Expr) -> Span | None:

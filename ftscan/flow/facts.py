@@ -268,6 +268,8 @@ class Function:
     is_method: bool = False
     """Defined in a class body: its first parameter is the instance (Python's ``self``)."""
     static: bool = False
+    classmethod: bool = False
+    """Its first parameter is the class (Python's ``cls``)."""
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,16 @@ OUTSIDE_MESSAGE = ("the fine-tuned model id comes from outside this repository (
                    "secret store)")
 
 
+MESSAGE_IDS = 6
+"""Ids a message names (the finding's ``model_ids`` holds them all)."""
+MESSAGE_PLACES = 10
+"""Definitions a message links (``definitions`` and SARIF's related locations hold them all)."""
+
+
+def _more(count: int) -> str:
+    return f" and {count} more" if count > 0 else ""
+
+
 def _urgency(finding: Finding) -> tuple[int, int, str]:
     life = finding.lifecycle
     days = life.days_left if life.days_left is not None else 10**6
@@ -50,13 +60,15 @@ def use_finding(
                       "documentation id, 'your-org'): the real value is set elsewhere")
     level = max((d.level for d in ranked), default=Level.WARNING)
     where = ", ".join(
-        f"[{loc.path}:{loc.start_line}]({i})" for i, (loc, _) in enumerate(definitions, start=1)
-    )
+        f"[{loc.path}:{loc.start_line}]({i})"
+        for i, (loc, _) in enumerate(definitions[:MESSAGE_PLACES], start=1)
+    ) + _more(len(definitions) - MESSAGE_PLACES)
     title = rule_title(primary.rule_id)
     if len(model_ids) == 1:
         head = f"{title} '{primary.model_id}' is used here ({site.kind}), defined in {where}"
     else:
-        others = ", ".join(f"'{m}'" for m in model_ids[1:])
+        others = ", ".join(f"'{m}'" for m in model_ids[1:MESSAGE_IDS]) + _more(
+            len(model_ids) - MESSAGE_IDS)
         head = (f"This code reaches {len(model_ids)} model ids ({site.kind}): "
                 f"'{primary.model_id}' and {others}, defined in {where}; the most urgent is "
                 f"{title} '{primary.model_id}'")

@@ -63,6 +63,10 @@ class Graph:
         self.any_watches: dict[Node, list[Callable[[Value], None]]] = {}
         self.seeds: dict[Value, set[Node]] = {}
         self.truncated: set[Node] = set()
+        self.carriers: set[Node] = set()
+        """Nodes that hold a definition or a value set outside the repository."""
+        self.fields: set[Node] = set()
+        """The nodes of objects' fields (``("field", object, name)``)."""
         self.steps = 0
         """Units of work: values propagated along edges, rules run, edges added."""
         self._pending: dict[Node, set[Value]] = {}
@@ -97,8 +101,8 @@ class Graph:
         reason = self.relabels.get((src, dst))
         if reason is None:
             return values
-        return [(v[0], v[1], reason) if v[0] == "def" and v[2] is None else v
-                for v in values]
+        return {(v[0], v[1], reason) if v[0] == "def" and v[2] is None else v
+                for v in values}
 
     def watch(self, node: Node, rule: Callable[[Value], None]) -> None:
         """Run ``rule`` for every object that reaches ``node``, now and later."""
@@ -116,23 +120,30 @@ class Graph:
             rule(value)
 
     def _add(self, node: Node, values: Iterable[Value]) -> None:
-        held = self.values.setdefault(node, set())
-        fresh = [v for v in values if v not in held]
+        held = self.values.get(node)
+        if held is None:
+            held = self.values[node] = set()
+            if type(node) is tuple and node and node[0] == "field":
+                self.fields.add(node)
+        fresh: set[Value] = set(values) - held if not isinstance(values, set) else \
+            values - held
         if not fresh:
             return
         room = self.limit - len(held)
         if len(fresh) > room:
             self.truncated.add(node)
-            fresh = fresh[:max(room, 0)]
+            fresh = set(sorted(fresh, key=repr)[:max(room, 0)])
             if not fresh:
                 return
-        held.update(fresh)
+        held |= fresh
+        if node not in self.carriers and any(v[0] in ("def", "out") for v in fresh):
+            self.carriers.add(node)
         pending = self._pending.get(node)
         if pending is None:
-            self._pending[node] = set(fresh)
+            self._pending[node] = fresh
             self._queue.append(node)
         else:
-            pending.update(fresh)
+            pending |= fresh
 
     # ------------------------------------------------------------------ solving
 

@@ -18,12 +18,12 @@ import bisect
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, cast
 
 from ftscan.flow.build import Observation, Program
 from ftscan.flow.deploy import bind_env, helm_links, terraform_links
 from ftscan.flow.facts import Lit, ModuleFacts, Span
-from ftscan.flow.graph import Graph, Hop, Node, Value
+from ftscan.flow.graph import VALUE_LIMIT, Graph, Hop, Node, Value
 from ftscan.languages import NameQuery, language_named
 from ftscan.models import Finding, FlowStep, Location
 from ftscan.textpos import LineIndex
@@ -33,8 +33,8 @@ SERVICE_MARKERS = frozenset({
     "pom.xml", "build.gradle", "build.gradle.kts", "catalog-info.yaml",
 })
 """Files that make their folder a service (a component of a monorepo)."""
-MAX_ORIGINS = 64
-"""Definitions reported per use at most."""
+MAX_ORIGINS = VALUE_LIMIT
+"""Definitions reported per use at most (as many as a node holds)."""
 MAX_FLOWS = 10
 """Flows rebuilt per use at most."""
 
@@ -181,8 +181,10 @@ def resolve_uses(
                                 for lang in inputs.files}
     while True:
         outcome.rounds += 1
-        wanted = _wanted_queries(program, inputs.files) - searched
+        interesting = _interesting_objects(graph)
+        wanted = _wanted_queries(program, inputs.files, interesting) - searched
         modules_wanted = {m for m in program.wanted_modules if m not in program.modules}
+        modules_wanted |= _called_modules(program, interesting)
         program.wanted_modules.clear()
         remaining = {lang: [p for p in paths if p not in program.modules]
                      for lang, paths in inputs.files.items()}
@@ -239,40 +241,52 @@ def _definitions_index(definitions: list[Finding], texts: _Texts
     return definitions_in
 
 
-def _carries(value: Value, interesting: set[Value]) -> bool:
-    """Does ``value`` hold a definition, or an object through which one is reached (an
-    instance of a class whose attributes hold one)?"""
-    if value[0] in ("def", "out") or value in interesting:
-        return True
-    return len(value) > 3 and value[1] == "inst" and (
-        "obj", "class", value[2], value[3]) in interesting
-
-
 def _interesting_objects(graph: Graph) -> set[Value]:
     """Objects whose fields, or whose instances' fields, or whose return values, hold a
-    definition (two levels deep: a settings instance held in a module-level object)."""
+    definition (two levels deep: a settings instance held in a module-level object). Only the
+    nodes that hold a definition, and the fields, are looked at (with set operations): the
+    graph of a large library holds millions of other values."""
     interesting: set[Value] = set()
-    for _ in range(2):
-        for node, values in graph.values.items():
-            if not isinstance(node, tuple) or not node:
-                continue
-            if not any(_carries(v, interesting) for v in values):
-                continue
-            if node[0] == "field":
-                owner = node[1]
-                interesting.add(owner)
-                if owner[1] == "inst":
-                    interesting.add(("obj", "class", owner[2], owner[3]))
-            elif node[0] == "ret":
-                interesting.add(("obj", "func", node[1], node[2]))
+
+    def note(node: tuple[Any, ...]) -> None:
+        if node[0] == "field":
+            owner = node[1]
+            interesting.add(owner)
+            if owner[1] == "inst":
+                interesting.add(("obj", "class", owner[2], owner[3]))
+            elif owner[1] == "class":
+                interesting.add(("obj", "inst", owner[2], owner[3]))
+        elif node[0] == "ret":
+            interesting.add(("obj", "func", node[1], node[2]))
+
+    for node in graph.carriers:
+        if isinstance(node, tuple) and node:
+            note(node)
+    known = set(interesting)
+    for node in graph.fields:
+        if isinstance(node, tuple) and not graph.values_of(node).isdisjoint(known):
+            note(node)
     return interesting
 
 
-def _wanted_queries(program: Program, files: Mapping[str, list[str]]) -> set[NameQuery]:
+def _called_modules(program: Program, interesting: set[Value]) -> set[str]:
+    """Modules not read yet that a call passes a definition, or an object through which one
+    is reached (a helper between a registry and the call: ``list(get_ids(MODELS))``)."""
+    graph = program.graph
+    wanted = set()
+    for module, node in program.calls_into:
+        if module in program.modules or module in wanted:
+            continue
+        if node in graph.carriers or not graph.values_of(node).isdisjoint(interesting):
+            wanted.add(module)
+    return wanted
+
+
+def _wanted_queries(program: Program, files: Mapping[str, list[str]],
+                    interesting: set[Value]) -> set[NameQuery]:
     """The names through which values leave the parsed modules (searched for in the files
     not read yet), and the bound environment variables (searched for everywhere)."""
     graph = program.graph
-    interesting = _interesting_objects(graph)
     queries: set[NameQuery] = set()
     for path, facts in program.modules.items():
         if path.endswith(".ipynb"):
@@ -282,8 +296,8 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]]) -> set[Nam
         for name in names:
             if not name.isidentifier():
                 continue
-            values = graph.values_of(("export", path, name))
-            if any(_carries(v, interesting) for v in values):
+            node = ("export", path, name)
+            if node in graph.carriers or not graph.values_of(node).isdisjoint(interesting):
                 queries.add(language.export_query(path, name))
     for var in program.env_sources:
         queries.update((var, frozenset(), lang) for lang in files)
@@ -314,7 +328,7 @@ def _use_sites(program: Program, definitions: list[Finding], texts: _Texts) -> l
                                 _plain_default_note(observation, program, texts)))
             continue
         outside = sorted(v for v in values if v[0] == "out")
-        if outside and observation.sink:
+        if outside and observation.sink and not observation.manages:
             uses.append(UseSite(observation.path,
                                 texts.locate(observation.path, observation.span), (),
                                 observation.kind, observation.context,
@@ -332,7 +346,9 @@ def _reported_inside(program: Program, observation: Observation) -> bool:
                  if v[0] == "obj" and v[1] in ("func", "class")]
     if not functions:
         return False
-    starts = [n for f in functions for n in program.parameter_nodes(f, observation.parameter)]
+    call = (observation.path, observation.call) if observation.call is not None else None
+    starts = [n for f in functions
+              for n in program.parameter_nodes(f, observation.parameter, call)]
     return bool(starts) and _reaches_observation(program, starts)
 
 

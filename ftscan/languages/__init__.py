@@ -45,6 +45,12 @@ class SinkTable:
     keywords: frozenset[str]
     positional: Mapping[str, int] = field(default_factory=dict)
     object_arguments: bool = False
+    management: frozenset[str] = frozenset()
+    """Callables (last parts of the dotted name) that manage a model rather than call it
+    (``models.delete``): a value set outside the repository reaching them is no use."""
+
+    def manages(self, callee: str) -> bool:
+        return any(callee == m or callee.endswith("." + m) for m in self.management)
 
     def match(self, callee: str, keyword: str | None, position: int,
               user_sinks: Sequence[tuple[str, str | int]] = ()) -> str | None:
@@ -86,7 +92,9 @@ class Language(Protocol):
     sinks: SinkTable
     builtins: Mapping[str, str]
     """Call text → what the function does with its argument: ``same`` (returns it),
-    ``elements`` (a new collection of its elements), ``element`` (one of them), ``values``
+    ``elements`` (a new collection of its elements; ``elements_all`` of every argument's,
+    ``elements_last`` of the last argument's: ``zip``, ``map``), ``element`` (one of them),
+    ``values``
     (a view of a dict's values), ``get`` (an entry by literal key), ``attr`` (an attribute by
     literal name); and for methods that change their receiver: ``add`` (the first argument
     becomes an element: ``append``, ``push``), ``add_last`` (the last one: ``insert``),

@@ -37,6 +37,7 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "modulesFollowed": summary.modules_followed,
             "pythonModulesFollowed": summary.modules_followed.get("python", 0),
             "unresolved": summary.unresolved,
+            "resolverSteps": summary.resolver_steps,
             "suppressed": summary.suppressed,
             "staleBaselineEntries": summary.stale_baseline_entries,
             "repositories": summary.repositories,

@@ -30,7 +30,8 @@ _MAX_BASE_DEPTH = 10
 
 def _load_sinks() -> SinkTable:
     data = yaml.safe_load((Path(__file__).parent / "sinks.yaml").read_text(encoding="utf-8"))
-    return SinkTable(frozenset(data["keywords"]), dict(data["positional"]))
+    return SinkTable(frozenset(data["keywords"]), dict(data["positional"]),
+                     management=frozenset(data.get("management", ())))
 
 
 class PythonLanguage:
@@ -44,7 +45,9 @@ class PythonLanguage:
     builtins = {
         "list": "elements", "tuple": "elements", "set": "elements", "frozenset": "elements",
         "sorted": "elements", "reversed": "elements", "iter": "same", "next": "element",
-        "getattr": "attr", "str": "same", "dict": "same",
+        "getattr": "attr", "str": "same", "dict": "same", "enumerate": "elements",
+        "zip": "elements_all", "filter": "elements_last", "map": "elements_last",
+        "itertools.chain": "elements_all", "chain": "elements_all",
     }
     methods = {
         "get": "get", "pop": "get", "setdefault": "get", "values": "values", "items": "values",

@@ -385,6 +385,7 @@ class FactsCollector(OffsetVisitor):
         is_method = owner.kind == "class"
         decorators = tuple(self.expr(d.decorator) for d in node.decorators)
         static = any(dotted(d.decorator) == ("staticmethod",) for d in node.decorators)
+        classmethod = any(dotted(d.decorator) == ("classmethod",) for d in node.decorators)
         self._push(name, "function")
         params: list[Param] = []
         plain = [*node.params.posonly_params, *node.params.params]
@@ -397,7 +398,7 @@ class FactsCollector(OffsetVisitor):
             params.append(self._param(node.params.star_kwarg, -1, collects=2))
         self.facts.functions.append(Function(
             self.scope, name, owner.name, tuple(params), self._span(node), decorators,
-            is_method, static))
+            is_method, static, classmethod))
 
     def _param(self, param: cst.Param, position: int, collects: int = 0) -> Param:
         self._bind_name(param.name.value)
