@@ -20,6 +20,7 @@ from ftscan import fingerprint
 from ftscan.bindings import Binding, EnvVar
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
 from ftscan.comments import comment_spans
+from ftscan.deployenv import binds_env, env_binding
 from ftscan.escape import no_surrogates
 from ftscan.filekinds import FileKind, comment_syntax
 from ftscan.flow.facts import ModuleFacts, shifted
@@ -76,6 +77,8 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> 
     """Find every model id in ``text`` (the content of the file at relative ``path``)."""
     result = FileAnalysis()
     parsed = _parse(path, text, kind, result)
+    if binds_env(path):  # vercel.json's env, wrangler.toml's [vars]: environment variables
+        parsed = _as_env_bindings(path, parsed)
     result.module = parsed.module
     index = LineIndex(text)
     hits = _hits(text, parsed, ctx.rules)
@@ -146,6 +149,16 @@ def _parser_for(path: str, kind: FileKind) -> tuple[Parser | None, str]:
         language = language_named(name)
         return (lambda text: language.parse(path, text)), language.title
     return PARSERS.get(kind), kind.value
+
+
+def _as_env_bindings(path: str, parsed: ParsedFile) -> ParsedFile:
+    strings = [dataclasses.replace(s, binding=env_binding(path, s.binding))
+               for s in parsed.strings]
+    residual = parsed.residual_binding
+    return dataclasses.replace(
+        parsed, strings=strings,
+        residual_binding=None if residual is None else (
+            lambda offset: env_binding(path, residual(offset))))
 
 
 def _shifted(fact: StringFact, shift: int) -> StringFact:

@@ -566,6 +566,7 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
         user_sinks=[parse_sink(s) for s in sinks],
         search=search,
         outside_env=first.secret_env,
+        all_paths=first.relpaths,
     )
 
     read_text = _text_reader(root, max_size)

@@ -56,6 +56,8 @@ from ftscan.flow.graph import Graph, Hop, Node, Value
 from ftscan.flow.names import is_fine_tune_name
 from ftscan.languages import Language, language_named
 
+DATA_SUFFIXES = (".json",)
+"""Data files code can import (JavaScript's ``import models from "./models.json"``)."""
 ANY = "[*]"
 """The field holding every element of a list, every value of a dict."""
 KEYS = "[keys]"
@@ -93,6 +95,8 @@ class Observation:
     at the call)."""
     manages: bool = False
     """The callee manages the model (``client.models.delete``) rather than calls it."""
+    key: str | None = None
+    """For an entry of an options object (``create({ model })``): its key."""
 
 
 @dataclass
@@ -120,7 +124,10 @@ class Program:
     module is read next round when an argument holds a definition or an object through
     which one is reached (decided after each round's fixpoint, see :mod:`.phase`)."""
     unresolved_star_imports: set[tuple[str, str]] = field(default_factory=set)
-    _stars: dict[str, list[tuple[str, Node]]] = field(default_factory=dict)
+    _stars: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
+    data_loader: Callable[[Program, str], None] | None = None
+    """Makes a data file that code imports (``models.json``) a module of objects."""
+    _data_modules: set[str] = field(default_factory=set)
     _dict_keys: dict[Value, set[str]] = field(default_factory=dict)
     _classes: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
     _functions: dict[tuple[str, str], Function] = field(default_factory=dict)
@@ -208,28 +215,39 @@ class Program:
         self.modules[path] = facts
         builder = _ModuleBuilder(self, path, facts, language)
         builder.build()
-        for importer, node in self._stars.pop(path, []):
-            self._star_edges(path, importer, node)
+        for importer, to_exports in self._stars.pop(path, []):
+            self._star_edges(path, importer, to_exports)
 
     def export_node(self, path: str, name: str) -> Node:
         return ("export", path, name)
 
-    def star_import(self, module: str, importer: str) -> None:
-        """``from module import *`` in ``importer``: every name ``module`` exports."""
+    def star_import(self, module: str, importer: str, to_exports: bool = False) -> None:
+        """``from module import *`` in ``importer`` (or, ``to_exports``, JavaScript's
+        ``export * from "./module"``): every name ``module`` exports."""
         if module in self.modules:
-            self._star_edges(module, importer, None)
+            self._star_edges(module, importer, to_exports)
         else:
-            self._stars.setdefault(module, []).append((importer, None))
+            self._stars.setdefault(module, []).append((importer, to_exports))
 
-    def _star_edges(self, module: str, importer: str, _node: Node | None) -> None:
+    def _star_edges(self, module: str, importer: str, to_exports: bool) -> None:
         facts = self.modules[module]
         importer_facts = self.modules.get(importer)
         own = importer_facts.scopes[""].names if importer_facts and "" in importer_facts.scopes \
             else frozenset()
-        exported = facts.scopes[""].names if "" in facts.scopes else frozenset()
-        for name in exported:
-            if name not in own:
+        for name in exported_names(facts):
+            if name == "default":
+                continue  # never part of a star
+            if to_exports:
+                self.graph.edge(self.export_node(module, name), self.export_node(importer, name))
+            elif name not in own:
                 self.graph.edge(self.export_node(module, name), ("var", importer, "", name))
+
+    def data_module(self, path: str) -> None:
+        """A data file imported by code (``import models from "./models.json"``): made a
+        module of objects once."""
+        if path not in self._data_modules and self.data_loader is not None:
+            self._data_modules.add(path)
+            self.data_loader(self, path)
 
     def register_dict(self, obj: Value, keys: Iterable[str]) -> None:
         self._dict_keys.setdefault(obj, set()).update(keys)
@@ -249,6 +267,7 @@ class _ModuleBuilder:
         self.facts = facts
         self.language = language
         self._expr_nodes: dict[tuple[int, int, str], Node] = {}
+        self._imported_names = {i.local for i in facts.imports}
         self._sink_arg_spans: set[tuple[int, int]] = set()
 
     # ------------------------------------------------------------------ names
@@ -296,9 +315,10 @@ class _ModuleBuilder:
     def build(self) -> None:
         facts = self.facts
         module_obj = ("obj", "module", self.path)
-        for name in facts.scopes.get("", _EMPTY).names:
-            self.graph.edge(("var", self.path, "", name), self.program.export_node(
-                self.path, name))
+        if not self.language.explicit_exports:  # every module-level name is importable
+            for name in facts.scopes.get("", _EMPTY).names:
+                self.graph.edge(("var", self.path, "", name), self.program.export_node(
+                    self.path, name))
         for export in facts.exports:
             self._export(export)
         for imp in facts.imports:
@@ -343,11 +363,15 @@ class _ModuleBuilder:
         if export.from_module is not None:
             for module in self.language.resolve(self.path, export.from_module, 0,
                                                 self.program.files):
+                if module.endswith(DATA_SUFFIXES):
+                    self.program.data_module(module)
                 if export.name == "*":
-                    self.program.star_import(module, self.path)
-                    continue
-                self.graph.edge(self.program.export_node(module, export.name or
-                                                         export.exported), target, hop)
+                    self.program.star_import(module, self.path, to_exports=True)
+                elif export.name is None:  # export * as ns from "./m"
+                    self.graph.seed(target, ("obj", "module", module))
+                else:
+                    self.graph.edge(self.program.export_node(module, export.name), target,
+                                    hop)
             return
         if export.value is not None:
             self.graph.edge(self.expr("", export.value), target, hop)
@@ -362,13 +386,15 @@ class _ModuleBuilder:
         if not modules and imp.name == "*":
             self.program.unresolved_star_imports.add((self.path, imp.module))
         for module in modules:
+            if module.endswith(DATA_SUFFIXES):
+                self.program.data_module(module)
             if imp.name == "*":
                 if module in self.program.modules or module in self.program.files.get(
                         self.language.name, set()):
                     self.program.star_import(module, self.path)
                 continue
             assert target is not None
-            if module not in self.program.modules:
+            if module not in self.program.modules and not module.endswith(DATA_SUFFIXES):
                 self.program._imported_files[(self.path, imp.local)] = module
                 if imp.name is not None:  # until the module is read, a stand-in for its names
                     self.graph.seed(target, ("obj", "stub", module))
@@ -426,7 +452,10 @@ class _ModuleBuilder:
     def _function(self, function: Function) -> None:
         obj = ("obj", "func", self.path, function.qualname)
         self.program._functions[(self.path, function.qualname)] = function
-        self.graph.seed(self.scope_node(function.scope, function.name), obj)
+        # bound under the last part of its qualified name (an anonymous function under
+        # ``name@offset``): for a named function, its name
+        self.graph.seed(self.scope_node(function.scope, function.qualname.rpartition(".")[2]),
+                        obj)
         for param in function.params:
             node = ("var", self.path, function.qualname, param.name)
             if param.default is not None:
@@ -685,8 +714,8 @@ class _ModuleBuilder:
         while isinstance(root, Attr):
             root = root.obj
         if isinstance(root, Ref) and self.is_bound(scope, root.name) and not (
-                isinstance(call.callee, Attr)):
-            return None
+                isinstance(call.callee, Attr)) and root.name not in self._imported_names:
+            return None  # a function of the module's own that shadows the built-in
         summary = self.language.builtins.get(call.text)
         if summary is None and isinstance(call.callee, Attr):
             summary = self.language.methods.get(call.callee.name)
@@ -701,8 +730,20 @@ class _ModuleBuilder:
         source = receiver if receiver is not None else (args[0][1] if args else None)
         if source is None:
             return
+        if summary == "none":
+            return
+        if summary == "provider":  # createOpenAI({...}): a function taking the model
+            graph.seed(result, ("obj", "provider", call.text))
+            return
         if summary == "same":
             graph.edge(source, result)
+        elif summary == "update_first":  # Object.assign(target, ...sources)
+            graph.edge(source, result)
+            for _, node in args[1:]:
+                graph.watch(source, functools.partial(self._assign_into, source=node))
+        elif summary.startswith("option:"):  # createEnv({ runtimeEnv: {...} }).X
+            option = summary.partition(":")[2]
+            graph.watch(source, functools.partial(self._load_key, key=option, node=result))
         elif summary == "elements":  # a new collection of the same elements
             obj: Value = ("obj", "list", path, call.span.start, call.span.end)
             graph.seed(result, obj)
@@ -736,6 +777,11 @@ class _ModuleBuilder:
             if name is not None and args:
                 graph.watch(args[0][1], lambda o: self._load(o, name, result))
 
+    def _assign_into(self, target: Value, *, source: Node) -> None:
+        """``Object.assign(target, source)``: the dicts ``source`` holds spread into it."""
+        if target[1] == "dict":
+            self.graph.watch(source, functools.partial(self._spread, target=target))
+
     def _mutate(self, summary: str, receiver: Node, args: list[tuple[Arg, Node]]) -> None:
         """``xs.append(v)``, ``xs.insert(0, v)``, ``xs.extend(vs)``, ``d.update(other)``:
         the receiver's elements (or entries) grow."""
@@ -760,6 +806,13 @@ class _ModuleBuilder:
         kind = o[1]
         if kind == "stub":
             self._call_stub(o, args, result)
+            return
+        if kind == "provider":  # gateway("ft:...") where gateway = createOpenAI(...)
+            first = next(((a, n) for a, n in args if a.position == 0), None)
+            if first is not None and not isinstance(first[0].value, Lit):
+                self._observe(first[1], first[0].span,
+                              f"passed as argument 1 of {call.text} (made by {o[2]})",
+                              _short(self._code(first[0].value)))
             return
         if kind == "class":
             path, qualname = str(o[2]), str(o[3])
@@ -873,7 +926,15 @@ class _ModuleBuilder:
                     if value_span is not None:
                         self._sink_arg_spans.add((value_span.start, value_span.end))
                     self._observe(value_node, entry_span, f"passed as {how} of {call.text}",
-                                  _short(self._code(value)))
+                                  _short(self._code(value)), self.expr(scope, call.callee),
+                                  arg.position, call.span, sinks.manages(call.text), key)
+            if sinks.object_arguments and not arg.spread and not isinstance(arg.value, Lit):
+                # an options object built elsewhere, or spread into this one
+                sources = [self.expr(scope, s) for s in arg.value.spreads] if isinstance(
+                    arg.value, DictX) else ([] if isinstance(arg.value, ListX) else [node])
+                for source in sources:
+                    self.graph.watch(source, functools.partial(
+                        self._object_sink, call=call, arg=arg, scope=scope))
             how = sinks.match(call.text, arg.keyword, arg.position, self.program.user_sinks)
             if how is None or isinstance(arg.value, Lit) or arg.spread:
                 continue
@@ -891,19 +952,46 @@ class _ModuleBuilder:
 
     def _observe(self, node: Node, span: Span, kind: str, context: str,
                  callee: Node | None = None, parameter: str | int | None = None,
-                 call: Span | None = None, manages: bool = False) -> None:
+                 call: Span | None = None, manages: bool = False,
+                 key: str | None = None) -> None:
         observed = ("obs", self.path, span.start, span.end, kind)
         self.graph.edge(node, observed)
-        self.program.observations[observed] = Observation(self.path, span, kind, context,
-                                                          sink=True, callee=callee,
-                                                          parameter=parameter, call=call,
-                                                          manages=manages)
+        if observed not in self.program.observations:
+            self.program.observations[observed] = Observation(
+                self.path, span, kind, context, sink=True, callee=callee, parameter=parameter,
+                call=call, manages=manages, key=key)
+
+    def _object_sink(self, o: Value, *, call: Call, arg: Arg, scope: str) -> None:
+        """A dict that reaches an argument of ``call`` (passed by name, or spread into an
+        options object): its entries a sink takes are observed there."""
+        if o[1] != "dict":
+            return
+        sinks = self.language.sinks
+        for key in sorted(self.program.dict_keys(o)):
+            how = sinks.match(call.text, key, -1, self.program.user_sinks)
+            if how is None:
+                continue
+            context = f"...{key}" if isinstance(arg.value, DictX) else \
+                f"{_short(self._code(arg.value))}.{key}"
+            self._observe(("field", o, key_field(key)), arg.span,
+                          f"passed as {how} of {call.text}", context,
+                          self.expr(scope, call.callee), arg.position, call.span,
+                          sinks.manages(call.text), key)
 
     def _code(self, e: Expr) -> str:
         return _expr_text(e)
 
 
 _EMPTY = Scope(kind="module", parent=None)
+
+
+def exported_names(facts: ModuleFacts) -> set[str]:
+    """The names a module exports: its explicit exports, and for a language without them
+    (Python) every name of its module scope."""
+    explicit = {e.exported for e in facts.exports if e.exported != "*"}
+    if language_named(facts.language).explicit_exports:
+        return explicit
+    return explicit | set(facts.scopes.get("", _EMPTY).names)
 
 
 def _span(e: Expr) -> Span | None:

@@ -41,17 +41,13 @@ def definition_node(index: int) -> Node:
     return ("def", index)
 
 
-def is_code(path: str, code_suffixes: Sequence[str]) -> bool:
-    """Files of a language plug-in bind their names through the language's own facts."""
-    return path.endswith(tuple(code_suffixes))
-
-
-def bind_env(program: Program, definitions: Sequence[Finding],
-             code_suffixes: Sequence[str]) -> None:
-    """Every definition bound to an environment variable (outside code) binds it."""
+def bind_env(program: Program, definitions: Sequence[Finding]) -> None:
+    """Every definition bound to an environment variable binds it: a ``.env``, a manifest, a
+    workflow, a Dockerfile, and deployment files written in code (PM2's
+    ``ecosystem.config.js``; a code language's own writes, ``os.environ["X"] = v``, are
+    facts of its module instead)."""
     for index, finding in enumerate(definitions):
-        if (isinstance(finding.binding, EnvVar) and finding.role in LIVE_ROLES
-                and not is_code(finding.location.path, code_suffixes)):
+        if isinstance(finding.binding, EnvVar) and finding.role in LIVE_ROLES:
             node = definition_node(index)
             program.graph.seed(node, ("def", index, None))
             program.bind_env(finding.binding.name, node, finding.location.path)

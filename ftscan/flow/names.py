@@ -19,6 +19,27 @@ _WORKFLOW_SECRET = re.compile(
     re.MULTILINE)
 
 
+_FINE_TUNE_WORD = re.compile(
+    rb"(?i:fine_?tuned?|finetuned?|ft_?model|tuned_?model|_ft_|\bft_)")
+ENV_READ_WINDOW = 60
+"""Bytes before a fine-tune-like word in which an env read must start (``os.getenv("``)."""
+
+
+def reads_fine_tune_env(data: bytes, readers: tuple[bytes, ...]) -> bool:
+    """Does ``data`` read an environment variable named like a fine-tune: one of ``readers``
+    (``getenv``, ``process.env``) shortly before such a name, on its line? One pass for the
+    names, then a fixed window before each: linear in the bytes."""
+    for match in _FINE_TUNE_WORD.finditer(data):
+        start = max(0, match.start() - ENV_READ_WINDOW)
+        window = data[start:match.start()]
+        line_start = window.rfind(b"\n")
+        if line_start >= 0:
+            window = window[line_start + 1:]
+        if any(reader in window for reader in readers):
+            return True
+    return False
+
+
 def is_fine_tune_name(name: str) -> bool:
     """Is ``name`` (an env var, a secret) named like a fine-tuned model?"""
     return FINE_TUNE_NAME.search(name) is not None

@@ -20,7 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ftscan.flow.build import Observation, Program
+from ftscan.flow.build import DATA_SUFFIXES, Observation, Program, exported_names, key_field
+from ftscan.flow.datafiles import data_loader
 from ftscan.flow.deploy import bind_env, helm_links, terraform_links
 from ftscan.flow.facts import Lit, ModuleFacts, Span
 from ftscan.flow.graph import VALUE_LIMIT, Graph, Hop, Node, Value
@@ -33,6 +34,10 @@ SERVICE_MARKERS = frozenset({
     "pom.xml", "build.gradle", "build.gradle.kts", "catalog-info.yaml",
 })
 """Files that make their folder a service (a component of a monorepo)."""
+WORKSPACE_MARKERS = frozenset({
+    "pnpm-workspace.yaml", "lerna.json", "turbo.json", "nx.json", "rush.json",
+})
+"""Files that make their folder a monorepo's root (its ``package.json`` is no service)."""
 MAX_ORIGINS = VALUE_LIMIT
 """Definitions reported per use at most (as many as a node holds)."""
 MAX_FLOWS = 10
@@ -48,18 +53,23 @@ class ServiceMap:
     """Which service folder a path belongs to."""
 
     roots: set[str] = field(default_factory=set)
+    workspaces: set[str] = field(default_factory=set)
+    """Folders that hold a monorepo's workspace (``pnpm-workspace.yaml``, ``turbo.json``):
+    the repository level of the services under them, not a service."""
 
     def add_file(self, relpath: str) -> None:
         """Note a file; a service marker makes its folder a service (the repo root never is)."""
         folder, _, name = relpath.rpartition("/")
         if name in SERVICE_MARKERS and folder:
             self.roots.add(folder)
+        elif name in WORKSPACE_MARKERS:
+            self.workspaces.add(folder)
 
     def service_of(self, relpath: str) -> str | None:
         """The innermost service folder holding ``relpath``."""
         folder = posixpath.dirname(relpath)
         while folder:
-            if folder in self.roots:
+            if folder in self.roots and folder not in self.workspaces:
                 return folder
             folder = posixpath.dirname(folder)
         return None
@@ -108,6 +118,8 @@ class FlowInputs:
     outside_env: Mapping[str, str] = field(default_factory=dict)
     """Env var → the secret outside the repository it is set from (a workflow's
     ``${{ secrets.X }}``)."""
+    all_paths: Sequence[str] = ()
+    """Every file of the scan (languages read their own configuration among them)."""
 
 
 @dataclass
@@ -165,12 +177,13 @@ def resolve_uses(
     texts = _Texts(read_text)
     graph = Graph()
     files = {lang: set(paths) for lang, paths in inputs.files.items()}
-    code_suffixes = tuple(suffix for lang in inputs.files
-                          for suffix in language_named(lang).suffixes)
     program = Program(graph, _definitions_index(definitions, texts),
                       inputs.services.service_of, files, inputs.user_sinks)
     program.outside_env.update(inputs.outside_env)
-    bind_env(program, definitions, code_suffixes)
+    program.data_loader = data_loader(definitions)
+    for lang in inputs.files:
+        language_named(lang).setup(inputs.all_paths, texts.text)
+    bind_env(program, definitions)
     terraform_links(program, definitions, texts.text, inputs.tf_files)
     helm_links(program, definitions, texts.text, inputs.chart_dirs, inputs.template_files)
     for path, facts in sorted(inputs.modules.items()):
@@ -179,10 +192,14 @@ def resolve_uses(
 
     searched: set[NameQuery] = {(n, frozenset(), lang) for n in inputs.searched_names
                                 for lang in inputs.files}
+    data_queries = {query for path in sorted({d.location.path for d in definitions
+                                              if d.location.path.endswith(DATA_SUFFIXES)})
+                    for lang in inputs.files
+                    if (query := language_named(lang).data_query(path)) is not None}
     while True:
         outcome.rounds += 1
         interesting = _interesting_objects(graph)
-        wanted = _wanted_queries(program, inputs.files, interesting) - searched
+        wanted = (_wanted_queries(program, inputs.files, interesting) | data_queries) - searched
         modules_wanted = {m for m in program.wanted_modules if m not in program.modules}
         modules_wanted |= _called_modules(program, interesting)
         program.wanted_modules.clear()
@@ -292,8 +309,7 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
         if path.endswith(".ipynb"):
             continue  # nothing imports from a notebook
         language = language_named(facts.language)
-        names = set(facts.scopes.get("", _NO_SCOPE).names) | {e.exported for e in facts.exports}
-        for name in names:
+        for name in exported_names(facts):
             if not name.isidentifier():
                 continue
             node = ("export", path, name)
@@ -349,6 +365,10 @@ def _reported_inside(program: Program, observation: Observation) -> bool:
     call = (observation.path, observation.call) if observation.call is not None else None
     starts = [n for f in functions
               for n in program.parameter_nodes(f, observation.parameter, call)]
+    if observation.key is not None:  # an entry of an options object: that entry's field
+        key = key_field(observation.key)
+        starts = [("field", o, key) for n in starts for o in graph.values_of(n)
+                  if o[0] == "obj" and o[1] == "dict"]
     return bool(starts) and _reaches_observation(program, starts)
 
 

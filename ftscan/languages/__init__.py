@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import importlib
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 _PLUGINS: dict[str, tuple[str, tuple[str, ...]]] = {
     "python": ("ftscan.languages.python", (".py", ".pyi", ".ipynb")),
+    "javascript": ("ftscan.languages.javascript", (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts",
+                                                   ".cts", ".tsx", ".vue", ".svelte")),
 }
 """The registry: language name → the module defining its ``LANGUAGE``, and the file endings
 that are its own (known without importing the plug-in; the tests check they agree)."""
@@ -94,15 +96,22 @@ class Language(Protocol):
     """Call text → what the function does with its argument: ``same`` (returns it),
     ``elements`` (a new collection of its elements; ``elements_all`` of every argument's,
     ``elements_last`` of the last argument's: ``zip``, ``map``), ``element`` (one of them),
-    ``values``
-    (a view of a dict's values), ``get`` (an entry by literal key), ``attr`` (an attribute by
-    literal name); and for methods that change their receiver: ``add`` (the first argument
-    becomes an element: ``append``, ``push``), ``add_last`` (the last one: ``insert``),
-    ``extend`` (the argument's elements do), ``update`` (a dict's entries are merged in)."""
+    ``values`` (a view of a dict's values), ``get`` (an entry by literal key), ``attr`` (an
+    attribute by literal name), ``none`` (nothing worth following), ``update_first``
+    (``Object.assign``: the first argument gets the others' entries and is returned),
+    ``option:KEY`` (the entry ``KEY`` of the first argument: ``createEnv({ runtimeEnv })``),
+    ``provider`` (a function that takes the model as its first argument:
+    ``createOpenAI({...})``); and for methods that change their receiver: ``add`` (the first
+    argument becomes an element: ``append``, ``push``), ``add_last`` (the last one:
+    ``insert``), ``extend`` (the argument's elements do), ``update`` (a dict's entries are
+    merged in)."""
     methods: Mapping[str, str]
     """Method name → the same summaries, for ``receiver.method(...)``."""
     attributes_are_keys: bool
     """``obj.key`` reads an object literal's entry (JavaScript), not only ``obj["key"]``."""
+    explicit_exports: bool
+    """A module exports only what it says it does (JavaScript's ``export``); else every name
+    of its module scope (Python)."""
 
     def interest(self, data: bytes) -> tuple[bool, bool]:
         """``(reads_env, always)``: may the file read an environment variable; must its names
@@ -112,6 +121,11 @@ class Language(Protocol):
     def parse(self, relpath: str, text: str) -> ParsedFile:
         """Strings (for the id rules) and facts (for following names); raises
         :class:`~ftscan.parsers.base.ParseFailure` when the file is not valid."""
+
+    def setup(self, paths: Sequence[str], read: Callable[[str], str | None]) -> None:
+        """Before names are followed in a scan: ``paths`` are every file of it, ``read``
+        reads one (a language reads its own configuration: ``tsconfig.json`` aliases,
+        workspace packages)."""
 
     def resolve(self, importer: str, module: str, level: int,
                 files: Mapping[str, set[str]]) -> list[str]:
@@ -127,6 +141,10 @@ class Language(Protocol):
 
     def export_query(self, path: str, name: str) -> NameQuery:
         """What a file must contain to import ``name`` from the module at ``path``."""
+
+    def data_query(self, path: str) -> NameQuery | None:
+        """What a file must contain to import the data file at ``path`` (``models.json``),
+        or ``None`` when the language does not import data files."""
 
     def mentions(self, text: str, query: NameQuery) -> bool:
         """Does ``text`` name the query's name, and import one of its words?"""

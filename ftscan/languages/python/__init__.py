@@ -10,21 +10,18 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import yaml
 
 from ftscan.flow.facts import Class, ModuleFacts
+from ftscan.flow.names import reads_fine_tune_env
 from ftscan.languages import NameQuery, SinkTable
 from ftscan.parsers.base import ParsedFile
 
 _SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
 _SETTINGS_BASES = frozenset({"BaseSettings"})
-_FINE_TUNE_ENV = re.compile(
-    rb"(?:getenv|environ)[^\n]{0,40}?[\"'][A-Za-z0-9_]{0,60}"
-    rb"(?i:fine_?tuned?|finetuned?|ft_?model|tuned_?model|_ft_|\bft_)", re.MULTILINE)
-"""An env read whose variable is named like a fine-tune (``os.getenv("FINE_TUNED_MODEL")``)."""
 _MAX_BASE_DEPTH = 10
 
 
@@ -42,6 +39,7 @@ class PythonLanguage:
     suffixes = (".py", ".pyi", ".ipynb")
     markers = (b"environ", b"getenv", b"BaseSettings", b"fine_tuned_model")
     attributes_are_keys = False
+    explicit_exports = False
     builtins = {
         "list": "elements", "tuple": "elements", "set": "elements", "frozenset": "elements",
         "sorted": "elements", "reversed": "elements", "iter": "same", "next": "element",
@@ -69,7 +67,8 @@ class PythonLanguage:
         fine-tune (values set outside the repository)."""
         reads_env = b"environ" in data or b"getenv" in data
         always = (b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None) or (
-            b"fine_tuned_model" in data) or (reads_env and _FINE_TUNE_ENV.search(data) is not None)
+            b"fine_tuned_model" in data) or (
+            reads_env and reads_fine_tune_env(data, (b"environ", b"getenv")))
         return reads_env, always
 
     def parse(self, relpath: str, text: str) -> ParsedFile:
@@ -82,6 +81,9 @@ class PythonLanguage:
         return parse_python(text)
 
     # ------------------------------------------------------------------ resolving names
+
+    def setup(self, paths: Sequence[str], read: Callable[[str], str | None]) -> None:
+        """Nothing to read: Python's imports resolve from file names alone."""
 
     def resolve(self, importer: str, module: str, level: int,
                 files: Mapping[str, set[str]]) -> list[str]:
@@ -170,6 +172,10 @@ class PythonLanguage:
         if stem == "__init__":
             stem = posixpath.basename(folder)
         return name, frozenset({stem}) if stem else frozenset(), self.name
+
+    def data_query(self, path: str) -> NameQuery | None:
+        """Python reads data files with ``open``/``json.load``, not by import."""
+        return None
 
     def mentions(self, text: str, query: NameQuery) -> bool:
         """Does ``text`` name ``name`` as a whole word, and (for a name a module exports)

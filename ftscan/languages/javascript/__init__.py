@@ -1,0 +1,196 @@
+"""JavaScript and TypeScript, the second language plug-in: ``.js .mjs .cjs .jsx .ts .mts .cts
+.tsx`` and the ``<script>`` blocks of ``.vue`` and ``.svelte`` files.
+
+Parsing is tree-sitter (:mod:`.grammar`); one walk collects every string with its name and the
+module's facts (:mod:`.collect`); imports resolve the way bundlers and TypeScript resolve them
+(:mod:`.resolve`). Minified bundles are read by the text pass, never parsed.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import posixpath
+import re
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import yaml
+
+from ftscan.comments import CommentSyntax
+from ftscan.flow.facts import Class, ModuleFacts, shifted
+from ftscan.flow.names import reads_fine_tune_env
+from ftscan.languages import NameQuery, SinkTable
+from ftscan.languages.javascript.grammar import (
+    Offsets,
+    code_blocks,
+    is_minified,
+    package_words,
+    parse_tree,
+)
+from ftscan.languages.javascript.resolve import CODE_EXTENSIONS, Project
+from ftscan.models import Role
+from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
+
+_ENV_MARKERS = (b"process.env", b"import.meta.env", b"Bun.env", b"Deno.env", b"getEnv(",
+                b"env(")
+_ECOSYSTEM = re.compile(r"(?:^|/)ecosystem\.config\.[cm]?js$")
+_WORD = r"[A-Za-z0-9_$]"
+
+
+def _load_sinks() -> SinkTable:
+    data = yaml.safe_load((Path(__file__).parent / "sinks.yaml").read_text(encoding="utf-8"))
+    return SinkTable(frozenset(data["keywords"]), dict(data["positional"]),
+                     object_arguments=True, management=frozenset(data.get("management", ())))
+
+
+class JavaScriptLanguage:
+    """The JavaScript/TypeScript plug-in (see :class:`ftscan.languages.Language`)."""
+
+    name = "javascript"
+    title = "JavaScript/TypeScript"
+    suffixes = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue", ".svelte")
+    markers = (b"process.env", b"import.meta.env", b"Bun.env", b"Deno.env", b"getEnv",
+               b"fineTunedModel", b"fine_tuned_model")
+    attributes_are_keys = True
+    explicit_exports = True
+    builtins = {
+        "String": "same", "structuredClone": "same", "Object.freeze": "same",
+        "Object.values": "values", "Object.entries": "values", "Array.from": "elements",
+        "Object.assign": "update_first", "JSON.parse": "same", "createEnv": "option:runtimeEnv",
+        "createOpenAI": "provider", "createAzure": "provider", "createMistral": "provider",
+        "createOpenAICompatible": "provider", "createAmazonBedrock": "provider",
+        "createVertex": "provider", "createGoogleGenerativeAI": "provider",
+    }
+    methods = {
+        "trim": "same", "toLowerCase": "same", "toString": "same", "concat": "elements_all",
+        "slice": "elements", "filter": "elements", "map": "none", "flat": "elements",
+        "find": "element", "at": "element", "pop": "element", "shift": "element",
+        "push": "add", "unshift": "add", "add": "add", "set": "add_last", "get": "get",
+        "values": "values", "entries": "values",
+    }
+
+    def __init__(self) -> None:
+        self.sinks = _load_sinks()
+        self.project = Project()
+
+    # ------------------------------------------------------------------ reading files
+
+    def interest(self, data: bytes) -> tuple[bool, bool]:
+        reads_env = any(marker in data for marker in _ENV_MARKERS)
+        always = b"fine_tuned_model" in data or b"fineTunedModel" in data or (
+            reads_env and reads_fine_tune_env(data, _ENV_MARKERS))
+        return reads_env, always
+
+    def parse(self, relpath: str, text: str) -> ParsedFile:
+        if is_minified(text):  # a bundle: the text pass reads it, as the rules see it
+            return ParsedFile(residual_role=Role.DEFINITION,
+                              residual_kind="minified JavaScript (read without a parser)",
+                              comment_syntax=CommentSyntax.SLASH)
+        from ftscan.languages.javascript.collect import Collector, TooDeep
+
+        strings: list[StringFact] = []
+        facts = ModuleFacts(language=self.name)
+        env_file = _ECOSYSTEM.search(relpath) is not None
+        for block in code_blocks(relpath, text):
+            source = block.text.encode("utf-8", "surrogatepass")
+            tree = parse_tree(block.grammar, source)
+            if tree.root_node.has_error:
+                line = _first_error_line(tree.root_node)
+                where = text.count("\n", 0, block.start) + line
+                raise ParseFailure(f"{self.title} syntax the grammar cannot read", where)
+            offsets = Offsets(block.text, source)
+            collector = Collector(source, offsets, block.grammar, env_file)
+            try:
+                collector.walk(tree.root_node)
+            except (TooDeep, RecursionError):
+                raise ParseFailure("code nested too deeply to follow") from None
+            block_facts = collector.finish()
+            if block.start:
+                block_facts = shifted(block_facts, functools.partial(operator.add, block.start))
+                collector.strings = [StringFact(f.value, f.start + block.start,
+                                                f.end + block.start, f.kind, f.role,
+                                                f.binding, f.template, f.component)
+                                     for f in collector.strings]
+            facts.merge(block_facts)
+            strings.extend(collector.strings)
+        return ParsedFile(strings=strings, residual_role=Role.MENTION,
+                          residual_kind="JavaScript comment or text",
+                          comment_syntax=CommentSyntax.SLASH, module=facts)
+
+    # ------------------------------------------------------------------ resolving names
+
+    def setup(self, paths: Sequence[str], read: Callable[[str], str | None]) -> None:
+        self.project = Project.load(paths, read)
+
+    def resolve(self, importer: str, module: str, level: int,
+                files: Mapping[str, set[str]]) -> list[str]:
+        if not self.project.files:
+            self.project = Project(frozenset(p for ps in files.values() for p in ps))
+        return self.project.resolve(importer, module)
+
+    def submodule(self, module: str, name: str, files: Mapping[str, set[str]]) -> list[str]:
+        return []
+
+    def settings_class(self, path: str, cls: Class, modules: Mapping[str, ModuleFacts],
+                       files: Mapping[str, set[str]]) -> tuple[str, dict[str, str]] | None:
+        return None
+
+    # ------------------------------------------------------------------ searching files
+
+    def export_query(self, path: str, name: str) -> NameQuery:
+        """Importers name the module (its stem, or its workspace package) and, but for the
+        default export (imported under any name), the name itself."""
+        words = set(package_words(path)) | set(self.project.package_names_of(path))
+        if name == "default":
+            return next(iter(sorted(words)), name), frozenset(words), self.name
+        return name, frozenset(words), self.name
+
+    def data_query(self, path: str) -> NameQuery:
+        """``import models from "./models.json"``, ``require("../data/models.json")``."""
+        base = posixpath.basename(path)
+        return base, frozenset(package_words(path)), self.name
+
+    def mentions(self, text: str, query: NameQuery) -> bool:
+        """Does ``text`` name ``name`` as a whole word, and import (``import``, ``require``,
+        ``export ... from``) a specifier holding one of the module's words? Every occurrence
+        is checked on its own line, with string searches: linear in the text."""
+        name, words, _ = query
+        if name not in text or (words and not any(w in text for w in words)):
+            return False
+        if re.search(rf"(?<!{_WORD}){re.escape(name)}(?!{_WORD})", text) is None:
+            return False
+        return not words or any(_imported(text, word) for word in words)
+
+
+def _imported(text: str, word: str) -> bool:
+    """Is ``word`` part of an import specifier somewhere in ``text``?"""
+    at = text.find(word)
+    while at >= 0:
+        start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        line = text[start:end if end >= 0 else len(text)]
+        if ("import" in line or "require" in line or "from" in line) and (
+                '"' in line or "'" in line or "`" in line):
+            return True
+        at = text.find(word, at + len(word))
+    return False
+
+
+def _first_error_line(root: object) -> int:
+    """The 1-based line of the first ERROR or missing node (tree-sitter's recovery marks)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.type == "ERROR" or node.is_missing:  # type: ignore[attr-defined]
+            return int(node.start_point[0]) + 1  # type: ignore[attr-defined]
+        if node.has_error:  # type: ignore[attr-defined]
+            stack.extend(reversed(node.children))  # type: ignore[attr-defined]
+    return 1
+
+
+def is_code(path: str) -> bool:
+    return posixpath.splitext(path)[1].lower() in CODE_EXTENSIONS
+
+
+LANGUAGE = JavaScriptLanguage()

@@ -1,0 +1,299 @@
+"""The JavaScript/TypeScript plug-in: strings and their names, the module resolution bundlers
+and TypeScript use, and names followed to the calls that take a model.
+
+``uses(repo)`` scans and returns (path, line, rule) of every use; ``rows(repo)`` every
+finding as (path, line, role, context)."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from conftest import run_scan, write
+
+from ftscan.models import Role
+
+FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+FT2 = "ft:gpt-4o-2024-08-06:acme:tagger:EfGh5678"
+
+
+def _write(repo: Path, rel: str, source: str) -> None:
+    write(repo, rel, textwrap.dedent(source))
+
+
+def uses(repo: Path, **options: object) -> list[tuple[str, int, str]]:
+    result = run_scan(repo, **options)
+    return sorted((f.location.path, f.location.start_line, f.rule_id) for f in result.findings
+                  if f.role is Role.USE)
+
+
+def rows(repo: Path) -> list[tuple[str, int, str, str | None]]:
+    result = run_scan(repo)
+    assert not result.diagnostics, [d.render() for d in result.diagnostics]
+    return [(f.location.path, f.location.start_line, f.role.value, f.context)
+            for f in result.findings]
+
+
+# ---------------------------------------------------------------- strings
+
+
+def test_strings_get_the_names_javascript_gives_them(repo: Path) -> None:
+    _write(repo, "models.ts", f'''\
+        export const MODELS = {{ cloud: {{ primary: "{FT}" }} }} as const;
+        const TUNED = process.env.TUNED_MODEL ?? '{FT}';
+        client.chat.completions.create({{ model: "{FT}", messages: [] }});
+        class Ranker {{ model = `{FT}`; }}
+        const list = ["gpt-4o", "{FT}"];
+        // the old one: {FT}
+        /** JSDoc: {FT} */
+        const re = /ft:gpt/;
+    ''')
+    assert rows(repo) == [
+        ("models.ts", 1, "definition", "MODELS.cloud.primary"),
+        ("models.ts", 2, "definition", "default of env TUNED_MODEL"),
+        ("models.ts", 3, "definition", "model:"),
+        ("models.ts", 4, "definition", "model"),
+        ("models.ts", 5, "definition", "list[1]"),
+        ("models.ts", 6, "mention", None),
+        ("models.ts", 7, "mention", None),
+    ]
+
+
+def test_template_literals_and_concatenation_are_dynamic_ids(repo: Path) -> None:
+    _write(repo, "ids.js", '''\
+        const a = `ft:gpt-4o-mini-2024-07-18:acme:${suffix}:${job}`;
+        const b = "ft:gpt-4o-mini-2024-07-18:acme:" + suffix + ":" + job;
+        const c = `plain ${x}`;
+    ''')
+    found = [(r[1], r[2]) for r in rows(repo)]
+    assert found == [(1, "dynamic"), (2, "dynamic")]
+
+
+def test_jsx_text_is_a_mention_and_look_alikes_are_silent(repo: Path) -> None:
+    _write(repo, "page.jsx", f'''\
+        const Box = styled.div`margin-left: 4px;`;
+        const PRICES = {{ "ft:gpt-3.5-turbo": 3.0 }};
+        const isFt = (m) => m.startsWith("ft:");
+        export default () => <p>Served by {FT}</p>;
+    ''')
+    assert [(r[1], r[2]) for r in rows(repo)] == [(4, "mention")]
+
+
+def test_vue_and_svelte_script_blocks_are_code(repo: Path) -> None:
+    _write(repo, "Chat.vue", f'''\
+        <template><p>{{{{ model }}}}</p></template>
+        <script setup lang="ts">
+        const model: string = "{FT}";
+        await client.chat.completions.create({{ model, messages: [] }});
+        </script>
+    ''')
+    _write(repo, "Chat.svelte", f'''\
+        <script>
+          const model = "{FT2}";
+          openai.chat.completions.create({{ model: model, messages: [] }});
+        </script>
+        <p>{{model}}</p>
+    ''')
+    assert uses(repo) == [("Chat.svelte", 3, "FT001"), ("Chat.vue", 4, "FT001")]
+
+
+def test_a_file_the_grammar_cannot_read_falls_back_to_the_text_pass(repo: Path) -> None:
+    write(repo, "broken.js", f'const m = "{FT}";\nfunction (( {{\n')
+    result = run_scan(repo)
+    assert [f.role.value for f in result.findings] == ["definition"]
+    (diagnostic,) = result.diagnostics
+    assert diagnostic.path == "broken.js" and "text pass" in diagnostic.message
+
+
+def test_a_minified_bundle_is_read_as_text(repo: Path) -> None:
+    body = ";".join(f"var a{i}=b{i}(c{i})" for i in range(4000))
+    write(repo, "static/app.bundle.js", f'{body};var m="{FT}";client.create({{model:m}})\n')
+    result = run_scan(repo)
+    assert [f.role.value for f in result.findings] == ["definition"]
+    assert result.summary.modules_followed == {}
+
+
+# ---------------------------------------------------------------- names
+
+
+def test_esm_imports_exports_and_reexports(repo: Path) -> None:
+    _write(repo, "src/models/ids.ts", f'export const RANKER = "{FT}";\n')
+    _write(repo, "src/models/index.ts", '''\
+        export * from "./ids";
+        export { RANKER as DEFAULT_MODEL } from "./ids";
+        import { RANKER } from "./ids";
+        export default RANKER;
+    ''')
+    _write(repo, "src/a.ts", '''\
+        import { RANKER } from "./models";
+        client.chat.completions.create({ model: RANKER, messages: [] });
+    ''')
+    _write(repo, "src/b.ts", '''\
+        import chosen, { DEFAULT_MODEL } from "./models/index.js";
+        client.responses.create({ model: chosen, input: "x" });
+        client.responses.create({ model: DEFAULT_MODEL, input: "x" });
+    ''')
+    _write(repo, "src/c.ts", '''\
+        import * as models from "./models/ids";
+        client.responses.create({ model: models.RANKER, input: "x" });
+    ''')
+    assert uses(repo) == [("src/a.ts", 2, "FT001"), ("src/b.ts", 2, "FT001"),
+                          ("src/b.ts", 3, "FT001"), ("src/c.ts", 2, "FT001")]
+
+
+def test_commonjs_require_and_module_exports(repo: Path) -> None:
+    _write(repo, "lib/config.js", f'''\
+        module.exports = {{ model: "{FT}", other: "gpt-4o" }};
+        exports.tagger = "{FT2}";
+    ''')
+    _write(repo, "lib/app.js", '''\
+        const config = require("./config");
+        const { tagger } = require("./config.js");
+        openai.createChatCompletion({ model: config.model, messages: [] });
+        openai.createChatCompletion({ model: config.other, messages: [] });
+        openai.createCompletion({ model: tagger, prompt: "x" });
+    ''')
+    assert uses(repo) == [("lib/app.js", 3, "FT001"), ("lib/app.js", 5, "FT001")]
+
+
+def test_a_json_model_table_imported_by_code(repo: Path) -> None:
+    write(repo, "data/models.json", f'{{"chat": {{"primary": "{FT}"}}, "list": ["{FT2}"]}}\n')
+    _write(repo, "app.mjs", '''\
+        import models from "./data/models.json" with { type: "json" };
+        const table = require("./data/models.json");
+        await client.responses.create({ model: models.chat.primary, input: "x" });
+        await client.responses.create({ model: table.list[0], input: "x" });
+    ''')
+    result = run_scan(repo)
+    found = {f.location.start_line: f.model_ids for f in result.findings if f.role is Role.USE}
+    assert found == {3: (FT,), 4: (FT2,)}
+
+
+def test_tsconfig_path_aliases_with_comments_and_workspace_packages(repo: Path) -> None:
+    write(repo, "pnpm-workspace.yaml", 'packages: ["apps/*", "packages/*"]\n')
+    write(repo, "packages/models/package.json",
+          '{"name": "@acme/models", "exports": {".": {"import": "./src/index.ts"}}}\n')
+    _write(repo, "packages/models/src/index.ts", f'export const SUPPORT = "{FT}";\n')
+    _write(repo, "packages/models/src/extra.ts", f'export const EXTRA = "{FT2}";\n')
+    _write(repo, "apps/web/tsconfig.json", '''\
+        {
+          // comments and trailing commas, as TypeScript allows
+          "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./src/*"], }, },
+        }
+    ''')
+    _write(repo, "apps/web/src/lib/model.ts", '''\
+        import { SUPPORT } from "@acme/models";
+        import { EXTRA } from "@acme/models/extra";
+        export const CHOSEN = SUPPORT;
+        export const SECOND = EXTRA;
+    ''')
+    _write(repo, "apps/web/src/app/route.ts", '''\
+        import { CHOSEN, SECOND } from "@/lib/model";
+        export const POST = () => openai.chat.completions.create({ model: CHOSEN, messages: [] });
+        export const GET = () => openai.chat.completions.create({ model: SECOND, messages: [] });
+    ''')
+    assert uses(repo) == [("apps/web/src/app/route.ts", 2, "FT001"),
+                          ("apps/web/src/app/route.ts", 3, "FT001")]
+
+
+def test_env_reads_of_every_runtime(repo: Path) -> None:
+    write(repo, ".env", f"A_MODEL={FT}\nB_MODEL={FT}\nC_MODEL={FT}\nD_MODEL={FT}\n"
+          f"E_MODEL={FT}\nF_MODEL={FT}\n")
+    _write(repo, "env.ts", '''\
+        const { A_MODEL, B_MODEL: renamed = "gpt-4o" } = process.env;
+        const c = import.meta.env.C_MODEL;
+        const d = Deno.env.get("D_MODEL");
+        const e = Bun.env.E_MODEL;
+        const f = process.env["F_MODEL"];
+        for (const m of [A_MODEL, renamed, c, d, e, f]) {
+          await client.responses.create({ model: m, input: "x" });
+        }
+    ''')
+    result = run_scan(repo)
+    sink = [f for f in result.findings if f.role is Role.USE and f.location.start_line == 7]
+    assert len(sink) == 1
+    reads = {f.location.start_line for f in result.findings if f.role is Role.USE
+             and f.kind.startswith("environment read")}
+    assert reads == {1, 2, 3, 4, 5}
+
+
+def test_pm2_and_vercel_files_bind_environment_variables(repo: Path) -> None:
+    _write(repo, "ecosystem.config.js", f'''\
+        module.exports = {{ apps: [{{ name: "api", env_production: {{ TUNED: "{FT}" }} }}] }};
+    ''')
+    write(repo, "vercel.json", f'{{"env": {{"TAGGER": "{FT2}"}}}}\n')
+    _write(repo, "server.js", '''\
+        openai.chat.completions.create({ model: process.env.TUNED, messages: [] });
+        openai.chat.completions.create({ model: process.env.TAGGER, messages: [] });
+    ''')
+    result = run_scan(repo)
+    found = {f.location.start_line: f.model_ids for f in result.findings if f.role is Role.USE}
+    assert found == {1: (FT,), 2: (FT2,)}
+
+
+def test_classes_constructor_parameters_and_functions(repo: Path) -> None:
+    _write(repo, "assistant.ts", f'''\
+        export class Assistant {{
+          constructor(private readonly model: string = "gpt-4o") {{}}
+          ask(prompt: string) {{
+            return this.client.chat.completions.create({{ model: this.model, messages: [] }});
+          }}
+        }}
+        function make(model = "gpt-4o") {{ return new Assistant(model); }}
+        make("{FT}").ask("hi");
+        const ask = async ({{ model, prompt }}) =>
+          openai.responses.create({{ model, input: prompt }});
+        ask({{ model: "{FT2}", prompt: "x" }});
+    ''')
+    result = run_scan(repo)
+    found = {f.location.start_line: f.model_ids for f in result.findings if f.role is Role.USE}
+    assert found == {4: (FT,), 10: (FT2,)}
+
+
+def test_options_objects_spread_and_passed_by_name(repo: Path) -> None:
+    _write(repo, "opts.js", f'''\
+        const base = {{ model: "{FT}", temperature: 0 }};
+        openai.chat.completions.create({{ ...base, messages: [] }});
+        const params = {{ model: "{FT2}", messages: [] }};
+        openai.chat.completions.create(params);
+        fetch(url, {{ method: "POST", body: JSON.stringify({{ ...params }}) }});
+    ''')
+    assert uses(repo) == [("opts.js", 2, "FT001"), ("opts.js", 4, "FT001"),
+                          ("opts.js", 5, "FT001")]
+
+
+def test_ai_sdk_providers_and_langchain(repo: Path) -> None:
+    _write(repo, "ai.ts", f'''\
+        import {{ openai, createOpenAI }} from "@ai-sdk/openai";
+        import {{ ChatOpenAI }} from "@langchain/openai";
+        const TUNED = "{FT}";
+        generateText({{ model: openai(TUNED), prompt: "x" }});
+        const gateway = createOpenAI({{ baseURL: "https://gw" }});
+        generateText({{ model: gateway(TUNED), prompt: "x" }});
+        new ChatOpenAI({{ modelName: TUNED }});
+        new AzureOpenAI({{ deployment: TUNED }});
+    ''')
+    assert uses(repo) == [("ai.ts", 4, "FT001"), ("ai.ts", 6, "FT001"), ("ai.ts", 7, "FT001"),
+                          ("ai.ts", 8, "FT001")]
+
+
+def test_outside_values_in_javascript(repo: Path) -> None:
+    _write(repo, "latest.mjs", '''\
+        const { FINE_TUNED_MODEL, OPENAI_MODEL } = process.env;
+        const job = await client.fineTuning.jobs.retrieve(id);
+        await client.chat.completions.create({ model: job.fine_tuned_model, messages: [] });
+        await client.chat.completions.create({ model: FINE_TUNED_MODEL, messages: [] });
+        await client.chat.completions.create({ model: OPENAI_MODEL, messages: [] });
+        await client.models.del(job.fine_tuned_model);
+    ''')
+    assert uses(repo) == [("latest.mjs", 3, "FT100"), ("latest.mjs", 4, "FT100")]
+
+
+def test_a_file_without_candidates_or_bound_names_is_never_parsed(repo: Path) -> None:
+    write(repo, ".env", f"MODEL={FT}\n")
+    _write(repo, "uses.js", "client.create({ model: process.env.MODEL });\n")
+    for i in range(20):
+        _write(repo, f"ui/button{i}.tsx", "export const Button = () => <button>ok</button>;\n")
+    result = run_scan(repo)
+    assert result.summary.modules_followed == {"javascript": 1}
+    assert uses(repo) == [("uses.js", 1, "FT001")]
