@@ -46,11 +46,11 @@ from ftscan.examine import (
     Examiner,
     available_cores,
     decode,
-    parse_module_facts,
     read_bytes,
 )
 from ftscan.fingerprint import LineHasher
 from ftscan.firstpass import DefinitionsPass
+from ftscan.flow.facts import ModuleFacts
 from ftscan.flow.findings import outside_finding, use_finding
 from ftscan.flow.phase import FlowInputs, NameSearch, resolve_uses
 from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
@@ -444,7 +444,8 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
         first.run(entries)
         if options.follow_aliases:
             search = _name_search(root, examiner, cache)
-            second = _resolve_aliases(root, first, config.sinks, max_size, context, search)
+            second = _resolve_aliases(root, first, config.sinks, max_size, context, search,
+                                      _module_parser(root, examiner, max_size))
         else:
             second = _AliasPhase([], [], [], {})
     if cache is not None:
@@ -547,8 +548,22 @@ def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None) -> Nam
     return search
 
 
+def _module_parser(root: Path, examiner: Examiner, max_size: int,
+                   ) -> Callable[[Sequence[str]], Sequence[ModuleFacts | str]]:
+    """The alias phase's parse of the modules it reaches, in the worker pool when the scan
+    runs one (the workers have their parsers loaded already)."""
+
+    def parse(paths: Sequence[str]) -> Sequence[ModuleFacts | str]:
+        base = str(root)
+        return list(examiner.modules([FileEntry(os.path.join(base, p), p, 0) for p in paths],
+                                     max_size))
+
+    return parse
+
+
 def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
                      max_size: int, context: AnalysisContext, search: NameSearch,
+                     parse: Callable[[Sequence[str]], Sequence[ModuleFacts | str]],
                      ) -> _AliasPhase:
     """The second phase: follow names from definitions to the code that uses them."""
     chart_dirs = {posixpath.dirname(p) for p in first.relpaths
@@ -570,7 +585,7 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
     )
 
     read_text = _text_reader(root, max_size)
-    outcome = resolve_uses(inputs, first.findings, read_text, parse_module_facts)
+    outcome = resolve_uses(inputs, first.findings, read_text, parse)
     diagnostics = [
         Diagnostic(path, f"{message}; names bound in it are not followed", Severity.WARNING)
         for path, message in outcome.parse_failures

@@ -47,7 +47,7 @@ from ftscan.discovery import FileEntry, Signature
 from ftscan.examine import FileFacts
 from ftscan.languages import NameQuery
 
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 _NOT_REMEMBERED = frozenset({"unreadable", "timeout", "failed"})
 CACHE_PREFIX = "ftscan-"
 _MAGIC = b"ftscan-cache\n"

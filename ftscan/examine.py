@@ -82,10 +82,12 @@ class FileFacts:
     decode_problem: str | None = None
     reads_env: bool = False
     """A file of code that may read an environment variable (``environ``, ``process.env``)."""
-    always: bool = False
-    """A file of code whose facts matter whatever the scan found: it declares pydantic
-    settings (whose fields read variables named after them), reads an env var named like a
-    fine-tune or a fine-tuning job's result (values set outside the repository)."""
+    settings: bool = False
+    """A file of code whose facts matter whenever the scan binds a variable: it declares
+    pydantic settings (whose fields read variables named after them)."""
+    outside: bool = False
+    """A file of code whose facts matter whatever the scan found: it reads an env var named
+    like a fine-tune or a fine-tuning job's result (values set outside the repository)."""
     names_tested: frozenset[str] = frozenset()
     """The bound environment variable names looked for in the file ..."""
     names_found: frozenset[str] = frozenset()
@@ -104,7 +106,8 @@ class FileFacts:
     def plain(self) -> bool:
         """Did the file yield nothing at all (the common case: no candidate, no env reads)?"""
         return (self.analysis is None and self.skipped is None and self.module is None
-                and not self.reads_env and not self.always and self.decode_problem is None
+                and not self.reads_env and not self.settings and not self.outside
+                and self.decode_problem is None
                 and not self.unchanged and not self.secret_env)
 
     def outcome(self, env_names: frozenset[str], context: AnalysisContext | None = None,
@@ -120,11 +123,11 @@ class FileFacts:
             analysis = self.analysis if context is None else _redated(self.analysis, context)
             return Outcome(self.relpath, analysis=analysis, problems=problems,
                            markers=self.markers, secret_env=self.secret_env)
-        if not follow or not (self.always or self.reads_env):
+        if not follow or not (self.outside or self.settings or self.reads_env):
             return Outcome(self.relpath, secret_env=self.secret_env)
-        if not self.always:
-            if not env_names:
-                return Outcome(self.relpath)
+        if not self.outside and not env_names:
+            return Outcome(self.relpath)
+        if not self.outside and not self.settings:
             if not env_names <= self.names_tested:
                 return None
             if self.names_found.isdisjoint(env_names):
@@ -301,16 +304,17 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     if not context.rules.might_match(data, language.markers if language else ()):
         return facts
     if language is not None:
-        reads_env, always = language.interest(data)
-        if reads_env or always:
+        reads_env, settings, outside = language.interest(data)
+        if reads_env or settings or outside:
             tested = env_names if reads_env else frozenset()
-            facts = FileFacts(relpath, reads_env=reads_env, always=always,
+            facts = FileFacts(relpath, reads_env=reads_env, settings=settings, outside=outside,
                               names_tested=tested,
                               names_found=frozenset(n for n in tested if n.encode() in data))
     candidate = context.rules.is_candidate(data)
     if candidate and is_own_report(data):
         return dataclasses.replace(facts, skipped=SkippedEntry(relpath, "ftscan-report"))
-    wants_module = context.follow_names and (facts.always or bool(facts.names_found))
+    wants_module = context.follow_names and (facts.outside or bool(env_names) and (
+        facts.settings or bool(facts.names_found)))
     if not candidate and not wants_module:
         return facts
     # from here on the file is parsed: worth a digest, so that a touched file whose content
@@ -337,11 +341,13 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
 
 def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) -> FileFacts:
     """A file over the size limit, read in pieces for ids only (:mod:`ftscan.largefile`)."""
-    from ftscan.largefile import scan_large
+    from ftscan.largefile import BinaryFile, scan_large
 
     try:
         with time_budget(context.file_budget):
             analysis = scan_large(entry, context)
+    except BinaryFile:
+        return FileFacts(entry.relpath, skipped=_binary(entry.relpath))
     except OverBudget as exc:
         return FileFacts(entry.relpath, skipped=SkippedEntry(entry.relpath, "timeout", str(exc)))
     except OSError as exc:
@@ -353,6 +359,14 @@ def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) ->
             if analysis.findings else None)
     return FileFacts(entry.relpath, analysis=analysis if analysis.findings else None,
                      decode_problem=note)
+
+
+def module_of(entry: FileEntry, max_size: int) -> ModuleFacts | str:
+    """A file's facts for the alias phase, or why they could not be read."""
+    data = read_bytes(entry, max_size=max_size)
+    if isinstance(data, SkippedEntry):
+        return data.detail
+    return parse_module_facts(entry.relpath, decode(data)[0])
 
 
 def names_in(entry: FileEntry, queries: tuple[NameQuery, ...]) -> tuple[bool, ...] | None:
@@ -443,6 +457,15 @@ class Examiner:
         calls = [(e, env_names, k, keep_digest) for e, k in zip(entries, knowns, strict=True)]
         return self._map(_examine_in_worker, calls, lambda call: FileFacts(
             call[0].relpath, skipped=SkippedEntry(call[0].relpath, "failed", _CRASHED)))
+
+    def modules(self, entries: Sequence[FileEntry], max_size: int,
+                ) -> Iterator[ModuleFacts | str]:
+        """:func:`module_of` for each entry, in order: in the pool when one is running
+        already (its workers have the parsers loaded), else here."""
+        if self._pool is None or len(entries) < 2:
+            return (module_of(e, max_size) for e in entries)
+        return self._map(module_of, [(e, max_size) for e in entries],
+                         lambda call: "the parser crashed on this file")
 
     def names(self, entries: Sequence[FileEntry], queries: tuple[NameQuery, ...],
               ) -> Iterator[tuple[bool, ...] | None]:

@@ -18,8 +18,14 @@ from collections import Counter
 
 from ftscan.analysis import AnalysisContext, FileAnalysis, effective_role, make_finding
 from ftscan.discovery import FileEntry
+from ftscan.examine import BINARY_SNIFF_BYTES, is_binary
 from ftscan.filekinds import FileKind, classify
 from ftscan.models import Location, Role
+
+
+class BinaryFile(Exception):
+    """The file is binary (NUL bytes at its start): nothing to read."""
+
 
 STREAM_LIMIT = 256 * 1024 * 1024
 """Files larger than this are skipped even by the streaming pass."""
@@ -46,11 +52,21 @@ def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | Non
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > STREAM_LIMIT:
             return None
+        tail = b""  # the end of the bytes read before, for keywords cut by a boundary
+        pending = False  # a match was held back for this piece
+        first = True
         while True:
             chunk = os.read(fd, PIECE)
+            if first and is_binary(chunk[:BINARY_SNIFF_BYTES]):
+                raise BinaryFile(entry.relpath)
+            first = False
             text = carried + decoder.decode(chunk, final=not chunk)
             held_back = len(text)  # where the first match left for the next piece starts
-            if context.rules.might_match_text(text):
+            window = tail + chunk
+            tail = window[-4 * OVERLAP:]
+            # the keyword prefilter on bytes (Aho-Corasick, C speed) before any regex
+            if (pending or context.rules.might_match(window)) and \
+                    context.rules.might_match_text(text):
                 counted_to, lines_before = 0, 0  # matches come in order: count lines once
                 for match in context.rules.find(text):
                     start = carried_at + match.start
@@ -75,6 +91,7 @@ def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | Non
                     reported_to = carried_at + match.end
             if not chunk:
                 return analysis
+            pending = held_back < len(text)
             # the next piece starts with the overlap, and with every match held back whole
             cut = min(max(len(text) - OVERLAP, 0), held_back)
             line += text.count("\n", 0, cut)

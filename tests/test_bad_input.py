@@ -84,6 +84,16 @@ def test_a_file_over_the_size_limit_is_read_in_pieces_for_ids(repo: Path) -> Non
     assert "read in pieces for ids only" in _messages(result)["big.env"]
 
 
+def test_a_large_binary_file_is_skipped_as_binary_not_read_through(repo: Path) -> None:
+    """A shared library over the size limit (there are dozens in a site-packages) is binary:
+    skipped at its first piece, not decoded and searched megabyte after megabyte."""
+    elf = b"\x7fELF\x00\x00" + b"ft:gpt-4o-mini-2024-07-18:a:b:AbCd1234 " * 2000
+    write(repo, "lib/native.so", elf)
+    result = run_scan(repo, max_file_size=1000)
+    assert result.findings == ()
+    assert result.summary.skipped == {"binary": 1}
+
+
 def test_files_over_the_streaming_limit_are_counted_not_dropped(
         repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ftscan import largefile

@@ -297,3 +297,21 @@ def test_a_file_without_candidates_or_bound_names_is_never_parsed(repo: Path) ->
     result = run_scan(repo)
     assert result.summary.modules_followed == {"javascript": 1}
     assert uses(repo) == [("uses.js", 1, "FT001")]
+
+
+def test_a_validated_env_object(repo: Path) -> None:
+    """t3-env style: ``env.X`` reads what ``runtimeEnv`` maps from ``process.env``."""
+    write(repo, ".env", f"SUPPORT_MODEL={FT}\n")
+    _write(repo, "src/env.ts", '''\
+        import { createEnv } from "@t3-oss/env-nextjs";
+        import { z } from "zod";
+        export const env = createEnv({
+          server: { SUPPORT_MODEL: z.string() },
+          runtimeEnv: { SUPPORT_MODEL: process.env.SUPPORT_MODEL },
+        });
+    ''')
+    _write(repo, "src/chat.ts", '''\
+        import { env } from "./env";
+        openai.chat.completions.create({ model: env.SUPPORT_MODEL, messages: [] });
+    ''')
+    assert ("src/chat.ts", 2, "FT001") in uses(repo)

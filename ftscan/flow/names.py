@@ -21,22 +21,25 @@ _WORKFLOW_SECRET = re.compile(
 
 _FINE_TUNE_WORD = re.compile(
     rb"(?i:fine_?tuned?|finetuned?|ft_?model|tuned_?model|_ft_|\bft_)")
-ENV_READ_WINDOW = 60
-"""Bytes before a fine-tune-like word in which an env read must start (``os.getenv("``)."""
+ENV_READ_WINDOW = 80
+"""Bytes after an env read in which the variable's name must stand (``os.getenv("X"``)."""
 
 
 def reads_fine_tune_env(data: bytes, readers: tuple[bytes, ...]) -> bool:
     """Does ``data`` read an environment variable named like a fine-tune: one of ``readers``
-    (``getenv``, ``process.env``) shortly before such a name, on its line? One pass for the
-    names, then a fixed window before each: linear in the bytes."""
-    for match in _FINE_TUNE_WORD.finditer(data):
-        start = max(0, match.start() - ENV_READ_WINDOW)
-        window = data[start:match.start()]
-        line_start = window.rfind(b"\n")
-        if line_start >= 0:
-            window = window[line_start + 1:]
-        if any(reader in window for reader in readers):
-            return True
+    (``getenv``, ``process.env``) followed on its line by such a name? Each reader occurrence
+    is found at C speed and only a short window after it is searched: linear in the bytes."""
+    for reader in readers:
+        at = data.find(reader)
+        while at >= 0:
+            start = at + len(reader)
+            window = data[start:start + ENV_READ_WINDOW]
+            line_end = window.find(b"\n")
+            if line_end >= 0:
+                window = window[:line_end]
+            if _FINE_TUNE_WORD.search(window) is not None:
+                return True
+            at = data.find(reader, start)
     return False
 
 

@@ -170,9 +170,10 @@ def resolve_uses(
     inputs: FlowInputs,
     definitions: list[Finding],
     read_text: Callable[[str], str | None],
-    parse_module: Callable[[str, str], ModuleFacts | str],
+    parse_modules: Callable[[Sequence[str]], Sequence[ModuleFacts | str]],
 ) -> FlowOutcome:
-    """Find every use. ``parse_module(path, text)`` returns facts or an error message."""
+    """Find every use. ``parse_modules(paths)`` returns each file's facts or why they could
+    not be read (the scan parses them in its worker pool when one runs)."""
     outcome = FlowOutcome()
     texts = _Texts(read_text)
     graph = Graph()
@@ -216,8 +217,8 @@ def resolve_uses(
         selected -= {path for path, _ in outcome.parse_failures}
         if not selected:
             break
-        for path in sorted(selected):
-            result = parse_module(path, texts.text(path) or "")
+        batch = sorted(selected)
+        for path, result in zip(batch, parse_modules(batch), strict=True):
             if isinstance(result, str):
                 outcome.parse_failures.append((path, result))
                 continue

@@ -19,7 +19,7 @@ import importlib
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from ftscan.flow.facts import Class, ModuleFacts
@@ -32,6 +32,19 @@ _PLUGINS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 """The registry: language name → the module defining its ``LANGUAGE``, and the file endings
 that are its own (known without importing the plug-in; the tests check they agree)."""
+
+class Interest(NamedTuple):
+    """What a file of code may hold for the alias phase, from its bytes alone."""
+
+    reads_env: bool
+    """It may read an environment variable (``environ``, ``process.env``)."""
+    settings: bool
+    """It declares classes whose fields read variables named after them (pydantic
+    settings): its facts matter whenever the scan binds any variable."""
+    outside: bool
+    """It reads a fine-tuning job's result or an env var named like a fine-tune: its facts
+    matter whatever the scan found (values set outside the repository)."""
+
 
 NameQuery = tuple[str, frozenset[str], str]
 """A name to look for, the words one of which a file must also import for it to count, and
@@ -113,10 +126,8 @@ class Language(Protocol):
     """A module exports only what it says it does (JavaScript's ``export``); else every name
     of its module scope (Python)."""
 
-    def interest(self, data: bytes) -> tuple[bool, bool]:
-        """``(reads_env, always)``: may the file read an environment variable; must its names
-        be collected whatever the scan has found (pydantic settings read variables named after
-        their fields)."""
+    def interest(self, data: bytes) -> Interest:
+        """What the file may hold for the alias phase (see :class:`Interest`)."""
 
     def parse(self, relpath: str, text: str) -> ParsedFile:
         """Strings (for the id rules) and facts (for following names); raises

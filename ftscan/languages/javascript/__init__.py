@@ -20,7 +20,7 @@ import yaml
 from ftscan.comments import CommentSyntax
 from ftscan.flow.facts import Class, ModuleFacts, shifted
 from ftscan.flow.names import reads_fine_tune_env
-from ftscan.languages import NameQuery, SinkTable
+from ftscan.languages import Interest, NameQuery, SinkTable
 from ftscan.languages.javascript.grammar import (
     Offsets,
     code_blocks,
@@ -76,11 +76,11 @@ class JavaScriptLanguage:
 
     # ------------------------------------------------------------------ reading files
 
-    def interest(self, data: bytes) -> tuple[bool, bool]:
+    def interest(self, data: bytes) -> Interest:
         reads_env = any(marker in data for marker in _ENV_MARKERS)
-        always = b"fine_tuned_model" in data or b"fineTunedModel" in data or (
+        outside = b".fine_tuned_model" in data or b".fineTunedModel" in data or (
             reads_env and reads_fine_tune_env(data, _ENV_MARKERS))
-        return reads_env, always
+        return Interest(reads_env, False, outside)
 
     def parse(self, relpath: str, text: str) -> ParsedFile:
         if is_minified(text):  # a bundle: the text pass reads it, as the rules see it

@@ -17,11 +17,12 @@ import yaml
 
 from ftscan.flow.facts import Class, ModuleFacts
 from ftscan.flow.names import reads_fine_tune_env
-from ftscan.languages import NameQuery, SinkTable
+from ftscan.languages import Interest, NameQuery, SinkTable
 from ftscan.parsers.base import ParsedFile
 
 _SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
 _SETTINGS_BASES = frozenset({"BaseSettings"})
+_JOB_RESULT_READS = (b".fine_tuned_model", b'["fine_tuned_model"]', b"['fine_tuned_model']")
 _MAX_BASE_DEPTH = 10
 
 
@@ -61,15 +62,15 @@ class PythonLanguage:
 
     # ------------------------------------------------------------------ reading files
 
-    def interest(self, data: bytes) -> tuple[bool, bool]:
-        """Reads the environment; and must be followed whatever the scan found: it declares
-        pydantic settings, reads a fine-tuning job's result, or reads an env var named like a
-        fine-tune (values set outside the repository)."""
+    def interest(self, data: bytes) -> Interest:
+        """Reads the environment; declares pydantic settings; reads a fine-tuning job's
+        result (``job.fine_tuned_model``, not a type's field of that name) or an env var
+        named like a fine-tune."""
         reads_env = b"environ" in data or b"getenv" in data
-        always = (b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None) or (
-            b"fine_tuned_model" in data) or (
+        settings = b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None
+        outside = any(read in data for read in _JOB_RESULT_READS) or (
             reads_env and reads_fine_tune_env(data, (b"environ", b"getenv")))
-        return reads_env, always
+        return Interest(reads_env, settings, outside)
 
     def parse(self, relpath: str, text: str) -> ParsedFile:
         if relpath.endswith(".ipynb"):
@@ -107,11 +108,18 @@ class PythonLanguage:
             if not folder:
                 break
             folder = posixpath.dirname(folder)
-        candidates = self._index(known).get(module)
-        return [candidates[0]] if candidates else []
+        tail = "/" + relative
+        for path in self._index(known).get(module.rpartition(".")[2], ()):
+            name = "/" + path.rsplit(".", 1)[0]
+            if name.endswith("/__init__"):
+                name = name[:-len("/__init__")]
+            if name.endswith(tail):
+                return [path]
+        return []
 
     def _index(self, known: set[str]) -> dict[str, list[str]]:
-        """Dotted name → the files it could name, built once per set of files."""
+        """Module name (the last part of a dotted name) → the files of that name, sorted;
+        built once per set of files, one entry per file."""
         key = (id(known), len(known))
         if self._index_key != key:
             self._index_key, self._index_value = key, _index(known)
@@ -198,16 +206,17 @@ def _files_for(stem: str, known: set[str]) -> list[str]:
 
 
 def _index(files: set[str]) -> dict[str, list[str]]:
-    """Dotted name → the files it could name (every suffix of each file's path), sorted."""
+    """Module name → the files that define a module of that name (``a/b/c.py`` and
+    ``a/b/c/__init__.py`` are both ``c``), sorted."""
     index: dict[str, list[str]] = {}
     for path in sorted(files):
         if not path.endswith((".py", ".pyi")):
             continue
-        parts = path.rsplit(".", 1)[0].split("/")
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        for i in range(len(parts)):
-            index.setdefault(".".join(parts[i:]), []).append(path)
+        folder, _, base = path.rpartition("/")
+        stem = base.rsplit(".", 1)[0]
+        if stem == "__init__":
+            stem = folder.rpartition("/")[2]
+        index.setdefault(stem, []).append(path)
     return index
 
 
