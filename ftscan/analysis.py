@@ -30,6 +30,7 @@ from ftscan.models import Diagnostic, Finding, Lifecycle, Location, Role, Severi
 from ftscan.parsers import PARSERS, ParsedFile, ParseFailure, Parser, StringFact
 from ftscan.ruleset import IdMatch, RuleSet
 from ftscan.textpos import LineIndex
+from ftscan.training.findings import may_train, retrain_verdict, training_findings
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,11 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> 
         parsed = _as_env_bindings(path, parsed)
     result.module = parsed.module
     index = LineIndex(text)
+    if ctx.rules.training_rules and may_train(text, ctx):
+        result.findings.extend(training_findings(path, text, kind, parsed, index, ctx))
     hits = _hits(text, parsed, ctx.rules)
     if not hits:
+        result.findings.sort(key=lambda f: f.location)
         return result
     line_hashes = fingerprint.LineHasher(text, index.position(hits[-1].start)[0])
     occurrences: Counter[tuple[str, str, str | None]] = Counter()
@@ -99,6 +103,7 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> 
         if hit.component:
             finding = dataclasses.replace(finding, component=hit.component)
         result.findings.append(finding)
+    result.findings.sort(key=lambda f: f.location)
     return result
 
 
@@ -260,6 +265,8 @@ _ROLE_PHRASES = {
     Role.MENTION: "is mentioned here",
     Role.USE: "is used here",
     Role.EXAMPLE: "is an example or placeholder here, not a live model",
+    Role.TRAINING: "is trained here",
+    Role.TRAINING_DATA: "is trained from this file",
 }
 
 
@@ -321,6 +328,10 @@ def redate(finding: Finding, ctx: AnalysisContext) -> Finding:
 
     The cache keeps findings of files that did not change; only this part of them depends on
     the day (days left, and the level once a shutdown comes close or passes)."""
+    if finding.training is not None:
+        return retrain_verdict(finding, ctx)
+    if finding.training_data is not None:
+        return finding
     rule = ctx.rules.get(finding.rule_id)
     if rule is None:
         return finding

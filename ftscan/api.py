@@ -64,6 +64,7 @@ from ftscan.ruleset import RuleError, RuleSet, load_rules
 from ftscan.shards import in_shard
 from ftscan.suppress import Markers, apply_inline
 from ftscan.suppress import markers as suppression_markers
+from ftscan.training.link import link_training
 
 _T = TypeVar("_T")
 DEFAULT_FAIL_ON = "warning"
@@ -451,7 +452,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     if cache is not None:
         problem = cache.save()
         cache_problems += [problem] if problem else []
-    findings, problems = annotate([*first.findings, *second.findings], root)
+    findings, problems = annotate(link_training([*first.findings, *second.findings]), root)
 
     findings, suppression_problems = apply_inline(
         findings, _markers_reader(first.markers, second.texts, _text_reader(root, max_size)))

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -384,21 +384,32 @@ def lifecycle_group(ctx: click.Context, config_file: Path | None, output_format:
     except (RuleError, ConfigError) as exc:
         _usage_error(str(exc))
     rows = list(lifecycle_feed.table_rows(table))
+    training = list(lifecycle_feed.training_rows(table))
     if output_format == "json":
         events = [{"date": e.date.isoformat(), "provider": e.provider, "change": e.change,
                    "source": e.source} for e in table.events]
-        click.echo(json.dumps({"version": table.version, "models": rows, "events": events},
-                              indent=2))
+        click.echo(json.dumps({"version": table.version, "models": rows,
+                               "jobCreation": training, "events": events}, indent=2))
         return
+    click.echo("Models (a fine-tune serves until its base model shuts down):")
+    _echo_lifecycle_rows(rows)
+    click.echo("Fine-tuning job creation (a pipeline fails after this date):")
+    _echo_lifecycle_rows(training)
+    if table.events:
+        click.echo("Events:")
+    for event in table.events:
+        click.echo(f"  {event.provider:<17} {event.date.isoformat():<11} {terminal(event.change)}")
+
+
+def _echo_lifecycle_rows(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         when = row["shutdown"] or row["status"]
         covers = ", ".join(row["covers"])
-        click.echo(f"{row['provider']:<17} {when:<11} {terminal(covers)}")
-        click.echo(f"{'':<17} {'':<11} source: {terminal(row['source'])} "
+        rules = f" (rules {', '.join(row['rules'])})" if row["rules"] else ""
+        click.echo(f"  {row['provider']:<17} {when:<11} {terminal(covers)}{rules}")
+        click.echo(f"  {'':<17} {'':<11} source: {terminal(row['source'])} "
                    f"({terminal(row['origin'])}"
                    + (f", checked {row['checked']}" if row["checked"] else "") + ")")
-    for event in table.events:
-        click.echo(f"{event.provider:<17} {event.date.isoformat():<11} {event.change}")
 
 
 @lifecycle_group.command("update")

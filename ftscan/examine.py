@@ -30,10 +30,13 @@ from ftscan.filekinds import classify
 from ftscan.flow.facts import ModuleFacts, shifted
 from ftscan.flow.names import is_workflow, workflow_secret_env
 from ftscan.languages import NameQuery, language_named, language_of
+from ftscan.models import Diagnostic, Severity
 from ftscan.ownreports import is_own_report
 from ftscan.parsers import ParseFailure
 from ftscan.suppress import Markers
 from ftscan.suppress import markers as suppression_markers
+from ftscan.training.data import HEAD_BYTES, may_be_training_data
+from ftscan.training.findings import data_finding
 
 if TYPE_CHECKING:  # imported when a pool starts: multiprocessing costs a cached scan 25 ms
     from concurrent.futures import ProcessPoolExecutor
@@ -295,6 +298,36 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     if readable is None:
         return FileFacts(relpath, skipped=_binary(relpath))
     raw, (data, note) = data, readable
+    facts = _examine_text(relpath, data, raw, note, digest, context, env_names, keep_digest)
+    if may_be_training_data(relpath, data[:HEAD_BYTES]):
+        facts = _with_training_data(facts, relpath, data, context)
+    return facts
+
+
+def _with_training_data(facts: FileFacts, relpath: str, data: bytes,
+                        context: AnalysisContext, examples: int | None = None) -> FileFacts:
+    """``facts`` with a training-data finding when the file's records are in a fine-tuning
+    format (:mod:`ftscan.training.data`)."""
+    try:
+        found = data_finding(relpath, data, context, examples)
+    except (ValueError, RecursionError, MemoryError):
+        return facts
+    if found is None or facts.skipped is not None:
+        return facts
+    finding, malformed = found
+    analysis = facts.analysis or FileAnalysis()
+    problems = [Diagnostic(relpath, "not valid JSON in a file of training data; the line is "
+                           "not counted as a record", Severity.WARNING, line)
+                for line in malformed]
+    return dataclasses.replace(facts, analysis=dataclasses.replace(
+        analysis, findings=[finding, *analysis.findings],
+        diagnostics=[*analysis.diagnostics, *problems]))
+
+
+def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, digest: bytes,
+                  context: AnalysisContext, env_names: frozenset[str],
+                  keep_digest: bool) -> FileFacts:
+    """:func:`examine` for a file read and readable as text."""
     facts = FileFacts(relpath)
     if is_workflow(relpath) and b"${{" in data:
         facts = FileFacts(relpath, secret_env=workflow_secret_env(data))
@@ -357,8 +390,33 @@ def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) ->
         return FileFacts(entry.relpath, skipped=skipped)
     note = (f"{skipped.detail}: read in pieces for ids only, without a parser"
             if analysis.findings else None)
-    return FileFacts(entry.relpath, analysis=analysis if analysis.findings else None,
-                     decode_problem=note)
+    facts = FileFacts(entry.relpath, analysis=analysis if analysis.findings else None,
+                      decode_problem=note)
+    head = _head(entry.path)
+    if may_be_training_data(entry.relpath, head):
+        from ftscan.training.data import count_lines, is_jsonl
+
+        if is_jsonl(entry.relpath):
+            try:
+                examples = count_lines(entry.path)
+            except OSError:
+                return facts
+            facts = _with_training_data(facts, entry.relpath, head, context, examples)
+    return facts
+
+
+def _head(path: str) -> bytes:
+    """The first bytes of a regular file (opened without blocking, like every read here)."""
+    try:
+        fd = os.open(path, _OPEN_FLAGS)
+    except OSError:
+        return b""
+    try:
+        return os.read(fd, HEAD_BYTES) if S_ISREG(os.fstat(fd).st_mode) else b""
+    except OSError:
+        return b""
+    finally:
+        os.close(fd)
 
 
 def module_of(entry: FileEntry, max_size: int) -> ModuleFacts | str:

@@ -5,8 +5,12 @@ JSON inventories of many repositories.
 A row names the id's provider, base model, org and suffix; its lifecycle (status, shutdown date,
 days left, next step); who owns it and which services and repositories hold it; every
 definition, use and mention site (each with its repository, so a merged inventory still says
-where a site is); and the config keys and env vars it hides behind. Ids built at run time get
-rows of their own. Rows are sorted by days left, then id.
+where a site is); and the config keys and env vars it hides behind; and its **recipe**: the
+job-creation sites of the repository whose suffix and base match the id, with the training and
+validation files they name, or a note that the recipe is not in the repository. Ids built at
+run time get rows of their own, and so do fine-tunes set outside the repository, training
+pipelines whose fine-tunes no id names, and training data no pipeline names. Rows are sorted
+by days left, then id.
 """
 
 from __future__ import annotations
@@ -28,8 +32,8 @@ from ftscan.lifecycle import remaining, status_on
 from ftscan.models import Finding, Role, Status
 from ftscan.ownreports import sign_markdown
 
-INVENTORY_VERSION = 2
-READABLE_VERSIONS = (1, 2)
+INVENTORY_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)
 """``--merge`` reads inventories of these versions (version 1 sites carry no repository)."""
 REDACTED = "<redacted>"
 STATUS_WORDS = frozenset(s.value for s in Status)
@@ -93,18 +97,47 @@ class Row:
     outside: str | None = None
     """For the uses of a fine-tune set outside the repository (no ``model_id``): what holds
     it (``env OPENAI_FINETUNED_MODEL``)."""
+    kind: str = "model"
+    """``model`` (an id), ``outside``, ``training`` (a pipeline no id matches) or
+    ``training-data`` (a file no pipeline names)."""
+    recipe_sites: set[Site] = field(default_factory=set)
+    """Job-creation sites that make this fine-tune (suffix and base match)."""
+    training_files: set[str] = field(default_factory=set)
+    validation_files: set[str] = field(default_factory=set)
+    recipe_note: str | None = None
+    """When the recipe is not (or only probably) in the repository, what to do."""
+    label: str | None = None
+    """How a training or training-data row is named (it has no id)."""
 
     @property
     def key(self) -> str:
-        """The row's identity in an inventory: its id, or what holds a model set outside."""
-        return self.model_id if self.model_id or self.outside is None else \
-            f"outside:{self.outside}"
+        """The row's identity in an inventory: its id, what holds a model set outside, or the
+        pipeline or data file it is."""
+        if self.model_id:
+            return self.model_id
+        if self.outside is not None:
+            return f"outside:{self.outside}"
+        return f"{self.kind}:{self.label or ''}"
 
     @property
     def shown(self) -> str:
         """What reports name the row by."""
-        return self.model_id if self.model_id or self.outside is None else \
-            f"set outside the repository: {self.outside}"
+        if self.model_id:
+            return self.model_id
+        if self.outside is not None:
+            return f"set outside the repository: {self.outside}"
+        return self.label or ""
+
+    def recipe_text(self, several: bool) -> str:
+        """The recipe in words: where the fine-tune is trained, from which files."""
+        if not self.recipe_sites:
+            return self.recipe_note or ""
+        text = "trained by " + ", ".join(s.label(several) for s in sorted(self.recipe_sites))
+        if self.training_files:
+            text += " from " + ", ".join(sorted(self.training_files))
+        if self.validation_files:
+            text += " (validation " + ", ".join(sorted(self.validation_files)) + ")"
+        return text + (f"; {self.recipe_note}" if self.recipe_note else "")
 
     def status(self, as_of: dt.date, window: int) -> tuple[str, int | None]:
         """Lifecycle status and days left on ``as_of``."""
@@ -119,7 +152,9 @@ class Row:
             self, owners=set(self.owners), services=set(self.services),
             repositories=set(self.repositories), definitions=set(self.definitions),
             uses=set(self.uses), mentions=set(self.mentions), examples=set(self.examples),
-            names=set(self.names))
+            names=set(self.names), recipe_sites=set(self.recipe_sites),
+            training_files=set(self.training_files),
+            validation_files=set(self.validation_files))
 
     @property
     def example_only(self) -> bool:
@@ -129,8 +164,13 @@ class Row:
     def merge(self, other: Row) -> None:
         """Fold in what another repository knows about the same id."""
         for name in ("owners", "services", "repositories", "definitions", "uses", "mentions",
-                     "examples", "names"):
+                     "examples", "names", "recipe_sites", "training_files", "validation_files"):
             getattr(self, name).update(getattr(other, name))
+        if self.recipe_sites:
+            self.recipe_note = None if other.recipe_note and not other.recipe_sites and (
+                self.recipe_note == other.recipe_note) else self.recipe_note
+        else:
+            self.recipe_note = self.recipe_note or other.recipe_note
         self.base_model = self.base_model or other.base_model
         self.shutdown_date = self.shutdown_date or other.shutdown_date
         self.dateless_status = self.dateless_status or other.dateless_status
@@ -162,6 +202,9 @@ def build(result: ScanResult, repository: str | None = None) -> Inventory:
     inventory = Inventory(result.as_of, result.warning_window_days, repositories=repos)
     by_id = {f.model_id: f for f in result.findings if f.role is not Role.USE}
     for finding in result.findings:
+        if finding.role in (Role.TRAINING, Role.TRAINING_DATA) or (
+                finding.role is Role.MENTION and finding.training is not None):
+            continue  # recipes, below
         ids = finding.model_ids if finding.role is Role.USE and finding.model_ids else (
             finding.model_id,)
         for model_id in ids:
@@ -171,7 +214,110 @@ def build(result: ScanResult, repository: str | None = None) -> Inventory:
             if row is None:
                 row = inventory.rows[key] = _new_row(model_id, source)
             _add_site(row, finding, repository or finding.repository or default)
+    _add_recipes(inventory, result, repository or None, default)
     return inventory
+
+
+def _add_recipes(inventory: Inventory, result: ScanResult, repository: str | None,
+                 default: str) -> None:
+    """Each id's recipe: the job-creation sites whose suffix and base match it (the files
+    they train from); pipelines that match no id, and data files no pipeline names, get rows of
+    their own."""
+    sites = [f for f in result.findings if f.role is Role.TRAINING and f.training is not None]
+    data = [f for f in result.findings if f.role is Role.TRAINING_DATA]
+    matched: set[int] = set()
+    for row in list(inventory.rows.values()):
+        if not row.model_id or row.dynamic:
+            continue
+        for index, finding in enumerate(sites):
+            assert finding.training is not None
+            how = _recipe_match(row, finding.training.suffix, finding.training.base_model)
+            if how is None:
+                continue
+            matched.add(index)
+            _add_recipe_site(row, finding, repository or finding.repository or default)
+            if how == "probable":
+                row.recipe_note = ("probably: same base model, and neither the id nor the job "
+                                   "has a suffix")
+        if not row.recipe_sites:
+            row.recipe_note = _missing_recipe(row.provider)
+    for index, finding in enumerate(sites):
+        if index in matched:
+            continue
+        assert finding.training is not None
+        site = finding.training
+        repo = repository or finding.repository or default
+        label = (f"training pipeline for {site.base_model or 'an unknown base'}"
+                 + (f", suffix {site.suffix}" if site.suffix else "")
+                 + f" ({finding.location.path}:{finding.location.start_line})")
+        life = finding.lifecycle
+        row = inventory.rows.setdefault(f"training:{label}", Row(
+            model_id="", provider=site.provider, base_model=site.base_model, org=None,
+            suffix=site.suffix, rule_id=finding.rule_id, dynamic=False,
+            shutdown_date=life.shutdown_date.isoformat() if life.shutdown_date else None,
+            next_step=life.next_step, kind="training", label=label,
+            dateless_status=(life.status.value if life.shutdown_date is None and life.status in
+                             (Status.DEPRECATED, Status.RETIRED) else None),
+            recipe_note="no fine-tuned id of this repository matches its suffix and base"))
+        _add_recipe_site(row, finding, repo)
+        row.owners.update(finding.owners)
+        if finding.service:
+            row.services.add(finding.service)
+        row.repositories.add(repo)
+    used = {path for f in sites if f.training is not None for path in f.training.data_files}
+    for finding in data:
+        if finding.location.path in used or finding.training_data is None:
+            continue
+        repo = repository or finding.repository or default
+        label = (f"training data {finding.location.path} ({finding.training_data.format}, "
+                 f"{finding.training_data.examples} examples)")
+        row = inventory.rows.setdefault(f"training-data:{label}", Row(
+            model_id="", provider="any", base_model=None, org=None, suffix=None,
+            rule_id=finding.rule_id, dynamic=False, shutdown_date=None, next_step=None,
+            kind="training-data", label=label,
+            recipe_note="no pipeline of this repository names it: keep it with the fine-tune "
+                        "it made"))
+        row.training_files.add(finding.location.path)
+        row.owners.update(finding.owners)
+        row.repositories.add(repo)
+
+
+def _recipe_match(row: Row, suffix: str | None, base: str | None) -> str | None:
+    """``exact`` when a site's suffix is the id's and their bases agree, ``probable`` when
+    neither has a suffix and the bases agree, else ``None``."""
+    if base is not None and row.base_model is not None and not (
+            row.base_model.startswith(base) or base.startswith(row.base_model)):
+        return None
+    if suffix and row.suffix:
+        return "exact" if suffix == row.suffix else None
+    if not suffix and not row.suffix and base is not None and row.base_model is not None:
+        return "probable"
+    return None
+
+
+def _add_recipe_site(row: Row, finding: Finding, repo: str) -> None:
+    assert finding.training is not None
+    site = finding.training
+    row.recipe_sites.add(Site(repo, finding.location.path, finding.location.start_line))
+    row.training_files.update(p for p in (_linked(site.training_file, site.data_files),) if p)
+    row.validation_files.update(
+        p for p in (_linked(site.validation_file, site.data_files),) if p)
+
+
+def _linked(named: str | None, data_files: tuple[str, ...]) -> str | None:
+    """A file as the repository holds it when the site's name for it was linked to a data
+    file (``data/train.jsonl`` → ``ml/data/train.jsonl``), else as the site names it."""
+    if named is None:
+        return None
+    base = named.replace("\\", "/").rsplit("/", 1)[-1]
+    return next((path for path in data_files if path.rsplit("/", 1)[-1] == base), named)
+
+
+def _missing_recipe(provider: str) -> str:
+    if provider == "openai":
+        return ("not in this repository: export it from the provider (training file, base, "
+                "suffix, hyperparameters) before 2027-01-06")
+    return "not in this repository: export it from the provider"
 
 
 def _new_row(model_id: str, finding: Finding) -> Row:
@@ -262,6 +408,14 @@ def to_json(inventory: Inventory) -> str:
             "mentions": [s.to_json() for s in _sites(row.mentions)],
             "examples": [s.to_json() for s in _sites(row.examples)],
             "outside": row.outside,
+            "kind": row.kind,
+            "label": row.label,
+            "recipe": {
+                "sites": [s.to_json() for s in _sites(row.recipe_sites)],
+                "trainingFiles": sorted(row.training_files),
+                "validationFiles": sorted(row.validation_files),
+                "note": row.recipe_note,
+            },
         })
     document = {
         "version": INVENTORY_VERSION,
@@ -277,7 +431,8 @@ def to_json(inventory: Inventory) -> str:
 
 CSV_COLUMNS = ("modelId", "provider", "baseModel", "org", "suffix", "status", "shutdownDate",
                "daysLeft", "owners", "services", "repositories", "definitionCount", "useCount",
-               "definitions", "uses", "names", "nextStep", "outside")
+               "definitions", "uses", "names", "nextStep", "outside", "recipe",
+               "trainingFiles", "validationFiles")
 
 
 def to_csv(inventory: Inventory) -> str:
@@ -290,13 +445,16 @@ def to_csv(inventory: Inventory) -> str:
     for row in inventory.sorted_rows():
         status, days = row.status(inventory.as_of, inventory.window_days)
         writer.writerow([csv_cell(value) for value in (
-            row.model_id, row.provider, row.base_model or "", row.org or "", row.suffix or "",
+            row.shown if not row.model_id and row.kind in ("training", "training-data")
+        else row.model_id, row.provider, row.base_model or "", row.org or "", row.suffix or "",
             status, row.shutdown_date or "", "" if days is None else days,
             "; ".join(sorted(row.owners)), "; ".join(sorted(row.services)),
             "; ".join(sorted(row.repositories)), len(row.definitions), len(row.uses),
             "; ".join(s.label(several) for s in _sites(row.definitions)),
             "; ".join(s.label(several) for s in _sites(row.uses)),
             "; ".join(sorted(row.names)), row.next_step or "", row.outside or "",
+            row.recipe_text(several), "; ".join(sorted(row.training_files)),
+            "; ".join(sorted(row.validation_files)),
         )])
     return out.getvalue()
 
@@ -327,8 +485,8 @@ def markdown_body(inventory: Inventory) -> str:
     if not rows:
         return "\n".join(lines) + "\n"
     lines += [
-        "| Status | Model | Base model | Shuts down | Owners | Services | Defs | Uses |",
-        "|---|---|---|---|---|---|---|---|",
+        "| Status | Model | Base model | Shuts down | Owners | Services | Defs | Uses | Recipe |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         status, days = row.status(inventory.as_of, inventory.window_days)
@@ -337,11 +495,12 @@ def markdown_body(inventory: Inventory) -> str:
             (md_code(row.model_id) if row.model_id else md_text(row.shown))
             + (" (built at run time)" if row.dynamic else ""),
             md_code(row.base_model) if row.base_model else "—",
-            md_text(remaining(status, row.shutdown_date, days)),
+            md_text(remaining(status, row.shutdown_date, days, training=row.kind == "training")),
             " ".join(md_code(o) for o in sorted(row.owners)) or "—",
             ", ".join(md_text(s) for s in sorted(row.services)) or "—",
             str(len(row.definitions)),
             str(len(row.uses)),
+            _recipe_cell(row),
         )) + " |")
     lines.append("")
     for row in rows:
@@ -349,18 +508,38 @@ def markdown_body(inventory: Inventory) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _recipe_cell(row: Row) -> str:
+    """The recipe column: where the fine-tune is trained, in a few words."""
+    if row.kind == "training-data":
+        return "data, no pipeline"
+    if row.recipe_sites:
+        count = len(row.recipe_sites)
+        return f"{count} pipeline{'s' if count != 1 else ''}" + (
+            f", {len(row.training_files)} file{'s' if len(row.training_files) != 1 else ''}"
+            if row.training_files else "")
+    return "not in repo" if row.model_id else "—"
+
+
 def _count_phrase(rows: list[Row]) -> str:
-    """``3 model ids``, and ``, 1 set outside the repository`` when some are."""
-    outside = sum(1 for r in rows if r.outside is not None)
-    ids = len(rows) - outside
-    phrase = f"{ids} model id{'s' if ids != 1 else ''}"
-    return phrase + (f" and {outside} fine-tune{'s' if outside != 1 else ''} set outside the "
-                     "repository" if outside else "")
+    """``3 model ids``, then how many fine-tunes are set outside the repository, pipelines
+    match no id, data files no pipeline names (when any)."""
+    counts = {kind: sum(1 for r in rows if r.kind == kind)
+              for kind in ("outside", "training", "training-data")}
+    counts["outside"] = sum(1 for r in rows if r.outside is not None)
+    ids = len(rows) - sum(counts.values())
+    parts = [f"{ids} model id{'s' if ids != 1 else ''}"]
+    words = {"outside": ("fine-tune", "set outside the repository"),
+             "training": ("training pipeline", "matching no id"),
+             "training-data": ("training data file", "no pipeline names")}
+    for kind, (noun, tail) in words.items():
+        if counts[kind]:
+            parts.append(f"{counts[kind]} {noun}{'s' if counts[kind] != 1 else ''} {tail}")
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
 
 
 def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
     status, days = row.status(inventory.as_of, inventory.window_days)
-    when = remaining(status, row.shutdown_date, days)
+    when = remaining(status, row.shutdown_date, days, training=row.kind == "training")
     if not when.startswith(status):
         when = f"{status}, {when}"
     out = [f"<details><summary><code>{html_text(row.shown)}</code>: "
@@ -383,6 +562,9 @@ def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
                                                  for n in sorted(row.names)))
     if row.example_only:
         out.append("- Only an example or placeholder here: no live model has this id.")
+    recipe = row.recipe_text(several)
+    if recipe:
+        out.append(f"- Recipe: {md_text(recipe)}")
     for label, sites in (("Defined", row.definitions), ("Used", row.uses),
                          ("Mentioned", row.mentions), ("Example", row.examples)):
         if sites:
@@ -424,6 +606,7 @@ def load(path: Path) -> Inventory:
             def sites(key: str, only: str = only, item: dict[str, Any] = item) -> set[Site]:
                 return {Site.from_json(s, only) for s in item.get(key, [])}
 
+            recipe = item.get("recipe") or {}
             row = Row(
                 model_id=item["modelId"], provider=item["provider"],
                 base_model=item.get("baseModel"), org=item.get("org"),
@@ -437,6 +620,12 @@ def load(path: Path) -> Inventory:
                 dateless_status=(item.get("status") if item.get("shutdownDate") is None
                                  and item.get("status") in ("deprecated", "retired") else None),
                 outside=item.get("outside"),
+                kind=str(item.get("kind", "outside" if item.get("outside") else "model")),
+                label=item.get("label"),
+                recipe_sites={Site.from_json(s, only) for s in recipe.get("sites", [])},
+                training_files=set(recipe.get("trainingFiles", [])),
+                validation_files=set(recipe.get("validationFiles", [])),
+                recipe_note=recipe.get("note"),
             )
             inventory.rows[row.key] = row
     except (KeyError, TypeError, ValueError) as exc:

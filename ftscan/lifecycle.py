@@ -92,6 +92,8 @@ class LifecycleTable:
     entries: tuple[ModelEntry, ...]
     events: tuple[Event, ...]
     warning_window_days: int = DEFAULT_WARNING_WINDOW_DAYS
+    training: tuple[ModelEntry, ...] = ()
+    """When each provider ends fine-tuning job creation (``shutdown`` is that day)."""
 
     def entry_for(self, provider: str, rule_id: str, base: str | None,
                   model_id: str | None = None) -> ModelEntry | None:
@@ -104,10 +106,22 @@ class LifecycleTable:
         added = tuple(entries)
         return replace(self, entries=(*added, *self.entries)) if added else self
 
+    def training_verdict(self, provider: str, rule_id: str, base: str | None,
+                         as_of: dt.date, window_days: int) -> Lifecycle:
+        """Where creating a fine-tuning job with ``provider`` on ``base`` stands on
+        ``as_of`` (the date is the day job creation ends)."""
+        entry = next((e for e in self.training if e.applies(provider, rule_id, base or "*")),
+                     None)
+        return self._verdict(entry, as_of, window_days)
+
     def verdict(self, provider: str, rule_id: str, base: str | None, as_of: dt.date,
                 window_days: int, model_id: str | None = None) -> Lifecycle:
         """Where the model stands on ``as_of``."""
         entry = self.entry_for(provider, rule_id, base, model_id)
+        return self._verdict(entry, as_of, window_days)
+
+    @staticmethod
+    def _verdict(entry: ModelEntry | None, as_of: dt.date, window_days: int) -> Lifecycle:
         if entry is None:
             return Lifecycle(status=Status.UNKNOWN)
         if entry.shutdown is None:
@@ -131,11 +145,21 @@ def status_on(days_left: int, window_days: int) -> Status:
     return Status.RETIRING if days_left <= window_days else Status.ACTIVE
 
 
-def remaining(status: str, shutdown: dt.date | str | None, days_left: int | None) -> str:
+def remaining(status: str, shutdown: dt.date | str | None, days_left: int | None,
+              training: bool = False) -> str:
     """How long a model has, in words: ``53 days left, shuts down 2027-01-14``, ``shut down
     2024-01-04, 1,059 days ago``, ``deprecated, no shutdown date``, ``shutdown date unknown``.
-    One phrase for every report."""
+    One phrase for every report; ``training`` words it for job creation (``38 days left, job
+    creation ends 2027-01-06``)."""
     date = shutdown.isoformat() if isinstance(shutdown, dt.date) else shutdown
+    if training:
+        if date is None or days_left is None:
+            return {Status.DEPRECATED.value: "job creation deprecated, no end date published",
+                    Status.RETIRED.value: "job creation discontinued"}.get(
+                status, "end of job creation unknown")
+        if days_left <= 0:
+            return f"job creation ended {date}"
+        return f"{days_left:,} day{'s' if days_left != 1 else ''} left, job creation ends {date}"
     if date is None or days_left is None:
         return {Status.DEPRECATED.value: "deprecated, no shutdown date published",
                 Status.RETIRED.value: "retired (no date published)"}.get(
@@ -152,7 +176,7 @@ def level_for(role: Role, lifecycle: Lifecycle, default: Level) -> Level:
     """The level a finding gets: note for mentions and examples; error once the model has shut
     down or its shutdown is inside the warning window; warning before that, or when it is
     deprecated without a date; the rule's default when nothing is known."""
-    if role in (Role.MENTION, Role.EXAMPLE):
+    if role in (Role.MENTION, Role.EXAMPLE, Role.TRAINING_DATA):
         return Level.NOTE
     if lifecycle.status in (Status.RETIRED, Status.RETIRING):
         return Level.ERROR
@@ -199,10 +223,14 @@ def _load_table(path: Path, origin: str) -> LifecycleTable:
         for i, raw in enumerate(_list(data, "models", path))
     )
     events = tuple(_event(path, i, raw) for i, raw in enumerate(_list(data, "events", path)))
+    training = tuple(
+        parse_entry(raw, f"{path}: training[{i}]", origin)
+        for i, raw in enumerate(_list(data, "training", path))
+    )
     window = data.get("warning_window_days", DEFAULT_WARNING_WINDOW_DAYS)
     if not isinstance(window, int) or window < 0:
         raise RuleError(f"{path}: field 'warning_window_days' must be a non-negative integer")
-    return LifecycleTable(str(data.get("version", "")), entries, events, window)
+    return LifecycleTable(str(data.get("version", "")), entries, events, window, training)
 
 
 def _list(data: Mapping[str, Any], key: str, path: Path) -> list[Any]:

@@ -147,6 +147,12 @@ def table_rows(table: LifecycleTable) -> Iterable[dict[str, Any]]:
         yield _row(entry)
 
 
+def training_rows(table: LifecycleTable) -> Iterable[dict[str, Any]]:
+    """When each provider ends fine-tuning job creation, one plain row per entry."""
+    for entry in table.training:
+        yield _row(entry)
+
+
 def _row(entry: ModelEntry) -> dict[str, Any]:
     return {
         "provider": entry.provider,

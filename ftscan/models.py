@@ -48,6 +48,12 @@ class Role(str, enum.Enum):
     EXAMPLE = "example"
     """An id out of documentation or a placeholder (``your-org``, ``custom-model-name``): it
     shows the shape of a dependency, but no model of that name serves anyone."""
+    TRAINING = "training"
+    """Code (or a command, a request, a resource) that creates a fine-tuning job: it stops
+    working when the provider ends job creation (OpenAI: 2027-01-06)."""
+    TRAINING_DATA = "training-data"
+    """A committed file of fine-tuning examples (JSONL in a provider's training format): the
+    recipe of a fine-tune, to keep before it can no longer be rebuilt."""
 
 
 class Status(str, enum.Enum):
@@ -116,6 +122,45 @@ class Lifecycle:
 
 
 @dataclass(frozen=True)
+class TrainingSite:
+    """What a job-creation site says about the fine-tune it makes (resolved where the code
+    spells it out, or through names of the same module)."""
+
+    provider: str
+    call: str
+    """What creates the job, as written: ``client.fine_tuning.jobs.create``, ``curl POST
+    /v1/fine_tuning/jobs``, ``resource aws_bedrock_custom_model``."""
+    base_model: str | None = None
+    training_file: str | None = None
+    """A repository path (the file the code uploads), a provider's file id (``file-…``), a
+    storage URI, or ``None`` when it cannot be told."""
+    validation_file: str | None = None
+    suffix: str | None = None
+    method: str | None = None
+    """``supervised``, ``dpo``, ``reinforcement`` when the code says."""
+    hidden: bool = False
+    """Some arguments come in a way not followed (``create(**params)``): what is missing may
+    be among them."""
+    data_files: tuple[str, ...] = ()
+    """Training-data files of the repository this site names (linked after the scan)."""
+
+
+@dataclass(frozen=True)
+class TrainingData:
+    """A file of fine-tuning examples."""
+
+    format: str
+    """``OpenAI chat``, ``OpenAI preference (DPO)``, ``prompt/completion``, ``Gemini
+    contents``, ``Bedrock conversation``."""
+    examples: int
+    """Records in the file (lines of a JSONL file, elements of a JSON array)."""
+    sampled: int
+    """Records read to recognise the format."""
+    used_by: tuple[str, ...] = ()
+    """Job-creation sites (``path:line``) that name this file."""
+
+
+@dataclass(frozen=True)
 class Finding:
     """One reference to a fine-tuned or custom model id."""
 
@@ -171,13 +216,27 @@ class Finding:
     """For a use of a model set outside the repository (rule kind ``outside``, no
     ``model_id``): what holds it, ``env OPENAI_FINETUNED_MODEL``, ``secret FT_MODEL``, or the
     fine-tuning job read at run time."""
+    training: TrainingSite | None = None
+    """For a ``training`` finding: the job it creates."""
+    training_data: TrainingData | None = None
+    """For a ``training-data`` finding: the file's format and size."""
 
     @property
     def shown_id(self) -> str:
-        """The model id, or for a model set outside the repository what holds it."""
-        if self.model_id or self.outside is None:
+        """The model id; for a model set outside the repository, what holds it; for a
+        training site or data file, what it is."""
+        if self.model_id:
             return self.model_id
-        return f"set outside the repository: {self.outside}"
+        if self.outside is not None:
+            return f"set outside the repository: {self.outside}"
+        if self.training is not None:
+            site = self.training
+            what = f"fine-tuning job on {site.base_model or 'an unknown base'}"
+            return what + (f", suffix {site.suffix}" if site.suffix else "")
+        if self.training_data is not None:
+            data = self.training_data
+            return f"training data ({data.format}, {data.examples} examples)"
+        return self.model_id
 
 
 class Severity(str, enum.Enum):

@@ -36,7 +36,7 @@ RULE_KEYS = frozenset(
     {
         "id", "name", "provider", "title", "description", "help", "level", "precision", "tags",
         "keywords", "precedence", "patterns", "dynamic", "hints", "examples", "placeholders",
-        "kind",
+        "kind", "calls", "requires", "arguments", "endpoints", "text", "resources",
     }
 )
 MAX_TEMPLATE_LENGTH = 400
@@ -45,11 +45,17 @@ _TEMPLATE_TOKEN = re.compile(r"(?:\{[^{}]*\}|[^\s\"'<>,;()])+")
 REQUIRED_KEYS = ("id", "name", "provider", "title", "description", "help")
 MATCHING_KEYS = ("keywords", "patterns", "dynamic", "hints", "examples", "placeholders")
 """Fields of a rule that finds ids in text (``kind: model-id``, the default)."""
-RULE_KINDS = ("model-id", "outside")
+TRAINING_KEYS = ("keywords", "calls", "requires", "arguments", "endpoints", "text", "resources",
+                 "examples", "precedence")
+"""Fields of a rule that finds fine-tuning job creation (``kind: training``)."""
+ARGUMENT_ROLES = ("base", "training_file", "validation_file", "suffix", "method")
+RULE_KINDS = ("model-id", "outside", "training", "training-data")
 """``model-id``: a rule that finds ids in text by its patterns. ``outside``: the rule a use
 is reported under when the fine-tuned model it calls is set outside the repository (an env
 var or secret named like a fine-tune, a fine-tuning job's result): no patterns, found by the
-alias phase."""
+alias phase. ``training``: code, commands and resources that create fine-tuning jobs (calls,
+REST endpoints, text patterns, Terraform resources). ``training-data``: the rule committed
+files of fine-tuning examples are reported under (recognised by their records)."""
 
 
 class RuleError(Exception):
@@ -98,6 +104,18 @@ class Rule:
     """The file the rule came from."""
     kind: str = "model-id"
     """One of :data:`RULE_KINDS`."""
+    calls: tuple[str, ...] = ()
+    """Training rules: callables that create a job (last parts of the dotted callee)."""
+    requires: tuple[str, ...] = ()
+    """Training rules: words one of which the file must also hold (an SDK's import)."""
+    arguments: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """Training rules: per role (:data:`ARGUMENT_ROLES`), the keywords (or dotted paths into
+    an options object) the value comes from."""
+    endpoints: tuple[str, ...] = ()
+    """Training rules: REST paths a POST to creates a job."""
+    resources: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    """Training rules: Terraform resource types that create a job, with the attribute of each
+    role."""
     placeholders: tuple[tuple[str, tuple[str, ...]], ...] = ()
     """Per named group, values (shell-style globs, any case) that mark an id as an example out
     of documentation (``your-org``, ``custom-model-name``, AWS's ``123456789012``), not a
@@ -144,10 +162,13 @@ class RuleSet:
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.id_rules: tuple[Rule, ...] = tuple(r for r in self.rules if r.kind == "model-id")
         """The rules that find ids in text."""
+        self.training_rules: tuple[Rule, ...] = tuple(
+            sorted((r for r in self.rules if r.kind == "training"), key=lambda r: r.precedence))
+        """The rules that find fine-tuning job creation, most specific first."""
         self._by_id = {rule.id: rule for rule in self.rules}
         self._ordered = sorted(self.id_rules, key=lambda r: r.precedence)
-        keywords = sorted({k for rule in self.id_rules for k in rule.keywords}, key=len,
-                          reverse=True)
+        keywords = sorted({k for rule in (*self.id_rules, *self.training_rules)
+                           for k in rule.keywords}, key=len, reverse=True)
         self.keywords: tuple[str, ...] = tuple(keywords)
         self._keyword_bytes = tuple(k.encode() for k in keywords)
         self._keyword_text = re.compile("|".join(re.escape(k) for k in keywords))
@@ -158,7 +179,8 @@ class RuleSet:
         """Per rule: its keywords and its patterns and hints on bytes, in one linear pass
         (compiled on first use: a scan answered from the cache never needs them)."""
         return [(tuple(k.encode() for k in rule.keywords), _bytes_patterns(rule))
-                for rule in self._ordered]
+                for rule in self._ordered] + [
+            (tuple(k.encode() for k in rule.keywords), None) for rule in self.training_rules]
 
     def digest(self) -> str:
         """A hash of everything in the rules that decides what a file yields (not the texts
@@ -166,7 +188,8 @@ class RuleSet:
         spec = [
             (r.id, r.kind, r.provider, r.title, r.level.value, r.keywords, r.precedence,
              tuple(p.pattern for p in r.patterns), tuple(p.pattern for p in r.dynamic),
-             tuple(p.pattern for p in r.hints), r.placeholders)
+             tuple(p.pattern for p in r.hints), r.placeholders, r.calls, r.requires,
+             r.arguments, r.endpoints, r.resources)
             for r in self.rules
         ]
         return hashlib.sha256(repr(spec).encode("utf-8")).hexdigest()
@@ -400,15 +423,14 @@ def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Patt
     kind = raw.get("kind", "model-id")
     if kind not in RULE_KINDS:
         raise RuleError(f"{where}: field 'kind' must be one of {', '.join(RULE_KINDS)}")
-    if kind != "model-id":
-        extra = [key for key in MATCHING_KEYS if key in raw]
-        if extra:
-            raise RuleError(f"{where}: field '{extra[0]}' belongs to rules that find ids in "
-                            f"text, not to a rule of kind '{kind}'")
-    else:
-        for key in ("keywords", "patterns"):
-            if key not in raw:
-                raise RuleError(f"{where}: missing field '{key}'")
+    allowed = {"model-id": set(MATCHING_KEYS) | {"precedence"}, "training": set(TRAINING_KEYS)}
+    for key in set(MATCHING_KEYS) | set(TRAINING_KEYS):
+        if key in raw and key not in allowed.get(kind, set()):
+            raise RuleError(f"{where}: field '{key}' does not belong to a rule of kind '{kind}'")
+    required = {"model-id": ("keywords", "patterns"), "training": ("keywords",)}
+    for key in required.get(kind, ()):
+        if key not in raw:
+            raise RuleError(f"{where}: missing field '{key}'")
     try:
         level = Level.parse(str(raw.get("level", "warning")))
     except ValueError as exc:
@@ -419,12 +441,15 @@ def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Patt
     precedence = raw.get("precedence", 100)
     if not isinstance(precedence, int) or isinstance(precedence, bool):
         raise RuleError(f"{where}: field 'precedence' must be an integer")
-    keywords = _text_list(raw, "keywords", where) if kind == "model-id" else []
-    if kind == "model-id" and not keywords:
+    keywords = _text_list(raw, "keywords", where) if kind in ("model-id", "training") else []
+    if kind in ("model-id", "training") and not keywords:
         raise RuleError(f"{where}: field 'keywords' needs at least one keyword")
-    patterns = _regex_list(raw, "patterns", where, compile_) if kind == "model-id" else ()
-    if kind == "model-id" and not patterns:
-        raise RuleError(f"{where}: field 'patterns' needs at least one regex")
+    if kind == "model-id":
+        patterns = _regex_list(raw, "patterns", where, compile_)
+        if not patterns:
+            raise RuleError(f"{where}: field 'patterns' needs at least one regex")
+    else:
+        patterns = _regex_list(raw, "text", where, compile_) if "text" in raw else ()
     dynamic = _regex_list(raw, "dynamic", where, compile_) if "dynamic" in raw else ()
     hints = _regex_list(raw, "hints", where, compile_) if "hints" in raw else ()
     positive, negative = _examples(raw.get("examples"), where)
@@ -449,7 +474,35 @@ def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Patt
         source=str(path),
         kind=kind,
         placeholders=placeholders,
+        calls=tuple(_text_list(raw, "calls", where)) if "calls" in raw else (),
+        requires=tuple(_text_list(raw, "requires", where)) if "requires" in raw else (),
+        arguments=_arguments(raw.get("arguments"), where),
+        endpoints=tuple(_text_list(raw, "endpoints", where)) if "endpoints" in raw else (),
+        resources=_resources(raw.get("resources"), where),
     )
+
+
+def _arguments(raw: Any, where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping) or not all(
+            role in ARGUMENT_ROLES and isinstance(names, list)
+            and all(isinstance(n, str) and n for n in names) for role, names in raw.items()):
+        raise RuleError(f"{where}: field 'arguments' must map {', '.join(ARGUMENT_ROLES)} to "
+                        "lists of argument names")
+    return tuple((role, tuple(names)) for role, names in raw.items())
+
+
+def _resources(raw: Any, where: str) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping) or not all(
+            isinstance(kind, str) and isinstance(attributes, Mapping)
+            and all(role in ARGUMENT_ROLES and isinstance(a, str) for role, a in
+                    attributes.items()) for kind, attributes in raw.items()):
+        raise RuleError(f"{where}: field 'resources' must map resource types to "
+                        "{role: attribute} tables")
+    return tuple((kind, tuple(attributes.items())) for kind, attributes in raw.items())
 
 
 def _text(raw: Mapping[str, Any], key: str, where: str) -> str:

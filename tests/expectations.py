@@ -16,7 +16,7 @@ from pathlib import Path
 
 MARKER = re.compile(
     r"\b(?P<verb>expect|ok)(?:@(?P<line>\d+))?:\s*"
-    r"(?P<items>FT\d{3}(?:\s+[a-z]+)?(?:\s*,\s*FT\d{3}(?:\s+[a-z]+)?)*)"
+    r"(?P<items>FT\d{3}(?:\s+[a-z][a-z-]*)?(?:\s*,\s*FT\d{3}(?:\s+[a-z][a-z-]*)?)*)"
 )
 OWN_LINE = re.compile(
     r"""^\s*(?:"\s*)?(?:#|//|<!--|/\*|--)\s*(?:expect|ok)(?:@\d+)?:"""  # a comment line

@@ -107,7 +107,7 @@ def test_inventory_matches_golden_file(alias_repo: Path, fmt: str) -> None:
 
 def test_inventory_rows_are_complete(alias_repo: Path) -> None:
     document = json.loads(inv.to_json(inv.build(run_scan(alias_repo))))
-    assert document["version"] == 2 and document["kind"] == "ftscan-inventory"
+    assert document["version"] == 3 and document["kind"] == "ftscan-inventory"
     rows = {m["modelId"]: m for m in document["models"]}
     prod = rows["ft:gpt-4o-mini-2024-07-18:acme:ranker-prod:Prd12345"]
     assert prod["definitions"] == [
@@ -178,7 +178,7 @@ def test_redaction_hides_the_org(alias_repo: Path) -> None:
 def test_json_inventory_is_valid_against_its_schema(alias_repo: Path) -> None:
     import jsonschema
 
-    schema = json.loads((Path(inv.__file__).parent / "schemas" / "inventory-v2.schema.json")
+    schema = json.loads((Path(inv.__file__).parent / "schemas" / "inventory-v3.schema.json")
                         .read_text())
     jsonschema.Draft202012Validator(schema).validate(
         json.loads(inv.to_json(inv.build(run_scan(alias_repo)))))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,19 @@ def test_the_sample_inventory_has_dates_for_every_base_it_knows(tmp_path: Path) 
                and not r.dynamic and r.status(dt.date(2026, 11, 22), 90)[0] == "unknown"]
     assert unknown == []
     assert any(r.provider == "azure-openai" and r.shutdown_date for r in rows)
+
+
+def test_the_lifecycle_command_shows_when_job_creation_ends() -> None:
+    from click.testing import CliRunner
+
+    from ftscan.cli import main
+
+    text = CliRunner().invoke(main, ["lifecycle"])
+    assert text.exit_code == 0
+    creation = text.output.split("Fine-tuning job creation")[1].split("Events:")[0]
+    assert "openai            2027-01-06" in creation and "(rules FT208)" in creation
+    as_json = CliRunner().invoke(main, ["lifecycle", "--format", "json"])
+    rows = json.loads(as_json.output)["jobCreation"]
+    assert {(r["provider"], r["shutdown"] or r["status"]) for r in rows} >= {
+        ("openai", "2027-01-06"), ("openai", "2024-01-04"), ("mistral", "deprecated"),
+        ("google-gemini", "retired")}

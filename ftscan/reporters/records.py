@@ -40,6 +40,8 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         },
         "modelIds": list(finding.model_ids) or ([finding.model_id] if finding.model_id else []),
         "outside": finding.outside,
+        "training": _training(finding),
+        "trainingData": _training_data(finding),
         "confidence": finding.confidence,
         "definitions": [_step(s) for s in finding.definitions],
         "flows": [[_step(s) for s in flow] for flow in finding.flows],
@@ -50,3 +52,21 @@ def _step(step: FlowStep) -> dict[str, Any]:
     loc = step.location
     return {"path": loc.path, "line": loc.start_line, "column": loc.start_column,
             "message": step.message}
+
+
+def _training(finding: Finding) -> dict[str, Any] | None:
+    site = finding.training
+    if site is None:
+        return None
+    return {"provider": site.provider, "call": site.call, "baseModel": site.base_model,
+            "trainingFile": site.training_file, "validationFile": site.validation_file,
+            "suffix": site.suffix, "method": site.method, "hidden": site.hidden,
+            "dataFiles": list(site.data_files)}
+
+
+def _training_data(finding: Finding) -> dict[str, Any] | None:
+    data = finding.training_data
+    if data is None:
+        return None
+    return {"format": data.format, "examples": data.examples, "sampled": data.sampled,
+            "usedBy": list(data.used_by)}

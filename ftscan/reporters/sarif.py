@@ -21,6 +21,7 @@ import sarif_om as om
 from ftscan import __version__
 from ftscan.api import ScanResult
 from ftscan.models import Finding, Location, Role
+from ftscan.reporters.records import finding_record
 from ftscan.ruleset import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -161,6 +162,10 @@ def _result(scan: ScanResult, finding: Finding) -> om.Result:
         properties["ftscan/confidence"] = finding.confidence
     if finding.outside is not None:
         properties["ftscan/outside"] = finding.outside
+    if finding.training is not None:
+        properties["ftscan/training"] = finding_record(finding)["training"]
+    if finding.training_data is not None:
+        properties["ftscan/trainingData"] = finding_record(finding)["trainingData"]
     if finding.new is not None:
         properties["ftscan/new"] = finding.new
     suppressions = None

@@ -14,7 +14,7 @@ import click
 from ftscan.api import ScanResult
 from ftscan.escape import terminal
 from ftscan.lifecycle import remaining
-from ftscan.models import Finding, Level
+from ftscan.models import Finding, Level, Role
 
 _SUPPRESSION_WORDS = {"inSource": "inline", "external": "by the baseline"}
 _COLORS = {Level.ERROR: "red", Level.WARNING: "yellow", Level.NOTE: "cyan"}
@@ -30,7 +30,10 @@ HOW_TO_ACCEPT = (
 def days_phrase(finding: Finding) -> str:
     """How long the finding's model has, in words."""
     life = finding.lifecycle
-    return remaining(life.status.value, life.shutdown_date, life.days_left)
+    if finding.role is Role.TRAINING_DATA:
+        return "the recipe of a fine-tune: keep it"
+    return remaining(life.status.value, life.shutdown_date, life.days_left,
+                     training=finding.training is not None)
 
 
 def _path_line(path: str) -> str:

@@ -1,0 +1,294 @@
+"""Fine-tuning pipelines: job-creation sites in code, commands and resources, what each says
+about the job, training data files, the links between them, their dates, and recipes in the
+inventory. Each shape here was seen in public repositories (bench/realworld/), written anew."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import textwrap
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import DATA, run_scan, write
+
+from ftscan import inventory as inv
+from ftscan.models import Finding, Role
+from ftscan.reporters.sarif import render_sarif
+
+FT = "ft:gpt-4o-mini-2024-07-18:acme:triage:AbCd1234"
+
+
+def _write(repo: Path, rel: str, source: str) -> None:
+    write(repo, rel, textwrap.dedent(source))
+
+
+def sites(repo: Path, **options: object) -> list[Finding]:
+    return [f for f in run_scan(repo, **options).findings if f.role is Role.TRAINING]
+
+
+def _chat(count: int) -> str:
+    return "".join(json.dumps({"messages": [{"role": "user", "content": f"q{i}"},
+                                            {"role": "assistant", "content": "a"}]}) + "\n"
+                   for i in range(count))
+
+
+# ---------------------------------------------------------------- what a call says
+
+
+def test_the_arguments_are_followed_through_the_module(repo: Path) -> None:
+    _write(repo, "train.py", '''\
+        import os
+        from pathlib import Path
+        BASE = "gpt-4o-mini-2024-07-18"
+        DATA = os.path.join("data", "train.jsonl")
+        upload = client.files.create(file=Path(DATA).open("rb"), purpose="fine-tune")
+        params = {"model": BASE, "suffix": "triage", "validation_file": "file-val1"}
+        client.fine_tuning.jobs.create(training_file=upload.id, **params,
+                                       method={"type": "dpo"})
+    ''')
+    (site,) = [f.training for f in sites(repo)]
+    assert site is not None
+    assert (site.base_model, site.training_file, site.validation_file, site.suffix,
+            site.method, site.hidden) == (
+        "gpt-4o-mini-2024-07-18", "data/train.jsonl", "file-val1", "triage", "dpo", False)
+
+
+def test_arguments_passed_in_a_way_not_followed_are_said_to_be_hidden(repo: Path) -> None:
+    _write(repo, "train.py", '''\
+        def start(params):
+            return client.fine_tuning.jobs.create(**params)
+    ''')
+    (finding,) = sites(repo)
+    assert finding.training is not None and finding.training.hidden
+    assert "passed in a way not followed" in finding.message
+
+
+def test_javascript_options_objects_and_uploads(repo: Path) -> None:
+    _write(repo, "ft.mjs", '''\
+        const file = await openai.files.create({ file: fs.createReadStream("data/t.jsonl"),
+                                                 purpose: "fine-tune" });
+        const options = { training_file: file.id, model: "gpt-4o-2024-08-06", suffix: "js" };
+        await openai.fineTuning.jobs.create(options);
+    ''')
+    (site,) = [f.training for f in sites(repo)]
+    assert site is not None
+    assert (site.training_file, site.base_model, site.suffix) == (
+        "data/t.jsonl", "gpt-4o-2024-08-06", "js")
+
+
+def test_a_wrapper_named_after_the_sdk_method_is_one_job_not_two(repo: Path) -> None:
+    _write(repo, "ft.js", '''\
+        const { openai } = require("./api.js");
+        async function createFineTune() {
+          return openai.createFineTune({ training_file: "file-abc", model: "davinci" });
+        }
+        createFineTune();
+    ''')
+    _write(repo, "run.js", '''\
+        const { createFineTune } = require("./helpers");
+        createFineTune();
+    ''')
+    assert [(f.location.path, f.location.start_line, f.training and f.training.call)
+            for f in sites(repo)] == [
+        ("ft.js", 3, "openai.createFineTune")]
+
+
+def test_posts_to_the_endpoint_in_code(repo: Path) -> None:
+    _write(repo, "rest.py", '''\
+        URL = "https://api.openai.com/v1/fine_tuning/jobs"
+        requests.post(URL, json={"model": "gpt-4o-mini-2024-07-18", "training_file": "file-1"})
+        requests.get(URL)
+        requests.post(URL + "/ftjob-1/cancel")
+    ''')
+    _write(repo, "node.js", '''\
+        https.request({ hostname: "api.openai.com", path: "/v1/fine_tuning/jobs",
+                        method: "POST" });
+        fetch("https://api.openai.com/v1/fine_tuning/jobs", { method: "GET" });
+    ''')
+    found = sorted((f.location.path, f.location.start_line) for f in sites(repo))
+    assert found == [("node.js", 1), ("rest.py", 2)]
+
+
+def test_curl_http_files_and_clis(repo: Path) -> None:
+    _write(repo, "ci.sh", '''\
+        curl -s \\
+          https://api.openai.com/v1/fine_tuning/jobs \\
+          -X POST -H "Content-Type: application/json" \\
+          --data @job.json
+        curl https://api.openai.com/v1/fine_tuning/jobs -H "Authorization: Bearer x"
+        openai api fine_tuning.jobs.create -t file-9 -m gpt-4o-mini-2024-07-18 --suffix cli
+        openai api fine_tuning.jobs.list
+    ''')
+    _write(repo, "api.rest", '''\
+        POST https://api.openai.com/v1/fine_tuning/jobs
+        Content-Type: application/json
+
+        {"model": "gpt-4.1-2025-04-14", "training_file": "file-r"}
+
+        GET https://api.openai.com/v1/fine_tuning/jobs
+    ''')
+    found = {(f.location.path, f.location.start_line): f.training for f in sites(repo)}
+    assert sorted(found) == [("api.rest", 1), ("ci.sh", 2), ("ci.sh", 6)]
+    cli = found[("ci.sh", 6)]
+    assert cli is not None and (cli.training_file, cli.base_model, cli.suffix) == (
+        "file-9", "gpt-4o-mini-2024-07-18", "cli")
+    rest = found[("api.rest", 1)]
+    assert rest is not None and rest.base_model == "gpt-4.1-2025-04-14"
+
+
+def test_same_api_shape_other_providers(repo: Path) -> None:
+    _write(repo, "azure.py", '''\
+        client = AzureOpenAI()
+        client.fine_tuning.jobs.create(training_file="f", model="gpt-4.1-2025-04-14")
+    ''')
+    _write(repo, "mistral.py", '''\
+        from mistralai.client import MistralClient
+        client.jobs.create(model="open-mistral-7b", training_files=["f"])
+    ''')
+    _write(repo, "plain.py", '''\
+        client.jobs.create(model="x")
+    ''')
+    found = sorted((f.location.path, f.rule_id, f.provider) for f in sites(repo))
+    assert found == [("azure.py", "FT202", "azure-openai"), ("mistral.py", "FT203", "mistral")]
+
+
+def test_commented_out_calls_are_mentions_and_reads_are_nothing(repo: Path) -> None:
+    _write(repo, "jobs.py", '''\
+        # client.fine_tuning.jobs.create(training_file="file-old", model="gpt-3.5-turbo")
+        print(client.fine_tuning.jobs.retrieve("ftjob-abc").status)
+        client.fine_tuning.jobs.list()
+        log("fine_tuning.jobs.create succeeded")
+    ''')
+    result = run_scan(repo)
+    assert [(f.location.start_line, f.role.value, f.level.label) for f in result.findings] == [
+        (1, "mention", "note")]
+
+
+# ---------------------------------------------------------------- dates and levels
+
+
+def test_levels_follow_when_each_provider_ends_job_creation(repo: Path) -> None:
+    _write(repo, "a.py", 'client.fine_tuning.jobs.create(model="gpt-4o-mini-2024-07-18")\n')
+    _write(repo, "b.py", 'openai.FineTune.create(model="davinci", training_file="f")\n')
+    _write(repo, "c.py", 'from mistralai import Mistral\n'
+           'client.fine_tuning.jobs.create(model="open-mistral-7b")\n')
+    _write(repo, "d.py", 'bedrock.create_model_customization_job(baseModelIdentifier="x")\n')
+    levels = {f.location.path: (f.level.label, f.lifecycle.status.value)
+              for f in sites(repo, as_of=dt.date(2026, 8, 1))}
+    assert levels == {"a.py": ("warning", "active"), "b.py": ("error", "retired"),
+                      "c.py": ("warning", "deprecated"), "d.py": ("note", "unknown")}
+    (late,) = [f for f in sites(repo, as_of=dt.date(2027, 1, 7)) if f.location.path == "a.py"]
+    assert late.level.label == "error" and "job creation ended on 2027-01-06" in late.message
+
+
+# ---------------------------------------------------------------- training data
+
+
+@pytest.mark.parametrize(("record", "expected"), [
+    ({"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "u"},
+                   {"role": "assistant", "content": "a"}]}, "OpenAI chat"),
+    ({"messages": [{"role": "user", "content": "u"}], "tools": []}, "OpenAI chat with tools"),
+    ({"input": {"messages": []}, "preferred_output": [], "non_preferred_output": []},
+     "OpenAI preference (DPO)"),
+    ({"prompt": "p", "completion": "c"}, "prompt/completion"),
+    ({"contents": [{"role": "user", "parts": [{"text": "t"}]}]}, "Gemini contents"),
+    ({"schemaVersion": "bedrock-conversation-2024", "messages": []}, "Bedrock conversation"),
+    ({"model": "gpt-4o", "prompt_tokens": 3, "score": 1}, None),
+    ({"question": "q", "answer": "a", "messages_count": 2}, None),
+])
+def test_training_formats_are_told_by_their_records(repo: Path, record: dict,
+                                                    expected: str | None) -> None:
+    write(repo, "data/set.jsonl", (json.dumps(record) + "\n") * 5)
+    found = [f.training_data for f in run_scan(repo).findings if f.training_data]
+    assert [d.format for d in found] == ([expected] if expected else [])
+
+
+def test_a_json_array_and_a_malformed_line(repo: Path) -> None:
+    records = [{"prompt": "p", "completion": "c"}] * 7
+    write(repo, "data/array.json", json.dumps(records))
+    write(repo, "data/broken.jsonl", _chat(3) + "{not json\n" + _chat(6))
+    result = run_scan(repo)
+    counts = {f.location.path: f.training_data.examples for f in result.findings
+              if f.training_data}
+    assert counts == {"data/array.json": 7, "data/broken.jsonl": 10}
+    assert [(d.path, d.line) for d in result.diagnostics] == [("data/broken.jsonl", 4)]
+
+
+def test_a_huge_training_file_is_sampled_and_counted_in_pieces(repo: Path) -> None:
+    write(repo, "data/big.jsonl", _chat(20_000))
+    (finding,) = run_scan(repo, max_file_size=100_000).findings
+    assert finding.training_data is not None
+    assert (finding.training_data.examples, finding.training_data.sampled) == (20_000, 20)
+
+
+def test_sites_and_the_data_they_name_are_linked(repo: Path) -> None:
+    write(repo, "ml/data/train.jsonl", _chat(4))
+    _write(repo, "ml/train.py", '''\
+        upload = client.files.create(file=open("data/train.jsonl", "rb"))
+        client.fine_tuning.jobs.create(training_file=upload.id, model="gpt-4o-mini-2024-07-18")
+    ''')
+    result = run_scan(repo)
+    site = next(f for f in result.findings if f.role is Role.TRAINING)
+    data = next(f for f in result.findings if f.role is Role.TRAINING_DATA)
+    assert site.training is not None and site.training.data_files == ("ml/data/train.jsonl",)
+    assert data.training_data is not None and data.training_data.used_by == ("ml/train.py:2",)
+
+
+# ---------------------------------------------------------------- recipes and reports
+
+
+def test_recipes_in_the_inventory(repo: Path) -> None:
+    write(repo, "data/train.jsonl", _chat(3))
+    write(repo, ".env", f"TRIAGE={FT}\nOLD=ft:gpt-4o-mini-2024-07-18:acme:gone:Zz998877\n"
+          "PLAIN=ft:gpt-4.1-2025-04-14:acme::Pp112233\n")
+    _write(repo, "train.py", '''\
+        client.fine_tuning.jobs.create(training_file="data/train.jsonl", suffix="triage",
+                                       model="gpt-4o-mini-2024-07-18")
+        client.fine_tuning.jobs.create(training_file="file-2", model="gpt-4.1-2025-04-14")
+        client.fine_tuning.jobs.create(training_file="file-3", model="gpt-4o", suffix="other")
+    ''')
+    built = inv.build(run_scan(repo))
+    rows = {r.key: r for r in built.rows.values()}
+    triage = rows[FT]
+    assert [s.line for s in triage.recipe_sites] == [1]
+    assert triage.training_files == {"data/train.jsonl"}
+    assert "export it from the provider" in (rows["ft:gpt-4o-mini-2024-07-18:acme:gone:Zz998877"]
+                                             .recipe_note or "")
+    assert "probably" in (rows["ft:gpt-4.1-2025-04-14:acme::Pp112233"].recipe_note or "")
+    own = [r for r in built.rows.values() if r.kind == "training"]
+    assert [r.suffix for r in own] == ["other"]
+    document = json.loads(inv.to_json(built))
+    schema = json.loads((Path(inv.__file__).parent / "schemas" / "inventory-v3.schema.json")
+                        .read_text())
+    jsonschema.Draft202012Validator(schema).validate(document)
+    merged = inv.merge([inv.load(_saved(repo, document))])
+    assert {s.line for s in merged.rows[FT].recipe_sites} == {1}
+    assert "not in repo" in inv.to_markdown(built) and "1 pipeline" in inv.to_markdown(built)
+    assert "trained by train.py:1" in inv.to_csv(built)
+
+
+def _saved(repo: Path, document: dict) -> Path:
+    path = repo.parent / "inventory.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_reports_with_the_new_roles_are_schema_valid(repo: Path) -> None:
+    write(repo, "data/train.jsonl", _chat(2))
+    _write(repo, "train.py", 'client.fine_tuning.jobs.create(training_file="data/train.jsonl")\n')
+    result = run_scan(repo)
+    sarif = json.loads(render_sarif(result))
+    jsonschema.Draft7Validator(json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
+                               ).validate(sarif)
+    roles = {r["properties"]["role"] for r in sarif["runs"][0]["results"]}
+    assert roles == {"training", "training-data"}
+    from ftscan.reporters.json_ import render_json
+
+    report = json.loads(render_json(result))
+    schema = json.loads((Path(inv.__file__).parent / "schemas" / "report-v1.schema.json")
+                        .read_text())
+    jsonschema.Draft202012Validator(schema).validate(report)
+    site = next(f for f in report["findings"] if f["role"] == "training")
+    assert site["training"]["dataFiles"] == ["data/train.jsonl"]
