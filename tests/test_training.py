@@ -161,9 +161,15 @@ def test_commented_out_calls_are_mentions_and_reads_are_nothing(repo: Path) -> N
         client.fine_tuning.jobs.list()
         log("fine_tuning.jobs.create succeeded")
     ''')
+    _write(repo, "guide.js", '''\
+        /* createFineTune.js: update the file id, then run the createFineTune script
+           (node createFineTune.js) and wait for it */
+        // await openai.createFineTune({ training_file: "file-1", model: "davinci" })
+    ''')
     result = run_scan(repo)
-    assert [(f.location.start_line, f.role.value, f.level.label) for f in result.findings] == [
-        (1, "mention", "note")]
+    assert [(f.location.path, f.location.start_line, f.role.value, f.level.label)
+            for f in result.findings] == [
+        ("guide.js", 3, "mention", "note"), ("jobs.py", 1, "mention", "note")]
 
 
 # ---------------------------------------------------------------- dates and levels

@@ -77,16 +77,28 @@ def code_text_sites(text: str, rules: RuleSet, strings: Sequence[tuple[int, int]
                 hits.append(TextHit(hit.span, rule, hit.site, mention=True))
         if rule.requires and not any(word in text for word in rule.requires):
             continue
-        for keyword in rule.keywords:  # a call commented out
-            at = text.find(keyword)
+        for callee in rule.calls:  # a call commented out
+            at = text.find(callee)
             while at >= 0:
-                if _inside(comments, comment_starts, at) and not any(
-                        c.start <= at < c.end for c in calls):
+                if (_called_at(text, at, callee) and _inside(comments, comment_starts, at)
+                        and not any(c.start <= at < c.end for c in calls)):
                     end = text.find("\n", at)
                     hits.append(TextHit(Span(at, end if end >= 0 else len(text)), rule,
-                                        TrainingSite(rule.provider, keyword), mention=True))
-                at = text.find(keyword, at + len(keyword))
+                                        TrainingSite(rule.provider, callee), mention=True))
+                at = text.find(callee, at + len(callee))
     return _first_per_place(hits)
+
+
+def _called_at(text: str, at: int, callee: str) -> bool:
+    """``callee`` at ``at`` is a call (``x.createFineTune(``), not a word in prose or a file
+    name (``run createFineTune.js``)."""
+    before = text[at - 1] if at else " "
+    if before.isalnum() or before == "_":
+        return False
+    after = at + len(callee)
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    return after < len(text) and text[after] == "("
 
 
 def _inside(spans: Sequence[tuple[int, int]], starts: Sequence[int], offset: int) -> bool:
