@@ -534,3 +534,7 @@ def run() -> NoReturn:
     except OSError:  # the reader went away (``ftscan scan | head``): the report was cut short
         code = code or 1
     os._exit(code or 0)
+
+
+# The commands that call a provider live in their own module; importing it registers them.
+from ftscan import cli_providers  # noqa: E402, F401

@@ -11,16 +11,21 @@ body, and errors that say in one line what went wrong and what to do (a 401 name
 from __future__ import annotations
 
 import email.utils
+import http.client
 import json
+import os
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 from ftscan import __version__
+
+T = TypeVar("T")
 
 DEFAULT_TIMEOUT = 30.0
 MAX_BODY = 256 * 1024 * 1024
@@ -34,6 +39,14 @@ class HttpError(Exception):
     def __init__(self, message: str, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class _LocalError(Exception):
+    """Writing a download failed on this machine (not a network error: never retried)."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 @dataclass
@@ -51,9 +64,12 @@ class Client:
     """What to check on a 401 (``OPENAI_API_KEY``, ...)."""
     requests: int = 0
     """Requests sent, retries included (for progress and tests)."""
+    params: Mapping[str, Any] = field(default_factory=dict)
+    """Query parameters every request carries (Azure's ``api-version``)."""
 
     def url(self, path: str, params: Mapping[str, Any] | None = None) -> str:
         query = ""
+        params = {**self.params, **(params or {})}
         if params:
             pairs = [(k, v) for k, value in params.items() if value is not None
                      for v in (value if isinstance(value, (list, tuple)) else [value])]
@@ -70,6 +86,49 @@ class Client:
 
     def get(self, path: str, params: Mapping[str, Any] | None = None) -> bytes:
         """GET the body of ``path``, retrying what is worth retrying."""
+        return self._with_retries(path, params, lambda response: _read(response, path))
+
+    def download(self, path: str, target: Path, limit: int = MAX_BODY) -> int:
+        """GET ``path`` into ``target`` in pieces, never holding it whole: written to
+        ``target.part`` and renamed into place once complete, so an interrupted download never
+        leaves a file that looks finished. Returns the number of bytes."""
+        partial = target.with_name(target.name + ".part")
+
+        def save(response: Any) -> int:
+            size = 0
+            try:
+                out = partial.open("wb")
+            except OSError as exc:
+                raise _LocalError(exc) from None
+            with out:
+                while chunk := response.read(1 << 20):
+                    size += len(chunk)
+                    if size > limit:
+                        raise HttpError(f"GET {path}: the answer is over {limit} bytes")
+                    try:
+                        out.write(chunk)
+                    except OSError as exc:
+                        raise _LocalError(exc) from None
+                out.flush()
+                os.fsync(out.fileno())
+            _check_length(response, size)
+            return size
+
+        try:
+            size = self._with_retries(path, None, save)
+        except _LocalError as exc:
+            partial.unlink(missing_ok=True)
+            raise HttpError(f"cannot write {target}: {exc.error.strerror or exc.error}") from None
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        os.replace(partial, target)
+        return size
+
+    def _with_retries(self, path: str, params: Mapping[str, Any] | None,
+                      consume: Callable[[Any], T]) -> T:
+        """Send a GET and hand the answer to ``consume``; retry on 429/5xx (honouring
+        ``Retry-After``) and on a connection that fails or drops, with a doubling delay."""
         url = self.url(path, params)
         headers = {"User-Agent": f"ftscan/{__version__}", **self.headers}
         delay = self.backoff
@@ -78,7 +137,7 @@ class Client:
             request = urllib.request.Request(url, headers=headers, method="GET")
             try:
                 with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                    return _read(response, path)
+                    return consume(response)
             except urllib.error.HTTPError as exc:
                 with exc:  # its connection is closed however this ends
                     status = exc.code
@@ -88,11 +147,15 @@ class Client:
                         delay *= 2
                         continue
                     raise HttpError(self._explain(status, path, exc), status) from None
-            except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            except (urllib.error.URLError, http.client.HTTPException, TimeoutError,
+                    OSError) as exc:
                 if attempt < self.retries:
                     self.sleep(delay)
                     delay *= 2
                     continue
+                if isinstance(exc, http.client.HTTPException):
+                    raise HttpError(f"GET {path}: the connection to {self.base_url} dropped "
+                                    f"mid-answer, {self.retries + 1} times") from None
                 reason = getattr(exc, "reason", exc)
                 raise HttpError(f"GET {path}: cannot reach {self.base_url}: {reason}") from None
         raise HttpError(f"GET {path}: no answer after {self.retries + 1} attempts")
@@ -114,7 +177,16 @@ def _read(response: Any, path: str) -> bytes:
     data: bytes = response.read(MAX_BODY + 1)
     if len(data) > MAX_BODY:
         raise HttpError(f"GET {path}: the answer is over {MAX_BODY} bytes")
+    _check_length(response, len(data))
     return data
+
+
+def _check_length(response: Any, size: int) -> None:
+    """A body shorter than its ``Content-Length`` is a connection that dropped (``read(n)``
+    returns what came without saying so): raised so the request is retried."""
+    declared = response.headers.get("Content-Length")
+    if declared is not None and declared.isdigit() and int(declared) != size:
+        raise http.client.IncompleteRead(b"", int(declared) - size)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -28,9 +28,20 @@ from typing import Any
 from ftscan import __version__
 from ftscan.api import ScanResult
 from ftscan.escape import csv_cell, html_text, md_code, md_text
-from ftscan.lifecycle import remaining, status_on
+from ftscan.lifecycle import load_lifecycle, remaining, status_on
 from ftscan.models import Finding, Role, Status
 from ftscan.ownreports import sign_markdown
+from ftscan.reconcile.model import Reconciliation, Remote
+from ftscan.reconcile.render import CSV_COLUMNS as REMOTE_CSV_COLUMNS
+from ftscan.reconcile.render import csv_values as remote_csv
+from ftscan.reconcile.render import (
+    markdown_cell,
+    markdown_detail,
+    markdown_section,
+    reconciliation_json,
+    remote_json,
+)
+from ftscan.timeline import gantt
 
 INVENTORY_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
@@ -108,6 +119,8 @@ class Row:
     """When the recipe is not (or only probably) in the repository, what to do."""
     label: str | None = None
     """How a training or training-data row is named (it has no id)."""
+    remote: Remote | None = None
+    """What the provider says about the id, once reconciled (``ftscan reconcile``)."""
 
     @property
     def key(self) -> str:
@@ -175,6 +188,7 @@ class Row:
         self.shutdown_date = self.shutdown_date or other.shutdown_date
         self.dateless_status = self.dateless_status or other.dateless_status
         self.next_step = self.next_step or other.next_step
+        self.remote = self.remote or other.remote
 
 
 @dataclass
@@ -185,6 +199,8 @@ class Inventory:
     window_days: int
     rows: dict[str, Row] = field(default_factory=dict)
     repositories: set[str] = field(default_factory=set)
+    reconciliation: Reconciliation | None = None
+    """The providers asked, once reconciled; rows then carry ``remote``."""
 
     def sorted_rows(self) -> list[Row]:
         """By days left (unknown last), then id."""
@@ -417,7 +433,9 @@ def to_json(inventory: Inventory) -> str:
                 "note": row.recipe_note,
             },
         })
-    document = {
+        if inventory.reconciliation is not None:
+            rows[-1]["remote"] = remote_json(row.remote)
+    document: dict[str, Any] = {
         "version": INVENTORY_VERSION,
         "kind": "ftscan-inventory",
         "tool": {"name": "ftscan", "version": __version__},
@@ -426,6 +444,8 @@ def to_json(inventory: Inventory) -> str:
         "repositories": sorted(inventory.repositories),
         "models": rows,
     }
+    if inventory.reconciliation is not None:
+        document["reconciliation"] = reconciliation_json(inventory.reconciliation)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -441,7 +461,8 @@ def to_csv(inventory: Inventory) -> str:
     several = len(inventory.repositories) > 1
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    reconciled = inventory.reconciliation
+    writer.writerow(CSV_COLUMNS + (REMOTE_CSV_COLUMNS if reconciled else ()))
     for row in inventory.sorted_rows():
         status, days = row.status(inventory.as_of, inventory.window_days)
         writer.writerow([csv_cell(value) for value in (
@@ -455,6 +476,7 @@ def to_csv(inventory: Inventory) -> str:
             "; ".join(sorted(row.names)), row.next_step or "", row.outside or "",
             row.recipe_text(several), "; ".join(sorted(row.training_files)),
             "; ".join(sorted(row.validation_files)),
+            *(remote_csv(row.remote, reconciled.usage_days) if reconciled else ()),
         )])
     return out.getvalue()
 
@@ -482,11 +504,16 @@ def markdown_body(inventory: Inventory) -> str:
         "OpenAI stops all new fine-tuning jobs on 2027-01-06.",
         "",
     ]
+    lines += gantt(inventory, _job_creation_ends(inventory.as_of))
+    reconciled = inventory.reconciliation
+    if reconciled is not None:
+        lines += markdown_section(reconciled)
     if not rows:
         return "\n".join(lines) + "\n"
     lines += [
-        "| Status | Model | Base model | Shuts down | Owners | Services | Defs | Uses | Recipe |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| Status | Model | Base model | Shuts down | Owners | Services | Defs | Uses | Recipe |"
+        + (" Provider |" if reconciled else ""),
+        "|---|---|---|---|---|---|---|---|---|" + ("---|" if reconciled else ""),
     ]
     for row in rows:
         status, days = row.status(inventory.as_of, inventory.window_days)
@@ -501,11 +528,17 @@ def markdown_body(inventory: Inventory) -> str:
             str(len(row.definitions)),
             str(len(row.uses)),
             _recipe_cell(row),
+            *((markdown_cell(row.remote, reconciled.usage_days),) if reconciled else ()),
         )) + " |")
     lines.append("")
     for row in rows:
         lines += _details(inventory, row, several)
     return "\n".join(lines) + "\n"
+
+
+def _job_creation_ends(as_of: dt.date) -> dt.date | None:
+    """When OpenAI ends fine-tuning job creation, from the lifecycle data."""
+    return load_lifecycle().training_verdict("openai", "FT201", None, as_of, 0).shutdown_date
 
 
 def _recipe_cell(row: Row) -> str:
@@ -565,6 +598,8 @@ def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
     recipe = row.recipe_text(several)
     if recipe:
         out.append(f"- Recipe: {md_text(recipe)}")
+    if inventory.reconciliation is not None:
+        out += markdown_detail(row.remote, inventory.reconciliation.usage_days)
     for label, sites in (("Defined", row.definitions), ("Used", row.uses),
                          ("Mentioned", row.mentions), ("Example", row.examples)):
         if sites:

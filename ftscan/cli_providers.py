@@ -1,0 +1,188 @@
+"""The commands that call a provider: ``ftscan reconcile`` and ``ftscan recipes export``.
+
+They are the only commands that use the network, and only because they exist to: each reads
+keys from the environment variables the providers' SDKs read (listed in ``--help``), sends them
+only in request headers, and never prints or writes them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ftscan.api import ScanOptions
+from ftscan.cli import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    EXIT_USAGE,
+    _cache_dir,
+    _cache_options,
+    _Date,
+    _emit,
+    _run,
+    _usage_error,
+    main,
+)
+from ftscan.escape import terminal
+from ftscan.providers import Progress
+from ftscan.providers.credentials import ENVIRONMENT, PROVIDERS
+
+
+def _environment_help() -> str:
+    lines = ["\b", "Environment (keys are sent only in request headers, never shown):"]
+    for provider, variables in ENVIRONMENT.items():
+        lines.append(f"  {provider}:")
+        lines += [f"    {name}: {what}" for name, what in variables]
+    return "\n".join(lines)
+
+
+def _progress(quiet: bool) -> Progress:
+    def say(message: str) -> None:
+        if not quiet:
+            click.echo(f"ftscan: {terminal(message)}", err=True)
+    return say
+
+
+@main.command("reconcile", short_help="Put the code's fine-tunes beside the provider's.",
+              epilog=_environment_help())
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Reconcile this JSON inventory or JSON scan report instead of scanning.")
+@click.option("--provider", "providers", multiple=True, type=click.Choice(PROVIDERS),
+              help="Ask this provider (repeatable) [default: every provider whose key is set].")
+@click.option("--format", "output_format", type=click.Choice(["markdown", "csv", "json"]),
+              default="markdown", show_default=True, help="Output format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the result to FILE (atomically) instead of stdout.")
+@click.option("--as-of", type=_Date(), help="Date for lifecycle verdicts [default: today].")
+@click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Config file (default: .ftscan.toml or [tool.ftscan], found upward).")
+@_cache_options
+@click.option("--quiet", "-q", is_flag=True, help="Print no progress or diagnostics.")
+def reconcile_command(paths: tuple[Path, ...], from_file: Path | None,
+                      providers: tuple[str, ...], output_format: str, output: Path | None,
+                      as_of: dt.date | None, config_file: Path | None, no_cache: bool,
+                      cache_dir: Path | None, quiet: bool) -> None:
+    """Put the fine-tunes the code references beside the ones the providers say exist.
+
+    For every id: exists, archived, deleted or missing at the provider; its owner, creation
+    date and (with an OpenAI admin key) last use; whether code references it. Fine-tunes no
+    scanned code uses are orphans; ids code uses that the provider does not serve are dead
+    references. Also says whether the organisation can still create fine-tuning jobs.
+
+    Reads PATHS (default: the current folder) by scanning them, or --from an inventory or
+    scan report. Only GET requests are sent, to the providers' APIs.
+
+    Exit status: 0 nothing dead, 1 dead references found, 2 a usage error or a provider that
+    could not be read completely (the report is still written, marked incomplete).
+    """
+    from ftscan import inventory as inv
+    from ftscan.config import ConfigError, load_config
+    from ftscan.lifecycle import load_lifecycle
+    from ftscan.providers import ProviderError
+    from ftscan.reconcile import fetch, inputs, join
+    from ftscan.ruleset import RuleError, load_rules
+
+    today = as_of or dt.date.today()
+    try:
+        asked = fetch.providers_to_ask(providers, os.environ)
+    except ProviderError as exc:
+        _usage_error(str(exc))
+    if from_file is not None:
+        if paths:
+            _usage_error("give PATHS to scan or --from FILE, not both")
+        try:
+            inventory = inputs.load_input(from_file)
+        except inv.InventoryError as exc:
+            _usage_error(str(exc))
+    else:
+        options = ScanOptions(paths=paths or (Path("."),), as_of=as_of,
+                              config_file=config_file, cache_dir=_cache_dir(no_cache, cache_dir))
+        inventory = inv.build(_run(options, quiet=quiet, verbose=False))
+    try:
+        config = load_config(config_file) if config_file else None
+        table = load_lifecycle()
+        if config is not None:
+            table = table.with_overrides(config.lifecycle)
+        rules = load_rules(config.rules if config else ())
+    except (RuleError, ConfigError) as exc:
+        _usage_error(str(exc))
+    checkpoints = [r.model_id for r in inventory.rows.values() if ":ckpt-step-" in r.model_id]
+    states = fetch.read_providers(asked, os.environ, today, checkpoints,
+                                  progress=_progress(quiet))
+    result = join.reconcile(inventory, states, table, rules, today)
+    _emit(inv.FORMATS[output_format](result), output)
+    reconciliation = result.reconciliation
+    assert reconciliation is not None
+    for check in reconciliation.providers:
+        for error in check.errors:
+            click.echo(f"ftscan: {check.provider}: incomplete: {terminal(error)}", err=True)
+    if not reconciliation.complete:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_FINDINGS if reconciliation.counts.get("dead-reference") else EXIT_CLEAN)
+
+
+@main.group("recipes", short_help="Save fine-tuning recipes from the provider.")
+def recipes_group() -> None:
+    """Save each fine-tune's recipe (job metadata, training and validation files) while the
+    provider still has it: after 2027-01-06 a fine-tune can only be rebuilt elsewhere."""
+
+
+@recipes_group.command("export", epilog=_environment_help())
+@click.option("--provider", type=click.Choice(["openai"]), default="openai", show_default=True,
+              help="The provider to export from (OpenAI is the one whose job creation ends).")
+@click.option("--out", "folder", required=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="The folder to write to (created; an earlier export there is resumed).")
+@click.option("--model", "models", multiple=True, metavar="ID",
+              help="Only the job that made this fine-tuned model (repeatable).")
+@click.option("--job", "jobs", multiple=True, metavar="JOB_ID",
+              help="Only this fine-tuning job (repeatable).")
+@click.option("--all-jobs", is_flag=True,
+              help="Every job, failed and cancelled ones too [default: jobs that made a model].")
+@click.option("--inside-repo", is_flag=True,
+              help="Allow writing inside a git working tree (refused by default: training "
+                   "data there is one 'git add' away from a commit).")
+@click.option("--quiet", "-q", is_flag=True, help="Print no progress.")
+def recipes_export(provider: str, folder: Path, models: tuple[str, ...], jobs: tuple[str, ...],
+                   all_jobs: bool, inside_repo: bool, quiet: bool) -> None:
+    """Write each fine-tuning job's metadata (base, suffix, method, hyperparameters, status,
+    result files) and the content of its training and validation files to --out, with a
+    manifest (sizes, SHA-256). Resumable: run it again after an interruption and only what is
+    missing is downloaded. Never overwrites a file whose content differs.
+
+    Exit status: 0 everything saved, 2 a usage error or something not saved (listed on stderr
+    and in the manifest).
+    """
+    from ftscan.providers import ProviderError
+    from ftscan.providers.credentials import access_for
+    from ftscan.providers.openai import OpenAIApi
+    from ftscan.recipes import ExportError, export_recipes, inside_work_tree
+    from ftscan.reconcile.fetch import CLIENT_OPTIONS
+
+    tree = inside_work_tree(folder)
+    if tree is not None and not inside_repo:
+        _usage_error(f"{folder} is inside the git working tree {tree}: training data written "
+                     "there is one 'git add' away from a commit; choose a folder outside it "
+                     "(or pass --inside-repo)")
+    try:
+        access = access_for(provider, os.environ)
+    except ProviderError as exc:
+        _usage_error(str(exc))
+    say = _progress(quiet)
+    api = OpenAIApi(access.client(**CLIENT_OPTIONS), None, say)
+    try:
+        result = export_recipes(api, folder, models, jobs, all_jobs, say)
+    except ExportError as exc:
+        _usage_error(str(exc))
+    for error in result.errors:
+        click.echo(f"ftscan: not saved: {terminal(error)}", err=True)
+    if not quiet:
+        click.echo(f"ftscan: {terminal(str(folder))}: {result.jobs} jobs, {result.downloaded} "
+                   f"files downloaded ({result.bytes:,} bytes), {result.reused} already there"
+                   + ("" if result.complete else f", {len(result.errors)} not saved"), err=True)
+    sys.exit(EXIT_CLEAN if result.complete else EXIT_USAGE)

@@ -1,0 +1,6 @@
+"""``ftscan reconcile``: the inventory of a scan put beside what the providers say exists.
+
+:mod:`.model` holds what a reconciliation adds to an inventory, :mod:`.fetch` reads the
+providers (the network, only here), :mod:`.join` puts both sides together, and
+:mod:`.eligibility` says whether the organisation can still create fine-tuning jobs.
+"""

@@ -1,0 +1,90 @@
+"""Can the organisation still create fine-tuning jobs?
+
+OpenAI (``../shared/reference/model-ids.md`` §2.1): since 2026-05-07 an organisation that never
+fine-tuned cannot; since 2026-07-02 one without inference on a fine-tuned model in the last 60
+days cannot; from 2027-01-06 nobody can. The last inference date comes from the usage API (an
+admin key); without it the answer is "unknown", never a guess. Other providers: the end of job
+creation in the ``training`` section of the lifecycle data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ftscan.lifecycle import LifecycleTable
+from ftscan.providers import ProviderState
+from ftscan.reconcile.model import Eligibility
+
+INFERENCE_WINDOW_DAYS = 60
+"""OpenAI's rule since 2026-07-02: fine-tuned inference in the last 60 days."""
+INFERENCE_RULE_FROM = dt.date(2026, 7, 2)
+
+
+def eligibility(state: ProviderState, table: LifecycleTable, as_of: dt.date) -> Eligibility:
+    if state.provider == "openai":
+        return _openai(state, table, as_of)
+    return _from_table(state, table, as_of)
+
+
+def _openai(state: ProviderState, table: LifecycleTable, as_of: dt.date) -> Eligibility:
+    cutoff = table.training_verdict("openai", "FT201", None, as_of, 0).shutdown_date
+    if cutoff is not None and as_of >= cutoff:
+        return Eligibility("openai", "no", None,
+                           f"job creation ended for everyone on {cutoff.isoformat()}")
+    last_day = cutoff - dt.timedelta(days=1) if cutoff else None
+    if any("fine-tuning jobs" in e for e in state.errors):
+        return Eligibility("openai", "unknown", None,
+                           "the fine-tuning jobs could not all be read")
+    if not state.jobs:
+        return Eligibility("openai", "no", None,
+                           "no fine-tuning job is visible to this key: an organisation that "
+                           "never fine-tuned cannot create jobs since 2026-05-07 (a project "
+                           "key sees only its project's jobs)")
+    if as_of < INFERENCE_RULE_FROM:
+        return Eligibility("openai", "yes", last_day, "the organisation has fine-tuned")
+    if state.last_used is None:
+        return Eligibility("openai", "unknown", None,
+                           "needs the last fine-tuned inference date (60-day rule): "
+                           + (state.usage_note or "usage was not read"))
+    served = [day for model, day in state.last_used.items() if model.startswith("ft:")]
+    if not served:
+        return Eligibility("openai", "unknown", None, state.usage_note or
+                           "no fine-tuned model served requests in the usage window")
+    last = max(served)
+    lapses = last + dt.timedelta(days=INFERENCE_WINDOW_DAYS)
+    if as_of > lapses:
+        return Eligibility("openai", "no", None,
+                           f"the last fine-tuned inference was on {last.isoformat()}, more "
+                           f"than {INFERENCE_WINDOW_DAYS} days ago")
+    until = min(lapses, last_day) if last_day else lapses
+    return Eligibility("openai", "yes", until,
+                       f"the last fine-tuned inference was on {last.isoformat()}; eligibility "
+                       f"lapses {INFERENCE_WINDOW_DAYS} days after the last one"
+                       + (f" and ends for everyone on {cutoff.isoformat()}" if cutoff else ""))
+
+
+def _from_table(state: ProviderState, table: LifecycleTable, as_of: dt.date) -> Eligibility:
+    """The lifecycle data's end of job creation for the bases of the provider's fine-tunes
+    (the earliest, when they differ)."""
+    bases: list[str | None] = [*sorted({m.base_model for m in state.models.values()
+                                        if m.base_model})] or [None]
+    verdicts = [(base, table.training_verdict(state.provider, "", base, as_of, 0))
+                for base in bases]
+    dated = [(v.shutdown_date, base) for base, v in verdicts if v.shutdown_date is not None]
+    if dated:
+        end, base = min(dated, key=lambda d: d[0])
+        if as_of >= end:
+            return Eligibility(state.provider, "no", None,
+                               f"job creation ended on {end.isoformat()}"
+                               + (f" for {base}" if base else ""))
+        return Eligibility(state.provider, "yes", end - dt.timedelta(days=1),
+                           f"job creation ends on {end.isoformat()}"
+                           + (f" for {base}" if base else "") + " (lifecycle data)")
+    statuses = {v.status.value for _, v in verdicts}
+    if "retired" in statuses:
+        return Eligibility(state.provider, "no", None, "fine-tuning is discontinued")
+    if "deprecated" in statuses:
+        return Eligibility(state.provider, "unknown", None,
+                           "fine-tuning is deprecated, with no end date published")
+    return Eligibility(state.provider, "unknown", None,
+                       "no end of job creation is known for this provider")

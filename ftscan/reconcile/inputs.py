@@ -1,0 +1,73 @@
+"""What ``ftscan reconcile --from FILE`` reads: a JSON inventory (``ftscan inventory --format
+json``, merged or not) or a JSON scan report (``ftscan scan --format json``), whose model-id
+findings become inventory rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from ftscan import inventory as inv
+
+_SITES = {"definition": "definitions", "dynamic": "definitions", "use": "uses",
+          "mention": "mentions", "example": "examples"}
+
+
+def load_input(path: Path) -> inv.Inventory:
+    """An inventory from ``path``; an :class:`~ftscan.inventory.InventoryError` names the file
+    when it is neither kind."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise inv.InventoryError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise inv.InventoryError(f"{path}: neither an ftscan inventory nor an ftscan JSON scan "
+                                 f"report (not JSON: {exc})") from None
+    if isinstance(data, dict) and data.get("kind") == "ftscan-inventory":
+        return inv.load(path)
+    if isinstance(data, dict) and isinstance(data.get("findings"), list) and "asOf" in data:
+        try:
+            return from_report(data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise inv.InventoryError(f"{path}: malformed scan report: {exc}") from None
+    raise inv.InventoryError(f"{path}: neither an ftscan inventory nor an ftscan JSON scan "
+                             "report (write one with --format json)")
+
+
+def from_report(data: dict[str, Any]) -> inv.Inventory:
+    """Inventory rows for the model ids of a JSON scan report."""
+    inventory = inv.Inventory(dt.date.fromisoformat(data["asOf"]), 90)
+    for record in data["findings"]:
+        if not isinstance(record, dict):
+            continue
+        model_id = record.get("modelId")
+        where = _SITES.get(str(record.get("role")))
+        if not model_id or where is None or record.get("suppression"):
+            continue
+        repository = str(record.get("repository") or "")
+        row = inventory.rows.get(model_id)
+        if row is None:
+            parts = record.get("parts") or {}
+            status = record.get("status")
+            row = inv.Row(
+                model_id=model_id, provider=str(record.get("provider") or "unknown"),
+                base_model=record.get("baseModel"), org=parts.get("org"),
+                suffix=parts.get("suffix"), rule_id=str(record.get("ruleId") or ""),
+                dynamic=record.get("role") == "dynamic",
+                shutdown_date=record.get("shutdownDate"), next_step=None,
+                dateless_status=status if status in ("deprecated", "retired")
+                and not record.get("shutdownDate") else None)
+            inventory.rows[model_id] = row
+        getattr(row, where).add(inv.Site(repository, str(record["path"]),
+                                         int(record["startLine"])))
+        row.owners.update(str(o) for o in record.get("owners") or ())
+        if record.get("service"):
+            row.services.add(str(record["service"]))
+        if repository:
+            row.repositories.add(repository)
+            inventory.repositories.add(repository)
+        if record.get("context"):
+            row.names.add(str(record["context"]))
+    return inventory
