@@ -11,7 +11,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ftscan.http import Client
 
 Progress = Callable[[str], None]
 """Where a long listing reports how far it got (stderr in the CLI)."""
@@ -81,6 +84,28 @@ class ProviderState:
 
 class ProviderError(Exception):
     """A provider cannot be asked at all (no key, no endpoint); one line for the user."""
+
+
+def read_model_list(state: ProviderState, client: Client,
+                    model_from: Callable[[Any], RemoteModel | None]) -> ProviderState:
+    """Fill ``state`` from one ``GET models`` answer (``{data: [...]}``), keeping the entries
+    ``model_from`` makes a model of; a failure is recorded in ``state.errors``."""
+    from ftscan.http import HttpError  # not at import: the CLI loads this package at start-up
+
+    try:
+        answer = client.get_json("models")
+    except HttpError as exc:
+        state.errors.append(f"models: {exc}")
+        return state
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if not isinstance(data, list):
+        state.errors.append("models: the answer has no data list")
+        return state
+    for raw in data:
+        model = model_from(raw)
+        if model is not None:
+            state.models[model.model_id] = model
+    return state
 
 
 def epoch_date(value: Any) -> dt.date | None:

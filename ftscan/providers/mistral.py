@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftscan.http import Client, HttpError
-from ftscan.providers import ProviderState, RemoteModel, epoch_date, text_or_none
+from ftscan.http import Client
+from ftscan.providers import (
+    ProviderState,
+    RemoteModel,
+    epoch_date,
+    read_model_list,
+    text_or_none,
+)
 
 PROVIDER = "mistral"
 
@@ -17,20 +23,7 @@ PROVIDER = "mistral"
 def read_state(client: Client) -> ProviderState:
     state = ProviderState(PROVIDER, client.base_url,
                           usage_note="last use unknown: Mistral has no usage API ftscan reads")
-    try:
-        answer = client.get_json("models")
-    except HttpError as exc:
-        state.errors.append(f"models: {exc}")
-        return state
-    data = answer.get("data") if isinstance(answer, dict) else None
-    if not isinstance(data, list):
-        state.errors.append("models: the answer has no data list")
-        return state
-    for raw in data:
-        model = _model_from(raw)
-        if model is not None:
-            state.models[model.model_id] = model
-    return state
+    return read_model_list(state, client, _model_from)
 
 
 def _model_from(raw: Any) -> RemoteModel | None:
