@@ -5,8 +5,9 @@ a milestone.
 
 Readable at any size: bars are grouped in one section per base model (the fine-tunes of one
 base share its date), at most :data:`MAX_BARS` per section and :data:`MAX_SECTIONS` sections;
-what does not fit is one bar saying how many more. Ids without a known date are counted under
-the chart, not drawn.
+what does not fit is one bar saying how many more. Ids without a known date, and those whose
+base has shut down already, are counted under the chart, not drawn: a milestone years back
+would stretch the axis until the bars that still matter are slivers.
 
 Every label comes from a repository (or a provider), so labels keep only characters with no
 meaning to Mermaid or Markdown: nothing in a label can end the code block, start a directive
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 MAX_SECTIONS = 8
 MAX_BARS = 5
 MAX_LABEL = 48
+MAX_PADDING = 360
+"""Pixels left of the chart for section names (Mermaid's default, 75, fits 8 characters)."""
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ._/()+-]")
 
 
@@ -33,15 +36,20 @@ def gantt(inventory: Inventory, job_creation_ends: dt.date | None) -> list[str]:
     """The chart as Markdown lines (a fenced ``mermaid`` block and a line under it), or no
     lines when no fine-tune in the inventory has a date. ``job_creation_ends``: OpenAI's end
     of fine-tuning job creation (the ``training`` section of the lifecycle data)."""
-    dated, undated = _dated_rows(inventory)
+    today = inventory.as_of
+    every_dated, undated = _dated_rows(inventory)
+    dated = [r for r in every_dated if dt.date.fromisoformat(r.shutdown_date or "") > today]
+    gone = len(every_dated) - len(dated)
     if not dated:
         return []
-    today = inventory.as_of
     sections: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for row in dated:
         sections[(row.shutdown_date or "", row.base_model or row.provider)].append(row)
     ordered = sorted(sections.items())
-    lines = ["```mermaid", "gantt",
+    names = [_label(base) for (_, base), _ in ordered[:MAX_SECTIONS]] + ["Deadlines"]
+    # the section names are drawn left of the bars: room for the longest, else they overlap
+    padding = min(MAX_PADDING, 40 + 7 * max(len(name) for name in names))
+    lines = ["```mermaid", f'%%{{init: {{"gantt": {{"leftPadding": {padding}}}}}}}%%', "gantt",
              f"    title Fine-tunes until their base model shuts down (as of {today})",
              "    dateFormat YYYY-MM-DD", "    axisFormat %Y-%m-%d", "    todayMarker off",
              "    section Deadlines", f"    Today :milestone, asof, {today}, 0d"]
@@ -63,9 +71,12 @@ def gantt(inventory: Inventory, job_creation_ends: dt.date | None) -> list[str]:
         for date, count in sorted(by_date.items()):
             lines.append(_bar(f"{count} fine-tune{'s' if count != 1 else ''}", date, today))
     lines.append("```")
-    shown = f"{len(dated)} fine-tune{'s' if len(dated) != 1 else ''} with a shutdown date"
-    lines.append(f"_{shown}" + (f"; {undated} without one (not drawn)" if undated else "")
-                 + "._")
+    notes = [f"{len(dated)} fine-tune{'s' if len(dated) != 1 else ''} still serving"]
+    if gone:
+        notes.append(f"{gone} whose base has shut down already (not drawn; see the table)")
+    if undated:
+        notes.append(f"{undated} without a shutdown date (not drawn)")
+    lines.append("_" + "; ".join(notes) + "._")
     return [*lines, ""]
 
 
@@ -78,11 +89,9 @@ def _dated_rows(inventory: Inventory) -> tuple[list[Row], int]:
 
 
 def _bar(label: str, date: str, today: dt.date) -> str:
-    """A bar from today to ``date``; a shutdown in the past is a milestone on its day."""
+    """A bar from today to ``date`` (a day after ``today`` at the earliest)."""
     end = dt.date.fromisoformat(date)
     safe = _label(label)
-    if end <= today:
-        return f"    {safe} (shut down) :milestone, done, {end}, 0d"
     urgent = (end - today).days <= 90
     return f"    {safe} :{'crit, ' if urgent else ''}{today}, {end}"
 
