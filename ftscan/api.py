@@ -49,7 +49,7 @@ from ftscan.examine import (
     read_bytes,
 )
 from ftscan.fingerprint import LineHasher
-from ftscan.firstpass import DefinitionsPass
+from ftscan.firstpass import SEARCH_MIN_FILES, DefinitionsPass
 from ftscan.flow.facts import ModuleFacts
 from ftscan.flow.findings import outside_finding, use_finding
 from ftscan.flow.phase import FlowInputs, NameSearch, resolve_uses
@@ -61,6 +61,7 @@ from ftscan.lifecycle import DEFAULT_WARNING_WINDOW_DAYS, LifecycleTable, load_l
 from ftscan.models import Diagnostic, Finding, Level, Location, Severity
 from ftscan.ownership import annotate
 from ftscan.ruleset import RuleError, RuleSet, load_rules
+from ftscan.search import ByteSearch, EngineMissing, engine_named
 from ftscan.shards import in_shard
 from ftscan.suppress import Markers, apply_inline
 from ftscan.suppress import markers as suppression_markers
@@ -109,6 +110,9 @@ class ScanOptions:
     cache_dir: Path | None = None
     """Keep what each file yielded in a cache under this folder (see :mod:`ftscan.cache`), so
     a scan reads and parses only the files that changed since the last; ``None``: no cache."""
+    search_engine: str | None = None
+    """Which engine finds the files worth reading (:mod:`ftscan.search`): ``ripgrep``,
+    ``python`` (read every file), or ``None``/``auto``: ripgrep when installed."""
     file_budget: float | None = DEFAULT_FILE_BUDGET_SECONDS
     """Seconds ftscan may spend on one file before it gives the file up (``None``: no limit)."""
     progress: Callable[[int, int, float], None] | None = field(default=None, compare=False)
@@ -440,12 +444,16 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     setup_problems += [Diagnostic(path, message, Severity.WARNING, line)
                        for path, line, message in ignore.problems]
     with Examiner(context, options.jobs) as examiner:
+        try:
+            search = engine_named(options.search_engine, root)
+        except EngineMissing as exc:
+            raise ScanError(str(exc)) from None
         first = DefinitionsPass(context, options.progress, started, options.follow_aliases,
-                                 examiner, cache)
+                                 examiner, cache, search, str(root))
         first.run(entries)
         if options.follow_aliases:
-            search = _name_search(root, examiner, cache)
-            second = _resolve_aliases(root, first, config.sinks, max_size, context, search,
+            second = _resolve_aliases(root, first, config.sinks, max_size, context,
+                                      _name_search(root, examiner, cache, search),
                                       _module_parser(root, examiner, max_size))
         else:
             second = _AliasPhase([], [], [], {})
@@ -525,9 +533,11 @@ class _AliasPhase:
     """The texts this phase read."""
 
 
-def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None) -> NameSearch:
-    """The alias phase's search of Python files for names: answers the cache remembers for
-    unchanged files first, then the rest read in the pool (and remembered)."""
+def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None,
+                 engine: ByteSearch | None) -> NameSearch:
+    """The alias phase's search of files of code for names: answers the cache remembers for
+    unchanged files first; of the rest, those the search engine finds a name in are read in
+    the pool (all of them without an engine); every answer is remembered."""
 
     def search(paths: Sequence[str], queries: Sequence[NameQuery]) -> set[str]:
         asked = tuple(queries)
@@ -536,6 +546,13 @@ def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None) -> Nam
         else:
             chosen, unknown = set(), list(paths)
         base = str(root)
+        if engine is not None and len(unknown) >= SEARCH_MIN_FILES:
+            words = sorted({name.encode() for name, _, _ in asked if name})
+            holding = engine.containing(base, unknown, words)
+            for path in unknown:
+                if path not in holding and cache is not None:
+                    cache.remember(path, asked, (False,) * len(asked))
+            unknown = [path for path in unknown if path in holding]
         entries = [FileEntry(os.path.join(base, path), path, 0) for path in unknown]
         for path, found in zip(unknown, examiner.names(entries, asked), strict=True):
             if found is None:

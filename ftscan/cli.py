@@ -30,6 +30,7 @@ from ftscan.escape import terminal
 from ftscan.models import Severity
 from ftscan.reporters import REPORTERS
 from ftscan.ruleset import RuleError, load_rules
+from ftscan.search import ENGINES
 from ftscan.shards import in_shard, parse_shard
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -144,6 +145,11 @@ def _cache_dir(no_cache: bool, cache_dir: Path | None) -> Path | None:
                    "--files-only is the old name.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1),
               help="Worker processes [default: one per core on large scans].")
+@click.option("--search", "search_engine", type=click.Choice(ENGINES), default="auto",
+              show_default=True,
+              help="What finds the files worth reading: ripgrep (rg beside ftscan or on PATH; "
+                   "pip install 'ftscan[fast]'), or python (every file read in Python). The "
+                   "findings are the same; auto uses ripgrep when installed.")
 @_cache_options
 @click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the report.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print informational diagnostics.")
@@ -166,6 +172,7 @@ def scan_command(
     shard: tuple[int, int] | None,
     files_only: bool,
     jobs: int | None,
+    search_engine: str,
     no_cache: bool,
     cache_dir: Path | None,
     quiet: bool,
@@ -193,6 +200,7 @@ def scan_command(
         shard=shard,
         files_only=files_only,
         jobs=jobs,
+        search_engine=search_engine,
         cache_dir=_cache_dir(no_cache, cache_dir),
     )
     result = _run(options, quiet=quiet, verbose=verbose)

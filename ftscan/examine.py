@@ -46,6 +46,9 @@ _CRASHED = "a parser crashed on this file (the process reading it died); please 
 BINARY_SNIFF_BYTES = 8000
 POOL_MIN_FILES = 2000
 """Below this many files a process pool costs more than it saves."""
+POOL_MIN_CHOSEN = 200
+"""... unless a search engine chose them: each holds a word worth examining it for, and a
+few large modules to parse are enough to keep two cores busy."""
 
 
 @dataclass(frozen=True)
@@ -473,9 +476,10 @@ def _examine_in_worker(entry: FileEntry, env_names: frozenset[str], known: bytes
     return None if facts.plain else facts  # most files: one byte back, not a dataclass
 
 
-def default_jobs(files: int) -> int:
-    """Workers for ``files`` files: one per core for large batches, none for small ones."""
-    return available_cores() if files >= POOL_MIN_FILES else 1
+def default_jobs(files: int, chosen: bool = False) -> int:
+    """Workers for ``files`` files: one per core for large batches, none for small ones.
+    ``chosen``: a search engine picked the files (each is likely to be parsed)."""
+    return available_cores() if files >= (POOL_MIN_CHOSEN if chosen else POOL_MIN_FILES) else 1
 
 
 def available_cores() -> int:
@@ -503,18 +507,19 @@ class Examiner:
 
     def run(self, entries: Sequence[FileEntry], env_names: frozenset[str] = frozenset(),
             known: Sequence[bytes | None] | None = None, keep_digest: bool = False,
-            ) -> Iterator[FileFacts | None]:
+            chosen: bool = False) -> Iterator[FileFacts | None]:
         """Facts in the order of ``entries``, ``None`` for a file that yielded nothing
         (:attr:`FileFacts.plain`); ``known`` holds the digest the cache has for each entry
-        (or ``None``)."""
+        (or ``None``); ``chosen``: a search engine picked the entries (:func:`default_jobs`)."""
         knowns = known if known is not None else [None] * len(entries)
-        pool = self._pool_for(len(entries))
+        pool = self._pool_for(len(entries), chosen)
         if pool is None:
             return (None if (f := examine(e, self.context, env_names, k, keep_digest)).plain
                     else f for e, k in zip(entries, knowns, strict=True))
         calls = [(e, env_names, k, keep_digest) for e, k in zip(entries, knowns, strict=True)]
         return self._map(_examine_in_worker, calls, lambda call: FileFacts(
-            call[0].relpath, skipped=SkippedEntry(call[0].relpath, "failed", _CRASHED)))
+            call[0].relpath, skipped=SkippedEntry(call[0].relpath, "failed", _CRASHED)),
+            chosen)
 
     def modules(self, entries: Sequence[FileEntry], max_size: int,
                 ) -> Iterator[ModuleFacts | str]:
@@ -534,7 +539,7 @@ class Examiner:
         return self._map(names_in, [(e, queries) for e in entries], lambda call: None)
 
     def _map(self, function: Callable[..., _R], calls: list[tuple[Any, ...]],
-             crashed: Callable[[tuple[Any, ...]], _R]) -> Iterator[_R]:
+             crashed: Callable[[tuple[Any, ...]], _R], chosen: bool = False) -> Iterator[_R]:
         """``function(*call)`` for each call in the pool, in order. A worker that dies (a
         native parser crashing on one file) does not lose the scan: the calls without an
         answer run again one by one in a new pool, and the one that kills a worker again gets
@@ -545,7 +550,7 @@ class Examiner:
         done = 0
         try:
             for answer in self._pool.map(function, *zip(*calls, strict=True),
-                                         chunksize=self._chunk(len(calls))):
+                                         chunksize=self._chunk(len(calls), chosen)):
                 yield answer
                 done += 1
         except BrokenProcessPool:
@@ -559,8 +564,8 @@ class Examiner:
                     self._pool = None
                     yield crashed(call)
 
-    def _pool_for(self, batch: int) -> ProcessPoolExecutor | None:
-        workers = self.jobs if self.jobs is not None else default_jobs(batch)
+    def _pool_for(self, batch: int, chosen: bool = False) -> ProcessPoolExecutor | None:
+        workers = self.jobs if self.jobs is not None else default_jobs(batch, chosen)
         if workers <= 1 or batch < 64:
             return None
         if self._pool is not None and getattr(self._pool, "_broken", False):
@@ -572,6 +577,11 @@ class Examiner:
                                              initargs=(self.context,))
         return self._pool
 
-    def _chunk(self, batch: int) -> int:
+    def _chunk(self, batch: int, chosen: bool = False) -> int:
+        """Calls per task: large for plain files (fewer round trips); small for files a
+        search engine chose, so that the few large modules among them spread over the
+        workers instead of landing in one task."""
         workers = self.jobs or available_cores()
+        if chosen:
+            return max(1, min(16, batch // (workers * 16) or 1))
         return max(16, min(512, batch // (workers * 8) or 1))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from ftscan.analysis import AnalysisContext
 from ftscan.bindings import EnvVar
@@ -23,10 +23,27 @@ from ftscan.cache import ScanCache
 from ftscan.discovery import FileEntry, SkippedEntry
 from ftscan.examine import Examiner, FileFacts, Outcome
 from ftscan.flow.facts import ModuleFacts
+from ftscan.flow.names import is_workflow
 from ftscan.flow.phase import ServiceMap
-from ftscan.languages import language_of
+from ftscan.languages import language_named, language_of
+from ftscan.languages import names as language_names
 from ftscan.models import Diagnostic, Finding, Role, Severity
+from ftscan.search import ByteSearch
 from ftscan.suppress import Markers
+from ftscan.training.data import MARKERS as TRAINING_DATA_MARKERS
+
+SEARCH_MIN_FILES = 200
+"""Below this many files, starting a search engine costs more than reading them."""
+
+
+def first_phase_words(context: AnalysisContext) -> tuple[bytes, ...]:
+    """The words that make a file worth reading in the first phase: every byte test of
+    :func:`ftscan.examine.examine` starts with one of these."""
+    words = {k.encode() for k in context.rules.keywords}
+    for name in language_names():
+        words.update(language_named(name).markers)
+    words.update(TRAINING_DATA_MARKERS)
+    return tuple(sorted(words))
 
 
 class DefinitionsPass:
@@ -35,8 +52,12 @@ class DefinitionsPass:
     def __init__(self, context: AnalysisContext,
                  progress: Callable[[int, int, float], None] | None, started: float,
                  follow_aliases: bool, examiner: Examiner, cache: ScanCache | None = None,
-                 ) -> None:
+                 search: ByteSearch | None = None, root: str = "") -> None:
         self.examiner = examiner
+        self.search = search
+        """The engine that says which files hold a word worth reading them for (``None``:
+        every file is read)."""
+        self.root = root
         self.cache = cache
         self.from_cache = 0
         self.follow_aliases = follow_aliases
@@ -93,13 +114,19 @@ class DefinitionsPass:
         cache, examiner = self.cache, self.examiner
         found: dict[int, Outcome] = {}
         if cache is None:
-            for i, facts in enumerate(examiner.run(entries, env_names)):
+            chosen = self._worth_reading(entries, range(len(entries)), env_names, found)
+            picked = [entries[i] for i in chosen]
+            for i, facts in zip(chosen, examiner.run(picked, env_names,
+                                                     chosen=self.search is not None),
+                                strict=True):
                 self._fresh(i, entries[i], facts, env_names, found)
-            return list(found.values())
+            return [found[i] for i in sorted(found)]
         plain, hits, misses = cache.partition(entries)
         self._count_read(plain)
         self.from_cache += plain
         todo = dict(misses)
+        kept = set(self._worth_reading(entries, sorted(todo), env_names, found))
+        todo = {i: digest for i, digest in todo.items() if i in kept}
         for index, facts in hits:
             outcome = facts.outcome(env_names, self.context, self.follow_aliases)
             if outcome is None:  # a bound variable it was never searched for
@@ -110,7 +137,7 @@ class DefinitionsPass:
         order = sorted(todo)
         redo = []
         fresh = examiner.run([entries[i] for i in order], env_names, [todo[i] for i in order],
-                             keep_digest=True)
+                             keep_digest=True, chosen=self.search is not None)
         for i, facts in zip(order, fresh, strict=True):
             if facts is not None and facts.unchanged:  # touched, not changed
                 cached = cache.cached_facts(entries[i].relpath)
@@ -128,6 +155,31 @@ class DefinitionsPass:
         for i, facts in zip(redo, again, strict=True):
             self._fresh(i, entries[i], facts, env_names, found)
         return [found[i] for i in sorted(found)]
+
+    def _worth_reading(self, entries: list[FileEntry], indexes: Iterable[int],
+                       env_names: frozenset[str], found: dict[int, Outcome]) -> list[int]:
+        """Of ``indexes``, those of the entries to read and examine, in order: with a search
+        engine, only files that hold a word the first phase looks for (a rule's keyword, a
+        language's marker, a training-data field) and the files whose path alone makes them
+        worth a look; the others yield nothing and are recorded so (:meth:`_fresh`), unread
+        by Python."""
+        wanted = list(indexes)
+        if self.search is None or len(wanted) < SEARCH_MIN_FILES:
+            return wanted
+        base = len(self.root.rstrip("/")) + 1
+        asked = [i for i in wanted if not self._always_read(entries[i])]
+        holding = self.search.containing(self.root, [entries[i].path[base:] for i in asked],
+                                         first_phase_words(self.context))
+        passed = {i for i in asked if entries[i].path[base:] not in holding}
+        for i in sorted(passed):
+            self._fresh(i, entries[i], None, env_names, found)
+        return [i for i in wanted if i not in passed]
+
+    def _always_read(self, entry: FileEntry) -> bool:
+        """Files the first phase reads whatever words they hold: workflows (the secrets they
+        set) and files over the size limit (read in pieces; a note says so)."""
+        limit = self.context.max_file_size
+        return is_workflow(entry.relpath) or limit is not None and entry.size > limit
 
     def _fresh(self, index: int, entry: FileEntry, facts: FileFacts | None,
                env_names: frozenset[str], found: dict[int, Outcome]) -> None:

@@ -1,0 +1,179 @@
+"""The byte search that picks the files worth reading (ftscan.search).
+
+An engine may name more files than hold a word, never fewer: the scan's findings are the same
+with ripgrep and with the pure-Python reading of every file. These tests run both on every
+fixture, and check the engine's answers on the shapes that trip byte searches: UTF-16 with a
+byte order mark, NUL bytes, odd file names, a file gone before it is read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+import ftscan.api
+import ftscan.firstpass
+from ftscan.api import ScanOptions, scan
+from ftscan.search import engine_named
+from ftscan.search import ripgrep as ripgrep_module
+from ftscan.search.ripgrep import Ripgrep
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+ENGINE = engine_named("auto", Path("/nonexistent-root"))
+needs_ripgrep = pytest.mark.skipif(ENGINE is None, reason="ripgrep is not installed")
+
+
+def _write(root: Path, files: dict[str, bytes]) -> list[str]:
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return sorted(files)
+
+
+SHAPES = {
+    "plain.py": b"MODEL = 'ft:gpt-4o-mini-2024-07-18:acme::abc'\n",
+    "utf16le.txt": "\ufeffmodel: ft:gpt-4o\n".encode("utf-16-le"),
+    "utf16be.txt": b"\xfe\xff" + "model: ft:gpt-4o\n".encode("utf-16-be"),
+    "binary.bin": b"\x00\x01\x02\x03ft:gpt",
+    "late-nul.log": b"x" * 300 + b"\x00 ft:gpt",
+    "-starts-with-dash.env": b"M=ft:x\n",
+    "with space/and ünïcode.yaml": b"m: ft:x\n",
+    "nothing.py": b"print('hello')\n",
+    "utf16-nothing.txt": "\ufeffhello\n".encode("utf-16-le"),
+    "almost.txt": b"f t: fT: Ft:\n",
+}
+
+
+@needs_ripgrep
+def test_ripgrep_names_every_file_holding_a_word_and_no_other(tmp_path: Path) -> None:
+    assert ENGINE is not None
+    paths = _write(tmp_path, SHAPES)
+    found = ENGINE.containing(str(tmp_path), paths, [b"ft:"])
+    assert found == set(paths) - {"nothing.py", "utf16-nothing.txt", "almost.txt"}
+
+
+@needs_ripgrep
+def test_many_batches_give_the_same_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           ) -> None:
+    files = {f"d{n % 7}/f{n}.txt": (b"ft:" if n % 5 == 0 else b"no") for n in range(300)}
+    paths = _write(tmp_path, files)
+    assert ENGINE is not None
+    whole = ENGINE.containing(str(tmp_path), paths, [b"ft:"])
+    monkeypatch.setattr(ripgrep_module, "ARGUMENT_BYTES", 100)
+    assert ENGINE.containing(str(tmp_path), paths, [b"ft:"]) == whole
+    assert whole == {p for p, data in files.items() if data == b"ft:"}
+
+
+@needs_ripgrep
+def test_a_file_gone_before_the_search_leaves_its_batch_to_python(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rg exits 2 when it cannot read a file: every file of that batch may hold a word, and
+    the scan reads them itself (and reports the one it cannot read)."""
+    monkeypatch.setattr(ripgrep_module, "available_cores", lambda: 1)  # one batch
+    paths = _write(tmp_path, {"a.txt": b"nothing", "b.txt": b"ft:x"})
+    assert ENGINE is not None
+    found = ENGINE.containing(str(tmp_path), [*paths, "gone.txt"], [b"ft:"])
+    assert found == {"a.txt", "b.txt", "gone.txt"}
+
+
+@needs_ripgrep
+def test_words_that_cannot_be_asked_for_make_every_file_a_candidate(tmp_path: Path) -> None:
+    paths = _write(tmp_path, {"a.txt": b"nothing"})
+    assert ENGINE is not None
+    assert ENGINE.containing(str(tmp_path), paths, [b"two\nlines"]) == {"a.txt"}
+    assert ENGINE.containing(str(tmp_path), paths, []) == {"a.txt"}
+
+
+def test_an_rg_inside_the_scanned_tree_is_never_run(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PATH holding "." (or the repository's own bin/) must not run the repository's rg."""
+    fake = tmp_path / "bin" / "rg"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\ntouch pwned\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    monkeypatch.setattr("sysconfig.get_path", lambda name: str(fake.parent))
+    assert engine_named("auto", tmp_path) is None
+    with pytest.raises(Exception, match="ripgrep"):
+        engine_named("ripgrep", tmp_path)
+    engine = engine_named("auto", tmp_path.parent / "elsewhere")
+    assert isinstance(engine, Ripgrep) and engine.executable == str(fake.resolve())
+    assert engine_named("python", tmp_path) is None
+
+
+def _comparable(path: Path, engine: str) -> tuple[list[str], list[str]]:
+    result = scan(ScanOptions(paths=(path,), search_engine=engine))
+    findings = [repr(f) for f in result.findings]
+    diagnostics = [repr(d) for d in result.diagnostics]
+    return findings, diagnostics
+
+
+@needs_ripgrep
+@pytest.mark.parametrize("fixture", sorted(p.name for p in FIXTURES.iterdir() if p.is_dir()))
+def test_ripgrep_and_python_give_the_same_scan(fixture: str, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fixture (each is checked both ways against its own markers elsewhere) scans to
+    the same findings and diagnostics whichever engine picks the files; the engine is used
+    however few the files (it is skipped below 200 otherwise)."""
+    tree = tmp_path / fixture
+    shutil.copytree(FIXTURES / fixture, tree, symlinks=True)
+    (tree / ".git").mkdir()  # its own repository root, whatever holds the copy
+    _write(tree, {f"extra/{name}": data for name, data in SHAPES.items()})
+    reference = _comparable(tree, "python")
+    monkeypatch.setattr(ftscan.firstpass, "SEARCH_MIN_FILES", 0)
+    monkeypatch.setattr(ftscan.api, "SEARCH_MIN_FILES", 0)
+    calls: list[int] = []
+    original = Ripgrep.containing
+
+    def counted(self: Ripgrep, root: str, relpaths: list[str], words: list[bytes]) -> set[str]:
+        calls.append(len(relpaths))
+        return original(self, root, relpaths, words)
+
+    monkeypatch.setattr(Ripgrep, "containing", counted)
+    with_ripgrep = _comparable(tree, "ripgrep")
+    assert calls, "the engine was not asked"
+    assert with_ripgrep == reference
+    assert reference[0] or fixture == "lookalikes", "no findings prove nothing here"
+
+
+@needs_ripgrep
+def test_the_engine_spares_python_the_files_without_a_word(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          ) -> None:
+    """The point of the engine: files without a word are not opened by Python."""
+    files = {f"pkg/m{n}.py": b"def f():\n    return 1\n" for n in range(250)}
+    files["pkg/models.py"] = b"MODEL = 'ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4'\n"
+    _write(tmp_path, files)
+    opened: list[str] = []
+    real_open = os.open
+
+    def spy(path: str, *args: object, **kwargs: object) -> int:
+        if str(path).endswith(".py"):
+            opened.append(str(path))
+        return real_open(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "open", spy)
+    result = scan(ScanOptions(paths=(tmp_path,), search_engine="ripgrep"))
+    assert [f.model_id for f in result.findings] == [
+        "ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4"]
+    assert len(opened) < 10, opened[:20]
+    assert result.summary.files_read == len(files)
+
+
+def test_python_engine_reads_every_file(tmp_path: Path) -> None:
+    files = {f"m{n}.py": b"x = 1\n" for n in range(210)}
+    files["a.env"] = b"M=ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4\n"
+    _write(tmp_path, files)
+    result = scan(ScanOptions(paths=(tmp_path,), search_engine="python"))
+    assert len(result.findings) == 1 and result.summary.files_read == len(files)
+
+
+def test_scan_options_default_to_auto() -> None:
+    assert dataclasses.fields(ScanOptions)  # the field exists with a default
+    assert ScanOptions().search_engine is None
