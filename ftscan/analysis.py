@@ -88,7 +88,8 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> 
     if not hits:
         result.findings.sort(key=lambda f: f.location)
         return result
-    line_hashes = fingerprint.LineHasher(text, index.position(hits[-1].start)[0])
+    line_hashes = fingerprint.LineHasher(
+        text, wanted={index.position(hit.start)[0] for hit in hits})
     occurrences: Counter[tuple[str, str, str | None]] = Counter()
     for hit in hits:
         start_line, start_col = index.position(hit.start)

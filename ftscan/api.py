@@ -610,9 +610,9 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
     ]
     occurrences: Counter[tuple[str, str, str]] = Counter()
     hashers: dict[str, LineHasher] = {}
-    last_line: dict[str, int] = {}
+    lines: dict[str, set[int]] = {}
     for site in outcome.uses:
-        last_line[site.path] = max(last_line.get(site.path, 0), site.location.start_line)
+        lines.setdefault(site.path, set()).add(site.location.start_line)
     findings = []
     outside_rule = context.rules.of_kind("outside")
     for site in sorted(outcome.uses, key=lambda u: (u.location, u.context)):
@@ -623,7 +623,7 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
         occurrence = occurrences[key]
         occurrences[key] += 1
         text = outcome.texts.get(site.path) or read_text(site.path) or ""
-        hasher = hashers.setdefault(site.path, LineHasher(text, last_line[site.path]))
+        hasher = hashers.setdefault(site.path, LineHasher(text, wanted=lines[site.path]))
         if not site.origins:
             assert outside_rule is not None
             findings.append(outside_finding(site, outside_rule, stable_fingerprint, occurrence,

@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 import sys
 from array import array
-from collections.abc import Iterator
-from itertools import accumulate, chain, islice, repeat
+from collections.abc import Collection, Iterator, Sequence
+from itertools import accumulate, repeat
 from operator import mul
 
 _BLOCK = 100
@@ -58,43 +58,86 @@ def _line_starts(normalised: str, units: array[int], upto: int | None) -> list[i
     return starts
 
 
-def line_hashes(text: str, upto: int | None = None) -> dict[int, str]:
-    """The hash of every line (1-based) of ``text``, or of lines 1 to ``upto``.
+def line_hashes(text: str, upto: int | None = None,
+                wanted: Collection[int] | None = None) -> dict[int, str]:
+    """The hash of every line (1-based) of ``text``, or of lines 1 to ``upto``; with
+    ``wanted``, only of those lines (the lines that carry findings).
 
     The action's rolling hash over the stream normalised the way the action reads it (spaces
     and tabs dropped, CRLF and CR as LF, the end-of-file sentinel and zeros after it): a line's
     hash is that of the 100 units from its first, ``sum(unit[i] * 37**(99 - i))`` in wrapping
-    64-bit arithmetic, computed per line as one dot product at C speed (``map`` and ``sum``).
-    Only the lines up to the last one wanted are hashed, so a finding near the top of a large
-    file costs next to nothing, and memory holds the units and one window."""
+    64-bit arithmetic. A line's ``:N`` counts the earlier lines with the same hash, so every
+    line up to the last one wanted is hashed; but only the counts of the wanted lines' values
+    are kept, and the prefix sums hold one stretch of the file at a time: beyond the text's
+    units (2 bytes a character) and its line starts, memory does not grow with the file."""
     normalised = (text.replace("\r\n", "\n").replace("\r", "\n")
                   .replace(" ", "").replace("\t", ""))
     units = _code_units(normalised)
-    starts = _line_starts(normalised, units, upto)
+    if wanted is not None:
+        wanted = {line for line in wanted if line >= 1}
+        last = max(wanted, default=0)
+        upto = last if upto is None else min(upto, last)
+    starts = array("q", _line_starts(normalised, units, upto))
+    del normalised
     hashes: dict[int, str] = {}
-    counts: dict[str, int] = {}
+    if wanted is None:
+        counts: dict[int, int] = {}
+        for line, value in enumerate(_hashes(units, starts), 1):
+            count = counts[value] = counts.get(value, 0) + 1
+            hashes[line] = f"{value:x}:{count}"
+        return hashes
+    mine = {line: _dot(units, starts[line - 1]) for line in wanted if line <= len(starts)}
+    tally = dict.fromkeys(mine.values(), 0)
     for line, value in enumerate(_hashes(units, starts), 1):
-        text_value = format(value, "x")
-        counts[text_value] = counts.get(text_value, 0) + 1
-        hashes[line] = f"{text_value}:{counts[text_value]}"
+        if value in tally:
+            tally[value] += 1
+            if line in mine:
+                hashes[line] = f"{value:x}:{tally[value]}"
     return hashes
 
 
-def _hashes(units: array[int], starts: list[int]) -> Iterator[int]:
+def _dot(units: array[int], start: int) -> int:
+    """The hash of the window at ``start``, on its own."""
+    return sum(map(mul, _window(units, start, start + _BLOCK), _POWERS)) & _MASK
+
+
+_STRETCH = 1 << 16
+"""Units per stretch of the prefix sums (8 bytes each): a file is hashed a stretch at a time."""
+
+
+def _window(units: array[int], start: int, end: int) -> array[int]:
+    """``units[start:end]`` of the stream: the units, then the end-of-file sentinel, then
+    zeros."""
+    piece = units[start:end]
+    missing = end - start - len(piece)
+    if missing > 0:
+        piece.append(_EOF)
+        piece.extend(repeat(0, missing - 1))
+    return piece
+
+
+def _hashes(units: array[int], starts: Sequence[int]) -> Iterator[int]:
     """The window hash at each line start. Two ways to the same numbers, whichever is cheaper:
     per line, a dot product with the powers of 37 (about 16 us a line: best for long lines);
-    or, for many short lines, prefix sums over every unit (one multiply-add a unit, kept in a
-    packed array of 64-bit values), where a window is ``prefix[start + 100] - prefix[start] *
-    37**100``."""
-    stream = chain(units, (_EOF,), repeat(0, _BLOCK))
+    or, for many short lines, prefix sums over one stretch of units at a time (one
+    multiply-add a unit, in a packed array of 64-bit values), where a window is
+    ``prefix[start + 100] - prefix[start] * 37**100``."""
     if starts[-1] > _SHORT_LINES * len(starts):
-        padded = array("H", islice(stream, starts[-1] + _BLOCK))
         for start in starts:
-            yield sum(map(mul, padded[start:start + _BLOCK], _POWERS)) & _MASK
+            yield _dot(units, start)
         return
-    prefix = array("Q", accumulate(islice(stream, starts[-1] + _BLOCK), _roll, initial=0))
-    for start in starts:
-        yield (prefix[start + _BLOCK] - prefix[start] * _FIRST_MOD) & _MASK
+    first = 0
+    while first < len(starts):
+        base = starts[first]
+        last = first
+        while last + 1 < len(starts) and starts[last + 1] - base < _STRETCH:
+            last += 1
+        prefix = array("Q", accumulate(_window(units, base, starts[last] + _BLOCK), _roll,
+                                       initial=0))
+        for start in starts[first:last + 1]:
+            offset = start - base
+            yield (prefix[offset + _BLOCK] - prefix[offset] * _FIRST_MOD) & _MASK
+        first = last + 1
 
 
 def _roll(value: int, unit: int) -> int:
@@ -102,17 +145,26 @@ def _roll(value: int, unit: int) -> int:
 
 
 class LineHasher:
-    """Line hashes of one file, computed on first use (most files never need them) as far as
-    the last line anyone will ask for (``upto``; all lines when ``None``)."""
+    """Line hashes of one file, computed on first use (most files never need them) for the
+    lines that will be asked for (``wanted``; every line up to ``upto`` when not given)."""
 
-    def __init__(self, text: str, upto: int | None = None) -> None:
+    def __init__(self, text: str, upto: int | None = None,
+                 wanted: Collection[int] | None = None) -> None:
         self._text = text
         self._upto = upto
+        self._wanted = set(wanted) if wanted is not None else None
         self._hashes: dict[int, str] | None = None
 
     def hash_for(self, line: int) -> str | None:
         """The hash of a 1-based line, or ``None`` when the file has no such line."""
-        if self._hashes is None or (self._upto is not None and line > self._upto):
-            self._upto = None if self._upto is None else max(self._upto, line)
-            self._hashes = line_hashes(self._text, self._upto)
+        stale = self._hashes is None or line not in self._hashes and (
+            self._wanted is not None and line not in self._wanted
+            or self._upto is not None and line > self._upto)
+        if stale:
+            if self._wanted is not None:
+                self._wanted.add(line)
+            elif self._upto is not None:
+                self._upto = max(self._upto, line)
+            self._hashes = line_hashes(self._text, self._upto, self._wanted)
+        assert self._hashes is not None
         return self._hashes.get(line)

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from ftscan.fingerprint import line_hashes
+from ftscan.fingerprint import LineHasher, line_hashes
 
 CLEAN = ["e9496ae3ebfced30:1", "fb7c023a8b9ccb3f:1", "ce8ba1a563dcdaca:1", "e20e36e16fcb0cc8:1",
          "b3edc88f2938467e:1", "c8e28b0b4002a3a0:1", "c129715d7a2bc9a3:1"]
@@ -101,3 +101,19 @@ def test_both_ways_of_hashing_agree_with_the_reference(short_lines: int,
         upto = rnd.randrange(1, 5)
         partial = line_hashes(text, upto)
         assert partial == {k: v for k, v in _reference(text).items() if k <= upto}
+
+
+def test_only_the_wanted_lines_are_kept_with_the_same_values() -> None:
+    """A file with findings on a few lines: those lines' hashes (with their ``:N``, which
+    counts equal lines above) and nothing else, whatever the lines' lengths."""
+    rng = random.Random(7)
+    for _ in range(60):
+        lines = [rng.choice(["x = 1", "", "  y\t= 2", "z" * rng.randint(0, 150), "\U0001f600a",
+                             "same", "same"]) for _ in range(rng.randint(1, 300))]
+        text = rng.choice(["\n", "\r\n"]).join(lines)
+        full = line_hashes(text)
+        wanted = set(rng.sample(range(1, len(lines) + 3), min(4, len(lines))))
+        assert line_hashes(text, wanted=wanted) == {n: full[n] for n in wanted if n in full}
+        hasher = LineHasher(text, wanted={min(wanted)})
+        for n in sorted(wanted, reverse=True):  # asked beyond what was announced
+            assert hasher.hash_for(n) == full.get(n)

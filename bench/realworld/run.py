@@ -127,10 +127,18 @@ def materialise(repo: Repo, mirrors: Path, trees: Path) -> Path:
     return target
 
 
-def scan(tree: Path, extra: list[str], timeout: float) -> tuple[float, dict[str, Any]]:
+FORCED_ENGINE = ("import sys, ftscan.api, ftscan.firstpass, ftscan.cli; "
+                 "ftscan.api.SEARCH_MIN_FILES = ftscan.firstpass.SEARCH_MIN_FILES = 0; "
+                 "sys.argv[0] = 'ftscan'; ftscan.cli.run()")
+"""ftscan with the search engine asked however few the files (it is skipped below 200)."""
+
+
+def scan(tree: Path, extra: list[str], timeout: float, forced: bool = False,
+         ) -> tuple[float, dict[str, Any]]:
     started = time.monotonic()
+    program = ["-c", FORCED_ENGINE] if forced else ["-m", "ftscan"]
     proc = subprocess.run(
-        [sys.executable, "-m", "ftscan", "scan", str(tree), "--format", "json", "--no-cache",
+        [sys.executable, *program, "scan", str(tree), "--format", "json", "--no-cache",
          "--fail-on", "never", *extra],
         capture_output=True, text=True, timeout=timeout, check=False)
     elapsed = time.monotonic() - started
@@ -139,7 +147,10 @@ def scan(tree: Path, extra: list[str], timeout: float) -> tuple[float, dict[str,
     return elapsed, json.loads(proc.stdout)
 
 
-def measure(repo: Repo, tree: Path, timeout: float, runs: int) -> Outcome:
+def measure(repo: Repo, tree: Path, timeout: float, runs: int, engines: bool = False,
+            ) -> Outcome:
+    """Scan ``tree`` ``runs`` times with and without aliases; with ``engines``, also check
+    that ripgrep (asked for every file set) and pure Python give the same report."""
     outcome = Outcome(repo)
     full, plain = [], []
     report: dict[str, Any] = {}
@@ -148,6 +159,13 @@ def measure(repo: Repo, tree: Path, timeout: float, runs: int) -> Outcome:
             seconds, report = scan(tree, [], timeout)
             full.append(seconds)
             plain.append(scan(tree, ["--no-aliases"], timeout)[0])
+        if engines:
+            _, by_python = scan(tree, ["--search", "python"], timeout)
+            _, by_ripgrep = scan(tree, ["--search", "ripgrep"], timeout, forced=True)
+            for key in ("findings", "diagnostics"):
+                if by_python[key] != by_ripgrep[key]:
+                    outcome.problems.append(f"{key} differ between --search python and "
+                                            "ripgrep")
     except subprocess.TimeoutExpired:
         outcome.problems.append(f"timed out after {timeout:.0f} s")
         return outcome
@@ -212,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--runs", type=int, default=1, help="runs per scan (median)")
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
+    parser.add_argument("--engines", action="store_true",
+                        help="also compare --search python with ripgrep (same findings)")
     args = parser.parse_args(argv)
     repos = load(args.repos)
     if args.only:
@@ -225,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         except (FileNotFoundError, subprocess.CalledProcessError) as exc:
             outcome = Outcome(repo, problems=[f"not materialised: {exc}"])
         else:
-            outcome = measure(repo, tree, args.timeout, args.runs)
+            outcome = measure(repo, tree, args.timeout, args.runs, args.engines)
         outcomes.append(outcome)
         print(f"{repo.name}: {outcome.seconds:.2f} s, {outcome.uses} uses"
               + (f" ({'; '.join(outcome.problems)})" if outcome.problems else ""),
