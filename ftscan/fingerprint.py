@@ -98,7 +98,8 @@ def line_hashes(text: str, upto: int | None = None,
 
 def _dot(units: array[int], start: int) -> int:
     """The hash of the window at ``start``, on its own."""
-    return sum(map(mul, _window(units, start, start + _BLOCK), _POWERS)) & _MASK
+    total: int = sum(map(mul, _window(units, start, start + _BLOCK), _POWERS))
+    return total & _MASK
 
 
 _STRETCH = 1 << 16
