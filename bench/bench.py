@@ -40,6 +40,8 @@ import yaml
 
 REPO = Path(__file__).resolve().parent.parent
 PLANTED_BASE = "ft:gpt-4o-mini-2024-07-18:bench-org:plant-{n}:Pl{n:06d}"
+PLANTED_PYTHON = 55
+"""Ids planted in Python files (five more go in config files: 60, as issue 17 measures)."""
 RG_PATTERN = r"ft:[a-z0-9][a-z0-9.-]*:[A-Za-z0-9_-]*:[A-Za-z0-9_-]*:[A-Za-z0-9]+"
 
 
@@ -55,8 +57,8 @@ def build_tree(tree: Path) -> list[tuple[str, str]]:
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc", ".git"))
     python_files = sorted(p for p in tree.rglob("*.py") if p.is_file() and not p.is_symlink())
     planted: list[tuple[str, str]] = []
-    step = max(1, len(python_files) // 24)
-    for n, path in enumerate(python_files[::step][:24]):
+    step = max(1, len(python_files) // PLANTED_PYTHON)
+    for n, path in enumerate(python_files[::step][:PLANTED_PYTHON]):
         model = PLANTED_BASE.format(n=n)
         with path.open("a", encoding="utf-8") as handle:
             handle.write(f'\nFTSCAN_BENCH_MODEL_{n} = "{model}"\n')

@@ -9,63 +9,39 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
-import posixpath
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
-from ftscan.analysis import AnalysisContext, lifecycle_phrase, stable_fingerprint
 from ftscan.baseline import Baseline
 from ftscan.baseline import Entry as BaselineEntry
 from ftscan.baseline import apply as apply_baseline
 from ftscan.baseline import load as load_baseline
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
-from ftscan.cache import ScanCache, cache_key
+from ftscan.cachefiles import cache_key
 from ftscan.config import (
     DEFAULT_MAX_FILE_SIZE,
     Config,
     ConfigError,
     discover,
     load_config,
-    parse_sink,
 )
+from ftscan.cores import available_cores
 from ftscan.discovery import (
-    FileEntry,
-    IgnoreRules,
-    SkippedEntry,
     find_root,
-    listed,
     relative_path,
-    walk,
 )
-from ftscan.examine import (
-    Examiner,
-    available_cores,
-    decode,
-    read_bytes,
-)
-from ftscan.fingerprint import LineHasher
-from ftscan.firstpass import SEARCH_MIN_FILES, DefinitionsPass
-from ftscan.flow.facts import ModuleFacts
-from ftscan.flow.findings import outside_finding, use_finding
-from ftscan.flow.phase import FlowInputs, NameSearch, resolve_uses
 from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
-from ftscan.gitfiles import PendingListing, start_listing
-from ftscan.languages import NameQuery, language_of
-from ftscan.largefile import STREAM_LIMIT
+from ftscan.gitfiles import PendingListing, parse_listing, start_listing
 from ftscan.lifecycle import DEFAULT_WARNING_WINDOW_DAYS, LifecycleTable, load_lifecycle
 from ftscan.models import Diagnostic, Finding, Level, Location, Severity
-from ftscan.ownership import annotate
+from ftscan.replay import UNSETTLED_REASONS, Analysed, Replay, listing_digest
 from ftscan.ruleset import RuleError, RuleSet, load_rules
-from ftscan.search import ByteSearch, EngineMissing, engine_named
 from ftscan.shards import in_shard
-from ftscan.suppress import Markers, apply_inline
-from ftscan.suppress import markers as suppression_markers
-from ftscan.training.link import link_training
 
 _T = TypeVar("_T")
 DEFAULT_FAIL_ON = "warning"
@@ -422,54 +398,38 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     max_size = _first(options.max_file_size, config.max_file_size, DEFAULT_MAX_FILE_SIZE)
     fail_on = _first(options.fail_on, config.fail_on, DEFAULT_FAIL_ON)
     as_of = options.as_of or dt.date.today()
-    context = AnalysisContext(rules, lifecycle, as_of, window, max_size, options.file_budget,
-                              follow_names=options.follow_aliases)
 
     pending = _git_listing(root, targets, options)
-    cache, cache_problems = None, []
-    if options.cache_dir is not None:  # loaded while git lists the files
-        # the size limit is part of the key: files git vouches for are trusted unseen
-        cache, problem = ScanCache.open(options.cache_dir, root,
-                                        f"{catalogue.cache_key(rules)}:{max_size}")
-        cache_problems += [problem] if problem else []
-    listing = pending.result() if pending is not None else None
-    ignore = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files,
-                         git_applied=listing is not None,
-                         default_excludes=_first(options.default_excludes,
-                                                 config.default_excludes, True))
-    # files over the size limit are read too, in pieces and for ids only (ftscan.largefile)
-    read_limit = max(max_size, STREAM_LIMIT)
-    entries = list(listed(root, listing, ignore, read_limit) if listing is not None
-                   else walk(root, targets, ignore, read_limit))
-    setup_problems += [Diagnostic(path, message, Severity.WARNING, line)
-                       for path, line, message in ignore.problems]
-    with Examiner(context, options.jobs) as examiner:
-        try:
-            search = engine_named(options.search_engine, root)
-        except EngineMissing as exc:
-            raise ScanError(str(exc)) from None
-        first = DefinitionsPass(context, options.progress, started, options.follow_aliases,
-                                 examiner, cache, search, str(root))
-        first.run(entries)
-        if options.follow_aliases:
-            second = _resolve_aliases(root, first, config.sinks, max_size, context,
-                                      _name_search(root, examiner, cache, search),
-                                      _module_parser(root, examiner, max_size))
-        else:
-            second = _AliasPhase([], [], [], {})
-    if cache is not None:
-        problem = cache.save()
-        cache_problems += [problem] if problem else []
-    findings, problems = annotate(link_training([*first.findings, *second.findings]), root)
+    outputs = pending.outputs() if pending is not None else None
+    replay = recorded = None
+    if options.cache_dir is not None and outputs is not None:
+        replay = Replay.at(options.cache_dir, root, (
+            catalogue.cache_key(rules), max_size, config, as_of, window, options.follow_aliases,
+            options.use_ignore_files, options.default_excludes, options.file_budget,
+            sorted(relative_path(root, t) for t in targets), listing_digest(root, outputs)))
+        recorded = replay.load()
+    if isinstance(recorded, Analysed):
+        analysed = dataclasses.replace(recorded, summary=dataclasses.replace(
+            recorded.summary, files_from_cache=recorded.summary.files_considered))
+    else:
+        from ftscan.analysis import AnalysisContext
+        from ftscan.pipeline import analyse
 
-    findings, suppression_problems = apply_inline(
-        findings, _markers_reader(first.markers, second.texts, _text_reader(root, max_size)))
+        context = AnalysisContext(rules, lifecycle, as_of, window, max_size, options.file_budget,
+                                  follow_names=options.follow_aliases)
+        listing = parse_listing(*outputs) if outputs is not None else None
+        analysed = analyse(root, targets, options, started, config, context, listing,
+                           catalogue.cache_key(rules))
+        unsettled = UNSETTLED_REASONS & analysed.summary.skipped.keys()
+        if replay is not None and not unsettled:
+            problem = replay.save(analysed)
+            if problem:
+                analysed.diagnostics.append(Diagnostic(".", problem, Severity.INFO))
+    findings = analysed.findings
     stale: list[BaselineEntry] = []
     if baseline is not None:
         findings, stale = apply_baseline(findings, baseline)
-    diagnostics = [*setup_problems, *problems, *suppression_problems, *first.diagnostics,
-                   *second.diagnostics]
-    diagnostics += [Diagnostic(".", message, Severity.INFO) for message in cache_problems]
+    diagnostics = [*setup_problems, *analysed.diagnostics]
     diagnostics += [
         Diagnostic(entry.path, f"baseline entry no longer matches ({entry.rule_id} "
                    f"{entry.model_id}); prune it with: ftscan baseline update", Severity.INFO)
@@ -478,8 +438,10 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     everything: list[Finding] = []
     if options.diff_base or options.staged:
         try:
+            from ftscan.pipeline import text_reader
+
             changed = in_ftscan_lines(changed_lines(root, options.diff_base, options.staged),
-                                      _text_reader(root, max_size))
+                                      text_reader(root, max_size))
         except DiffError as exc:
             raise ScanError(str(exc)) from None
         everything = [dataclasses.replace(
@@ -489,22 +451,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     if options.files_only:
         wanted = {relative_path(root, p) for p in requested}
         findings = [f for f in findings if f.location.path in wanted]
-    summary = ScanSummary(
-        files_considered=len(entries),
-        files_read=first.read,
-        files_with_candidates=first.candidates,
-        skipped=dict(first.skipped),
-        parse_fallbacks=first.fallbacks,
-        findings_by_level={},
-        findings_by_role={},
-        duration_seconds=0.0,
-        files_from_cache=first.from_cache,
-        modules_followed=dict(sorted(Counter(
-            language_of(path) or "" for path in [*first.modules, *second.modules_parsed]
-        ).items())),
-        unresolved=second.unresolved,
-        resolver_steps=second.steps,
-    )
+    summary = analysed.summary
     return _RepositoryScan(root, findings, diagnostics, summary, stale, rules, lifecycle, as_of,
                            fail_on, config, window, everything)
 
@@ -520,165 +467,6 @@ def _git_listing(root: Path, targets: list[Path], options: ScanOptions,
             relative_path(root, t) != "" or t.is_symlink() for t in targets):
         return None
     return start_listing(root, [""])
-
-
-@dataclass
-class _AliasPhase:
-    findings: list[Finding]
-    diagnostics: list[Diagnostic]
-    modules_parsed: list[str]
-    unresolved: dict[str, int]
-    steps: int = 0
-    texts: dict[str, str | None] = field(default_factory=dict)
-    """The texts this phase read."""
-
-
-def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None,
-                 engine: ByteSearch | None) -> NameSearch:
-    """The alias phase's search of files of code for names: answers the cache remembers for
-    unchanged files first; of the rest, those the search engine finds a name in are read in
-    the pool (all of them without an engine); every answer is remembered."""
-
-    def search(paths: Sequence[str], queries: Sequence[NameQuery]) -> set[str]:
-        asked = tuple(queries)
-        if cache is not None:
-            chosen, unknown = cache.known_answers(paths, asked)
-        else:
-            chosen, unknown = set(), list(paths)
-        base = str(root)
-        if engine is not None and len(unknown) >= SEARCH_MIN_FILES:
-            words = sorted({name.encode() for name, _, _ in asked if name})
-            holding = engine.containing(base, unknown, words)
-            for path in unknown:
-                if path not in holding and cache is not None:
-                    cache.remember(path, asked, (False,) * len(asked))
-            unknown = [path for path in unknown if path in holding]
-        entries = [FileEntry(os.path.join(base, path), path, 0) for path in unknown]
-        for path, found in zip(unknown, examiner.names(entries, asked), strict=True):
-            if found is None:
-                continue
-            if cache is not None:
-                cache.remember(path, asked, found)
-            if any(found):
-                chosen.add(path)
-        return chosen
-
-    return search
-
-
-def _module_parser(root: Path, examiner: Examiner, max_size: int,
-                   ) -> Callable[[Sequence[str]], Sequence[ModuleFacts | str]]:
-    """The alias phase's parse of the modules it reaches, in the worker pool when the scan
-    runs one (the workers have their parsers loaded already)."""
-
-    def parse(paths: Sequence[str]) -> Sequence[ModuleFacts | str]:
-        base = str(root)
-        return list(examiner.modules([FileEntry(os.path.join(base, p), p, 0) for p in paths],
-                                     max_size))
-
-    return parse
-
-
-def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
-                     max_size: int, context: AnalysisContext, search: NameSearch,
-                     parse: Callable[[Sequence[str]], Sequence[ModuleFacts | str]],
-                     ) -> _AliasPhase:
-    """The second phase: follow names from definitions to the code that uses them."""
-    chart_dirs = {posixpath.dirname(p) for p in first.relpaths
-                  if p.endswith("Chart.yaml") and posixpath.basename(p) == "Chart.yaml"}
-    templates = [p for p in first.relpaths if "/templates/" in p and p.endswith(
-        (".yaml", ".yml", ".tpl"))]
-    inputs = FlowInputs(
-        modules=first.modules,
-        files=first.code_files,
-        searched_names=first.env_names,
-        tf_files=[p for p in first.relpaths if p.endswith(".tf")],
-        chart_dirs=chart_dirs,
-        template_files=templates,
-        services=first.services,
-        user_sinks=[parse_sink(s) for s in sinks],
-        search=search,
-        outside_env=first.secret_env,
-        all_paths=first.relpaths,
-    )
-
-    read_text = _text_reader(root, max_size)
-    outcome = resolve_uses(inputs, first.findings, read_text, parse)
-    diagnostics = [
-        Diagnostic(path, f"{message}; names bound in it are not followed", Severity.WARNING)
-        for path, message in outcome.parse_failures
-    ]
-    occurrences: Counter[tuple[str, str, str]] = Counter()
-    hashers: dict[str, LineHasher] = {}
-    lines: dict[str, set[int]] = {}
-    for site in outcome.uses:
-        lines.setdefault(site.path, set()).add(site.location.start_line)
-    findings = []
-    outside_rule = context.rules.of_kind("outside")
-    for site in sorted(outcome.uses, key=lambda u: (u.location, u.context)):
-        if not site.origins and (site.outside is None or outside_rule is None):
-            continue
-        named = site.origins[0].definition.model_id if site.origins else str(site.outside)
-        key = (site.path, site.context, named)
-        occurrence = occurrences[key]
-        occurrences[key] += 1
-        text = outcome.texts.get(site.path) or read_text(site.path) or ""
-        hasher = hashers.setdefault(site.path, LineHasher(text, wanted=lines[site.path]))
-        if not site.origins:
-            assert outside_rule is not None
-            findings.append(outside_finding(site, outside_rule, stable_fingerprint, occurrence,
-                                            hasher.hash_for(site.location.start_line)))
-            continue
-        findings.append(use_finding(
-            site,
-            rule_title=lambda rule_id: _rule_title(context, rule_id),
-            lifecycle_phrase=lambda d: lifecycle_phrase(d.base_model, d.lifecycle),
-            fingerprint=stable_fingerprint,
-            occurrence=occurrence,
-            line_hash=hasher.hash_for(site.location.start_line),
-        ))
-    unresolved = {
-        "truncated": outcome.truncated,
-        "starImports": outcome.star_imports,
-        "dynamicEnvNames": outcome.dynamic_env_reads,
-        "unparsableModules": len(outcome.parse_failures),
-    }
-    return _AliasPhase(findings, diagnostics, outcome.modules_parsed, unresolved,
-                       outcome.steps, outcome.texts)
-
-
-def _markers_reader(known: dict[str, Markers], texts: dict[str, str | None],
-                    read_text: Callable[[str], str | None]) -> Callable[[str], Markers]:
-    """A file's inline suppressions: those the first phase collected, else from the text the
-    alias phase read, else (rarely) from the file read again."""
-
-    def markers_of(path: str) -> Markers:
-        if path in known:
-            return known[path]
-        text = texts[path] if path in texts else read_text(path)
-        return suppression_markers(text or "")
-
-    return markers_of
-
-
-def _text_reader(root: Path, max_size: int) -> Callable[[str], str | None]:
-    """Reads a file of the repository again, as text (``None`` if it cannot be read or is over
-    the size limit): for the alias phase and for suppression comments."""
-
-    def read_text(relpath: str) -> str | None:
-        data = read_bytes(FileEntry(str(root / relpath), relpath, 0))
-        if isinstance(data, SkippedEntry) or len(data) > max_size:
-            return None
-        return decode(data)[0]
-
-    return read_text
-
-
-def _rule_title(context: AnalysisContext, rule_id: str) -> str:
-    rule = context.rules.get(rule_id)
-    return rule.title if rule is not None else rule_id
-
-
 
 
 def _first(*values: _T | None) -> _T:

@@ -25,84 +25,33 @@ it is read with an unpickler that refuses every class outside ftscan's data mode
 from __future__ import annotations
 
 import contextlib
-import dataclasses
-import enum
 import gc
-import hashlib
-import importlib.util
 import io
 import os
 import pickle
-import re
-import stat
-import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ftscan import __version__
 from ftscan.atomic import write_atomic
+from ftscan.cachefiles import (
+    _MAGIC,
+    CACHE_FORMAT,
+    _foreign,
+    _prune,
+    _Unpickler,
+    cache_file,
+)
 from ftscan.discovery import FileEntry, Signature
 from ftscan.examine import FileFacts
 from ftscan.languages import NameQuery
 
-CACHE_FORMAT = 4
 _NOT_REMEMBERED = frozenset({"unreadable", "timeout", "failed"})
-CACHE_PREFIX = "ftscan-"
-_MAGIC = b"ftscan-cache\n"
-_OWN_FILE = re.compile(r"(?:ftscan-[0-9a-f]{24}\.cache|\.ftscan-[0-9a-f]{24}\.cache\.\w+\.tmp)")
-UNUSED_DAYS = 30
-"""A repository's cache not used for this long is deleted by the next scan that saves one."""
 MAX_QUESTIONS = 256
 """Name-search questions remembered per repository; past this, answers start afresh."""
 RACY_SECONDS = 2
 """A file whose mtime is this close to the scan that cached it is verified by content."""
-_PARSING_LIBRARIES = ("libcst", "hcl2", "lark", "yaml", "ahocorasick_rs", "pathspec")
-
-
-def default_cache_dir() -> Path:
-    """Where caches live when no ``--cache-dir`` is given."""
-    explicit = os.environ.get("FTSCAN_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "ftscan" / "Cache"
-    if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "ftscan"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ftscan"
-
-
-def _installed(module: str) -> str:
-    """Which installation of a library is in use, without importing it (importing libcst to
-    read its version would cost more than a cached scan): where its package lives, and the
-    size and mtime of its ``__init__``; an upgrade or reinstall changes them."""
-    try:
-        spec = importlib.util.find_spec(module)
-        origin = spec.origin if spec is not None else None
-        if origin is None:
-            return "missing"
-        info = os.stat(origin)
-    except (ImportError, ValueError, OSError):
-        return "missing"
-    return f"{origin}:{info.st_size}:{info.st_mtime_ns}"
-
-
-def cache_key(rules_digest: str) -> str:
-    """Everything besides a file's bytes that decides what the file yields."""
-    digest = hashlib.sha256()
-    for part in (str(CACHE_FORMAT), __version__, sys.version, rules_digest):
-        digest.update(part.encode() + b"\0")
-    for name in _PARSING_LIBRARIES:
-        digest.update(f"{name}={_installed(name)}".encode() + b"\0")
-    # ftscan's own source: a development checkout changes without a version bump
-    package = Path(__file__).parent
-    for path in sorted(package.rglob("*.py")):
-        with contextlib.suppress(OSError):
-            digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
-    return digest.hexdigest()
-
 
 _Row = tuple[Signature, bytes, FileFacts | None, int, int]
 """One file: the stat signature its facts were read under (empty when it must not be
@@ -136,8 +85,7 @@ class ScanCache:
         """The cache for ``root``, and a problem to report when an existing one was unusable
         (it is then rebuilt). A cache made for other code or rules is dropped silently."""
         where = str(root.resolve())
-        name = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:24]
-        path = cache_dir / f"{CACHE_PREFIX}{name}.cache"
+        path = cache_file(cache_dir, root, ".cache")
         empty = cls(path, key, where)
         try:
             data = path.read_bytes()
@@ -294,45 +242,6 @@ class ScanCache:
         return None
 
 
-def _foreign(path: Path) -> str | None:
-    """Why a cache file cannot be trusted whatever it holds: someone else could have written
-    it (another user owns it, or anyone may write it; a cache folder in a shared place)."""
-    if not hasattr(os, "getuid"):
-        return None  # Windows: the user's own profile folder
-    info = path.stat()
-    if info.st_uid != os.getuid():
-        return "belongs to another user"
-    if info.st_mode & 0o022:
-        return "is writable by other users"
-    return None
-
-
-def _prune(folder: Path, keep: Path) -> None:
-    """Delete the caches (and temporary files a crash left) not used for a while: a sweep of
-    many short-lived checkouts must not fill the disk. Only ftscan's own files are touched,
-    whatever else the folder holds (``--cache-dir /tmp`` must not sweep ``/tmp``): a name
-    ftscan gives its files, a regular file of this user, and for a cache ftscan's header."""
-    cutoff = time.time() - UNUSED_DAYS * 86400
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        if name == keep.name or not _OWN_FILE.fullmatch(name):
-            continue
-        path = folder / name
-        with contextlib.suppress(OSError):
-            info = path.lstat()
-            if (not stat.S_ISREG(info.st_mode) or info.st_mtime >= cutoff
-                    or hasattr(os, "getuid") and info.st_uid != os.getuid()):
-                continue
-            if name.endswith(".cache"):
-                with open(path, "rb") as handle:
-                    if handle.read(len(_MAGIC)) != _MAGIC:
-                        continue
-            path.unlink()
-
-
 def _facts(relpath: str, row: _Row) -> FileFacts:
     return row[2] if row[2] is not None else FileFacts(relpath, row[1])
 
@@ -359,19 +268,3 @@ def _load(data: bytes) -> tuple[dict[str, Any], list[NameQuery], dict[str, _Row]
     return header, queries, rows
 
 
-class _Unpickler(pickle.Unpickler):
-    """Builds nothing but ftscan's own data classes and enums and a few plain types: no
-    function, no other class, whatever the file says."""
-
-    _ALLOWED = {("builtins", "frozenset"), ("builtins", "set"), ("datetime", "date")}
-
-    def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in self._ALLOWED:
-            return super().find_class(module, name)
-        # only modules already imported: looking a class up must never import (and run) one
-        if module.startswith("ftscan.") and module in sys.modules and "." not in name:
-            found = super().find_class(module, name)
-            if isinstance(found, type) and (dataclasses.is_dataclass(found)
-                                            or issubclass(found, enum.Enum)):
-                return found
-        raise pickle.UnpicklingError(f"refused {module}.{name}")

@@ -23,7 +23,7 @@ from ftscan.api import ScanError, ScanOptions, ScanResult, scan
 from ftscan.atomic import write_atomic
 from ftscan.baseline import BaselineError
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
-from ftscan.cache import default_cache_dir
+from ftscan.cachefiles import default_cache_dir
 from ftscan.config import FAIL_ON_CHOICES, ConfigError, parse_size
 from ftscan.discovery import DEFAULT_EXCLUDES_TEXT
 from ftscan.escape import terminal

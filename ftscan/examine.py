@@ -25,6 +25,7 @@ from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
 from ftscan.analysis import AnalysisContext, FileAnalysis, analyse_text, redate
 from ftscan.budget import OverBudget, time_budget
+from ftscan.cores import available_cores
 from ftscan.discovery import FileEntry, SkippedEntry, irregular
 from ftscan.filekinds import classify
 from ftscan.flow.facts import ModuleFacts, shifted
@@ -480,12 +481,6 @@ def default_jobs(files: int, chosen: bool = False) -> int:
     """Workers for ``files`` files: one per core for large batches, none for small ones.
     ``chosen``: a search engine picked the files (each is likely to be parsed)."""
     return available_cores() if files >= (POOL_MIN_CHOSEN if chosen else POOL_MIN_FILES) else 1
-
-
-def available_cores() -> int:
-    """The cores this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (
-        os.cpu_count() or 1)
 
 
 class Examiner:

@@ -59,6 +59,7 @@ class PendingListing:
 
     def __init__(self, root: Path, pathspecs: Sequence[str]) -> None:
         tail = ("--", *pathspecs) if pathspecs else ()
+        self._outputs: tuple[str, str, str] | None = None
         self._processes: list[subprocess.Popen[bytes]] = []
         try:
             for args in (_TRACKED, _CHANGED, _UNTRACKED):
@@ -70,27 +71,41 @@ class PendingListing:
     def result(self) -> GitListing | None:
         """The listing, or ``None`` when git could not give one (not installed, not a work
         tree, a repository git refuses to use as the current user)."""
-        if not self._processes:
-            return None
+        outputs = self.outputs()
+        return parse_listing(*outputs) if outputs is not None else None
+
+    def outputs(self) -> tuple[str, str, str] | None:
+        """The commands' outputs as they are (tracked, changed, untracked), or ``None``; the
+        same answer however often it is asked."""
+        if self._outputs is not None or not self._processes:
+            return self._outputs
+        processes, self._processes = self._processes, []  # asked once; the answer is kept
         try:  # the largest output first: the others wait on their pipes meanwhile
             outputs = [process.communicate(timeout=GIT_TIMEOUT_SECONDS)[0]
-                       for process in self._processes]
+                       for process in processes]
         except subprocess.TimeoutExpired:
             return None
         finally:
-            self._stop()
-        if any(process.returncode != 0 for process in self._processes):
+            _stop(processes)
+        if any(process.returncode != 0 for process in processes):
             return None
-        return parse_listing(*(out.decode("utf-8", "surrogateescape") for out in outputs))
+        tracked, changed, untracked = (out.decode("utf-8", "surrogateescape")
+                                       for out in outputs)
+        self._outputs = (tracked, changed, untracked)
+        return self._outputs
 
     def _stop(self) -> None:
-        """Every process ended and its pipe closed (also after an interruption)."""
-        for process in self._processes:
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-            if process.stdout is not None:
-                process.stdout.close()
+        _stop(self._processes)
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Every process ended and its pipe closed (also after an interruption)."""
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def start_listing(root: Path, folders: Sequence[str]) -> PendingListing:

@@ -17,7 +17,8 @@ from conftest import AS_OF, run_scan, write
 
 import ftscan.examine
 from ftscan.api import ScanResult
-from ftscan.cache import _MAGIC, RACY_SECONDS, ScanCache, _load, default_cache_dir
+from ftscan.cache import RACY_SECONDS, ScanCache, _load
+from ftscan.cachefiles import _MAGIC, default_cache_dir
 from ftscan.cli import main
 from ftscan.discovery import FileEntry, IgnoreRules, walk
 from ftscan.models import Role

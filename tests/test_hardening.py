@@ -492,7 +492,7 @@ def test_a_cached_scan_reads_no_file_again_for_suppressions(
         os.utime(write(repo, name, text), (time.time() - 60, time.time() - 60))
     cache = tmp_path_factory.mktemp("cache")
     first = run_scan(repo, cache_dir=cache)
-    from ftscan import api, examine
+    from ftscan import examine, pipeline
 
     reads: list[str] = []
     real = examine.read_bytes
@@ -502,7 +502,7 @@ def test_a_cached_scan_reads_no_file_again_for_suppressions(
         return real(entry, *args, **kwargs)
 
     monkeypatch.setattr(examine, "read_bytes", counting)
-    monkeypatch.setattr(api, "read_bytes", counting)
+    monkeypatch.setattr(pipeline, "read_bytes", counting)
     second = run_scan(repo, cache_dir=cache)
     assert reads == []
     assert [f.suppression for f in second.findings] == [f.suppression for f in first.findings]

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import ftscan.api
 import ftscan.firstpass
+import ftscan.pipeline
 from ftscan.api import ScanOptions, scan
 from ftscan.search import engine_named
 from ftscan.search import ripgrep as ripgrep_module
@@ -127,7 +127,7 @@ def test_ripgrep_and_python_give_the_same_scan(fixture: str, tmp_path: Path,
     _write(tree, {f"extra/{name}": data for name, data in SHAPES.items()})
     reference = _comparable(tree, "python")
     monkeypatch.setattr(ftscan.firstpass, "SEARCH_MIN_FILES", 0)
-    monkeypatch.setattr(ftscan.api, "SEARCH_MIN_FILES", 0)
+    monkeypatch.setattr(ftscan.pipeline, "SEARCH_MIN_FILES", 0)
     calls: list[int] = []
     original = Ripgrep.containing
 

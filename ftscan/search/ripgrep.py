@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 
-from ftscan.examine import available_cores
+from ftscan.cores import available_cores
 
 ARGUMENT_BYTES = 512 * 1024
 """Bytes of file names per ``rg`` process (well under Linux's 2 MiB for arguments and

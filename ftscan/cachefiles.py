@@ -1,0 +1,176 @@
+"""ftscan's files in the user's cache folder: where they live, what their key covers, and how
+they are written and read back safely.
+
+Light on purpose (no parser is imported): a scan replayed from its last run
+(:mod:`ftscan.replay`) reads one of these files and nothing else. A cache file is written
+atomically and privately, read only when this user wrote it and nobody else may write it, and
+unpickled with a loader that builds nothing but ftscan's own data classes and enums (of modules
+already imported) and a few plain types.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import enum
+import gc
+import hashlib
+import importlib.util
+import io
+import os
+import pickle
+import re
+import stat
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ftscan import __version__
+from ftscan.atomic import write_atomic
+
+CACHE_FORMAT = 4
+CACHE_PREFIX = "ftscan-"
+_MAGIC = b"ftscan-cache\n"
+_OWN_FILE = re.compile(
+    r"(?:ftscan-[0-9a-f]{24}\.(?:cache|replay)|\.ftscan-[0-9a-f]{24}\.(?:cache|replay)\.\w+\.tmp)")
+UNUSED_DAYS = 30
+"""A repository's cache not used for this long is deleted by the next scan that saves one."""
+_PARSING_LIBRARIES = ("libcst", "hcl2", "lark", "yaml", "ahocorasick_rs", "pathspec")
+
+
+def default_cache_dir() -> Path:
+    """Where caches live when no ``--cache-dir`` is given."""
+    explicit = os.environ.get("FTSCAN_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "ftscan" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "ftscan"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ftscan"
+
+
+def _installed(module: str) -> str:
+    """Which installation of a library is in use, without importing it (importing libcst to
+    read its version would cost more than a cached scan): where its package lives, and the
+    size and mtime of its ``__init__``; an upgrade or reinstall changes them."""
+    try:
+        spec = importlib.util.find_spec(module)
+        origin = spec.origin if spec is not None else None
+        if origin is None:
+            return "missing"
+        info = os.stat(origin)
+    except (ImportError, ValueError, OSError):
+        return "missing"
+    return f"{origin}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def cache_key(rules_digest: str) -> str:
+    """Everything besides a file's bytes that decides what the file yields."""
+    digest = hashlib.sha256()
+    for part in (str(CACHE_FORMAT), __version__, sys.version, rules_digest):
+        digest.update(part.encode() + b"\0")
+    for name in _PARSING_LIBRARIES:
+        digest.update(f"{name}={_installed(name)}".encode() + b"\0")
+    # ftscan's own source: a development checkout changes without a version bump
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        with contextlib.suppress(OSError):
+            digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+def _foreign(path: Path) -> str | None:
+    """Why a cache file cannot be trusted whatever it holds: someone else could have written
+    it (another user owns it, or anyone may write it; a cache folder in a shared place)."""
+    if not hasattr(os, "getuid"):
+        return None  # Windows: the user's own profile folder
+    info = path.stat()
+    if info.st_uid != os.getuid():
+        return "belongs to another user"
+    if info.st_mode & 0o022:
+        return "is writable by other users"
+    return None
+
+
+def _prune(folder: Path, keep: Path) -> None:
+    """Delete the caches (and temporary files a crash left) not used for a while: a sweep of
+    many short-lived checkouts must not fill the disk. Only ftscan's own files are touched,
+    whatever else the folder holds (``--cache-dir /tmp`` must not sweep ``/tmp``): a name
+    ftscan gives its files, a regular file of this user, and for a cache ftscan's header."""
+    cutoff = time.time() - UNUSED_DAYS * 86400
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if name == keep.name or not _OWN_FILE.fullmatch(name):
+            continue
+        path = folder / name
+        with contextlib.suppress(OSError):
+            info = path.lstat()
+            if (not stat.S_ISREG(info.st_mode) or info.st_mtime >= cutoff
+                    or hasattr(os, "getuid") and info.st_uid != os.getuid()):
+                continue
+            if name.endswith((".cache", ".replay")):
+                with open(path, "rb") as handle:
+                    if handle.read(len(_MAGIC)) != _MAGIC:
+                        continue
+            path.unlink()
+
+
+def cache_file(cache_dir: Path, root: Path, suffix: str) -> Path:
+    """Where ftscan keeps a file of ``suffix`` for the repository at ``root``."""
+    where = str(root.resolve())
+    name = hashlib.sha256(where.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return cache_dir / f"{CACHE_PREFIX}{name}{suffix}"
+
+
+def dump_private(path: Path, payload: object) -> str | None:
+    """Write ``payload`` (ftscan's own data) to ``path`` as a cache file: pickled after
+    ftscan's header, atomically, readable by the user alone. Returns a problem, if any."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        buffer.write(_MAGIC)
+        pickle.dump(payload, buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(path, buffer.getvalue(), private=True)
+    except (OSError, pickle.PicklingError, RecursionError) as exc:
+        return f"cannot write {path}: {exc}"
+    return None
+
+
+def load_private(path: Path) -> Any:
+    """What :func:`dump_private` wrote, or ``None`` when there is nothing usable: missing,
+    written by someone else, or not ftscan's own data (only ftscan's data classes and enums
+    are ever built from it)."""
+    try:
+        data = path.read_bytes()
+        if _foreign(path) or not data.startswith(_MAGIC):
+            return None
+        gc.disable()
+        try:
+            return _Unpickler(io.BytesIO(memoryview(data)[len(_MAGIC):])).load()
+        finally:
+            gc.enable()
+    except Exception:  # anything at all: a cache is only ever an optimisation
+        return None
+
+
+class _Unpickler(pickle.Unpickler):
+    """Builds nothing but ftscan's own data classes and enums and a few plain types: no
+    function, no other class, whatever the file says."""
+
+    _ALLOWED = {("builtins", "frozenset"), ("builtins", "set"), ("datetime", "date")}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        # only modules already imported: looking a class up must never import (and run) one
+        if module.startswith("ftscan.") and module in sys.modules and "." not in name:
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (dataclasses.is_dataclass(found)
+                                            or issubclass(found, enum.Enum)):
+                return found
+        raise pickle.UnpicklingError(f"refused {module}.{name}")

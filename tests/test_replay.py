@@ -1,0 +1,138 @@
+"""A scan whose inputs are all unchanged since the last is replayed (ftscan.replay).
+
+A user relies on two things: a warm scan gives exactly what a fresh one gives, and any change
+that could change a finding (a file edited, added, renamed, a config or rule change, another
+day) is seen. These tests make each change and compare with a scan without any cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+import ftscan.pipeline
+from ftscan.api import ScanOptions, ScanResult, scan
+from tests.conftest import commit, new_git_repo, write
+
+MODEL = "ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4"
+OTHER = "ft:gpt-4.1-2025-04-14:acme-corp:triage:Q2w3E4r5"
+DAY = dt.date(2026, 11, 29)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = new_git_repo(tmp_path / "project")
+    write(root, "config/.env", f"RANKER_MODEL={MODEL}\n")
+    write(root, "app/main.py", "import os\nfrom openai import OpenAI\n\n"
+          "MODEL = os.environ['RANKER_MODEL']\n"
+          "OpenAI().chat.completions.create(model=MODEL, messages=[])\n")
+    write(root, "README.md", "nothing here\n")
+    commit(root, "start")
+    return root
+
+
+def _scan(root: Path, cache: Path | None, **options: object) -> ScanResult:
+    opts = ScanOptions(paths=(root,), cache_dir=cache, as_of=DAY, **options)  # type: ignore[arg-type]
+    return scan(opts)
+
+
+def _same(a: ScanResult, b: ScanResult) -> bool:
+    return (a.findings, a.diagnostics) == (b.findings, b.diagnostics)
+
+
+@pytest.fixture
+def analyses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The repositories analysed (not replayed), scan by scan."""
+    seen: list[Path] = []
+    original = ftscan.pipeline.analyse
+
+    def counted(root: Path, *args: object, **kwargs: object) -> object:
+        seen.append(root)
+        return original(root, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ftscan.pipeline, "analyse", counted)
+    return seen
+
+
+def test_an_unchanged_repository_is_replayed_with_the_same_report(
+        project: Path, tmp_path: Path, analyses: list[Path]) -> None:
+    cache = tmp_path / "cache"
+    first = _scan(project, cache)
+    again = _scan(project, cache)
+    assert len(analyses) == 1  # the second scan was replayed
+    assert _same(first, again) and _same(again, _scan(project, None))
+    assert {f.role.value for f in again.findings} >= {"definition", "use"}
+    assert again.summary.files_from_cache == again.summary.files_considered
+
+
+@pytest.mark.parametrize("change", [
+    "edit tracked", "edit tracked, staged", "add untracked", "delete tracked",
+    "rename", "config", "ignore file", "touch only", "edit untracked",
+])
+def test_every_change_that_could_matter_is_seen(project: Path, tmp_path: Path, change: str,
+                                                analyses: list[Path]) -> None:
+    cache = tmp_path / "cache"
+    if change == "edit untracked":
+        write(project, "local.env", "A=1\n")
+    _scan(project, cache)
+    if change == "edit untracked":  # same size, git's listing unchanged: only lstat tells
+        write(project, "local.env", f"A={OTHER}\n"[:4])
+        write(project, "local.env", f"M={OTHER}\n")
+    if change.startswith("edit tracked"):
+        write(project, "config/.env", f"RANKER_MODEL={OTHER}\n")
+        if change.endswith("staged"):
+            commit(project, "edit")
+    elif change == "add untracked":
+        write(project, "new.env", f"OTHER={OTHER}\n")
+    elif change == "delete tracked":
+        (project / "config" / ".env").unlink()
+    elif change == "rename":
+        os.rename(project / "config" / ".env", project / "config" / "prod.env")
+    elif change == "config":
+        write(project, ".ftscan.toml", 'exclude = ["config/"]\n')
+    elif change == "ignore file":
+        write(project, ".gitignore", "config/\n")
+        commit(project, "ignore")
+        write(project, "config/local.env", f"X={OTHER}\n")  # untracked and ignored: not read
+    elif change == "touch only":
+        path = project / "app" / "main.py"
+        os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    after = _scan(project, cache)
+    if change != "touch only":  # git may or may not vouch for a touched file: either is right
+        assert len(analyses) == 2, "the change was not seen"
+    assert _same(after, _scan(project, None))
+
+
+def test_another_day_or_other_options_are_not_replayed(project: Path, tmp_path: Path,
+                                                       analyses: list[Path]) -> None:
+    cache = tmp_path / "cache"
+    _scan(project, cache)
+    later = ScanOptions(paths=(project,), cache_dir=cache, as_of=DAY + dt.timedelta(days=60))
+    assert _same(scan(later), scan(ScanOptions(paths=(project,), as_of=later.as_of)))
+    _scan(project, cache, follow_aliases=False)
+    assert len(analyses) == 4  # the uncached one counts too
+
+
+def test_a_scan_that_gave_a_file_up_is_not_recorded(project: Path, tmp_path: Path,
+                                                    analyses: list[Path],
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A timeout may not happen next time: the next scan tries again."""
+    cache = tmp_path / "cache"
+    write(project, "big.env", "A=1\n" + f"M={MODEL}\n" * 20000)
+    commit(project, "big")
+    _scan(project, cache, file_budget=1e-9)
+    _scan(project, cache, file_budget=1e-9)
+    assert len(analyses) == 2
+
+
+def test_a_replay_file_written_by_someone_else_is_not_trusted(project: Path, tmp_path: Path,
+                                                             analyses: list[Path]) -> None:
+    cache = tmp_path / "cache"
+    _scan(project, cache)
+    (replay,) = cache.glob("*.replay")
+    replay.chmod(0o666)  # anyone may write it: not ftscan's own any more
+    _scan(project, cache)
+    assert len(analyses) == 2
