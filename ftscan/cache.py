@@ -25,6 +25,7 @@ it is read with an unpickler that refuses every class outside ftscan's data mode
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import io
 import os
@@ -45,6 +46,7 @@ from ftscan.cachefiles import (
 )
 from ftscan.discovery import FileEntry, Signature
 from ftscan.examine import FileFacts
+from ftscan.flow.facts import ModuleFacts
 from ftscan.languages import NameQuery
 
 _NOT_REMEMBERED = frozenset({"unreadable", "timeout", "failed"})
@@ -140,6 +142,29 @@ class ScanCache:
         """The facts cached for ``relpath``, whatever its signature."""
         row = self._old.get(relpath)
         return _facts(relpath, row) if row is not None else None
+
+    def module_facts(self, entry: FileEntry) -> ModuleFacts | None:
+        """The facts of a module the alias phase parsed in an earlier scan, when its content
+        is the one this scan has (its signature unchanged)."""
+        row = self._new.get(entry.relpath) or self._old.get(entry.relpath)
+        if row is None or not row[0] or row[0] != entry.signature or row[2] is None:
+            return None
+        module = row[2].module
+        return module if isinstance(module, ModuleFacts) else None
+
+    def keep_module(self, entry: FileEntry, module: ModuleFacts) -> None:
+        """Remember the facts the alias phase parsed for ``entry`` (a module reached by name,
+        which the first phase did not parse), so that the next scan does not parse it again
+        while its content is unchanged."""
+        row = self._new.get(entry.relpath)
+        if row is None or not row[0] or row[0] != entry.signature:
+            return
+        facts = row[2] or FileFacts(entry.relpath, row[1])
+        if facts.module is not None or facts.skipped is not None:
+            return
+        self._new[entry.relpath] = (row[0], row[1], dataclasses.replace(facts, module=module),
+                                    row[3], row[4])
+        self._changed = True
 
     def keep(self, entry: FileEntry) -> None:
         """Carry the cached facts of ``entry`` (a touched file whose content did not change)

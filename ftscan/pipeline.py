@@ -74,7 +74,9 @@ def analyse(root: Path, targets: list[Path], options: ScanOptions, started: floa
         if options.follow_aliases:
             second = _resolve_aliases(root, first, config.sinks, max_size, context,
                                       _name_search(root, examiner, cache, search),
-                                      _module_parser(root, examiner, max_size))
+                                      _module_parser(root, examiner, max_size, cache,
+                                                     {e.relpath: e for e in entries
+                                                      if isinstance(e, FileEntry)}))
         else:
             second = _AliasPhase([], [], [], {})
     if cache is not None:
@@ -149,15 +151,30 @@ def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None,
     return search
 
 
-def _module_parser(root: Path, examiner: Examiner, max_size: int,
+def _module_parser(root: Path, examiner: Examiner, max_size: int, cache: ScanCache | None,
+                   entries: dict[str, FileEntry],
                    ) -> Callable[[Sequence[str]], Sequence[ModuleFacts | str]]:
-    """The alias phase's parse of the modules it reaches, in the worker pool when the scan
-    runs one (the workers have their parsers loaded already)."""
+    """The alias phase's parse of the modules it reaches: from the cache for a module parsed
+    by an earlier scan and unchanged since, else in the worker pool when the scan runs one
+    (the workers have their parsers loaded already), remembered in the cache."""
 
     def parse(paths: Sequence[str]) -> Sequence[ModuleFacts | str]:
+        found: dict[str, ModuleFacts | str] = {}
+        for path in paths:
+            entry = entries.get(path)
+            known = cache.module_facts(entry) if cache is not None and entry else None
+            if known is not None:
+                found[path] = known
+        todo = [p for p in paths if p not in found]
         base = str(root)
-        return list(examiner.modules([FileEntry(os.path.join(base, p), p, 0) for p in paths],
-                                     max_size))
+        parsed = examiner.modules([FileEntry(os.path.join(base, p), p, 0) for p in todo],
+                                  max_size)
+        for path, facts in zip(todo, parsed, strict=True):
+            found[path] = facts
+            entry = entries.get(path)
+            if cache is not None and entry is not None and isinstance(facts, ModuleFacts):
+                cache.keep_module(entry, facts)
+        return [found[p] for p in paths]
 
     return parse
 

@@ -370,3 +370,39 @@ def test_pruning_touches_nothing_but_ftscan_caches(repo: Path, tmp_path: Path) -
     run_scan(repo, cache_dir=shared)
     assert all(path.exists() for path in others)
     assert (shared / "ftscan-0123456789abcdef0123ffff.cache").is_dir()
+
+
+def test_modules_reached_by_name_are_parsed_once_while_unchanged(
+        repo: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alias phase parses the modules a name leads to (here app.py, which imports the
+    constant): the next scan takes their facts from the cache, and parses a module again
+    only once it changed. A pre-commit run must not pay for a large imported module (a
+    vendored os.py) on every commit."""
+    write(repo, "config/.env", "RANKER_MODEL=ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4\n")
+    write(repo, "settings.py", "import os\nMODEL = os.environ['RANKER_MODEL']\n")
+    write(repo, "app.py", "from openai import OpenAI\nfrom settings import MODEL\n\n"
+          "OpenAI().chat.completions.create(model=MODEL, messages=[])\n")
+    _age(repo)
+    parsed: list[str] = []
+    real = ftscan.examine.module_of
+
+    def counting(entry: FileEntry, max_size: int) -> object:
+        parsed.append(entry.relpath)
+        return real(entry, max_size)
+
+    monkeypatch.setattr(ftscan.examine, "module_of", counting)
+    first = run_scan(repo, cache_dir=cache)
+    assert "app.py" in parsed
+    uses = [f for f in first.findings if f.role is Role.USE]
+    assert "app.py" in [f.location.path for f in uses]
+    parsed.clear()
+    second = run_scan(repo, cache_dir=cache)
+    assert parsed == []
+    assert second.findings == first.findings
+    write(repo, "app.py", "from openai import OpenAI\nfrom settings import MODEL\n\n\n"
+          "OpenAI().chat.completions.create(model=MODEL, messages=[])\n")
+    _age(repo)
+    third = run_scan(repo, cache_dir=cache)
+    assert parsed == ["app.py"]
+    assert [f.location.start_line for f in third.findings
+            if f.role is Role.USE and f.location.path == "app.py"] == [5]
