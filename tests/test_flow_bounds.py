@@ -99,3 +99,23 @@ def test_resolver_steps_grow_linearly(shape: str, tmp_path: Path) -> None:
         steps.append(result.summary.resolver_steps)
     assert steps[0] > 0
     assert steps[1] <= GROWTH * steps[0], f"{shape}: {steps[0]} steps at n, {steps[1]} at 4n"
+
+
+def test_a_library_submodule_reached_by_attribute_is_not_parsed_for_nothing(repo: Path) -> None:
+    """``importlib.util.find_spec(...)`` in a module holding an id: the submodule holds no
+    id and gets none, so it is not parsed (a vendored library of large modules would be read
+    for nothing); a submodule that does hold one is followed as before."""
+    write(repo, "importlib/__init__.py", "")
+    write(repo, "importlib/util.py", "def find_spec(name):\n    return None\n" * 200)
+    write(repo, "models.py", "import importlib.util\n"
+          "MODEL = 'ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4'\n"
+          "importlib.util.find_spec('x')\n")
+    write(repo, "pkg/__init__.py", "")
+    write(repo, "pkg/sub.py", "OTHER = 'ft:gpt-4.1-2025-04-14:acme-corp:triage:Q2w3E4r5'\n")
+    write(repo, "app.py", "import pkg.sub\nfrom openai import OpenAI\n\n"
+          "OpenAI().chat.completions.create(model=pkg.sub.OTHER, messages=[])\n")
+    result = run_scan(repo)
+    assert result.summary.modules_followed == {"python": 3}  # models, pkg/sub, app
+    uses = [f for f in result.findings if f.role.value == "use"]
+    assert [(u.location.path, u.model_id) for u in uses] == [
+        ("app.py", "ft:gpt-4.1-2025-04-14:acme-corp:triage:Q2w3E4r5")]

@@ -649,8 +649,6 @@ class _ModuleBuilder:
                 if module in self.program.modules else self.language
             for sub in language.submodule(module, name, self.program.files):
                 graph.seed(node, ("obj", "module", sub))
-                if sub not in self.program.modules:
-                    self.program.wanted_modules.add(sub)
         elif kind == "inst":
             graph.edge(("field", o, name), node)
             graph.edge(("field", ("obj", "class", o[2], o[3]), name), node)
