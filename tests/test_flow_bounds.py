@@ -119,3 +119,19 @@ def test_a_library_submodule_reached_by_attribute_is_not_parsed_for_nothing(repo
     uses = [f for f in result.findings if f.role.value == "use"]
     assert [(u.location.path, u.model_id) for u in uses] == [
         ("app.py", "ft:gpt-4.1-2025-04-14:acme-corp:triage:Q2w3E4r5")]
+
+
+def test_readers_of_a_variable_set_to_nothing_of_interest_are_not_parsed(repo: Path) -> None:
+    """A module holding an id also sets ``SHELL``: the files reading ``SHELL`` are not parsed
+    for it; a variable set to the id still leads to its reader."""
+    write(repo, "models.py", "import os\n"
+          "MODEL = 'ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4'\n"
+          "os.environ['SHELL'] = '/bin/sh'\n"
+          "os.environ['RANKER'] = MODEL\n")
+    write(repo, "shell.py", "import os\nprint(os.environ['SHELL'])\n")
+    write(repo, "app.py", "import os\nfrom openai import OpenAI\n\n"
+          "OpenAI().chat.completions.create(model=os.environ['RANKER'], messages=[])\n")
+    result = run_scan(repo)
+    assert result.summary.modules_followed == {"python": 2}  # models, app: not shell.py
+    uses = [f for f in result.findings if f.role.value == "use"]
+    assert [u.location.path for u in uses] == ["app.py"]

@@ -303,7 +303,8 @@ def _called_modules(program: Program, interesting: set[Value]) -> set[str]:
 def _wanted_queries(program: Program, files: Mapping[str, list[str]],
                     interesting: set[Value]) -> set[NameQuery]:
     """The names through which values leave the parsed modules (searched for in the files
-    not read yet), and the bound environment variables (searched for everywhere)."""
+    not read yet), and the environment variables set to a value that carries a model
+    (searched for everywhere)."""
     graph = program.graph
     queries: set[NameQuery] = set()
     for path, facts in program.modules.items():
@@ -316,8 +317,12 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
             node = ("export", path, name)
             if node in graph.carriers or not graph.values_of(node).isdisjoint(interesting):
                 queries.add(language.export_query(path, name))
-    for var in program.env_sources:
-        queries.update((var, frozenset(), lang) for lang in files)
+    for var, sources in program.env_sources.items():
+        # a variable the code sets to nothing that carries a model (``os.environ["SHELL"] =
+        # ...`` in a library) sends no one looking for its readers
+        if any(node in graph.carriers or not graph.values_of(node).isdisjoint(interesting)
+               for node, _ in sources):
+            queries.update((var, frozenset(), lang) for lang in files)
     return queries
 
 
