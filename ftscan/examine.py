@@ -203,8 +203,10 @@ def _read_file(entry: FileEntry, max_size: int | None) -> bytes | SkippedEntry:
         os.close(fd)
 
 
-_BOMS = ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+_BOMS = ((b"\xff\xfe\x00\x00", None), (b"\x00\x00\xfe\xff", None),
          (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+"""Byte order marks: UTF-16 text is read (transcoded); UTF-32 is binary, as git, GitHub and
+ripgrep take it (a search engine would not see its words, so neither does the scan)."""
 _TEXT_BEFORE_NUL = 256
 """A file whose first NUL comes after this many bytes of clean text is text with a stray NUL
 (a log, a dump), not a binary format: binary formats put theirs in the first few bytes."""
@@ -213,11 +215,13 @@ _CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
 def as_text(data: bytes) -> tuple[bytes, str | None] | None:
     """The bytes to read as UTF-8 text and a note worth telling the user, or ``None`` for a
-    binary file. UTF-16 and UTF-32 files with a byte order mark are text (transcoded, so the
+    binary file. UTF-16 files with a byte order mark are text (transcoded, so the
     byte prefilter sees their characters); a NUL within the first 8,000 bytes makes a file
     binary (as git decides), unless clean text comes before it."""
     for bom, codec in _BOMS:
         if data.startswith(bom):
+            if codec is None:
+                return None
             text = data[len(bom):].decode(codec, errors="replace")
             return text.encode("utf-8", errors="replace"), None
     first_nul = data.find(b"\x00", 0, BINARY_SNIFF_BYTES)

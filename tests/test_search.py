@@ -47,6 +47,8 @@ SHAPES = {
     "nothing.py": b"print('hello')\n",
     "utf16-nothing.txt": "\ufeffhello\n".encode("utf-16-le"),
     "almost.txt": b"f t: fT: Ft:\n",
+    "utf32le.txt": b"\xff\xfe\x00\x00" + "model: ft:gpt-4o\n".encode("utf-32-le"),
+    "utf32be.txt": b"\x00\x00\xfe\xff" + "model: ft:gpt-4o\n".encode("utf-32-be"),
 }
 
 
@@ -55,7 +57,8 @@ def test_ripgrep_names_every_file_holding_a_word_and_no_other(tmp_path: Path) ->
     assert ENGINE is not None
     paths = _write(tmp_path, SHAPES)
     found = ENGINE.containing(str(tmp_path), paths, [b"ft:"])
-    assert found == set(paths) - {"nothing.py", "utf16-nothing.txt", "almost.txt"}
+    assert found == set(paths) - {"nothing.py", "utf16-nothing.txt", "almost.txt",
+                                  "utf32le.txt", "utf32be.txt"}  # binary, as git has it
 
 
 @needs_ripgrep
