@@ -12,10 +12,10 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import commit, new_git_repo, write
 
 import ftscan.pipeline
 from ftscan.api import ScanOptions, ScanResult, scan
-from tests.conftest import commit, new_git_repo, write
 
 MODEL = "ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4"
 OTHER = "ft:gpt-4.1-2025-04-14:acme-corp:triage:Q2w3E4r5"
