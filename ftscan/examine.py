@@ -413,6 +413,28 @@ def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) ->
     return facts
 
 
+def unread_large(entry: FileEntry, context: AnalysisContext) -> FileFacts | None:
+    """What :func:`examine` yields for a file over the size limit that holds none of the first
+    phase's words (a search engine looked): skipped as binary, or nothing (its pieces would
+    hold no id), told from its first bytes alone. ``None`` when the file is not what the walk
+    saw (gone, no longer over the limit, not a regular file): :func:`examine` must look."""
+    limit = context.max_file_size
+    try:
+        fd = os.open(entry.path, _OPEN_FLAGS)
+        try:
+            info = os.fstat(fd)
+            if not S_ISREG(info.st_mode) or limit is None or info.st_size <= limit:
+                return None
+            head = os.read(fd, BINARY_SNIFF_BYTES)
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    if is_binary(head):
+        return FileFacts(entry.relpath, skipped=_binary(entry.relpath))
+    return FileFacts(entry.relpath)
+
+
 def _head(path: str) -> bytes:
     """The first bytes of a regular file (opened without blocking, like every read here)."""
     try:

@@ -21,7 +21,7 @@ from ftscan.analysis import AnalysisContext
 from ftscan.bindings import EnvVar
 from ftscan.cache import ScanCache
 from ftscan.discovery import FileEntry, SkippedEntry
-from ftscan.examine import Examiner, FileFacts, Outcome
+from ftscan.examine import Examiner, FileFacts, Outcome, unread_large
 from ftscan.flow.facts import ModuleFacts
 from ftscan.flow.names import is_workflow
 from ftscan.flow.phase import ServiceMap
@@ -171,15 +171,23 @@ class DefinitionsPass:
         holding = self.search.containing(self.root, [entries[i].path[base:] for i in asked],
                                          first_phase_words(self.context))
         passed = {i for i in asked if entries[i].path[base:] not in holding}
+        limit = self.context.max_file_size
         for i in sorted(passed):
-            self._fresh(i, entries[i], None, env_names, found)
+            entry = entries[i]
+            if limit is not None and entry.size > limit:  # binary ones are counted as such
+                facts = unread_large(entry, self.context)
+                if facts is None:
+                    passed.discard(i)
+                else:
+                    self._fresh(i, entry, None if facts.plain else facts, env_names, found)
+            else:
+                self._fresh(i, entry, None, env_names, found)
         return [i for i in wanted if i not in passed]
 
     def _always_read(self, entry: FileEntry) -> bool:
         """Files the first phase reads whatever words they hold: workflows (the secrets they
-        set) and files over the size limit (read in pieces; a note says so)."""
-        limit = self.context.max_file_size
-        return is_workflow(entry.relpath) or limit is not None and entry.size > limit
+        set)."""
+        return is_workflow(entry.relpath)
 
     def _fresh(self, index: int, entry: FileEntry, facts: FileFacts | None,
                env_names: frozenset[str], found: dict[int, Outcome]) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
+from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, MATCHKIND_STANDARD, BytesAhoCorasick
 
 from ftscan import yamlfast
 from ftscan.models import Level
@@ -148,6 +148,10 @@ class IdMatch:
     """The other named groups that matched (org, suffix, id, ...)."""
 
 
+_EVERY_KEYWORD = (b"\x00every keyword, overlapping",)
+"""The key of :meth:`RuleSet._keywords_in`'s automaton among the prefilter automata."""
+
+
 class RuleSet:
     """An ordered set of rules and the matcher built from them."""
 
@@ -239,12 +243,24 @@ class RuleSet:
         bytes (non-ASCII patterns) counts its keyword alone."""
         if not self.might_match(data):
             return False
+        present = self._keywords_in(data)
         for keywords, patterns in self._candidate_checks:
-            if not any(keyword in data for keyword in keywords):
+            if present.isdisjoint(keywords):
                 continue
             if patterns is None or patterns.search(data):
                 return True
         return False
+
+    def _keywords_in(self, data: bytes) -> set[bytes]:
+        """Every rule keyword ``data`` holds, in one pass (overlapping matches: a keyword
+        inside another, ``jobs.create`` in ``fine_tuning.jobs.create``, is found too)."""
+        automaton = self._automata.get(_EVERY_KEYWORD)
+        if automaton is None:
+            automaton = self._automata[_EVERY_KEYWORD] = BytesAhoCorasick(
+                list(self._keyword_bytes), matchkind=MATCHKIND_STANDARD)
+        words = self._keyword_bytes
+        return {words[index] for index, _, _ in
+                automaton.find_matches_as_indexes(data, overlapping=True)}
 
     def might_match_text(self, text: str) -> bool:
         """The prefilter for text already decoded."""

@@ -26,6 +26,7 @@ from ftscan.search.ripgrep import Ripgrep
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 ENGINE = engine_named("auto", Path("/nonexistent-root"))
 needs_ripgrep = pytest.mark.skipif(ENGINE is None, reason="ripgrep is not installed")
+ID = "ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4"
 
 
 def _write(root: Path, files: dict[str, bytes]) -> list[str]:
@@ -180,3 +181,25 @@ def test_python_engine_reads_every_file(tmp_path: Path) -> None:
 def test_scan_options_default_to_auto() -> None:
     assert dataclasses.fields(ScanOptions)  # the field exists with a default
     assert ScanOptions().search_engine is None
+
+
+@needs_ripgrep
+def test_files_over_the_size_limit_give_the_same_notes_with_either_engine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over the limit, a file is read in pieces for ids; one without any word is not read at
+    all with ripgrep, and a binary one is still counted as binary, as before."""
+    _write(tmp_path, {
+        "big-plain.log": b"nothing to see here\n" * 200,
+        "big-binary.dat": b"\x00\x01\x02" + b"x" * 5000,
+        "big-with-id.csv": b"a,b\n" * 100 + f"x,{ID}\n".encode(),
+        "small.env": b"M=1\n",
+    })
+    monkeypatch.setattr(ftscan.firstpass, "SEARCH_MIN_FILES", 0)
+
+    def outcome(engine: str) -> tuple[object, ...]:
+        result = scan(ScanOptions(paths=(tmp_path,), search_engine=engine, max_file_size=1000))
+        return (result.findings, result.diagnostics, result.summary.skipped)
+
+    by_python = outcome("python")
+    assert by_python[0] and by_python[2] == {"binary": 1}
+    assert outcome("ripgrep") == by_python
