@@ -13,6 +13,7 @@ ftscan's own are applied on top. The walk serves every other case.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import os
 from collections.abc import Container, Iterator, Sequence
@@ -406,8 +407,15 @@ def listed(root: Path, listing: GitListing, rules: IgnoreRules, max_size: int,
                                            *((path, None) for path in listing.others)]
     paths.sort()
     own_rules = _OwnRules(rules, paths)
-    for path, blob in paths:
+    keys = [path for path, _ in paths] if own_rules.active else []
+    i = 0
+    while i < len(paths):
+        path, blob = paths[i]
+        i += 1
         if own_rules.active and own_rules.ignored(path):
+            folder = own_rules.excluded_folder(path)
+            if folder is not None:  # skip the rest of it at once: sorted, it is one run
+                i = max(i, bisect.bisect_left(keys, folder + "0", i))  # "0" follows "/"
             continue
         rel = path if path.isascii() else _printable(path)
         if blob is not None:
@@ -438,6 +446,16 @@ class _OwnRules:
         excluded, specs = self._folder(folder)
         return excluded or (self.rules.filtering(specs)
                             and self.rules.ignored(path, False, specs))
+
+    def excluded_folder(self, path: str) -> str | None:
+        """The outermost folder above ``path`` that is excluded whole, if any (every path
+        below it is ignored too)."""
+        found = None
+        folder = path.rpartition("/")[0]
+        while folder and self._folder(folder)[0]:
+            found = folder
+            folder = folder.rpartition("/")[0]
+        return found
 
     def _folder(self, folder: str) -> tuple[bool, list[_Spec]]:
         known = self._folders.get(folder)

@@ -149,3 +149,21 @@ def test_without_git_the_walk_gives_the_same_result(
     assert [f.location.path for f in with_git.findings] == ["app.env", "new.env"]
     assert ([f.fingerprint for f in without_git.findings]
             == [f.fingerprint for f in with_git.findings])
+
+
+def test_an_excluded_folder_is_skipped_whole_and_its_neighbours_are_kept(tmp_path: Path) -> None:
+    """Listed paths are sorted, so an excluded folder is one run that is skipped at once; names
+    that sort around it (``node_modules.txt`` before, ``node_modules0/``, ``node_modules_x/``
+    after) are not part of it."""
+    blob = "0" * 40
+    inside = [f"node_modules/pkg{n}/index.js" for n in range(50)]
+    kept = ["a.env", "node_modules.txt", "node_modules0/x.env", "node_modules_x/y.env",
+            "src/node_modules_like.py", "z.env"]
+    listing = parse_listing(
+        "".join(f"100644 {blob} 0\t{p}\0" for p in sorted([*inside, *kept])).replace(
+            "100644", "H 100644"), "", "")
+    rules = IgnoreRules(tmp_path, git_applied=True)
+    names = [e.relpath for e in listed(tmp_path, listing, rules, 1 << 20)]
+    assert names == sorted(kept)
+    everything = IgnoreRules(tmp_path, git_applied=True, default_excludes=False)
+    assert len(list(listed(tmp_path, listing, everything, 1 << 20))) == len(inside) + len(kept)
