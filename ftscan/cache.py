@@ -143,6 +143,11 @@ class ScanCache:
         row = self._old.get(relpath)
         return _facts(relpath, row) if row is not None else None
 
+    @property
+    def empty(self) -> bool:
+        """Did the cache know nothing when the scan began (a first scan, or a dropped cache)?"""
+        return not self._old
+
     def module_facts(self, entry: FileEntry) -> ModuleFacts | None:
         """The facts of a module the alias phase parsed in an earlier scan, when its content
         is the one this scan has (its signature unchanged)."""

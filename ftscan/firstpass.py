@@ -58,6 +58,8 @@ class DefinitionsPass:
         """The engine that says which files hold a word worth reading them for (``None``:
         every file is read)."""
         self.root = root
+        self._holding: set[str] | None = None
+        """The engine's answer for every file, when it was asked once for all of them."""
         self.cache = cache
         self.from_cache = 0
         self.follow_aliases = follow_aliases
@@ -94,6 +96,10 @@ class DefinitionsPass:
             else:
                 code_files.append(entry)
                 self.code_files.setdefault(language, []).append(entry.relpath)
+        if self.search is not None and (self.cache is None or self.cache.empty) \
+                and len(files) >= SEARCH_MIN_FILES:
+            # nothing is known yet: one search over every file instead of one per group
+            self._holding = self._ask([e for e in files if not self._always_read(e)])
         for outcome in self._outcomes(config_files, frozenset()):
             self._record(outcome)
         self.env_names = {
@@ -168,8 +174,8 @@ class DefinitionsPass:
             return wanted
         base = len(self.root.rstrip("/")) + 1
         asked = [i for i in wanted if not self._always_read(entries[i])]
-        holding = self.search.containing(self.root, [entries[i].path[base:] for i in asked],
-                                         first_phase_words(self.context))
+        holding = self._holding if self._holding is not None else self._ask(
+            [entries[i] for i in asked])
         passed = {i for i in asked if entries[i].path[base:] not in holding}
         limit = self.context.max_file_size
         for i in sorted(passed):
@@ -183,6 +189,14 @@ class DefinitionsPass:
             else:
                 self._fresh(i, entry, None, env_names, found)
         return [i for i in wanted if i not in passed]
+
+    def _ask(self, entries: list[FileEntry]) -> set[str]:
+        """The search engine's answer for ``entries``: their paths (relative to the root, as
+        on disk) that may hold a word of the first phase."""
+        assert self.search is not None
+        base = len(self.root.rstrip("/")) + 1
+        return self.search.containing(self.root, [e.path[base:] for e in entries],
+                                      first_phase_words(self.context))
 
     def _always_read(self, entry: FileEntry) -> bool:
         """Files the first phase reads whatever words they hold: workflows (the secrets they
