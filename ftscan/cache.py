@@ -26,23 +26,19 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
-import io
 import os
-import pickle
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ftscan.atomic import write_atomic
 from ftscan.cachefiles import (
-    _MAGIC,
     CACHE_FORMAT,
     _foreign,
     _prune,
-    _Unpickler,
     cache_file,
+    dump_private,
+    unpickle,
 )
 from ftscan.discovery import FileEntry, Signature
 from ftscan.examine import FileFacts
@@ -260,16 +256,7 @@ class ScanCache:
 
     def _write(self) -> str | None:
         header = {"format": CACHE_FORMAT, "key": self.key, "root": self.root}
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            buffer = io.BytesIO()
-            buffer.write(_MAGIC)
-            pickle.dump((header, self._queries, self._new), buffer,
-                        protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic(self.path, buffer.getvalue(), private=True)
-        except (OSError, pickle.PicklingError, RecursionError) as exc:
-            return f"cannot write the cache {self.path}: {exc}"
-        return None
+        return dump_private(self.path, (header, self._queries, self._new))
 
 
 def _facts(relpath: str, row: _Row) -> FileFacts:
@@ -277,13 +264,7 @@ def _facts(relpath: str, row: _Row) -> FileFacts:
 
 
 def _load(data: bytes) -> tuple[dict[str, Any], list[NameQuery], dict[str, _Row]]:
-    if not data.startswith(_MAGIC):
-        raise ValueError("not an ftscan cache")
-    gc.disable()  # tens of thousands of small objects: no point looking for cycles meanwhile
-    try:
-        header, queries, rows = _Unpickler(io.BytesIO(memoryview(data)[len(_MAGIC):])).load()
-    finally:
-        gc.enable()
+    header, queries, rows = unpickle(data)
     if not isinstance(header, dict) or not isinstance(rows, dict) or not all(
         type(row) is tuple and len(row) == 5 and type(row[0]) is tuple
         and type(row[1]) is bytes and (row[2] is None or type(row[2]) is FileFacts)

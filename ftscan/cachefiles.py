@@ -137,8 +137,20 @@ def dump_private(path: Path, payload: object) -> str | None:
         pickle.dump(payload, buffer, protocol=pickle.HIGHEST_PROTOCOL)
         write_atomic(path, buffer.getvalue(), private=True)
     except (OSError, pickle.PicklingError, RecursionError) as exc:
-        return f"cannot write {path}: {exc}"
+        return f"cannot write the cache {path}: {exc}"
     return None
+
+
+def unpickle(data: bytes) -> Any:
+    """What :func:`dump_private` wrote into ``data``, built by the restricted loader; raises
+    when ``data`` is not such a file."""
+    if not data.startswith(_MAGIC):
+        raise ValueError("not an ftscan cache")
+    gc.disable()  # tens of thousands of small objects: no point looking for cycles meanwhile
+    try:
+        return _Unpickler(io.BytesIO(memoryview(data)[len(_MAGIC):])).load()
+    finally:
+        gc.enable()
 
 
 def load_private(path: Path) -> Any:
@@ -147,13 +159,7 @@ def load_private(path: Path) -> Any:
     are ever built from it)."""
     try:
         data = path.read_bytes()
-        if _foreign(path) or not data.startswith(_MAGIC):
-            return None
-        gc.disable()
-        try:
-            return _Unpickler(io.BytesIO(memoryview(data)[len(_MAGIC):])).load()
-        finally:
-            gc.enable()
+        return None if _foreign(path) else unpickle(data)
     except Exception:  # anything at all: a cache is only ever an optimisation
         return None
 
