@@ -31,7 +31,8 @@ _armed: list[float] = []
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    raise OverBudget(_armed[-1] if _armed else 0.0)
+    if _armed:  # a stray alarm once the budget is over is no reason to stop anything
+        raise OverBudget(_armed[-1])
 
 
 def _usable() -> bool:
@@ -47,10 +48,15 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         return
     previous = signal.signal(signal.SIGALRM, _interrupt)
     _armed.append(seconds)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
+        signal.setitimer(signal.ITIMER_REAL, seconds)  # from here on it may fire: inside try
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        _armed.pop()
-        signal.signal(signal.SIGALRM, previous)
+        # the timer fires once: if it fires here, as the block ends, OverBudget leaves from
+        # this first step, and the inner ``finally`` still disarms (a budget left armed would
+        # switch every later budget off: the next endless file would hang the scan)
+        try:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+        finally:
+            _armed.pop()
+            signal.signal(signal.SIGALRM, previous)

@@ -3,6 +3,7 @@ one test each (the end-to-end attack is tests/test_attack.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -171,6 +172,26 @@ def test_a_file_over_its_time_budget_is_given_up_and_the_scan_goes_on(
     assert result.summary.skipped == {"timeout": 1}
     (problem,) = [d for d in result.diagnostics if d.path == "slow.env"]
     assert problem.message == "skipped: gave up after 0.3 s"
+
+
+def test_a_budget_that_runs_out_as_its_block_ends_leaves_later_budgets_working() -> None:
+    """A timer that fires just as the block finishes (here: budgets far shorter than the
+    work) must not leave a budget armed: that would switch off every later budget, and the
+    next endless file would hang the scan (a tiny ``--file-timeout`` once did exactly that)."""
+    from ftscan import budget
+
+    def brief_work() -> None:
+        with contextlib.suppress(budget.OverBudget), budget.time_budget(1e-6):
+            sum(range(200))
+
+    for _ in range(2000):
+        brief_work()
+    assert budget._armed == []
+    started = time.monotonic()
+    with pytest.raises(budget.OverBudget), budget.time_budget(0.2):
+        while True:
+            time.sleep(0.01)
+    assert time.monotonic() - started < 2
 
 
 def test_an_unexpected_error_in_one_file_is_a_diagnostic(repo: Path,
