@@ -24,7 +24,7 @@ from ftscan.deployenv import binds_env, env_binding
 from ftscan.escape import no_surrogates
 from ftscan.filekinds import FileKind, comment_syntax
 from ftscan.flow.facts import ModuleFacts, shifted
-from ftscan.languages import language_named, language_of
+from ftscan.languages import LeanParse, language_named, language_of
 from ftscan.lifecycle import LifecycleTable, level_for
 from ftscan.models import Diagnostic, Finding, Lifecycle, Location, Role, Severity, Status
 from ftscan.parsers import PARSERS, ParsedFile, ParseFailure, Parser, StringFact
@@ -61,6 +61,10 @@ class FileAnalysis:
     """The file's parser rejected it and the text pass read it instead."""
     module: ModuleFacts | None = None
     """For source code of a language plug-in: the module's facts, for the alias phase."""
+    lean_names: frozenset[str] | None = None
+    """Set when the module was read for its strings alone (see
+    :class:`~ftscan.languages.LeanParse`): the names the alias phase looks for elsewhere
+    before it parses the module in full."""
 
 
 @dataclass(frozen=True)
@@ -77,12 +81,13 @@ class _Hit:
 def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> FileAnalysis:
     """Find every model id in ``text`` (the content of the file at relative ``path``)."""
     result = FileAnalysis()
-    parsed = _parse(path, text, kind, result)
+    trains = bool(ctx.rules.training_rules) and may_train(text, ctx)
+    parsed = _parse(path, text, kind, result, ctx.rules if not trains else None)
     if binds_env(path):  # vercel.json's env, wrangler.toml's [vars]: environment variables
         parsed = _as_env_bindings(path, parsed)
     result.module = parsed.module
     index = LineIndex(text)
-    if ctx.rules.training_rules and may_train(text, ctx):
+    if trains:
         result.findings.extend(training_findings(path, text, kind, parsed, index, ctx))
     hits = _hits(text, parsed, ctx.rules)
     if not hits:
@@ -108,13 +113,19 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> 
     return result
 
 
-def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis) -> ParsedFile:
-    """The parser's facts, or the text pass's empty set when there is no parser or it failed."""
+def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis,
+           lean_rules: RuleSet | None) -> ParsedFile:
+    """The parser's facts, or the text pass's empty set when there is no parser or it failed.
+    With ``lean_rules``, a language may read the strings alone when following the names of
+    the ids (those strings ``lean_rules`` might match) needs no facts yet."""
     parser, what = _parser_for(path, kind)
     if parser is not None:
         shift = 1 if text.startswith("\ufeff") else 0
         try:
-            parsed = parser(text[shift:])
+            lean = _lean(path, text[shift:], lean_rules) if lean_rules is not None else None
+            if lean is not None:
+                result.lean_names = lean.names
+            parsed = lean.parsed if lean is not None else parser(text[shift:])
         except ParseFailure as exc:
             result.fell_back = True
             result.diagnostics.append(
@@ -146,6 +157,20 @@ def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis) -> Parsed
         residual_kind="text",
         comment_syntax=comment_syntax(path, kind),
     )
+
+
+def _lean(path: str, text: str, rules: RuleSet) -> LeanParse | None:
+    name = language_of(path)
+    if name is None:
+        return None
+
+    def carries_id(fact: StringFact) -> bool:  # as _hits would find one in it
+        if not rules.might_match_text(fact.value):
+            return False
+        return bool(rules.find(fact.value)) or (
+            fact.template and rules.find_dynamic(fact.value) is not None)
+
+    return language_named(name).parse_lean(path, text, carries_id)
 
 
 def _parser_for(path: str, kind: FileKind) -> tuple[Parser | None, str]:

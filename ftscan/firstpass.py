@@ -71,6 +71,9 @@ class DefinitionsPass:
         self.skipped: Counter[str] = Counter()
         self.read = self.candidates = self.fallbacks = self.total = 0
         self.modules: dict[str, ModuleFacts] = {}
+        self.lean: dict[str, frozenset[str]] = {}
+        """Modules read for their strings alone → the names to look for before parsing them
+        in full (see :class:`~ftscan.languages.LeanParse`)."""
         self.code_files: dict[str, list[str]] = {}
         """Language → the scan's files of that language."""
         self.env_names: set[str] = set()
@@ -255,3 +258,5 @@ class DefinitionsPass:
             self.fallbacks += analysis.fell_back
             if analysis.module is not None:
                 self.modules[outcome.relpath] = analysis.module
+            elif analysis.lean_names is not None:
+                self.lean[outcome.relpath] = analysis.lean_names

@@ -190,6 +190,7 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
         (".yaml", ".yml", ".tpl"))]
     inputs = FlowInputs(
         modules=first.modules,
+        lean_modules=first.lean,
         files=first.code_files,
         searched_names=first.env_names,
         tf_files=[p for p in first.relpaths if p.endswith(".tf")],

@@ -109,7 +109,7 @@ def test_a_library_submodule_reached_by_attribute_is_not_parsed_for_nothing(repo
     write(repo, "importlib/util.py", "def find_spec(name):\n    return None\n" * 200)
     write(repo, "models.py", "import importlib.util\n"
           "MODEL = 'ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4'\n"
-          "importlib.util.find_spec('x')\n")
+          "importlib.util.find_spec('x')\nprint(MODEL)\n")  # MODEL used: models.py parsed
     write(repo, "pkg/__init__.py", "")
     write(repo, "pkg/sub.py", "OTHER = 'ft:gpt-4.1-2025-04-14:acme-corp:triage:Q2w3E4r5'\n")
     write(repo, "app.py", "import pkg.sub\nfrom openai import OpenAI\n\n"

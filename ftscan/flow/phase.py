@@ -25,7 +25,7 @@ from ftscan.flow.datafiles import data_loader
 from ftscan.flow.deploy import bind_env, helm_links, terraform_links
 from ftscan.flow.facts import Lit, ModuleFacts, Span
 from ftscan.flow.graph import VALUE_LIMIT, Graph, Hop, Node, Value
-from ftscan.languages import NameQuery, language_named
+from ftscan.languages import NameQuery, language_named, language_of
 from ftscan.models import Finding, FlowStep, Location
 from ftscan.textpos import LineIndex
 
@@ -105,6 +105,9 @@ class FlowInputs:
 
     modules: dict[str, ModuleFacts]
     """Modules of code already parsed (path → facts)."""
+    lean_modules: Mapping[str, frozenset[str]]
+    """Modules read for their strings alone → the names whose mention elsewhere makes their
+    facts needed (see :class:`~ftscan.languages.LeanParse`)."""
     files: dict[str, list[str]]
     """Language → every file of that language in the scan."""
     searched_names: set[str]
@@ -191,6 +194,19 @@ def resolve_uses(
         program.add_module(path, facts)
     graph.solve()
 
+    def add_parsed(batch: list[str]) -> None:
+        for path, result in zip(batch, parse_modules(batch), strict=True):
+            if isinstance(result, str):
+                outcome.parse_failures.append((path, result))
+                continue
+            program.add_module(path, result)
+            outcome.modules_parsed.append(path)
+        graph.solve()
+
+    named = _lean_modules_named_elsewhere(inputs, texts)
+    if named:
+        add_parsed(named)
+
     searched: set[NameQuery] = {(n, frozenset(), lang) for n in inputs.searched_names
                                 for lang in inputs.files}
     data_queries = {query for path in sorted({d.location.path for d in definitions
@@ -217,14 +233,7 @@ def resolve_uses(
         selected -= {path for path, _ in outcome.parse_failures}
         if not selected:
             break
-        batch = sorted(selected)
-        for path, result in zip(batch, parse_modules(batch), strict=True):
-            if isinstance(result, str):
-                outcome.parse_failures.append((path, result))
-                continue
-            program.add_module(path, result)
-            outcome.modules_parsed.append(path)
-        graph.solve()
+        add_parsed(sorted(selected))
 
     outcome.uses = _use_sites(program, definitions, texts)
     outcome.steps = graph.steps
@@ -233,6 +242,29 @@ def resolve_uses(
     outcome.dynamic_env_reads = sum(m.dynamic_env_reads for m in program.modules.values())
     outcome.texts = texts.texts
     return outcome
+
+
+def _lean_modules_named_elsewhere(inputs: FlowInputs, texts: _Texts) -> list[str]:
+    """The modules read for their strings alone whose names another file of their language
+    imports (the query the alias phase would search for once the module's facts showed the
+    name carries an id): their facts are needed after all. One search for all of them."""
+    by_language: dict[str, dict[str, frozenset[str]]] = {}
+    for path, names in inputs.lean_modules.items():
+        language = language_of(path)
+        if names and language is not None:
+            by_language.setdefault(language, {})[path] = names
+    named = []
+    for language, modules in sorted(by_language.items()):
+        plugin = language_named(language)
+        queries = {path: [plugin.export_query(path, name) for name in sorted(names)]
+                   for path, names in modules.items()}
+        holders = inputs.search(inputs.files.get(language, []),
+                                sorted({q for qs in queries.values() for q in qs}))
+        texts_of = {holder: texts.text(holder) or "" for holder in sorted(holders)}
+        named += [path for path, asked in queries.items()
+                  if any(plugin.mentions(text, query) for holder, text in texts_of.items()
+                         if holder != path for query in asked)]
+    return sorted(named)
 
 
 def _definitions_index(definitions: list[Finding], texts: _Texts

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
     from ftscan.flow.facts import Class, ModuleFacts
-    from ftscan.parsers.base import ParsedFile
+    from ftscan.parsers.base import ParsedFile, StringFact
 
 _PLUGINS: dict[str, tuple[str, tuple[str, ...]]] = {
     "python": ("ftscan.languages.python", (".py", ".pyi", ".ipynb")),
@@ -44,6 +44,16 @@ class Interest(NamedTuple):
     outside: bool
     """It reads a fine-tuning job's result or an env var named like a fine-tune: its facts
     matter whatever the scan found (values set outside the repository)."""
+
+
+@dataclass(frozen=True)
+class LeanParse:
+    """A module read for its strings alone: the code around its ids cannot carry them
+    anywhere unless another file names one of :attr:`names`. The alias phase searches for
+    them, and parses the module in full (facts and all) only if one is found."""
+
+    parsed: ParsedFile
+    names: frozenset[str]
 
 
 NameQuery = tuple[str, frozenset[str], str]
@@ -132,6 +142,12 @@ class Language(Protocol):
     def parse(self, relpath: str, text: str) -> ParsedFile:
         """Strings (for the id rules) and facts (for following names); raises
         :class:`~ftscan.parsers.base.ParseFailure` when the file is not valid."""
+
+    def parse_lean(self, relpath: str, text: str,
+                   carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
+        """The strings alone, when the module's facts are not needed to follow its ids
+        (``carries_id`` tells which strings hold one) and a cheaper parser gives exactly the
+        strings :meth:`parse` would; ``None`` when :meth:`parse` must read it."""
 
     def setup(self, paths: Sequence[str], read: Callable[[str], str | None]) -> None:
         """Before names are followed in a scan: ``paths`` are every file of it, ``read``

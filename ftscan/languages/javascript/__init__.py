@@ -20,7 +20,7 @@ import yaml
 from ftscan.comments import CommentSyntax
 from ftscan.flow.facts import Class, ModuleFacts, shifted
 from ftscan.flow.names import reads_fine_tune_env
-from ftscan.languages import Interest, NameQuery, SinkTable
+from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable
 from ftscan.languages.javascript.grammar import (
     Offsets,
     code_blocks,
@@ -81,6 +81,11 @@ class JavaScriptLanguage:
         outside = b".fine_tuned_model" in data or b".fineTunedModel" in data or (
             reads_env and reads_fine_tune_env(data, _ENV_MARKERS))
         return Interest(reads_env, False, outside)
+
+    def parse_lean(self, relpath: str, text: str,
+                   carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
+        """Never: tree-sitter is cheap enough to build the facts every time."""
+        return None
 
     def parse(self, relpath: str, text: str) -> ParsedFile:
         if is_minified(text):  # a bundle: the text pass reads it, as the rules see it

@@ -17,8 +17,9 @@ import yaml
 
 from ftscan.flow.facts import Class, ModuleFacts
 from ftscan.flow.names import reads_fine_tune_env
-from ftscan.languages import Interest, NameQuery, SinkTable
-from ftscan.parsers.base import ParsedFile
+from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable
+from ftscan.models import Role
+from ftscan.parsers.base import ParsedFile, StringFact
 
 _SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
 _SETTINGS_BASES = frozenset({"BaseSettings"})
@@ -80,6 +81,38 @@ class PythonLanguage:
         from ftscan.languages.python.strings import parse_python
 
         return parse_python(text)
+
+    def parse_lean(self, relpath: str, text: str,
+                   carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
+        """Through :mod:`.literals` (stdlib ``ast``, no libcst) when the module reads no
+        environment, declares no settings, reads no job result, and every id sits in a plain
+        module-level assignment whose names appear nowhere else in it."""
+        if relpath.endswith(".ipynb") or any(
+                self.interest(text.encode("utf-8", "surrogatepass"))):
+            return None
+        from ftscan.languages.python.literals import Unusual, read_literals
+        from ftscan.languages.python.strings import MAX_BRACKET_DEPTH, bracket_depth
+
+        if bracket_depth(text) > MAX_BRACKET_DEPTH:
+            return None
+        try:
+            literals = read_literals(text)
+        except (Unusual, SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        statements = {statement for fact, statement in zip(
+            literals.strings, literals.statement_of, strict=True)
+            if fact.role is not Role.MENTION and carries_id(fact)}
+        if None in statements:
+            return None
+        names: set[str] = set()
+        for statement in sorted(s for s in statements if s is not None):
+            only_there = literals.names_only_in(statement)
+            if only_there is None:
+                return None
+            names |= only_there
+        parsed = ParsedFile(strings=literals.strings, residual_role=Role.MENTION,
+                            residual_kind="Python comment")
+        return LeanParse(parsed, frozenset(names))
 
     # ------------------------------------------------------------------ resolving names
 

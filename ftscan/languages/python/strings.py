@@ -8,7 +8,6 @@ which reports ids in them as mentions.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from itertools import accumulate
 
@@ -17,13 +16,10 @@ import libcst as cst
 from ftscan.bindings import Symbol
 from ftscan.languages.python.cst import OffsetVisitor, node_offsets, traverse
 from ftscan.languages.python.facts import FactsCollector
+from ftscan.languages.python.literals import ENV_READERS, PERCENT_FIELD
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 from ftscan.textpos import LineIndex
-
-_PERCENT_FIELD = re.compile(r"%(?:\([^)]*\))?[-#0 +]*\d*(?:\.\d+)?[sdrifx]")
-_ENV_READERS = {"getenv", "get", "setdefault"}
-
 
 MAX_BRACKET_DEPTH = 400
 """libcst's native parser crashes the process (a stack overflow) on brackets nested about 1,300
@@ -116,7 +112,7 @@ class _StringCollector(OffsetVisitor):
         name = func.value if isinstance(func, cst.Name) else (
             func.attr.value if isinstance(func, cst.Attribute) else None
         )
-        if name in _ENV_READERS and len(node.args) >= 2 and not node.args[0].keyword:
+        if name in ENV_READERS and len(node.args) >= 2 and not node.args[0].keyword:
             key = node.args[0].value
             if isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str):
                 self._bind(node.args[1].value, f"default of env {key.evaluated_value}")
@@ -223,9 +219,9 @@ class _StringCollector(OffsetVisitor):
             self._add(node, template, "string concatenation", template=has_variable)
         elif isinstance(node.operator, cst.Modulo) and isinstance(node.left, cst.SimpleString):
             value = node.left.evaluated_value
-            if isinstance(value, str) and _PERCENT_FIELD.search(value):
+            if isinstance(value, str) and PERCENT_FIELD.search(value):
                 self._handled.add(id(node.left))
-                template = _PERCENT_FIELD.sub("{}", value)
+                template = PERCENT_FIELD.sub("{}", value)
                 self._add(node, template, "%-format template", template=True)
 
     def _flatten_add(self, node: cst.BaseExpression) -> list[cst.BaseExpression]:
