@@ -78,11 +78,14 @@ class _Hit:
     component: str | None = None
 
 
-def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext) -> FileAnalysis:
-    """Find every model id in ``text`` (the content of the file at relative ``path``)."""
+def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext,
+                 lean: bool = False) -> FileAnalysis:
+    """Find every model id in ``text`` (the content of the file at relative ``path``).
+    ``lean``: the module's facts are not needed for what it reads (see
+    :class:`~ftscan.languages.LeanParse`); its language may read its strings alone."""
     result = FileAnalysis()
     trains = bool(ctx.rules.training_rules) and may_train(text, ctx)
-    parsed = _parse(path, text, kind, result, ctx.rules if not trains else None)
+    parsed = _parse(path, text, kind, result, ctx.rules if lean and not trains else None)
     if binds_env(path):  # vercel.json's env, wrangler.toml's [vars]: environment variables
         parsed = _as_env_bindings(path, parsed)
     result.module = parsed.module

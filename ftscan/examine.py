@@ -370,7 +370,11 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
             if not candidate:  # only its names matter: collect them, report nothing yet
                 return dataclasses.replace(facts, decode_problem=problem,
                                            module=parse_module_facts(relpath, text))
-            analysis = analyse_text(relpath, text, classify(relpath), context)
+            # its facts are needed up front when it reads a variable the scan binds,
+            # declares settings or reads a job's result; else its strings may do (LeanParse)
+            lean = not context.follow_names or not (
+                facts.settings or facts.outside or facts.names_found)
+            analysis = analyse_text(relpath, text, classify(relpath), context, lean=lean)
     except OverBudget as exc:
         return FileFacts(relpath, skipped=SkippedEntry(relpath, "timeout", str(exc)))
     except Exception as exc:  # a bug ftscan has with this file must not cost the scan

@@ -156,11 +156,11 @@ def test_a_file_over_its_time_budget_is_given_up_and_the_scan_goes_on(
 
     real = examine.analyse_text
 
-    def slow_for_one(path, text, kind, ctx):  # noqa: ANN001, ANN202
+    def slow_for_one(path, text, kind, ctx, **options):  # noqa: ANN001, ANN003, ANN202
         if path == "slow.env":
             while True:
                 time.sleep(0.01)
-        return real(path, text, kind, ctx)
+        return real(path, text, kind, ctx, **options)
 
     monkeypatch.setattr(examine, "analyse_text", slow_for_one)
     write(repo, "slow.env", f"MODEL={FT}\n")
@@ -200,10 +200,10 @@ def test_an_unexpected_error_in_one_file_is_a_diagnostic(repo: Path,
 
     real = examine.analyse_text
 
-    def broken_for_one(path, text, kind, ctx):  # noqa: ANN001, ANN202
+    def broken_for_one(path, text, kind, ctx, **options):  # noqa: ANN001, ANN003, ANN202
         if path == "bad.env":
             raise KeyError("a bug")
-        return real(path, text, kind, ctx)
+        return real(path, text, kind, ctx, **options)
 
     monkeypatch.setattr(examine, "analyse_text", broken_for_one)
     write(repo, "bad.env", f"MODEL={FT}\n")
@@ -223,10 +223,10 @@ def test_a_worker_that_dies_costs_one_file_not_the_scan(repo: Path,
 
     real = examine.analyse_text
 
-    def crash_for_one(path, text, kind, ctx):  # noqa: ANN001, ANN202
+    def crash_for_one(path, text, kind, ctx, **options):  # noqa: ANN001, ANN003, ANN202
         if path == "crash.env":
             os.kill(os.getpid(), 9)
-        return real(path, text, kind, ctx)
+        return real(path, text, kind, ctx, **options)
 
     monkeypatch.setattr(examine, "analyse_text", crash_for_one)
     for i in range(80):

@@ -53,6 +53,9 @@ d = b"bytes" + other
 e = "{FT}" + "!"
 f = "ab" "cd"
 g = prefix + f"{{x}}:tail"
+h = f"ft:{{base}}" ":acme"  # an f-string concatenated: each piece on its own
+i = ("a"  # why
+     f"{{d['k']}}" "c")
 ''',
     "non-ASCII columns": f'''café = "é"; model = "{FT}"
 日本 = {{"ключ": "{FT}"}}
@@ -73,7 +76,6 @@ def test_the_ast_reader_gives_the_strings_libcst_gives(shape: str) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    'x = f"a" "b"\n',  # an f-string concatenated: libcst reports its pieces
     'x = b"a" b"b"\n',  # bytes concatenated: libcst reports the pieces
     'x = ("a" + b) + c\n',  # a parenthesis that belongs to the inner +
     'x = "a" + (b  # why\n     )\n',
@@ -118,7 +120,7 @@ def test_a_module_whose_ids_cannot_flow_is_read_for_its_strings_alone() -> None:
     f'import os\nMODEL = os.environ.get("M", "{FT}")\n',  # reads the environment
     f'MODEL = "{FT}"\n__all__ = ["MODEL"]\n',  # named again, in a string
     f'if True:\n    MODEL = "{FT}"\n',
-    f'MODEL = "{FT}"\n' + 'x = f"a" "b"\n',  # a shape left to libcst
+    f'MODEL = "{FT}"\n' + 'x = "a" + (b  # why\n     )\n',  # a shape left to libcst
 ])
 def test_a_module_whose_ids_may_flow_is_parsed_in_full(text: str) -> None:
     assert _lean(text) is None
@@ -149,11 +151,13 @@ def test_scans_find_the_same_whether_modules_are_read_lean_or_not(
 
 def test_a_module_nothing_imports_is_never_parsed_in_full(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    """lean-repo's registry/archive.py: its id is reported, and libcst never reads it."""
+    """lean-repo's registry/archive.py and registry/flags.py (which reads the environment,
+    but no variable the repository binds): their ids are reported, libcst never reads them."""
     findings, followed = _scan(FIXTURES / "lean-repo", monkeypatch, lean=True)
-    assert any(f[2].endswith("registry/archive.py") and f[1] == "definition" for f in findings)
-    assert followed == 3  # rank, triage and the registry they import; not the archive
-    assert _scan(FIXTURES / "lean-repo", monkeypatch, lean=False)[1] == 4
+    for module in ("registry/archive.py", "registry/flags.py"):
+        assert any(f[2].endswith(module) and f[1] == "definition" for f in findings)
+    assert followed == 4  # rank, triage, the registry they import, shadow (reads SHADOW_MODEL)
+    assert _scan(FIXTURES / "lean-repo", monkeypatch, lean=False)[1] == 6
 
 
 def test_a_lean_module_whose_name_another_module_imports_is_followed(repo: Path) -> None:
@@ -187,4 +191,5 @@ def test_a_cached_scan_still_follows_a_lean_module(tmp_path: Path) -> None:
         return sorted((f.location.path, f.location.start_line)
                       for f in result.findings if f.role is Role.USE)  # type: ignore[attr-defined]
 
-    assert uses(first) == uses(second) == [("app/rank.py", 9), ("app/triage.py", 8)]
+    assert uses(first) == uses(second) == [("app/rank.py", 9), ("app/shadow.py", 9),
+                                           ("app/shadow.py", 10), ("app/triage.py", 8)]

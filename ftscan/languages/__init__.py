@@ -147,7 +147,9 @@ class Language(Protocol):
                    carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
         """The strings alone, when the module's facts are not needed to follow its ids
         (``carries_id`` tells which strings hold one) and a cheaper parser gives exactly the
-        strings :meth:`parse` would; ``None`` when :meth:`parse` must read it."""
+        strings :meth:`parse` would; ``None`` when :meth:`parse` must read it. The scan asks
+        only when the file's other reasons for facts (:class:`Interest`) do not hold: it reads
+        no variable the scan binds, declares no settings, reads no job result."""
 
     def setup(self, paths: Sequence[str], read: Callable[[str], str | None]) -> None:
         """Before names are followed in a scan: ``paths`` are every file of it, ``read``

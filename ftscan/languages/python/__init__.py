@@ -84,11 +84,9 @@ class PythonLanguage:
 
     def parse_lean(self, relpath: str, text: str,
                    carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
-        """Through :mod:`.literals` (stdlib ``ast``, no libcst) when the module reads no
-        environment, declares no settings, reads no job result, and every id sits in a plain
-        module-level assignment whose names appear nowhere else in it."""
-        if relpath.endswith(".ipynb") or any(
-                self.interest(text.encode("utf-8", "surrogatepass"))):
+        """Through :mod:`.literals` (stdlib ``ast``, no libcst) when every id sits in a plain
+        module-level assignment whose names appear nowhere else in the module."""
+        if relpath.endswith(".ipynb"):
             return None
         from ftscan.languages.python.literals import Unusual, read_literals
         from ftscan.languages.python.strings import MAX_BRACKET_DEPTH, bracket_depth

@@ -276,8 +276,8 @@ class _Reader:
 
     def _fstring(self, node: ast.JoinedStr) -> None:
         if not self.single(node):
-            raise Unusual("an f-string concatenated with other literals")
-        if id(node) not in self._handled:
+            self._pieces(node)
+        elif id(node) not in self._handled:
             self._add(node, self._template(node), "f-string", template=True)
         for part in node.values:  # strings nested in the expressions are literals too
             if isinstance(part, ast.FormattedValue):
@@ -289,6 +289,23 @@ class _Reader:
                     for inner in ast.walk(part.format_spec):
                         if isinstance(inner, ast.FormattedValue):
                             self._nested(inner.value)
+
+    def _pieces(self, node: ast.JoinedStr) -> None:
+        """An f-string concatenated with other literals: libcst cannot give the whole a
+        value, and reports each piece on its own (unbound: only the whole was assigned)."""
+        start, end = self.span(node)
+        source = self.text[start:end]
+        for piece_start, piece_end in literal_tokens(source):
+            piece = source[piece_start:piece_end]
+            prefix = len(piece) - len(piece.lstrip("rRbBuUfF"))
+            span = (start + piece_start, start + piece_end)
+            if "f" in piece[:prefix].lower():
+                self._add_at(span, self._template_of(piece), "f-string", template=True)
+                continue
+            value = ast.literal_eval(piece)
+            if not isinstance(value, str):
+                raise Unusual("bytes in an f-string concatenation")
+            self._add_at(span, value, "Python string literal")
 
     def _nested(self, expression: ast.expr) -> None:
         """An expression inside an f-string: ``ast`` in Python 3.11 places it right unless
@@ -309,7 +326,10 @@ class _Reader:
     def _template(self, node: ast.JoinedStr) -> str:
         """libcst's template of an f-string: its text as written, each replacement field
         reduced to ``{expression}``."""
-        source = self.source(node)
+        return self._template_of(self.source(node))
+
+    @staticmethod
+    def _template_of(source: str) -> str:
         prefix = len(source) - len(source.lstrip("rRbBuUfF"))
         quote = 3 if source[prefix:prefix + 3] in ('"""', "'''") else 1
         body = source[prefix + quote:len(source) - quote]
@@ -388,37 +408,68 @@ class _Reader:
         return codes
 
     def _add(self, node: ast.AST, value: str, kind: str, template: bool = False) -> None:
-        start, end = self.span(node)
         role = Role.DEFINITION
         if id(node) in self._docstrings:
             role, kind = Role.MENTION, "Python docstring"
         name = self._context.get(id(node))
-        self.strings.append(StringFact(
-            value=value, start=start, end=end, kind=kind, role=role,
-            binding=Symbol(name) if name else None, template=template))
+        self._add_at(self.span(node), value, kind, template, role,
+                     Symbol(name) if name else None)
+
+    def _add_at(self, span: tuple[int, int], value: str, kind: str, template: bool = False,
+                role: Role = Role.DEFINITION, binding: Symbol | None = None) -> None:
+        self.strings.append(StringFact(value=value, start=span[0], end=span[1], kind=kind,
+                                       role=role, binding=binding, template=template))
 
 
 def one_literal(source: str) -> bool:
-    """Is ``source`` one string literal token (not an implicit concatenation of several)?
-    Its closing quote must be its last character."""
-    body = source.lstrip("rRbBuUfF")
-    if len(source) - len(body) > 2:
-        return False
-    quote = body[:3] if body[:3] in ('"""', "'''") else body[:1]
-    if quote not in ('"', "'", '"""', "'''"):
-        return False
-    i, n = len(quote), len(body)
+    """Is ``source`` one string literal token (not an implicit concatenation of several)?"""
+    return _literal_end(source, 0) == len(source)
+
+
+def literal_tokens(source: str) -> list[tuple[int, int]]:
+    """The (start, end) of each literal of an implicit concatenation, as written: between
+    them only spaces, line breaks, comments and line continuations."""
+    tokens = []
+    i, n = 0, len(source)
     while i < n:
-        char = body[i]
+        char = source[i]
+        if char in " \t\f\n" or source.startswith("\\\n", i):
+            i += 1 if char != "\\" else 2
+            continue
+        if char == "#":
+            newline = source.find("\n", i)
+            i = n if newline < 0 else newline
+            continue
+        end = _literal_end(source, i)
+        if end is None:
+            raise Unusual("an f-string concatenation this reader cannot split")
+        tokens.append((i, end))
+        i = end
+    return tokens
+
+
+def _literal_end(source: str, start: int) -> int | None:
+    """Where the string literal token starting at ``start`` ends, or ``None``."""
+    i = start
+    while i < len(source) and i - start < 3 and source[i] in "rRbBuUfF":
+        i += 1
+    if i - start > 2:
+        return None
+    quote = source[i:i + 3] if source[i:i + 3] in ('"""', "'''") else source[i:i + 1]
+    if quote not in ('"', "'", '"""', "'''"):
+        return None
+    i, n = i + len(quote), len(source)
+    while i < n:
+        char = source[i]
         if char == "\\":
             i += 2
             continue
-        if body.startswith(quote, i):
-            return i + len(quote) == n
+        if source.startswith(quote, i):
+            return i + len(quote)
         if char == "\n" and len(quote) == 1:
-            return False
+            return None
         i += 1
-    return False
+    return None
 
 
 def _argument_value(argument: ast.expr | ast.keyword) -> ast.expr:
