@@ -54,6 +54,7 @@ e = "{FT}" + "!"
 f = "ab" "cd"
 g = prefix + f"{{x}}:tail"
 h = f"ft:{{base}}" ":acme"  # an f-string concatenated: each piece on its own
+j = "a" f"{{b}}" "c" "d"  # ... but the plain ones after the last f-string as one
 i = ("a"  # why
      f"{{d['k']}}" "c")
 ''',

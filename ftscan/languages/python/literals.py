@@ -295,11 +295,18 @@ class _Reader:
         value, and reports each piece on its own (unbound: only the whole was assigned)."""
         start, end = self.span(node)
         source = self.text[start:end]
-        for piece_start, piece_end in literal_tokens(source):
+        tokens = literal_tokens(source)
+        formatted = [_is_fstring(source[a:b]) for a, b in tokens]
+        last = max(i for i, f in enumerate(formatted) if f)
+        # libcst nests a concatenation to the right: (p0, (p1, (p2, ...))); the plain
+        # literals after the last f-string form one string of their own
+        pieces = [*tokens[:last + 1]]
+        if last + 1 < len(tokens):
+            pieces.append((tokens[last + 1][0], tokens[-1][1]))
+        for piece_start, piece_end in pieces:
             piece = source[piece_start:piece_end]
-            prefix = len(piece) - len(piece.lstrip("rRbBuUfF"))
             span = (start + piece_start, start + piece_end)
-            if "f" in piece[:prefix].lower():
+            if _is_fstring(piece):
                 self._add_at(span, self._template_of(piece), "f-string", template=True)
                 continue
             value = ast.literal_eval(piece)
@@ -446,6 +453,11 @@ def literal_tokens(source: str) -> list[tuple[int, int]]:
         tokens.append((i, end))
         i = end
     return tokens
+
+
+def _is_fstring(token: str) -> bool:
+    prefix = len(token) - len(token.lstrip("rRbBuUfF"))
+    return "f" in token[:prefix].lower()
 
 
 def _literal_end(source: str, start: int) -> int | None:
