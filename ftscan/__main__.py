@@ -1,5 +1,5 @@
 """Allow ``python -m ftscan``."""
 
-from ftscan.cli import run
+from ftscan.launch import run
 
 run()

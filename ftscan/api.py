@@ -31,15 +31,19 @@ from ftscan.config import (
     load_config,
 )
 from ftscan.cores import available_cores
-from ftscan.discovery import (
-    find_root,
-    relative_path,
-)
+from ftscan.discovery import relative_path
+from ftscan.filelist import list_files
 from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
-from ftscan.gitfiles import PendingListing, parse_listing, start_listing
+from ftscan.gitfiles import (
+    PendingListing,
+    discard_early,
+    find_root,
+    parse_listing,
+    start_listing,
+)
 from ftscan.lifecycle import DEFAULT_WARNING_WINDOW_DAYS, LifecycleTable, load_lifecycle
 from ftscan.models import Diagnostic, Finding, Level, Location, Severity
-from ftscan.replay import UNSETTLED_REASONS, Analysed, Replay, listing_digest
+from ftscan.replay import UNSETTLED_REASONS, Analysed, Replay, listing_digest, walk_digest
 from ftscan.ruleset import RuleError, RuleSet, load_rules
 from ftscan.shards import in_shard
 
@@ -166,6 +170,13 @@ class ScanResult:
 def scan(options: ScanOptions) -> ScanResult:
     """Run a scan. Raises ``ScanError``, ``ConfigError``, ``RuleError`` or ``BaselineError``
     when it cannot start."""
+    try:
+        return _scan(options)
+    finally:
+        discard_early()  # a listing ftscan.launch started that this scan did not need
+
+
+def _scan(options: ScanOptions) -> ScanResult:
     started = time.monotonic()
     paths = tuple(Path(p) for p in options.paths) or (Path("."),)
     for path in paths:
@@ -401,12 +412,18 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
 
     pending = _git_listing(root, targets, options)
     outputs = pending.outputs() if pending is not None else None
-    replay = recorded = None
-    if options.cache_dir is not None and outputs is not None:
+    listing = parse_listing(*outputs) if outputs is not None else None
+    replay = recorded = inputs = files = None
+    if options.cache_dir is not None:
+        if outputs is not None:
+            inputs = listing_digest(root, outputs)
+        else:  # no git to ask: the walk's list, with each file's lstat data, is the key
+            files = list_files(root, targets, options, config, None, max_size)
+            inputs = walk_digest(files.entries)
         replay = Replay.at(options.cache_dir, root, (
             catalogue.cache_key(rules), max_size, config, as_of, window, options.follow_aliases,
             options.use_ignore_files, options.default_excludes, options.file_budget,
-            sorted(relative_path(root, t) for t in targets), listing_digest(root, outputs)))
+            sorted(relative_path(root, t) for t in targets), inputs.digest))
         recorded = replay.load()
     if isinstance(recorded, Analysed):
         analysed = dataclasses.replace(recorded, summary=dataclasses.replace(
@@ -417,11 +434,11 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
 
         context = AnalysisContext(rules, lifecycle, as_of, window, max_size, options.file_budget,
                                   follow_names=options.follow_aliases)
-        listing = parse_listing(*outputs) if outputs is not None else None
         analysed = analyse(root, targets, options, started, config, context, listing,
-                           catalogue.cache_key(rules))
+                           catalogue.cache_key(rules), files)
         unsettled = UNSETTLED_REASONS & analysed.summary.skipped.keys()
-        if replay is not None and not unsettled:
+        if (replay is not None and inputs is not None and not unsettled
+                and inputs.settled(time.time_ns())):
             problem = replay.save(analysed)
             if problem:
                 analysed.diagnostics.append(Diagnostic(".", problem, Severity.INFO))

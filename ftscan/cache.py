@@ -34,6 +34,7 @@ from typing import Any
 
 from ftscan.cachefiles import (
     CACHE_FORMAT,
+    RACY_SECONDS,
     _foreign,
     _prune,
     cache_file,
@@ -48,8 +49,6 @@ from ftscan.languages import NameQuery
 _NOT_REMEMBERED = frozenset({"unreadable", "timeout", "failed"})
 MAX_QUESTIONS = 256
 """Name-search questions remembered per repository; past this, answers start afresh."""
-RACY_SECONDS = 2
-"""A file whose mtime is this close to the scan that cached it is verified by content."""
 
 _Row = tuple[Signature, bytes, FileFacts | None, int, int]
 """One file: the stat signature its facts were read under (empty when it must not be

@@ -34,6 +34,8 @@ IGNORE_FILES = (".gitignore", *OWN_IGNORE_FILES)
 Signature = tuple[int, ...] | tuple[str]
 """What the scan cache trusts a file by: see :attr:`FileEntry.signature`."""
 UNKNOWN_SIZE = -1
+STREAM_LIMIT = 256 * 1024 * 1024
+"""Files larger than this are skipped even by the streaming pass (:mod:`ftscan.largefile`)."""
 """The size of a :class:`FileEntry` git vouches for but nobody has looked at yet."""
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
 DEFAULT_EXCLUDED_DIRS = frozenset({
@@ -220,16 +222,6 @@ def _pattern_fault(line: str) -> str | None:
     except (ValueError, TypeError) as exc:
         return str(exc)
     return None
-
-
-def find_root(path: Path) -> Path:
-    """The repository root above ``path`` (the folder holding ``.git``), else ``path`` itself
-    (or its folder, for a file)."""
-    start = path if path.is_dir() else path.parent
-    for folder in [start, *start.parents]:
-        if (folder / ".git").exists():
-            return folder
-    return start
 
 
 def walk(

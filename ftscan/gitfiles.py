@@ -65,8 +65,7 @@ class PendingListing:
             for args in (_TRACKED, _CHANGED, _UNTRACKED):
                 self._processes.append(start_git(root, [*args, *tail]))
         except (OSError, GitUnavailable):  # no git here: the plain walk does the job
-            self._stop()
-            self._processes = []
+            self.stop()
 
     def result(self) -> GitListing | None:
         """The listing, or ``None`` when git could not give one (not installed, not a work
@@ -94,8 +93,10 @@ class PendingListing:
         self._outputs = (tracked, changed, untracked)
         return self._outputs
 
-    def _stop(self) -> None:
-        _stop(self._processes)
+    def stop(self) -> None:
+        """End the commands without waiting for their answer."""
+        processes, self._processes = self._processes, []
+        _stop(processes)
 
 
 def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
@@ -109,9 +110,42 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
 
 
 def start_listing(root: Path, folders: Sequence[str]) -> PendingListing:
-    """Ask git for the files under ``folders`` (relative to ``root``, ``""`` for all of it)."""
+    """Ask git for the files under ``folders`` (relative to ``root``, ``""`` for all of it);
+    the whole tree's listing :func:`start_early` began already is handed over, not asked
+    again."""
+    if "" in folders:
+        early = _early.pop(root, None)
+        if early is not None:
+            return early
     pathspecs = [] if "" in folders else [f":(literal){folder}" for folder in folders]
     return PendingListing(root, pathspecs)
+
+
+_early: dict[Path, PendingListing] = {}
+
+
+def start_early(root: Path) -> None:
+    """Start the listing of the whole work tree at ``root`` now, before the scan asks for it
+    (:mod:`ftscan.launch` does, while the rest of ftscan is imported); the scan's
+    :func:`start_listing` of the same root takes it over."""
+    if root not in _early:
+        _early[root] = PendingListing(root, [])
+
+
+def discard_early() -> None:
+    """Stop the early listings no scan took over (the guess was wrong)."""
+    while _early:
+        _early.popitem()[1].stop()
+
+
+def find_root(path: Path) -> Path:
+    """The repository root above ``path`` (the folder holding ``.git``), else ``path`` itself
+    (or its folder, for a file)."""
+    start = path if path.is_dir() else path.parent
+    for folder in [start, *start.parents]:
+        if (folder / ".git").exists():
+            return folder
+    return start
 
 
 def parse_listing(tracked: str, changed: str, untracked: str) -> GitListing:

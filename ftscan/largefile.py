@@ -17,7 +17,7 @@ import stat
 from collections import Counter
 
 from ftscan.analysis import AnalysisContext, FileAnalysis, effective_role, make_finding
-from ftscan.discovery import FileEntry
+from ftscan.discovery import STREAM_LIMIT, FileEntry
 from ftscan.examine import BINARY_SNIFF_BYTES, is_binary
 from ftscan.filekinds import FileKind, classify
 from ftscan.models import Location, Role
@@ -27,8 +27,6 @@ class BinaryFile(Exception):
     """The file is binary (NUL bytes at its start): nothing to read."""
 
 
-STREAM_LIMIT = 256 * 1024 * 1024
-"""Files larger than this are skipped even by the streaming pass."""
 PIECE = 1 << 20
 OVERLAP = 1024
 """More than the longest id any rule matches."""

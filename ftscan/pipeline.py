@@ -20,8 +20,9 @@ from ftscan.analysis import AnalysisContext, lifecycle_phrase, stable_fingerprin
 from ftscan.api import ScanError, ScanSummary  # loaded already: api imports this module
 from ftscan.cache import ScanCache
 from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config, parse_sink
-from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, listed, walk
+from ftscan.discovery import FileEntry, SkippedEntry
 from ftscan.examine import Examiner, decode, read_bytes
+from ftscan.filelist import FileList, list_files
 from ftscan.fingerprint import LineHasher
 from ftscan.firstpass import SEARCH_MIN_FILES, DefinitionsPass
 from ftscan.flow.facts import ModuleFacts
@@ -29,7 +30,6 @@ from ftscan.flow.findings import outside_finding, use_finding
 from ftscan.flow.phase import FlowInputs, NameSearch, resolve_uses
 from ftscan.gitfiles import GitListing
 from ftscan.languages import NameQuery, language_of
-from ftscan.largefile import STREAM_LIMIT
 from ftscan.models import Diagnostic, Finding, Severity
 from ftscan.ownership import annotate
 from ftscan.replay import Analysed
@@ -44,25 +44,19 @@ if TYPE_CHECKING:
 
 def analyse(root: Path, targets: list[Path], options: ScanOptions, started: float,
             config: Config, context: AnalysisContext, listing: GitListing | None,
-            cache_key: str) -> Analysed:
-    """Both phases over the repository's files, owners and inline suppressions applied."""
+            cache_key: str, files: FileList | None = None) -> Analysed:
+    """Both phases over the repository's files (``files``, when the caller has listed them
+    already), owners and inline suppressions applied."""
     max_size = context.max_file_size or DEFAULT_MAX_FILE_SIZE
     cache, cache_problems = None, []
     if options.cache_dir is not None:
         # the size limit is part of the key: files git vouches for are trusted unseen
         cache, problem = ScanCache.open(options.cache_dir, root, f"{cache_key}:{max_size}")
         cache_problems += [problem] if problem else []
-    ignore = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files,
-                         git_applied=listing is not None,
-                         default_excludes=next(
-                             (v for v in (options.default_excludes, config.default_excludes)
-                              if v is not None), True))
-    # files over the size limit are read too, in pieces and for ids only (ftscan.largefile)
-    read_limit = max(max_size, STREAM_LIMIT)
-    entries = list(listed(root, listing, ignore, read_limit) if listing is not None
-                   else walk(root, targets, ignore, read_limit))
-    setup_problems = [Diagnostic(path, message, Severity.WARNING, line)
-                      for path, line, message in ignore.problems]
+    if files is None:
+        files = list_files(root, targets, options, config, listing, max_size)
+    entries = files.entries
+    setup_problems = list(files.problems)
     try:
         search = engine_named(options.search_engine, root)
     except EngineMissing as exc:

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ftscan.cachefiles import cache_file, dump_private, load_private
+from ftscan.cachefiles import RACY_SECONDS, cache_file, dump_private, load_private
+from ftscan.discovery import FileEntry, SkippedEntry
 
 if TYPE_CHECKING:
     from ftscan.api import ScanSummary
@@ -41,7 +42,22 @@ class Analysed:
     summary: ScanSummary
 
 
-def listing_digest(root: Path, outputs: tuple[str, str, str]) -> str:
+@dataclass(frozen=True)
+class Inputs:
+    """What the files of a scan hash to, and the newest modification time among the files
+    known by their ``lstat`` data only (0 when there are none)."""
+
+    digest: str
+    newest_ns: int
+
+    def settled(self, now_ns: int) -> bool:
+        """Can this key be recorded? A file modified less than :data:`RACY_SECONDS` ago may
+        change again within the same timestamp tick, invisibly to ``lstat``: a scan that saw
+        such a file is not recorded (the scan cache makes the same choice)."""
+        return self.newest_ns < now_ns - RACY_SECONDS * 10**9
+
+
+def listing_digest(root: Path, outputs: tuple[str, str, str]) -> Inputs:
     """A digest of what git says the work tree holds (:class:`ftscan.gitfiles.PendingListing`
     outputs: every tracked file's mode, blob id and path, the changed ones and the untracked
     ones), with the ``lstat`` data of the files git does not vouch for by blob id (changed,
@@ -54,14 +70,36 @@ def listing_digest(root: Path, outputs: tuple[str, str, str]) -> str:
     unvouched.update(record.partition("\t")[2] for record in tracked.split("\0")
                      if record.partition(" ")[2].startswith("120000"))
     base = os.path.join(str(root), "")
+    newest = 0
     for path in sorted(unvouched):
         try:
             info = os.lstat(base + path)
             seen = (info.st_mode, info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
+            newest = max(newest, info.st_mtime_ns, info.st_ctime_ns)
         except OSError:
             seen = None
         digest.update(f"\1{path}\0{seen}".encode("utf-8", "surrogateescape"))
-    return digest.hexdigest()
+    return Inputs(digest.hexdigest(), newest)
+
+
+def walk_digest(entries: Iterable[FileEntry | SkippedEntry]) -> Inputs:
+    """A digest of the files the walk of a tree that is no git repository found: each path
+    with its ``lstat`` signature (size, modification and change times, inode), as the scan
+    cache trusts them, and each file left out with the reason."""
+    digest = hashlib.sha256()
+    newest = 0
+    for entry in entries:
+        if isinstance(entry, SkippedEntry):
+            digest.update(f"\1{entry.relpath}\0{entry.reason}".encode(
+                "utf-8", "surrogateescape"))
+            continue
+        signature = entry.signature
+        if len(signature) == 4:
+            newest = max(newest, int(signature[1]), int(signature[2]))
+        else:  # no stat data to key on: never recorded
+            newest = max(newest, 1 << 62)
+        digest.update(f"\1{entry.relpath}\0{signature}".encode("utf-8", "surrogateescape"))
+    return Inputs(digest.hexdigest(), newest)
 
 
 class Replay:

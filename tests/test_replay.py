@@ -15,6 +15,7 @@ import pytest
 from conftest import commit, new_git_repo, write
 
 import ftscan.pipeline
+import ftscan.replay
 from ftscan.api import ScanOptions, ScanResult, scan
 
 MODEL = "ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4"
@@ -136,3 +137,66 @@ def test_a_replay_file_written_by_someone_else_is_not_trusted(project: Path, tmp
     replay.chmod(0o666)  # anyone may write it: not ftscan's own any more
     _scan(project, cache)
     assert len(analyses) == 2
+
+
+@pytest.fixture
+def plain_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The same project as a folder that is no git repository (an unpacked archive, a
+    ``node_modules`` scanned with ``--no-ignore``): the walk's list is the replay's key.
+    Files are seen as settled at once (the tests below write them a moment before scanning)."""
+    monkeypatch.setattr(ftscan.replay, "RACY_SECONDS", -3600)
+    root = tmp_path / "plain"
+    write(root, "config/.env", f"RANKER_MODEL={MODEL}\n")
+    write(root, "app/main.py", "import os\nfrom openai import OpenAI\n\n"
+          "MODEL = os.environ['RANKER_MODEL']\n"
+          "OpenAI().chat.completions.create(model=MODEL, messages=[])\n")
+    write(root, ".gitignore", "build/\n")
+    return root
+
+
+def test_a_tree_without_git_is_replayed_when_nothing_changed(
+        plain_tree: Path, tmp_path: Path, analyses: list[Path]) -> None:
+    cache = tmp_path / "cache"
+    first = _scan(plain_tree, cache)
+    again = _scan(plain_tree, cache)
+    assert len(analyses) == 1
+    assert _same(first, again) and _same(again, _scan(plain_tree, None))
+    assert {f.role.value for f in again.findings} >= {"definition", "use"}
+
+
+@pytest.mark.parametrize("change", [
+    "edit, same size", "add", "delete", "rename", "ignore file", "add ignored",
+])
+def test_a_tree_without_git_sees_every_change(plain_tree: Path, tmp_path: Path, change: str,
+                                              analyses: list[Path]) -> None:
+    cache = tmp_path / "cache"
+    _scan(plain_tree, cache)
+    if change == "edit, same size":
+        text = (plain_tree / "config" / ".env").read_text()
+        write(plain_tree, "config/.env", text.replace(MODEL, MODEL[:-1] + "X"))
+    elif change == "add":
+        write(plain_tree, "new.env", f"OTHER={OTHER}\n")
+    elif change == "delete":
+        (plain_tree / "config" / ".env").unlink()
+    elif change == "rename":
+        os.rename(plain_tree / "config" / ".env", plain_tree / "config" / "prod.env")
+    elif change == "ignore file":
+        write(plain_tree, ".gitignore", "build/\nconfig/\n")
+    elif change == "add ignored":  # nothing the scan reads changed: replayed
+        write(plain_tree, "build/out.env", f"OTHER={OTHER}\n")
+    after = _scan(plain_tree, cache)
+    assert len(analyses) == (1 if change == "add ignored" else 2)
+    assert _same(after, _scan(plain_tree, None))
+
+
+def test_a_scan_that_saw_a_file_change_a_moment_ago_is_not_recorded(
+        tmp_path: Path, analyses: list[Path]) -> None:
+    """A file can change again within one timestamp tick, invisibly to lstat: a scan right
+    after an edit is not replayed (the scan cache still saves the work)."""
+    root = tmp_path / "fresh"
+    write(root, "config/.env", f"RANKER_MODEL={MODEL}\n")
+    cache = tmp_path / "cache"
+    first = _scan(root, cache)
+    again = _scan(root, cache)
+    assert len(analyses) == 2
+    assert _same(first, again) and again.summary.files_from_cache == 1  # the cache did serve
