@@ -83,6 +83,26 @@ def row(label: str, ftscan: Run, rg: Run | None) -> str:
             f"{rg_text} | {ratio} |")
 
 
+QUIET_FILES = ("python3.11/textwrap.py", "python3.12/textwrap.py", "lib/textwrap.py")
+
+
+def hook_run(tree: Path, changed: str, runs: int, env: dict[str, str]) -> Run:
+    """The pre-commit hook's command after ``changed`` was edited (a comment appended), runs
+    times; the file is restored afterwards."""
+    target = tree / changed
+    original = target.read_bytes()
+    hook = [sys.executable, "-m", "ftscan", "scan", "--files-only", "--fail-on", "warning",
+            "--quiet", str(target)]
+    times = []
+    try:
+        for n in range(runs):
+            target.write_bytes(original + f"\n# edit {n}\n".encode())
+            times.append(run_once(hook, env, cwd=tree))
+    finally:
+        target.write_bytes(original)
+    return median_run(times)
+
+
 def findings(tree: Path, engine: str, extra: list[str], env: dict[str, str]) -> list[dict]:
     out = subprocess.run([sys.executable, "-m", "ftscan", "scan", str(tree), "--format",
                           "json", "--no-cache", "--fail-on", "never", "--quiet", "--search",
@@ -135,20 +155,13 @@ def main() -> int:
         changed = args.hook_file or (sorted(p for p, _ in json.loads(planted.read_text())
                                             if p.endswith(".py"))[0]
                                      if planted.exists() else None)
-        if changed:
-            target = tree / changed
-            original = target.read_bytes()
-            hook = [sys.executable, "-m", "ftscan", "scan", "--files-only", "--fail-on",
-                    "warning", "--quiet", str(target)]
-            times = []
-            try:
-                for n in range(args.runs):
-                    target.write_bytes(original + f"\n# edit {n}\n".encode())
-                    times.append(run_once(hook, env, cwd=tree))
-            finally:
-                target.write_bytes(original)
-            print(row(f"pre-commit hook, one file changed ({changed})", median_run(times),
-                      None))
+        # the common commit: a module with no id and no name worth following
+        quiet = next((p for p in QUIET_FILES if (tree / p).is_file()), None)
+        for label, path in (("one file changed", changed),
+                            ("one file without any id changed", quiet)):
+            if path:
+                print(row(f"pre-commit hook, {label} ({path})",
+                          hook_run(tree, path, args.runs, env), None))
     print()
     by_ripgrep = findings(tree, "ripgrep", extra, env)
     by_python = findings(tree, "python", extra, env)
