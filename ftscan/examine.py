@@ -552,8 +552,9 @@ class Examiner:
         already (its workers have the parsers loaded), else here."""
         if self._pool is None or len(entries) < 2:
             return (module_of(e, max_size) for e in entries)
+        # each module is a parse: spread them one by one over the workers
         return self._map(module_of, [(e, max_size) for e in entries],
-                         lambda call: "the parser crashed on this file")
+                         lambda call: "the parser crashed on this file", chosen=True)
 
     def names(self, entries: Sequence[FileEntry], queries: tuple[NameQuery, ...],
               ) -> Iterator[tuple[bool, ...] | None]:
