@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import enum
+import functools
 import gc
 import hashlib
 import importlib.util
@@ -39,7 +40,9 @@ RACY_SECONDS = 2
 """A file whose mtime is this close to the scan that cached it is verified by content (and a
 scan that saw one is not recorded for replay)."""
 """A repository's cache not used for this long is deleted by the next scan that saves one."""
-_PARSING_LIBRARIES = ("libcst", "hcl2", "lark", "yaml", "ahocorasick_rs", "pathspec")
+_PARSING_LIBRARIES = {"libcst": "libcst", "hcl2": "python_hcl2", "lark": "lark", "yaml": "pyyaml",
+                      "ahocorasick_rs": "ahocorasick_rs", "pathspec": "pathspec"}
+"""The libraries whose version decides what a file yields: import name to distribution name."""
 
 
 def default_cache_dir() -> Path:
@@ -55,10 +58,12 @@ def default_cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ftscan"
 
 
-def _installed(module: str) -> str:
+def _installed(module: str, distribution: str) -> str:
     """Which installation of a library is in use, without importing it (importing libcst to
-    read its version would cost more than a cached scan): where its package lives, and the
-    size and mtime of its ``__init__``; an upgrade or reinstall changes them."""
+    read its version would cost more than a cached scan): where its package lives, the size of
+    its ``__init__``, and the version its ``.dist-info`` folder names. Not the mtime: CI
+    installs the same versions afresh on every run (a restored cache must stay valid there);
+    a library installed without metadata falls back to the mtime, so any reinstall counts."""
     try:
         spec = importlib.util.find_spec(module)
         origin = spec.origin if spec is not None else None
@@ -67,7 +72,24 @@ def _installed(module: str) -> str:
         info = os.stat(origin)
     except (ImportError, ValueError, OSError):
         return "missing"
-    return f"{origin}:{info.st_size}:{info.st_mtime_ns}"
+    version = _versions(os.path.dirname(os.path.dirname(origin))).get(distribution)
+    return f"{origin}:{info.st_size}:{version or info.st_mtime_ns}"
+
+
+@functools.cache
+def _versions(site: str) -> dict[str, str]:
+    """The distributions installed in ``site`` (a ``site-packages`` folder): normalised name
+    to version, from the names of their ``.dist-info`` folders."""
+    try:
+        names = os.listdir(site)
+    except OSError:
+        return {}
+    found = {}
+    for name in names:
+        if name.endswith(".dist-info"):
+            project, _, version = name[:-len(".dist-info")].partition("-")
+            found[re.sub(r"[-_.]+", "_", project).lower()] = version
+    return found
 
 
 def cache_key(rules_digest: str) -> str:
@@ -75,8 +97,8 @@ def cache_key(rules_digest: str) -> str:
     digest = hashlib.sha256()
     for part in (str(CACHE_FORMAT), __version__, sys.version, rules_digest):
         digest.update(part.encode() + b"\0")
-    for name in _PARSING_LIBRARIES:
-        digest.update(f"{name}={_installed(name)}".encode() + b"\0")
+    for name, distribution in _PARSING_LIBRARIES.items():
+        digest.update(f"{name}={_installed(name, distribution)}".encode() + b"\0")
     # ftscan's own source: a development checkout changes without a version bump
     package = Path(__file__).parent
     for path in sorted(package.rglob("*.py")):

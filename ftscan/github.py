@@ -36,6 +36,7 @@ from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
 from ftscan.models import Finding, Level
 from ftscan.ownreports import COMMENT_MARKER, sign_markdown
 from ftscan.reporters.sarif import render_sarif
+from ftscan.reporters.text import summary_line
 from ftscan.safefile import UnsafeFile, read_text_limited
 
 ANNOTATIONS_PER_LEVEL = 10
@@ -178,6 +179,7 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
             ("comment-file", comment_file if comment else ""),
         )
     ))
+    out.append(f"ftscan: {terminal(summary_line(result))}")  # shows whether the cache served
     out.append(headline)
     failing = _failing(added, fail_on)
     return 1 if failing else 0

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from conftest import AS_OF, run_scan, write
 
 import ftscan.examine
+from ftscan import cachefiles
 from ftscan.api import ScanResult
 from ftscan.cache import RACY_SECONDS, ScanCache, _load
 from ftscan.cachefiles import _MAGIC, default_cache_dir
@@ -406,3 +407,26 @@ def test_modules_reached_by_name_are_parsed_once_while_unchanged(
     assert parsed == ["app.py"]
     assert [f.location.start_line for f in third.findings
             if f.role is Role.USE and f.location.path == "app.py"] == [5]
+
+
+def test_a_library_reinstalled_at_the_same_version_keeps_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CI installs ftscan's libraries afresh on every run (new mtimes): a cache restored from
+    an earlier run must stay valid, and an upgrade must still drop it."""
+    site = tmp_path / "site-packages"
+    package = site / "fakeparser"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("VERSION = 1\n")
+    (site / "Fake.Parser-1.0.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    before = cachefiles._installed("fakeparser", "fake_parser")
+    assert before.endswith(":1.0")
+    os.utime(package / "__init__.py", ns=(1, 10**18))  # reinstalled: same bytes, new mtime
+    cachefiles._versions.cache_clear()
+    assert cachefiles._installed("fakeparser", "fake_parser") == before
+    (site / "Fake.Parser-1.0.dist-info").rename(site / "fake_parser-1.1.dist-info")
+    cachefiles._versions.cache_clear()
+    assert cachefiles._installed("fakeparser", "fake_parser").endswith(":1.1")
+    (site / "fake_parser-1.1.dist-info").rmdir()  # no metadata: any reinstall counts
+    cachefiles._versions.cache_clear()
+    assert cachefiles._installed("fakeparser", "fake_parser").endswith(f":{10**18}")

@@ -67,7 +67,7 @@ def test_inputs_reach_scripts_only_through_env() -> None:
 # ---------------------------------------------------------------- the action, end to end
 
 
-_NAME = re.compile(r"\b(?:inputs|steps|github)(?:\.[A-Za-z_][\w-]*)+")
+_NAME = re.compile(r"\b(?:inputs|steps|github|runner)(?:\.[A-Za-z_][\w-]*)+")
 
 
 def _lookup(name: str, context: dict[str, Any]) -> Any:
@@ -89,8 +89,12 @@ def _condition(text: str, context: dict[str, Any]) -> bool:
 
 
 def run_action(workspace: Path, temp: Path, inputs: dict[str, str], event: dict[str, Any],
-               fake_bin: Path) -> dict[str, Any]:
-    """Run action.yml's steps as the runner would: bash for run steps, recorded uses steps."""
+               fake_bin: Path, caches: dict[str, Path] | None = None,
+               sha: str = "0" * 40) -> dict[str, Any]:
+    """Run action.yml's steps as the runner would: bash for run steps, recorded uses steps.
+    ``caches`` stands in for the actions cache service (key to saved folder): restore copies
+    the entry with the key, else the newest one whose key starts with a restore key; save
+    copies the folder in."""
     defaults = {k: str(v.get("default", "")) for k, v in ACTION["inputs"].items()}
     event_path = temp / "event.json"
     event_path.write_text(json.dumps(event))
@@ -98,7 +102,8 @@ def run_action(workspace: Path, temp: Path, inputs: dict[str, str], event: dict[
         "inputs": {**defaults, **inputs},
         "steps": {},
         "github": {"token": "ghs_test", "event_name": "pull_request", "event": event,
-                   "repository": "acme/svc"},
+                   "repository": "acme/svc", "sha": sha},
+        "runner": {"temp": str(temp), "os": "Linux"},
     }
     summary = temp / "summary.md"
     base_env = {
@@ -123,6 +128,9 @@ def run_action(workspace: Path, temp: Path, inputs: dict[str, str], event: dict[
             record["uses"][step["uses"].split("@")[0]] = with_
             if "setup-python" in step["uses"]:
                 context["steps"][step_id] = {"outputs": {"python-path": sys.executable}}
+            elif "actions/cache/" in step["uses"] and caches is not None:
+                context["steps"][step_id] = {"outputs": _cache_step(step["uses"], with_,
+                                                                    caches)}
             continue
         output = temp / f"output-{index}"
         output.write_text("")
@@ -138,6 +146,23 @@ def run_action(workspace: Path, temp: Path, inputs: dict[str, str], event: dict[
     record["outputs"] = {k: _expand(v["value"], context) for k, v in ACTION["outputs"].items()}
     record["failed"] = failed
     return record
+
+
+def _cache_step(uses: str, with_: dict[str, str], caches: dict[str, Path]) -> dict[str, str]:
+    """actions/cache/restore or /save, against ``caches`` (saved beside the runner's temp)."""
+    folder = Path(with_["path"])
+    if "/save@" in uses:
+        saved = folder.parent.parent / f"saved-cache-{len(caches)}"
+        shutil.copytree(folder, saved)
+        caches[with_["key"]] = saved
+        return {}
+    key = with_["key"]
+    found = key if key in caches else next(
+        (k for k in reversed(list(caches)) if k.startswith(with_.get("restore-keys", key))),
+        None)
+    if found is not None:
+        shutil.copytree(caches[found], folder, dirs_exist_ok=True)
+    return {"cache-hit": str(found == key).lower(), "cache-matched-key": found or ""}
 
 
 def test_action_runs_end_to_end_on_a_pull_request(tmp_path: Path) -> None:
@@ -183,6 +208,42 @@ def test_action_runs_end_to_end_on_a_pull_request(tmp_path: Path) -> None:
     assert calls[1].startswith("api --method POST repos/acme/svc/issues/7/comments")
     comment = (temp / "ftscan-comment.md").read_text()
     assert comment.startswith("<!-- ftscan:inventory -->") and FT2 in comment
+
+
+def test_the_action_keeps_its_scan_cache_between_runs(tmp_path: Path) -> None:
+    """A pull request's next push restores the cache the last run saved (by the restore-key
+    prefix) and reads only the file that changed; the new finding is still reported."""
+    repo = new_git_repo(tmp_path / "svc")
+    (repo / ".env").write_text(f"RANKER_MODEL={FT}\n")
+    for n in range(30):
+        (repo / f"src/m{n}.py").parent.mkdir(exist_ok=True)
+        (repo / f"src/m{n}.py").write_text(f"import os\nVALUE_{n} = os.environ.get('X')\n")
+    base = commit(repo, "base")
+    fake_bin = tmp_path / "fake-bin"
+    fake_bin.mkdir()
+    event = {"pull_request": {"number": 7, "base": {"sha": base},
+                              "head": {"repo": {"full_name": "acme/svc"}}}}
+    caches: dict[str, Path] = {}
+
+    def push(sha: str) -> dict[str, Any]:
+        temp = tmp_path / "runner-temp"  # a fresh runner each time, at the same place
+        shutil.rmtree(temp, ignore_errors=True)
+        temp.mkdir()
+        return run_action(repo, temp, {"summary": "false"}, event, fake_bin, caches, sha)
+
+    first = push(base)
+    assert list(caches) == [f"ftscan-Linux-ftscan-{base}"]
+    assert "from the cache" not in first["steps"][1][2]
+    (repo / "new.env").write_text(f"TAGGER_MODEL={FT2}\n")
+    head = commit(repo, "pull request")
+    second = push(head)
+    out = second["steps"][1][2]
+    assert "unchanged, from the cache" in out, out
+    assert second["outputs"]["new-findings"] == "1"
+    assert list(caches) == [f"ftscan-Linux-ftscan-{base}", f"ftscan-Linux-ftscan-{head}"]
+    again = push(head)  # a re-run of the same commit: restored whole, not saved again
+    assert "unchanged, from the cache" in again["steps"][1][2]
+    assert len(caches) == 2
 
 
 # ---------------------------------------------------------------- pre-commit, for real
