@@ -133,6 +133,14 @@ class ScanCache:
                 misses.append((index, row[1] or None))
         return plain, hits, misses
 
+    def refresh(self, relpath: str, facts: FileFacts) -> None:
+        """New facts for a file :meth:`partition` answered for (its bytes unchanged, learnt
+        more about them), keeping its signature, digest and the alias phase's answers."""
+        row = self._new.get(relpath)
+        if row is not None:
+            self._new[relpath] = (row[0], row[1], facts, row[3], row[4])
+            self._changed = True
+
     def cached_facts(self, relpath: str) -> FileFacts | None:
         """The facts cached for ``relpath``, whatever its signature."""
         row = self._old.get(relpath)

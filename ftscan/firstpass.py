@@ -13,6 +13,7 @@ walking process competes with the workers and the scan got 5% slower, so the wal
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -136,34 +137,76 @@ class DefinitionsPass:
         todo = dict(misses)
         kept = set(self._worth_reading(entries, sorted(todo), env_names, found))
         todo = {i: digest for i, digest in todo.items() if i in kept}
+        untested: list[tuple[int, FileFacts]] = []
         for index, facts in hits:
             outcome = facts.outcome(env_names, self.context, self.follow_aliases)
             if outcome is None:  # a bound variable it was never searched for
+                untested.append((index, facts))
+            else:
+                found[index] = outcome
+                self.from_cache += outcome.skipped is None
+        for index, facts in self._without_new_names(entries, untested, env_names):
+            outcome = facts.outcome(env_names, self.context, self.follow_aliases)
+            if outcome is None:
                 todo[index] = None
             else:
+                cache.refresh(entries[index].relpath, facts)
                 found[index] = outcome
                 self.from_cache += outcome.skipped is None
         order = sorted(todo)
         redo = []
         fresh = examiner.run([entries[i] for i in order], env_names, [todo[i] for i in order],
                              keep_digest=True, chosen=self.search is not None)
+        touched: list[tuple[int, FileFacts]] = []
         for i, facts in zip(order, fresh, strict=True):
             if facts is not None and facts.unchanged:  # touched, not changed
                 cached = cache.cached_facts(entries[i].relpath)
                 outcome = (cached.outcome(env_names, self.context, self.follow_aliases)
                            if cached else None)
                 if outcome is None:
-                    redo.append(i)
+                    if cached is None:
+                        redo.append(i)
+                    else:
+                        touched.append((i, cached))
                     continue
                 cache.keep(entries[i])
                 self.from_cache += outcome.skipped is None
                 found[i] = outcome
             else:
                 self._fresh(i, entries[i], facts, env_names, found)
+        for i, facts in self._without_new_names(entries, touched, env_names):
+            outcome = facts.outcome(env_names, self.context, self.follow_aliases)
+            if outcome is None:
+                redo.append(i)
+                continue
+            cache.keep(entries[i])
+            cache.refresh(entries[i].relpath, facts)
+            self.from_cache += outcome.skipped is None
+            found[i] = outcome
+        redo.sort()
         again = examiner.run([entries[i] for i in redo], env_names, keep_digest=True)
         for i, facts in zip(redo, again, strict=True):
             self._fresh(i, entries[i], facts, env_names, found)
         return [found[i] for i in sorted(found)]
+
+    def _without_new_names(self, entries: list[FileEntry], untested: list[tuple[int, FileFacts]],
+                           env_names: frozenset[str]) -> list[tuple[int, FileFacts]]:
+        """Cached files that read the environment, to be tested for variable names bound
+        since they were examined (a commit adding a ``.env`` line): the search engine names
+        those that hold one of the new names; the others hold none, which is all the test
+        would find (a name counts only where its bytes occur), so their facts are completed
+        without reading them. Returns (index, facts) with the completed facts, and the files
+        to read again with their facts unchanged (their outcome stays unknown)."""
+        if self.search is None or len(untested) < SEARCH_MIN_FILES:
+            return untested
+        new_names = sorted({name.encode() for _, facts in untested
+                            for name in env_names - facts.names_tested})
+        base = len(self.root.rstrip("/")) + 1
+        holding = self.search.containing(
+            self.root, [entries[i].path[base:] for i, _ in untested], new_names)
+        return [(i, facts if entries[i].path[base:] in holding else
+                 dataclasses.replace(facts, names_tested=facts.names_tested | env_names))
+                for i, facts in untested]
 
     def _worth_reading(self, entries: list[FileEntry], indexes: Iterable[int],
                        env_names: frozenset[str], found: dict[int, Outcome]) -> list[int]:

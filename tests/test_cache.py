@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import AS_OF, run_scan, write
+from conftest import AS_OF, commit, new_git_repo, run_scan, write
 
 import ftscan.examine
 from ftscan import cachefiles
@@ -430,3 +430,35 @@ def test_a_library_reinstalled_at_the_same_version_keeps_the_cache(
     (site / "fake_parser-1.1.dist-info").rmdir()  # no metadata: any reinstall counts
     cachefiles._versions.cache_clear()
     assert cachefiles._installed("fakeparser", "fake_parser").endswith(f":{10**18}")
+
+
+def test_a_new_variable_is_looked_for_only_in_the_files_that_name_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A commit that binds a new variable (a line in a ``.env``) must test every cached file
+    that reads the environment for it: the search engine narrows that to the files holding
+    the name; the others are answered from the cache, and the findings are a fresh scan's."""
+    root = new_git_repo(tmp_path / "svc")  # committed: the cache knows the files by blob id
+    write(root, "config/.env", f"RANKER_MODEL={FT}\n")
+    for n in range(240):
+        write(root, f"lib/m{n}.py", f"import os\nSETTING_{n} = os.environ.get('SETTING_{n}')\n")
+    write(root, "app/tagger.py", "import os\nTAGGER = os.environ['TAGGER_MODEL']\n")
+    commit(root, "start")
+    cache = tmp_path / "cache"
+    run_scan(root, cache_dir=cache, jobs=1, search_engine="ripgrep")
+    write(root, "config/.env", f"RANKER_MODEL={FT}\nTAGGER_MODEL={OTHER}\n")
+    examined: list[str] = []
+    real = ftscan.examine.examine
+
+    def counting(entry: FileEntry, *args: object, **kwargs: object) -> object:
+        examined.append(entry.relpath)
+        return real(entry, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ftscan.examine, "examine", counting)
+    again = run_scan(root, cache_dir=cache, jobs=1, search_engine="ripgrep")
+    assert sorted(examined) == ["app/tagger.py", "config/.env"]
+    fresh = run_scan(root, jobs=1, search_engine="ripgrep")
+    assert again.findings == fresh.findings
+    assert ("app/tagger.py", Role.USE) in {(f.location.path, f.role) for f in again.findings}
+    examined.clear()
+    run_scan(root, cache_dir=cache, jobs=1, search_engine="ripgrep")
+    assert examined == ["config/.env"]  # what was learnt is kept; only the fresh edit is read
