@@ -182,7 +182,11 @@ def _scan(options: ScanOptions) -> ScanResult:
     for path in paths:
         if not path.exists() and not path.is_symlink():
             raise ScanError(f"path does not exist: {path}")
-    absolute = [Path(p).absolute() for p in paths]
+    try:
+        absolute = [Path(p).absolute() for p in paths]
+    except OSError as exc:  # the working directory was deleted
+        raise ScanError(f"cannot tell where the paths to scan are: {exc.strerror or exc}"
+                        ) from None
     if options.files_only:
         groups = {find_root(absolute[0]): [find_root(absolute[0])]}
     else:

@@ -61,7 +61,10 @@ def guess_root(args: list[str]) -> Path | None:
 
 def run() -> None:
     """The console script."""
-    root = guess_root(sys.argv[1:])
+    try:
+        root = guess_root(sys.argv[1:])
+    except (OSError, ValueError):  # a working directory deleted under us, say: the scan says so
+        root = None
     if root is not None:
         start_early(root)
     from ftscan.cli import run as run_cli

@@ -3,6 +3,8 @@ when it asks for that very listing, and stops it otherwise."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -87,3 +89,14 @@ def test_a_listing_the_scan_does_not_need_is_stopped(
     assert gitfiles._early == {}
     assert all(process.poll() is not None for process in processes)
     assert {f.location.path for f in result.findings} == {"app/.env", "app/main.py"}
+
+
+def test_a_working_directory_deleted_under_the_scan_is_a_usage_error(tmp_path: Path) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    proc = subprocess.run(["bash", "-c", 'cd "$1" && rmdir "$1" && exec "$2" -m ftscan scan',
+                           "-", str(gone), sys.executable],
+                          capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("ftscan: error: ") and "Traceback" not in proc.stderr
+    assert len(proc.stderr.splitlines()) == 1
