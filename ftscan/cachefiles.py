@@ -36,10 +36,10 @@ _MAGIC = b"ftscan-cache\n"
 _OWN_FILE = re.compile(
     r"(?:ftscan-[0-9a-f]{24}\.(?:cache|replay)|\.ftscan-[0-9a-f]{24}\.(?:cache|replay)\.\w+\.tmp)")
 UNUSED_DAYS = 30
+"""A repository's cache not used for this long is deleted by the next scan that saves one."""
 RACY_SECONDS = 2
 """A file whose mtime is this close to the scan that cached it is verified by content (and a
 scan that saw one is not recorded for replay)."""
-"""A repository's cache not used for this long is deleted by the next scan that saves one."""
 _PARSING_LIBRARIES = {"libcst": "libcst", "hcl2": "python_hcl2", "lark": "lark", "yaml": "pyyaml",
                       "ahocorasick_rs": "ahocorasick_rs", "pathspec": "pathspec"}
 """The libraries whose version decides what a file yields: import name to distribution name."""

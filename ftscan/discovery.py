@@ -34,9 +34,9 @@ IGNORE_FILES = (".gitignore", *OWN_IGNORE_FILES)
 Signature = tuple[int, ...] | tuple[str]
 """What the scan cache trusts a file by: see :attr:`FileEntry.signature`."""
 UNKNOWN_SIZE = -1
+"""The size of a :class:`FileEntry` git vouches for but nobody has looked at yet."""
 STREAM_LIMIT = 256 * 1024 * 1024
 """Files larger than this are skipped even by the streaming pass (:mod:`ftscan.largefile`)."""
-"""The size of a :class:`FileEntry` git vouches for but nobody has looked at yet."""
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
 DEFAULT_EXCLUDED_DIRS = frozenset({
     "node_modules", "bower_components", "jspm_packages", "vendor", "third_party",
