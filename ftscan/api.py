@@ -416,7 +416,6 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
 
     pending = _git_listing(root, targets, options)
     outputs = pending.outputs() if pending is not None else None
-    listing = parse_listing(*outputs) if outputs is not None else None
     replay = recorded = inputs = files = None
     if options.cache_dir is not None:
         if outputs is not None:
@@ -438,6 +437,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
 
         context = AnalysisContext(rules, lifecycle, as_of, window, max_size, options.file_budget,
                                   follow_names=options.follow_aliases)
+        listing = parse_listing(*outputs) if outputs is not None else None
         analysed = analyse(root, targets, options, started, config, context, listing,
                            catalogue.cache_key(rules), files)
         unsettled = UNSETTLED_REASONS & analysed.summary.skipped.keys()
