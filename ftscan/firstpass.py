@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from ftscan.analysis import AnalysisContext
 from ftscan.bindings import EnvVar
@@ -145,14 +145,8 @@ class DefinitionsPass:
             else:
                 found[index] = outcome
                 self.from_cache += outcome.skipped is None
-        for index, facts in self._without_new_names(entries, untested, env_names):
-            outcome = facts.outcome(env_names, self.context, self.follow_aliases)
-            if outcome is None:
-                todo[index] = None
-            else:
-                cache.refresh(entries[index].relpath, facts)
-                found[index] = outcome
-                self.from_cache += outcome.skipped is None
+        todo.update((i, None) for i in self._from_cache_with_new_names(
+            entries, untested, env_names, found))
         order = sorted(todo)
         redo = []
         fresh = examiner.run([entries[i] for i in order], env_names, [todo[i] for i in order],
@@ -174,39 +168,45 @@ class DefinitionsPass:
                 found[i] = outcome
             else:
                 self._fresh(i, entries[i], facts, env_names, found)
-        for i, facts in self._without_new_names(entries, touched, env_names):
-            outcome = facts.outcome(env_names, self.context, self.follow_aliases)
-            if outcome is None:
-                redo.append(i)
-                continue
-            cache.keep(entries[i])
-            cache.refresh(entries[i].relpath, facts)
-            self.from_cache += outcome.skipped is None
-            found[i] = outcome
+        redo += self._from_cache_with_new_names(entries, touched, env_names, found)
         redo.sort()
         again = examiner.run([entries[i] for i in redo], env_names, keep_digest=True)
         for i, facts in zip(redo, again, strict=True):
             self._fresh(i, entries[i], facts, env_names, found)
         return [found[i] for i in sorted(found)]
 
-    def _without_new_names(self, entries: list[FileEntry], untested: list[tuple[int, FileFacts]],
-                           env_names: frozenset[str]) -> list[tuple[int, FileFacts]]:
-        """Cached files that read the environment, to be tested for variable names bound
-        since they were examined (a commit adding a ``.env`` line): the search engine names
-        those that hold one of the new names; the others hold none, which is all the test
-        would find (a name counts only where its bytes occur), so their facts are completed
-        without reading them. Returns (index, facts) with the completed facts, and the files
-        to read again with their facts unchanged (their outcome stays unknown)."""
-        if self.search is None or len(untested) < SEARCH_MIN_FILES:
-            return untested
-        new_names = sorted({name.encode() for _, facts in untested
-                            for name in env_names - facts.names_tested})
+    def _from_cache_with_new_names(self, entries: list[FileEntry],
+                                   untested: list[tuple[int, FileFacts]],
+                                   env_names: frozenset[str], found: dict[int, Outcome],
+                                   ) -> list[int]:
+        """Cached files (their bytes unchanged) that read the environment, to be tested for
+        variable names bound since they were examined (a commit adding a ``.env`` line): the
+        search engine names those that hold one of the new names; the others hold none, which
+        is all the test would find (a name counts only where its bytes occur), so their facts
+        are completed and kept without reading them, and their outcomes noted in ``found``.
+        Returns the indexes of the files to read again."""
+        assert self.cache is not None
+        holding: set[str] | None = None
+        if self.search is not None and len(untested) >= SEARCH_MIN_FILES:
+            holding = self._ask([entries[i] for i, _ in untested], sorted(
+                {name.encode() for _, facts in untested
+                 for name in env_names - facts.names_tested}))
         base = len(self.root.rstrip("/")) + 1
-        holding = self.search.containing(
-            self.root, [entries[i].path[base:] for i, _ in untested], new_names)
-        return [(i, facts if entries[i].path[base:] in holding else
-                 dataclasses.replace(facts, names_tested=facts.names_tested | env_names))
-                for i, facts in untested]
+        again = []
+        for i, facts in untested:
+            if holding is None or entries[i].path[base:] in holding:
+                again.append(i)
+                continue
+            facts = dataclasses.replace(facts, names_tested=facts.names_tested | env_names)
+            outcome = facts.outcome(env_names, self.context, self.follow_aliases)
+            if outcome is None:  # not a question of names (a module never parsed)
+                again.append(i)
+                continue
+            self.cache.keep(entries[i])  # carried under its new signature if only touched
+            self.cache.refresh(entries[i].relpath, facts)
+            self.from_cache += outcome.skipped is None
+            found[i] = outcome
+        return again
 
     def _worth_reading(self, entries: list[FileEntry], indexes: Iterable[int],
                        env_names: frozenset[str], found: dict[int, Outcome]) -> list[int]:
@@ -236,13 +236,14 @@ class DefinitionsPass:
                 self._fresh(i, entry, None, env_names, found)
         return [i for i in wanted if i not in passed]
 
-    def _ask(self, entries: list[FileEntry]) -> set[str]:
+    def _ask(self, entries: list[FileEntry], words: Sequence[bytes] | None = None) -> set[str]:
         """The search engine's answer for ``entries``: their paths (relative to the root, as
-        on disk) that may hold a word of the first phase."""
+        on disk) that may hold one of ``words`` (by default, a word of the first phase)."""
         assert self.search is not None
         base = len(self.root.rstrip("/")) + 1
         return self.search.containing(self.root, [e.path[base:] for e in entries],
-                                      first_phase_words(self.context))
+                                      first_phase_words(self.context) if words is None
+                                      else words)
 
     def _always_read(self, entry: FileEntry) -> bool:
         """Files the first phase reads whatever words they hold: workflows (the secrets they
