@@ -23,13 +23,18 @@ OTHER = "ft:gpt-4.1-2025-04-14:acme-corp:triage:Q2w3E4r5"
 DAY = dt.date(2026, 11, 29)
 
 
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    root = new_git_repo(tmp_path / "project")
+def _write_service(root: Path) -> None:
+    """An id in a ``.env``, and the code that reads it by name."""
     write(root, "config/.env", f"RANKER_MODEL={MODEL}\n")
     write(root, "app/main.py", "import os\nfrom openai import OpenAI\n\n"
           "MODEL = os.environ['RANKER_MODEL']\n"
           "OpenAI().chat.completions.create(model=MODEL, messages=[])\n")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = new_git_repo(tmp_path / "project")
+    _write_service(root)
     write(root, "README.md", "nothing here\n")
     commit(root, "start")
     return root
@@ -146,10 +151,7 @@ def plain_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     Files are seen as settled at once (the tests below write them a moment before scanning)."""
     monkeypatch.setattr(ftscan.replay, "RACY_SECONDS", -3600)
     root = tmp_path / "plain"
-    write(root, "config/.env", f"RANKER_MODEL={MODEL}\n")
-    write(root, "app/main.py", "import os\nfrom openai import OpenAI\n\n"
-          "MODEL = os.environ['RANKER_MODEL']\n"
-          "OpenAI().chat.completions.create(model=MODEL, messages=[])\n")
+    _write_service(root)
     write(root, ".gitignore", "build/\n")
     return root
 
