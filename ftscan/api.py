@@ -424,8 +424,9 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
             files = list_files(root, targets, options, config, None, max_size)
             inputs = walk_digest(files.entries)
         replay = Replay.at(options.cache_dir, root, (
-            catalogue.cache_key(rules), max_size, config, as_of, window, options.follow_aliases,
-            options.use_ignore_files, options.default_excludes, options.file_budget,
+            catalogue.cache_key(rules), lifecycle, max_size, config, as_of, window,
+            options.follow_aliases, options.use_ignore_files, options.default_excludes,
+            options.file_budget,
             sorted(relative_path(root, t) for t in targets), inputs.digest))
         recorded = replay.load()
     if isinstance(recorded, Analysed):

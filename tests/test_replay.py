@@ -122,6 +122,24 @@ def test_another_day_or_other_options_are_not_replayed(project: Path, tmp_path: 
     assert len(analyses) == 4  # the uncached one counts too
 
 
+def test_a_lifecycle_update_is_not_replayed_over(project: Path, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """``ftscan lifecycle update`` (or an edited override file) changes every verdict while no
+    file of the repository changes: the next scan must say the new dates."""
+    cache = tmp_path / "cache"
+    override = tmp_path / "lifecycle.yaml"
+    monkeypatch.setenv("FTSCAN_LIFECYCLE_FILE", str(override))
+    before = _scan(project, cache)
+    override.write_text(
+        "version: moved\nmodels:\n  - provider: openai\n    bases: [gpt-4o-mini-2024-07-18]\n"
+        "    shutdown: 2026-11-01\n    source: https://example.com/notice\n"
+        "    checked: 2026-11-02\n", encoding="utf-8")
+    after = _scan(project, cache)
+    assert _same(after, _scan(project, None))
+    assert not _same(after, before)
+    assert any("2026-11-01" in f.message for f in after.findings)
+
+
 def test_a_scan_that_gave_a_file_up_is_not_recorded(project: Path, tmp_path: Path,
                                                     analyses: list[Path],
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
