@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import os
 import time
 from collections import Counter
@@ -158,6 +159,11 @@ class ScanResult:
     all_findings: tuple[Finding, ...] = ()
     """In a diff-aware run, every finding of the repository, each marked ``new`` or not
     (``findings`` holds the new ones): SARIF always covers the whole scan."""
+    replay_key: str | None = None
+    """When the whole result is what kept analyses say (each repository's replayed or just
+    recorded, :mod:`ftscan.replay`) and the run added nothing of its own (no baseline, changed
+    lines or file selection): a digest of their keys. Equal keys mean equal findings, rules and
+    verdicts, so a report made only of those is the same too (:mod:`ftscan.reportmemo`)."""
 
     def failed(self) -> bool:
         """Is any finding that is not suppressed at or above the fail level?"""
@@ -232,9 +238,13 @@ def _scan(options: ScanOptions) -> ScanResult:
     diagnostics = tuple(d for part in parts for d in part.diagnostics)
     rules = RuleSet(list({r.id: r for part in parts for r in part.rules.rules}.values()))
     everything = tuple(sorted((f for part in parts for f in part.everything), key=_order))
+    kept = [p.replay_key for p in parts if p.replay_key is not None]
+    plain = baseline is None and not (options.diff_base or options.staged or options.files_only)
+    replay_key = hashlib.sha256("\0".join(kept).encode()).hexdigest() if (
+        plain and len(kept) == len(parts)) else None
     return ScanResult(first.root, tuple(findings), diagnostics, summary, rules, first.lifecycle,
                       first.as_of, first.fail_on, first.config, tuple(p.root for p in parts),
-                      tuple(stale), first.window, everything)
+                      tuple(stale), first.window, everything, replay_key)
 
 
 def _order(finding: Finding) -> tuple[str, Location, str, str, str]:
@@ -314,6 +324,8 @@ class _RepositoryScan:
     window: int
     everything: list[Finding]
     """Every finding, marked new or not, in a diff-aware run; empty otherwise."""
+    replay_key: str | None = None
+    """The key this repository's analysis is kept under, when it was replayed or recorded."""
 
 
 SWEEP_MIN_REPOSITORIES = 4
@@ -416,7 +428,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
 
     pending = _git_listing(root, targets, options)
     outputs = pending.outputs() if pending is not None else None
-    replay = recorded = inputs = files = None
+    replay = recorded = inputs = files = kept = None
     if options.cache_dir is not None:
         if outputs is not None:
             inputs = listing_digest(root, outputs)
@@ -432,6 +444,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     if isinstance(recorded, Analysed):
         analysed = dataclasses.replace(recorded, summary=dataclasses.replace(
             recorded.summary, files_from_cache=recorded.summary.files_considered))
+        kept = replay.key if replay is not None else None
     else:
         from ftscan.analysis import AnalysisContext
         from ftscan.pipeline import analyse
@@ -447,6 +460,8 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
             problem = replay.save(analysed)
             if problem:
                 analysed.diagnostics.append(Diagnostic(".", problem, Severity.INFO))
+            else:
+                kept = replay.key
     findings = analysed.findings
     stale: list[BaselineEntry] = []
     if baseline is not None:
@@ -475,7 +490,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
         findings = [f for f in findings if f.location.path in wanted]
     summary = analysed.summary
     return _RepositoryScan(root, findings, diagnostics, summary, stale, rules, lifecycle, as_of,
-                           fail_on, config, window, everything)
+                           fail_on, config, window, everything, kept)
 
 
 def _git_listing(root: Path, targets: list[Path], options: ScanOptions,

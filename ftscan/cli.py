@@ -29,6 +29,7 @@ from ftscan.discovery import DEFAULT_EXCLUDES_TEXT
 from ftscan.escape import terminal
 from ftscan.models import Severity
 from ftscan.reporters import REPORTERS
+from ftscan.reportmemo import remembered
 from ftscan.ruleset import RuleError, load_rules
 from ftscan.search import ENGINES
 from ftscan.shards import in_shard, parse_shard
@@ -205,7 +206,8 @@ def scan_command(
     )
     result = _run(options, quiet=quiet, verbose=verbose)
     color = output is None and _color_wanted()
-    _emit(REPORTERS[output_format](result, color), output)
+    _emit(remembered(result, output_format, options.cache_dir,
+                     lambda r: REPORTERS[output_format](r, color)), output)
     if output is not None and not quiet:  # the report went to a file: say what it holds
         from ftscan.reporters.text import summary_line
 

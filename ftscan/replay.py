@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from ftscan.models import Diagnostic, Finding
 
 REPLAY_FORMAT = 1
+_TRACKED_SYMLINK = re.compile(r"(?:^|\0)[^\0 ]* 120000 [^\0\t]*\t([^\0]*)")
+"""A symlink's record in ``git ls-files --stage -t -z`` output (status tag, mode, blob id,
+stage, tab, path): the path."""
 UNSETTLED_REASONS = frozenset({"unreadable", "timeout", "failed"})
 
 
@@ -68,8 +72,8 @@ def listing_digest(root: Path, outputs: tuple[str, str, str]) -> Inputs:
     for output in outputs:
         digest.update(output.encode("utf-8", "surrogateescape") + b"\1")
     unvouched = {p for p in (*changed.split("\0"), *untracked.split("\0")) if p}
-    unvouched.update(record.partition("\t")[2] for record in tracked.split("\0")
-                     if record.partition(" ")[2].startswith("120000"))
+    if " 120000 " in tracked:  # a symlink's blob is its target, not what it points to
+        unvouched.update(_TRACKED_SYMLINK.findall(tracked))
     base = os.path.join(str(root), "")
     newest = 0
     for path in sorted(unvouched):

@@ -220,3 +220,22 @@ def test_a_scan_that_saw_a_file_change_a_moment_ago_is_not_recorded(
     again = _scan(root, cache)
     assert len(analyses) == 2
     assert _same(first, again) and again.summary.files_from_cache == 1  # the cache did serve
+
+
+def test_a_tracked_symlink_is_keyed_on_its_lstat_data(tmp_path: Path) -> None:
+    """git vouches for a symlink's target path, not for what it points to: a symlink made again
+    changes the key, while a tracked regular file is known by its blob id alone."""
+    (tmp_path / "target.env").write_text("A=1\n")
+    (tmp_path / "plain.py").write_text("x = 1\n")
+    os.symlink("target.env", tmp_path / "link.env")
+    blob = "0" * 40
+    tracked = "\0".join([f"H 100644 {blob} 0\tplain.py", f"H 120000 {blob} 0\tlink.env",
+                         f"H 100644 {blob} 0\ttarget.env", ""])
+    first = ftscan.replay.listing_digest(tmp_path, (tracked, "", ""))
+    os.utime(tmp_path / "plain.py", ns=(1, 1))  # git's listing vouches for this one
+    assert ftscan.replay.listing_digest(tmp_path, (tracked, "", "")).digest == first.digest
+    (tmp_path / "link.env").unlink()
+    (tmp_path / "other.env").write_text("A=2\n")
+    os.symlink("other.env", tmp_path / "link.env")
+    os.utime(tmp_path / "link.env", ns=(2, 2), follow_symlinks=False)
+    assert ftscan.replay.listing_digest(tmp_path, (tracked, "", "")).digest != first.digest

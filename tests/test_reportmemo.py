@@ -1,0 +1,101 @@
+"""A replayed scan's SARIF or CSV report is the one written last time (ftscan.reportmemo).
+
+What a user relies on: the report is byte for byte the one a scan without any cache writes,
+and anything that changes the findings or verdicts (a file, a lifecycle update, a baseline, a
+changed-lines run) gives a report made afresh.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import commit, new_git_repo, write
+
+import ftscan.reporters
+from ftscan.cli import main
+
+MODEL = "ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = new_git_repo(tmp_path / "project")
+    write(root, "config/.env", f"RANKER_MODEL={MODEL}\n")
+    write(root, "app/main.py", "import os\nfrom openai import OpenAI\n\n"
+          "OpenAI().chat.completions.create(model=os.environ['RANKER_MODEL'], messages=[])\n")
+    commit(root, "start")
+    return root
+
+
+@pytest.fixture
+def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The formats rendered, run by run."""
+    made: list[str] = []
+    for name in ("sarif", "csv", "json"):
+        original = ftscan.reporters.REPORTERS[name]
+
+        def counted(result: object, color: bool, name: str = name,
+                    original: ftscan.reporters.Reporter = original) -> str:
+            made.append(name)
+            return original(result, color)  # type: ignore[arg-type]
+
+        monkeypatch.setitem(ftscan.reporters.REPORTERS, name, counted)
+    return made
+
+
+def _report(root: Path, tmp_path: Path, fmt: str, *args: str) -> str:
+    out = tmp_path / f"report.{fmt}"
+    result = CliRunner().invoke(main, ["scan", str(root), "--as-of", "2026-11-29", "--format",
+                                       fmt, "--output", str(out), "--quiet", *args])
+    assert result.exit_code in (0, 1), result.output
+    return out.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["sarif", "csv"])
+def test_a_replayed_scan_writes_the_report_it_wrote_before(
+        project: Path, tmp_path: Path, renders: list[str], fmt: str) -> None:
+    first = _report(project, tmp_path, fmt)
+    again = _report(project, tmp_path, fmt)
+    assert renders == [fmt]  # the second report was not made again
+    assert again == first == _report(project, tmp_path, fmt, "--no-cache")
+    assert MODEL in again
+
+
+def test_json_says_the_scans_own_duration_so_it_is_always_made(
+        project: Path, tmp_path: Path, renders: list[str]) -> None:
+    _report(project, tmp_path, "json")
+    _report(project, tmp_path, "json")
+    assert renders == ["json", "json"]
+
+
+def test_a_change_to_the_findings_makes_the_report_again(
+        project: Path, tmp_path: Path, renders: list[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _report(project, tmp_path, "sarif")
+    write(project, "config/.env", f"RANKER_MODEL={MODEL}\nOTHER_MODEL={MODEL}x\n")
+    commit(project, "another")
+    assert _report(project, tmp_path, "sarif") != before
+    override = tmp_path / "lifecycle.yaml"
+    override.write_text(
+        "version: moved\nmodels:\n  - provider: openai\n    bases: [gpt-4o-mini-2024-07-18]\n"
+        "    shutdown: 2026-11-01\n    source: https://example.com/notice\n"
+        "    checked: 2026-11-02\n", encoding="utf-8")
+    monkeypatch.setenv("FTSCAN_LIFECYCLE_FILE", str(override))
+    moved = _report(project, tmp_path, "sarif")
+    assert "2026-11-01" in moved
+    assert renders == ["sarif"] * 3
+
+
+def test_a_run_that_adds_its_own_filter_makes_the_report_again(
+        project: Path, tmp_path: Path, renders: list[str]) -> None:
+    _report(project, tmp_path, "sarif")
+    baseline = tmp_path / "baseline.json"
+    created = CliRunner().invoke(main, ["baseline", "create", str(project), "--output",
+                                        str(baseline)])
+    assert created.exit_code == 0, created.output
+    with_baseline = _report(project, tmp_path, "sarif", "--baseline", str(baseline))
+    assert '"suppressions"' in with_baseline
+    _report(project, tmp_path, "sarif", "--diff-base", "HEAD")
+    assert renders == ["sarif"] * 3
