@@ -75,7 +75,24 @@ class _Date(click.ParamType):
             self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Commands(click.Group):
+    """ftscan's commands. Those that call a provider live in :mod:`ftscan.cli_providers`,
+    imported (which registers them) only when one of them is asked for or the commands are
+    listed: no other run pays for their modules."""
+
+    PROVIDER_COMMANDS = ("reconcile", "recipes")
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.PROVIDER_COMMANDS})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.PROVIDER_COMMANDS and name not in self.commands:
+            import ftscan.cli_providers  # noqa: F401
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_Commands,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="ftscan")
 def main() -> None:
     """Find every fine-tuned model a repository depends on, and how long it has left.
@@ -545,6 +562,3 @@ def run() -> NoReturn:
         code = code or 1
     os._exit(code or 0)
 
-
-# The commands that call a provider live in their own module; importing it registers them.
-from ftscan import cli_providers  # noqa: E402, F401

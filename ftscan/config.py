@@ -18,11 +18,6 @@ from ftscan.lifecycle import ModelEntry, parse_entry
 from ftscan.ruleset import RuleError
 from ftscan.safefile import UnsafeFile, inside, read_limited
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 DEFAULT_MAX_FILE_SIZE = 2 * 1024 * 1024
 FAIL_ON_CHOICES = ("error", "warning", "note", "never")
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmg]?i?b?)?\s*$", re.IGNORECASE)
@@ -105,6 +100,10 @@ def load_config(path: Path, repository: Path | None = None) -> Config:
     ``repository``: the config was found in the scanned repository, which ftscan does not
     trust: the file and the rule files it names must lie inside that repository (a config named
     on the command line may name rule files anywhere)."""
+    if sys.version_info >= (3, 11):  # imported here: most scans find no config to read
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         data = tomllib.loads(read_limited(path, root=repository).decode("utf-8"))
     except OSError as exc:

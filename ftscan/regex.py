@@ -16,14 +16,22 @@ patterns there instead, and user rules are refused.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
-try:
-    import re2
-except ImportError:  # pragma: no cover - google-re2 has wheels for the usual platforms
-    re2 = None
+
+@functools.cache
+def _re2() -> Any:
+    """The ``re2`` module, imported when first needed (a replayed scan compiles no pattern),
+    or ``None`` when google-re2 is not installed."""
+    try:
+        import re2
+    except ImportError:  # pragma: no cover - google-re2 has wheels for the usual platforms
+        return None
+    return re2
+
 
 _LEADING_LOOKBEHIND = re.compile(r"^\(\?<!(\[[^\]]*\])\)")
 _TRAILING_LOOKAHEAD = re.compile(r"\(\?!(\[[^\]]*\])\)$")
@@ -56,10 +64,11 @@ class RegexError(ValueError):
 
 def re2_available() -> bool:
     """Is google-re2 installed?"""
-    return re2 is not None
+    return _re2() is not None
 
 
 def _options(latin1: bool) -> Any:
+    re2 = _re2()
     options = re2.Options()
     options.log_errors = False  # RE2 would print every refused pattern on stderr
     if latin1:
@@ -78,7 +87,7 @@ def compile_builtin(text: str) -> re.Pattern[str]:
 def compile_linear(text: str) -> Pattern:
     """A user's pattern with RE2: linear time whatever the pattern. Raises
     :class:`RegexError` when RE2 cannot take it, or is not installed."""
-    if re2 is None:
+    if _re2() is None:
         raise RegexError("patterns from rule files need google-re2 (pip install google-re2), "
                          "which guarantees they run in linear time")
     try:
@@ -90,6 +99,7 @@ def compile_linear(text: str) -> Pattern:
 
 def compile_re2(text: str) -> Pattern:
     """``text`` in RE2's own syntax, compiled with RE2. Raises :class:`RegexError`."""
+    re2 = _re2()
     if re2 is None:
         raise RegexError("google-re2 is not installed")
     try:
@@ -126,6 +136,7 @@ class AnyOf:
         self._exact = True
         try:
             self._python = [re.compile(p.encode("ascii")) for p in patterns]
+            re2 = _re2()
             if re2 is not None:
                 forms = [existence_form(p) for p in patterns]
                 self._exact = all(exact for _, exact in forms)

@@ -7,6 +7,9 @@ changed-lines run) gives a report made afresh.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -99,3 +102,22 @@ def test_a_run_that_adds_its_own_filter_makes_the_report_again(
     assert '"suppressions"' in with_baseline
     _report(project, tmp_path, "sarif", "--diff-base", "HEAD")
     assert renders == ["sarif"] * 3
+
+
+def test_a_replayed_scan_imports_no_parser_reporter_or_provider_code(
+        project: Path, tmp_path: Path) -> None:
+    """The warm path is a listing and a report: what a replayed SARIF scan imports is checked
+    in a fresh interpreter (each of these costs more than the rest of such a run)."""
+    out = tmp_path / "report.sarif"
+    command = [sys.executable, "-X", "importtime", "-m", "ftscan", "scan", str(project),
+               "--format", "sarif", "--output", str(out), "--quiet"]
+    env = {**os.environ, "FTSCAN_CACHE_DIR": str(tmp_path / "cache")}
+    subprocess.run(command, env=env, capture_output=True, check=False)
+    again = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert again.returncode == 1, again.stderr  # findings at the default fail level
+    imported = {line.split("|")[-1].strip() for line in again.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "ftscan.api" in imported  # the check sees what was imported
+    for heavy in ("sarif_om", "libcst", "tree_sitter", "re2", "ftscan.cli_providers",
+                  "ftscan.pipeline", "ftscan.reporters.sarif"):
+        assert heavy not in imported, heavy
