@@ -29,6 +29,20 @@ def test_positive_example_is_found_by_its_rule(rule_id: str, example) -> None:  
         assert matches[0].base_model == example.base_model
 
 
+def test_a_whole_files_text_finds_what_each_of_its_lines_finds() -> None:
+    """Rules claim spans in precedence order across a whole file's text: every example,
+    positive and negative, is found in a file of them all exactly as on its own line."""
+    lines = [ex.text.replace("\n", " ") for _, ex in CASES + NEGATIVES]
+    filler = "# nothing to see here, " * 200 + "\n"
+    text, expected = filler, []
+    for line in lines:
+        offset = len(text)
+        expected += [(m.rule.id, m.model_id, m.start + offset) for m in RULES.find(line)]
+        text += line + "\n" + filler
+    assert len(text) > 4096 and len(expected) >= len(CASES)
+    assert [(m.rule.id, m.model_id, m.start) for m in RULES.find(text)] == expected
+
+
 @pytest.mark.parametrize(("rule_id", "example"), NEGATIVES, ids=lambda v: getattr(v, "text", v))
 def test_negative_example_is_not_reported_by_its_rule(rule_id: str, example) -> None:  # noqa: ANN001
     assert [m.model_id for m in RULES.find(example.text) if m.rule.id == rule_id] == []
