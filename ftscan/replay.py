@@ -91,19 +91,19 @@ def walk_digest(entries: Iterable[FileEntry | SkippedEntry]) -> Inputs:
     """A digest of the files the walk of a tree that is no git repository found: each path
     with its ``lstat`` signature (size, modification and change times, inode), as the scan
     cache trusts them, and each file left out with the reason."""
-    digest = hashlib.sha256()
+    records: list[str] = []
     newest = 0
     for entry in entries:
         if isinstance(entry, SkippedEntry):
-            digest.update(f"\1{entry.relpath}\0{entry.reason}".encode(
-                "utf-8", "surrogateescape"))
+            records.append(f"\1{entry.relpath}\0{entry.reason}")
             continue
         signature = entry.signature
         if len(signature) == 4:
             newest = max(newest, int(signature[1]), int(signature[2]))
         else:  # no stat data to key on: never recorded
             newest = max(newest, 1 << 62)
-        digest.update(f"\1{entry.relpath}\0{signature}".encode("utf-8", "surrogateescape"))
+        records.append(f"\1{entry.relpath}\0{signature}")
+    digest = hashlib.sha256("".join(records).encode("utf-8", "surrogateescape"))
     return Inputs(digest.hexdigest(), newest)
 
 
