@@ -199,25 +199,30 @@ class ScanCache:
     # ------------------------------------------------------------------ the alias phase's answers
 
     def known_answers(self, paths: Sequence[str], queries: Sequence[NameQuery],
-                      ) -> tuple[set[str], list[str]]:
-        """The files known to name one of ``queries``, and those the cache cannot answer for
-        (content changed, or some question never asked). Two bit operations per file."""
-        wanted = 0
+                      ) -> tuple[dict[NameQuery, set[str]], list[str]]:
+        """For each query, the files known to name it, and the files the cache cannot answer
+        for (content changed, or some question never asked). Two bit operations per file."""
+        known: dict[NameQuery, set[str]] = {query: set() for query in queries}
+        bits = []
         for query in queries:
             bit = self._bits.get(query)
             if bit is None:
-                return set(), list(paths)
+                return known, list(paths)
+            bits.append((query, bit))
+        wanted = 0
+        for _, bit in bits:
             wanted |= bit
         rows = self._new
-        chosen: set[str] = set()
         unknown: list[str] = []
         for path in paths:
             row = rows.get(path)
             if row is None or row[3] & wanted != wanted:
                 unknown.append(path)
             elif row[4] & wanted:
-                chosen.add(path)
-        return chosen, unknown
+                for query, bit in bits:
+                    if row[4] & bit:
+                        known[query].add(path)
+        return known, unknown
 
     def remember(self, relpath: str, queries: Sequence[NameQuery], found: Sequence[bool],
                  ) -> None:

@@ -118,12 +118,13 @@ def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None,
     unchanged files first; of the rest, those the search engine finds a name in are read in
     the pool (all of them without an engine); every answer is remembered."""
 
-    def search(paths: Sequence[str], queries: Sequence[NameQuery]) -> set[str]:
+    def search(paths: Sequence[str], queries: Sequence[NameQuery],
+               ) -> dict[NameQuery, set[str]]:
         asked = tuple(queries)
         if cache is not None:
-            chosen, unknown = cache.known_answers(paths, asked)
+            answers, unknown = cache.known_answers(paths, asked)
         else:
-            chosen, unknown = set(), list(paths)
+            answers, unknown = {query: set() for query in asked}, list(paths)
         base = str(root)
         if engine is not None and len(unknown) >= SEARCH_MIN_FILES:
             words = sorted({name.encode() for name, _, _ in asked if name})
@@ -138,9 +139,10 @@ def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None,
                 continue
             if cache is not None:
                 cache.remember(path, asked, found)
-            if any(found):
-                chosen.add(path)
-        return chosen
+            for query, named in zip(asked, found, strict=True):
+                if named:
+                    answers[query].add(path)
+        return answers
 
     return search
 

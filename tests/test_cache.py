@@ -318,12 +318,13 @@ def test_remembered_name_search_answers_start_afresh_past_their_limit(repo: Path
     unit.store(entry, None)
     queries = [(f"NAME_{n}", frozenset(), "python") for n in range(MAX_QUESTIONS + 1)]
     unit.remember("a.py", queries, [n % 2 == 0 for n in range(len(queries))])
-    assert unit.known_answers(["a.py"], queries[:1]) == ({"a.py"}, [])
+    assert unit.known_answers(["a.py"], queries[:2]) == (
+        {queries[0]: {"a.py"}, queries[1]: set()}, [])
     assert unit.save() is None
     reopened, problem = ScanCache.open(cache, repo, "key")
     assert problem is None
     # its table was over the limit: nothing is remembered, so the file is read again
-    assert reopened.known_answers(["a.py"], queries[:1]) == (set(), ["a.py"])
+    assert reopened.known_answers(["a.py"], queries[:1]) == ({queries[0]: set()}, ["a.py"])
     reopened.partition([entry])
     assert reopened.save() is None
     _, saved_questions, _ = _load(reopened.path.read_bytes())

@@ -173,6 +173,32 @@ def test_a_lean_module_whose_name_another_module_imports_is_followed(repo: Path)
     assert dataclasses.asdict(definition)["context"] == "RANKER"
 
 
+def test_lean_modules_names_are_searched_with_the_first_rounds(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether another file imports a lean module's names is asked in the first round's
+    search (one pass of the search engine over the files of code, not one more)."""
+    import ftscan.pipeline
+
+    asked: list[set[str]] = []
+    make = ftscan.pipeline._name_search
+
+    def counting(*args: object) -> object:
+        search = make(*args)  # type: ignore[arg-type]
+
+        def counted(paths: object, queries: list[tuple[str, object, str]]) -> object:
+            asked.append({name for name, _, _ in queries})
+            return search(paths, queries)  # type: ignore[arg-type]
+
+        return counted
+
+    monkeypatch.setattr(ftscan.pipeline, "_name_search", counting)
+    result = run_scan(FIXTURES / "lean-repo", cache_dir=None)
+    assert {"OLD_RANKER", "CANARY"} <= asked[0]  # names bound by lean modules
+    assert {"FALLBACK", "model"} <= asked[0]  # names the first round follows
+    assert len(asked) == 2  # the second: RANKER, exported by a module parsed in round one
+    assert any(f.role is Role.USE for f in result.findings)
+
+
 def test_a_cached_scan_still_follows_a_lean_module(tmp_path: Path) -> None:
     """The names of a module read lean are kept in the cache: after an edit elsewhere, the
     uses are found again from the cached strings."""

@@ -43,9 +43,9 @@ MAX_ORIGINS = VALUE_LIMIT
 MAX_FLOWS = 10
 """Flows rebuilt per use at most."""
 
-NameSearch = Callable[[Sequence[str], Sequence[NameQuery]], set[str]]
-"""``search(paths, queries)``: which of the files name one of the queries. The scan supplies
-one that answers from its cache and spreads the reading over its workers."""
+NameSearch = Callable[[Sequence[str], Sequence[NameQuery]], dict[NameQuery, set[str]]]
+"""``search(paths, queries)``: for each query, the files of ``paths`` that name it. The scan
+supplies one that answers from its cache and spreads the reading over its workers."""
 
 
 @dataclass
@@ -203,11 +203,10 @@ def resolve_uses(
             outcome.modules_parsed.append(path)
         graph.solve()
 
-    named = _lean_modules_named_elsewhere(inputs, texts)
-    if named:
-        add_parsed(named)
-
-    searched: set[NameQuery] = {(n, frozenset(), lang) for n in inputs.searched_names
+    answers = _Answers(inputs.search)
+    # the lean modules' names are asked with the first round's names: one search, not two
+    lean = _lean_queries(inputs)
+    consumed: set[NameQuery] = {(n, frozenset(), lang) for n in inputs.searched_names
                                 for lang in inputs.files}
     data_queries = {query for path in sorted({d.location.path for d in definitions
                                               if d.location.path.endswith(DATA_SUFFIXES)})
@@ -216,19 +215,27 @@ def resolve_uses(
     while True:
         outcome.rounds += 1
         interesting = _interesting_objects(graph)
-        wanted = (_wanted_queries(program, inputs.files, interesting) | data_queries) - searched
+        wanted = (_wanted_queries(program, inputs.files, interesting) | data_queries) - consumed
         modules_wanted = {m for m in program.wanted_modules if m not in program.modules}
         modules_wanted |= _called_modules(program, interesting)
         program.wanted_modules.clear()
         remaining = {lang: [p for p in paths if p not in program.modules]
                      for lang, paths in inputs.files.items()}
+        lean_asked = {q for asked in lean.values() for q in asked}
+        # files already parsed cannot be selected, but may import a lean module's name
+        answers.ask(wanted | lean_asked, {
+            lang: paths if any(q[2] == lang for q in lean_asked) else remaining[lang]
+            for lang, paths in inputs.files.items()})
         selected: set[str] = set(modules_wanted)
-        if wanted:
-            searched |= wanted
-            for lang, paths in remaining.items():
-                queries = sorted(q for q in wanted if q[2] == lang)
-                if queries and paths:
-                    selected |= inputs.search(paths, queries)
+        # a module read for its strings alone whose names another file imports: its facts are
+        # needed after all (the query the phase would ask once its facts showed an id there)
+        named = [path for path, asked in lean.items()
+                 if any(answers.holders(query) - {path} for query in asked)]
+        selected.update(named)
+        lean = {}
+        consumed |= wanted
+        for query in wanted:
+            selected |= answers.holders(query)
         selected -= set(program.modules)
         selected -= {path for path, _ in outcome.parse_failures}
         if not selected:
@@ -244,27 +251,40 @@ def resolve_uses(
     return outcome
 
 
-def _lean_modules_named_elsewhere(inputs: FlowInputs, texts: _Texts) -> list[str]:
-    """The modules read for their strings alone whose names another file of their language
-    imports (the query the alias phase would search for once the module's facts showed the
-    name carries an id): their facts are needed after all. One search for all of them."""
-    by_language: dict[str, dict[str, frozenset[str]]] = {}
-    for path, names in inputs.lean_modules.items():
+class _Answers:
+    """Which files name each query, searched for once per query: one engine pass for all the
+    queries of a language asked together. A query's holders are complete for the files not
+    yet parsed when it was asked (the only files a round selects afterwards)."""
+
+    def __init__(self, search: NameSearch) -> None:
+        self._search = search
+        self._holders: dict[NameQuery, set[str]] = {}
+
+    def ask(self, queries: set[NameQuery], paths: Mapping[str, Sequence[str]]) -> None:
+        """Search ``paths`` (by language) for the queries not answered yet."""
+        todo = sorted(q for q in queries if q not in self._holders)
+        for language in sorted({q[2] for q in todo}):
+            asked = [q for q in todo if q[2] == language]
+            files = paths.get(language, [])
+            found = self._search(files, asked) if files else {}
+            for query in asked:
+                self._holders[query] = found.get(query, set())
+
+    def holders(self, query: NameQuery) -> set[str]:
+        """The files that name ``query`` (asked before)."""
+        return self._holders[query]
+
+
+def _lean_queries(inputs: FlowInputs) -> dict[str, list[NameQuery]]:
+    """For each module read for its strings alone, the queries a file importing one of the
+    names it binds to an id would answer."""
+    queries: dict[str, list[NameQuery]] = {}
+    for path, names in sorted(inputs.lean_modules.items()):
         language = language_of(path)
         if names and language is not None:
-            by_language.setdefault(language, {})[path] = names
-    named = []
-    for language, modules in sorted(by_language.items()):
-        plugin = language_named(language)
-        queries = {path: [plugin.export_query(path, name) for name in sorted(names)]
-                   for path, names in modules.items()}
-        holders = inputs.search(inputs.files.get(language, []),
-                                sorted({q for qs in queries.values() for q in qs}))
-        texts_of = {holder: texts.text(holder) or "" for holder in sorted(holders)}
-        named += [path for path, asked in queries.items()
-                  if any(plugin.mentions(text, query) for holder, text in texts_of.items()
-                         if holder != path for query in asked)]
-    return sorted(named)
+            plugin = language_named(language)
+            queries[path] = [plugin.export_query(path, name) for name in sorted(names)]
+    return queries
 
 
 def _definitions_index(definitions: list[Finding], texts: _Texts
