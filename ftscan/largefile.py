@@ -62,8 +62,10 @@ def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | Non
             held_back = len(text)  # where the first match left for the next piece starts
             window = tail + chunk
             tail = window[-4 * OVERLAP:]
-            # the keyword prefilter on bytes (Aho-Corasick, C speed) before any regex
-            if (pending or context.rules.might_match(window)) and \
+            # the byte prefilter (keywords, then the rules' patterns in RE2: both linear, C
+            # speed) before any regex on text; the window holds all of ``text`` that no held
+            # back match forces a look at (the carried end is under OVERLAP characters)
+            if (pending or context.rules.is_candidate(window)) and \
                     context.rules.might_match_text(text):
                 counted_to, lines_before = 0, 0  # matches come in order: count lines once
                 for match in context.rules.find(text):
