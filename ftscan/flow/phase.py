@@ -232,7 +232,7 @@ def resolve_uses(
         named = [path for path, asked in lean.items()
                  if any(answers.holders(query) - {path} for query in asked)]
         selected.update(named)
-        lean = {}
+        lean = {}  # asked in the first round only: later rounds follow what parsing showed
         consumed |= wanted
         for query in wanted:
             selected |= answers.holders(query)
