@@ -238,10 +238,12 @@ def _scan(options: ScanOptions) -> ScanResult:
     diagnostics = tuple(d for part in parts for d in part.diagnostics)
     rules = RuleSet(list({r.id: r for part in parts for r in part.rules.rules}.values()))
     everything = tuple(sorted((f for part in parts for f in part.everything), key=_order))
-    kept = [p.replay_key for p in parts if p.replay_key is not None]
+    # a repository's key holds what its files say, not where it lies: reports name the
+    # repositories of a sweep, so their folders are part of the whole result's key
+    kept = [f"{p.root}\0{p.replay_key}" for p in parts if p.replay_key is not None]
     plain = baseline is None and not (options.diff_base or options.staged or options.files_only)
-    replay_key = hashlib.sha256("\0".join(kept).encode()).hexdigest() if (
-        plain and len(kept) == len(parts)) else None
+    replay_key = hashlib.sha256("\1".join(kept).encode("utf-8", "surrogateescape")
+                                ).hexdigest() if plain and len(kept) == len(parts) else None
     return ScanResult(first.root, tuple(findings), diagnostics, summary, rules, first.lifecycle,
                       first.as_of, first.fail_on, first.config, tuple(p.root for p in parts),
                       tuple(stale), first.window, everything, replay_key)

@@ -121,3 +121,19 @@ def test_a_replayed_scan_imports_no_parser_reporter_or_provider_code(
     for heavy in ("sarif_om", "libcst", "tree_sitter", "re2", "ftscan.cli_providers",
                   "ftscan.pipeline", "ftscan.reporters.sarif"):
         assert heavy not in imported, heavy
+
+
+def test_a_sweep_whose_repositories_moved_makes_the_report_again(tmp_path: Path) -> None:
+    """A sweep's SARIF names each repository's folder: a repository renamed (its content, and
+    so its own key, unchanged) must not bring back the report with the old name."""
+    org = tmp_path / "org"
+    for name in ("billing", "search", "support", "tagging"):
+        root = new_git_repo(org / name)
+        write(root, ".env", f"RANKER_MODEL={MODEL}\n")
+        commit(root, "start")
+    before = _report(org, tmp_path, "sarif")
+    assert '"support/.env"' in before
+    (org / "support").rename(org / "helpdesk")
+    after = _report(org, tmp_path, "sarif")
+    assert '"helpdesk/.env"' in after and '"support/.env"' not in after
+    assert after == _report(org, tmp_path, "sarif", "--no-cache")
