@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeGuard
 
 from ftscan.bindings import Symbol
 from ftscan.models import Role
@@ -49,17 +49,23 @@ class Literals:
 
     strings: list[StringFact]
     statement_of: list[int | None]
-    """Per string: the index in :attr:`statements` of the plain module-level assignment that
-    holds it, or ``None`` when it sits anywhere else."""
-    statements: list[tuple[int, int, frozenset[str]]]
-    """Plain module-level assignments: their span and every name they mention."""
+    """Per string: the index in :attr:`statements` of the module-level assignment to plain
+    names that holds it, or ``None`` when it sits anywhere else."""
+    statements: list[tuple[int, int, ast.Assign | ast.AnnAssign]]
+    """Module-level assignments to plain names: their span and the statement (whether its
+    value is plain, and which names it mentions, is worked out only for those holding an id:
+    a module's other assignments can be tables of thousands of entries)."""
     text: str
     _counts: list[Counter[str]] = field(default_factory=list, compare=False, repr=False)
 
     def names_only_in(self, statement: int) -> frozenset[str] | None:
-        """The names the assignment mentions, if none of them appears elsewhere in the
-        module's text (as a whole word, in code, strings or comments alike); else ``None``."""
-        start, end, names = self.statements[statement]
+        """The names a plain assignment mentions, if none of them appears elsewhere in the
+        module's text (as a whole word, in code, strings or comments alike); else ``None``
+        (also when the assignment's value is not plain)."""
+        start, end, node = self.statements[statement]
+        if not _plain_value(node):
+            return None
+        names = _names(node)
         inside = Counter(_WORD.findall(self.text, start, end))
         everywhere = self._words()
         if any(everywhere[name] != inside[name] for name in names):
@@ -81,17 +87,17 @@ def read_literals(text: str) -> Literals:
         raise Unusual("a carriage return: lines are counted differently")
     tree = ast.parse(text)
     reader = _Reader(text)
-    statements: list[tuple[int, int, frozenset[str]]] = []
+    statements: list[tuple[int, int, ast.Assign | ast.AnnAssign]] = []
     statement_of: list[int | None] = []
     reader.mark_docstring(tree.body, None)
     for statement in tree.body:
         before = len(reader.strings)
         reader.visit(statement)
         index = None
-        if _plain_assignment(statement):
+        if _to_plain_names(statement):
             index = len(statements)
             start, end = reader.span(statement)
-            statements.append((start, end, _names(statement)))
+            statements.append((start, end, statement))
         statement_of.extend([index] * (len(reader.strings) - before))
     order = sorted(range(len(reader.strings)),
                    key=lambda i: (reader.strings[i].start, -reader.strings[i].end))
@@ -99,15 +105,21 @@ def read_literals(text: str) -> Literals:
                     statements, text)
 
 
-def _plain_assignment(statement: ast.stmt) -> bool:
+def _to_plain_names(statement: ast.stmt) -> TypeGuard[ast.Assign | ast.AnnAssign]:
+    """An assignment of a value to plain names (``A = B = value``, ``A: T = value``)?"""
     if isinstance(statement, ast.Assign):
-        targets, value = statement.targets, statement.value
+        targets: list[ast.expr] = statement.targets
     elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
-        targets, value = [statement.target], statement.value
+        targets = [statement.target]
     else:
         return False
-    return all(isinstance(t, ast.Name) for t in targets) and all(
-        isinstance(node, _VALUE_SHAPES) for node in ast.walk(value))
+    return all(isinstance(t, ast.Name) for t in targets)
+
+
+def _plain_value(statement: ast.Assign | ast.AnnAssign) -> bool:
+    """Is the assigned value made of literals, names and operators only?"""
+    assert statement.value is not None
+    return all(isinstance(node, _VALUE_SHAPES) for node in ast.walk(statement.value))
 
 
 def _names(statement: ast.stmt) -> frozenset[str]:
