@@ -33,8 +33,12 @@ from ftscan.atomic import write_atomic
 CACHE_FORMAT = 4
 CACHE_PREFIX = "ftscan-"
 _MAGIC = b"ftscan-cache\n"
+CACHE_KINDS = ("cache", "replay", "sarif", "csv")
+"""The suffixes of the files ftscan keeps per repository: the scan cache, the replay and the
+reports a replay writes again (:mod:`ftscan.reportmemo`)."""
+_KIND = "|".join(CACHE_KINDS)
 _OWN_FILE = re.compile(
-    r"(?:ftscan-[0-9a-f]{24}\.(?:cache|replay)|\.ftscan-[0-9a-f]{24}\.(?:cache|replay)\.\w+\.tmp)")
+    rf"(?:ftscan-[0-9a-f]{{24}}\.(?:{_KIND})|\.ftscan-[0-9a-f]{{24}}\.(?:{_KIND})\.\w+\.tmp)")
 UNUSED_DAYS = 30
 """A repository's cache not used for this long is deleted by the next scan that saves one."""
 RACY_SECONDS = 2
@@ -138,7 +142,7 @@ def _prune(folder: Path, keep: Path) -> None:
             if (not stat.S_ISREG(info.st_mode) or info.st_mtime >= cutoff
                     or hasattr(os, "getuid") and info.st_uid != os.getuid()):
                 continue
-            if name.endswith((".cache", ".replay")):
+            if not name.endswith(".tmp"):  # a crash's leftover has no header to check
                 with open(path, "rb") as handle:
                     if handle.read(len(_MAGIC)) != _MAGIC:
                         continue

@@ -295,12 +295,15 @@ def test_caches_of_repositories_not_scanned_for_a_month_are_dropped(repo: Path,
     _service(repo)
     stale = write(cache, "ftscan-0123456789abcdef01234567.cache", b"ftscan-cache\nold one")
     crashed = write(cache, ".ftscan-0123456789abcdef01234567.cache.x1y2z3.tmp", b"half")
+    report = write(cache, "ftscan-0123456789abcdef01234567.sarif", b"ftscan-cache\nold SARIF")
+    crashed_report = write(cache, ".ftscan-0123456789abcdef01234567.csv.x1y2z3.tmp", b"half")
     recent = write(cache, "ftscan-76543210fedcba9876543210.cache", b"ftscan-cache\nrecent")
     month_ago = time.time() - 40 * 86400
-    for path in (stale, crashed):
+    for path in (stale, crashed, report, crashed_report):
         os.utime(path, (month_ago, month_ago))
     run_scan(repo, cache_dir=cache)
     assert not stale.exists() and not crashed.exists() and recent.exists()
+    assert not report.exists() and not crashed_report.exists()  # kept reports go too
     (own,) = [p for p in cache.iterdir() if p != recent]
     os.utime(own, (month_ago, month_ago))
     run_scan(repo, cache_dir=cache)  # nothing changed: the cache is marked used, not rewritten
@@ -363,6 +366,7 @@ def test_pruning_touches_nothing_but_ftscan_caches(repo: Path, tmp_path: Path) -
     others = [
         write(shared, "0123456789abcdef01234567.cache", "an old cache of another tool"),
         write(shared, "ftscan-0123456789abcdef01234567.cache", "named like ours, not ours"),
+        write(shared, "ftscan-0123456789abcdef01234567.sarif", "a report named like ours"),
         write(shared, "session.tmp", "someone's temporary file"),
         write(shared, "build.log", "a log"),
     ]

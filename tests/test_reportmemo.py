@@ -137,3 +137,10 @@ def test_a_sweep_whose_repositories_moved_makes_the_report_again(tmp_path: Path)
     after = _report(org, tmp_path, "sarif")
     assert '"helpdesk/.env"' in after and '"support/.env"' not in after
     assert after == _report(org, tmp_path, "sarif", "--no-cache")
+
+
+def test_kept_reports_are_files_the_cache_pruning_knows() -> None:
+    from ftscan.cachefiles import CACHE_KINDS
+    from ftscan.reportmemo import KEPT_FORMATS
+
+    assert KEPT_FORMATS.issubset(CACHE_KINDS)
