@@ -63,13 +63,16 @@ def analyses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     return seen
 
 
-def test_an_unchanged_repository_is_replayed_with_the_same_report(
-        project: Path, tmp_path: Path, analyses: list[Path]) -> None:
+@pytest.mark.parametrize("tree", ["project", "plain_tree"])
+def test_an_unchanged_tree_is_replayed_with_the_same_report(
+        tree: str, tmp_path: Path, analyses: list[Path], request: pytest.FixtureRequest) -> None:
+    """A git repository, and a tree that is none (its walk's list is the key)."""
+    root = request.getfixturevalue(tree)
     cache = tmp_path / "cache"
-    first = _scan(project, cache)
-    again = _scan(project, cache)
+    first = _scan(root, cache)
+    again = _scan(root, cache)
     assert len(analyses) == 1  # the second scan was replayed
-    assert _same(first, again) and _same(again, _scan(project, None))
+    assert _same(first, again) and _same(again, _scan(root, None))
     assert {f.role.value for f in again.findings} >= {"definition", "use"}
     assert again.summary.files_from_cache == again.summary.files_considered
 
@@ -172,16 +175,6 @@ def plain_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     _write_service(root)
     write(root, ".gitignore", "build/\n")
     return root
-
-
-def test_a_tree_without_git_is_replayed_when_nothing_changed(
-        plain_tree: Path, tmp_path: Path, analyses: list[Path]) -> None:
-    cache = tmp_path / "cache"
-    first = _scan(plain_tree, cache)
-    again = _scan(plain_tree, cache)
-    assert len(analyses) == 1
-    assert _same(first, again) and _same(again, _scan(plain_tree, None))
-    assert {f.role.value for f in again.findings} >= {"definition", "use"}
 
 
 @pytest.mark.parametrize("change", [
