@@ -204,13 +204,12 @@ class ScanCache:
         for (content changed, or some question never asked). Two bit operations per file."""
         known: dict[NameQuery, set[str]] = {query: set() for query in queries}
         bits = []
+        wanted = 0
         for query in queries:
             bit = self._bits.get(query)
             if bit is None:
                 return known, list(paths)
             bits.append((query, bit))
-        wanted = 0
-        for _, bit in bits:
             wanted |= bit
         rows = self._new
         unknown: list[str] = []

@@ -191,10 +191,9 @@ class DefinitionsPass:
             holding = self._ask([entries[i] for i, _ in untested], sorted(
                 {name.encode() for _, facts in untested
                  for name in env_names - facts.names_tested}))
-        base = len(self.root.rstrip("/")) + 1
         again = []
         for i, facts in untested:
-            if holding is None or entries[i].path[base:] in holding:
+            if holding is None or self._on_disk(entries[i]) in holding:
                 again.append(i)
                 continue
             facts = dataclasses.replace(facts, names_tested=facts.names_tested | env_names)
@@ -218,11 +217,10 @@ class DefinitionsPass:
         wanted = list(indexes)
         if self.search is None or len(wanted) < SEARCH_MIN_FILES:
             return wanted
-        base = len(self.root.rstrip("/")) + 1
         asked = [i for i in wanted if not self._always_read(entries[i])]
         holding = self._holding if self._holding is not None else self._ask(
             [entries[i] for i in asked])
-        passed = {i for i in asked if entries[i].path[base:] not in holding}
+        passed = {i for i in asked if self._on_disk(entries[i]) not in holding}
         limit = self.context.max_file_size
         for i in sorted(passed):
             entry = entries[i]
@@ -240,10 +238,14 @@ class DefinitionsPass:
         """The search engine's answer for ``entries``: their paths (relative to the root, as
         on disk) that may hold one of ``words`` (by default, a word of the first phase)."""
         assert self.search is not None
-        base = len(self.root.rstrip("/")) + 1
-        return self.search.containing(self.root, [e.path[base:] for e in entries],
+        return self.search.containing(self.root, [self._on_disk(e) for e in entries],
                                       first_phase_words(self.context) if words is None
                                       else words)
+
+    def _on_disk(self, entry: FileEntry) -> str:
+        """The entry's path relative to the root as it is on disk (how the search engine
+        names files; ``relpath`` is its printable form)."""
+        return entry.path[len(self.root.rstrip("/")) + 1:]
 
     def _always_read(self, entry: FileEntry) -> bool:
         """Files the first phase reads whatever words they hold: workflows (the secrets they
