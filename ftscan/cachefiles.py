@@ -193,6 +193,21 @@ def load_private(path: Path) -> Any:
         return None
 
 
+def load_keyed(path: Path, key: str) -> Any:
+    """What :func:`dump_keyed` kept under ``key`` at ``path``; ``None`` when nothing usable is
+    there, or it was kept under another key."""
+    stored = load_private(path)
+    if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != key:
+        return None
+    return stored[1]
+
+
+def dump_keyed(path: Path, key: str, payload: object) -> str | None:
+    """Keep ``payload`` at ``path`` under ``key`` (:func:`dump_private`: returns a problem,
+    if any)."""
+    return dump_private(path, (key, payload))
+
+
 class _Unpickler(pickle.Unpickler):
     """Builds nothing but ftscan's own data classes and enums and a few plain types: no
     function, no other class, whatever the file says."""

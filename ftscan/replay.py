@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ftscan.cachefiles import RACY_SECONDS, cache_file, dump_private, load_private
+from ftscan.cachefiles import RACY_SECONDS, cache_file, dump_keyed, load_keyed
 from ftscan.discovery import FileEntry, SkippedEntry
 
 if TYPE_CHECKING:
@@ -125,11 +125,8 @@ class Replay:
 
     def load(self) -> Any:
         """What the last scan recorded, when its inputs were the same; else ``None``."""
-        stored = load_private(self.path)
-        if not isinstance(stored, tuple) or len(stored) != 2 or stored[0] != self.key:
-            return None
-        return stored[1]
+        return load_keyed(self.path, self.key)
 
     def save(self, payload: object) -> str | None:
         """Record this scan's outcome; returns a problem when it could not be written."""
-        return dump_private(self.path, (self.key, payload))
+        return dump_keyed(self.path, self.key, payload)

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ftscan.cachefiles import cache_file, dump_private, load_private
+from ftscan.cachefiles import cache_file, dump_keyed, load_keyed
 
 if TYPE_CHECKING:
     from ftscan.api import ScanResult
@@ -31,10 +31,9 @@ def remembered(result: ScanResult, output_format: str, cache_dir: Path | None,
         return render(result)
     key = hashlib.sha256(f"{result.replay_key}\0{output_format}".encode()).hexdigest()
     path = cache_file(cache_dir, result.root, f".{output_format}")
-    stored = load_private(path)
-    if (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key
-            and isinstance(stored[1], str)):
-        return stored[1]
+    kept = load_keyed(path, key)
+    if isinstance(kept, str):
+        return kept
     text = render(result)
-    dump_private(path, (key, text))  # a report that cannot be kept is only made again
+    dump_keyed(path, key, text)  # a report that cannot be kept is only made again
     return text
