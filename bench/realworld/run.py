@@ -34,6 +34,9 @@ from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sites import Labelled, Score, load_all, score, tables  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 RATIO_LIMIT = 3.0
 RATIO_FLOOR_SECONDS = 0.5
@@ -65,16 +68,23 @@ class Outcome:
     unresolved: dict[str, int] = field(default_factory=dict)
     steps: int = 0
     problems: list[str] = field(default_factory=list)
+    report: dict[str, Any] = field(default_factory=dict)
+    """The JSON report of the scan with aliases."""
 
     @property
     def ratio(self) -> float:
         return self.seconds / self.seconds_plain if self.seconds_plain else 0.0
 
 
-def load(path: Path) -> list[Repo]:
+def load(path: Path, labelled: list[Labelled] | None = None) -> list[Repo]:
+    """The repositories of ``repos.yaml``, then those only the site table names."""
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return [Repo(item["repo"], item["commit"], item["why"], tuple(item.get("tags", ())),
-                 dict(item.get("expect", {}))) for item in data["repositories"]]
+    repos = [Repo(item["repo"], item["commit"], item["why"], tuple(item.get("tags", ())),
+                  dict(item.get("expect", {}))) for item in data["repositories"]]
+    known = {(r.name, r.commit) for r in repos}
+    repos.extend(Repo(item.repo, item.commit, item.why, (*item.tags, "labelled"))
+                 for item in labelled or () if (item.repo, item.commit) not in known)
+    return repos
 
 
 def git(git_dir: Path, *args: str, data: bytes | None = None) -> bytes:
@@ -148,7 +158,7 @@ def scan(tree: Path, extra: list[str], timeout: float, forced: bool = False,
 
 
 def measure(repo: Repo, tree: Path, timeout: float, runs: int, engines: bool = False,
-            ) -> Outcome:
+            plain_runs: bool = True) -> Outcome:
     """Scan ``tree`` ``runs`` times with and without aliases; with ``engines``, also check
     that ripgrep (asked for every file set) and pure Python give the same report."""
     outcome = Outcome(repo)
@@ -158,7 +168,8 @@ def measure(repo: Repo, tree: Path, timeout: float, runs: int, engines: bool = F
         for _ in range(runs):
             seconds, report = scan(tree, [], timeout)
             full.append(seconds)
-            plain.append(scan(tree, ["--no-aliases"], timeout)[0])
+            if plain_runs:
+                plain.append(scan(tree, ["--no-aliases"], timeout)[0])
         if engines:
             _, by_python = scan(tree, ["--search", "python"], timeout)
             _, by_ripgrep = scan(tree, ["--search", "ripgrep"], timeout, forced=True)
@@ -173,7 +184,8 @@ def measure(repo: Repo, tree: Path, timeout: float, runs: int, engines: bool = F
         outcome.problems.append(f"failed: {exc}")
         return outcome
     outcome.seconds = statistics.median(full)
-    outcome.seconds_plain = statistics.median(plain)
+    outcome.seconds_plain = statistics.median(plain) if plain else 0.0
+    outcome.report = report
     summary = report["summary"]
     findings = report["findings"]
     outcome.files = summary["filesConsidered"]
@@ -193,7 +205,7 @@ def measure(repo: Repo, tree: Path, timeout: float, runs: int, engines: bool = F
             outcome.problems.append(f"unknown expectation {key}")
         elif bound == "min" and got < wanted or bound == "max" and got > wanted:
             outcome.problems.append(f"{name}: {got}, expected {bound} {wanted}")
-    if outcome.seconds > RATIO_FLOOR_SECONDS and outcome.ratio > RATIO_LIMIT:
+    if plain and outcome.seconds > RATIO_FLOOR_SECONDS and outcome.ratio > RATIO_LIMIT:
         outcome.problems.append(f"{outcome.ratio:.1f}x the --no-aliases time")
     return outcome
 
@@ -232,8 +244,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=None, help="write the results here")
     parser.add_argument("--engines", action="store_true",
                         help="also compare --search python with ripgrep (same findings)")
+    parser.add_argument("--sites", type=Path, default=HERE / "sites",
+                        help="the labelled site table (one YAML file per repository)")
+    parser.add_argument("--labelled", action="store_true",
+                        help="only the repositories of the site table")
+    parser.add_argument("--no-plain", action="store_true",
+                        help="skip the --no-aliases runs (and the 3x check)")
+    parser.add_argument("--sites-out", type=Path, default=None,
+                        help="also write the site tables (Markdown) to this file")
     args = parser.parse_args(argv)
-    repos = load(args.repos)
+    labelled = {(item.repo, item.commit): item for item in load_all(args.sites)}
+    repos = load(args.repos, list(labelled.values()))
+    if args.labelled:
+        repos = [r for r in repos if (r.name, r.commit) in labelled]
     if args.only:
         repos = [r for r in repos if r.name in args.only or r.slug in args.only]
     if args.tag:
@@ -245,12 +268,24 @@ def main(argv: list[str] | None = None) -> int:
         except (FileNotFoundError, subprocess.CalledProcessError) as exc:
             outcome = Outcome(repo, problems=[f"not materialised: {exc}"])
         else:
-            outcome = measure(repo, tree, args.timeout, args.runs, args.engines)
+            outcome = measure(repo, tree, args.timeout, args.runs, args.engines,
+                              plain_runs=not args.no_plain)
         outcomes.append(outcome)
         print(f"{repo.name}: {outcome.seconds:.2f} s, {outcome.uses} uses"
               + (f" ({'; '.join(outcome.problems)})" if outcome.problems else ""),
               file=sys.stderr)
     print(table(outcomes))
+    scores: list[Score] = []
+    for outcome in outcomes:
+        item = labelled.get((outcome.repo.name, outcome.repo.commit))
+        if item is not None and outcome.report:
+            scores.append(score(item, outcome.report))
+    if scores:
+        site_tables = tables(scores)
+        print()
+        print(site_tables)
+        if args.sites_out is not None:
+            args.sites_out.write_text(site_tables + "\n", encoding="utf-8")
     if args.json is not None:
         args.json.write_text(json.dumps([{
             "repo": o.repo.name, "commit": o.repo.commit, "files": o.files,
