@@ -23,7 +23,8 @@ from ftscan.baseline import Entry as BaselineEntry
 from ftscan.baseline import apply as apply_baseline
 from ftscan.baseline import load as load_baseline
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
-from ftscan.cachefiles import cache_key
+from ftscan.cache.files import cache_key
+from ftscan.cache.replay import UNSETTLED_REASONS, Analysed, Replay, listing_digest, walk_digest
 from ftscan.config import (
     DEFAULT_MAX_FILE_SIZE,
     Config,
@@ -33,7 +34,6 @@ from ftscan.config import (
 )
 from ftscan.cores import available_cores
 from ftscan.discovery import relative_path
-from ftscan.filelist import list_files
 from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
 from ftscan.gitfiles import (
     PendingListing,
@@ -44,7 +44,7 @@ from ftscan.gitfiles import (
 )
 from ftscan.lifecycle import DEFAULT_WARNING_WINDOW_DAYS, LifecycleTable, load_lifecycle
 from ftscan.models import Diagnostic, Finding, Level, Location, Severity
-from ftscan.replay import UNSETTLED_REASONS, Analysed, Replay, listing_digest, walk_digest
+from ftscan.pipeline.filelist import list_files
 from ftscan.ruleset import RuleError, RuleSet, load_rules
 from ftscan.shards import in_shard
 
@@ -89,7 +89,7 @@ class ScanOptions:
     """``paths`` are the files to report on; the whole repository around them is scanned so
     that names still resolve (how pre-commit passes changed files)."""
     cache_dir: Path | None = None
-    """Keep what each file yielded in a cache under this folder (see :mod:`ftscan.cache`), so
+    """Keep what each file yielded in a cache under this folder (see :mod:`ftscan.cache.store`), so
     a scan reads and parses only the files that changed since the last; ``None``: no cache."""
     search_engine: str | None = None
     """Which engine finds the files worth reading (:mod:`ftscan.search`): ``ripgrep``,
@@ -161,9 +161,9 @@ class ScanResult:
     (``findings`` holds the new ones): SARIF always covers the whole scan."""
     replay_key: str | None = None
     """When the whole result is what kept analyses say (each repository's replayed or just
-    recorded, :mod:`ftscan.replay`) and the run added nothing of its own (no baseline, changed
+    recorded, :mod:`ftscan.cache.replay`) and the run added nothing of its own (no baseline, changed
     lines or file selection): a digest of their keys. Equal keys mean equal findings, rules and
-    verdicts, so a report made only of those is the same too (:mod:`ftscan.reportmemo`)."""
+    verdicts, so a report made only of those is the same too (:mod:`ftscan.cache.kept`)."""
 
     def failed(self) -> bool:
         """Is any finding that is not suppressed at or above the fail level?"""
@@ -448,8 +448,8 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
             recorded.summary, files_from_cache=recorded.summary.files_considered))
         kept = replay.key if replay is not None else None
     else:
-        from ftscan.analysis import AnalysisContext
-        from ftscan.pipeline import analyse
+        from ftscan.pipeline.analysis import AnalysisContext
+        from ftscan.pipeline.phases import analyse
 
         context = AnalysisContext(rules, lifecycle, as_of, window, max_size, options.file_budget,
                                   follow_names=options.follow_aliases)
@@ -477,7 +477,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     everything: list[Finding] = []
     if options.diff_base or options.staged:
         try:
-            from ftscan.pipeline import text_reader
+            from ftscan.pipeline.phases import text_reader
 
             changed = in_ftscan_lines(changed_lines(root, options.diff_base, options.staged),
                                       text_reader(root, max_size))

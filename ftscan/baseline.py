@@ -15,12 +15,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ftscan.errors import FtscanError
 from ftscan.models import Finding, Suppression
 
 BASELINE_VERSION = 1
 
 
-class BaselineError(Exception):
+class BaselineError(FtscanError):
     """A baseline file that cannot be used. The message names the file."""
 
 

@@ -23,13 +23,13 @@ from ftscan.api import ScanError, ScanOptions, ScanResult, scan
 from ftscan.atomic import write_atomic
 from ftscan.baseline import BaselineError
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
-from ftscan.cachefiles import default_cache_dir
+from ftscan.cache.files import default_cache_dir
+from ftscan.cache.kept import remembered
 from ftscan.config import FAIL_ON_CHOICES, ConfigError, parse_size
 from ftscan.discovery import DEFAULT_EXCLUDES_TEXT
 from ftscan.escape import terminal
 from ftscan.models import Severity
 from ftscan.reporters import REPORTERS
-from ftscan.reportmemo import remembered
 from ftscan.ruleset import RuleError, load_rules
 from ftscan.search import ENGINES
 from ftscan.shards import in_shard, parse_shard

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ftscan.errors import FtscanError
 from ftscan.lifecycle import ModelEntry, parse_entry
 from ftscan.ruleset import RuleError
 from ftscan.safefile import UnsafeFile, inside, read_limited
@@ -29,7 +30,7 @@ _UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb":
           "mib": 1024**2, "g": 1000**3, "gb": 1000**3, "gib": 1024**3}
 
 
-class ConfigError(Exception):
+class ConfigError(FtscanError):
     """A configuration that cannot be used. The message names the file and the key."""
 
 

@@ -36,7 +36,8 @@ Signature = tuple[int, ...] | tuple[str]
 UNKNOWN_SIZE = -1
 """The size of a :class:`FileEntry` git vouches for but nobody has looked at yet."""
 STREAM_LIMIT = 256 * 1024 * 1024
-"""Files larger than this are skipped even by the streaming pass (:mod:`ftscan.largefile`)."""
+"""Files larger than this are skipped even by the streaming pass
+(:mod:`ftscan.pipeline.largefile`)."""
 ALWAYS_SKIPPED_DIRS = frozenset({".git", ".hg", ".svn"})
 DEFAULT_EXCLUDED_DIRS = frozenset({
     "node_modules", "bower_components", "jspm_packages", "vendor", "third_party",
@@ -400,7 +401,7 @@ def listed(root: Path, listing: GitListing, rules: IgnoreRules, max_size: int,
     """The files of a git listing the scan should consider, in path order, with ftscan's own
     ignore rules applied (git has applied its own). A tracked file git reports unchanged is not
     looked at on disk here: its entry carries the blob id, and its size is checked when its
-    bytes are read, if they are (:mod:`ftscan.examine`). A file git names that is gone
+    bytes are read, if they are (:mod:`ftscan.pipeline.examine`). A file git names that is gone
     (deleted since the index) is no file of the work tree."""
     base = os.path.join(str(root), "")
     paths: list[tuple[str, str | None]] = [*listing.unchanged,

@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from ftscan.errors import FtscanError
 from ftscan.gitsafe import GitUnavailable, run_git
 from ftscan.textpos import LineIndex
 
@@ -23,7 +24,7 @@ _C_ESCAPES = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", 
               '"': '"', "\\": "\\"}
 
 
-class DiffError(Exception):
+class DiffError(FtscanError):
     """git could not tell what changed; the message says what to do."""
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from ftscan import inventory as inv
 from ftscan.api import ScanOptions, ScanResult, scan
 from ftscan.atomic import write_atomic
-from ftscan.cachefiles import default_cache_dir
+from ftscan.cache.files import default_cache_dir
 from ftscan.escape import terminal
 from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
 from ftscan.models import Finding, Level

@@ -27,6 +27,7 @@ from typing import Any
 
 from ftscan import __version__
 from ftscan.api import ScanResult
+from ftscan.errors import FtscanError
 from ftscan.escape import csv_cell, html_text, md_code, md_text
 from ftscan.lifecycle import load_lifecycle, remaining, status_on
 from ftscan.models import Finding, Role, Status
@@ -50,7 +51,7 @@ REDACTED = "<redacted>"
 STATUS_WORDS = frozenset(s.value for s in Status)
 
 
-class InventoryError(Exception):
+class InventoryError(FtscanError):
     """An inventory file that cannot be merged. The message names the file."""
 
 

@@ -2,7 +2,7 @@
 listing of the repository a scan is about to read, then hands over to :mod:`ftscan.cli`.
 
 A scan of a repository nobody touched since the last one costs a listing and a report
-(:mod:`ftscan.replay`), and git takes about as long to list a large work tree (0.14 s for
+(:mod:`ftscan.cache.replay`), and git takes about as long to list a large work tree (0.14 s for
 38,000 files: ``ls-files``, ``diff-files`` stat-checking every file, the untracked walk) as
 Python takes to import ftscan, so the two run side by side. The guess made here from the raw
 arguments is only a hint: the scan takes the listing over when it asks for exactly that one

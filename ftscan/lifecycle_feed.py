@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from ftscan.errors import FtscanError
 from ftscan.lifecycle import LifecycleTable, ModelEntry
 
 FEED_LIMIT = 64 * 1024 * 1024
@@ -37,7 +38,7 @@ _PROVIDERS = (
 """How feed provider names map to ftscan's (the first substring that matches)."""
 
 
-class FeedError(Exception):
+class FeedError(FtscanError):
     """A feed that cannot be read; the message says why."""
 
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from ftscan import __version__
 from ftscan.atomic import write_atomic
+from ftscan.errors import FtscanError
 from ftscan.http import HttpError
 from ftscan.providers import Progress, RemoteJob
 from ftscan.providers.openai import OpenAIApi, job_from
@@ -41,7 +42,7 @@ MANIFEST_VERSION = 1
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
-class ExportError(Exception):
+class ExportError(FtscanError):
     """The export cannot start (its folder is unusable); one line for the user."""
 
 

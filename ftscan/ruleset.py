@@ -23,6 +23,7 @@ import yaml
 from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, MATCHKIND_STANDARD, BytesAhoCorasick
 
 from ftscan import yamlfast
+from ftscan.errors import FtscanError
 from ftscan.models import Level
 from ftscan.regex import AnyOf, Match, Pattern, RegexError, compile_builtin, compile_linear
 from ftscan.safefile import UnsafeFile, read_limited
@@ -58,7 +59,7 @@ REST endpoints, text patterns, Terraform resources). ``training-data``: the rule
 files of fine-tuning examples are reported under (recognised by their records)."""
 
 
-class RuleError(Exception):
+class RuleError(FtscanError):
     """A rule file that cannot be used. The message names the file and the field."""
 
 
@@ -226,7 +227,7 @@ class RuleSet:
         """The first prefilter: does ``data`` hold any rule keyword (or any of ``also``) at
         all? One pass over the bytes for every word (Aho-Corasick with a SIMD prefilter, about
         10 GB/s), not one pass per word: a caller with words of its own to look for in every
-        file (the Python markers of :mod:`ftscan.examine`) adds them here instead of making
+        file (the Python markers of :mod:`ftscan.pipeline.examine`) adds them here instead of making
         passes of its own."""
         automaton = self._automata.get(also)
         if automaton is None:

@@ -66,7 +66,7 @@ def test_binary_and_nul_files_are_skipped_and_counted(repo: Path) -> None:
 def test_a_file_over_the_size_limit_is_read_in_pieces_for_ids(repo: Path) -> None:
     """The size limit keeps parsers off big files; their ids are still found, by a text pass
     that reads a piece at a time (an id cut by a piece boundary included)."""
-    from ftscan import largefile
+    from ftscan.pipeline import largefile
 
     big = "\n".join(f"row {i},x" for i in range(50_000))
     cut = largefile.PIECE - 20  # an id straddling the first piece boundary
@@ -96,7 +96,7 @@ def test_a_large_binary_file_is_skipped_as_binary_not_read_through(repo: Path) -
 
 def test_files_over_the_streaming_limit_are_counted_not_dropped(
         repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ftscan import largefile
+    from ftscan.pipeline import largefile
 
     monkeypatch.setattr(largefile, "STREAM_LIMIT", 2000)
     write(repo, "big.env", f"MODEL={FT}\n" + "#" * 5000)

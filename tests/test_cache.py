@@ -15,11 +15,11 @@ import pytest
 from click.testing import CliRunner
 from conftest import AS_OF, commit, new_git_repo, run_scan, write
 
-import ftscan.examine
-from ftscan import cachefiles
+import ftscan.pipeline.examine
 from ftscan.api import ScanResult
-from ftscan.cache import RACY_SECONDS, ScanCache, _load
-from ftscan.cachefiles import _MAGIC, default_cache_dir
+from ftscan.cache import files as cachefiles
+from ftscan.cache.files import _MAGIC, default_cache_dir
+from ftscan.cache.store import RACY_SECONDS, ScanCache, _load
 from ftscan.cli import main
 from ftscan.discovery import FileEntry, IgnoreRules, walk
 from ftscan.models import Role
@@ -69,7 +69,7 @@ def _no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(entry: object, binary_ok: bool = False) -> bytes:
         raise AssertionError(f"read {entry}")
 
-    monkeypatch.setattr(ftscan.examine, "read_bytes", refuse)
+    monkeypatch.setattr(ftscan.pipeline.examine, "read_bytes", refuse)
 
 
 def test_second_scan_reads_nothing_and_reports_the_same(repo: Path, cache: Path,
@@ -129,7 +129,7 @@ def test_touched_but_unchanged_files_are_not_parsed_again(
     def refuse(*args: object) -> object:
         raise AssertionError("parsed again")
 
-    monkeypatch.setattr(ftscan.examine, "analyse_text", refuse)
+    monkeypatch.setattr(ftscan.pipeline.examine, "analyse_text", refuse)
     second = run_scan(repo, cache_dir=cache, jobs=1)
     assert _summary(second) == _summary(first)
     # the parsed files were hashed and found unchanged; the rest were examined again, which
@@ -312,7 +312,7 @@ def test_caches_of_repositories_not_scanned_for_a_month_are_dropped(repo: Path,
 
 def test_remembered_name_search_answers_start_afresh_past_their_limit(repo: Path,
                                                                       cache: Path) -> None:
-    from ftscan.cache import MAX_QUESTIONS
+    from ftscan.cache.store import MAX_QUESTIONS
 
     write(repo, "a.py", "print(1)\n")
     _age(repo)  # a trusted signature: the reopened cache keeps the row as it is
@@ -390,13 +390,13 @@ def test_modules_reached_by_name_are_parsed_once_while_unchanged(
           "OpenAI().chat.completions.create(model=MODEL, messages=[])\n")
     _age(repo)
     parsed: list[str] = []
-    real = ftscan.examine.module_of
+    real = ftscan.pipeline.examine.module_of
 
     def counting(entry: FileEntry, max_size: int) -> object:
         parsed.append(entry.relpath)
         return real(entry, max_size)
 
-    monkeypatch.setattr(ftscan.examine, "module_of", counting)
+    monkeypatch.setattr(ftscan.pipeline.examine, "module_of", counting)
     first = run_scan(repo, cache_dir=cache)
     assert "app.py" in parsed
     uses = [f for f in first.findings if f.role is Role.USE]
@@ -452,13 +452,13 @@ def test_a_new_variable_is_looked_for_only_in_the_files_that_name_it(
     run_scan(root, cache_dir=cache, jobs=1, search_engine="ripgrep")
     write(root, "config/.env", f"RANKER_MODEL={FT}\nTAGGER_MODEL={OTHER}\n")
     examined: list[str] = []
-    real = ftscan.examine.examine
+    real = ftscan.pipeline.examine.examine
 
     def counting(entry: FileEntry, *args: object, **kwargs: object) -> object:
         examined.append(entry.relpath)
         return real(entry, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ftscan.examine, "examine", counting)
+    monkeypatch.setattr(ftscan.pipeline.examine, "examine", counting)
     again = run_scan(root, cache_dir=cache, jobs=1, search_engine="ripgrep")
     assert sorted(examined) == ["app/tagger.py", "config/.env"]
     fresh = run_scan(root, jobs=1, search_engine="ripgrep")

@@ -152,7 +152,7 @@ def test_the_prefilter_relaxes_only_what_re2_cannot_run() -> None:
 
 def test_a_file_over_its_time_budget_is_given_up_and_the_scan_goes_on(
         repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ftscan import examine
+    from ftscan.pipeline import examine
 
     real = examine.analyse_text
 
@@ -196,7 +196,7 @@ def test_a_budget_that_runs_out_as_its_block_ends_leaves_later_budgets_working()
 
 def test_an_unexpected_error_in_one_file_is_a_diagnostic(repo: Path,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from ftscan import examine
+    from ftscan.pipeline import examine
 
     real = examine.analyse_text
 
@@ -219,7 +219,7 @@ def test_a_worker_that_dies_costs_one_file_not_the_scan(repo: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """A native parser crashing takes its worker process down; the files it held are read
     again one by one and only the one that kills a worker again is lost."""
-    from ftscan import examine
+    from ftscan.pipeline import examine
 
     real = examine.analyse_text
 
@@ -250,7 +250,7 @@ def test_deeply_nested_python_falls_back_to_the_text_pass(repo: Path) -> None:
 
 
 def test_a_file_swapped_for_a_fifo_after_the_walk_is_not_read(tmp_path: Path) -> None:
-    from ftscan.examine import read_bytes
+    from ftscan.pipeline.examine import read_bytes
 
     path = write(tmp_path, "model.env", f"MODEL={FT}\n")
     entry = FileEntry(str(path), "model.env", path.stat().st_size)
@@ -513,7 +513,8 @@ def test_a_cached_scan_reads_no_file_again_for_suppressions(
         os.utime(write(repo, name, text), (time.time() - 60, time.time() - 60))
     cache = tmp_path_factory.mktemp("cache")
     first = run_scan(repo, cache_dir=cache)
-    from ftscan import examine, pipeline
+    from ftscan.pipeline import examine
+    from ftscan.pipeline import phases as pipeline
 
     reads: list[str] = []
     real = examine.read_bytes

@@ -1,4 +1,4 @@
-"""A scan whose inputs are all unchanged since the last is replayed (ftscan.replay).
+"""A scan whose inputs are all unchanged since the last is replayed (ftscan.cache.replay).
 
 A user relies on two things: a warm scan gives exactly what a fresh one gives, and any change
 that could change a finding (a file edited, added, renamed, a config or rule change, another
@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import commit, new_git_repo, write
 
-import ftscan.pipeline
-import ftscan.replay
+import ftscan.cache.replay
+import ftscan.pipeline.phases
 from ftscan.api import ScanOptions, ScanResult, scan
 
 MODEL = "ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4"
@@ -53,13 +53,13 @@ def _same(a: ScanResult, b: ScanResult) -> bool:
 def analyses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     """The repositories analysed (not replayed), scan by scan."""
     seen: list[Path] = []
-    original = ftscan.pipeline.analyse
+    original = ftscan.pipeline.phases.analyse
 
     def counted(root: Path, *args: object, **kwargs: object) -> object:
         seen.append(root)
         return original(root, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ftscan.pipeline, "analyse", counted)
+    monkeypatch.setattr(ftscan.pipeline.phases, "analyse", counted)
     return seen
 
 
@@ -170,7 +170,7 @@ def plain_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The same project as a folder that is no git repository (an unpacked archive, a
     ``node_modules`` scanned with ``--no-ignore``): the walk's list is the replay's key.
     Files are seen as settled at once (the tests below write them a moment before scanning)."""
-    monkeypatch.setattr(ftscan.replay, "RACY_SECONDS", -3600)
+    monkeypatch.setattr(ftscan.cache.replay, "RACY_SECONDS", -3600)
     root = tmp_path / "plain"
     _write_service(root)
     write(root, ".gitignore", "build/\n")
@@ -224,11 +224,11 @@ def test_a_tracked_symlink_is_keyed_on_its_lstat_data(tmp_path: Path) -> None:
     blob = "0" * 40
     tracked = "\0".join([f"H 100644 {blob} 0\tplain.py", f"H 120000 {blob} 0\tlink.env",
                          f"H 100644 {blob} 0\ttarget.env", ""])
-    first = ftscan.replay.listing_digest(tmp_path, (tracked, "", ""))
+    first = ftscan.cache.replay.listing_digest(tmp_path, (tracked, "", ""))
     os.utime(tmp_path / "plain.py", ns=(1, 1))  # git's listing vouches for this one
-    assert ftscan.replay.listing_digest(tmp_path, (tracked, "", "")).digest == first.digest
+    assert ftscan.cache.replay.listing_digest(tmp_path, (tracked, "", "")).digest == first.digest
     (tmp_path / "link.env").unlink()
     (tmp_path / "other.env").write_text("A=2\n")
     os.symlink("other.env", tmp_path / "link.env")
     os.utime(tmp_path / "link.env", ns=(2, 2), follow_symlinks=False)
-    assert ftscan.replay.listing_digest(tmp_path, (tracked, "", "")).digest != first.digest
+    assert ftscan.cache.replay.listing_digest(tmp_path, (tracked, "", "")).digest != first.digest

@@ -1,4 +1,4 @@
-"""A replayed scan's SARIF or CSV report is the one written last time (ftscan.reportmemo).
+"""A replayed scan's SARIF or CSV report is the one written last time (ftscan.cache.kept).
 
 What a user relies on: the report is byte for byte the one a scan without any cache writes,
 and anything that changes the findings or verdicts (a file, a lifecycle update, a baseline, a
@@ -119,7 +119,7 @@ def test_a_replayed_scan_imports_no_parser_reporter_or_provider_code(
                 if line.startswith("import time:")}
     assert "ftscan.api" in imported  # the check sees what was imported
     for heavy in ("sarif_om", "libcst", "tree_sitter", "re2", "ftscan.cli_providers",
-                  "ftscan.pipeline", "ftscan.reporters.sarif"):
+                  "ftscan.pipeline.phases", "ftscan.reporters.sarif"):
         assert heavy not in imported, heavy
 
 
@@ -140,7 +140,7 @@ def test_a_sweep_whose_repositories_moved_makes_the_report_again(tmp_path: Path)
 
 
 def test_kept_reports_are_files_the_cache_pruning_knows() -> None:
-    from ftscan.cachefiles import CACHE_KINDS
-    from ftscan.reportmemo import KEPT_FORMATS
+    from ftscan.cache.files import CACHE_KINDS
+    from ftscan.cache.kept import KEPT_FORMATS
 
     assert KEPT_FORMATS.issubset(CACHE_KINDS)

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import ftscan.firstpass
-import ftscan.pipeline
+import ftscan.pipeline.firstpass
+import ftscan.pipeline.phases
 from ftscan.api import ScanOptions, scan
 from ftscan.search import engine_named
 from ftscan.search import ripgrep as ripgrep_module
@@ -130,8 +130,8 @@ def test_ripgrep_and_python_give_the_same_scan(fixture: str, tmp_path: Path,
     (tree / ".git").mkdir()  # its own repository root, whatever holds the copy
     _write(tree, {f"extra/{name}": data for name, data in SHAPES.items()})
     reference = _comparable(tree, "python")
-    monkeypatch.setattr(ftscan.firstpass, "SEARCH_MIN_FILES", 0)
-    monkeypatch.setattr(ftscan.pipeline, "SEARCH_MIN_FILES", 0)
+    monkeypatch.setattr(ftscan.pipeline.firstpass, "SEARCH_MIN_FILES", 0)
+    monkeypatch.setattr(ftscan.pipeline.phases, "SEARCH_MIN_FILES", 0)
     calls: list[int] = []
     original = Ripgrep.containing
 
@@ -194,7 +194,7 @@ def test_files_over_the_size_limit_give_the_same_notes_with_either_engine(
         "big-with-id.csv": b"a,b\n" * 100 + f"x,{ID}\n".encode(),
         "small.env": b"M=1\n",
     })
-    monkeypatch.setattr(ftscan.firstpass, "SEARCH_MIN_FILES", 0)
+    monkeypatch.setattr(ftscan.pipeline.firstpass, "SEARCH_MIN_FILES", 0)
 
     def outcome(engine: str) -> tuple[object, ...]:
         result = scan(ScanOptions(paths=(tmp_path,), search_engine=engine, max_file_size=1000))

@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ftscan.errors import FtscanError
+
 if TYPE_CHECKING:
     from ftscan.http import Client
 
@@ -82,7 +84,7 @@ class ProviderState:
         return not self.errors
 
 
-class ProviderError(Exception):
+class ProviderError(FtscanError):
     """A provider cannot be asked at all (no key, no endpoint); one line for the user."""
 
 

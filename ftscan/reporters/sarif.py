@@ -20,6 +20,7 @@ import sarif_om as om
 
 from ftscan import __version__
 from ftscan.api import ScanResult
+from ftscan.errors import FtscanError
 from ftscan.models import Finding, Location, Role
 from ftscan.reporters.records import finding_record
 from ftscan.ruleset import Rule
@@ -219,7 +220,7 @@ def to_plain(obj: Any) -> Any:
     raise TypeError(f"cannot serialise {type(obj).__name__} into SARIF")
 
 
-class SarifMergeError(Exception):
+class SarifMergeError(FtscanError):
     """A file that cannot be merged. The message names it."""
 
 

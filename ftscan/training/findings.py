@@ -26,9 +26,9 @@ from ftscan.training.sites import code_sites
 from ftscan.training.text import code_text_sites, text_sites
 
 if TYPE_CHECKING:
-    from ftscan.analysis import AnalysisContext
     from ftscan.filekinds import FileKind
     from ftscan.parsers.base import ParsedFile
+    from ftscan.pipeline.analysis import AnalysisContext
 
 _TEXT_KINDS = ("shell", "dockerfile", "yaml", "terraform", "source", "env")
 """File kinds whose text can hold a command or request that creates a job (prose does not

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ftscan.cachefiles import RACY_SECONDS, cache_file, dump_keyed, load_keyed
+from ftscan.cache.files import RACY_SECONDS, cache_file, dump_keyed, load_keyed
 from ftscan.discovery import FileEntry, SkippedEntry
 
 if TYPE_CHECKING:

@@ -2,7 +2,7 @@
 facts of the code worth following) and the alias phase (the code that reaches an id by name),
 then owners and inline suppressions.
 
-:mod:`ftscan.api` imports this only when a scan cannot be replayed (:mod:`ftscan.replay`): it
+:mod:`ftscan.api` imports this only when a scan cannot be replayed (:mod:`ftscan.cache.replay`): it
 brings in every parser, and a replayed scan needs none of them.
 """
 
@@ -16,15 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ftscan.analysis import AnalysisContext, lifecycle_phrase, stable_fingerprint
 from ftscan.api import ScanError, ScanSummary  # loaded already: api imports this module
-from ftscan.cache import ScanCache
+from ftscan.cache.replay import Analysed
+from ftscan.cache.store import ScanCache
 from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config, parse_sink
 from ftscan.discovery import FileEntry, SkippedEntry
-from ftscan.examine import Examiner, decode, read_bytes
-from ftscan.filelist import FileList, list_files
 from ftscan.fingerprint import LineHasher
-from ftscan.firstpass import SEARCH_MIN_FILES, DefinitionsPass
 from ftscan.flow.facts import ModuleFacts
 from ftscan.flow.findings import outside_finding, use_finding
 from ftscan.flow.phase import FlowInputs, NameSearch, resolve_uses
@@ -32,7 +29,10 @@ from ftscan.gitfiles import GitListing
 from ftscan.languages import NameQuery, language_of
 from ftscan.models import Diagnostic, Finding, Severity
 from ftscan.ownership import annotate
-from ftscan.replay import Analysed
+from ftscan.pipeline.analysis import AnalysisContext, lifecycle_phrase, stable_fingerprint
+from ftscan.pipeline.examine import Examiner, decode, read_bytes
+from ftscan.pipeline.filelist import FileList, list_files
+from ftscan.pipeline.firstpass import SEARCH_MIN_FILES, DefinitionsPass
 from ftscan.search import ByteSearch, EngineMissing, engine_named
 from ftscan.suppress import Markers, apply_inline
 from ftscan.suppress import markers as suppression_markers

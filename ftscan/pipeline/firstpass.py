@@ -4,8 +4,8 @@ Configuration and deployment files go first, so that by the time source files (o
 plug-in, :mod:`ftscan.languages`) are read the environment variables bound to model ids are
 known, and a source file that reads one is kept for the alias phase while its bytes are in
 hand. Files are examined in a process pool on large
-scans (:mod:`ftscan.examine`); a file the scan cache can answer for is neither read nor parsed
-(:mod:`ftscan.cache`). Outcomes are recorded in walk order.
+scans (:mod:`ftscan.pipeline.examine`); a file the scan cache can answer for is neither read nor
+parsed (:mod:`ftscan.cache.store`). Outcomes are recorded in walk order.
 
 (Streaming the walk's files to the workers while the walk goes on was measured: on 2 cores the
 walking process competes with the workers and the scan got 5% slower, so the walk ends first.)
@@ -18,17 +18,17 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 
-from ftscan.analysis import AnalysisContext
 from ftscan.bindings import EnvVar
-from ftscan.cache import ScanCache
+from ftscan.cache.store import ScanCache
 from ftscan.discovery import FileEntry, SkippedEntry
-from ftscan.examine import Examiner, FileFacts, Outcome, unread_large
 from ftscan.flow.facts import ModuleFacts
 from ftscan.flow.names import is_workflow
 from ftscan.flow.phase import ServiceMap
 from ftscan.languages import language_named, language_of
 from ftscan.languages import names as language_names
 from ftscan.models import Diagnostic, Finding, Role, Severity
+from ftscan.pipeline.analysis import AnalysisContext
+from ftscan.pipeline.examine import Examiner, FileFacts, Outcome, unread_large
 from ftscan.search import ByteSearch
 from ftscan.suppress import Markers
 from ftscan.training.data import MARKERS as TRAINING_DATA_MARKERS
@@ -39,7 +39,7 @@ SEARCH_MIN_FILES = 200
 
 def first_phase_words(context: AnalysisContext) -> tuple[bytes, ...]:
     """The words that make a file worth reading in the first phase: every byte test of
-    :func:`ftscan.examine.examine` starts with one of these."""
+    :func:`ftscan.pipeline.examine.examine` starts with one of these."""
     words = {k.encode() for k in context.rules.keywords}
     for name in language_names():
         words.update(language_named(name).markers)

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
-from ftscan.analysis import AnalysisContext, FileAnalysis, analyse_text, redate
 from ftscan.budget import OverBudget, time_budget
 from ftscan.cores import available_cores
 from ftscan.discovery import FileEntry, SkippedEntry, irregular
@@ -34,6 +33,7 @@ from ftscan.languages import NameQuery, language_named, language_of
 from ftscan.models import Diagnostic, Severity
 from ftscan.ownreports import is_own_report
 from ftscan.parsers import ParseFailure
+from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, analyse_text, redate
 from ftscan.suppress import Markers
 from ftscan.suppress import markers as suppression_markers
 from ftscan.training.data import HEAD_BYTES, may_be_training_data
@@ -385,8 +385,9 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
 
 
 def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) -> FileFacts:
-    """A file over the size limit, read in pieces for ids only (:mod:`ftscan.largefile`)."""
-    from ftscan.largefile import BinaryFile, scan_large
+    """A file over the size limit, read in pieces for ids only
+    (:mod:`ftscan.pipeline.largefile`)."""
+    from ftscan.pipeline.largefile import BinaryFile, scan_large
 
     try:
         with time_budget(context.file_budget):

@@ -16,11 +16,11 @@ import os
 import stat
 from collections import Counter
 
-from ftscan.analysis import AnalysisContext, FileAnalysis, effective_role, make_finding
 from ftscan.discovery import STREAM_LIMIT, FileEntry
-from ftscan.examine import BINARY_SNIFF_BYTES, is_binary
 from ftscan.filekinds import FileKind, classify
 from ftscan.models import Location, Role
+from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, effective_role, make_finding
+from ftscan.pipeline.examine import BINARY_SNIFF_BYTES, is_binary
 
 
 class BinaryFile(Exception):

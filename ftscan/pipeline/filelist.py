@@ -2,9 +2,9 @@
 applied on top, or else the walk with every ignore file; and the ignore-file lines that could
 not be used, as diagnostics.
 
-Kept apart from :mod:`ftscan.pipeline` (which brings in every parser) because a scan of a tree
-that is not a git repository lists its files before it knows whether it can be replayed
-(:mod:`ftscan.replay`): the listing is then the replay's key, and the analysis, when one is
+Kept apart from :mod:`ftscan.pipeline.phases` (which brings in every parser) because a scan of a
+tree that is not a git repository lists its files before it knows whether it can be replayed
+(:mod:`ftscan.cache.replay`): the listing is then the replay's key, and the analysis, when one is
 needed, reads the same list rather than walking the tree twice.
 """
 
@@ -34,7 +34,7 @@ class FileList:
 def list_files(root: Path, targets: Sequence[Path], options: ScanOptions, config: Config,
                listing: GitListing | None, max_size: int) -> FileList:
     """The files under ``targets`` the scan considers (files over the size limit are listed
-    too: :mod:`ftscan.largefile` reads them in pieces, up to :data:`STREAM_LIMIT`)."""
+    too: :mod:`ftscan.pipeline.largefile` reads them in pieces, up to :data:`STREAM_LIMIT`)."""
     default_excludes = next((v for v in (options.default_excludes, config.default_excludes)
                              if v is not None), True)
     ignore = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files,

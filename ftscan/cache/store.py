@@ -4,9 +4,9 @@ neither read nor parsed again.
 One file per repository under the user cache directory (``$FTSCAN_CACHE_DIR``, else
 ``$XDG_CACHE_HOME/ftscan``, ``~/.cache/ftscan``, ``~/Library/Caches/ftscan`` or
 ``%LOCALAPPDATA%\\ftscan\\Cache``), never inside the repository. Each entry holds a file's
-:class:`~ftscan.examine.FileFacts` and the stat signature (size, mtime, ctime, inode) seen when
-it was read; the facts of a file that had to be parsed are keyed by the first 16 bytes of its
-content's SHA-256 as well:
+:class:`~ftscan.pipeline.examine.FileFacts` and the stat signature (size, mtime, ctime, inode)
+seen when it was read; the facts of a file that had to be parsed are keyed by the first 16 bytes
+of its content's SHA-256 as well:
 
 - an unchanged signature is trusted without reading the file, as git trusts its index; a file
   modified within two seconds of the scan that cached it is re-read next time (a timestamp
@@ -32,7 +32,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ftscan.cachefiles import (
+from ftscan.cache.files import (
     CACHE_FORMAT,
     RACY_SECONDS,
     _foreign,
@@ -42,9 +42,9 @@ from ftscan.cachefiles import (
     unpickle,
 )
 from ftscan.discovery import FileEntry, Signature
-from ftscan.examine import FileFacts
 from ftscan.flow.facts import ModuleFacts
 from ftscan.languages import NameQuery
+from ftscan.pipeline.examine import FileFacts
 
 _NOT_REMEMBERED = frozenset({"unreadable", "timeout", "failed"})
 MAX_QUESTIONS = 256

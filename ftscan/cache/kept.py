@@ -2,7 +2,7 @@
 beside the replay and written again as it was.
 
 On a repository nobody touched since the last scan the analysis is replayed
-(:mod:`ftscan.replay`), and what remains is the report. The SARIF object model alone takes
+(:mod:`ftscan.cache.replay`), and what remains is the report. The SARIF object model alone takes
 longer to import than that replay takes to run, so CI running again on a commit it scanned
 before would spend most of its time rebuilding a log it already wrote. Only formats that are a
 pure function of the findings, rules and verdicts are kept: SARIF and CSV (JSON carries the
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ftscan.cachefiles import cache_file, dump_keyed, load_keyed
+from ftscan.cache.files import cache_file, dump_keyed, load_keyed
 
 if TYPE_CHECKING:
     from ftscan.api import ScanResult

@@ -2,7 +2,7 @@
 they are written and read back safely.
 
 Light on purpose (no parser is imported): a scan replayed from its last run
-(:mod:`ftscan.replay`) reads one of these files and nothing else. A cache file is written
+(:mod:`ftscan.cache.replay`) reads one of these files and nothing else. A cache file is written
 atomically and privately, read only when this user wrote it and nobody else may write it, and
 unpickled with a loader that builds nothing but ftscan's own data classes and enums (of modules
 already imported) and a few plain types.
@@ -35,7 +35,7 @@ CACHE_PREFIX = "ftscan-"
 _MAGIC = b"ftscan-cache\n"
 CACHE_KINDS = ("cache", "replay", "sarif", "csv")
 """The suffixes of the files ftscan keeps per repository: the scan cache, the replay and the
-reports a replay writes again (:mod:`ftscan.reportmemo`)."""
+reports a replay writes again (:mod:`ftscan.cache.kept`)."""
 _KIND = "|".join(CACHE_KINDS)
 _OWN_FILE = re.compile(
     rf"(?:ftscan-[0-9a-f]{{24}}\.(?:{_KIND})|\.ftscan-[0-9a-f]{{24}}\.(?:{_KIND})\.\w+\.tmp)")
@@ -104,7 +104,7 @@ def cache_key(rules_digest: str) -> str:
     for name, distribution in _PARSING_LIBRARIES.items():
         digest.update(f"{name}={_installed(name, distribution)}".encode() + b"\0")
     # ftscan's own source: a development checkout changes without a version bump
-    package = Path(__file__).parent
+    package = Path(__file__).parent.parent
     for path in sorted(package.rglob("*.py")):
         with contextlib.suppress(OSError):
             digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
