@@ -19,7 +19,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from ftscan import __version__
-from ftscan.api import ScanError, ScanOptions, ScanResult, scan
+from ftscan.api import scan
 from ftscan.atomic import write_atomic
 from ftscan.baseline import BaselineError
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
@@ -27,9 +27,11 @@ from ftscan.cache.files import default_cache_dir
 from ftscan.cache.kept import remembered
 from ftscan.config import FAIL_ON_CHOICES, ConfigError, parse_size
 from ftscan.discovery import DEFAULT_EXCLUDES_TEXT
+from ftscan.errors import FtscanError
 from ftscan.escape import terminal
 from ftscan.models import Severity
 from ftscan.reporters import REPORTERS
+from ftscan.result import ScanOptions, ScanResult
 from ftscan.ruleset import RuleError, load_rules
 from ftscan.search import ENGINES
 from ftscan.shards import in_shard, parse_shard
@@ -356,7 +358,7 @@ def github_command() -> None:
 
     try:
         sys.exit(github.main())
-    except (ScanError, ConfigError, RuleError, BaselineError) as exc:
+    except FtscanError as exc:
         _usage_error(str(exc))
 
 
@@ -492,7 +494,7 @@ def _run(options: ScanOptions, quiet: bool, verbose: bool) -> ScanResult:
     progress = _Progress() if not quiet and sys.stderr.isatty() else None
     try:
         result = scan(dataclasses.replace(options, progress=progress))
-    except (ScanError, ConfigError, RuleError, BaselineError) as exc:
+    except FtscanError as exc:
         _usage_error(str(exc))
     finally:
         if progress is not None:

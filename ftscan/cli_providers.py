@@ -14,7 +14,6 @@ from pathlib import Path
 
 import click
 
-from ftscan.api import ScanOptions
 from ftscan.cli import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -30,6 +29,7 @@ from ftscan.cli import (
 from ftscan.escape import terminal
 from ftscan.providers import Progress
 from ftscan.providers.credentials import ENVIRONMENT, PROVIDERS
+from ftscan.result import ScanOptions
 
 
 def _environment_help() -> str:

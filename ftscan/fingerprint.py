@@ -1,4 +1,6 @@
-"""GitHub's ``primaryLocationLineHash``, computed exactly as github/codeql-action computes it.
+"""The two identities of a finding: ftscan's own line-independent fingerprint
+(:func:`stable_fingerprint`), and GitHub's ``primaryLocationLineHash``, computed exactly as
+github/codeql-action computes it.
 
 code scanning matches alerts across commits with this value; ``upload-sarif`` fills it in
 when a result lacks it, and warns for every result whose value differs from its own. So ftscan
@@ -10,6 +12,7 @@ wrapping 64-bit arithmetic over UTF-16 code units, and ``:N`` counting earlier e
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sys
 from array import array
@@ -18,6 +21,16 @@ from itertools import accumulate, repeat
 from operator import mul
 
 _BLOCK = 100
+
+
+def stable_fingerprint(rule_id: str, path: str, what: str, *rest: str | int) -> str:
+    """ftscan's identity for a finding: its rule, file and what it is (the model id, or what a
+    training site creates), then what tells apart several in one file (the name it is bound
+    to, its occurrence). No line numbers, so it survives code moving around; baselines and
+    SARIF's ``partialFingerprints`` carry it."""
+    key = "\x1f".join([rule_id, path, what, *(str(part) for part in rest)])
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
 _MOD = 37
 _MASK = (1 << 64) - 1
 _LF, _EOF = 10, 65535

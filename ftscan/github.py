@@ -23,21 +23,22 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
 from ftscan import inventory as inv
-from ftscan.api import ScanOptions, ScanResult, scan
+from ftscan.api import scan
 from ftscan.atomic import write_atomic
 from ftscan.cache.files import default_cache_dir
 from ftscan.escape import terminal
-from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
+from ftscan.gitdiff import DiffError
 from ftscan.models import Finding, Level
 from ftscan.ownreports import COMMENT_MARKER, sign_markdown
+from ftscan.pipeline.post import mark_changed
 from ftscan.reporters.sarif import render_sarif
 from ftscan.reporters.text import summary_line
-from ftscan.safefile import UnsafeFile, read_text_limited
+from ftscan.result import ScanOptions
 
 ANNOTATIONS_PER_LEVEL = 10
 SUMMARY_LIMIT = 900 * 1024  # GitHub rejects step summaries over 1 MiB
@@ -136,20 +137,20 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
                        "counts as new")
         else:
             try:
-                changed = in_ftscan_lines(changed_lines(result.root, base),
-                                          _reader(result.root))
+                marked = mark_changed(active, result.root, base, False,
+                                      result.settings.max_file_size)
             except DiffError as exc:
                 out.append(f"::warning title=ftscan::{escape_data(str(exc))}; every finding "
                            "counts as new")
             else:
-                new = [f for f in active
-                       if is_changed(changed, f.location.path, f.location.start_line)]
+                new = [f for f in marked if f.new]
                 scope = "on lines this pull request adds or changes"
     # code scanning needs the whole repository in every upload (a partial one would close the
     # alerts it leaves out); which results this pull request adds is a property of each
-    fresh = {id(f) for f in new}
-    marked = tuple(replace(f, new=id(f) in fresh) for f in result.findings)
-    sarif = render_sarif(replace(result, all_findings=marked))
+    fresh = {(f.fingerprint, f.location) for f in new}
+    marked_all = tuple(replace(f, new=(f.fingerprint, f.location) in fresh)
+                       for f in result.findings)
+    sarif = render_sarif(replace(result, all_findings=marked_all))
     write_atomic(sarif_file, sarif)
     out.extend(annotation_lines(new))
 
@@ -181,24 +182,7 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     ))
     out.append(f"ftscan: {terminal(summary_line(result))}")  # shows whether the cache served
     out.append(headline)
-    failing = _failing(added, fail_on)
-    return 1 if failing else 0
-
-
-def _reader(root: Path) -> Callable[[str], str | None]:
-    """Reads a file of the repository as text (``None`` when it cannot be read)."""
-
-    def read(relpath: str) -> str | None:
-        try:
-            return read_text_limited(root / relpath, limit=64 * 1024 * 1024, root=root)
-        except (OSError, UnsafeFile):
-            return None
-
-    return read
-
-
-def _failing(result: ScanResult, fail_on: str) -> bool:
-    return replace(result, fail_on=fail_on).failed()
+    return 1 if added.failed(fail_on) else 0
 
 
 def _base_sha(env: Mapping[str, str]) -> str | None:

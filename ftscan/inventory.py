@@ -26,10 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from ftscan import __version__
-from ftscan.api import ScanResult
 from ftscan.errors import FtscanError
 from ftscan.escape import csv_cell, html_text, md_code, md_text
-from ftscan.lifecycle import load_lifecycle, remaining, status_on
 from ftscan.models import Finding, Role, Status
 from ftscan.ownreports import sign_markdown
 from ftscan.reconcile.model import Reconciliation, Remote
@@ -42,8 +40,12 @@ from ftscan.reconcile.render import (
     reconciliation_json,
     remote_json,
 )
+from ftscan.result import ScanResult
 from ftscan.timeline import gantt
+from ftscan.verdicts import remaining, status_of
 
+WIND_DOWN = "openai"
+"""The provider whose end of fine-tuning job creation the inventory shows as a deadline."""
 INVENTORY_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 """``--merge`` reads inventories of these versions (version 1 sites carry no repository)."""
@@ -155,10 +157,7 @@ class Row:
 
     def status(self, as_of: dt.date, window: int) -> tuple[str, int | None]:
         """Lifecycle status and days left on ``as_of``."""
-        if self.shutdown_date is None:
-            return self.dateless_status or Status.UNKNOWN.value, None
-        days = (dt.date.fromisoformat(self.shutdown_date) - as_of).days
-        return status_on(days, window).value, days
+        return status_of(self.shutdown_date, self.dateless_status, as_of, window)
 
     def copy(self) -> Row:
         """An independent copy (its sets are new)."""
@@ -202,6 +201,9 @@ class Inventory:
     repositories: set[str] = field(default_factory=set)
     reconciliation: Reconciliation | None = None
     """The providers asked, once reconciled; rows then carry ``remote``."""
+    job_creation_ends: dt.date | None = None
+    """When OpenAI ends fine-tuning job creation for everyone, from the lifecycle data the
+    inventory was made with (the chart's milestone)."""
 
     def sorted_rows(self) -> list[Row]:
         """By days left (unknown last), then id."""
@@ -216,7 +218,9 @@ def build(result: ScanResult, repository: str | None = None) -> Inventory:
     """The inventory of one scan, with the scan's own warning window."""
     default = repository or result.root.name
     repos = {root.name for root in result.roots} or {default}
-    inventory = Inventory(result.as_of, result.warning_window_days, repositories=repos)
+    settings = result.settings
+    inventory = Inventory(settings.as_of, settings.warning_window_days, repositories=repos,
+                          job_creation_ends=settings.lifecycle.job_creation_ends(WIND_DOWN))
     by_id = {f.model_id: f for f in result.findings if f.role is not Role.USE}
     for finding in result.findings:
         if finding.role in (Role.TRAINING, Role.TRAINING_DATA) or (
@@ -374,7 +378,8 @@ def _add_site(row: Row, finding: Finding, repo: str) -> None:
 
 def redact(inventory: Inventory) -> Inventory:
     """A copy with the org segment of every id replaced (for sharing outside the org)."""
-    out = Inventory(inventory.as_of, inventory.window_days, repositories=inventory.repositories)
+    out = Inventory(inventory.as_of, inventory.window_days, repositories=inventory.repositories,
+                    job_creation_ends=inventory.job_creation_ends)
     for row in inventory.rows.values():
         copy = row.copy()
         if row.org:
@@ -442,6 +447,8 @@ def to_json(inventory: Inventory) -> str:
         "tool": {"name": "ftscan", "version": __version__},
         "asOf": inventory.as_of.isoformat(),
         "warningWindowDays": inventory.window_days,
+        "jobCreationEnds": (inventory.job_creation_ends.isoformat()
+                            if inventory.job_creation_ends else None),
         "repositories": sorted(inventory.repositories),
         "models": rows,
     }
@@ -501,11 +508,12 @@ def markdown_body(inventory: Inventory) -> str:
         "",
         f"{_count_phrase(rows)} in "
         f"{', '.join(md_code(r, in_table=False) for r in sorted(inventory.repositories))}, "
-        f"as of {inventory.as_of.isoformat()}. "
-        "OpenAI stops all new fine-tuning jobs on 2027-01-06.",
+        f"as of {inventory.as_of.isoformat()}."
+        + (f" OpenAI stops all new fine-tuning jobs on {inventory.job_creation_ends}."
+           if inventory.job_creation_ends else ""),
         "",
     ]
-    lines += gantt(inventory, _job_creation_ends(inventory.as_of))
+    lines += gantt(inventory, inventory.job_creation_ends)
     reconciled = inventory.reconciliation
     if reconciled is not None:
         lines += markdown_section(reconciled)
@@ -535,11 +543,6 @@ def markdown_body(inventory: Inventory) -> str:
     for row in rows:
         lines += _details(inventory, row, several)
     return "\n".join(lines) + "\n"
-
-
-def _job_creation_ends(as_of: dt.date) -> dt.date | None:
-    """When OpenAI ends fine-tuning job creation, from the lifecycle data."""
-    return load_lifecycle().training_verdict("openai", "FT201", None, as_of, 0).shutdown_date
 
 
 def _recipe_cell(row: Row) -> str:
@@ -632,9 +635,11 @@ def load(path: Path) -> Inventory:
                              f"supported (this ftscan reads versions "
                              f"{', '.join(map(str, READABLE_VERSIONS))})")
     try:
+        ends = data.get("jobCreationEnds")
         inventory = Inventory(dt.date.fromisoformat(data["asOf"]),
                               int(data.get("warningWindowDays", 90)),
-                              repositories=set(data.get("repositories", [])))
+                              repositories=set(data.get("repositories", [])),
+                              job_creation_ends=dt.date.fromisoformat(ends) if ends else None)
         for item in data["models"]:
             repositories = set(item.get("repositories", []))
             only = next(iter(repositories)) if len(repositories) == 1 else ""
@@ -674,7 +679,8 @@ def merge(inventories: Sequence[Inventory], as_of: dt.date | None = None) -> Inv
     ``as_of`` (default: the latest date among them)."""
     date = as_of or max((i.as_of for i in inventories), default=dt.date.today())
     window = max((i.window_days for i in inventories), default=90)
-    merged = Inventory(date, window)
+    ends = [i.job_creation_ends for i in inventories if i.job_creation_ends is not None]
+    merged = Inventory(date, window, job_creation_ends=min(ends, default=None))
     for inventory in inventories:
         merged.repositories |= inventory.repositories
         for row in inventory.rows.values():

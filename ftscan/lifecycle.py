@@ -1,4 +1,4 @@
-"""Lifecycle data: when a base model (and so its fine-tunes) shuts down, and what that means today.
+"""Lifecycle data: when a base model (and so its fine-tunes) shuts down, and the source of it.
 
 The shipped data is ``rules/lifecycle.yaml``. On top of it, first match wins:
 
@@ -11,8 +11,8 @@ The shipped data is ``rules/lifecycle.yaml``. On top of it, first match wins:
 An entry names a provider and base models or whole model ids (shell-style globs), and either a
 shutdown date or, where the provider published none, a status: ``deprecated`` (still serving,
 going away) or ``retired`` (gone). Every entry cites its source. This module loads and validates
-them and turns a model, a rule and a date into a :class:`~ftscan.models.Lifecycle` verdict and a
-level.
+them and finds the entry covering a model; what an entry means on a date is a verdict
+(:mod:`ftscan.verdicts`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from typing import Any
 import yaml
 
 from ftscan import yamlfast
-from ftscan.models import Level, Lifecycle, Role, Status
+from ftscan.models import Status
 from ftscan.ruleset import RuleError, data_folder, globs
 from ftscan.safefile import UnsafeFile, read_limited
 
@@ -106,83 +106,18 @@ class LifecycleTable:
         added = tuple(entries)
         return replace(self, entries=(*added, *self.entries)) if added else self
 
-    def training_verdict(self, provider: str, rule_id: str, base: str | None,
-                         as_of: dt.date, window_days: int) -> Lifecycle:
-        """Where creating a fine-tuning job with ``provider`` on ``base`` stands on
-        ``as_of`` (the date is the day job creation ends)."""
-        entry = next((e for e in self.training if e.applies(provider, rule_id, base or "*")),
-                     None)
-        return self._verdict(entry, as_of, window_days)
+    def training_entry_for(self, provider: str, rule_id: str, base: str | None,
+                           ) -> ModelEntry | None:
+        """The first entry saying when ``provider`` ends fine-tuning job creation on ``base``
+        (its ``shutdown`` is that day)."""
+        return next((e for e in self.training if e.applies(provider, rule_id, base or "*")),
+                    None)
 
-    def verdict(self, provider: str, rule_id: str, base: str | None, as_of: dt.date,
-                window_days: int, model_id: str | None = None) -> Lifecycle:
-        """Where the model stands on ``as_of``."""
-        entry = self.entry_for(provider, rule_id, base, model_id)
-        return self._verdict(entry, as_of, window_days)
-
-    @staticmethod
-    def _verdict(entry: ModelEntry | None, as_of: dt.date, window_days: int) -> Lifecycle:
-        if entry is None:
-            return Lifecycle(status=Status.UNKNOWN)
-        if entry.shutdown is None:
-            return Lifecycle(status=entry.status or Status.UNKNOWN, source=entry.source,
-                             next_step=entry.next_step, note=entry.note)
-        days_left = (entry.shutdown - as_of).days
-        return Lifecycle(
-            status=status_on(days_left, window_days),
-            shutdown_date=entry.shutdown,
-            days_left=days_left,
-            source=entry.source,
-            next_step=entry.next_step,
-            note=entry.note,
-        )
-
-
-def status_on(days_left: int, window_days: int) -> Status:
-    """The status of a model with a shutdown date ``days_left`` days away."""
-    if days_left <= 0:
-        return Status.RETIRED
-    return Status.RETIRING if days_left <= window_days else Status.ACTIVE
-
-
-def remaining(status: str, shutdown: dt.date | str | None, days_left: int | None,
-              training: bool = False) -> str:
-    """How long a model has, in words: ``53 days left, shuts down 2027-01-14``, ``shut down
-    2024-01-04, 1,059 days ago``, ``deprecated, no shutdown date``, ``shutdown date unknown``.
-    One phrase for every report; ``training`` words it for job creation (``38 days left, job
-    creation ends 2027-01-06``)."""
-    date = shutdown.isoformat() if isinstance(shutdown, dt.date) else shutdown
-    if training:
-        if date is None or days_left is None:
-            return {Status.DEPRECATED.value: "job creation deprecated, no end date published",
-                    Status.RETIRED.value: "job creation discontinued"}.get(
-                status, "end of job creation unknown")
-        if days_left <= 0:
-            return f"job creation ended {date}"
-        return f"{days_left:,} day{'s' if days_left != 1 else ''} left, job creation ends {date}"
-    if date is None or days_left is None:
-        return {Status.DEPRECATED.value: "deprecated, no shutdown date published",
-                Status.RETIRED.value: "retired (no date published)"}.get(
-            status, "shutdown date unknown")
-    if days_left < 0:
-        ago = -days_left
-        return f"shut down {date}, {ago:,} day{'s' if ago != 1 else ''} ago"
-    if days_left == 0:
-        return f"shuts down today, {date}"
-    return f"{days_left:,} day{'s' if days_left != 1 else ''} left, shuts down {date}"
-
-
-def level_for(role: Role, lifecycle: Lifecycle, default: Level) -> Level:
-    """The level a finding gets: note for mentions and examples; error once the model has shut
-    down or its shutdown is inside the warning window; warning before that, or when it is
-    deprecated without a date; the rule's default when nothing is known."""
-    if role in (Role.MENTION, Role.EXAMPLE, Role.TRAINING_DATA):
-        return Level.NOTE
-    if lifecycle.status in (Status.RETIRED, Status.RETIRING):
-        return Level.ERROR
-    if lifecycle.status in (Status.ACTIVE, Status.DEPRECATED):
-        return Level.WARNING
-    return default
+    def job_creation_ends(self, provider: str) -> dt.date | None:
+        """The day ``provider`` ends fine-tuning job creation for everyone, whatever the base
+        (an entry that covers every base and no particular rule), when the data has one."""
+        entry = self.training_entry_for(provider, "", None)
+        return entry.shutdown if entry is not None else None
 
 
 # --------------------------------------------------------------------------- loading

@@ -161,33 +161,53 @@ class TrainingData:
 
 
 @dataclass(frozen=True)
-class Finding:
-    """One reference to a fine-tuned or custom model id."""
+class Reach:
+    """How a use reaches model ids, as the alias phase found it: what the verdict needs to pick
+    the most urgent of them and word the finding."""
+
+    definitions: tuple[Detection, ...]
+    """The definitions that reach the use, one per model id."""
+    note: str | None = None
+    """What the site adds to the message (``the literal default is a plain model ...``)."""
+    low_confidence: str | None = None
+    """Why the link is weak, when it is (a binding in another service, placeholders only)."""
+    occurrence: int = 0
+    """How many uses of the same name came before this one in its file (its fingerprint)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Detection:
+    """What a scan detects: a reference to a model id, a job-creation site or a file of
+    training data, where it is and what holds it, before any verdict.
+
+    Everything here follows from the repository's files and the rules alone, so it is what the
+    cache and the replay keep. How urgent it is (the base model's shutdown on the scan date,
+    the level, the message) is decided once, at the end, by :mod:`ftscan.verdicts`, which turns
+    each detection into a :class:`Finding`."""
 
     rule_id: str
-    level: Level
     role: Role
-    message: str
-    """A full sentence: the id, what kind of reference it is, and the base model's shutdown date."""
     location: Location
     model_id: str
-    """The exact id, without any gateway prefix such as ``openai/``."""
+    """The exact id, without any gateway prefix such as ``openai/``. For a use, one of the ids
+    it reaches (the verdict names the most urgent)."""
     provider: str
     base_model: str | None
-    lifecycle: Lifecycle
     kind: str
     """What holds the id, in words: ``Python string literal``, ``environment variable``, ..."""
     context: str | None = None
     """The name the id is bound to where known, as reports show it: a config key path, an env
     var, a constant (``binding.display()``)."""
     fingerprint: str = ""
-    """ftscan's line-independent identity: rule, path, model id, context and occurrence."""
+    """ftscan's line-independent identity: rule, path, model id, context and occurrence (for a
+    use, given by the verdict: it names the most urgent id)."""
     line_hash: str | None = None
     """GitHub's ``primaryLocationLineHash`` for the finding's first line."""
     parts: tuple[tuple[str, str], ...] = field(default=())
     """Further named parts of the id (org, suffix, job id, ...), for inventories."""
     model_ids: tuple[str, ...] = ()
-    """For a use: every id it reaches (staging and production may differ), most urgent first."""
+    """For a use: every id it reaches (staging and production may differ), most urgent first
+    once judged."""
     definitions: tuple[FlowStep, ...] = ()
     """For a use: the definitions that reach it."""
     flows: tuple[tuple[FlowStep, ...], ...] = ()
@@ -206,9 +226,6 @@ class Finding:
     suppression: Suppression | None = None
     """Set when an inline comment or the baseline accepts the finding; it is still reported,
     but no longer counts towards the exit code."""
-    new: bool | None = None
-    """In a diff-aware run: is the finding on a line the change adds or edits? ``None`` in a
-    run of the whole repository."""
     binding: Binding | None = None
     """The typed name the id is bound to (an env var, a Terraform variable, a config key), for
     following it to the code that reads it."""
@@ -217,9 +234,11 @@ class Finding:
     ``model_id``): what holds it, ``env OPENAI_FINETUNED_MODEL``, ``secret FT_MODEL``, or the
     fine-tuning job read at run time."""
     training: TrainingSite | None = None
-    """For a ``training`` finding: the job it creates."""
+    """For a ``training`` detection: the job it creates."""
     training_data: TrainingData | None = None
-    """For a ``training-data`` finding: the file's format and size."""
+    """For a ``training-data`` detection: the file's format and size."""
+    reach: Reach | None = None
+    """For a use of ids defined in the repository: the definitions that reach it."""
 
     @property
     def shown_id(self) -> str:
@@ -237,6 +256,20 @@ class Finding:
             data = self.training_data
             return f"training data ({data.format}, {data.examples} examples)"
         return self.model_id
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding(Detection):
+    """A detection judged for a scan date (:mod:`ftscan.verdicts`): how urgent it is and the
+    sentence that says so."""
+
+    level: Level
+    lifecycle: Lifecycle
+    message: str
+    """A full sentence: the id, what kind of reference it is, and the base model's shutdown date."""
+    new: bool | None = None
+    """In a diff-aware run: is the finding on a line the change adds or edits? ``None`` in a
+    run of the whole repository."""
 
 
 class Severity(str, enum.Enum):

@@ -30,7 +30,7 @@ import codeowners
 import yaml
 
 from ftscan import yamlfast
-from ftscan.models import Diagnostic, Finding, Severity
+from ftscan.models import Detection, Diagnostic, Severity
 from ftscan.regex import RegexError, compile_re2, re2_available
 from ftscan.safefile import UnsafeFile, read_text_limited
 
@@ -229,7 +229,7 @@ def _component(kind: str, text: str) -> Component | None:
     return None
 
 
-def annotate(findings: list[Finding], root: Path) -> tuple[list[Finding], list[Diagnostic]]:
+def annotate(findings: list[Detection], root: Path) -> tuple[list[Detection], list[Diagnostic]]:
     """Every finding with its owners, service and repository (the root's folder name) filled
     in, and CODEOWNERS problems."""
     codeowners = load_codeowners(root)

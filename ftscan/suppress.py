@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from ftscan.models import Diagnostic, Finding, Severity, Suppression
+from ftscan.models import Detection, Diagnostic, Severity, Suppression
 from ftscan.textpos import LineIndex
 
 INLINE = re.compile(
@@ -75,11 +75,11 @@ def markers(text: str) -> Markers:
 
 
 def apply_inline(
-    findings: Iterable[Finding], markers_of: Callable[[str], Markers]
-) -> tuple[list[Finding], list[Diagnostic]]:
+    findings: Iterable[Detection], markers_of: Callable[[str], Markers]
+) -> tuple[list[Detection], list[Diagnostic]]:
     """Mark findings covered by an inline suppression; report suppressions without a reason.
     ``markers_of(path)`` gives a file's markers (collected when the file was read)."""
-    out: list[Finding] = []
+    out: list[Detection] = []
     problems: dict[tuple[str, int], Diagnostic] = {}
     by_path: dict[str, dict[int, tuple[frozenset[str], str]]] = {}
     for finding in findings:

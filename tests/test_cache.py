@@ -21,7 +21,7 @@ from ftscan.cache import files as cachefiles
 from ftscan.cache.files import _MAGIC, default_cache_dir
 from ftscan.cache.store import RACY_SECONDS, ScanCache, _load
 from ftscan.cli import main
-from ftscan.discovery import FileEntry, IgnoreRules, walk
+from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, walk
 from ftscan.models import Role
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:9xQmT2Lp"
@@ -72,17 +72,35 @@ def _no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ftscan.pipeline.examine, "read_bytes", refuse)
 
 
-def test_second_scan_reads_nothing_and_reports_the_same(repo: Path, cache: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files read from now on (their relative paths)."""
+    seen: list[str] = []
+    original = ftscan.pipeline.examine.read_bytes
+
+    def counted(entry: FileEntry, *args: object, **kwargs: object) -> bytes | SkippedEntry:
+        seen.append(entry.relpath)
+        return original(entry, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ftscan.pipeline.examine, "read_bytes", counted)
+    return seen
+
+
+def test_second_scan_examines_nothing_and_reports_the_same(
+        repo: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file's facts come from the cache. The alias phase still places each step of a
+    flow it reports on its line, so the files the flows run through are read (only those:
+    a replayed scan, which keeps the flows, reads none, see test_replay)."""
     _service(repo)
     first = run_scan(repo, cache_dir=cache, jobs=1)
     assert first.summary.files_from_cache == 0
     assert any(f.role is Role.USE for f in first.findings)
-    _no_reading(monkeypatch)
+    reads = _reads(monkeypatch)
     second = run_scan(repo, cache_dir=cache, jobs=1)
     assert second.summary.files_from_cache == second.summary.files_considered
     assert _summary(second) == _summary(first)
     assert second.diagnostics == first.diagnostics
+    on_flows = {step.location.path for f in second.findings for flow in f.flows for step in flow}
+    assert reads and set(reads) <= on_flows
 
 
 def test_no_cache_leaves_nothing_behind(repo: Path, cache: Path) -> None:

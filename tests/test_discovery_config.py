@@ -80,7 +80,7 @@ warning-window-days = 10
     # the size limit keeps the parser off big.env; its id is found by the piecewise text pass
     assert [f.location.path for f in result.findings] == ["src/a.env", "src/big.env"]
     assert result.findings[1].kind == "text of a large file (read without a parser)"
-    assert result.fail_on == "error"
+    assert result.settings.fail_on == "error"
     assert result.summary.skipped == {}
     assert result.findings[0].level.label == "warning"  # 53 days left, window 10 days
     assert not result.failed()

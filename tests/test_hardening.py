@@ -432,8 +432,10 @@ def test_a_sarif_log_over_githubs_limit_is_capped_with_a_warning() -> None:
     from ftscan.reporters.sarif import MAX_RESULTS, capped
 
     def finding(i: int, level: Level) -> Finding:
-        return Finding("FT001", level, Role.DEFINITION, "m", Location(f"f{i}.env", 1, 1, 1, 2),
-                       FT, "openai", None, Lifecycle(Status.UNKNOWN), "k")
+        return Finding(rule_id="FT001", level=level, role=Role.DEFINITION, message="m",
+                       location=Location(f"f{i}.env", 1, 1, 1, 2), model_id=FT,
+                       provider="openai", base_model=None, lifecycle=Lifecycle(Status.UNKNOWN),
+                       kind="k")
 
     findings = [finding(i, Level.NOTE if i % 2 else Level.ERROR) for i in range(MAX_RESULTS + 7)]
     kept, notes = capped(findings)
@@ -514,7 +516,6 @@ def test_a_cached_scan_reads_no_file_again_for_suppressions(
     cache = tmp_path_factory.mktemp("cache")
     first = run_scan(repo, cache_dir=cache)
     from ftscan.pipeline import examine
-    from ftscan.pipeline import phases as pipeline
 
     reads: list[str] = []
     real = examine.read_bytes
@@ -524,7 +525,6 @@ def test_a_cached_scan_reads_no_file_again_for_suppressions(
         return real(entry, *args, **kwargs)
 
     monkeypatch.setattr(examine, "read_bytes", counting)
-    monkeypatch.setattr(pipeline, "read_bytes", counting)
     second = run_scan(repo, cache_dir=cache)
     assert reads == []
     assert [f.suppression for f in second.findings] == [f.suppression for f in first.findings]

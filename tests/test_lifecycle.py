@@ -9,10 +9,17 @@ from pathlib import Path
 import pytest
 from conftest import run_scan
 
-from ftscan.lifecycle import level_for, load_lifecycle
+from ftscan.lifecycle import load_lifecycle
 from ftscan.models import Level, Lifecycle, Role, Status
+from ftscan.verdicts import dated, level_for
 
 TABLE = load_lifecycle()
+
+
+def lifecycle_on(provider: str, rule_id: str, base: str | None, day: dt.date,
+            window: int) -> Lifecycle:
+    """Where the shipped data says a model stands on ``day``."""
+    return dated(TABLE.entry_for(provider, rule_id, base), day, window)
 
 
 @pytest.mark.parametrize(
@@ -40,20 +47,20 @@ TABLE = load_lifecycle()
     ],
 )
 def test_openai_fine_tunes_follow_their_base_model(base: str, shutdown: str) -> None:
-    verdict = TABLE.verdict("openai", "FT001", base, dt.date(2026, 11, 22), 90)
+    verdict = lifecycle_on("openai", "FT001", base, dt.date(2026, 11, 22), 90)
     assert verdict.shutdown_date == dt.date.fromisoformat(shutdown)
     assert verdict.source and verdict.source.startswith("https://")
 
 
 def test_legacy_fine_tunes_died_in_2024() -> None:
-    verdict = TABLE.verdict("openai", "FT002", "davinci", dt.date(2026, 11, 22), 90)
+    verdict = lifecycle_on("openai", "FT002", "davinci", dt.date(2026, 11, 22), 90)
     assert verdict.shutdown_date == dt.date(2024, 1, 4)
     assert verdict.status is Status.RETIRED
 
 
 def test_statuses_around_the_window() -> None:
     def status(day: str) -> tuple[Status, int | None]:
-        v = TABLE.verdict("openai", "FT001", "gpt-4o", dt.date.fromisoformat(day), 90)
+        v = lifecycle_on("openai", "FT001", "gpt-4o", dt.date.fromisoformat(day), 90)
         return v.status, v.days_left
 
     assert status("2026-10-16") == (Status.RETIRING, 90)  # the window's first day
@@ -64,7 +71,7 @@ def test_statuses_around_the_window() -> None:
 
 
 def test_unknown_base_has_no_date() -> None:
-    verdict = TABLE.verdict("fireworks", "FT011", None, dt.date(2026, 11, 22), 90)
+    verdict = lifecycle_on("fireworks", "FT011", None, dt.date(2026, 11, 22), 90)
     assert verdict == Lifecycle(status=Status.UNKNOWN)
 
 
@@ -78,20 +85,20 @@ def test_unknown_base_has_no_date() -> None:
 ])
 def test_azure_fine_tunes_follow_azures_own_calendar(base: str, shutdown: str) -> None:
     """An Azure <base>.ft-<hash> deployment outlives OpenAI's date for the same base."""
-    verdict = TABLE.verdict("azure-openai", "FT003", base, dt.date(2026, 11, 28), 90)
+    verdict = lifecycle_on("azure-openai", "FT003", base, dt.date(2026, 11, 28), 90)
     assert verdict.shutdown_date == dt.date.fromisoformat(shutdown)
-    openai = TABLE.verdict("openai", "FT001", base.replace("35", "3.5"), dt.date(2026, 11, 28), 90)
+    openai = lifecycle_on("openai", "FT001", base.replace("35", "3.5"), dt.date(2026, 11, 28), 90)
     assert openai.shutdown_date != verdict.shutdown_date
 
 
 def test_dateless_statuses_say_what_providers_said() -> None:
-    mistral = TABLE.verdict("mistral", "FT005", "open-mistral-7b", dt.date(2026, 11, 28), 90)
+    mistral = lifecycle_on("mistral", "FT005", "open-mistral-7b", dt.date(2026, 11, 28), 90)
     assert (mistral.status, mistral.shutdown_date) == (Status.DEPRECATED, None)
     assert level_for(Role.DEFINITION, mistral, Level.NOTE) is Level.WARNING
-    gemini = TABLE.verdict("google-gemini", "FT012", None, dt.date(2026, 11, 28), 90)
+    gemini = lifecycle_on("google-gemini", "FT012", None, dt.date(2026, 11, 28), 90)
     assert (gemini.status, gemini.shutdown_date) == (Status.RETIRED, None)
     assert level_for(Role.DEFINITION, gemini, Level.WARNING) is Level.ERROR
-    gone = TABLE.verdict("mistral", "FT005", "codestral-2501", dt.date(2026, 11, 28), 90)
+    gone = lifecycle_on("mistral", "FT005", "codestral-2501", dt.date(2026, 11, 28), 90)
     assert gone.status is Status.RETIRED and gone.shutdown_date == dt.date(2025, 11, 30)
 
 

@@ -177,10 +177,11 @@ def test_lean_modules_names_are_searched_with_the_first_rounds(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Whether another file imports a lean module's names is asked in the first round's
     search (one pass of the search engine over the files of code, not one more)."""
+    import ftscan.pipeline.aliases
     import ftscan.pipeline.phases
 
     asked: list[set[str]] = []
-    make = ftscan.pipeline.phases._name_search
+    make = ftscan.pipeline.aliases.name_search
 
     def counting(*args: object) -> object:
         search = make(*args)  # type: ignore[arg-type]
@@ -191,7 +192,7 @@ def test_lean_modules_names_are_searched_with_the_first_rounds(
 
         return counted
 
-    monkeypatch.setattr(ftscan.pipeline.phases, "_name_search", counting)
+    monkeypatch.setattr(ftscan.pipeline.phases, "name_search", counting)
     result = run_scan(FIXTURES / "lean-repo", cache_dir=None)
     assert {"OLD_RANKER", "CANARY"} <= asked[0]  # names bound by lean modules
     assert {"FALLBACK", "model"} <= asked[0]  # names the first round follows

@@ -45,7 +45,7 @@ def test_clean_scan_gives_valid_sarif_with_empty_results() -> None:
 def test_sarif_rules_carry_full_metadata(sarif: dict, sample: ScanResult) -> None:
     (run,) = sarif["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [r.id for r in sample.rules.rules]
+    assert [r["id"] for r in rules] == [r.id for r in sample.settings.rules.rules]
     for rule in rules:
         assert rule["shortDescription"]["text"] and rule["fullDescription"]["text"]
         assert len(rule["fullDescription"]["text"]) <= 1024

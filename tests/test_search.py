@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import ftscan.pipeline.firstpass
-import ftscan.pipeline.phases
+import ftscan.pipeline.aliases
 from ftscan.api import ScanOptions, scan
 from ftscan.search import engine_named
 from ftscan.search import ripgrep as ripgrep_module
@@ -131,7 +131,7 @@ def test_ripgrep_and_python_give_the_same_scan(fixture: str, tmp_path: Path,
     _write(tree, {f"extra/{name}": data for name, data in SHAPES.items()})
     reference = _comparable(tree, "python")
     monkeypatch.setattr(ftscan.pipeline.firstpass, "SEARCH_MIN_FILES", 0)
-    monkeypatch.setattr(ftscan.pipeline.phases, "SEARCH_MIN_FILES", 0)
+    monkeypatch.setattr(ftscan.pipeline.aliases, "SEARCH_MIN_FILES", 0)
     calls: list[int] = []
     original = Ripgrep.containing
 

@@ -137,8 +137,8 @@ def materialise(repo: Repo, mirrors: Path, trees: Path) -> Path:
     return target
 
 
-FORCED_ENGINE = ("import sys, ftscan.pipeline.phases, ftscan.pipeline.firstpass, ftscan.cli; "
-                 "ftscan.pipeline.phases.SEARCH_MIN_FILES = 0; "
+FORCED_ENGINE = ("import sys, ftscan.pipeline.aliases, ftscan.pipeline.firstpass, ftscan.cli; "
+                 "ftscan.pipeline.aliases.SEARCH_MIN_FILES = 0; "
                  "ftscan.pipeline.firstpass.SEARCH_MIN_FILES = 0; "
                  "sys.argv[0] = 'ftscan'; ftscan.cli.run()")
 """ftscan with the search engine asked however few the files (it is skipped below 200)."""

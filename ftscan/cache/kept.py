@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from ftscan.cache.files import cache_file, dump_keyed, load_keyed
 
 if TYPE_CHECKING:
-    from ftscan.api import ScanResult
+    from ftscan.result import ScanResult
 
 KEPT_FORMATS = frozenset({"sarif", "csv"})
 

@@ -1,13 +1,14 @@
 """A scan whose every input is unchanged since the last one is replayed, not recomputed.
 
 The warm path of a repository nobody touched since the last scan (a developer running ftscan
-again, CI on a commit it scanned before) should cost a listing and a report. The first phase
-and the alias phase depend only on the repository's files, the rules, the lifecycle table (with
-the user's overrides: verdicts are part of what is kept), the configuration, ftscan itself and
-the day; git's listing names every file with its blob id (and the few files it does
-not vouch for are looked at with ``lstat``). When all of these hash to the key of the last
-scan, that scan's findings and diagnostics are used as they are; anything the run adds on top
-(a baseline, changed lines only, the files pre-commit passed) is applied afresh.
+again, CI on a commit it scanned before, a scheduled scan the next day) should cost a listing
+and a report. The first phase and the alias phase depend only on the repository's files, the
+rules, the configuration and ftscan itself; git's listing names every file with its blob id
+(and the few files it does not vouch for are looked at with ``lstat``). When all of these hash
+to the key of the last scan, that scan's detections and diagnostics are used as they are. The
+date, the warning window and the lifecycle data are not in the key: verdicts are applied to
+the detections afterwards (:mod:`ftscan.verdicts`), as is anything the run adds on top (a
+baseline, changed lines only, the files pre-commit passed).
 
 A scan that gave a file up (a timeout, a read error, a crash) is not recorded: the next scan
 tries again, as the scan cache does.
@@ -27,8 +28,8 @@ from ftscan.cache.files import RACY_SECONDS, cache_file, dump_keyed, load_keyed
 from ftscan.discovery import FileEntry, SkippedEntry
 
 if TYPE_CHECKING:
-    from ftscan.api import ScanSummary
-    from ftscan.models import Diagnostic, Finding
+    from ftscan.models import Detection, Diagnostic
+    from ftscan.result import ScanSummary
 
 REPLAY_FORMAT = 1
 _TRACKED_SYMLINK = re.compile(r"(?:^|\0)[^\0 ]* 120000 [^\0\t]*\t([^\0]*)")
@@ -40,9 +41,10 @@ UNSETTLED_REASONS = frozenset({"unreadable", "timeout", "failed"})
 @dataclass(frozen=True)
 class Analysed:
     """What a repository's files say under a configuration: the part of a scan a replay
-    keeps, before a baseline, changed lines or the files asked for are applied."""
+    keeps. Detections hold no verdict (:mod:`ftscan.verdicts` judges them afterwards, for the
+    scan's date), and no baseline, changed lines or file selection is applied to them."""
 
-    findings: list[Finding]
+    findings: list[Detection]
     diagnostics: list[Diagnostic]
     summary: ScanSummary
 

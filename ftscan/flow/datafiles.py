@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from ftscan.bindings import ConfigKey
 from ftscan.flow.build import ANY, Program, key_field
 from ftscan.flow.graph import Node, Value
-from ftscan.models import Finding, Role
+from ftscan.models import Detection, Role
 
 _TOKEN = re.compile(r"\[(\d+|\*)\]|\.?([^.\[\]]+)")
 _LIVE = (Role.DEFINITION, Role.DYNAMIC, Role.EXAMPLE)
@@ -26,7 +26,7 @@ def key_tokens(path: str) -> list[str | None]:
     return [None if m.group(1) is not None else m.group(2) for m in _TOKEN.finditer(path)]
 
 
-def data_loader(definitions: Sequence[Finding]) -> Callable[[Program, str], None]:
+def data_loader(definitions: Sequence[Detection]) -> Callable[[Program, str], None]:
     """What :meth:`Program.data_module` runs for a data file: its definitions as objects."""
     by_path: dict[str, list[int]] = {}
     for index, finding in enumerate(definitions):

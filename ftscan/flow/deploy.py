@@ -20,7 +20,7 @@ from ftscan.comments import CommentSyntax, comment_spans
 from ftscan.flow.build import Observation, Program
 from ftscan.flow.facts import Span
 from ftscan.flow.graph import Hop, Node
-from ftscan.models import Finding, Role
+from ftscan.models import Detection, Role
 
 _TF_REF = re.compile(r"(?<![\w.])(var|local)\.([A-Za-z_][\w-]{0,127})")
 _TF_BLOCK = re.compile(r"^[ \t]*(locals|variables)[ \t]*=?[ \t]*\{", re.MULTILINE)
@@ -41,7 +41,7 @@ def definition_node(index: int) -> Node:
     return ("def", index)
 
 
-def bind_env(program: Program, definitions: Sequence[Finding]) -> None:
+def bind_env(program: Program, definitions: Sequence[Detection]) -> None:
     """Every definition bound to an environment variable binds it: a ``.env``, a manifest, a
     workflow, a Dockerfile, and deployment files written in code (PM2's
     ``ecosystem.config.js``; a code language's own writes, ``os.environ["X"] = v``, are
@@ -56,7 +56,7 @@ def bind_env(program: Program, definitions: Sequence[Finding]) -> None:
 # --------------------------------------------------------------------------- Terraform
 
 
-def _tf_symbol(finding: Finding) -> tuple[str, str, str] | None:
+def _tf_symbol(finding: Detection) -> tuple[str, str, str] | None:
     """(module folder, "var" | "local", name) bound by a Terraform definition."""
     path = finding.location.path
     folder = posixpath.dirname(path)
@@ -71,7 +71,7 @@ def _tf_symbol(finding: Finding) -> tuple[str, str, str] | None:
     return None
 
 
-def terraform_links(program: Program, definitions: Sequence[Finding],
+def terraform_links(program: Program, definitions: Sequence[Detection],
                     read_text: Callable[[str], str | None], tf_files: Sequence[str]) -> None:
     """Follow ``var.x`` and ``local.x`` through each Terraform module folder."""
     graph = program.graph
@@ -140,7 +140,7 @@ def _matching_brace(text: str, open_at: int) -> int:
 # --------------------------------------------------------------------------- Helm
 
 
-def helm_links(program: Program, definitions: Sequence[Finding],
+def helm_links(program: Program, definitions: Sequence[Detection],
                read_text: Callable[[str], str | None], chart_dirs: set[str],
                template_files: Sequence[str]) -> None:
     """Values in a chart's ``values*.yaml`` → ``.Values.x`` in its templates (and the ``env:``

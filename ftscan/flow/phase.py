@@ -26,7 +26,7 @@ from ftscan.flow.deploy import bind_env, helm_links, terraform_links
 from ftscan.flow.facts import Lit, ModuleFacts, Span
 from ftscan.flow.graph import VALUE_LIMIT, Graph, Hop, Node, Value
 from ftscan.languages import NameQuery, language_named, language_of
-from ftscan.models import Finding, FlowStep, Location
+from ftscan.models import Detection, FlowStep, Location
 from ftscan.textpos import LineIndex
 
 SERVICE_MARKERS = frozenset({
@@ -79,7 +79,7 @@ class ServiceMap:
 class Origin:
     """A definition that reaches a use, and how."""
 
-    definition: Finding
+    definition: Detection
     hops: tuple[FlowStep, ...] = ()
     low_confidence: str | None = None
 
@@ -171,7 +171,7 @@ class _Texts:
 
 def resolve_uses(
     inputs: FlowInputs,
-    definitions: list[Finding],
+    definitions: list[Detection],
     read_text: Callable[[str], str | None],
     parse_modules: Callable[[Sequence[str]], Sequence[ModuleFacts | str]],
 ) -> FlowOutcome:
@@ -287,7 +287,7 @@ def _lean_queries(inputs: FlowInputs) -> dict[str, list[NameQuery]]:
     return queries
 
 
-def _definitions_index(definitions: list[Finding], texts: _Texts
+def _definitions_index(definitions: list[Detection], texts: _Texts
                        ) -> Callable[[str, Span], list[int]]:
     """``definitions_in(path, span)``: the definitions whose id starts inside ``span``."""
     by_path: dict[str, list[tuple[int, int]]] = {}
@@ -385,7 +385,7 @@ class _NoScope:
 _NO_SCOPE = _NoScope()
 
 
-def _use_sites(program: Program, definitions: list[Finding], texts: _Texts) -> list[UseSite]:
+def _use_sites(program: Program, definitions: list[Detection], texts: _Texts) -> list[UseSite]:
     graph = program.graph
     uses = []
     for node, observation in program.observations.items():
@@ -460,7 +460,7 @@ def _best_definitions(values: set[Value]) -> list[Value]:
     return [best[i] for i in sorted(best)]
 
 
-def _origin(graph: Graph, node: Node, value: Value, definitions: list[Finding],
+def _origin(graph: Graph, node: Node, value: Value, definitions: list[Detection],
             texts: _Texts, with_flow: bool) -> Origin:
     definition = definitions[cast(int, value[1])]
     steps: tuple[FlowStep, ...] = ()
@@ -471,7 +471,7 @@ def _origin(graph: Graph, node: Node, value: Value, definitions: list[Finding],
     return Origin(definition, steps, low)
 
 
-def _steps(hops: list[Hop], texts: _Texts, definition: Finding) -> tuple[FlowStep, ...]:
+def _steps(hops: list[Hop], texts: _Texts, definition: Detection) -> tuple[FlowStep, ...]:
     """Hops as flow steps, in the order the value takes them; a second step on the line of the
     one before adds nothing (``X = os.getenv("X")`` is one step, not two)."""
     steps: list[FlowStep] = []

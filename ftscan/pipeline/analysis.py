@@ -1,4 +1,4 @@
-"""One file's text in, its findings out: parse, match every string, then sweep up the rest.
+"""One file's text in, its detections out: parse, match every string, then sweep up the rest.
 
 The parser for the file's kind yields string facts; each is matched against the rules and the
 id located in the file. A final pass over the whole text (the "residual" pass) catches ids that
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-import datetime as dt
-import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -23,14 +21,14 @@ from ftscan.comments import comment_spans
 from ftscan.deployenv import binds_env, env_binding
 from ftscan.escape import no_surrogates
 from ftscan.filekinds import FileKind, comment_syntax
+from ftscan.fingerprint import stable_fingerprint
 from ftscan.flow.facts import ModuleFacts, shifted
 from ftscan.languages import LeanParse, language_named, language_of
-from ftscan.lifecycle import LifecycleTable, level_for
-from ftscan.models import Diagnostic, Finding, Lifecycle, Location, Role, Severity, Status
+from ftscan.models import Detection, Diagnostic, Location, Role, Severity
 from ftscan.parsers import PARSERS, ParsedFile, ParseFailure, Parser, StringFact
 from ftscan.ruleset import IdMatch, RuleSet
 from ftscan.textpos import LineIndex
-from ftscan.training.findings import may_train, retrain_verdict, training_findings
+from ftscan.training.findings import may_train, training_detections
 
 
 @dataclass(frozen=True)
@@ -38,9 +36,6 @@ class AnalysisContext:
     """What every file's analysis needs to know, besides the file."""
 
     rules: RuleSet
-    lifecycle: LifecycleTable
-    as_of: dt.date
-    warning_window_days: int
     max_file_size: int | None = None
     """Files larger are skipped; it is checked here for files git listed (the walk checks the
     others)."""
@@ -55,7 +50,7 @@ class AnalysisContext:
 class FileAnalysis:
     """The outcome for one file."""
 
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Detection] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     fell_back: bool = False
     """The file's parser rejected it and the text pass read it instead."""
@@ -84,14 +79,14 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext,
     ``lean``: the module's facts are not needed for what it reads (see
     :class:`~ftscan.languages.LeanParse`); its language may read its strings alone."""
     result = FileAnalysis()
-    trains = bool(ctx.rules.training_rules) and may_train(text, ctx)
+    trains = bool(ctx.rules.training_rules) and may_train(text, ctx.rules)
     parsed = _parse(path, text, kind, result, ctx.rules if lean and not trains else None)
     if binds_env(path):  # vercel.json's env, wrangler.toml's [vars]: environment variables
         parsed = _as_env_bindings(path, parsed)
     result.module = parsed.module
     index = LineIndex(text)
     if trains:
-        result.findings.extend(training_findings(path, text, kind, parsed, index, ctx))
+        result.findings.extend(training_detections(path, text, kind, parsed, index, ctx.rules))
     hits = _hits(text, parsed, ctx.rules)
     if not hits:
         result.findings.sort(key=lambda f: f.location)
@@ -107,8 +102,9 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext,
         key = (hit.match.rule.id, hit.match.model_id, context)
         occurrence = occurrences[key]
         occurrences[key] += 1
-        finding = make_finding(hit.match, hit.role, hit.kind, hit.binding, location, ctx,
-                               occurrence=occurrence, line_hash=line_hashes.hash_for(start_line))
+        finding = make_detection(hit.match, hit.role, hit.kind, hit.binding, location,
+                                 occurrence=occurrence,
+                                 line_hash=line_hashes.hash_for(start_line))
         if hit.component:
             finding = dataclasses.replace(finding, component=hit.component)
         result.findings.append(finding)
@@ -286,120 +282,34 @@ def _inside(spans: list[tuple[int, int]], starts: list[int], offset: int) -> boo
     return i >= 0 and spans[i][0] <= offset < spans[i][1]
 
 
-# --------------------------------------------------------------------------- findings
-
-_ROLE_PHRASES = {
-    Role.DEFINITION: "is defined here",
-    Role.DYNAMIC: "is built at run time here",
-    Role.MENTION: "is mentioned here",
-    Role.USE: "is used here",
-    Role.EXAMPLE: "is an example or placeholder here, not a live model",
-    Role.TRAINING: "is trained here",
-    Role.TRAINING_DATA: "is trained from this file",
-}
+# --------------------------------------------------------------------------- detections
 
 
-def make_finding(
+def make_detection(
     match: IdMatch,
     role: Role,
     kind: str,
     binding: Binding | None,
     location: Location,
-    ctx: AnalysisContext,
     occurrence: int = 0,
     line_hash: str | None = None,
-) -> Finding:
-    """Turn a located match into a finding with its lifecycle verdict, level and message."""
+) -> Detection:
+    """Turn a located match into a detection (judged at the end, :mod:`ftscan.verdicts`)."""
     rule = match.rule
     context = no_surrogates(binding.display()) if binding is not None else None
-    kind = no_surrogates(kind)
-    clean_id = no_surrogates(match.model_id)
-    if clean_id != match.model_id:
-        match = dataclasses.replace(match, model_id=clean_id)
-    lifecycle = ctx.lifecycle.verdict(
-        rule.provider, rule.id, match.base_model, ctx.as_of, ctx.warning_window_days,
-        match.model_id,
-    )
-    level = level_for(role, lifecycle, rule.level)
-    return Finding(
+    model_id = no_surrogates(match.model_id)
+    return Detection(
         rule_id=rule.id,
-        level=level,
         role=role,
-        message=describe(rule.title, match.model_id, match.base_model, role, kind, context,
-                         lifecycle),
         location=location,
-        model_id=match.model_id,
+        model_id=model_id,
         provider=rule.provider,
         base_model=match.base_model,
-        lifecycle=lifecycle,
-        kind=kind,
+        kind=no_surrogates(kind),
         context=context,
-        fingerprint=stable_fingerprint(rule.id, location.path, match.model_id, context,
+        fingerprint=stable_fingerprint(rule.id, location.path, model_id, context or "",
                                        occurrence),
         line_hash=line_hash,
         parts=match.parts,
         binding=binding,
     )
-
-
-def describe(
-    title: str, model_id: str, base_model: str | None, role: Role, kind: str,
-    context: str | None, lifecycle: Lifecycle,
-) -> str:
-    """The finding's message: one full sentence, then the lifecycle."""
-    where = f"{kind}, bound to {context}" if context else kind
-    subject = f"{title} '{model_id}' {_ROLE_PHRASES[role]} ({where})"
-    return f"{subject}; {lifecycle_phrase(base_model, lifecycle)}"
-
-
-def redate(finding: Finding, ctx: AnalysisContext) -> Finding:
-    """``finding`` as :func:`make_finding` makes it for ``ctx``'s date and warning window.
-
-    The cache keeps findings of files that did not change; only this part of them depends on
-    the day (days left, and the level once a shutdown comes close or passes)."""
-    if finding.training is not None:
-        return retrain_verdict(finding, ctx)
-    if finding.training_data is not None:
-        return finding
-    rule = ctx.rules.get(finding.rule_id)
-    if rule is None:
-        return finding
-    lifecycle = ctx.lifecycle.verdict(rule.provider, rule.id, finding.base_model, ctx.as_of,
-                                      ctx.warning_window_days, finding.model_id)
-    if lifecycle == finding.lifecycle:
-        return finding
-    return dataclasses.replace(
-        finding,
-        lifecycle=lifecycle,
-        level=level_for(finding.role, lifecycle, rule.level),
-        message=describe(rule.title, finding.model_id, finding.base_model, finding.role,
-                         finding.kind, finding.context, lifecycle),
-    )
-
-
-def lifecycle_phrase(base_model: str | None, lifecycle: Lifecycle) -> str:
-    """The sentence about the shutdown: ``its base model X shuts down on D (N days left).``"""
-    base = f"its base model {base_model}" if base_model else "the model"
-    date = lifecycle.shutdown_date
-    days = lifecycle.days_left
-    if date is None and lifecycle.status is Status.DEPRECATED:
-        return f"{base} is deprecated, with no shutdown date published yet."
-    if date is None and lifecycle.status is Status.RETIRED:
-        return f"{base} is retired (no date published): calls to it fail."
-    if lifecycle.status is Status.RETIRED and date is not None and days is not None:
-        ago = "today" if days == 0 else f"{-days} day{'s' if days != -1 else ''} ago"
-        tail = f"{base} shut down on {date.isoformat()} ({ago}): calls to it already fail."
-    elif date is not None and days is not None:
-        plural = "s" if days != 1 else ""
-        tail = f"{base} shuts down on {date.isoformat()} ({days} day{plural} left)."
-    else:
-        tail = f"no shutdown date is known for {base}."
-    return tail
-
-
-def stable_fingerprint(
-    rule_id: str, path: str, model_id: str, context: str | None, occurrence: int
-) -> str:
-    """ftscan's identity for a finding: no line numbers, so it survives code moving around."""
-    key = "\x1f".join([rule_id, path, model_id, context or "", str(occurrence)])
-    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]

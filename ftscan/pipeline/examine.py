@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -33,11 +34,11 @@ from ftscan.languages import NameQuery, language_named, language_of
 from ftscan.models import Diagnostic, Severity
 from ftscan.ownreports import is_own_report
 from ftscan.parsers import ParseFailure
-from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, analyse_text, redate
+from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, analyse_text
 from ftscan.suppress import Markers
 from ftscan.suppress import markers as suppression_markers
 from ftscan.training.data import HEAD_BYTES, may_be_training_data
-from ftscan.training.findings import data_finding
+from ftscan.training.findings import data_detection
 
 if TYPE_CHECKING:  # imported when a pool starts: multiprocessing costs a cached scan 25 ms
     from concurrent.futures import ProcessPoolExecutor
@@ -117,18 +118,16 @@ class FileFacts:
                 and self.decode_problem is None
                 and not self.unchanged and not self.secret_env)
 
-    def outcome(self, env_names: frozenset[str], context: AnalysisContext | None = None,
-                follow: bool = True) -> Outcome | None:
-        """The file's :class:`Outcome`, with findings dated for ``context`` when given (facts
-        from the cache); ``None`` when the bytes must be examined again (a bound variable
-        name they were never searched for, or names never collected). ``follow``: names are
-        followed in this scan (``--no-aliases`` turns it off)."""
+    def outcome(self, env_names: frozenset[str], follow: bool = True) -> Outcome | None:
+        """The file's :class:`Outcome` (the same whether the facts are fresh or from the
+        cache: they hold no verdict); ``None`` when the bytes must be examined again (a bound
+        variable name they were never searched for, or names never collected). ``follow``:
+        names are followed in this scan (``--no-aliases`` turns it off)."""
         if self.skipped is not None:
             return Outcome(self.relpath, skipped=self.skipped)
         problems = (self.decode_problem,) if self.decode_problem else ()
         if self.analysis is not None:
-            analysis = self.analysis if context is None else _redated(self.analysis, context)
-            return Outcome(self.relpath, analysis=analysis, problems=problems,
+            return Outcome(self.relpath, analysis=self.analysis, problems=problems,
                            markers=self.markers, secret_env=self.secret_env)
         if not follow or not (self.outside or self.settings or self.reads_env):
             return Outcome(self.relpath, secret_env=self.secret_env)
@@ -149,8 +148,17 @@ class FileFacts:
                        markers=self.markers)
 
 
-def _redated(analysis: FileAnalysis, context: AnalysisContext) -> FileAnalysis:
-    return dataclasses.replace(analysis, findings=[redate(f, context) for f in analysis.findings])
+def text_reader(root: Path, max_size: int) -> Callable[[str], str | None]:
+    """Reads a file of the repository again, as text (``None`` if it cannot be read or is over
+    the size limit): for the alias phase and for suppression comments."""
+
+    def read_text(relpath: str) -> str | None:
+        data = read_bytes(FileEntry(str(root / relpath), relpath, 0))
+        if isinstance(data, SkippedEntry) or len(data) > max_size:
+            return None
+        return decode(data)[0]
+
+    return read_text
 
 
 def read_bytes(entry: FileEntry, binary_ok: bool = False, max_size: int | None = None,
@@ -314,10 +322,10 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
 
 def _with_training_data(facts: FileFacts, relpath: str, data: bytes,
                         context: AnalysisContext, examples: int | None = None) -> FileFacts:
-    """``facts`` with a training-data finding when the file's records are in a fine-tuning
+    """``facts`` with a training-data detection when the file's records are in a fine-tuning
     format (:mod:`ftscan.training.data`)."""
     try:
-        found = data_finding(relpath, data, context, examples)
+        found = data_detection(relpath, data, context.rules, examples)
     except (ValueError, RecursionError, MemoryError):
         return facts
     if found is None or facts.skipped is not None:

@@ -21,7 +21,7 @@ from ftscan.gitfiles import GitListing
 from ftscan.models import Diagnostic, Severity
 
 if TYPE_CHECKING:
-    from ftscan.api import ScanOptions
+    from ftscan.result import ScanOptions
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from ftscan.flow.names import is_workflow
 from ftscan.flow.phase import ServiceMap
 from ftscan.languages import language_named, language_of
 from ftscan.languages import names as language_names
-from ftscan.models import Diagnostic, Finding, Role, Severity
+from ftscan.models import Detection, Diagnostic, Role, Severity
 from ftscan.pipeline.analysis import AnalysisContext
 from ftscan.pipeline.examine import Examiner, FileFacts, Outcome, unread_large
 from ftscan.search import ByteSearch
@@ -67,7 +67,7 @@ class DefinitionsPass:
         self.context = context
         self.progress = progress
         self.started = started
-        self.findings: list[Finding] = []
+        self.findings: list[Detection] = []
         self.diagnostics: list[Diagnostic] = []
         self.skipped: Counter[str] = Counter()
         self.read = self.candidates = self.fallbacks = self.total = 0
@@ -139,7 +139,7 @@ class DefinitionsPass:
         todo = {i: digest for i, digest in todo.items() if i in kept}
         untested: list[tuple[int, FileFacts]] = []
         for index, facts in hits:
-            outcome = facts.outcome(env_names, self.context, self.follow_aliases)
+            outcome = facts.outcome(env_names, self.follow_aliases)
             if outcome is None:  # a bound variable it was never searched for
                 untested.append((index, facts))
             else:
@@ -155,7 +155,7 @@ class DefinitionsPass:
         for i, facts in zip(order, fresh, strict=True):
             if facts is not None and facts.unchanged:  # touched, not changed
                 cached = cache.cached_facts(entries[i].relpath)
-                outcome = (cached.outcome(env_names, self.context, self.follow_aliases)
+                outcome = (cached.outcome(env_names, self.follow_aliases)
                            if cached else None)
                 if outcome is None:
                     if cached is None:
@@ -197,7 +197,7 @@ class DefinitionsPass:
                 again.append(i)
                 continue
             facts = dataclasses.replace(facts, names_tested=facts.names_tested | env_names)
-            outcome = facts.outcome(env_names, self.context, self.follow_aliases)
+            outcome = facts.outcome(env_names, self.follow_aliases)
             if outcome is None:  # not a question of names (a module never parsed)
                 again.append(i)
                 continue

@@ -19,7 +19,7 @@ from collections import Counter
 from ftscan.discovery import STREAM_LIMIT, FileEntry
 from ftscan.filekinds import FileKind, classify
 from ftscan.models import Location, Role
-from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, effective_role, make_finding
+from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, effective_role, make_detection
 from ftscan.pipeline.examine import BINARY_SNIFF_BYTES, is_binary
 
 
@@ -84,8 +84,8 @@ def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | Non
                     key = (match.rule.id, match.model_id)
                     location = Location(entry.relpath, at_line, column, at_line,
                                         column + match.end - match.start)
-                    analysis.findings.append(make_finding(
-                        match, effective_role(match, role), kind, None, location, context,
+                    analysis.findings.append(make_detection(
+                        match, effective_role(match, role), kind, None, location,
                         occurrence=occurrences[key]))
                     occurrences[key] += 1
                     reported_to = carried_at + match.end

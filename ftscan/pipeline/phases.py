@@ -1,45 +1,39 @@
 """The two phases of a scan over one repository's files: the first (every literal id, and the
-facts of the code worth following) and the alias phase (the code that reaches an id by name),
-then owners and inline suppressions.
+facts of the code worth following, :mod:`ftscan.pipeline.firstpass`) and the alias phase (the
+code that reaches an id by name, :mod:`ftscan.pipeline.aliases`), then owners and inline
+suppressions (:mod:`ftscan.pipeline.post`).
 
-:mod:`ftscan.api` imports this only when a scan cannot be replayed (:mod:`ftscan.cache.replay`): it
-brings in every parser, and a replayed scan needs none of them.
+:mod:`ftscan.pipeline.repository` imports this only when a scan cannot be replayed
+(:mod:`ftscan.cache.replay`): it brings in every parser, and a replayed scan needs none of them.
 """
 
 from __future__ import annotations
 
-import os
-import posixpath
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ftscan.api import ScanError, ScanSummary  # loaded already: api imports this module
 from ftscan.cache.replay import Analysed
 from ftscan.cache.store import ScanCache
-from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config, parse_sink
-from ftscan.discovery import FileEntry, SkippedEntry
-from ftscan.fingerprint import LineHasher
-from ftscan.flow.facts import ModuleFacts
-from ftscan.flow.findings import outside_finding, use_finding
-from ftscan.flow.phase import FlowInputs, NameSearch, resolve_uses
+from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config
+from ftscan.discovery import FileEntry
 from ftscan.gitfiles import GitListing
-from ftscan.languages import NameQuery, language_of
-from ftscan.models import Diagnostic, Finding, Severity
-from ftscan.ownership import annotate
-from ftscan.pipeline.analysis import AnalysisContext, lifecycle_phrase, stable_fingerprint
-from ftscan.pipeline.examine import Examiner, decode, read_bytes
+from ftscan.languages import language_of
+from ftscan.models import Diagnostic, Severity
+from ftscan.pipeline.aliases import AliasPhase, module_parser, name_search, resolve_aliases
+from ftscan.pipeline.analysis import AnalysisContext
+from ftscan.pipeline.examine import Examiner, text_reader
 from ftscan.pipeline.filelist import FileList, list_files
-from ftscan.pipeline.firstpass import SEARCH_MIN_FILES, DefinitionsPass
-from ftscan.search import ByteSearch, EngineMissing, engine_named
-from ftscan.suppress import Markers, apply_inline
+from ftscan.pipeline.firstpass import DefinitionsPass
+from ftscan.pipeline.post import settle
+from ftscan.result import ScanError, ScanSummary
+from ftscan.search import EngineMissing, engine_named
+from ftscan.suppress import Markers
 from ftscan.suppress import markers as suppression_markers
-from ftscan.training.link import link_training
 
 if TYPE_CHECKING:
-    from ftscan.api import ScanOptions
+    from ftscan.result import ScanOptions
 
 
 def analyse(root: Path, targets: list[Path], options: ScanOptions, started: float,
@@ -66,21 +60,20 @@ def analyse(root: Path, targets: list[Path], options: ScanOptions, started: floa
                                  examiner, cache, search, str(root))
         first.run(entries)
         if options.follow_aliases:
-            second = _resolve_aliases(root, first, config.sinks, max_size, context,
-                                      _name_search(root, examiner, cache, search),
-                                      _module_parser(root, examiner, max_size, cache,
-                                                     {e.relpath: e for e in entries
-                                                      if isinstance(e, FileEntry)}))
+            second = resolve_aliases(root, first, config.sinks, max_size, context,
+                                     name_search(root, examiner, cache, search),
+                                     module_parser(root, examiner, max_size, cache,
+                                                   {e.relpath: e for e in entries
+                                                    if isinstance(e, FileEntry)}))
         else:
-            second = _AliasPhase([], [], [], {})
+            second = AliasPhase([], [], [], {})
     if cache is not None:
         problem = cache.save()
         cache_problems += [problem] if problem else []
-    findings, problems = annotate(link_training([*first.findings, *second.findings]), root)
-    findings, suppression_problems = apply_inline(
-        findings, _markers_reader(first.markers, second.texts, text_reader(root, max_size)))
-    diagnostics = [*setup_problems, *problems, *suppression_problems, *first.diagnostics,
-                   *second.diagnostics]
+    detections, problems = settle(
+        [*first.findings, *second.findings], root,
+        _markers_reader(first.markers, second.texts, text_reader(root, max_size)))
+    diagnostics = [*setup_problems, *problems, *first.diagnostics, *second.diagnostics]
     diagnostics += [Diagnostic(".", message, Severity.INFO) for message in cache_problems]
     summary = ScanSummary(
         files_considered=len(entries),
@@ -98,150 +91,7 @@ def analyse(root: Path, targets: list[Path], options: ScanOptions, started: floa
         unresolved=second.unresolved,
         resolver_steps=second.steps,
     )
-    return Analysed(findings, diagnostics, summary)
-
-
-@dataclass
-class _AliasPhase:
-    findings: list[Finding]
-    diagnostics: list[Diagnostic]
-    modules_parsed: list[str]
-    unresolved: dict[str, int]
-    steps: int = 0
-    texts: dict[str, str | None] = field(default_factory=dict)
-    """The texts this phase read."""
-
-
-def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None,
-                 engine: ByteSearch | None) -> NameSearch:
-    """The alias phase's search of files of code for names: answers the cache remembers for
-    unchanged files first; of the rest, those the search engine finds a name in are read in
-    the pool (all of them without an engine); every answer is remembered."""
-
-    def search(paths: Sequence[str], queries: Sequence[NameQuery],
-               ) -> dict[NameQuery, set[str]]:
-        asked = tuple(queries)
-        if cache is not None:
-            answers, unknown = cache.known_answers(paths, asked)
-        else:
-            answers, unknown = {query: set() for query in asked}, list(paths)
-        base = str(root)
-        if engine is not None and len(unknown) >= SEARCH_MIN_FILES:
-            words = sorted({name.encode() for name, _, _ in asked if name})
-            holding = engine.containing(base, unknown, words)
-            for path in unknown:
-                if path not in holding and cache is not None:
-                    cache.remember(path, asked, (False,) * len(asked))
-            unknown = [path for path in unknown if path in holding]
-        entries = [FileEntry(os.path.join(base, path), path, 0) for path in unknown]
-        for path, found in zip(unknown, examiner.names(entries, asked), strict=True):
-            if found is None:
-                continue
-            if cache is not None:
-                cache.remember(path, asked, found)
-            for query, named in zip(asked, found, strict=True):
-                if named:
-                    answers[query].add(path)
-        return answers
-
-    return search
-
-
-def _module_parser(root: Path, examiner: Examiner, max_size: int, cache: ScanCache | None,
-                   entries: dict[str, FileEntry],
-                   ) -> Callable[[Sequence[str]], Sequence[ModuleFacts | str]]:
-    """The alias phase's parse of the modules it reaches: from the cache for a module parsed
-    by an earlier scan and unchanged since, else in the worker pool when the scan runs one
-    (the workers have their parsers loaded already), remembered in the cache."""
-
-    def parse(paths: Sequence[str]) -> Sequence[ModuleFacts | str]:
-        found: dict[str, ModuleFacts | str] = {}
-        for path in paths:
-            entry = entries.get(path)
-            known = cache.module_facts(entry) if cache is not None and entry else None
-            if known is not None:
-                found[path] = known
-        todo = [p for p in paths if p not in found]
-        base = str(root)
-        parsed = examiner.modules([FileEntry(os.path.join(base, p), p, 0) for p in todo],
-                                  max_size)
-        for path, facts in zip(todo, parsed, strict=True):
-            found[path] = facts
-            entry = entries.get(path)
-            if cache is not None and entry is not None and isinstance(facts, ModuleFacts):
-                cache.keep_module(entry, facts)
-        return [found[p] for p in paths]
-
-    return parse
-
-
-def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
-                     max_size: int, context: AnalysisContext, search: NameSearch,
-                     parse: Callable[[Sequence[str]], Sequence[ModuleFacts | str]],
-                     ) -> _AliasPhase:
-    """The second phase: follow names from definitions to the code that uses them."""
-    chart_dirs = {posixpath.dirname(p) for p in first.relpaths
-                  if p.endswith("Chart.yaml") and posixpath.basename(p) == "Chart.yaml"}
-    templates = [p for p in first.relpaths if "/templates/" in p and p.endswith(
-        (".yaml", ".yml", ".tpl"))]
-    inputs = FlowInputs(
-        modules=first.modules,
-        lean_modules=first.lean,
-        files=first.code_files,
-        searched_names=first.env_names,
-        tf_files=[p for p in first.relpaths if p.endswith(".tf")],
-        chart_dirs=chart_dirs,
-        template_files=templates,
-        services=first.services,
-        user_sinks=[parse_sink(s) for s in sinks],
-        search=search,
-        outside_env=first.secret_env,
-        all_paths=first.relpaths,
-    )
-
-    read_text = text_reader(root, max_size)
-    outcome = resolve_uses(inputs, first.findings, read_text, parse)
-    diagnostics = [
-        Diagnostic(path, f"{message}; names bound in it are not followed", Severity.WARNING)
-        for path, message in outcome.parse_failures
-    ]
-    occurrences: Counter[tuple[str, str, str]] = Counter()
-    hashers: dict[str, LineHasher] = {}
-    lines: dict[str, set[int]] = {}
-    for site in outcome.uses:
-        lines.setdefault(site.path, set()).add(site.location.start_line)
-    findings = []
-    outside_rule = context.rules.of_kind("outside")
-    for site in sorted(outcome.uses, key=lambda u: (u.location, u.context)):
-        if not site.origins and (site.outside is None or outside_rule is None):
-            continue
-        named = site.origins[0].definition.model_id if site.origins else str(site.outside)
-        key = (site.path, site.context, named)
-        occurrence = occurrences[key]
-        occurrences[key] += 1
-        text = outcome.texts.get(site.path) or read_text(site.path) or ""
-        hasher = hashers.setdefault(site.path, LineHasher(text, wanted=lines[site.path]))
-        if not site.origins:
-            assert outside_rule is not None
-            findings.append(outside_finding(site, outside_rule, stable_fingerprint, occurrence,
-                                            hasher.hash_for(site.location.start_line)))
-            continue
-        findings.append(use_finding(
-            site,
-            rule_title=lambda rule_id: _rule_title(context, rule_id),
-            lifecycle_phrase=lambda d: lifecycle_phrase(d.base_model, d.lifecycle),
-            fingerprint=stable_fingerprint,
-            occurrence=occurrence,
-            line_hash=hasher.hash_for(site.location.start_line),
-        ))
-    unresolved = {
-        "truncated": outcome.truncated,
-        "starImports": outcome.star_imports,
-        "dynamicEnvNames": outcome.dynamic_env_reads,
-        "unparsableModules": len(outcome.parse_failures),
-    }
-    return _AliasPhase(findings, diagnostics, outcome.modules_parsed, unresolved,
-                       outcome.steps, outcome.texts)
+    return Analysed(detections, diagnostics, summary)
 
 
 def _markers_reader(known: dict[str, Markers], texts: dict[str, str | None],
@@ -256,25 +106,3 @@ def _markers_reader(known: dict[str, Markers], texts: dict[str, str | None],
         return suppression_markers(text or "")
 
     return markers_of
-
-
-def text_reader(root: Path, max_size: int) -> Callable[[str], str | None]:
-    """Reads a file of the repository again, as text (``None`` if it cannot be read or is over
-    the size limit): for the alias phase and for suppression comments."""
-
-    def read_text(relpath: str) -> str | None:
-        data = read_bytes(FileEntry(str(root / relpath), relpath, 0))
-        if isinstance(data, SkippedEntry) or len(data) > max_size:
-            return None
-        return decode(data)[0]
-
-    return read_text
-
-
-def _rule_title(context: AnalysisContext, rule_id: str) -> str:
-    rule = context.rules.get(rule_id)
-    return rule.title if rule is not None else rule_id
-
-
-
-

@@ -27,7 +27,7 @@ def eligibility(state: ProviderState, table: LifecycleTable, as_of: dt.date) -> 
 
 
 def _openai(state: ProviderState, table: LifecycleTable, as_of: dt.date) -> Eligibility:
-    cutoff = table.training_verdict("openai", "FT201", None, as_of, 0).shutdown_date
+    cutoff = table.job_creation_ends("openai")
     if cutoff is not None and as_of >= cutoff:
         return Eligibility("openai", "no", None,
                            f"job creation ended for everyone on {cutoff.isoformat()}")
@@ -68,11 +68,11 @@ def _from_table(state: ProviderState, table: LifecycleTable, as_of: dt.date) -> 
     (the earliest, when they differ)."""
     bases: list[str | None] = [*sorted({m.base_model for m in state.models.values()
                                         if m.base_model})] or [None]
-    verdicts = [(base, table.training_verdict(state.provider, "", base, as_of, 0))
-                for base in bases]
-    dated = [(v.shutdown_date, base) for base, v in verdicts if v.shutdown_date is not None]
-    if dated:
-        end, base = min(dated, key=lambda d: d[0])
+    entries = [(base, entry) for base in bases
+               if (entry := table.training_entry_for(state.provider, "", base)) is not None]
+    ends = [(entry.shutdown, base) for base, entry in entries if entry.shutdown is not None]
+    if ends:
+        end, base = min(ends, key=lambda d: d[0])
         if as_of >= end:
             return Eligibility(state.provider, "no", None,
                                f"job creation ended on {end.isoformat()}"
@@ -80,7 +80,7 @@ def _from_table(state: ProviderState, table: LifecycleTable, as_of: dt.date) -> 
         return Eligibility(state.provider, "yes", end - dt.timedelta(days=1),
                            f"job creation ends on {end.isoformat()}"
                            + (f" for {base}" if base else "") + " (lifecycle data)")
-    statuses = {v.status.value for _, v in verdicts}
+    statuses = {entry.status.value for _, entry in entries if entry.status is not None}
     if "retired" in statuses:
         return Eligibility(state.provider, "no", None, "fine-tuning is discontinued")
     if "deprecated" in statuses:

@@ -21,6 +21,7 @@ from ftscan.reconcile.model import (
     RemoteState,
 )
 from ftscan.ruleset import RuleSet
+from ftscan.verdicts import dated
 
 
 def reconcile(inventory: Inventory, states: Sequence[ProviderState], table: LifecycleTable,
@@ -29,7 +30,8 @@ def reconcile(inventory: Inventory, states: Sequence[ProviderState], table: Life
     reconciliation (providers asked, eligibility) attached."""
     result = Inventory(inventory.as_of, inventory.window_days,
                        {key: row.copy() for key, row in inventory.rows.items()},
-                       set(inventory.repositories))
+                       set(inventory.repositories),
+                       job_creation_ends=inventory.job_creation_ends)
     by_provider = {s.provider: s for s in states}
     named: set[str] = set()
     for row in result.rows.values():
@@ -109,8 +111,8 @@ def _orphan_row(model: RemoteModel, state: ProviderState, table: LifecycleTable,
     parts = dict(match.parts) if match else {}
     base = (match.base_model if match else None) or model.base_model
     rule_id = match.rule.id if match else ""
-    verdict = table.verdict(state.provider, rule_id, base, inventory.as_of,
-                            inventory.window_days, model.model_id)
+    verdict = dated(table.entry_for(state.provider, rule_id, base, model.model_id),
+                    inventory.as_of, inventory.window_days)
     status = verdict.status.value
     last_used = state.last_used.get(model.model_id) if state.last_used is not None else None
     row = Row(

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ftscan.api import ScanResult
 from ftscan.lazy import on_first_call
+from ftscan.result import ScanResult
 
 Reporter = Callable[[ScanResult, bool], str]
 """``render(result, color) -> text``; ``color`` matters only to the text format."""

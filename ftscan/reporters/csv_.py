@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 
-from ftscan.api import ScanResult
 from ftscan.escape import csv_cell
 from ftscan.reporters.records import finding_record
+from ftscan.result import ScanResult
 
 COLUMNS = (
     "level", "ruleId", "role", "modelId", "provider", "baseModel", "status", "shutdownDate",

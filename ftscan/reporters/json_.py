@@ -7,8 +7,8 @@ import json
 from typing import Any
 
 from ftscan import __version__
-from ftscan.api import ScanResult
 from ftscan.reporters.records import finding_record
+from ftscan.result import ScanResult
 
 SCHEMA_VERSION = 1
 
@@ -19,10 +19,10 @@ def report_document(result: ScanResult) -> dict[str, Any]:
     return {
         "version": SCHEMA_VERSION,
         "tool": {"name": "ftscan", "version": __version__},
-        "asOf": result.as_of.isoformat(),
-        "failOn": result.fail_on,
+        "asOf": result.settings.as_of.isoformat(),
+        "failOn": result.settings.fail_on,
         "failed": result.failed(),
-        "lifecycleVersion": result.lifecycle.version,
+        "lifecycleVersion": result.settings.lifecycle.version,
         "summary": {
             "filesConsidered": summary.files_considered,
             "filesRead": summary.files_read,

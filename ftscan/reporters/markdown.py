@@ -7,10 +7,10 @@ an ``@`` mention to the comment.
 
 from __future__ import annotations
 
-from ftscan.api import ScanResult
 from ftscan.escape import md_code, md_text
 from ftscan.ownreports import sign_markdown
 from ftscan.reporters.text import days_phrase, summary_line
+from ftscan.result import ScanResult
 
 _ICONS = {"error": "🔴", "warning": "🟠", "note": "🔵"}
 

@@ -19,10 +19,10 @@ import attr
 import sarif_om as om
 
 from ftscan import __version__
-from ftscan.api import ScanResult
 from ftscan.errors import FtscanError
 from ftscan.models import Finding, Location, Role
 from ftscan.reporters.records import finding_record
+from ftscan.result import ScanResult
 from ftscan.ruleset import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -42,7 +42,7 @@ def render_sarif(result: ScanResult) -> str:
 
 def build_log(result: ScanResult) -> om.SarifLog:
     """The sarif-om object tree for a scan."""
-    rules = list(result.rules.rules)
+    rules = list(result.settings.rules.rules)
     driver = om.ToolComponent(
         name="ftscan",
         version=__version__,
@@ -58,8 +58,8 @@ def build_log(result: ScanResult) -> om.SarifLog:
         invocations=[om.Invocation(execution_successful=True,
                                    tool_execution_notifications=notifications or None)],
         properties={
-            "ftscan/asOf": result.as_of.isoformat(),
-            "ftscan/lifecycleVersion": result.lifecycle.version,
+            "ftscan/asOf": result.settings.as_of.isoformat(),
+            "ftscan/lifecycleVersion": result.settings.lifecycle.version,
         },
     )
     return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run])
@@ -176,7 +176,7 @@ def _result(scan: ScanResult, finding: Finding) -> om.Result:
     return om.Result(
         suppressions=suppressions,
         rule_id=finding.rule_id,
-        rule_index=scan.rules.index(finding.rule_id),
+        rule_index=scan.settings.rules.index(finding.rule_id),
         level=finding.level.label,
         message=om.Message(text=finding.message),
         locations=[om.Location(physical_location=_physical(loc, prefix))],

@@ -11,10 +11,10 @@ from itertools import groupby
 
 import click
 
-from ftscan.api import ScanResult
 from ftscan.escape import terminal
-from ftscan.lifecycle import remaining
 from ftscan.models import Finding, Level, Role
+from ftscan.result import ScanResult
+from ftscan.verdicts import remaining
 
 _SUPPRESSION_WORDS = {"inSource": "inline", "external": "by the baseline"}
 _COLORS = {Level.ERROR: "red", Level.WARNING: "yellow", Level.NOTE: "cyan"}
@@ -103,4 +103,4 @@ def summary_line(result: ScanResult) -> str:
         text += "; changed lines only"
     if s.repositories > 1:
         text += f"; {s.repositories} repositories"
-    return text + f"; as of {result.as_of.isoformat()}."
+    return text + f"; as of {result.settings.as_of.isoformat()}."

@@ -8,10 +8,10 @@ import dataclasses
 import posixpath
 from collections.abc import Sequence
 
-from ftscan.models import Finding, Role
+from ftscan.models import Detection, Role
 
 
-def link_training(findings: Sequence[Finding]) -> list[Finding]:
+def link_training(findings: Sequence[Detection]) -> list[Detection]:
     """``findings`` with sites and training-data files pointing at each other."""
     data = {f.location.path: f for f in findings if f.role is Role.TRAINING_DATA}
     if not data:
@@ -20,7 +20,7 @@ def link_training(findings: Sequence[Finding]) -> list[Finding]:
     for path in data:
         by_name.setdefault(posixpath.basename(path), []).append(path)
     users: dict[str, list[str]] = {}
-    out: list[Finding] = []
+    out: list[Detection] = []
     for finding in findings:
         site = finding.training
         if finding.role is not Role.TRAINING or site is None:
@@ -42,7 +42,7 @@ def link_training(findings: Sequence[Finding]) -> list[Finding]:
         and f.location.path in users else f for f in out]
 
 
-def _resolve(named: str, site_path: str, data: dict[str, Finding],
+def _resolve(named: str, site_path: str, data: dict[str, Detection],
              by_name: dict[str, list[str]]) -> list[str]:
     if named.startswith(("file-", "s3://", "gs://", "env ", "http")):
         return []
