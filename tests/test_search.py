@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import ftscan.pipeline.firstpass
 import ftscan.pipeline.aliases
+import ftscan.pipeline.firstpass
 from ftscan.api import ScanOptions, scan
 from ftscan.search import engine_named
 from ftscan.search import ripgrep as ripgrep_module
