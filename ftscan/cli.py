@@ -6,75 +6,42 @@ config or rule error (one line on stderr, no traceback).
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
 import os
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn
 
 import click
 
 from ftscan import __version__
-from ftscan.api import scan
-from ftscan.atomic import write_atomic
-from ftscan.baseline import BaselineError
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
 from ftscan.cache.files import default_cache_dir
 from ftscan.cache.kept import remembered
-from ftscan.config import FAIL_ON_CHOICES, ConfigError, parse_size
+from ftscan.commandline import (
+    EXIT_CLEAN,
+    EXIT_FINDINGS,
+    Date,
+    Shard,
+    Size,
+    cache_dir_for,
+    cache_options,
+    color_wanted,
+    emit,
+    run_scan,
+    usage_error,
+)
+from ftscan.config import FAIL_ON_CHOICES
 from ftscan.discovery import DEFAULT_EXCLUDES_TEXT
 from ftscan.errors import FtscanError
 from ftscan.escape import terminal
-from ftscan.models import Severity
 from ftscan.reporters import REPORTERS
-from ftscan.result import ScanOptions, ScanResult
-from ftscan.ruleset import RuleError, load_rules
+from ftscan.result import ScanOptions
+from ftscan.ruleset import load_rules
 from ftscan.search import ENGINES
-from ftscan.shards import in_shard, parse_shard
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-PROGRESS_AFTER_SECONDS = 1.5
-
-
-class _Size(click.ParamType):
-    name = "size"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None
-                ) -> int:
-        try:
-            return parse_size(value)  # type: ignore[arg-type]
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-class _Shard(click.ParamType):
-    name = "I/N"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None
-                ) -> tuple[int, int]:
-        if isinstance(value, tuple):
-            return value
-        try:
-            return parse_shard(str(value))
-        except ValueError as exc:
-            self.fail(str(exc), param, ctx)
-
-
-class _Date(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None
-                ) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date in the form YYYY-MM-DD", param, ctx)
+from ftscan.shards import in_shard
 
 
 class _Commands(click.Group):
@@ -89,8 +56,20 @@ class _Commands(click.Group):
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name in self.PROVIDER_COMMANDS and name not in self.commands:
-            import ftscan.cli_providers  # noqa: F401
+            from ftscan.cli_providers import COMMANDS
+
+            for command in COMMANDS:
+                self.add_command(command)
         return super().get_command(ctx, name)
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; an :class:`~ftscan.errors.FtscanError` from any of them (a path,
+        config, rule, baseline or inventory that cannot be used, a provider that cannot be
+        asked) is one line on stderr and exit 2."""
+        try:
+            return super().invoke(ctx)
+        except FtscanError as exc:
+            usage_error(str(exc))
 
 
 @click.group(cls=_Commands,
@@ -104,26 +83,6 @@ def main() -> None:
     """
 
 
-_F = TypeVar("_F", bound=Callable[..., object])
-
-
-def _cache_options(command: _F) -> _F:
-    command = click.option(
-        "--cache-dir", type=click.Path(path_type=Path, file_okay=False),
-        help="Keep the scan cache here [default: $FTSCAN_CACHE_DIR, else the user cache "
-             "folder, e.g. ~/.cache/ftscan].")(command)
-    return click.option(
-        "--no-cache", is_flag=True,
-        help="Read and parse every file; neither use nor update the cache.")(command)
-
-
-def _cache_dir(no_cache: bool, cache_dir: Path | None) -> Path | None:
-    """The cache folder for a command's scan (``None``: no cache)."""
-    if no_cache:
-        return None
-    return cache_dir if cache_dir is not None else default_cache_dir()
-
-
 @main.command("scan", short_help="Find fine-tuned model ids and the code that uses them.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)),
@@ -132,7 +91,7 @@ def _cache_dir(no_cache: bool, cache_dir: Path | None) -> Path | None:
               help="Write the report to FILE (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES),
               help="Exit 1 when a finding is at or above this level [default: warning].")
-@click.option("--as-of", type=_Date(), help="Date for lifecycle verdicts [default: today].")
+@click.option("--as-of", type=Date(), help="Date for lifecycle verdicts [default: today].")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: .ftscan.toml or [tool.ftscan], found upward).")
 @click.option("--no-ignore", is_flag=True,
@@ -144,7 +103,7 @@ def _cache_dir(no_cache: bool, cache_dir: Path | None) -> Path | None:
 @click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True),
               default=DEFAULT_FILE_BUDGET_SECONDS, show_default=True, metavar="SECONDS",
               help="Give up a file whose analysis takes longer (reported, the scan goes on).")
-@click.option("--max-file-size", type=_Size(),
+@click.option("--max-file-size", type=Size(),
               help="Skip (and count) files larger than this, e.g. 2MB [default: 2MiB].")
 @click.option("--warning-window", "warning_window", type=click.IntRange(min=0),
               help="Days before a shutdown at which findings become errors [default: 90].")
@@ -157,7 +116,7 @@ def _cache_dir(no_cache: bool, cache_dir: Path | None) -> Path | None:
                    "REF and HEAD (names still resolve over the whole repository).")
 @click.option("--staged", is_flag=True,
               help="Report only findings on lines added or changed in the git index.")
-@click.option("--shard", type=_Shard(),
+@click.option("--shard", type=Shard(),
               help="Scan only shard I of N of the repositories found under PATHS (a CI matrix).")
 @click.option("--report-only", "--files-only", "files_only", is_flag=True,
               help="Report only on the files named as PATHS, but scan their whole repository "
@@ -170,7 +129,7 @@ def _cache_dir(no_cache: bool, cache_dir: Path | None) -> Path | None:
               help="What finds the files worth reading: ripgrep (rg beside ftscan or on PATH; "
                    "pip install 'ftscan[fast]'), or python (every file read in Python). The "
                    "findings are the same; auto uses ripgrep when installed.")
-@_cache_options
+@cache_options
 @click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the report.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print informational diagnostics.")
 def scan_command(
@@ -200,7 +159,7 @@ def scan_command(
 ) -> None:
     """Scan PATHS (default: the current folder) for fine-tuned model ids."""
     if diff_base and staged:
-        _usage_error("--diff-base and --staged cannot be combined")
+        usage_error("--diff-base and --staged cannot be combined")
     if files_only and not paths:
         sys.exit(EXIT_CLEAN)  # pre-commit with no matching files
     options = ScanOptions(
@@ -221,11 +180,11 @@ def scan_command(
         files_only=files_only,
         jobs=jobs,
         search_engine=search_engine,
-        cache_dir=_cache_dir(no_cache, cache_dir),
+        cache_dir=cache_dir_for(no_cache, cache_dir),
     )
-    result = _run(options, quiet=quiet, verbose=verbose)
-    color = output is None and _color_wanted()
-    _emit(remembered(result, output_format, options.cache_dir,
+    result = run_scan(options, quiet=quiet, verbose=verbose)
+    color = output is None and color_wanted()
+    emit(remembered(result, output_format, options.cache_dir,
                      lambda r: REPORTERS[output_format](r, color)), output)
     if output is not None and not quiet:  # the report went to a file: say what it holds
         from ftscan.reporters.text import summary_line
@@ -240,19 +199,19 @@ def scan_command(
               default="markdown", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the inventory to FILE (atomically) instead of stdout.")
-@click.option("--as-of", type=_Date(), help="Date for lifecycle verdicts [default: today].")
+@click.option("--as-of", type=Date(), help="Date for lifecycle verdicts [default: today].")
 @click.option("--merge", "merge_files", multiple=True,
               type=click.Path(path_type=Path, dir_okay=False),
               help="Merge JSON inventories (of several repositories) instead of scanning: "
                    "--merge a.json b.json ... (the files after it are inventories too).")
 @click.option("--redact-org", is_flag=True, help="Hide the org segment of every model id.")
-@click.option("--shard", type=_Shard(),
+@click.option("--shard", type=Shard(),
               help="Only shard I of N of the repositories found under PATHS (a CI matrix).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: .ftscan.toml or [tool.ftscan], found upward).")
 @click.option("--no-ignore", is_flag=True,
               help="Also scan files that .gitignore/.ftscanignore would skip.")
-@_cache_options
+@cache_options
 @click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the inventory.")
 def inventory_command(
     paths: tuple[Path, ...],
@@ -276,28 +235,15 @@ def inventory_command(
 
     if merge_files:  # --merge a.json b.json: the files after the first come in as PATHS
         merge_files = (*merge_files, *paths)
-        try:
-            result = inv.merge([inv.load(p) for p in merge_files], as_of)
-        except inv.InventoryError as exc:
-            _usage_error(str(exc))
+        result = inv.merge([inv.load(p) for p in merge_files], as_of)
     else:
         options = ScanOptions(paths=paths or (Path("."),), as_of=as_of,
                               config_file=config_file, use_ignore_files=not no_ignore,
-                              shard=shard, cache_dir=_cache_dir(no_cache, cache_dir))
-        result = inv.build(_run(options, quiet=quiet, verbose=False))
+                              shard=shard, cache_dir=cache_dir_for(no_cache, cache_dir))
+        result = inv.build(run_scan(options, quiet=quiet, verbose=False))
     if redact_org:
         result = inv.redact(result)
-    _emit(inv.FORMATS[output_format](result), output)
-
-
-def _emit(report: str, output: Path | None) -> None:
-    if output is not None:
-        try:
-            write_atomic(output, report)
-        except OSError as exc:
-            _usage_error(f"cannot write {output}: {exc.strerror or exc}")
-    else:
-        click.echo(report, nl=False)
+    emit(inv.FORMATS[output_format](result), output)
 
 
 @main.group("baseline", short_help="Accept today's findings so only new ones fail.")
@@ -323,11 +269,11 @@ def baseline_create(paths: tuple[Path, ...], output: Path, config_file: Path | N
     from ftscan import baseline as bl
 
     if output.exists():
-        _usage_error(f"{output} exists; use 'ftscan baseline update' to refresh it")
-    result = _run(ScanOptions(paths=paths or (Path("."),), config_file=config_file,
+        usage_error(f"{output} exists; use 'ftscan baseline update' to refresh it")
+    result = run_scan(ScanOptions(paths=paths or (Path("."),), config_file=config_file,
                               cache_dir=default_cache_dir()),
                   quiet=False, verbose=False)
-    _emit(bl.create(result.findings), output)
+    emit(bl.create(result.findings), output)
     click.echo(f"ftscan: {output}: {len(result.findings)} findings accepted", err=True)
 
 
@@ -338,15 +284,12 @@ def baseline_update(paths: tuple[Path, ...], output: Path, config_file: Path | N
     reasons and owners written into it."""
     from ftscan import baseline as bl
 
-    try:
-        old = bl.load(output)
-    except BaselineError as exc:
-        _usage_error(str(exc))
-    result = _run(ScanOptions(paths=paths or (Path("."),), config_file=config_file,
+    old = bl.load(output)
+    result = run_scan(ScanOptions(paths=paths or (Path("."),), config_file=config_file,
                               cache_dir=default_cache_dir()),
                   quiet=False, verbose=False)
     text, added, dropped = bl.update(old, result.findings)
-    _emit(text, output)
+    emit(text, output)
     click.echo(f"ftscan: {output}: {added} added, {dropped} no longer matching removed", err=True)
 
 
@@ -356,14 +299,11 @@ def github_command() -> None:
     variables for the event, outputs and job summary. See action.yml."""
     from ftscan import github
 
-    try:
-        sys.exit(github.main())
-    except FtscanError as exc:
-        _usage_error(str(exc))
+    sys.exit(github.main())
 
 
 @main.command("shard", short_help="Print the repository names in shard I of N.")
-@click.argument("shard", type=_Shard())
+@click.argument("shard", type=Shard())
 @click.argument("names", nargs=-1)
 def shard_command(shard: tuple[int, int], names: tuple[str, ...]) -> None:
     """Print the repository NAMES (or lines of stdin) that belong to SHARD (I/N), so a CI job
@@ -381,12 +321,9 @@ def shard_command(shard: tuple[int, int], names: tuple[str, ...]) -> None:
               help="Write the merged SARIF to FILE (atomically) instead of stdout.")
 def merge_sarif_command(files: tuple[Path, ...], output: Path | None) -> None:
     """Join ftscan SARIF files (one per shard) into one run, as code scanning requires."""
-    from ftscan.reporters.sarif import SarifMergeError, merge_sarif
+    from ftscan.reporters.sarif import merge_sarif
 
-    try:
-        _emit(merge_sarif(files), output)
-    except SarifMergeError as exc:
-        _usage_error(str(exc))
+    emit(merge_sarif(files), output)
 
 
 @main.group("lifecycle", invoke_without_command=True,
@@ -406,12 +343,9 @@ def lifecycle_group(ctx: click.Context, config_file: Path | None, output_format:
     from ftscan.config import load_config
     from ftscan.lifecycle import load_lifecycle
 
-    try:
-        table = load_lifecycle()
-        if config_file is not None:
-            table = table.with_overrides(load_config(config_file).lifecycle)
-    except (RuleError, ConfigError) as exc:
-        _usage_error(str(exc))
+    table = load_lifecycle()
+    if config_file is not None:
+        table = table.with_overrides(load_config(config_file).lifecycle)
     rows = list(lifecycle_feed.table_rows(table))
     training = list(lifecycle_feed.training_rows(table))
     if output_format == "json":
@@ -454,16 +388,13 @@ def lifecycle_update(source: str, output: Path | None) -> None:
     from ftscan.lifecycle import user_override_file
 
     today = dt.date.today()
-    try:
-        update = lifecycle_feed.convert(lifecycle_feed.read_feed(source), source, today)
-    except lifecycle_feed.FeedError as exc:
-        _usage_error(str(exc))
+    update = lifecycle_feed.convert(lifecycle_feed.read_feed(source), source, today)
     target = output or user_override_file()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        _usage_error(f"cannot create {target.parent}: {exc.strerror or exc}")
-    _emit(lifecycle_feed.render(update, source, today), target)
+        usage_error(f"cannot create {target.parent}: {exc.strerror or exc}")
+    emit(lifecycle_feed.render(update, source, today), target)
     skipped = sum(update.skipped.values())
     click.echo(f"ftscan: {terminal(str(target))}: {len(update.entries)} lifecycle entries "
                f"written" + (f", {skipped} skipped: " + "; ".join(
@@ -478,69 +409,11 @@ def rules_command(config_file: Path | None) -> None:
     """List the rules: id, provider, default level and what each finds."""
     from ftscan.config import load_config
 
-    try:
-        extra = load_config(config_file).rules if config_file else ()
-        rules = load_rules(extra)
-    except (RuleError, ConfigError) as exc:
-        _usage_error(str(exc))
+    extra = load_config(config_file).rules if config_file else ()
+    rules = load_rules(extra)
     width = max(len(r.provider) for r in rules.rules)
     for rule in rules.rules:
         click.echo(f"{rule.id}  {rule.provider:<{width}}  {rule.level.label:<7}  {rule.title}")
-
-
-def _run(options: ScanOptions, quiet: bool, verbose: bool) -> ScanResult:
-    """Scan with a progress line on a terminal, then print the diagnostics; a scan that cannot
-    start is a usage error."""
-    progress = _Progress() if not quiet and sys.stderr.isatty() else None
-    try:
-        result = scan(dataclasses.replace(options, progress=progress))
-    except FtscanError as exc:
-        _usage_error(str(exc))
-    finally:
-        if progress is not None:
-            progress.clear()
-    _print_diagnostics(result, quiet=quiet, verbose=verbose)
-    return result
-
-
-def _usage_error(message: str) -> NoReturn:
-    click.echo(f"ftscan: error: {terminal(message)}", err=True)
-    sys.exit(EXIT_USAGE)
-
-
-def _print_diagnostics(result: ScanResult, quiet: bool, verbose: bool) -> None:
-    if quiet:
-        return
-    for diagnostic in result.diagnostics:
-        if diagnostic.severity is Severity.INFO and not verbose:
-            continue
-        click.echo(f"ftscan: {terminal(diagnostic.render())}", err=True)
-
-
-def _color_wanted() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
-
-
-class _Progress:
-    """A progress line on stderr (a TTY), shown only once a scan has run for a while."""
-
-    def __init__(self) -> None:
-        self._last = 0.0
-        self._shown = False
-
-    def __call__(self, files: int, total: int, elapsed: float) -> None:
-        now = time.monotonic()
-        if elapsed >= PROGRESS_AFTER_SECONDS and now - self._last > 0.2:
-            self._last = now
-            self._shown = True
-            sys.stderr.write(f"\rftscan: {files}/{total} files read ({elapsed:.1f}s)")
-            sys.stderr.flush()
-
-    def clear(self) -> None:
-        """Erase the line before anything else is printed."""
-        if self._shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
 
 
 def run() -> NoReturn:

@@ -2,7 +2,8 @@
 
 They are the only commands that use the network, and only because they exist to: each reads
 keys from the environment variables the providers' SDKs read (listed in ``--help``), sends them
-only in request headers, and never prints or writes them.
+only in request headers, and never prints or writes them. :mod:`ftscan.cli` adds
+:data:`COMMANDS` to its group when one of them is asked for.
 """
 
 from __future__ import annotations
@@ -14,17 +15,16 @@ from pathlib import Path
 
 import click
 
-from ftscan.cli import (
+from ftscan.commandline import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
     EXIT_USAGE,
-    _cache_dir,
-    _cache_options,
-    _Date,
-    _emit,
-    _run,
-    _usage_error,
-    main,
+    Date,
+    cache_dir_for,
+    cache_options,
+    emit,
+    run_scan,
+    usage_error,
 )
 from ftscan.escape import terminal
 from ftscan.providers import Progress
@@ -47,7 +47,7 @@ def _progress(quiet: bool) -> Progress:
     return say
 
 
-@main.command("reconcile", short_help="Put the code's fine-tunes beside the provider's.",
+@click.command("reconcile", short_help="Put the code's fine-tunes beside the provider's.",
               epilog=_environment_help())
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False),
@@ -58,10 +58,10 @@ def _progress(quiet: bool) -> Progress:
               default="markdown", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the result to FILE (atomically) instead of stdout.")
-@click.option("--as-of", type=_Date(), help="Date for lifecycle verdicts [default: today].")
+@click.option("--as-of", type=Date(), help="Date for lifecycle verdicts [default: today].")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: .ftscan.toml or [tool.ftscan], found upward).")
-@_cache_options
+@cache_options
 @click.option("--quiet", "-q", is_flag=True, help="Print no progress or diagnostics.")
 def reconcile_command(paths: tuple[Path, ...], from_file: Path | None,
                       providers: tuple[str, ...], output_format: str, output: Path | None,
@@ -81,41 +81,31 @@ def reconcile_command(paths: tuple[Path, ...], from_file: Path | None,
     could not be read completely (the report is still written, marked incomplete).
     """
     from ftscan import inventory as inv
-    from ftscan.config import ConfigError, load_config
+    from ftscan.config import load_config
     from ftscan.lifecycle import load_lifecycle
-    from ftscan.providers import ProviderError
     from ftscan.reconcile import fetch, inputs, join
-    from ftscan.ruleset import RuleError, load_rules
+    from ftscan.ruleset import load_rules
 
     today = as_of or dt.date.today()
-    try:
-        asked = fetch.providers_to_ask(providers, os.environ)
-    except ProviderError as exc:
-        _usage_error(str(exc))
+    asked = fetch.providers_to_ask(providers, os.environ)
     if from_file is not None:
         if paths:
-            _usage_error("give PATHS to scan or --from FILE, not both")
-        try:
-            inventory = inputs.load_input(from_file)
-        except inv.InventoryError as exc:
-            _usage_error(str(exc))
+            usage_error("give PATHS to scan or --from FILE, not both")
+        inventory = inputs.load_input(from_file)
     else:
         options = ScanOptions(paths=paths or (Path("."),), as_of=as_of,
-                              config_file=config_file, cache_dir=_cache_dir(no_cache, cache_dir))
-        inventory = inv.build(_run(options, quiet=quiet, verbose=False))
-    try:
-        config = load_config(config_file) if config_file else None
-        table = load_lifecycle()
-        if config is not None:
-            table = table.with_overrides(config.lifecycle)
-        rules = load_rules(config.rules if config else ())
-    except (RuleError, ConfigError) as exc:
-        _usage_error(str(exc))
+                              config_file=config_file, cache_dir=cache_dir_for(no_cache, cache_dir))
+        inventory = inv.build(run_scan(options, quiet=quiet, verbose=False))
+    config = load_config(config_file) if config_file else None
+    table = load_lifecycle()
+    if config is not None:
+        table = table.with_overrides(config.lifecycle)
+    rules = load_rules(config.rules if config else ())
     checkpoints = [r.model_id for r in inventory.rows.values() if ":ckpt-step-" in r.model_id]
     states = fetch.read_providers(asked, os.environ, today, checkpoints,
                                   progress=_progress(quiet))
     result = join.reconcile(inventory, states, table, rules, today)
-    _emit(inv.FORMATS[output_format](result), output)
+    emit(inv.FORMATS[output_format](result), output)
     reconciliation = result.reconciliation
     assert reconciliation is not None
     for check in reconciliation.providers:
@@ -126,7 +116,7 @@ def reconcile_command(paths: tuple[Path, ...], from_file: Path | None,
     sys.exit(EXIT_FINDINGS if reconciliation.counts.get("dead-reference") else EXIT_CLEAN)
 
 
-@main.group("recipes", short_help="Save fine-tuning recipes from the provider.")
+@click.group("recipes", short_help="Save fine-tuning recipes from the provider.")
 def recipes_group() -> None:
     """Save each fine-tune's recipe (job metadata, training and validation files) while the
     provider still has it: after 2027-01-06 a fine-tune can only be rebuilt elsewhere."""
@@ -158,27 +148,20 @@ def recipes_export(provider: str, folder: Path, models: tuple[str, ...], jobs: t
     Exit status: 0 everything saved, 2 a usage error or something not saved (listed on stderr
     and in the manifest).
     """
-    from ftscan.providers import ProviderError
     from ftscan.providers.credentials import access_for
     from ftscan.providers.openai import OpenAIApi
-    from ftscan.recipes import ExportError, export_recipes, inside_work_tree
+    from ftscan.recipes import export_recipes, inside_work_tree
     from ftscan.reconcile.fetch import CLIENT_OPTIONS
 
     tree = inside_work_tree(folder)
     if tree is not None and not inside_repo:
-        _usage_error(f"{folder} is inside the git working tree {tree}: training data written "
+        usage_error(f"{folder} is inside the git working tree {tree}: training data written "
                      "there is one 'git add' away from a commit; choose a folder outside it "
                      "(or pass --inside-repo)")
-    try:
-        access = access_for(provider, os.environ)
-    except ProviderError as exc:
-        _usage_error(str(exc))
+    access = access_for(provider, os.environ)
     say = _progress(quiet)
     api = OpenAIApi(access.client(**CLIENT_OPTIONS), None, say)
-    try:
-        result = export_recipes(api, folder, models, jobs, all_jobs, say)
-    except ExportError as exc:
-        _usage_error(str(exc))
+    result = export_recipes(api, folder, models, jobs, all_jobs, say)
     for error in result.errors:
         click.echo(f"ftscan: not saved: {terminal(error)}", err=True)
     if not quiet:
@@ -186,3 +169,7 @@ def recipes_export(provider: str, folder: Path, models: tuple[str, ...], jobs: t
                    f"files downloaded ({result.bytes:,} bytes), {result.reused} already there"
                    + ("" if result.complete else f", {len(result.errors)} not saved"), err=True)
     sys.exit(EXIT_CLEAN if result.complete else EXIT_USAGE)
+
+
+COMMANDS = (reconcile_command, recipes_group)
+"""The commands this module adds to ``ftscan``."""

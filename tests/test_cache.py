@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 import pickle
+import shutil
 import time
 from pathlib import Path
 
@@ -485,3 +486,23 @@ def test_a_new_variable_is_looked_for_only_in_the_files_that_name_it(
     examined.clear()
     run_scan(root, cache_dir=cache, jobs=1, search_engine="ripgrep")
     assert examined == ["config/.env"]  # what was learnt is kept; only the fresh edit is read
+
+
+def test_the_cache_key_names_every_library_and_data_file_that_decides_facts(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A grammar upgrade or an edited sinks table changes what a file of code yields: the
+    facts cached under the old key must not be replayed."""
+    package = tmp_path / "ftscan"
+    shutil.copytree(cachefiles.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = cachefiles.cache_key("rules", package)
+    sinks = package / "languages" / "javascript" / "sinks.yaml"
+    sinks.write_text(sinks.read_text(encoding="utf-8") + "# one more sink\n", encoding="utf-8")
+    assert cachefiles.cache_key("rules", package) != before
+    current = cachefiles.cache_key("rules")
+    real = cachefiles._installed
+    for library in ("tree_sitter", "tree_sitter_javascript", "tree_sitter_typescript", "re2",
+                    "libcst", "codeowners"):
+        with monkeypatch.context() as patched:
+            patched.setattr(cachefiles, "_installed", lambda module, dist, library=library:
+                            real(module, dist) + ("+1" if module == library else ""))
+            assert cachefiles.cache_key("rules") != current, library

@@ -30,7 +30,7 @@ from typing import Any
 from ftscan import __version__
 from ftscan.atomic import write_atomic
 
-CACHE_FORMAT = 4
+CACHE_FORMAT = 5
 CACHE_PREFIX = "ftscan-"
 _MAGIC = b"ftscan-cache\n"
 CACHE_KINDS = ("cache", "replay", "sarif", "csv")
@@ -44,9 +44,19 @@ UNUSED_DAYS = 30
 RACY_SECONDS = 2
 """A file whose mtime is this close to the scan that cached it is verified by content (and a
 scan that saw one is not recorded for replay)."""
-_PARSING_LIBRARIES = {"libcst": "libcst", "hcl2": "python_hcl2", "lark": "lark", "yaml": "pyyaml",
-                      "ahocorasick_rs": "ahocorasick_rs", "pathspec": "pathspec"}
-"""The libraries whose version decides what a file yields: import name to distribution name."""
+_PARSING_LIBRARIES = {
+    "libcst": "libcst", "hcl2": "python_hcl2", "lark": "lark", "yaml": "pyyaml",
+    "ahocorasick_rs": "ahocorasick_rs", "pathspec": "pathspec", "re2": "google_re2",
+    "tree_sitter": "tree_sitter", "tree_sitter_javascript": "tree_sitter_javascript",
+    "tree_sitter_typescript": "tree_sitter_typescript", "codeowners": "codeowners",
+}
+"""The libraries whose version decides what a file yields (its parse, its matches, its
+owners): import name to distribution name."""
+PACKAGE = Path(__file__).resolve().parent.parent
+"""ftscan's own package folder."""
+_PACKAGE_FILES = (".py", ".yaml")
+"""ftscan's own files that decide what a file yields: its code, and the data shipped beside it
+(each language's ``sinks.yaml``); the rules are keyed by their digest."""
 
 
 def default_cache_dir() -> Path:
@@ -96,18 +106,20 @@ def _versions(site: str) -> dict[str, str]:
     return found
 
 
-def cache_key(rules_digest: str) -> str:
-    """Everything besides a file's bytes that decides what the file yields."""
+def cache_key(rules_digest: str, package: Path = PACKAGE) -> str:
+    """Everything besides a file's bytes that decides what the file yields: the versions of
+    ftscan, Python and the parsing libraries, the rules, and ftscan's own code and data files
+    (a development checkout changes without a version bump). Not the date or the lifecycle
+    data: what is kept holds no verdict."""
     digest = hashlib.sha256()
     for part in (str(CACHE_FORMAT), __version__, sys.version, rules_digest):
         digest.update(part.encode() + b"\0")
     for name, distribution in _PARSING_LIBRARIES.items():
         digest.update(f"{name}={_installed(name, distribution)}".encode() + b"\0")
-    # ftscan's own source: a development checkout changes without a version bump
-    package = Path(__file__).parent.parent
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted(p for p in package.rglob("*") if p.suffix in _PACKAGE_FILES):
         with contextlib.suppress(OSError):
-            digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0"
+                          + path.read_bytes())
     return digest.hexdigest()
 
 def _foreign(path: Path) -> str | None:
