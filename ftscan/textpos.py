@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 
 _BREAK = re.compile(r"\r\n?|\n")
 
@@ -54,3 +55,16 @@ class LineIndex:
         """The character offset of a 1-based line and 0-based column (libcst's convention)."""
         line = max(1, min(line, len(self._starts)))
         return min(self._starts[line - 1] + column, len(self.text))
+
+
+class Spans:
+    """Spans of a text (comments, strings) in order of their start, and whether an offset
+    falls in the last one to start at or before it, in O(log n)."""
+
+    def __init__(self, spans: Sequence[tuple[int, int]]) -> None:
+        self._spans = spans
+        self._starts = [start for start, _ in spans]
+
+    def covers(self, offset: int) -> bool:
+        i = bisect.bisect_right(self._starts, offset) - 1
+        return i >= 0 and self._spans[i][0] <= offset < self._spans[i][1]

@@ -22,7 +22,6 @@ arguments. Nothing here knows Python or JavaScript.
 from __future__ import annotations
 
 import functools
-import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -1020,6 +1019,3 @@ def _short(code: str, limit: int = 80) -> str:
     line = code.strip().splitlines()[0] if code.strip() else code
     return line if len(line) <= limit else line[:limit - 3] + "..."
 
-
-def module_folder(path: str) -> str:
-    return posixpath.dirname(path)

@@ -21,6 +21,7 @@ from ftscan.flow.build import Observation, Program
 from ftscan.flow.facts import Span
 from ftscan.flow.graph import Hop, Node
 from ftscan.models import Detection, Role
+from ftscan.textpos import Spans
 
 _TF_REF = re.compile(r"(?<![\w.])(var|local)\.([A-Za-z_][\w-]{0,127})")
 _TF_BLOCK = re.compile(r"^[ \t]*(locals|variables)[ \t]*=?[ \t]*\{", re.MULTILINE)
@@ -106,23 +107,15 @@ def terraform_links(program: Program, definitions: Sequence[Detection],
                     env_node: Node = ("tfenv", path, m.start(1))
                     graph.edge(source, env_node, hop)
                     program.bind_env(m.group(1), env_node, path)
-        comments = comment_spans(text, CommentSyntax.HCL)
-        starts = [s for s, _ in comments]
+        comments = Spans(comment_spans(text, CommentSyntax.HCL))
         for m in _TF_REF.finditer(text):
-            if _inside(comments, starts, m.start()):
+            if comments.covers(m.start()):
                 continue
             observed = ("tfref", path, m.start())
             graph.edge(("tf", folder, m.group(1), m.group(2)), observed)
             program.observations[observed] = Observation(
                 path, Span(m.start(), m.end()), f"Terraform reference {m.group(0)}",
                 m.group(0))
-
-
-def _inside(spans: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
-    import bisect
-
-    i = bisect.bisect_right(starts, offset) - 1
-    return i >= 0 and spans[i][0] <= offset < spans[i][1]
 
 
 def _matching_brace(text: str, open_at: int) -> int:

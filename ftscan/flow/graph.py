@@ -60,7 +60,6 @@ class Graph:
         self.relabels: dict[tuple[Node, Node], str] = {}
         """Edges that mark the definitions crossing them as low confidence, and why."""
         self.watches: dict[Node, list[Callable[[Value], None]]] = {}
-        self.any_watches: dict[Node, list[Callable[[Value], None]]] = {}
         self.seeds: dict[Value, set[Node]] = {}
         self.truncated: set[Node] = set()
         self.carriers: set[Node] = set()
@@ -112,13 +111,6 @@ class Graph:
                 self.steps += 1
                 rule(value)
 
-    def watch_any(self, node: Node, rule: Callable[[Value], None]) -> None:
-        """Run ``rule`` for every value that reaches ``node`` (definitions too)."""
-        self.any_watches.setdefault(node, []).append(rule)
-        for value in list(self.values.get(node, ())):
-            self.steps += 1
-            rule(value)
-
     def _add(self, node: Node, values: Iterable[Value]) -> None:
         held = self.values.get(node)
         if held is None:
@@ -164,10 +156,6 @@ class Graph:
                         for rule in list(rules):
                             self.steps += 1
                             rule(value)
-            for rule in list(self.any_watches.get(node, ())):
-                for value in delta:
-                    self.steps += 1
-                    rule(value)
 
     # ------------------------------------------------------------------ reading
 

@@ -378,13 +378,6 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
     return queries
 
 
-class _NoScope:
-    names: frozenset[str] = frozenset()
-
-
-_NO_SCOPE = _NoScope()
-
-
 def _use_sites(program: Program, definitions: list[Detection], texts: _Texts) -> list[UseSite]:
     graph = program.graph
     uses = []

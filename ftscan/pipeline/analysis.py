@@ -27,7 +27,7 @@ from ftscan.languages import LeanParse, language_named, language_of
 from ftscan.models import Detection, Diagnostic, Location, Role, Severity
 from ftscan.parsers import PARSERS, ParsedFile, ParseFailure, Parser, StringFact
 from ftscan.ruleset import IdMatch, RuleSet
-from ftscan.textpos import LineIndex
+from ftscan.textpos import LineIndex, Spans
 from ftscan.training.findings import may_train, training_detections
 
 
@@ -223,10 +223,10 @@ def _hits(text: str, parsed: ParsedFile, rules: RuleSet) -> list[_Hit]:
     covered = _Coverage(parsed.strings)
     residual = [m for m in rules.find(text) if not covered.covers(m.start)]
     if residual:
-        comments = comment_spans(text, parsed.comment_syntax) if parsed.comment_syntax else []
-        comment_starts = [s for s, _ in comments]
+        comments = Spans(comment_spans(text, parsed.comment_syntax)
+                         if parsed.comment_syntax else [])
         for m in residual:
-            in_comment = _inside(comments, comment_starts, m.start)
+            in_comment = comments.covers(m.start)
             role = Role.MENTION if in_comment else parsed.residual_role
             kind = "comment" if in_comment else parsed.residual_kind
             binding = None
@@ -276,10 +276,6 @@ class _Coverage:
         i = bisect.bisect_right(self._starts, offset) - 1
         return i >= 0 and offset < self._max_end[i]
 
-
-def _inside(spans: list[tuple[int, int]], starts: list[int], offset: int) -> bool:
-    i = bisect.bisect_right(starts, offset) - 1
-    return i >= 0 and spans[i][0] <= offset < spans[i][1]
 
 
 # --------------------------------------------------------------------------- detections

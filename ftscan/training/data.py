@@ -148,9 +148,3 @@ def count_lines(path: str, piece: int = 1 << 20) -> int:
 def is_jsonl(relpath: str) -> bool:
     return relpath.lower().endswith((".jsonl", ".ndjson"))
 
-
-def file_size(path: str) -> int:
-    try:
-        return os.stat(path).st_size
-    except OSError:
-        return 0

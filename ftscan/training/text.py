@@ -9,7 +9,6 @@ command's own logical line (continuation lines joined): linear in the text.
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 from ftscan.flow.facts import Span
 from ftscan.models import TrainingSite
 from ftscan.ruleset import Rule, RuleSet
+from ftscan.textpos import Spans
 
 MAX_CONTINUATION_LINES = 60
 BODY_WINDOW = 4000
@@ -67,20 +67,19 @@ def code_text_sites(text: str, rules: RuleSet, strings: Sequence[tuple[int, int]
     """In code: CLI commands and curl lines inside string literals (``os.system(...)``),
     and job-creation calls or commands commented out (mentions)."""
     hits: list[TextHit] = []
-    string_starts = [s for s, _ in strings]
-    comment_starts = [s for s, _ in comments]
+    in_strings, in_comments = Spans(strings), Spans(comments)
     for rule in rules.training_rules:
         for hit in (*_commands(text, rule), *_endpoints(text, rule, False)):
-            if _inside(strings, string_starts, hit.span.start):
+            if in_strings.covers(hit.span.start):
                 hits.append(hit)
-            elif _inside(comments, comment_starts, hit.span.start):
+            elif in_comments.covers(hit.span.start):
                 hits.append(TextHit(hit.span, rule, hit.site, mention=True))
         if rule.requires and not any(word in text for word in rule.requires):
             continue
         for callee in rule.calls:  # a call commented out
             at = text.find(callee)
             while at >= 0:
-                if (_called_at(text, at, callee) and _inside(comments, comment_starts, at)
+                if (_called_at(text, at, callee) and in_comments.covers(at)
                         and not any(c.start <= at < c.end for c in calls)):
                     end = text.find("\n", at)
                     hits.append(TextHit(Span(at, end if end >= 0 else len(text)), rule,
@@ -99,11 +98,6 @@ def _called_at(text: str, at: int, callee: str) -> bool:
     while after < len(text) and text[after] in " \t":
         after += 1
     return after < len(text) and text[after] == "("
-
-
-def _inside(spans: Sequence[tuple[int, int]], starts: Sequence[int], offset: int) -> bool:
-    i = bisect.bisect_right(starts, offset) - 1
-    return i >= 0 and spans[i][0] <= offset < spans[i][1]
 
 
 def _first_per_place(hits: list[TextHit]) -> list[TextHit]:

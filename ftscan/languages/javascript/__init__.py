@@ -28,7 +28,7 @@ from ftscan.languages.javascript.grammar import (
     package_words,
     parse_tree,
 )
-from ftscan.languages.javascript.resolve import CODE_EXTENSIONS, Project
+from ftscan.languages.javascript.resolve import Project
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 
@@ -192,10 +192,6 @@ def _first_error_line(root: object) -> int:
         if node.has_error:  # type: ignore[attr-defined]
             stack.extend(reversed(node.children))  # type: ignore[attr-defined]
     return 1
-
-
-def is_code(path: str) -> bool:
-    return posixpath.splitext(path)[1].lower() in CODE_EXTENSIONS
 
 
 LANGUAGE = JavaScriptLanguage()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -222,7 +222,3 @@ def _read_config(path: str, read: Callable[[str], str | None], jsonc: bool) -> A
     except ValueError:
         return read_jsonc(text) if jsonc else None
 
-
-def candidates_of(files: Mapping[str, set[str]]) -> frozenset[str]:
-    """Every file of the given languages (for a project loaded without configuration)."""
-    return frozenset(p for paths in files.values() for p in paths)

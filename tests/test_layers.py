@@ -1,0 +1,103 @@
+"""The structure of the package, read from its imports (every import statement, at module level
+or inside a function; those under ``if TYPE_CHECKING:`` are annotations and do not count).
+
+- No two modules import each other, directly or around a loop.
+- The result model (``result``, ``models``, ``verdicts``) never reaches the scan
+  (``pipeline``, ``api``): a caller can judge or report findings without running a scan.
+- A reporter reads the result model and nothing of the engine.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "ftscan"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+
+
+def _under_type_checking(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> bool:
+    while node in parents:
+        node = parents[node]
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            return True
+    return False
+
+
+def _imported(module: str) -> Iterator[str]:
+    """The ftscan modules ``module`` imports, as run time sees them."""
+    tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    package = module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Import | ast.ImportFrom) or _under_type_checking(node,
+                                                                                     parents):
+            continue
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")
+                anchor = anchor[:len(anchor) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            names = [f"{base}.{alias.name}" for alias in node.names] + [base]
+        for name in names:
+            while name and name not in MODULES:
+                name = name.rpartition(".")[0]
+            if name and name != module and name.startswith("ftscan"):
+                yield name
+
+
+GRAPH = {module: set(_imported(module)) for module in MODULES}
+
+
+def _reachable(start: str) -> set[str]:
+    seen, todo = set(), [start]
+    while todo:
+        for name in GRAPH[todo.pop()] - seen:
+            seen.add(name)
+            todo.append(name)
+    return seen
+
+
+def test_no_module_imports_itself_around_a_loop() -> None:
+    loops = sorted(m for m in MODULES if m in _reachable(m)
+                   and m != "ftscan")  # the package's face hands names on
+    assert loops == []
+
+
+@pytest.mark.parametrize("model", ["ftscan.result", "ftscan.models", "ftscan.verdicts"])
+def test_the_result_model_never_reaches_the_scan(model: str) -> None:
+    reached = _reachable(model)
+    assert not {m for m in reached if m == "ftscan.api" or m.startswith("ftscan.pipeline")}
+
+
+REPORTER_MAY_IMPORT = {"ftscan", "ftscan.result", "ftscan.models", "ftscan.verdicts",
+                       "ftscan.escape", "ftscan.lazy"}
+"""What a reporter may import besides other reporters: the result model, the one escaping
+module, and the helper that imports a format's module on first use."""
+
+
+@pytest.mark.parametrize("reporter", sorted(m for m in MODULES
+                                            if m.startswith("ftscan.reporters")))
+def test_reporters_read_the_result_model_only(reporter: str) -> None:
+    outside = {m for m in GRAPH[reporter] if not m.startswith("ftscan.reporters")}
+    assert outside <= REPORTER_MAY_IMPORT, outside - REPORTER_MAY_IMPORT
+
+
+def test_the_graph_is_read() -> None:
+    """The reading above finds real imports (a broken reader would pass every test)."""
+    assert "ftscan.verdicts" in GRAPH["ftscan.pipeline.repository"]
+    assert "ftscan.pipeline.sweep" in GRAPH["ftscan.api"]  # imported inside scan()
+    assert "ftscan.result" not in GRAPH["ftscan.cache.kept"]  # under TYPE_CHECKING only
