@@ -324,6 +324,34 @@ def test_reports_get_the_permissions_the_umask_gives(repo: Path) -> None:
     assert stat.S_IMODE((tmp_path / "report.txt").stat().st_mode) == 0o640
 
 
+def test_a_killed_writes_leftover_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    """A write killed before its rename leaves its 12 MB temporary file; the next write of the
+    same report removes it, and leaves alone the temporary file of a writer still at work and
+    those of other files."""
+    from ftscan.atomic import write_atomic
+
+    report = tmp_path / "report.sarif"
+    killed = subprocess.run([sys.executable, "-c", (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from ftscan.atomic import write_atomic\n"
+        "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "write_atomic(Path(sys.argv[1]), b'x' * (12 << 20))\n"), str(report)],
+        capture_output=True, text=True, check=False)
+    assert killed.returncode == -9, killed.stderr
+    (leftover,) = tmp_path.iterdir()
+    assert leftover.name.startswith(".report.sarif.") and leftover.stat().st_size == 12 << 20
+    at_work = tmp_path / f".report.sarif.{os.getpid()}-another.tmp"
+    at_work.write_text("a writer still running")
+    dead = leftover.name.split(".")[3].partition("-")[0]
+    other = tmp_path / f".other.sarif.{dead}-x.tmp"
+    other.write_text("another file's leftover")
+    write_atomic(report, "complete")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, at_work.name,
+                                                          "report.sarif"]
+    assert report.read_text() == "complete"
+
+
 # --------------------------------------------------------------------------- git
 
 
