@@ -482,6 +482,34 @@ def test_the_action_has_a_category_and_comments_only_where_it_may() -> None:
     assert "head.repo.full_name == github.repository" in comment["if"]
 
 
+def test_the_action_driver_refuses_pull_request_target(tmp_path: Path,
+                                                       _private_cache: Path) -> None:
+    """On pull_request_target a fork's pull request runs with the base repository's token and
+    scopes: ftscan github scans nothing, so nothing learnt from the fork's files can be cached,
+    uploaded or posted under the base branch's name."""
+    from ftscan import github
+
+    repo = new_git_repo(tmp_path / "svc")
+    write(repo, "a.env", f"M={FT}\n")
+    base = commit(repo, "base")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7, "base": {"sha": base},
+                                                  "head": {"repo": {"full_name": "fork/svc"}}}}))
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    outputs = runner / "outputs"
+    env = {"GITHUB_WORKSPACE": str(repo), "RUNNER_TEMP": str(runner),
+           "GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_EVENT_PATH": str(event),
+           "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(runner / "summary"),
+           "FTSCAN_COMMENT": "true"}
+    lines: list[str] = []
+    assert github.run(env, lines) == 2
+    (line,) = lines
+    assert line.startswith("::error title=ftscan::ftscan does not run on pull_request_target")
+    assert sorted(p.name for p in runner.iterdir()) == []  # no SARIF, comment, outputs
+    assert list(_private_cache.iterdir()) == []  # nothing learnt to save
+
+
 # --------------------------------------------------------------------------- newcomers
 
 
