@@ -161,8 +161,8 @@ def recipes_export(provider: str, folder: Path, models: tuple[str, ...], jobs: t
     from ftscan.providers import ProviderError
     from ftscan.providers.credentials import access_for
     from ftscan.providers.openai import OpenAIApi
-    from ftscan.recipes import ExportError, export_recipes, inside_work_tree
-    from ftscan.reconcile.fetch import CLIENT_OPTIONS
+    from ftscan.recipes import EXPORT_SECONDS, ExportError, export_recipes, inside_work_tree
+    from ftscan.reconcile.fetch import client_options
 
     tree = inside_work_tree(folder)
     if tree is not None and not inside_repo:
@@ -174,7 +174,7 @@ def recipes_export(provider: str, folder: Path, models: tuple[str, ...], jobs: t
     except ProviderError as exc:
         _usage_error(str(exc))
     say = _progress(quiet)
-    api = OpenAIApi(access.client(**CLIENT_OPTIONS), None, say)
+    api = OpenAIApi(access.client(**client_options(EXPORT_SECONDS)), None, say)
     try:
         result = export_recipes(api, folder, models, jobs, all_jobs, say)
     except ExportError as exc:

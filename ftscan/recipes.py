@@ -37,6 +37,8 @@ from ftscan.providers import Progress, RemoteJob
 from ftscan.providers.openai import OpenAIApi, job_from
 
 MANIFEST = "manifest.json"
+EXPORT_SECONDS = 6 * 3600.0
+"""The time one export gives its requests: a run stopped there is resumed by the next."""
 MANIFEST_VERSION = 1
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 

@@ -11,7 +11,8 @@ real sockets (never against a real provider, and with no mock of the HTTP client
 
 :class:`World` holds what the organisation has; :attr:`World.faults` scripts failures: a list
 of answers (status, headers) to give, in turn, to requests whose path starts with a prefix,
-before answering normally.
+before answering normally. A hostile server for the client's bounds: :attr:`World.drips` (an
+answer a byte at a time).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import datetime as dt
 import http.server
 import json
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +46,18 @@ class Fault:
 
 
 @dataclass
+class Drip:
+    """An answer sent one byte every ``interval`` seconds, in its headers or in its body, for
+    ``seconds`` at most; whether the client stayed to the end is recorded."""
+
+    interval: float
+    where: str = "body"
+    seconds: float = 10.0
+    sent: int = 0
+    finished: bool = False
+
+
+@dataclass
 class World:
     """The organisation as the stand-in providers see it."""
 
@@ -62,6 +76,8 @@ class World:
     headers_seen: list[dict[str, str]] = field(default_factory=list)
     cut_after: dict[str, int] = field(default_factory=dict)
     """File ids whose content download drops the connection after this many bytes."""
+    drips: dict[str, Drip] = field(default_factory=dict)
+    """Paths (prefixes) answered by dripping."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fault_for(self, path: str) -> Fault | None:
@@ -97,6 +113,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         fault = world.fault_for(parsed.path)
         if fault is not None:
             return self._send(fault.status, fault.body, fault.headers)
+        drip = next((d for prefix, d in world.drips.items() if parsed.path.startswith(prefix)),
+                    None)
+        if drip is not None:
+            return self._drip(drip)
         path = parsed.path
         if path.startswith("/openai/"):
             return self._azure(path, query)
@@ -171,6 +191,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return None
         return self._send(200, data, {"Content-Type": "application/octet-stream"})
+
+    def _drip(self, drip: Drip) -> None:
+        payload = b'{"object": "list", "data": [], "has_more": false}'
+        count = int(drip.seconds / drip.interval)
+        if drip.where == "headers":
+            first = b"HTTP/1.1 200 OK\r\nX-Slow: "
+            rest = b"a" * count + b"\r\nContent-Length: %d\r\n\r\n" % len(payload) + payload
+        else:
+            first = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (count + len(payload))
+            rest = b" " * count + payload
+        self.close_connection = True
+        try:
+            self.wfile.write(first)
+            for index in range(len(rest)):
+                time.sleep(drip.interval if index < count else 0)
+                self.wfile.write(rest[index:index + 1])
+                drip.sent += 1
+        except OSError:
+            return  # the client hung up
+        drip.finished = True
 
     # ------------------------------------------------------------------ answers
 
