@@ -116,6 +116,8 @@ class Client:
     """What to check on a 401 (``OPENAI_API_KEY``, ...)."""
     requests: int = 0
     """Requests sent, retries included (for progress and tests)."""
+    bytes_read: int = 0
+    """Bytes of JSON answers read (a listing bounds its total)."""
     params: Mapping[str, Any] = field(default_factory=dict)
     """Query parameters every request carries (Azure's ``api-version``)."""
     deadline: Deadline = field(default_factory=lambda: Deadline(COMMAND_SECONDS))
@@ -146,6 +148,7 @@ class Client:
             return bytes(data)
 
         body = self._with_retries(path, params, REQUEST_TIMEOUTS * self.timeout, read)
+        self.bytes_read += len(body)
         if body.count(b",") + body.count(b"[") + body.count(b"{") > JSON_VALUES:
             raise HttpError(f"GET {path}: the answer holds over {JSON_VALUES} values")
         try:

@@ -11,8 +11,8 @@ real sockets (never against a real provider, and with no mock of the HTTP client
 
 :class:`World` holds what the organisation has; :attr:`World.faults` scripts failures: a list
 of answers (status, headers) to give, in turn, to requests whose path starts with a prefix,
-before answering normally. A hostile server for the client's bounds: :attr:`World.drips` (an
-answer a byte at a time).
+before answering normally. Hostile servers for the client's bounds: :attr:`World.drips` (an
+answer a byte at a time) and :attr:`World.endless_jobs` (a job listing that always has more).
 """
 
 from __future__ import annotations
@@ -78,6 +78,9 @@ class World:
     """File ids whose content download drops the connection after this many bytes."""
     drips: dict[str, Drip] = field(default_factory=dict)
     """Paths (prefixes) answered by dripping."""
+    endless_jobs: int = 0
+    """When set, ``fine_tuning/jobs`` lists new jobs forever (up to 40 pages), each carrying
+    this many bytes of metadata."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fault_for(self, path: str) -> Fault | None:
@@ -128,6 +131,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         admin = route.startswith("organization/")
         if not self._authorised(ADMIN_KEY if admin else API_KEY, admin):
             return None
+        if route == "fine_tuning/jobs" and world.endless_jobs:
+            return self._json(200, _endless_page(query, world.endless_jobs))
         if route == "fine_tuning/jobs":
             return self._json(200, _page_after(world.jobs, query))
         if route.startswith("fine_tuning/jobs/") and route.endswith("/checkpoints"):
@@ -235,6 +240,19 @@ def _page_after(items: list[dict[str, Any]], query: dict[str, str]) -> dict[str,
         start = ids.index(query["after"]) + 1 if query["after"] in ids else len(items)
     page = items[start:start + limit]
     return {"object": "list", "data": page, "has_more": start + limit < len(items)}
+
+
+def _endless_page(query: dict[str, str], padding: int) -> dict[str, Any]:
+    """A page of 100 new jobs after ``after``, each with ``padding`` bytes of metadata; "more"
+    until the 40th page (a bound the client must reach long before)."""
+    start = int(query.get("after", "ftjob-0").rpartition("-")[2]) + 1
+    jobs = []
+    for index in range(start, start + 100):
+        made = job(index, "gpt-4o-mini-2024-07-18", f"s{index}", None, dt.date(2026, 1, 1),
+                   status="failed")
+        made["metadata"] = {"note": "x" * padding}
+        jobs.append(made)
+    return {"object": "list", "data": jobs, "has_more": start < 40 * 100}
 
 
 def _usage_page(usage: dict[dt.date, dict[str, int]], query: dict[str, str]) -> dict[str, Any]:

@@ -1,15 +1,17 @@
 """The provider client against hostile servers (tests/standin.py on 127.0.0.1): credentials
 never leave the origin they were given for, never travel in clear text to another machine,
 never show when put in a URL; and no server can make a command hold unbounded memory or run
-past its deadlines (huge answers, answers dripped a byte at a time, a ``Retry-After`` of
-days)."""
+past its deadlines (huge answers, endless listings, answers dripped a byte at a time, a
+``Retry-After`` of days)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +23,9 @@ from standin import ADMIN_KEY, API_KEY, Drip, Fault, World
 
 from ftscan.cli import main
 from ftscan.http import Client, Deadline, HttpError
+from ftscan.providers import openai
 from ftscan.providers.credentials import access_for
+from ftscan.providers.openai import OpenAIApi
 from ftscan.reconcile import fetch
 
 TRIAGE = "ft:gpt-4o-mini-2024-07-18:acme:triage:AbCd1234"
@@ -211,6 +215,31 @@ def test_a_huge_answer_is_refused_in_bounded_memory(body: bytes, refusal: str) -
     message, grown = proc.stdout.splitlines()
     assert message == f"GET answer: {refusal}", proc.stderr
     assert int(grown) < 120, f"the process grew by {grown} MB"
+
+
+def test_an_endless_job_listing_is_bounded_and_keeps_only_what_is_needed(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages of 100 jobs of 10 KB each, "more" every time: the listing stops at its byte bound,
+    says so, and keeps compact records, not the job objects."""
+    monkeypatch.setattr(openai, "LISTING_BYTES", 4 << 20, raising=False)
+    world = World(endless_jobs=10_000)
+    with standin.serve(world) as url:
+        client = Client(f"{url}/v1", headers={"Authorization": f"Bearer {API_KEY}"},
+                        retries=0)
+        tracemalloc.start()
+        try:
+            state = openai.read_state(OpenAIApi(client), TODAY)
+            kept, _ = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    pages = sum(p.startswith("/v1/fine_tuning/jobs") for p in world.seen)
+    assert pages == 4  # over 4 MB read, then stopped: not the 40 pages the server offers
+    assert len(state.jobs) == 400
+    (error,) = state.errors
+    assert re.fullmatch(r"fine-tuning jobs: listing stopped after 4 pages \([\d,]+ bytes\): "
+                        r"ftscan reads at most 1000 pages or 4,194,304 bytes of one listing "
+                        r"\(400 read before it\)", error), error
+    assert kept < 2 << 20, f"{kept} bytes kept for 400 jobs"
 
 
 # ---------------------------------------------------------------- time
