@@ -1,4 +1,12 @@
-"""Write an output file atomically: a temporary file beside it, then one rename."""
+"""Write an output file atomically: a temporary file beside it, then one rename.
+
+A write killed before its rename (a CI step's time-out, the OOM killer: no handler runs) leaves
+its temporary file, ``.NAME.PID-XXXXXXXX.tmp``, as large as the report. The next write of the
+same file removes the temporary files of writers that no longer run, so a killed write costs
+disk space until the command runs again, never a stray file for good. (Linux can write a file
+without a name, but naming it afterwards goes through ``/proc`` links that sandboxes and some
+containers refuse; the rename of a named file works everywhere.)
+"""
 
 from __future__ import annotations
 
@@ -22,7 +30,9 @@ def write_atomic(path: Path, text: str | bytes, private: bool = False) -> None:
     (the scan cache)."""
     folder = path.parent if str(path.parent) else Path(".")
     data = text.encode("utf-8") if isinstance(text, str) else text
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    _remove_leftovers(folder, path.name)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp",
+                                dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -35,3 +45,32 @@ def write_atomic(path: Path, text: str | bytes, private: bool = False) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _remove_leftovers(folder: Path, name: str) -> None:
+    """Remove the temporary files that earlier writes of ``name`` left in ``folder`` when they
+    were killed: those whose writing process no longer runs. Only where a process can be asked
+    whether it runs without being touched (POSIX: on Windows, signal 0 is Ctrl-C)."""
+    if os.name != "posix":
+        return
+    prefix = f".{name}."
+    try:
+        entries = os.listdir(folder)
+    except OSError:
+        return
+    for entry in entries:
+        pid, dash, _ = entry[len(prefix):].partition("-")
+        if (entry.startswith(prefix) and entry.endswith(".tmp") and dash and pid.isdigit()
+                and not _running(int(pid))):
+            with contextlib.suppress(OSError):
+                os.unlink(folder / entry)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):  # EPERM: it runs, as another user; or not a pid
+        return True
+    return True

@@ -150,8 +150,8 @@ def recipes_export(provider: str, folder: Path, models: tuple[str, ...], jobs: t
     """
     from ftscan.providers.credentials import access_for
     from ftscan.providers.openai import OpenAIApi
-    from ftscan.recipes import export_recipes, inside_work_tree
-    from ftscan.reconcile.fetch import CLIENT_OPTIONS
+    from ftscan.recipes import EXPORT_SECONDS, export_recipes, inside_work_tree
+    from ftscan.reconcile.fetch import client_options
 
     tree = inside_work_tree(folder)
     if tree is not None and not inside_repo:
@@ -160,7 +160,7 @@ def recipes_export(provider: str, folder: Path, models: tuple[str, ...], jobs: t
                      "(or pass --inside-repo)")
     access = access_for(provider, os.environ)
     say = _progress(quiet)
-    api = OpenAIApi(access.client(**CLIENT_OPTIONS), None, say)
+    api = OpenAIApi(access.client(**client_options(EXPORT_SECONDS)), None, say)
     result = export_recipes(api, folder, models, jobs, all_jobs, say)
     for error in result.errors:
         click.echo(f"ftscan: not saved: {terminal(error)}", err=True)

@@ -14,7 +14,8 @@ what the workflow needs.
   a marker, so the action updates one comment instead of adding one per push);
 - step outputs ``findings``, ``new-findings``, ``sarif-file``, ``inventory-file``,
   ``comment-file``; and exit code 1 when a new finding is at or above ``fail-on``, after
-  everything is written.
+  everything is written;
+- nothing at all on ``pull_request_target`` (exit 2, :data:`PULL_REQUEST_TARGET` says why).
 """
 
 from __future__ import annotations
@@ -43,6 +44,14 @@ from ftscan.result import ScanOptions
 ANNOTATIONS_PER_LEVEL = 10
 SUMMARY_LIMIT = 900 * 1024  # GitHub rejects step summaries over 1 MiB
 _COMMANDS = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
+PULL_REQUEST_TARGET = (
+    "ftscan does not run on pull_request_target: that event runs with the base repository's "
+    "write token, cache scope and code scanning ref, so what ftscan learnt from a pull "
+    "request's code would be saved and uploaded as the base branch's. Run it on pull_request: "
+    "a fork's pull request is scanned with a read-only token, annotations and the job summary "
+    "included.")
+"""Why ``ftscan github`` refuses ``pull_request_target`` (exit 2), the event that gives a fork's
+pull request the base repository's token and scopes."""
 
 
 def escape_data(text: str) -> str:
@@ -108,6 +117,9 @@ def _append(path: str | None, text: str) -> None:
 
 def run(env: Mapping[str, str], out: list[str]) -> int:
     """Do the action's work; ``out`` collects the lines for stdout. Returns the exit code."""
+    if env.get("GITHUB_EVENT_NAME") == "pull_request_target":
+        out.append(f"::error title=ftscan::{escape_data(PULL_REQUEST_TARGET)}")
+        return 2
     workspace = Path(env.get("GITHUB_WORKSPACE") or ".")
     # never write into the scanned tree: RUNNER_TEMP on a runner, the system temp elsewhere
     temp = Path(env.get("RUNNER_TEMP") or tempfile.gettempdir())
@@ -119,7 +131,7 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     sarif_file = Path(env.get("FTSCAN_SARIF_FILE") or temp / "ftscan.sarif")
     inventory_file = temp / "ftscan-inventory.md"
     comment_file = temp / "ftscan-comment.md"
-    is_pr = env.get("GITHUB_EVENT_NAME") in ("pull_request", "pull_request_target")
+    is_pr = env.get("GITHUB_EVENT_NAME") == "pull_request"
     diff_only = _flag(env, "FTSCAN_DIFF_ONLY", default=is_pr)
 
     result = scan(ScanOptions(

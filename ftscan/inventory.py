@@ -28,6 +28,7 @@ from typing import Any
 from ftscan import __version__
 from ftscan.errors import FtscanError
 from ftscan.escape import csv_cell, html_text, md_code, md_text
+from ftscan.jsonfields import Fields, read_json
 from ftscan.models import Finding, Role, Status
 from ftscan.ownreports import sign_markdown
 from ftscan.reconcile.model import Reconciliation, Remote
@@ -51,6 +52,7 @@ READABLE_VERSIONS = (1, 2, 3)
 """``--merge`` reads inventories of these versions (version 1 sites carry no repository)."""
 REDACTED = "<redacted>"
 STATUS_WORDS = frozenset(s.value for s in Status)
+ROW_KINDS = ("model", "outside", "training", "training-data")
 
 
 class InventoryError(FtscanError):
@@ -72,15 +74,6 @@ class Site:
 
     def to_json(self) -> dict[str, Any]:
         return {"repository": self.repository, "path": self.path, "line": self.line}
-
-    @classmethod
-    def from_json(cls, item: Any, repository: str) -> Site:
-        """A site as version 2 writes it, or a version 1 ``path:line`` string (whose repository
-        is the row's, when it has only one)."""
-        if isinstance(item, str):
-            path, _, line = item.rpartition(":")
-            return cls(repository, path, int(line))
-        return cls(str(item["repository"]), str(item["path"]), int(item["line"]))
 
 
 @dataclass
@@ -620,13 +613,15 @@ FORMATS = {"json": to_json, "csv": to_csv, "markdown": to_markdown}
 
 
 def load(path: Path) -> Inventory:
-    """Read a JSON inventory written by ``ftscan inventory --format json``."""
+    """Read a JSON inventory written by ``ftscan inventory --format json``. Anything else (not
+    JSON, not an inventory, a field of the wrong type) is an :class:`InventoryError`: one line
+    naming the file and, for a malformed inventory, the field."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(path)
     except OSError as exc:
         raise InventoryError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InventoryError(f"{path}: not a JSON inventory: {exc}") from None
+    except ValueError as exc:
+        raise InventoryError(f"{path}: not a JSON inventory ({exc})") from None
     if not isinstance(data, dict) or data.get("kind") != "ftscan-inventory":
         raise InventoryError(f"{path}: not an ftscan inventory (no \"kind\": "
                              "\"ftscan-inventory\"); write one with --format json")
@@ -635,43 +630,69 @@ def load(path: Path) -> Inventory:
                              f"supported (this ftscan reads versions "
                              f"{', '.join(map(str, READABLE_VERSIONS))})")
     try:
-        ends = data.get("jobCreationEnds")
-        inventory = Inventory(dt.date.fromisoformat(data["asOf"]),
-                              int(data.get("warningWindowDays", 90)),
-                              repositories=set(data.get("repositories", [])),
-                              job_creation_ends=dt.date.fromisoformat(ends) if ends else None)
-        for item in data["models"]:
-            repositories = set(item.get("repositories", []))
-            only = next(iter(repositories)) if len(repositories) == 1 else ""
-
-            def sites(key: str, only: str = only, item: dict[str, Any] = item) -> set[Site]:
-                return {Site.from_json(s, only) for s in item.get(key, [])}
-
-            recipe = item.get("recipe") or {}
-            row = Row(
-                model_id=item["modelId"], provider=item["provider"],
-                base_model=item.get("baseModel"), org=item.get("org"),
-                suffix=item.get("suffix"), rule_id=item.get("ruleId", ""),
-                dynamic=bool(item.get("dynamic")), shutdown_date=item.get("shutdownDate"),
-                next_step=item.get("nextStep"),
-                owners=set(item.get("owners", [])), services=set(item.get("services", [])),
-                repositories=repositories, definitions=sites("definitions"),
-                uses=sites("uses"), mentions=sites("mentions"),
-                examples=sites("examples"), names=set(item.get("names", [])),
-                dateless_status=(item.get("status") if item.get("shutdownDate") is None
-                                 and item.get("status") in ("deprecated", "retired") else None),
-                outside=item.get("outside"),
-                kind=str(item.get("kind", "outside" if item.get("outside") else "model")),
-                label=item.get("label"),
-                recipe_sites={Site.from_json(s, only) for s in recipe.get("sites", [])},
-                training_files=set(recipe.get("trainingFiles", [])),
-                validation_files=set(recipe.get("validationFiles", [])),
-                recipe_note=recipe.get("note"),
-            )
+        document = Fields(data, "")
+        inventory = Inventory(document.date("asOf", required=True),
+                              document.number("warningWindowDays", 90),
+                              repositories=document.texts("repositories"),
+                              job_creation_ends=document.date("jobCreationEnds"))
+        for item in document.objects("models", required=True):
+            row = _row_from(item)
             inventory.rows[row.key] = row
-    except (KeyError, TypeError, ValueError) as exc:
+    except ValueError as exc:
         raise InventoryError(f"{path}: malformed inventory: {exc}") from None
     return inventory
+
+
+def _row_from(item: Fields) -> Row:
+    """A row as an inventory of any readable version writes it."""
+    repositories = item.texts("repositories")
+    only = next(iter(repositories)) if len(repositories) == 1 else ""
+    recipe = item.object("recipe")
+    shutdown_day = item.date("shutdownDate")
+    shutdown = shutdown_day.isoformat() if shutdown_day else None
+    status = item.text("status")
+    outside = item.text("outside")
+    kind = item.text("kind") or ("outside" if outside else "model")
+    if kind not in ROW_KINDS:
+        raise ValueError(f"{item.where}.kind is not one of {', '.join(ROW_KINDS)}")
+    return Row(
+        model_id=item.text("modelId", required=True),
+        provider=item.text("provider", required=True), base_model=item.text("baseModel"),
+        org=item.text("org"), suffix=item.text("suffix"), rule_id=item.text("ruleId") or "",
+        dynamic=item.flag("dynamic"), shutdown_date=shutdown, next_step=item.text("nextStep"),
+        owners=item.texts("owners"), services=item.texts("services"),
+        repositories=repositories, definitions=_read_sites(item, "definitions", only),
+        uses=_read_sites(item, "uses", only), mentions=_read_sites(item, "mentions", only),
+        examples=_read_sites(item, "examples", only), names=item.texts("names"),
+        dateless_status=(status if shutdown is None and status in ("deprecated", "retired")
+                         else None),
+        outside=outside, kind=kind, label=item.text("label"),
+        recipe_sites=_read_sites(recipe, "sites", only),
+        training_files=recipe.texts("trainingFiles"),
+        validation_files=recipe.texts("validationFiles"), recipe_note=recipe.text("note"))
+
+
+def _read_sites(item: Fields, key: str, repository: str) -> set[Site]:
+    """Sites as version 2 writes them, or version 1 ``path:line`` strings (whose repository is
+    the row's, when it has only one)."""
+    found = set()
+    for where, value in item.items(key):
+        if isinstance(value, str):
+            path, _, line = value.rpartition(":")
+            found.add(Site(repository, path, _line(line, where)))
+        else:
+            site = Fields(value, where)
+            found.add(Site(site.text("repository", required=True), site.text("path", required=True),
+                           _line(site.value.get("line"), where)))
+    return found
+
+
+def _line(value: Any, where: str) -> int:
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit() and int(value) > 0:
+        return int(value)
+    raise ValueError(f"{where} has no line number")
 
 
 def merge(inventories: Sequence[Inventory], as_of: dt.date | None = None) -> Inventory:

@@ -38,6 +38,8 @@ from ftscan.providers import Progress, RemoteJob
 from ftscan.providers.openai import OpenAIApi, job_from
 
 MANIFEST = "manifest.json"
+EXPORT_SECONDS = 6 * 3600.0
+"""The time one export gives its requests: a run stopped there is resumed by the next."""
 MANIFEST_VERSION = 1
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
@@ -83,20 +85,22 @@ def export_recipes(api: OpenAIApi, folder: Path, models: Collection[str] = (),
     _prepare(folder)
     result = ExportResult(folder)
     manifest = _read_manifest(folder, api.client.base_url)
-    listed: list[RemoteJob] = []
+    chosen: list[RemoteJob] = []  # with their job objects; the others are only counted
+    listed = 0
     try:
         for raw in api.jobs():
-            job = job_from(raw)
+            job = job_from(raw, keep_raw=True)
             if job is not None:
-                listed.append(job)
+                listed += 1
+                if _wanted(job, models, jobs, every_job):
+                    chosen.append(job)
     except HttpError as exc:
-        result.errors.append(f"fine-tuning jobs: {exc} ({len(listed)} read before it)")
-    chosen = [j for j in listed if _wanted(j, models, jobs, every_job)]
+        result.errors.append(f"fine-tuning jobs: {exc} ({listed} read before it)")
     missing = set(models) - {j.fine_tuned_model for j in chosen} if models else set()
     missing |= set(jobs) - {j.job_id for j in chosen}
     result.errors += [f"{name}: no fine-tuning job of this organisation made or is it"
                       for name in sorted(missing)]
-    say(f"openai: exporting {len(chosen)} of {len(listed)} fine-tuning jobs to {folder}")
+    say(f"openai: exporting {len(chosen)} of {listed} fine-tuning jobs to {folder}")
     for number, job in enumerate(chosen, 1):
         entry = _export_job(api, folder, job, manifest["jobs"].get(job.job_id, {}), result)
         manifest["jobs"][job.job_id] = entry

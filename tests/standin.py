@@ -11,7 +11,8 @@ real sockets (never against a real provider, and with no mock of the HTTP client
 
 :class:`World` holds what the organisation has; :attr:`World.faults` scripts failures: a list
 of answers (status, headers) to give, in turn, to requests whose path starts with a prefix,
-before answering normally.
+before answering normally. Hostile servers for the client's bounds: :attr:`World.drips` (an
+answer a byte at a time) and :attr:`World.endless_jobs` (a job listing that always has more).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import datetime as dt
 import http.server
 import json
 import threading
+import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,6 +46,18 @@ class Fault:
 
 
 @dataclass
+class Drip:
+    """An answer sent one byte every ``interval`` seconds, in its headers or in its body, for
+    ``seconds`` at most; whether the client stayed to the end is recorded."""
+
+    interval: float
+    where: str = "body"
+    seconds: float = 10.0
+    sent: int = 0
+    finished: bool = False
+
+
+@dataclass
 class World:
     """The organisation as the stand-in providers see it."""
 
@@ -62,6 +76,11 @@ class World:
     headers_seen: list[dict[str, str]] = field(default_factory=list)
     cut_after: dict[str, int] = field(default_factory=dict)
     """File ids whose content download drops the connection after this many bytes."""
+    drips: dict[str, Drip] = field(default_factory=dict)
+    """Paths (prefixes) answered by dripping."""
+    endless_jobs: int = 0
+    """When set, ``fine_tuning/jobs`` lists new jobs forever (up to 40 pages), each carrying
+    this many bytes of metadata."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fault_for(self, path: str) -> Fault | None:
@@ -97,6 +116,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         fault = world.fault_for(parsed.path)
         if fault is not None:
             return self._send(fault.status, fault.body, fault.headers)
+        drip = next((d for prefix, d in world.drips.items() if parsed.path.startswith(prefix)),
+                    None)
+        if drip is not None:
+            return self._drip(drip)
         path = parsed.path
         if path.startswith("/openai/"):
             return self._azure(path, query)
@@ -108,6 +131,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         admin = route.startswith("organization/")
         if not self._authorised(ADMIN_KEY if admin else API_KEY, admin):
             return None
+        if route == "fine_tuning/jobs" and world.endless_jobs:
+            return self._json(200, _endless_page(query, world.endless_jobs))
         if route == "fine_tuning/jobs":
             return self._json(200, _page_after(world.jobs, query))
         if route.startswith("fine_tuning/jobs/") and route.endswith("/checkpoints"):
@@ -172,6 +197,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return None
         return self._send(200, data, {"Content-Type": "application/octet-stream"})
 
+    def _drip(self, drip: Drip) -> None:
+        payload = b'{"object": "list", "data": [], "has_more": false}'
+        count = int(drip.seconds / drip.interval)
+        if drip.where == "headers":
+            first = b"HTTP/1.1 200 OK\r\nX-Slow: "
+            rest = b"a" * count + b"\r\nContent-Length: %d\r\n\r\n" % len(payload) + payload
+        else:
+            first = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (count + len(payload))
+            rest = b" " * count + payload
+        self.close_connection = True
+        try:
+            self.wfile.write(first)
+            for index in range(len(rest)):
+                time.sleep(drip.interval if index < count else 0)
+                self.wfile.write(rest[index:index + 1])
+                drip.sent += 1
+        except OSError:
+            return  # the client hung up
+        drip.finished = True
+
     # ------------------------------------------------------------------ answers
 
     def _json(self, status: int, payload: Any) -> None:
@@ -195,6 +240,19 @@ def _page_after(items: list[dict[str, Any]], query: dict[str, str]) -> dict[str,
         start = ids.index(query["after"]) + 1 if query["after"] in ids else len(items)
     page = items[start:start + limit]
     return {"object": "list", "data": page, "has_more": start + limit < len(items)}
+
+
+def _endless_page(query: dict[str, str], padding: int) -> dict[str, Any]:
+    """A page of 100 new jobs after ``after``, each with ``padding`` bytes of metadata; "more"
+    until the 40th page (a bound the client must reach long before)."""
+    start = int(query.get("after", "ftjob-0").rpartition("-")[2]) + 1
+    jobs = []
+    for index in range(start, start + 100):
+        made = job(index, "gpt-4o-mini-2024-07-18", f"s{index}", None, dt.date(2026, 1, 1),
+                   status="failed")
+        made["metadata"] = {"note": "x" * padding}
+        jobs.append(made)
+    return {"object": "list", "data": jobs, "has_more": start < 40 * 100}
 
 
 def _usage_page(usage: dict[dt.date, dict[str, int]], query: dict[str, str]) -> dict[str, Any]:

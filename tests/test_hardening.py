@@ -324,6 +324,34 @@ def test_reports_get_the_permissions_the_umask_gives(repo: Path) -> None:
     assert stat.S_IMODE((tmp_path / "report.txt").stat().st_mode) == 0o640
 
 
+def test_a_killed_writes_leftover_is_removed_by_the_next_write(tmp_path: Path) -> None:
+    """A write killed before its rename leaves its 12 MB temporary file; the next write of the
+    same report removes it, and leaves alone the temporary file of a writer still at work and
+    those of other files."""
+    from ftscan.atomic import write_atomic
+
+    report = tmp_path / "report.sarif"
+    killed = subprocess.run([sys.executable, "-c", (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from ftscan.atomic import write_atomic\n"
+        "os.fsync = lambda fd: os.kill(os.getpid(), signal.SIGKILL)\n"
+        "write_atomic(Path(sys.argv[1]), b'x' * (12 << 20))\n"), str(report)],
+        capture_output=True, text=True, check=False)
+    assert killed.returncode == -9, killed.stderr
+    (leftover,) = tmp_path.iterdir()
+    assert leftover.name.startswith(".report.sarif.") and leftover.stat().st_size == 12 << 20
+    at_work = tmp_path / f".report.sarif.{os.getpid()}-another.tmp"
+    at_work.write_text("a writer still running")
+    dead = leftover.name.split(".")[3].partition("-")[0]
+    other = tmp_path / f".other.sarif.{dead}-x.tmp"
+    other.write_text("another file's leftover")
+    write_atomic(report, "complete")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [other.name, at_work.name,
+                                                          "report.sarif"]
+    assert report.read_text() == "complete"
+
+
 # --------------------------------------------------------------------------- git
 
 
@@ -454,6 +482,34 @@ def test_the_action_has_a_category_and_comments_only_where_it_may() -> None:
     assert upload["with"]["category"] == "${{ inputs.category }}"
     comment = steps["Comment on the pull request"]
     assert "head.repo.full_name == github.repository" in comment["if"]
+
+
+def test_the_action_driver_refuses_pull_request_target(tmp_path: Path,
+                                                       _private_cache: Path) -> None:
+    """On pull_request_target a fork's pull request runs with the base repository's token and
+    scopes: ftscan github scans nothing, so nothing learnt from the fork's files can be cached,
+    uploaded or posted under the base branch's name."""
+    from ftscan import github
+
+    repo = new_git_repo(tmp_path / "svc")
+    write(repo, "a.env", f"M={FT}\n")
+    base = commit(repo, "base")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 7, "base": {"sha": base},
+                                                  "head": {"repo": {"full_name": "fork/svc"}}}}))
+    runner = tmp_path / "runner"
+    runner.mkdir()
+    outputs = runner / "outputs"
+    env = {"GITHUB_WORKSPACE": str(repo), "RUNNER_TEMP": str(runner),
+           "GITHUB_EVENT_NAME": "pull_request_target", "GITHUB_EVENT_PATH": str(event),
+           "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(runner / "summary"),
+           "FTSCAN_COMMENT": "true"}
+    lines: list[str] = []
+    assert github.run(env, lines) == 2
+    (line,) = lines
+    assert line.startswith("::error title=ftscan::ftscan does not run on pull_request_target")
+    assert sorted(p.name for p in runner.iterdir()) == []  # no SARIF, comment, outputs
+    assert list(_private_cache.iterdir()) == []  # nothing learnt to save
 
 
 # --------------------------------------------------------------------------- newcomers

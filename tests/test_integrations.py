@@ -90,7 +90,7 @@ def _condition(text: str, context: dict[str, Any]) -> bool:
 
 def run_action(workspace: Path, temp: Path, inputs: dict[str, str], event: dict[str, Any],
                fake_bin: Path, caches: dict[str, Path] | None = None,
-               sha: str = "0" * 40) -> dict[str, Any]:
+               sha: str = "0" * 40, event_name: str = "pull_request") -> dict[str, Any]:
     """Run action.yml's steps as the runner would: bash for run steps, recorded uses steps.
     ``caches`` stands in for the actions cache service (key to saved folder): restore copies
     the entry with the key, else the newest one whose key starts with a restore key; save
@@ -101,7 +101,7 @@ def run_action(workspace: Path, temp: Path, inputs: dict[str, str], event: dict[
     context: dict[str, Any] = {
         "inputs": {**defaults, **inputs},
         "steps": {},
-        "github": {"token": "ghs_test", "event_name": "pull_request", "event": event,
+        "github": {"token": "ghs_test", "event_name": event_name, "event": event,
                    "repository": "acme/svc", "sha": sha},
         "runner": {"temp": str(temp), "os": "Linux"},
     }
@@ -109,7 +109,7 @@ def run_action(workspace: Path, temp: Path, inputs: dict[str, str], event: dict[
     base_env = {
         "PATH": f"{fake_bin}:{os.environ['PATH']}", "HOME": str(temp),
         "GITHUB_WORKSPACE": str(workspace), "GITHUB_ACTION_PATH": str(REPO),
-        "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event_path),
+        "GITHUB_EVENT_NAME": event_name, "GITHUB_EVENT_PATH": str(event_path),
         "GITHUB_REPOSITORY": "acme/svc", "GITHUB_STEP_SUMMARY": str(summary),
         "RUNNER_TEMP": str(temp), "PIP_DISABLE_PIP_VERSION_CHECK": "1",
     }
@@ -244,6 +244,51 @@ def test_the_action_keeps_its_scan_cache_between_runs(tmp_path: Path) -> None:
     again = push(head)  # a re-run of the same commit: restored whole, not saved again
     assert "unchanged, from the cache" in again["steps"][1][2]
     assert len(caches) == 2
+
+
+def test_the_action_saves_and_uploads_nothing_on_pull_request_target(tmp_path: Path) -> None:
+    """pull_request_target runs a fork's pull request with the base repository's token, cache
+    scope and code scanning ref: the action refuses it, restores and saves no cache and
+    uploads no SARIF (the SARIF and cache steps are skipped whatever ftscan version runs)."""
+    repo = new_git_repo(tmp_path / "svc")
+    (repo / ".env").write_text(f"RANKER_MODEL={FT}\n")
+    base = commit(repo, "base")
+    (repo / "new.env").write_text(f"TAGGER_MODEL={FT2}\n")
+    commit(repo, "the fork's pull request")
+    temp = tmp_path / "runner-temp"
+    temp.mkdir()
+    fake_bin = tmp_path / "fake-bin"
+    fake_bin.mkdir()
+    event = {"pull_request": {"number": 7, "base": {"sha": base},
+                              "head": {"repo": {"full_name": "fork/svc"}}}}
+    caches: dict[str, Path] = {}
+    record = run_action(repo, temp, {"comment": "true"}, event, fake_bin, caches, base,
+                        event_name="pull_request_target")
+    assert record["failed"]
+    assert [(name, code) for name, code, _, _ in record["steps"]] == [
+        ("Install ftscan", 0), ("Run ftscan", 2)]
+    assert "::error title=ftscan::ftscan does not run on pull_request_target" in \
+        record["steps"][1][2]
+    assert caches == {}
+    assert set(record["uses"]) == {"actions/setup-python"}  # no cache step, no SARIF upload
+    assert not (temp / "ftscan-cache").exists() and not (temp / "ftscan.sarif").exists()
+
+
+@pytest.mark.parametrize("event_name", ["pull_request", "push", "pull_request_target"])
+def test_whatever_ftscan_version_runs_pull_request_target_gets_no_cache_or_upload(
+        event_name: str) -> None:
+    """The action's input ``version`` may install an ftscan that predates the refusal: the
+    cache and SARIF steps themselves skip pull_request_target, even after a scan that worked."""
+    steps = {step["name"]: step for step in ACTION["runs"]["steps"]}
+    context = {"inputs": {k: str(v.get("default", "")) for k, v in ACTION["inputs"].items()},
+               "steps": {"cache": {"outputs": {"cache-hit": "false"}},
+                         "scan": {"outputs": {"exit-code": "0", "sarif-file": "/t/x.sarif"}}},
+               "github": {"event_name": event_name, "repository": "acme/svc",
+                          "event": {"pull_request": {"head": {"repo": {
+                              "full_name": "acme/svc"}}}}}}
+    for name in ("Restore ftscan's scan cache", "Save ftscan's scan cache",
+                 "Upload SARIF to code scanning"):
+        assert _condition(steps[name]["if"], context) is (event_name != "pull_request_target")
 
 
 # ---------------------------------------------------------------- pre-commit, for real

@@ -7,7 +7,9 @@ import io
 import json
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -162,6 +164,53 @@ def test_merge_rejects_what_is_not_an_inventory(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["inventory", "--merge", str(bad)])
     assert result.exit_code == 2
     assert "not an ftscan inventory" in result.output
+
+
+def _drop_line(document: dict[str, Any]) -> None:
+    del document["models"][0]["uses"][0]["line"]
+
+
+MALFORMED: dict[str, Callable[[dict[str, Any]], object]] = {
+    "models is not a list": lambda d: d.update(models={"a": 1}),
+    "models[0] is not an object": lambda d: d["models"].insert(0, "x"),
+    "models[0].modelId is not a string": lambda d: d["models"][0].update(modelId=5),
+    "models[0].provider is not a string": lambda d: d["models"][0].update(provider=[1]),
+    "models[0].uses[0] is not an object": lambda d: d["models"][0].update(uses=[1]),
+    "models[0].uses[0] has no line number": _drop_line,
+    "models[0].recipe is not an object": lambda d: d["models"][0].update(recipe=[1]),
+    "models[0].shutdownDate is not a string": lambda d: d["models"][0].update(
+        shutdownDate=5),
+    "models[0].shutdownDate is not a date": lambda d: d["models"][0].update(
+        shutdownDate="2026-13-01"),
+    "models[0].owners is not a list": lambda d: d["models"][0].update(owners="@a"),
+    "models[0].names[0] is not a string": lambda d: d["models"][0].update(names=[[1]]),
+    "models[0].kind is not one of": lambda d: d["models"][0].update(kind="bomb"),
+    "asOf is not a date": lambda d: d.update(asOf="2026-02-30"),
+}
+
+
+@pytest.mark.parametrize("problem", [*MALFORMED, "nested too deeply", "not UTF-8"])
+def test_merge_of_a_malformed_inventory_is_one_line_naming_the_file(
+        alias_repo: Path, tmp_path: Path, problem: str) -> None:
+    good = tmp_path / "good.json"
+    CliRunner().invoke(main, ["inventory", str(alias_repo), "--format", "json", "-o",
+                              str(good), "--quiet"])
+    bad = tmp_path / "bad.json"
+    if problem == "nested too deeply":
+        bad.write_text("[" * 100_000)
+    elif problem == "not UTF-8":
+        bad.write_bytes(b"\xff\xfe{}")
+    else:
+        document = json.loads(good.read_text())
+        MALFORMED[problem](document)
+        bad.write_text(json.dumps(document))
+    for args in (["inventory", "--merge", str(good), str(bad)], ["reconcile", "--from", str(bad)]):
+        result = CliRunner().invoke(main, args, env={"OPENAI_API_KEY": "sk-unused"})
+        assert result.exit_code == 2, (args, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert result.stdout == ""
+        (line,) = result.stderr.splitlines()
+        assert line.startswith(f"ftscan: error: {bad}: ") and problem in line, line
 
 
 def test_redaction_hides_the_org(alias_repo: Path) -> None:

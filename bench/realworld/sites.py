@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-KINDS = ("use", "read", "not-use", "definition", "training")
+KINDS = ("use", "read", "caller", "not-use", "definition", "training")
 LANGS = ("python", "js", "other")
 LITERAL_ROLES = frozenset({"definition", "dynamic", "example", "mention"})
 OUTSIDE = "outside"
@@ -152,17 +152,29 @@ def score(labelled: Labelled, report: dict[str, Any], prefix: str = "") -> Score
     for finding in findings:
         by_path[finding["path"]].append(finding)
     result = Score(labelled.repo, complete=labelled.complete)
+    uses = [f for f in findings if f["role"] == "use"]
     for label in labelled.labels:
         here = [f for f in by_path.get(label.path, ()) if _covers(label, f)]
-        result.verdicts.append(_judge(label, here))
-    uses = [f for f in findings if f["role"] == "use"]
+        verdict = _judge(label, here)
+        if label.kind == "use" and not verdict.met and any(
+                _reaches(label, f) and _flows_through(label, f, prefix) for f in uses):
+            verdict = Verdict(label, True, "through a reported flow")
+        result.verdicts.append(verdict)
     result.uses_reported = len(uses)
-    allowed = [lb for lb in labelled.labels if lb.kind in ("use", "read")]
+    allowed = [lb for lb in labelled.labels if lb.kind in ("use", "read", "caller")]
     for finding in uses:
         if not any(_covers(lb, finding) for lb in allowed):
             ids = ", ".join(finding.get("modelIds") or [finding.get("outside") or "?"])
             result.unexpected.append(f"{finding['path']}:{finding['startLine']} {ids}")
     return result
+
+
+def _flows_through(label: Label, finding: dict[str, Any], prefix: str) -> bool:
+    """Does a step of one of the finding's flows stand on the label's lines (a wrapper a name
+    is passed through on its way to the call that sends it)?"""
+    return any(step["path"].removeprefix(prefix) == label.path
+               and label.first <= step["line"] <= label.last
+               for flow in finding.get("flows") or () for step in flow)
 
 
 def _judge(label: Label, here: list[dict[str, Any]]) -> Verdict:
@@ -216,6 +228,9 @@ def tables(scores: Iterable[Score]) -> str:
             row.append(_ratio(sum(v.met for v in group), len(group)))
         name = "not-use (kept silent)" if kind == "not-use" else kind
         lines.append(f"| {name} | " + " | ".join(row) + " |")
+    through = sum(1 for v in verdicts if v.met and v.why == "through a reported flow")
+    lines += ["", f"({through} of the uses found are met by a reported flow passing through "
+              "the labelled line, not by a finding on it.)"]
     lines += ["", "### Uses by shape", "", "| shape | python | js | other | all |",
               "|---|---:|---:|---:|---:|"]
     shapes = Counter(v.label.shape for v in verdicts if v.label.kind == "use")

@@ -38,7 +38,7 @@ CACHE_KINDS = ("cache", "replay", "sarif", "csv")
 reports a replay writes again (:mod:`ftscan.cache.kept`)."""
 _KIND = "|".join(CACHE_KINDS)
 _OWN_FILE = re.compile(
-    rf"(?:ftscan-[0-9a-f]{{24}}\.(?:{_KIND})|\.ftscan-[0-9a-f]{{24}}\.(?:{_KIND})\.\w+\.tmp)")
+    rf"(?:ftscan-[0-9a-f]{{24}}\.(?:{_KIND})|\.ftscan-[0-9a-f]{{24}}\.(?:{_KIND})\.[\w-]+\.tmp)")
 UNUSED_DAYS = 30
 """A repository's cache not used for this long is deleted by the next scan that saves one."""
 RACY_SECONDS = 2

@@ -38,7 +38,7 @@ class RemoteModel:
     """The provider's own end-of-inference date for it, when the API gives one."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RemoteJob:
     """A fine-tuning job: what it trained, from which files, and what it made."""
 
@@ -125,5 +125,10 @@ def epoch_time(value: Any) -> dt.datetime | None:
         return None
 
 
+MAX_TEXT = 256
+"""An API string longer than this is no id, name or status ftscan keeps (a server could send
+megabytes in one field of every job of a long listing)."""
+
+
 def text_or_none(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
+    return value if isinstance(value, str) and 0 < len(value) <= MAX_TEXT else None

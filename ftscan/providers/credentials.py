@@ -7,6 +7,7 @@ server in tests, a local proxy).
 
 from __future__ import annotations
 
+import ipaddress
 import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -124,10 +125,26 @@ def _url(environ: Mapping[str, str], name: str, default: str) -> str:
 
 
 def _checked_url(value: str, name: str) -> str:
-    """An endpoint a key may be sent to: HTTPS, or plain HTTP to this machine only."""
-    parts = urllib.parse.urlsplit(value)
-    local = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if parts.scheme == "https" or (parts.scheme == "http" and local):
+    """An endpoint a key may be sent to: HTTPS, or plain HTTP to this machine only, and without
+    a user name or password in it (the URL is shown in progress lines and reports; the key
+    goes in its header). The messages never repeat the URL."""
+    try:
+        parts = urllib.parse.urlsplit(value)
+    except ValueError:  # a bracketed host that is not an IPv6 address
+        raise ProviderError(f"{name} is not a URL") from None
+    if "@" in parts.netloc:
+        raise ProviderError(f"{name} must not hold a user name or password (user:pass@): "
+                            "the key goes in its own variable, and the URL is shown")
+    if parts.scheme == "https" or (parts.scheme == "http" and _loopback(parts.hostname)):
         return value.rstrip("/")
     raise ProviderError(f"{name} must be an https:// URL (plain http only to this machine): "
                         "a key is not sent in clear text")
+
+
+def _loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False

@@ -37,8 +37,13 @@ USAGE_DAYS = 90
 """How far back usage is read: past the 60 days of the job-creation rule."""
 USAGE_PAGE_DAYS = 31
 """Daily buckets per usage page (the API's limit for ``bucket_width=1d``)."""
-MAX_PAGES = 10_000
-"""A listing stops here whatever the server says (a server that always has more)."""
+MAX_PAGES = 1_000
+"""A listing stops here whatever the server says (a server that always has more): 100,000
+jobs. It is then incomplete, and says so."""
+LISTING_BYTES = 256 * 1024 * 1024
+"""Nor does a listing read more than this many bytes in all (a page of 100 jobs is ~100 KB)."""
+MAX_RESULT_FILES = 64
+"""Result files kept of one job (a job has one)."""
 _NOT_FINE_TUNES = ("openai", "system", "openai-internal")
 
 
@@ -53,31 +58,28 @@ class OpenAIApi:
 
     def jobs(self) -> Iterator[dict[str, Any]]:
         """Every fine-tuning job, newest first, page by page."""
-        after: str | None = None
-        for page in range(1, MAX_PAGES + 1):
-            answer = self.client.get_json("fine_tuning/jobs",
-                                          {"limit": PAGE_SIZE, "after": after})
-            data = _items(answer, "fine_tuning/jobs")
-            yield from data
-            if page % 5 == 0:
-                self.progress(f"openai: {page} pages of fine-tuning jobs read")
-            if not answer.get("has_more") or not data:
-                return
-            after = str(data[-1].get("id", ""))
-            if not after:
-                return
+        yield from self._pages("fine_tuning/jobs", "fine-tuning jobs")
 
     def models(self) -> list[dict[str, Any]]:
         """The models the key can see (one page: the API does not paginate it)."""
         return _items(self.client.get_json("models"), "models")
 
     def checkpoints(self, job_id: str) -> Iterator[dict[str, Any]]:
+        yield from self._pages(f"fine_tuning/jobs/{_segment(job_id)}/checkpoints",
+                               "checkpoints")
+
+    def _pages(self, path: str, what: str) -> Iterator[dict[str, Any]]:
+        """The items of an ``after``/``has_more`` listing, within :data:`MAX_PAGES` and
+        :data:`LISTING_BYTES`."""
         after: str | None = None
-        for _ in range(MAX_PAGES):
-            answer = self.client.get_json(f"fine_tuning/jobs/{_segment(job_id)}/checkpoints",
-                                          {"limit": PAGE_SIZE, "after": after})
-            data = _items(answer, "checkpoints")
+        bound = _Bound(self.client)
+        while True:
+            bound.next_page()
+            answer = self.client.get_json(path, {"limit": PAGE_SIZE, "after": after})
+            data = _items(answer, path)
             yield from data
+            if bound.pages % 5 == 0:
+                self.progress(f"openai: {bound.pages} pages of {what} read")
             if not answer.get("has_more") or not data:
                 return
             after = str(data[-1].get("id", ""))
@@ -93,7 +95,9 @@ class OpenAIApi:
         finish = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(),
                                      tzinfo=dt.timezone.utc)
         page_token: str | None = None
-        for page in range(1, MAX_PAGES + 1):
+        bound = _Bound(self.admin)
+        while True:
+            bound.next_page()
             answer = self.admin.get_json("organization/usage/completions", {
                 "start_time": int(begin.timestamp()), "end_time": int(finish.timestamp()),
                 "bucket_width": "1d", "group_by": "model", "limit": USAGE_PAGE_DAYS,
@@ -110,7 +114,7 @@ class OpenAIApi:
                     requests = result.get("num_model_requests")
                     if model and isinstance(requests, int) and requests > 0:
                         yield day, model, requests
-            self.progress(f"openai: usage page {page} read")
+            self.progress(f"openai: usage page {bound.pages} read")
             page_token = text_or_none(answer.get("next_page"))
             if not answer.get("has_more") or page_token is None:
                 return
@@ -158,8 +162,27 @@ def read_state(api: OpenAIApi, today: dt.date, checkpoint_ids: Collection[str] =
     return state
 
 
-def job_from(raw: Any) -> RemoteJob | None:
-    """A job record from the API's job object (``None`` for something that is not one)."""
+class _Bound:
+    """How far one listing got; past :data:`MAX_PAGES` or :data:`LISTING_BYTES` it is ended
+    with an :class:`HttpError` (what was read is kept, the listing is marked incomplete)."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+        self.pages = 0
+        self.start = client.bytes_read
+
+    def next_page(self) -> None:
+        read = self.client.bytes_read - self.start
+        if self.pages >= MAX_PAGES or read > LISTING_BYTES:
+            raise HttpError(f"listing stopped after {self.pages} pages ({read:,} bytes): "
+                            f"ftscan reads at most {MAX_PAGES} pages or {LISTING_BYTES:,} bytes "
+                            "of one listing")
+        self.pages += 1
+
+
+def job_from(raw: Any, keep_raw: bool = False) -> RemoteJob | None:
+    """A job record from the API's job object (``None`` for something that is not one), with
+    the object itself only when ``keep_raw`` (a long listing keeps only what it needs)."""
     if not isinstance(raw, dict) or not text_or_none(raw.get("id")):
         return None
     method = raw.get("method")
@@ -175,9 +198,9 @@ def job_from(raw: Any) -> RemoteJob | None:
         validation_file=text_or_none(raw.get("validation_file")),
         suffix=text_or_none(raw.get("user_provided_suffix")) or text_or_none(raw.get("suffix")),
         method=method_type,
-        result_files=tuple(str(r) for r in results if isinstance(r, str))
+        result_files=tuple(r for r in map(text_or_none, results[:MAX_RESULT_FILES]) if r)
         if isinstance(results, list) else (),
-        raw=raw)
+        raw=raw if keep_raw else {})
 
 
 def _model_from(raw: Any) -> RemoteModel | None:

@@ -6,11 +6,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 
+from ftscan.http import Deadline
 from ftscan.providers import Progress, ProviderError, ProviderState, azure, mistral, openai
 from ftscan.providers.credentials import access_for, configured
 
 CLIENT_OPTIONS: dict[str, object] = {}
-"""Extra :class:`~ftscan.http.Client` options (tests shorten the backoff)."""
+"""Extra :class:`~ftscan.http.Client` options (tests shorten the backoff and the deadlines)."""
+RECONCILE_SECONDS = 1800.0
+"""The time ``ftscan reconcile`` gives its requests, all providers together."""
+
+
+def client_options(seconds: float) -> dict[str, object]:
+    """The options of every client of one command: the :class:`~ftscan.http.Deadline` of
+    ``seconds`` they share, then :data:`CLIENT_OPTIONS`."""
+    return {"deadline": Deadline(seconds), **CLIENT_OPTIONS}
 
 
 def providers_to_ask(asked: Sequence[str], environ: Mapping[str, str]) -> list[str]:
@@ -29,13 +38,14 @@ def read_providers(providers: Sequence[str], environ: Mapping[str, str], today: 
                    checkpoint_ids: Collection[str] = (),
                    progress: Progress | None = None) -> list[ProviderState]:
     states = []
+    options = client_options(RECONCILE_SECONDS)
     for provider in providers:
         access = access_for(provider, environ)
         if progress:
             progress(f"{provider}: asking {access.base_url}")
-        client = access.client(**CLIENT_OPTIONS)
+        client = access.client(**options)
         if provider == "openai":
-            api = openai.OpenAIApi(client, access.admin_client(**CLIENT_OPTIONS), progress)
+            api = openai.OpenAIApi(client, access.admin_client(**options), progress)
             states.append(openai.read_state(api, today, checkpoint_ids))
         elif provider == "azure-openai":
             states.append(azure.read_state(client))

@@ -5,11 +5,11 @@ findings become inventory rows."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
 from ftscan import inventory as inv
+from ftscan.jsonfields import read_json
 
 _SITES = {"definition": "definitions", "dynamic": "definitions", "use": "uses",
           "mention": "mentions", "example": "examples"}
@@ -19,12 +19,12 @@ def load_input(path: Path) -> inv.Inventory:
     """An inventory from ``path``; an :class:`~ftscan.inventory.InventoryError` names the file
     when it is neither kind."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json(path)
     except OSError as exc:
         raise inv.InventoryError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:
         raise inv.InventoryError(f"{path}: neither an ftscan inventory nor an ftscan JSON scan "
-                                 f"report (not JSON: {exc})") from None
+                                 f"report ({exc})") from None
     if isinstance(data, dict) and data.get("kind") == "ftscan-inventory":
         return inv.load(path)
     if isinstance(data, dict) and isinstance(data.get("findings"), list) and "asOf" in data:
