@@ -3,10 +3,10 @@
 ``fixtures/attack/`` holds the payloads that can be committed (Markdown and HTML in keys and
 templates, pings in CODEOWNERS, a lone surrogate, a CR-only file, UTF-16, a NUL after text, a
 suppression-marker regex bomb, a first line that looks like one of ftscan's reports, broken
-ignore patterns). This test adds what cannot be committed portably: a ``.git/config`` whose
-fsmonitor, filters, textconv, external diff and hooks would each leave a marker file, file
-names with a newline (a GitHub workflow command) and an escape sequence, a FIFO, a symlink to
-``/dev/zero`` and megabyte pattern bombs. Then it scans in text, JSON, SARIF, CSV and Markdown,
+ignore patterns, URLs as component and package names). This test adds what cannot be
+committed portably: a ``.git/config`` whose fsmonitor, filters, textconv, external diff and
+hooks would each leave a marker file, file names with a newline (a GitHub workflow command)
+and an escape sequence, a FIFO, a symlink to ``/dev/zero`` and megabyte pattern bombs. Then it scans in text, JSON, SARIF, CSV and Markdown,
 with ``--diff-base`` and ``--staged``, and as the GitHub Action, and asserts: no command from
 the tree ran, no file of the tree changed, every canary id was found, no payload reached an
 output raw, the exit codes are the documented ones, and the scan stayed within its budget.
@@ -126,6 +126,13 @@ def _assert_renders_safely(name: str, markdown: str) -> None:
                for h in re.findall(r"<h\d>[^<]*", html)), name
     outside_code = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
     assert re.search(r"@[A-Za-z0-9]", outside_code) is None, name
+    # nor a bare URL GitHub's autolinker would make a link of (a component's or package's
+    # name, a provider's message)
+    assert _GFM_AUTOLINK.search(outside_code) is None, name
+
+
+_GFM_AUTOLINK = re.compile(r"(?i)(?:https?|ftp)://[^\s<]|www\.[^\s<]")
+"""Where GitHub's Markdown (the GFM autolink extension) makes a link of plain text."""
 
 
 def _assert_no_raw_payload(name: str, output: str, patterns: tuple[re.Pattern[str], ...],
