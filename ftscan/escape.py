@@ -10,7 +10,8 @@ ftscan does not trust. Each output kind has one function here, and every reporte
   no heading, link, image, HTML tag or ``@`` mention can be formed (nor a bare URL GitHub would
   turn into a link), and a code span cannot be closed early;
 - :func:`html_text`: text inside HTML elements of a Markdown document (``<summary>``);
-- :func:`csv_cell`: a spreadsheet cell that cannot start a formula.
+- :func:`csv_cell`: a spreadsheet cell that cannot start a formula, with control characters
+  shown as :func:`terminal` shows them (a CSV is read in terminals too).
 """
 
 from __future__ import annotations
@@ -93,9 +94,10 @@ def _unlinked(text: str) -> str:
 
 def csv_cell(value: object) -> str:
     """A CSV cell a spreadsheet shows as text: one that would start a formula (``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, as OWASP advises.
-    Numbers are left as they are."""
-    text = "" if value is None else str(value)
+    ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, as OWASP advises;
+    control characters (an escape sequence in a file name) are shown as escapes, as in the
+    terminal. Numbers are left as they are."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return text
+        return str(value)
+    text = "" if value is None else terminal(str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text

@@ -107,6 +107,7 @@ def _snapshot(repo: Path) -> dict[str, str]:
     return state
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 TERMINAL_PAYLOADS = (
     re.compile(r"[\x00-\x08\x0b-\x1f\x7f]"),  # escape sequences, a lone CR
     re.compile(r"^::", re.MULTILINE),  # a GitHub Actions workflow command of the tree's making
@@ -222,6 +223,8 @@ def test_a_hostile_repository_is_scanned_safely_in_every_mode(
         for row in csv.reader(io.StringIO(text)):  # numbers such as -332 days are no formula
             assert not any(cell.startswith(("=", "+", "-", "@")) and not
                            re.fullmatch(r"-?\d+", cell) for cell in row), (name, row)
+            # nor an escape sequence for the terminal a CSV is looked at in (cat, less)
+            assert not any(CONTROL_CHARACTERS.search(cell) for cell in row), (name, row)
     # SARIF covers the whole repository even in a diff-aware run; new-ness is a property
     sarif = json.loads(outputs["diff-sarif"][1])
     results = sarif["runs"][0]["results"]
