@@ -32,7 +32,7 @@ from ftscan.config import (
     load_config,
 )
 from ftscan.cores import available_cores
-from ftscan.discovery import relative_path
+from ftscan.discovery import relative_path, unreachable
 from ftscan.filelist import list_files
 from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
 from ftscan.gitfiles import (
@@ -186,8 +186,7 @@ def _scan(options: ScanOptions) -> ScanResult:
     started = time.monotonic()
     paths = tuple(Path(p) for p in options.paths) or (Path("."),)
     for path in paths:
-        if not path.exists() and not path.is_symlink():
-            raise ScanError(f"path does not exist: {path}")
+        _check_reachable(path)
     try:
         absolute = [Path(p).absolute() for p in paths]
     except OSError as exc:  # the working directory was deleted
@@ -247,6 +246,15 @@ def _scan(options: ScanOptions) -> ScanResult:
     return ScanResult(first.root, tuple(findings), diagnostics, summary, rules, first.lifecycle,
                       first.as_of, first.fail_on, first.config, tuple(p.root for p in parts),
                       tuple(stale), first.window, everything, replay_key)
+
+
+def _check_reachable(path: Path) -> None:
+    """Raise :class:`ScanError` when ``path`` is not there to scan (a broken symlink is: the
+    scan reports it)."""
+    try:
+        path.lstat()
+    except OSError as exc:
+        raise ScanError(f"path {unreachable(exc)}: {path}") from None
 
 
 def _order(finding: Finding) -> tuple[str, Location, str, str, str]:

@@ -266,6 +266,28 @@ def test_a_file_swapped_for_a_fifo_after_the_walk_is_not_read(tmp_path: Path) ->
     assert time.monotonic() - started < 2
 
 
+@pytest.mark.parametrize("git_repository", [False, True])
+def test_symlink_loops_are_reported_as_loops(tmp_path: Path, git_repository: bool) -> None:
+    """A loop is no missing file: the message says which it is, in the walk, in git's listing
+    and for a path named on the command line."""
+    repo = new_git_repo(tmp_path / "repo") if git_repository else tmp_path / "repo"
+    write(repo, "real.env", f"MODEL={FT}\n")
+    os.symlink("b.env", repo / "a.env")
+    os.symlink("a.env", repo / "b.env")
+    os.symlink("self", repo / "self")
+    os.symlink("gone.env", repo / "broken.env")
+    if git_repository:
+        commit(repo, "loops")
+    code, stdout, stderr = _cli("scan", str(repo), "--format", "json", "--no-cache")
+    assert code == 1, stderr
+    messages = {d["path"]: d["message"] for d in json.loads(stdout)["diagnostics"]}
+    for loop in ("a.env", "b.env", "self"):
+        assert "symlink loop" in messages[loop] and "does not exist" not in messages[loop]
+    assert "does not exist" in messages["broken.env"]
+    code, _, stderr = _cli("scan", str(repo / "self" / "x.env"))
+    assert code == 2 and "symlink loop" in stderr and "does not exist" not in stderr, stderr
+
+
 def test_suppressions_count_lines_as_findings_do(repo: Path) -> None:
     """A form feed or U+2028 is no line break for findings, so not for suppressions either;
     a lone CR is one for both."""
