@@ -13,8 +13,9 @@ any of them. Every git command ftscan runs goes through :func:`git_command`, whi
 - pins the work tree to the scanned root (a repository's ``core.worktree`` cannot point git
   elsewhere) and ignores repository locations inherited from the environment (a git hook's
   ``GIT_DIR``);
-- never writes the index (``GIT_OPTIONAL_LOCKS=0``, so no hook such as ``post-index-change``
-  can fire either), never asks for credentials, never pages;
+- takes no optional lock (``--no-optional-locks``: no opportunistic index refresh) and runs
+  no command that writes the index (the diff is plumbing, :mod:`ftscan.gitdiff`), so no hook
+  such as ``post-index-change`` can fire either; never asks for credentials, never pages;
 - runs with a time limit, since a repository's config can ``include.path`` a file that never
   ends (``/dev/zero``).
 
@@ -69,7 +70,8 @@ def git_command(root: Path, args: Sequence[str]) -> list[str]:
     """The argument vector that runs ``git args`` safely in the work tree at ``root``."""
     settings = [item for setting in (*_ALWAYS, *_filter_overrides(root))
                 for item in ("-c", setting)]
-    return ["git", "--no-pager", "-C", str(root), f"--work-tree={root}", *settings, *args]
+    return ["git", "--no-pager", "--no-optional-locks", "-C", str(root), f"--work-tree={root}",
+            *settings, *args]
 
 
 def run_git(root: Path, args: Sequence[str], timeout: float = GIT_TIMEOUT_SECONDS,

@@ -393,14 +393,66 @@ def test_diff_aware_runs_see_files_whose_names_git_quotes(tmp_path: Path) -> Non
 def test_diff_base_does_not_rewrite_the_index(tmp_path: Path) -> None:
     repo = new_git_repo(tmp_path / "repo")
     write(repo, "a.env", f"M={FT}\n")
+    write(repo, "b.env", f"M={FT}\n")
     base = commit(repo, "base")
     write(repo, "a.env", f"M={FT2}\n")
     os.utime(repo / "a.env", (0, 0))  # stat data git would refresh into the index
+    os.utime(repo / "b.env", (0, 0))  # touched, content unchanged: a porcelain diff refreshes
     index = repo / ".git" / "index"
     before = (index.read_bytes(), index.stat().st_mtime_ns)
     _cli("scan", str(repo), "--diff-base", base)
     _cli("scan", str(repo), "--staged")
     assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+
+
+def test_diff_base_sees_ids_added_where_git_would_show_no_hunk(tmp_path: Path) -> None:
+    """Files .gitattributes marks as binary (``-diff``), and a symlink replaced by a regular
+    file (a type change), still have their added lines: each id on them is new."""
+    repo = new_git_repo(tmp_path / "repo")
+    write(repo, ".gitattributes", "*.env -diff\n")
+    write(repo, "config.env", f"OLD={FT}\n")
+    write(repo, "target.txt", "nothing\n")
+    os.symlink("target.txt", repo / "linked.env")
+    base = commit(repo, "base")
+    write(repo, "config.env", f"OLD={FT}\nNEW={FT2}\n")
+    (repo / "linked.env").unlink()
+    write(repo, "linked.env", f"SWAPPED={FT2}\n")
+    for committed in (False, True):
+        if committed:
+            commit(repo, "the change")
+        code, stdout, stderr = _cli("scan", str(repo), "--diff-base", base, "--format", "json",
+                                    "--no-cache")
+        assert code == 1, stderr
+        assert sorted((f["path"], f["startLine"]) for f in json.loads(stdout)["findings"]) == [
+            ("config.env", 2), ("linked.env", 1)]
+
+
+def test_an_added_line_that_looks_like_a_diff_header_moves_no_hunk(tmp_path: Path) -> None:
+    """``++ b/x`` added to a file is ``+++ b/x`` in the diff: it must not make git's later
+    hunks of the file count for another one."""
+    repo = new_git_repo(tmp_path / "repo")
+    write(repo, "decoy.env", f"OLD={FT}\n")
+    write(repo, "notes.sh", "# one\n" + "#\n" * 20 + "# two\n")
+    base = commit(repo, "base")
+    write(repo, "notes.sh", "# one\n++ b/decoy.env\n" + "#\n" * 20 + f"export M={FT2}\n")
+    code, stdout, stderr = _cli("scan", str(repo), "--diff-base", base, "--format", "json",
+                                "--no-cache")
+    assert code == 1, stderr
+    assert [(f["path"], f["startLine"]) for f in json.loads(stdout)["findings"]] == [
+        ("notes.sh", 23)]
+
+
+def test_staged_runs_see_what_git_would_show_no_hunk_for(tmp_path: Path) -> None:
+    repo = new_git_repo(tmp_path / "repo")
+    write(repo, ".gitattributes", "*.env binary\n")
+    write(repo, "config.env", f"OLD={FT}\n")
+    commit(repo, "base")
+    write(repo, "config.env", f"OLD={FT}\nNEW={FT2}\n")
+    subprocess.run(["git", "-C", str(repo), "add", "config.env"], check=True)
+    code, stdout, stderr = _cli("scan", str(repo), "--staged", "--format", "json")
+    assert code == 1, stderr
+    assert [(f["path"], f["startLine"]) for f in json.loads(stdout)["findings"]] == [
+        ("config.env", 2)]
 
 
 def test_tracked_files_are_scanned_whatever_gitignore_says(tmp_path: Path) -> None:
