@@ -455,6 +455,35 @@ def test_staged_runs_see_what_git_would_show_no_hunk_for(tmp_path: Path) -> None
         ("config.env", 2)]
 
 
+def test_files_git_is_told_not_to_look_at_are_scanned_as_they_are_on_disk(
+        tmp_path: Path) -> None:
+    """A skip-worktree file present on disk (kept local on purpose) and an edit to an
+    assume-unchanged file are part of the work tree: neither the listing, nor the scan cache,
+    nor the replay of the last scan may stand in for the bytes on disk."""
+    repo = new_git_repo(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    write(repo, "local.env", "M=placeholder\n")
+    write(repo, "assumed.env", f"M={FT}\n")
+    commit(repo, "base")
+    subprocess.run(["git", "-C", str(repo), "update-index", "--skip-worktree", "local.env"],
+                   check=True)
+    subprocess.run(["git", "-C", str(repo), "update-index", "--assume-unchanged",
+                    "assumed.env"], check=True)
+    write(repo, "local.env", f"M={FT2}\n")
+    assert {(f.location.path, f.model_id) for f in run_scan(repo, cache_dir=cache).findings
+            } == {("local.env", FT2), ("assumed.env", FT)}
+    write(repo, "assumed.env", f"MODEL={FT2}\n")
+    past = time.time() - 60  # settled: a scan of it may be recorded for replay
+    for name in ("local.env", "assumed.env"):
+        os.utime(repo / name, (past, past))
+    assert {(f.location.path, f.model_id) for f in run_scan(repo, cache_dir=cache).findings
+            } == {("local.env", FT2), ("assumed.env", FT2)}
+    write(repo, "assumed.env", f"MODEL={FT}\n")  # the same size and time as before
+    os.utime(repo / "assumed.env", (past, past))
+    assert {(f.location.path, f.model_id) for f in run_scan(repo, cache_dir=cache).findings
+            } == {("local.env", FT2), ("assumed.env", FT)}
+
+
 def test_tracked_files_are_scanned_whatever_gitignore_says(tmp_path: Path) -> None:
     repo = new_git_repo(tmp_path / "repo")
     write(repo, ".env", f"MODEL={FT}\n")
