@@ -24,6 +24,7 @@ from ftscan.baseline import apply as apply_baseline
 from ftscan.baseline import load as load_baseline
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
 from ftscan.cachefiles import cache_key
+from ftscan.checkout import checkout_digest
 from ftscan.config import (
     DEFAULT_MAX_FILE_SIZE,
     Config,
@@ -439,14 +440,17 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
     pending = _git_listing(root, targets, options)
     outputs = pending.outputs() if pending is not None else None
     replay = recorded = inputs = files = kept = None
+    facts_key = catalogue.cache_key(rules)  # what a file's facts are kept under
     if options.cache_dir is not None:
         if outputs is not None:
+            # files git vouches for are known by blob id: and by what decides their bytes
+            facts_key += ":" + checkout_digest(root, outputs[0], outputs[2])
             inputs = listing_digest(root, outputs)
         else:  # no git to ask: the walk's list, with each file's lstat data, is the key
             files = list_files(root, targets, options, config, None, max_size)
             inputs = walk_digest(files.entries)
         replay = Replay.at(options.cache_dir, root, (
-            catalogue.cache_key(rules), lifecycle, max_size, config, as_of, window,
+            facts_key, lifecycle, max_size, config, as_of, window,
             options.follow_aliases, options.use_ignore_files, options.default_excludes,
             options.file_budget,
             sorted(relative_path(root, t) for t in targets), inputs.digest))
@@ -463,7 +467,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
                                   follow_names=options.follow_aliases)
         listing = parse_listing(*outputs) if outputs is not None else None
         analysed = analyse(root, targets, options, started, config, context, listing,
-                           catalogue.cache_key(rules), files)
+                           facts_key, files)
         unsettled = UNSETTLED_REASONS & analysed.summary.skipped.keys()
         if (replay is not None and inputs is not None and not unsettled
                 and inputs.settled(time.time_ns())):

@@ -19,7 +19,8 @@ a fine-tune in it is exactly the hidden dependency a scan is for. ftscan's own `
 and ``exclude`` still apply.
 
 A tracked file git reports unchanged is identified by its blob id, so the scan cache can trust
-it without a ``stat`` of its own. Anything else (changed, untracked, a symlink) is looked at on
+it without a ``stat`` of its own (keyed also by what decides the bytes git checks the blob out
+as: :mod:`ftscan.checkout`). Anything else (changed, untracked, a symlink) is looked at on
 disk as the plain walk would; so are the files git is told not to look at: git never compares
 an assume-unchanged file with the index, so an edit to it goes unreported, and a skip-worktree
 file is one git leaves alone on disk (absent in a sparse checkout, present and edited when a

@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 GIT_TIMEOUT_SECONDS = 120.0
@@ -49,7 +50,19 @@ _ALWAYS = (
     "protocol.allow=never",
 )
 _FILTER_KEYS = ("clean", "smudge", "process")
-_overrides_by_root: dict[str, tuple[str, ...]] = {}
+_CHECKOUT_KEYS = frozenset({"core.autocrlf", "core.eol", "core.attributesfile",
+                            "core.checkroundtripencoding"})
+
+
+@dataclass(frozen=True)
+class _RepositoryConfig:
+    overrides: tuple[str, ...]
+    """``-c`` settings that empty every filter driver the repository defines."""
+    checkout: tuple[str, ...]
+    """The settings that decide the bytes git writes into the work tree (``name\nvalue``)."""
+
+
+_config_by_root: dict[str, tuple[object, _RepositoryConfig]] = {}
 
 
 class GitUnavailable(Exception):
@@ -102,13 +115,29 @@ def _filter_overrides(root: Path) -> tuple[str, ...]:
     """Empty commands for every filter driver the repository's config defines.
 
     git has no switch that turns content filters off, but a ``-c`` setting beats the
-    repository's own, and an empty command means "no filter". The names come from git itself
-    (``git config --list``, which runs nothing), once per repository and process."""
+    repository's own, and an empty command means "no filter"."""
+    return _config(root).overrides
+
+
+def checkout_settings(root: Path) -> tuple[str, ...]:
+    """The settings of the repository's config (with the user's and the system's) that decide
+    the bytes git writes into the work tree for a blob: line endings (``core.autocrlf``,
+    ``core.eol``), encodings, filter drivers, the user's attributes file. Each is
+    ``name\nvalue``, as ``git config --list`` prints it."""
+    return _config(root).checkout
+
+
+def _config(root: Path) -> _RepositoryConfig:
+    """What ftscan needs of the repository's config, asked of git itself (``git config
+    --list``, which runs nothing) once per repository and process, and again when the
+    repository's config file changes (a long-lived process scanning it twice)."""
     key = str(root)
-    known = _overrides_by_root.get(key)
-    if known is not None:
-        return known
+    seen = _config_signature(root)
+    known = _config_by_root.get(key)
+    if known is not None and known[0] == seen:
+        return known[1]
     drivers: set[str] = set()
+    checkout: list[str] = []
     try:
         listed = subprocess.run(
             ["git", "--no-pager", "-C", key, "config", "--null", "--list", "--includes"],
@@ -127,9 +156,21 @@ def _filter_overrides(root: Path) -> tuple[str, ...]:
         if section.lower() == "filter" and driver and setting.lower() in (*_FILTER_KEYS,
                                                                           "required"):
             drivers.add(driver)
+        if section.lower() == "filter" or name.lower() in _CHECKOUT_KEYS:
+            checkout.append(record.decode("utf-8", "surrogateescape"))
     overrides = tuple(
         setting for driver in sorted(drivers)
         for setting in (*(f"filter.{driver}.{k}=" for k in _FILTER_KEYS),
                         f"filter.{driver}.required=false"))
-    _overrides_by_root[key] = overrides
-    return overrides
+    config = _RepositoryConfig(overrides, tuple(checkout))
+    _config_by_root[key] = (seen, config)
+    return config
+
+
+def _config_signature(root: Path) -> object:
+    """What tells that the repository's own config file changed: its ``stat`` data."""
+    try:
+        info = os.stat(root / ".git" / "config")
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)

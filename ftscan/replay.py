@@ -5,7 +5,8 @@ again, CI on a commit it scanned before) should cost a listing and a report. The
 and the alias phase depend only on the repository's files, the rules, the lifecycle table (with
 the user's overrides: verdicts are part of what is kept), the configuration, ftscan itself and
 the day; git's listing names every file with its blob id (and the few files it does
-not vouch for are looked at with ``lstat``). When all of these hash to the key of the last
+not vouch for are looked at with ``lstat``; what decides the bytes a blob is checked out as is
+in the key too, :mod:`ftscan.checkout`). When all of these hash to the key of the last
 scan, that scan's findings and diagnostics are used as they are; anything the run adds on top
 (a baseline, changed lines only, the files pre-commit passed) is applied afresh.
 

@@ -3,6 +3,7 @@ one test each (the end-to-end attack is tests/test_attack.py)."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import importlib
 import json
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, commit, new_git_repo, run_scan, write
+from conftest import REPO, commit, git, new_git_repo, run_scan, write
 
 import ftscan
 from ftscan.cli import main
@@ -482,6 +483,62 @@ def test_files_git_is_told_not_to_look_at_are_scanned_as_they_are_on_disk(
     os.utime(repo / "assumed.env", (past, past))
     assert {(f.location.path, f.model_id) for f in run_scan(repo, cache_dir=cache).findings
             } == {("local.env", FT2), ("assumed.env", FT)}
+
+
+def test_a_file_git_checks_out_as_utf16_is_read_as_text(tmp_path: Path) -> None:
+    """``working-tree-encoding`` makes git write UTF-16 (without a byte order mark for
+    UTF-16LE/BE) into the work tree while the blob, and the review, hold UTF-8: the file is
+    read, its ids where the review shows them."""
+    repo = new_git_repo(tmp_path / "repo")
+    write(repo, ".gitattributes", "le.env working-tree-encoding=UTF-16LE\n"
+          "be.env working-tree-encoding=UTF-16BE\n")
+    for name, codec in (("le.env", "utf-16-le"), ("be.env", "utf-16-be")):
+        write(repo, name, f"# café\nMODEL={FT}\n".encode(codec))
+    commit(repo, "utf-16 in the work tree")
+    assert git(repo, "show", "HEAD:le.env") == f"# café\nMODEL={FT}\n"
+    result = run_scan(repo)
+    assert sorted((f.location.path, f.location.start_line, f.location.start_column)
+                  for f in result.findings) == [("be.env", 2, 7), ("le.env", 2, 7)]
+    assert not result.summary.skipped
+
+
+def test_the_cache_is_keyed_by_what_decides_the_bytes_on_disk(tmp_path: Path) -> None:
+    """git vouches for a file by the id of its blob, but checks it out through the
+    repository's attributes and config: when they change, a file checked out again under the
+    same blob id holds other bytes, and what the cache kept for the old ones is not used."""
+    repo = new_git_repo(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    write(repo, ".gitattributes", "model.env working-tree-encoding=UTF-32LE\n")
+    write(repo, "model.env", f"MODEL={FT}\n".encode("utf-32-le"))
+    commit(repo, "utf-32 in the work tree")
+    first = run_scan(repo, cache_dir=cache)
+    assert not first.findings and first.summary.skipped == {"binary": 1}  # as git takes it
+    write(repo, ".gitattributes", "")
+    git(repo, "commit", "-q", "-m", "plain UTF-8 from now on", ".gitattributes")
+    (repo / "model.env").unlink()
+    git(repo, "checkout", "--", "model.env")  # the same blob, now UTF-8 on disk
+    assert git(repo, "status", "--porcelain") == ""
+    assert [(f.location.path, f.model_id) for f in run_scan(repo, cache_dir=cache).findings
+            ] == [("model.env", FT)]
+
+
+def test_the_cache_is_keyed_by_the_filters_a_checkout_runs(tmp_path: Path) -> None:
+    """A file kept encrypted in the repository (a clean/smudge filter, as git-crypt does) is
+    the same blob locked and unlocked: the ids the unlocked file shows are found, never
+    hidden by what was kept for the locked one. ftscan itself never runs the filter."""
+    repo = new_git_repo(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    write(repo, ".gitattributes", "secret.env filter=rot13\n")
+    write(repo, "secret.env", codecs.encode(f"MODEL={FT}\n", "rot13"))
+    commit(repo, "locked")  # no filter configured yet: the blob is what the disk holds
+    assert run_scan(repo, cache_dir=cache).findings == ()
+    git(repo, "config", "filter.rot13.smudge", "tr A-Za-z N-ZA-Mn-za-m")
+    git(repo, "config", "filter.rot13.clean", "tr A-Za-z N-ZA-Mn-za-m")
+    (repo / "secret.env").unlink()
+    git(repo, "checkout", "--", "secret.env")  # unlocked: the same blob, readable on disk
+    assert git(repo, "status", "--porcelain") == ""
+    assert [(f.location.path, f.model_id) for f in run_scan(repo, cache_dir=cache).findings
+            ] == [("secret.env", FT)]
 
 
 def test_tracked_files_are_scanned_whatever_gitignore_says(tmp_path: Path) -> None:
