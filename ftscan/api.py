@@ -34,7 +34,7 @@ from ftscan.config import (
 )
 from ftscan.cores import available_cores
 from ftscan.discovery import relative_path, unreachable
-from ftscan.filelist import list_files
+from ftscan.filelist import list_files, own_files
 from ftscan.gitdiff import DiffError, changed_lines, in_ftscan_lines, is_changed
 from ftscan.gitfiles import (
     PendingListing,
@@ -86,6 +86,9 @@ class ScanOptions:
     """Worker processes for reading and parsing; ``None`` picks one per core for large scans."""
     shard: tuple[int, int] | None = None
     """Scan only the repositories of shard (I, N) of a sweep (see :mod:`ftscan.shards`)."""
+    own_files: tuple[Path, ...] = ()
+    """Files this run writes (its report, inventory or baseline): left out of the scan, as
+    the baseline file is; a report elsewhere in the tree is scanned, its ids as mentions."""
     files_only: bool = False
     """``paths`` are the files to report on; the whole repository around them is scanned so
     that names still resolve (how pre-commit passes changed files)."""
@@ -452,7 +455,7 @@ def _scan_repository(root: Path, targets: list[Path], options: ScanOptions, star
         replay = Replay.at(options.cache_dir, root, (
             facts_key, lifecycle, max_size, config, as_of, window,
             options.follow_aliases, options.use_ignore_files, options.default_excludes,
-            options.file_budget,
+            options.file_budget, sorted(own_files(root, options)),
             sorted(relative_path(root, t) for t in targets), inputs.digest))
         recorded = replay.load()
     if isinstance(recorded, Analysed):

@@ -216,6 +216,7 @@ def scan_command(
         diff_base=diff_base,
         staged=staged,
         shard=shard,
+        own_files=(output,) if output is not None else (),
         files_only=files_only,
         jobs=jobs,
         search_engine=search_engine,
@@ -281,7 +282,8 @@ def inventory_command(
     else:
         options = ScanOptions(paths=paths or (Path("."),), as_of=as_of,
                               config_file=config_file, use_ignore_files=not no_ignore,
-                              shard=shard, cache_dir=_cache_dir(no_cache, cache_dir))
+                              shard=shard, cache_dir=_cache_dir(no_cache, cache_dir),
+                              own_files=(output,) if output is not None else ())
         result = inv.build(_run(options, quiet=quiet, verbose=False))
     if redact_org:
         result = inv.redact(result)
@@ -323,7 +325,7 @@ def baseline_create(paths: tuple[Path, ...], output: Path, config_file: Path | N
     if output.exists():
         _usage_error(f"{output} exists; use 'ftscan baseline update' to refresh it")
     result = _run(ScanOptions(paths=paths or (Path("."),), config_file=config_file,
-                              cache_dir=default_cache_dir()),
+                              cache_dir=default_cache_dir(), own_files=(output,)),
                   quiet=False, verbose=False)
     _emit(bl.create(result.findings), output)
     click.echo(f"ftscan: {output}: {len(result.findings)} findings accepted", err=True)
@@ -341,7 +343,7 @@ def baseline_update(paths: tuple[Path, ...], output: Path, config_file: Path | N
     except BaselineError as exc:
         _usage_error(str(exc))
     result = _run(ScanOptions(paths=paths or (Path("."),), config_file=config_file,
-                              cache_dir=default_cache_dir()),
+                              cache_dir=default_cache_dir(), own_files=(output,)),
                   quiet=False, verbose=False)
     text, added, dropped = bl.update(old, result.findings)
     _emit(text, output)

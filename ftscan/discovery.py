@@ -81,7 +81,8 @@ class SkippedEntry:
     reason: str
     """One of ``too-large``, ``symlink``, ``broken-symlink``, ``outside-root``, ``unreadable``,
     ``timeout`` (its analysis ran out of time), ``failed`` (ftscan had a bug with it),
-    ``special`` (a socket, FIFO or device)."""
+    ``special`` (a socket, FIFO or device), ``ftscan-report`` (a file this run writes or
+    reads as its own: its report, the baseline)."""
     detail: str = ""
 
 

@@ -27,7 +27,7 @@ from ftscan.analysis import AnalysisContext, FileAnalysis, analyse_text, redate
 from ftscan.budget import OverBudget, time_budget
 from ftscan.cores import available_cores
 from ftscan.discovery import FileEntry, SkippedEntry, irregular
-from ftscan.filekinds import classify
+from ftscan.filekinds import FileKind, classify
 from ftscan.flow.facts import ModuleFacts, shifted
 from ftscan.flow.names import is_workflow, workflow_secret_env
 from ftscan.languages import NameQuery, language_named, language_of
@@ -58,7 +58,7 @@ class Outcome:
 
     relpath: str
     skipped: SkippedEntry | None = None
-    """Set when the file could not be read (or is binary, or one of ftscan's own reports)."""
+    """Set when the file could not be read (or is binary)."""
     analysis: FileAnalysis | None = None
     """Set for a candidate file."""
     module: ModuleFacts | None = None
@@ -379,8 +379,7 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
                               names_tested=tested,
                               names_found=frozenset(n for n in tested if n.encode() in data))
     candidate = context.rules.is_candidate(data)
-    if candidate and is_own_report(data):
-        return dataclasses.replace(facts, skipped=SkippedEntry(relpath, "ftscan-report"))
+    kind = FileKind.REPORT if candidate and is_own_report(relpath, data) else classify(relpath)
     wants_module = context.follow_names and (facts.outside or bool(env_names) and (
         facts.settings or bool(facts.names_found)))
     if not candidate and not wants_module:
@@ -401,7 +400,7 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
             # declares settings or reads a job's result; else its strings may do (LeanParse)
             lean = not context.follow_names or not (
                 facts.settings or facts.outside or facts.names_found)
-            analysis = analyse_text(relpath, text, classify(relpath), context, lean=lean)
+            analysis = analyse_text(relpath, text, kind, context, lean=lean)
     except OverBudget as exc:
         return FileFacts(relpath, skipped=SkippedEntry(relpath, "timeout", str(exc)))
     except Exception as exc:  # a bug ftscan has with this file must not cost the scan

@@ -310,30 +310,95 @@ def test_ignore_and_codeowners_lines_pathspec_refuses_are_one_warning(repo: Path
     assert any(d.path == "exclude" and d.line == 2 for d in result.diagnostics)
 
 
-def test_own_reports_are_recognised_by_their_whole_format(
-        repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Every format ftscan writes, written into the tree, is skipped by the next scan; a file
-    that merely starts like one is scanned."""
-    tmp_path = tmp_path_factory.mktemp("reports")
-    write(repo, "a.env", f"MODEL={FT}\n")
+def _reports(repo: Path, folder: Path) -> dict[str, Path]:
+    """Every kind of file ftscan writes, for ``repo``, written into ``folder``."""
+    written = {}
     for fmt in ("text", "json", "sarif", "csv", "markdown"):
-        code, _, _ = _cli("scan", str(repo), "--format", fmt, "-o",
-                          str(tmp_path / f"report.{fmt}"), "--no-cache", "--quiet")
-        assert code == 1
-        shutil.copy(tmp_path / f"report.{fmt}", repo / f"report-{fmt}.txt")
+        written[f"scan-{fmt}"] = folder / f"report.{fmt}"
+        _cli("scan", str(repo), "--format", fmt, "-o", str(written[f"scan-{fmt}"]),
+             "--no-cache", "--quiet")
     for fmt in ("json", "csv", "markdown"):
-        _cli("inventory", str(repo), "--format", fmt, "-o", str(tmp_path / f"inv.{fmt}"),
+        written[f"inventory-{fmt}"] = folder / f"inventory.{fmt}"
+        _cli("inventory", str(repo), "--format", fmt, "-o", str(written[f"inventory-{fmt}"]),
              "--quiet", "--no-cache")
-        shutil.copy(tmp_path / f"inv.{fmt}", repo / f"inventory-{fmt}.txt")
-    _cli("baseline", "create", str(repo), "-o", str(tmp_path / "baseline.json"))
-    shutil.copy(tmp_path / "baseline.json", repo / "baseline-copy.json")
-    write(repo, "looks_like.py", f"## Fine-tuned model inventory\nM = '{FT2}'\n")
-    edited = (repo / "report-markdown.txt").read_text().replace("ranker", "ranked")
-    write(repo, "edited-report.md", edited)
+    written["baseline"] = folder / "baseline.json"
+    _cli("baseline", "create", str(repo), "-o", str(written["baseline"]))
+    assert all(path.is_file() for path in written.values())
+    return written
+
+
+def test_only_the_files_a_run_writes_are_left_out_and_a_report_elsewhere_is_a_mention(
+        repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A run leaves out the report it writes (and the baseline it uses) where it writes it;
+    a copy of any report elsewhere is scanned, each id in it a mention at note level that
+    says it is an ftscan report: dressing a file up as a report hides nothing."""
+    write(repo, "a.env", f"MODEL={FT}\n")
+    reports = _reports(repo, tmp_path_factory.mktemp("reports"))
+    for name, path in reports.items():
+        shutil.copy(path, repo / f"copy-of-{name}.txt" if name.endswith(("text", "csv"))
+                    else repo / f"copy-of-{name}{path.suffix}")
     result = run_scan(repo)
-    assert sorted({f.location.path for f in result.findings}) == [
-        "a.env", "edited-report.md", "looks_like.py"]
-    assert result.summary.skipped == {"ftscan-report": 9}
+    by_path = {f.location.path: f for f in result.findings}
+    assert set(by_path) == {"a.env", *(f"copy-of-{name}.txt" if name.endswith(("text", "csv"))
+                                       else f"copy-of-{name}{path.suffix}"
+                                       for name, path in reports.items())}
+    for path, finding in by_path.items():
+        if path != "a.env":
+            assert (finding.role.value, finding.level.label) == ("mention", "note"), path
+            assert "ftscan report" in finding.message, path
+    assert by_path["a.env"].level.label == "error" and not result.summary.skipped
+    # written into the tree, each file is left out of the run that writes it, and only there
+    for fmt in ("text", "json", "sarif", "csv", "markdown"):
+        target = repo / f"out.{fmt}"
+        for _ in range(2):
+            code, _, _ = _cli("scan", str(repo), "--format", fmt, "-o", str(target),
+                              "--quiet")
+            assert code == 1
+        assert "a.env" in target.read_text() and f"out.{fmt}" not in target.read_text()
+        target.unlink()
+    for _ in range(2):
+        _cli("scan", str(repo), "--format", "json", "-o", str(repo / "r.json"))
+    assert json.loads((repo / "r.json").read_text())["summary"]["skipped"] == {
+        "ftscan-report": 1}
+    (repo / "r.json").unlink()
+    # a symlink planted at the output path is replaced: what it points to is still scanned
+    os.symlink("a.env", repo / "ftscan.json")
+    code, _, _ = _cli("scan", str(repo), "--format", "json", "-o", str(repo / "ftscan.json"))
+    assert code == 1 and not (repo / "ftscan.json").is_symlink()
+    assert "a.env" in {f["path"] for f in json.loads((repo / "ftscan.json").read_text())[
+        "findings"]}
+    (repo / "ftscan.json").unlink()
+    baseline = repo / ".ftscan-baseline.json"
+    shutil.copy(reports["baseline"], baseline)
+    accepted = run_scan(repo, baseline=baseline)
+    assert ".ftscan-baseline.json" not in {f.location.path for f in accepted.findings}
+    assert ".ftscan-baseline.json" in {f.location.path for f in run_scan(repo).findings}
+
+
+@pytest.mark.parametrize("name", ["settings.py", "config.yaml", "prod.env", "app.js",
+                                  "deploy.sh", "main.tf"])
+def test_code_and_configuration_are_never_taken_for_a_report(
+        name: str, repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Whatever a file of code or configuration holds (a report's exact bytes, a signed
+    Markdown footer, a baseline's keys), its ids are what its kind makes them."""
+    write(repo, "a.env", f"MODEL={FT2}\n")
+    reports = _reports(repo, tmp_path_factory.mktemp("reports"))
+    (repo / "a.env").unlink()
+    for kind, path in reports.items():
+        write(repo, f"{kind}/{name}", path.read_bytes())
+    result = run_scan(repo, follow_aliases=False)
+    found = {f.location.path.partition("/")[0] for f in result.findings
+             if f.model_id == FT2 and f.role.value != "mention"}
+    assert found == set(reports), sorted(set(reports) - found)
+    assert "ftscan-report" not in result.summary.skipped
+
+
+def test_a_configuration_json_with_a_baselines_keys_is_scanned(repo: Path) -> None:
+    write(repo, "config.json", json.dumps({"tool": "ftscan", "version": 1, "entries": [],
+                                           "model": FT}))
+    result = run_scan(repo)
+    assert [(f.location.path, f.role.value, f.level.label) for f in result.findings] == [
+        ("config.json", "definition", "error")]
 
 
 def test_reports_get_the_permissions_the_umask_gives(repo: Path) -> None:
