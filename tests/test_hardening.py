@@ -620,6 +620,33 @@ def test_tracked_files_are_scanned_whatever_gitignore_says(tmp_path: Path) -> No
 # --------------------------------------------------------------------------- reports and sweeps
 
 
+def test_bare_urls_from_a_provider_make_no_link_in_markdown() -> None:
+    """A provider's error message or note lands in the Markdown of ``ftscan reconcile``:
+    GitHub's autolinker must find no URL in it (nor may one point a reader elsewhere)."""
+    import datetime as dt
+
+    from markdown_it import MarkdownIt
+
+    from ftscan.reconcile.model import (
+        Category,
+        ProviderCheck,
+        Reconciliation,
+        Remote,
+        RemoteState,
+    )
+    from ftscan.reconcile.render import markdown_detail, markdown_section
+
+    check = ProviderCheck("openai", "https://api.openai.com/v1", 1, 1, 90,
+                          "see https://evil.example/usage", ("HTTP 500: visit www.evil.example",))
+    remote = Remote(RemoteState.EXISTS, Category.ORPHAN, note="moved to HTTPS://evil.example/x")
+    text = "\n".join([*markdown_section(Reconciliation(dt.date(2026, 11, 22), (check,), ())),
+                      *markdown_detail(remote, 90)])
+    html = MarkdownIt("commonmark").render(text)
+    outside_code = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
+    assert "evil.example" in outside_code
+    assert re.search(r"(?i)(?:https?|ftp)://[^\s<]|www\.[^\s<]", outside_code) is None, html
+
+
 def test_a_named_path_is_scanned_even_where_ignore_rules_leave_it_out(repo: Path) -> None:
     write(repo, ".gitignore", "vendor/\n")
     write(repo, "vendor/sdk/client.env", f"MODEL={FT}\n")
