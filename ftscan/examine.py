@@ -211,24 +211,25 @@ _TEXT_BEFORE_NUL = 256
 """A file whose first NUL comes after this many bytes of clean text is text with a stray NUL
 (a log, a dump), not a binary format: binary formats put theirs in the first few bytes."""
 _CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
-_TEXT_CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_TEXT_CONTROLS = re.compile(_CONTROLS.pattern.decode())
 _UNITS_PER_NUL = 64
 """UTF-16 text without a byte order mark has a NUL in the high byte of every ASCII character
 (a newline, at least); fewer than one in this many code units is no such text."""
 
 
-def text_encoding(head: bytes) -> str | None:
-    """How to read a file whose first :data:`BINARY_SNIFF_BYTES` are ``head``: ``utf-8``, a
-    UTF-16 codec, or ``None`` for a binary file. A NUL makes a file binary (as git decides),
-    unless its NULs are UTF-16's (a byte order mark, or every NUL on the same side of its
-    code unit and the text clean: what git's ``working-tree-encoding`` checks out) or clean
-    UTF-8 text comes before the first of them."""
+def text_encoding(data: bytes) -> str | None:
+    """How to read a file that starts with ``data`` (its first :data:`BINARY_SNIFF_BYTES`
+    decide): ``utf-8``, a UTF-16 codec, or ``None`` for a binary file. A NUL makes a file
+    binary (as git decides), unless its NULs are UTF-16's (a byte order mark, or every NUL on
+    the same side of its code unit and the text clean: what git's ``working-tree-encoding``
+    checks out) or clean UTF-8 text comes before the first of them."""
     for bom, codec in _BOMS:
-        if head.startswith(bom):
+        if data.startswith(bom):
             return codec
-    first_nul = head.find(b"\x00")
-    if first_nul < 0:
+    first_nul = data.find(b"\x00", 0, BINARY_SNIFF_BYTES)
+    if first_nul < 0:  # most files: nothing is copied
         return "utf-8"
+    head = data[:BINARY_SNIFF_BYTES]
     codec = _utf16_by_its_nuls(head)
     if codec is not None:
         return codec
@@ -247,7 +248,8 @@ def _utf16_by_its_nuls(head: bytes) -> str | None:
     units = len(head) // 2
     for codec, high in (("utf-16-le", 1), ("utf-16-be", 0)):
         nuls = head[high:units * 2:2].count(0)
-        if nuls * _UNITS_PER_NUL >= units and head[1 - high:units * 2:2].count(0) == 0:
+        if nuls and nuls * _UNITS_PER_NUL >= units and \
+                head[1 - high:units * 2:2].count(0) == 0:
             text = head[:units * 2].decode(codec, errors="replace")
             return None if _TEXT_CONTROLS.search(text) else codec
     return None
@@ -257,7 +259,7 @@ def as_text(data: bytes) -> tuple[bytes, str | None] | None:
     """The bytes to read as UTF-8 text and a note worth telling the user, or ``None`` for a
     binary file (:func:`text_encoding`). UTF-16 text is transcoded, so the byte prefilter
     sees its characters."""
-    encoding = text_encoding(data[:BINARY_SNIFF_BYTES])
+    encoding = text_encoding(data)
     if encoding is None:
         return None
     if encoding != "utf-8":

@@ -19,7 +19,7 @@ from collections import Counter
 
 from ftscan.analysis import AnalysisContext, FileAnalysis, effective_role, make_finding
 from ftscan.discovery import STREAM_LIMIT, FileEntry
-from ftscan.examine import BINARY_SNIFF_BYTES, text_encoding
+from ftscan.examine import text_encoding
 from ftscan.filekinds import FileKind, classify
 from ftscan.models import Location, Role
 
@@ -57,7 +57,7 @@ def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | Non
         while True:
             chunk = os.read(fd, PIECE)
             if decoder is None:
-                encoding = text_encoding(chunk[:BINARY_SNIFF_BYTES])
+                encoding = text_encoding(chunk)
                 if encoding is None:
                     raise BinaryFile(entry.relpath)
                 decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
