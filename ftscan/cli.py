@@ -177,6 +177,7 @@ def scan_command(
         diff_base=diff_base,
         staged=staged,
         shard=shard,
+        own_files=(output,) if output is not None else (),
         files_only=files_only,
         jobs=jobs,
         search_engine=search_engine,
@@ -239,7 +240,8 @@ def inventory_command(
     else:
         options = ScanOptions(paths=paths or (Path("."),), as_of=as_of,
                               config_file=config_file, use_ignore_files=not no_ignore,
-                              shard=shard, cache_dir=cache_dir_for(no_cache, cache_dir))
+                              shard=shard, cache_dir=cache_dir_for(no_cache, cache_dir),
+                              own_files=(output,) if output is not None else ())
         result = inv.build(run_scan(options, quiet=quiet, verbose=False))
     if redact_org:
         result = inv.redact(result)
@@ -271,8 +273,8 @@ def baseline_create(paths: tuple[Path, ...], output: Path, config_file: Path | N
     if output.exists():
         usage_error(f"{output} exists; use 'ftscan baseline update' to refresh it")
     result = run_scan(ScanOptions(paths=paths or (Path("."),), config_file=config_file,
-                              cache_dir=default_cache_dir()),
-                  quiet=False, verbose=False)
+                                  cache_dir=default_cache_dir(), own_files=(output,)),
+                      quiet=False, verbose=False)
     emit(bl.create(result.findings), output)
     click.echo(f"ftscan: {output}: {len(result.findings)} findings accepted", err=True)
 
@@ -286,8 +288,8 @@ def baseline_update(paths: tuple[Path, ...], output: Path, config_file: Path | N
 
     old = bl.load(output)
     result = run_scan(ScanOptions(paths=paths or (Path("."),), config_file=config_file,
-                              cache_dir=default_cache_dir()),
-                  quiet=False, verbose=False)
+                                  cache_dir=default_cache_dir(), own_files=(output,)),
+                      quiet=False, verbose=False)
     text, added, dropped = bl.update(old, result.findings)
     emit(text, output)
     click.echo(f"ftscan: {output}: {added} added, {dropped} no longer matching removed", err=True)

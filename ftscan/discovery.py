@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import copy
+import errno
 import os
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
@@ -81,7 +82,8 @@ class SkippedEntry:
     reason: str
     """One of ``too-large``, ``symlink``, ``broken-symlink``, ``outside-root``, ``unreadable``,
     ``timeout`` (its analysis ran out of time), ``failed`` (ftscan had a bug with it),
-    ``special`` (a socket, FIFO or device)."""
+    ``special`` (a socket, FIFO or device), ``ftscan-report`` (a file this run writes or
+    reads as its own: its report, the baseline)."""
     detail: str = ""
 
 
@@ -374,10 +376,9 @@ def _file_entry(
     if path.is_symlink():
         try:
             target = path.resolve(strict=True)
-        except (OSError, RuntimeError):
-            target_text = os.readlink(path)
+        except (OSError, RuntimeError) as exc:
             yield SkippedEntry(rel, "broken-symlink",
-                               f"points to {target_text!r}, which does not exist")
+                               f"points to {os.readlink(path)!r}, which {unreachable(exc)}")
             return
         if not target.is_relative_to(root.resolve()):
             yield SkippedEntry(rel, "outside-root",
@@ -394,6 +395,17 @@ def _file_entry(
         yield irregular(rel, info, max_size)
         return
     yield FileEntry(str(path), rel, info.st_size, _signature(info))
+
+
+def unreachable(exc: OSError | RuntimeError) -> str:
+    """Why a path cannot be reached, as a verb phrase (``does not exist``): a symlink loop
+    (Python before 3.13 raises ``RuntimeError`` for one, later versions ``ELOOP``) is no
+    missing file."""
+    if isinstance(exc, RuntimeError) or exc.errno == errno.ELOOP:
+        return "leads into a symlink loop"
+    if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
+        return "does not exist"
+    return f"cannot be reached ({exc.strerror or exc})"
 
 
 def listed(root: Path, listing: GitListing, rules: IgnoreRules, max_size: int,

@@ -7,10 +7,11 @@ ftscan does not trust. Each output kind has one function here, and every reporte
   command in GitHub Actions, an escape sequence that would drive a TTY), C1 controls, bidi
   overrides and lone surrogates become visible escapes (``\\n``, ``\\x1b``, ``\\u202e``);
 - :func:`md_text` and :func:`md_code`: Markdown for pull request comments and job summaries:
-  no heading, link, image, HTML tag or ``@`` mention can be formed, and a code span cannot be
-  closed early;
+  no heading, link, image, HTML tag or ``@`` mention can be formed (nor a bare URL GitHub would
+  turn into a link), and a code span cannot be closed early;
 - :func:`html_text`: text inside HTML elements of a Markdown document (``<summary>``);
-- :func:`csv_cell`: a spreadsheet cell that cannot start a formula.
+- :func:`csv_cell`: a spreadsheet cell that cannot start a formula, with control characters
+  shown as :func:`terminal` shows them (a CSV is read in terminals too).
 """
 
 from __future__ import annotations
@@ -25,8 +26,12 @@ _UNSAFE = re.compile(
 _NAMED = {"\n": "\\n", "\r": "\\r", "\x1b": "\\x1b", "\x00": "\\0"}
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#!|~])")
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp):(?=//)|www(?=\.)")
+"""Where GitHub's autolinker starts a link in plain text (``https://``, ``http://``,
+``ftp://``, ``www.``; an e-mail address or ``mailto:`` needs an ``@``, broken already)."""
 WORD_JOINER = "\u2060"
-"""Invisible, and breaks what follows ``@`` off it: GitHub pings nobody."""
+"""Invisible, and breaks what follows ``@`` off it: GitHub pings nobody; nor does it link a
+``www.`` or ``https://`` it splits."""
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -58,7 +63,7 @@ def md_text(text: object) -> str:
     """Plain text inside Markdown: it renders as the characters it holds, and nothing else."""
     escaped = html.escape(terminal(str(text)), quote=False)
     escaped = _MD_SPECIAL.sub(r"\\\1", escaped)
-    return _MENTION.sub("@" + WORD_JOINER, escaped)
+    return _unlinked(escaped)
 
 
 def md_code(text: object, in_table: bool = True) -> str:
@@ -78,14 +83,21 @@ def md_code(text: object, in_table: bool = True) -> str:
 def html_text(text: object) -> str:
     """Text inside an HTML element of a Markdown document (where Markdown is not read)."""
     escaped = html.escape(terminal(str(text)), quote=True)
-    return _MENTION.sub("@" + WORD_JOINER, escaped)
+    return _unlinked(escaped)
+
+
+def _unlinked(text: str) -> str:
+    """``text`` with a word joiner where GitHub would start a mention or a link by itself."""
+    text = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, text)
+    return _MENTION.sub("@" + WORD_JOINER, text)
 
 
 def csv_cell(value: object) -> str:
     """A CSV cell a spreadsheet shows as text: one that would start a formula (``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, as OWASP advises.
-    Numbers are left as they are."""
-    text = "" if value is None else str(value)
+    ``-``, ``@``, a tab or a carriage return) gets a leading apostrophe, as OWASP advises;
+    control characters (an escape sequence in a file name) are shown as escapes, as in the
+    terminal. Numbers are left as they are."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return text
+        return str(value)
+    text = "" if value is None else terminal(str(value))
     return "'" + text if text.startswith(_FORMULA_START) else text

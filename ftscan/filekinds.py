@@ -31,6 +31,9 @@ class FileKind(enum.Enum):
     12,000 places that call a model)."""
     SOURCE = "source"
     """Other code (Go, Java, Ruby, ...): the text pass, with comments as mentions."""
+    REPORT = "report"
+    """One of ftscan's own reports (told by its content, :mod:`ftscan.ownreports`, never by
+    its name): every id in it is a mention."""
 
 
 _BY_SUFFIX = {

@@ -2,6 +2,13 @@
 (``--staged``). Only git is asked, with ``--unified=0`` hunks; nothing is checked out, and
 nothing the repository configures runs (:mod:`ftscan.gitsafe`: no textconv, no external diff,
 no filters).
+
+The diff is git's plumbing, ``git diff-index``: the porcelain ``git diff`` against the work
+tree refreshes the index whenever a file was touched without being changed (the optional-locks
+switch does not stop it), and reads every ``diff.*`` setting of the user's interface. Every
+file is diffed as text (``--text``): a file ``.gitattributes`` marks ``-diff`` or ``binary``
+would otherwise show no hunk, and no id added to it would be new. A type change (a symlink
+replaced by a regular file) counts as a change like any other.
 """
 
 from __future__ import annotations
@@ -15,11 +22,11 @@ from ftscan.gitsafe import GitUnavailable, run_git
 from ftscan.textpos import LineIndex
 
 _LONE_CR = re.compile(r"\r(?!\n)")
-_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+_HUNK = re.compile(r"^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 # Every diff option a repository's config could change the output with is set explicitly.
-_DIFF = ("diff", "--unified=0", "--no-color", "--no-ext-diff", "--no-textconv", "--no-renames",
-         "--no-relative", "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=ACMR",
-         "--ignore-submodules")
+_DIFF = ("diff-index", "--patch", "--unified=0", "--text", "--no-color", "--no-ext-diff",
+         "--no-textconv", "--no-renames", "--no-relative", "--src-prefix=a/", "--dst-prefix=b/",
+         "--diff-filter=ACMRT", "--ignore-submodules")
 _C_ESCAPES = {"a": "\a", "b": "\b", "t": "\t", "n": "\n", "v": "\v", "f": "\f", "r": "\r",
               '"': '"', "\\": "\\"}
 
@@ -105,7 +112,7 @@ def changed_lines(root: Path, base: str | None = None, staged: bool = False) -> 
         raise DiffError(f"{root} is not a git repository; diff-aware runs need one")
     changes: Changes
     if staged:
-        changes = dict(parse_diff(_git(root, *_DIFF, "--cached")))
+        changes = dict(parse_diff(_git(root, *_DIFF, "--cached", _head_tree(root))))
     else:
         assert base is not None
         changes = dict(parse_diff(_git(root, *_DIFF, merge_base(root, base))))
@@ -114,6 +121,15 @@ def changed_lines(root: Path, base: str | None = None, staged: bool = False) -> 
             if raw and not raw.endswith("/"):
                 changes[raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")] = None
     return changes
+
+
+def _head_tree(root: Path) -> str:
+    """What the index is compared with for ``--staged``: HEAD, or the empty tree before the
+    first commit."""
+    try:
+        return _git(root, "rev-parse", "--verify", "--quiet", "HEAD^{tree}").strip()
+    except DiffError:
+        return _git(root, "hash-object", "-t", "tree", "--stdin").strip()
 
 
 def unquote_path(text: str) -> str:
@@ -142,17 +158,29 @@ def unquote_path(text: str) -> str:
 
 
 def parse_diff(diff: str) -> dict[str, set[int]]:
-    """``git diff --unified=0`` → path → the line numbers added or edited on the new side."""
+    """``git diff --unified=0`` → path → the line numbers added or edited on the new side.
+
+    A hunk's lines are counted off as its header says, never read as headers themselves: an
+    added line ``++ b/x`` is ``+++ b/x`` in the diff."""
     changed: dict[str, set[int]] = {}
     path: str | None = None
+    old_left = new_left = 0
     for line in diff.split("\n"):
+        if old_left or new_left:  # a line of the current hunk
+            if line.startswith("-"):
+                old_left -= 1
+            elif line.startswith("+"):
+                new_left -= 1
+            continue
         if line.startswith("+++ "):
             target = unquote_path(line[4:].rstrip("\t"))
             path = target[2:] if target.startswith("b/") else None
             continue
         match = _HUNK.match(line)
-        if match and path is not None:
-            start = int(match.group(1))
-            count = int(match.group(2)) if match.group(2) is not None else 1
-            changed.setdefault(path, set()).update(range(start, start + count))
+        if match:
+            old_left = int(match.group(1) or 1)
+            start = int(match.group(2))
+            new_left = count = int(match.group(3) or 1)
+            if path is not None:
+                changed.setdefault(path, set()).update(range(start, start + count))
     return changed

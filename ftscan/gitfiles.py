@@ -5,8 +5,9 @@ git already knows which files belong to the repository and which its ignore rule
 blob id of every tracked file it finds unchanged. Four read-only commands, run side by side
 while the scan loads its cache:
 
-- ``git ls-files --stage -t``: tracked files, with mode and blob id (skip-worktree entries of a
-  sparse checkout are not on disk and are left out; submodules are repositories of their own);
+- ``git ls-files --stage -v``: tracked files, with mode and blob id (submodules are
+  repositories of their own); its status letter is lowercase for a file marked
+  assume-unchanged and ``S`` for a skip-worktree one (see below);
 - ``git diff-files --name-only``: tracked files whose content or stat data differ from the
   index (git verifies "racily clean" files by content itself);
 - ``git ls-files --others --exclude-standard``: untracked files git does not ignore (a nested
@@ -18,8 +19,12 @@ a fine-tune in it is exactly the hidden dependency a scan is for. ftscan's own `
 and ``exclude`` still apply.
 
 A tracked file git reports unchanged is identified by its blob id, so the scan cache can trust
-it without a ``stat`` of its own. Anything else (changed, untracked, a symlink) is looked at on
-disk as the plain walk would. One difference from the walk: git also applies the user's global
+it without a ``stat`` of its own (keyed also by what decides the bytes git checks the blob out
+as: :mod:`ftscan.checkout`). Anything else (changed, untracked, a symlink) is looked at on
+disk as the plain walk would; so are the files git is told not to look at: git never compares
+an assume-unchanged file with the index, so an edit to it goes unreported, and a skip-worktree
+file is one git leaves alone on disk (absent in a sparse checkout, present and edited when a
+user keeps a local version of it). One difference from the walk: git also applies the user's global
 ignore file (``core.excludesFile``), as ``git status`` does. Every command runs through
 :mod:`ftscan.gitsafe`: nothing the repository configures is run, the index is never written,
 and a repository location inherited from the environment (a git hook's ``GIT_DIR``) is not
@@ -35,7 +40,7 @@ from pathlib import Path
 
 from ftscan.gitsafe import GIT_TIMEOUT_SECONDS, GitUnavailable, start_git
 
-_TRACKED = ("ls-files", "--stage", "-t", "-z")
+_TRACKED = ("ls-files", "--stage", "-v", "-z")
 _CHANGED = ("diff-files", "--name-only", "--no-renames", "-z")
 _UNTRACKED = ("ls-files", "--others", "--exclude-standard", "-z")
 _REGULAR_MODES = ("100644", "100755")
@@ -50,8 +55,9 @@ class GitListing:
     unchanged: list[tuple[str, str]]
     """(path, blob id) of tracked regular files git reports unchanged."""
     others: list[str]
-    """Tracked files changed since the index (or deleted), tracked symlinks and unmerged paths,
-    and untracked files git does not ignore."""
+    """Tracked files changed since the index (or deleted), tracked symlinks, unmerged paths,
+    files git is told not to look at (assume-unchanged, skip-worktree: they may be absent), and
+    untracked files git does not ignore."""
 
 
 class PendingListing:
@@ -148,6 +154,12 @@ def find_root(path: Path) -> Path:
     return start
 
 
+def not_vouched(tag: str) -> bool:
+    """Does the status letter of ``git ls-files -v`` say git does not compare the file on disk
+    with the index: assume-unchanged (lowercase) or skip-worktree (``S``)?"""
+    return tag.islower() or tag == "S"
+
+
 def parse_listing(tracked: str, changed: str, untracked: str) -> GitListing:
     """The commands' ``-z`` outputs, as a :class:`GitListing`."""
     dirty = set(changed.split("\0"))
@@ -159,13 +171,13 @@ def parse_listing(tracked: str, changed: str, untracked: str) -> GitListing:
             continue
         meta, _, path = record.partition("\t")
         tag, mode, blob, stage = meta.split(" ")
-        if tag == "S" or mode not in _REGULAR_MODES and mode != _SYMLINK_MODE:
-            continue  # not on disk (sparse checkout), or a submodule
+        if mode not in _REGULAR_MODES and mode != _SYMLINK_MODE:
+            continue  # a submodule
         if stage != "0":  # a merge in progress: the work tree holds the file as it is
             if path not in seen_unmerged:
                 seen_unmerged.add(path)
                 others.append(path)
-        elif mode == _SYMLINK_MODE or path in dirty:
+        elif mode == _SYMLINK_MODE or path in dirty or not_vouched(tag):
             others.append(path)
         else:
             unchanged.append((path, blob))

@@ -35,7 +35,7 @@ from ftscan.cache.files import default_cache_dir
 from ftscan.escape import terminal
 from ftscan.gitdiff import DiffError
 from ftscan.models import Finding, Level
-from ftscan.ownreports import COMMENT_MARKER, sign_markdown
+from ftscan.ownreports import COMMENT_MARKER
 from ftscan.pipeline.post import mark_changed
 from ftscan.reporters.sarif import render_sarif
 from ftscan.reporters.text import summary_line
@@ -137,6 +137,7 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     result = scan(ScanOptions(
         paths=(target,), fail_on=fail_on,
         baseline=(workspace / baseline) if baseline else None,
+        own_files=(sarif_file, inventory_file, comment_file),
         cache_dir=default_cache_dir(),
     ))
     active = [f for f in result.findings if f.suppression is None]
@@ -167,12 +168,12 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     out.extend(annotation_lines(new))
 
     added = replace(result, findings=tuple(new))
-    inventory_text = inv.markdown_body(inv.build(added))
+    inventory_text = inv.to_markdown(inv.build(added))
     headline = (f"ftscan: {len(new)} new finding{'s' if len(new) != 1 else ''} {scope} "
                 f"({len(active)} in the repository, "
                 f"{len(result.findings) - len(active)} suppressed).")
     heading, _, rest = inventory_text.partition("\n")
-    report = sign_markdown(f"{heading}\n\n{headline}\n{rest}")
+    report = f"{heading}\n\n{headline}\n{rest}"
     write_atomic(inventory_file, report)
     if _flag(env, "FTSCAN_SUMMARY", default=True):
         summary = report

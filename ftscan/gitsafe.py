@@ -13,8 +13,9 @@ any of them. Every git command ftscan runs goes through :func:`git_command`, whi
 - pins the work tree to the scanned root (a repository's ``core.worktree`` cannot point git
   elsewhere) and ignores repository locations inherited from the environment (a git hook's
   ``GIT_DIR``);
-- never writes the index (``GIT_OPTIONAL_LOCKS=0``, so no hook such as ``post-index-change``
-  can fire either), never asks for credentials, never pages;
+- takes no optional lock (``--no-optional-locks``: no opportunistic index refresh) and runs
+  no command that writes the index (the diff is plumbing, :mod:`ftscan.gitdiff`), so no hook
+  such as ``post-index-change`` can fire either; never asks for credentials, never pages;
 - runs with a time limit, since a repository's config can ``include.path`` a file that never
   ends (``/dev/zero``).
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 GIT_TIMEOUT_SECONDS = 120.0
@@ -48,7 +50,19 @@ _ALWAYS = (
     "protocol.allow=never",
 )
 _FILTER_KEYS = ("clean", "smudge", "process")
-_overrides_by_root: dict[str, tuple[str, ...]] = {}
+_CHECKOUT_KEYS = frozenset({"core.autocrlf", "core.eol", "core.attributesfile",
+                            "core.checkroundtripencoding"})
+
+
+@dataclass(frozen=True)
+class _RepositoryConfig:
+    overrides: tuple[str, ...]
+    """``-c`` settings that empty every filter driver the repository defines."""
+    checkout: tuple[str, ...]
+    """The settings that decide the bytes git writes into the work tree (``name\nvalue``)."""
+
+
+_config_by_root: dict[str, tuple[object, _RepositoryConfig]] = {}
 
 
 class GitUnavailable(Exception):
@@ -69,7 +83,8 @@ def git_command(root: Path, args: Sequence[str]) -> list[str]:
     """The argument vector that runs ``git args`` safely in the work tree at ``root``."""
     settings = [item for setting in (*_ALWAYS, *_filter_overrides(root))
                 for item in ("-c", setting)]
-    return ["git", "--no-pager", "-C", str(root), f"--work-tree={root}", *settings, *args]
+    return ["git", "--no-pager", "--no-optional-locks", "-C", str(root), f"--work-tree={root}",
+            *settings, *args]
 
 
 def run_git(root: Path, args: Sequence[str], timeout: float = GIT_TIMEOUT_SECONDS,
@@ -100,13 +115,29 @@ def _filter_overrides(root: Path) -> tuple[str, ...]:
     """Empty commands for every filter driver the repository's config defines.
 
     git has no switch that turns content filters off, but a ``-c`` setting beats the
-    repository's own, and an empty command means "no filter". The names come from git itself
-    (``git config --list``, which runs nothing), once per repository and process."""
+    repository's own, and an empty command means "no filter"."""
+    return _config(root).overrides
+
+
+def checkout_settings(root: Path) -> tuple[str, ...]:
+    """The settings of the repository's config (with the user's and the system's) that decide
+    the bytes git writes into the work tree for a blob: line endings (``core.autocrlf``,
+    ``core.eol``), encodings, filter drivers, the user's attributes file. Each is
+    ``name\nvalue``, as ``git config --list`` prints it."""
+    return _config(root).checkout
+
+
+def _config(root: Path) -> _RepositoryConfig:
+    """What ftscan needs of the repository's config, asked of git itself (``git config
+    --list``, which runs nothing) once per repository and process, and again when the
+    repository's config file changes (a long-lived process scanning it twice)."""
     key = str(root)
-    known = _overrides_by_root.get(key)
-    if known is not None:
-        return known
+    seen = _config_signature(root)
+    known = _config_by_root.get(key)
+    if known is not None and known[0] == seen:
+        return known[1]
     drivers: set[str] = set()
+    checkout: list[str] = []
     try:
         listed = subprocess.run(
             ["git", "--no-pager", "-C", key, "config", "--null", "--list", "--includes"],
@@ -125,9 +156,21 @@ def _filter_overrides(root: Path) -> tuple[str, ...]:
         if section.lower() == "filter" and driver and setting.lower() in (*_FILTER_KEYS,
                                                                           "required"):
             drivers.add(driver)
+        if section.lower() == "filter" or name.lower() in _CHECKOUT_KEYS:
+            checkout.append(record.decode("utf-8", "surrogateescape"))
     overrides = tuple(
         setting for driver in sorted(drivers)
         for setting in (*(f"filter.{driver}.{k}=" for k in _FILTER_KEYS),
                         f"filter.{driver}.required=false"))
-    _overrides_by_root[key] = overrides
-    return overrides
+    config = _RepositoryConfig(overrides, tuple(checkout))
+    _config_by_root[key] = (seen, config)
+    return config
+
+
+def _config_signature(root: Path) -> object:
+    """What tells that the repository's own config file changed: its ``stat`` data."""
+    try:
+        info = os.stat(root / ".git" / "config")
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_ctime_ns, info.st_size, info.st_ino)

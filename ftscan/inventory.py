@@ -30,7 +30,6 @@ from ftscan.errors import FtscanError
 from ftscan.escape import csv_cell, html_text, md_code, md_text
 from ftscan.jsonfields import Fields, read_json
 from ftscan.models import Finding, Role, Status
-from ftscan.ownreports import sign_markdown
 from ftscan.reconcile.model import Reconciliation, Remote
 from ftscan.reconcile.render import CSV_COLUMNS as REMOTE_CSV_COLUMNS
 from ftscan.reconcile.render import csv_values as remote_csv
@@ -486,18 +485,15 @@ _STATUS_ICONS = {"retired": "⛔", "retiring": "🔴", "active": "🟠", "deprec
                  "unknown": "❔"}
 
 
+MARKDOWN_HEADING = "## Fine-tuned model inventory"
+
+
 def to_markdown(inventory: Inventory) -> str:
-    """A summary table (fits a PR comment or job summary), then details per model; signed as
-    ftscan's own (:mod:`ftscan.ownreports`)."""
-    return sign_markdown(markdown_body(inventory))
-
-
-def markdown_body(inventory: Inventory) -> str:
-    """The Markdown inventory without its signature (for documents that add to it)."""
+    """A summary table (fits a PR comment or job summary), then details per model."""
     rows = inventory.sorted_rows()
     several = len(inventory.repositories) > 1
     lines = [
-        "## Fine-tuned model inventory",
+        MARKDOWN_HEADING,
         "",
         f"{_count_phrase(rows)} in "
         f"{', '.join(md_code(r, in_table=False) for r in sorted(inventory.repositories))}, "

@@ -1,15 +1,18 @@
-"""Recognise ftscan's own files (reports, inventories, baselines), so one written into the tree
-is not scanned next time.
+"""Recognise a report ftscan wrote (a scan report, an inventory, a baseline) that sits in the
+tree, so that the ids in it are reported for what they are: mentions in an ftscan report.
 
 ``ftscan scan . --format sarif --output ftscan.sarif`` leaves a file full of model ids in the
-repository; scanning it again would report every id twice. A file counts as ftscan's own only
-when its whole format says so, never because of one line a person could also write (a Python
-comment ``## Fine-tuned model inventory`` is still scanned):
+repository. The exact files a run writes (its ``--output``, the baseline) are left out of that
+run's scan (:mod:`ftscan.pipeline.filelist`); any other file that looks like a report is still
+scanned, and every id in it is a mention at note level, saying it is an ftscan report.
+Recognising a report never leaves its ids out, so a repository gains nothing by dressing a
+file up as one, and a file of code or configuration (Python, JavaScript, YAML, ``.env``, ...) is never taken
+for one, whatever it holds. A file counts as a report only when its whole format says so:
 
 - JSON reports, SARIF logs, baselines and JSON inventories are parsed and must have the
-  structure ftscan writes (tool name, version, the lists it holds);
-- Markdown reports and inventories end with a signature comment holding the SHA-256 of the text
-  above it: a file edited by hand, or merely starting like a report, is scanned;
+  structure ftscan writes (tool name, version, the lists it holds; a baseline nothing else);
+- Markdown reports and inventories start with ftscan's heading (after the marker line of the
+  pull request comment the GitHub Action keeps);
 - CSV reports and inventories must have ftscan's exact header and rows that fit it;
 - text reports must consist of nothing but the lines the text reporter writes.
 """
@@ -17,37 +20,38 @@ comment ``## Fine-tuned model inventory`` is still scanned):
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
 from typing import Any
 
+from ftscan.filekinds import FileKind, classify, comment_syntax
+
 COMMENT_MARKER = "<!-- ftscan:inventory -->"
 """The first line of the pull request comment the GitHub Action keeps up to date."""
-_SIGNATURE = re.compile(r"<!-- ftscan:signed sha256:([0-9a-f]{64}) -->\n?\Z")
 _LEVELS = frozenset({"error", "warning", "note"})
 _RULE_ID = re.compile(r"[A-Z][A-Z0-9]*[0-9]{3}")
 _TEXT_LINE = re.compile(
     r"[ ]{2,10}\d{1,9}:\d{1,9}  (?:error|warning|note)[ ]{1,3}[A-Z][A-Z0-9]{0,9}\d{3} "
     r"[a-z-]{1,20}[ ]{1,12}\S.*")
 _TEXT_SUMMARY = re.compile(r"\d{1,9} findings? [^\n]{0,1000}; as of \d{4}-\d{2}-\d{2}\.")
+_BASELINE_KEYS = frozenset({"version", "tool", "entries"})
 _MAX_STRUCTURED = 64 * 1024 * 1024
+_REPORT_KINDS = frozenset({FileKind.JSON, FileKind.PROSE, FileKind.DATA})
 
 
-def sign_markdown(text: str) -> str:
-    """``text`` with the signature line that marks it as ftscan's own."""
-    body = text if text.endswith("\n") else text + "\n"
-    return f"{body}<!-- ftscan:signed sha256:{_digest(body)} -->\n"
+def may_be_report(relpath: str) -> bool:
+    """Could the file at ``relpath`` be a report, by its name? JSON, Markdown, text, CSV and
+    files of no known kind (``.sarif``, ``.out``, no suffix) can; code and configuration
+    cannot."""
+    kind = classify(relpath)
+    return kind in _REPORT_KINDS or (kind is FileKind.SOURCE
+                                     and comment_syntax(relpath, kind) is None)
 
 
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def is_own_report(data: bytes) -> bool:
-    """Is ``data`` a file ftscan wrote, unchanged in its format?"""
-    if len(data) > _MAX_STRUCTURED:
+def is_own_report(relpath: str, data: bytes) -> bool:
+    """Is ``data``, the content of the file at ``relpath``, a report ftscan wrote, whole?"""
+    if len(data) > _MAX_STRUCTURED or not may_be_report(relpath):
         return False
     head = data[:512].lstrip()
     try:
@@ -56,8 +60,8 @@ def is_own_report(data: bytes) -> bool:
         text = data.decode("utf-8")
     except (UnicodeDecodeError, ValueError, RecursionError):
         return False
-    if "<!-- ftscan:signed" in text[-200:]:
-        return _is_signed_markdown(text)
+    if text.startswith((COMMENT_MARKER, "## ")):
+        return _is_own_markdown(text)
     first = text.partition("\n")[0].rstrip("\r")
     if first.startswith(("level,ruleId,", "modelId,provider,")):
         return _is_own_csv(text)
@@ -68,9 +72,11 @@ def _is_own_json(document: Any) -> bool:
     if not isinstance(document, dict):
         return False
     tool = document.get("tool")
-    if tool == "ftscan":  # a baseline
-        return isinstance(document.get("version"), int) and isinstance(
-            document.get("entries"), list)
+    if tool == "ftscan":  # a baseline: nothing but its entries
+        entries = document.get("entries")
+        return document.keys() == _BASELINE_KEYS and isinstance(document["version"], int) \
+            and isinstance(entries, list) and all(
+                isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries)
     if isinstance(tool, dict) and tool.get("name") == "ftscan":
         if document.get("kind") == "ftscan-inventory":
             return isinstance(document.get("models"), list)
@@ -85,15 +91,13 @@ def _is_own_json(document: Any) -> bool:
     return False
 
 
-def _is_signed_markdown(text: str) -> bool:
-    match = _SIGNATURE.search(text)
-    if match is None:
-        return False
-    body = text[:match.start()]
-    if _digest(body) == match.group(1):
-        return True
-    marker = COMMENT_MARKER + "\n"
-    return body.startswith(marker) and _digest(body[len(marker):]) == match.group(1)
+def _is_own_markdown(text: str) -> bool:
+    from ftscan.inventory import MARKDOWN_HEADING
+    from ftscan.reporters.markdown import HEADING
+
+    body = text.removeprefix(COMMENT_MARKER + "\n")
+    heading, _, rest = body.partition("\n")
+    return heading in (HEADING, MARKDOWN_HEADING) and rest.startswith("\n")
 
 
 def _is_own_csv(text: str) -> bool:

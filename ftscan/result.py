@@ -57,6 +57,9 @@ class ScanOptions:
     """Worker processes for reading and parsing; ``None`` picks one per core for large scans."""
     shard: tuple[int, int] | None = None
     """Scan only the repositories of shard (I, N) of a sweep (see :mod:`ftscan.shards`)."""
+    own_files: tuple[Path, ...] = ()
+    """Files this run writes (its report, inventory or baseline): left out of the scan, as
+    the baseline file is; a report elsewhere in the tree is scanned, its ids as mentions."""
     files_only: bool = False
     """``paths`` are the files to report on; the whole repository around them is scanned so
     that names still resolve (how pre-commit passes changed files)."""

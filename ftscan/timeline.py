@@ -11,7 +11,10 @@ would stretch the axis until the bars that still matter are slivers.
 
 Every label comes from a repository (or a provider), so labels keep only characters with no
 meaning to Mermaid or Markdown: nothing in a label can end the code block, start a directive
-or a ``click`` callback, or split a task line.
+or split a task line. Mermaid's gantt lexer also reads a statement from the first word of a
+line (``title``, ``dateFormat``, ``section``, ``click``, a date, ...; any case), and gantt has no
+quoting: every bar's label starts with a word joiner (invisible, and no keyword starts with
+it), so a fine-tune named ``title`` is a bar, not the chart's title.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ import datetime as dt
 import re
 from collections import defaultdict
 from typing import TYPE_CHECKING
+
+from ftscan.escape import WORD_JOINER
 
 if TYPE_CHECKING:
     from ftscan.inventory import Inventory, Row
@@ -89,9 +94,10 @@ def _dated_rows(inventory: Inventory) -> tuple[list[Row], int]:
 
 
 def _bar(label: str, date: str, today: dt.date) -> str:
-    """A bar from today to ``date`` (a day after ``today`` at the earliest)."""
+    """A bar from today to ``date`` (a day after ``today`` at the earliest), its label
+    escaped so that Mermaid reads no statement from it (see the module docstring)."""
     end = dt.date.fromisoformat(date)
-    safe = _label(label)
+    safe = WORD_JOINER + _label(label)
     urgent = (end - today).days <= 90
     return f"    {safe} :{'crit, ' if urgent else ''}{today}, {end}"
 

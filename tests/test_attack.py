@@ -3,13 +3,14 @@
 ``fixtures/attack/`` holds the payloads that can be committed (Markdown and HTML in keys and
 templates, pings in CODEOWNERS, a lone surrogate, a CR-only file, UTF-16, a NUL after text, a
 suppression-marker regex bomb, a first line that looks like one of ftscan's reports, broken
-ignore patterns). This test adds what cannot be committed portably: a ``.git/config`` whose
-fsmonitor, filters, textconv, external diff and hooks would each leave a marker file, file
-names with a newline (a GitHub workflow command) and an escape sequence, a FIFO, a symlink to
-``/dev/zero`` and megabyte pattern bombs. Then it scans in text, JSON, SARIF, CSV and Markdown,
-with ``--diff-base`` and ``--staged``, and as the GitHub Action, and asserts: no command from
-the tree ran, no file of the tree changed, every canary id was found, no payload reached an
-output raw, the exit codes are the documented ones, and the scan stayed within its budget.
+ignore patterns, URLs as component and package names). This test adds what cannot be
+committed portably: a ``.git/config`` whose fsmonitor, filters, textconv, external diff and
+hooks would each leave a marker file, file names with a newline (a GitHub workflow command)
+and an escape sequence, a FIFO, a symlink to ``/dev/zero`` and megabyte pattern bombs. Then
+it scans in text, JSON, SARIF, CSV and Markdown, with ``--diff-base`` and ``--staged``, and as
+the GitHub Action, and asserts: no command from the tree ran, no file of the tree changed,
+every canary id was found, no payload reached an output raw, the exit codes are the
+documented ones, and the scan stayed within its budget.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
@@ -107,6 +110,9 @@ def _snapshot(repo: Path) -> dict[str, str]:
     return state
 
 
+URI_REFERENCE = re.compile(r"(?:[A-Za-z0-9._~!$&'()*+,;=:@/-]|%[0-9A-F]{2})*")
+"""RFC 3986: what a URI may hold, every other byte percent-encoded."""
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 TERMINAL_PAYLOADS = (
     re.compile(r"[\x00-\x08\x0b-\x1f\x7f]"),  # escape sequences, a lone CR
     re.compile(r"^::", re.MULTILINE),  # a GitHub Actions workflow command of the tree's making
@@ -126,6 +132,26 @@ def _assert_renders_safely(name: str, markdown: str) -> None:
                for h in re.findall(r"<h\d>[^<]*", html)), name
     outside_code = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
     assert re.search(r"@[A-Za-z0-9]", outside_code) is None, name
+    # nor a bare URL GitHub's autolinker would make a link of (a component's or package's
+    # name, a provider's message)
+    assert _GFM_AUTOLINK.search(outside_code) is None, name
+
+
+_GFM_AUTOLINK = re.compile(r"(?i)(?:https?|ftp)://[^\s<]|www\.[^\s<]")
+"""Where GitHub's Markdown (the GFM autolink extension) makes a link of plain text."""
+
+
+def _artifact_uris(node: object) -> Iterator[str]:
+    """Every ``artifactLocation.uri`` in a SARIF document (results, related locations, flows)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "artifactLocation":
+                yield value["uri"]
+            else:
+                yield from _artifact_uris(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _artifact_uris(item)
 
 
 def _assert_no_raw_payload(name: str, output: str, patterns: tuple[re.Pattern[str], ...],
@@ -210,11 +236,20 @@ def test_a_hostile_repository_is_scanned_safely_in_every_mode(
     for name in ("json", "sarif", "diff-sarif", "staged"):
         json.loads(outputs[name][1])  # data, encoded as JSON: nothing to escape beyond that
     json.loads(action_outputs["sarif"])
+    # a SARIF location is a URI: a file name's newline or escape sequence is percent-encoded
+    paths = {f["path"] for f in document["findings"]}
+    for name, text in (("sarif", outputs["sarif"][1]), ("diff-sarif", outputs["diff-sarif"][1]),
+                       ("action sarif", action_outputs["sarif"])):
+        uris = set(_artifact_uris(json.loads(text)))
+        assert uris and all(URI_REFERENCE.fullmatch(uri) for uri in uris), (name, uris)
+        assert {unquote(uri) for uri in uris} == paths, name
     for name, (_, text, _) in (("csv", outputs["csv"]), ("inventory-csv",
                                                          outputs["inventory-csv"])):
         for row in csv.reader(io.StringIO(text)):  # numbers such as -332 days are no formula
             assert not any(cell.startswith(("=", "+", "-", "@")) and not
                            re.fullmatch(r"-?\d+", cell) for cell in row), (name, row)
+            # nor an escape sequence for the terminal a CSV is looked at in (cat, less)
+            assert not any(CONTROL_CHARACTERS.search(cell) for cell in row), (name, row)
     # SARIF covers the whole repository even in a diff-aware run; new-ness is a property
     sarif = json.loads(outputs["diff-sarif"][1])
     results = sarif["runs"][0]["results"]

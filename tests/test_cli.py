@@ -143,13 +143,18 @@ def test_the_console_script_exits_fast_without_losing_output(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("output_format", ["sarif", "json", "csv", "markdown"])
-def test_a_report_written_into_the_tree_is_not_scanned_again(tmp_path: Path,
-                                                             output_format: str) -> None:
+def test_a_report_written_into_the_tree_is_a_note_to_the_next_scan(tmp_path: Path,
+                                                                  output_format: str) -> None:
+    """The run writing a report leaves it out; another run says what it is, at note level."""
     write(tmp_path, ".git/HEAD", "")
     write(tmp_path, "a.env", "M=ft:gpt-4o-mini-2024-07-18:acme:x:AbCd1234\n")
     report = tmp_path / f"report.{output_format}"
-    args = ["scan", str(tmp_path), "--format", "json", "--fail-on", "never"]
-    invoke("scan", str(tmp_path), "--format", output_format, "--output", str(report))
-    again = json.loads(invoke(*args).stdout)
-    assert [f["path"] for f in again["findings"]] == ["a.env"]
-    assert again["summary"]["skipped"] == {"ftscan-report": 1}
+    for _ in range(2):
+        invoke("scan", str(tmp_path), "--format", output_format, "--output", str(report))
+    assert f"report.{output_format}" not in report.read_text()
+    again = json.loads(invoke("scan", str(tmp_path), "--format", "json").stdout)
+    first, *others = again["findings"]
+    assert (first["path"], first["role"]) == ("a.env", "definition")
+    assert others and {(f["path"], f["role"], f["level"]) for f in others} == {
+        (f"report.{output_format}", "mention", "note")}
+    assert all("ftscan report" in f["message"] for f in others)

@@ -89,7 +89,8 @@ def test_the_listing_leaves_out_what_is_not_on_disk_or_not_this_repository() -> 
     tracked = "\0".join([
         f"H 100644 {blob} 0\ta.py",
         f"H 100755 {blob} 0\tbin/run.py",
-        f"S 100644 {blob} 0\tsparse/out.py",  # skip-worktree: not checked out
+        f"S 100644 {blob} 0\tsparse/out.py",  # skip-worktree: looked for on disk
+        f"h 100644 {blob} 0\tassumed.py",  # assume-unchanged: git never looks, so ftscan does
         f"H 160000 {blob} 0\tsubmodule",
         f"H 120000 {blob} 0\tlink.py",
         f"M 100644 {blob} 1\tconflict.py",
@@ -99,7 +100,8 @@ def test_the_listing_leaves_out_what_is_not_on_disk_or_not_this_repository() -> 
     ]) + "\0"
     listing = parse_listing(tracked, "edited.py\0", "new.py\0nested/\0")
     assert listing.unchanged == [("a.py", blob), ("bin/run.py", blob), ("forced.log", blob)]
-    assert listing.others == ["link.py", "conflict.py", "edited.py", "new.py"]
+    assert listing.others == ["sparse/out.py", "assumed.py", "link.py", "conflict.py",
+                              "edited.py", "new.py"]
 
 
 def test_the_cache_follows_commits_and_edits_by_blob_id(gitrepo: Path, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ one test each (the end-to-end attack is tests/test_attack.py)."""
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import importlib
 import json
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO, commit, new_git_repo, run_scan, write
+from conftest import REPO, commit, git, new_git_repo, run_scan, write
 
 import ftscan
 from ftscan.cli import main
@@ -266,6 +267,28 @@ def test_a_file_swapped_for_a_fifo_after_the_walk_is_not_read(tmp_path: Path) ->
     assert time.monotonic() - started < 2
 
 
+@pytest.mark.parametrize("git_repository", [False, True])
+def test_symlink_loops_are_reported_as_loops(tmp_path: Path, git_repository: bool) -> None:
+    """A loop is no missing file: the message says which it is, in the walk, in git's listing
+    and for a path named on the command line."""
+    repo = new_git_repo(tmp_path / "repo") if git_repository else tmp_path / "repo"
+    write(repo, "real.env", f"MODEL={FT}\n")
+    os.symlink("b.env", repo / "a.env")
+    os.symlink("a.env", repo / "b.env")
+    os.symlink("self", repo / "self")
+    os.symlink("gone.env", repo / "broken.env")
+    if git_repository:
+        commit(repo, "loops")
+    code, stdout, stderr = _cli("scan", str(repo), "--format", "json", "--no-cache")
+    assert code == 1, stderr
+    messages = {d["path"]: d["message"] for d in json.loads(stdout)["diagnostics"]}
+    for loop in ("a.env", "b.env", "self"):
+        assert "symlink loop" in messages[loop] and "does not exist" not in messages[loop]
+    assert "does not exist" in messages["broken.env"]
+    code, _, stderr = _cli("scan", str(repo / "self" / "x.env"))
+    assert code == 2 and "symlink loop" in stderr and "does not exist" not in stderr, stderr
+
+
 def test_suppressions_count_lines_as_findings_do(repo: Path) -> None:
     """A form feed or U+2028 is no line break for findings, so not for suppressions either;
     a lone CR is one for both."""
@@ -287,30 +310,95 @@ def test_ignore_and_codeowners_lines_pathspec_refuses_are_one_warning(repo: Path
     assert any(d.path == "exclude" and d.line == 2 for d in result.diagnostics)
 
 
-def test_own_reports_are_recognised_by_their_whole_format(
-        repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Every format ftscan writes, written into the tree, is skipped by the next scan; a file
-    that merely starts like one is scanned."""
-    tmp_path = tmp_path_factory.mktemp("reports")
-    write(repo, "a.env", f"MODEL={FT}\n")
+def _reports(repo: Path, folder: Path) -> dict[str, Path]:
+    """Every kind of file ftscan writes, for ``repo``, written into ``folder``."""
+    written = {}
     for fmt in ("text", "json", "sarif", "csv", "markdown"):
-        code, _, _ = _cli("scan", str(repo), "--format", fmt, "-o",
-                          str(tmp_path / f"report.{fmt}"), "--no-cache", "--quiet")
-        assert code == 1
-        shutil.copy(tmp_path / f"report.{fmt}", repo / f"report-{fmt}.txt")
+        written[f"scan-{fmt}"] = folder / f"report.{fmt}"
+        _cli("scan", str(repo), "--format", fmt, "-o", str(written[f"scan-{fmt}"]),
+             "--no-cache", "--quiet")
     for fmt in ("json", "csv", "markdown"):
-        _cli("inventory", str(repo), "--format", fmt, "-o", str(tmp_path / f"inv.{fmt}"),
+        written[f"inventory-{fmt}"] = folder / f"inventory.{fmt}"
+        _cli("inventory", str(repo), "--format", fmt, "-o", str(written[f"inventory-{fmt}"]),
              "--quiet", "--no-cache")
-        shutil.copy(tmp_path / f"inv.{fmt}", repo / f"inventory-{fmt}.txt")
-    _cli("baseline", "create", str(repo), "-o", str(tmp_path / "baseline.json"))
-    shutil.copy(tmp_path / "baseline.json", repo / "baseline-copy.json")
-    write(repo, "looks_like.py", f"## Fine-tuned model inventory\nM = '{FT2}'\n")
-    edited = (repo / "report-markdown.txt").read_text().replace("ranker", "ranked")
-    write(repo, "edited-report.md", edited)
+    written["baseline"] = folder / "baseline.json"
+    _cli("baseline", "create", str(repo), "-o", str(written["baseline"]))
+    assert all(path.is_file() for path in written.values())
+    return written
+
+
+def test_only_the_files_a_run_writes_are_left_out_and_a_report_elsewhere_is_a_mention(
+        repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A run leaves out the report it writes (and the baseline it uses) where it writes it;
+    a copy of any report elsewhere is scanned, each id in it a mention at note level that
+    says it is an ftscan report: dressing a file up as a report hides nothing."""
+    write(repo, "a.env", f"MODEL={FT}\n")
+    reports = _reports(repo, tmp_path_factory.mktemp("reports"))
+    for name, path in reports.items():
+        shutil.copy(path, repo / f"copy-of-{name}.txt" if name.endswith(("text", "csv"))
+                    else repo / f"copy-of-{name}{path.suffix}")
     result = run_scan(repo)
-    assert sorted({f.location.path for f in result.findings}) == [
-        "a.env", "edited-report.md", "looks_like.py"]
-    assert result.summary.skipped == {"ftscan-report": 9}
+    by_path = {f.location.path: f for f in result.findings}
+    assert set(by_path) == {"a.env", *(f"copy-of-{name}.txt" if name.endswith(("text", "csv"))
+                                       else f"copy-of-{name}{path.suffix}"
+                                       for name, path in reports.items())}
+    for path, finding in by_path.items():
+        if path != "a.env":
+            assert (finding.role.value, finding.level.label) == ("mention", "note"), path
+            assert "ftscan report" in finding.message, path
+    assert by_path["a.env"].level.label == "error" and not result.summary.skipped
+    # written into the tree, each file is left out of the run that writes it, and only there
+    for fmt in ("text", "json", "sarif", "csv", "markdown"):
+        target = repo / f"out.{fmt}"
+        for _ in range(2):
+            code, _, _ = _cli("scan", str(repo), "--format", fmt, "-o", str(target),
+                              "--quiet")
+            assert code == 1
+        assert "a.env" in target.read_text() and f"out.{fmt}" not in target.read_text()
+        target.unlink()
+    for _ in range(2):
+        _cli("scan", str(repo), "--format", "json", "-o", str(repo / "r.json"))
+    assert json.loads((repo / "r.json").read_text())["summary"]["skipped"] == {
+        "ftscan-report": 1}
+    (repo / "r.json").unlink()
+    # a symlink planted at the output path is replaced: what it points to is still scanned
+    os.symlink("a.env", repo / "ftscan.json")
+    code, _, _ = _cli("scan", str(repo), "--format", "json", "-o", str(repo / "ftscan.json"))
+    assert code == 1 and not (repo / "ftscan.json").is_symlink()
+    assert "a.env" in {f["path"] for f in json.loads((repo / "ftscan.json").read_text())[
+        "findings"]}
+    (repo / "ftscan.json").unlink()
+    baseline = repo / ".ftscan-baseline.json"
+    shutil.copy(reports["baseline"], baseline)
+    accepted = run_scan(repo, baseline=baseline)
+    assert ".ftscan-baseline.json" not in {f.location.path for f in accepted.findings}
+    assert ".ftscan-baseline.json" in {f.location.path for f in run_scan(repo).findings}
+
+
+@pytest.mark.parametrize("name", ["settings.py", "config.yaml", "prod.env", "app.js",
+                                  "deploy.sh", "main.tf"])
+def test_code_and_configuration_are_never_taken_for_a_report(
+        name: str, repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Whatever a file of code or configuration holds (a report's exact bytes, a signed
+    Markdown footer, a baseline's keys), its ids are what its kind makes them."""
+    write(repo, "a.env", f"MODEL={FT2}\n")
+    reports = _reports(repo, tmp_path_factory.mktemp("reports"))
+    (repo / "a.env").unlink()
+    for kind, path in reports.items():
+        write(repo, f"{kind}/{name}", path.read_bytes())
+    result = run_scan(repo, follow_aliases=False)
+    found = {f.location.path.partition("/")[0] for f in result.findings
+             if f.model_id == FT2 and f.role.value != "mention"}
+    assert found == set(reports), sorted(set(reports) - found)
+    assert "ftscan-report" not in result.summary.skipped
+
+
+def test_a_configuration_json_with_a_baselines_keys_is_scanned(repo: Path) -> None:
+    write(repo, "config.json", json.dumps({"tool": "ftscan", "version": 1, "entries": [],
+                                           "model": FT}))
+    result = run_scan(repo)
+    assert [(f.location.path, f.role.value, f.level.label) for f in result.findings] == [
+        ("config.json", "definition", "error")]
 
 
 def test_reports_get_the_permissions_the_umask_gives(repo: Path) -> None:
@@ -371,14 +459,151 @@ def test_diff_aware_runs_see_files_whose_names_git_quotes(tmp_path: Path) -> Non
 def test_diff_base_does_not_rewrite_the_index(tmp_path: Path) -> None:
     repo = new_git_repo(tmp_path / "repo")
     write(repo, "a.env", f"M={FT}\n")
+    write(repo, "b.env", f"M={FT}\n")
     base = commit(repo, "base")
     write(repo, "a.env", f"M={FT2}\n")
     os.utime(repo / "a.env", (0, 0))  # stat data git would refresh into the index
+    os.utime(repo / "b.env", (0, 0))  # touched, content unchanged: a porcelain diff refreshes
     index = repo / ".git" / "index"
     before = (index.read_bytes(), index.stat().st_mtime_ns)
     _cli("scan", str(repo), "--diff-base", base)
     _cli("scan", str(repo), "--staged")
     assert (index.read_bytes(), index.stat().st_mtime_ns) == before
+
+
+def test_diff_base_sees_ids_added_where_git_would_show_no_hunk(tmp_path: Path) -> None:
+    """Files .gitattributes marks as binary (``-diff``), and a symlink replaced by a regular
+    file (a type change), still have their added lines: each id on them is new."""
+    repo = new_git_repo(tmp_path / "repo")
+    write(repo, ".gitattributes", "*.env -diff\n")
+    write(repo, "config.env", f"OLD={FT}\n")
+    write(repo, "target.txt", "nothing\n")
+    os.symlink("target.txt", repo / "linked.env")
+    base = commit(repo, "base")
+    write(repo, "config.env", f"OLD={FT}\nNEW={FT2}\n")
+    (repo / "linked.env").unlink()
+    write(repo, "linked.env", f"SWAPPED={FT2}\n")
+    for committed in (False, True):
+        if committed:
+            commit(repo, "the change")
+        code, stdout, stderr = _cli("scan", str(repo), "--diff-base", base, "--format", "json",
+                                    "--no-cache")
+        assert code == 1, stderr
+        assert sorted((f["path"], f["startLine"]) for f in json.loads(stdout)["findings"]) == [
+            ("config.env", 2), ("linked.env", 1)]
+
+
+def test_an_added_line_that_looks_like_a_diff_header_moves_no_hunk(tmp_path: Path) -> None:
+    """``++ b/x`` added to a file is ``+++ b/x`` in the diff: it must not make git's later
+    hunks of the file count for another one."""
+    repo = new_git_repo(tmp_path / "repo")
+    write(repo, "decoy.env", f"OLD={FT}\n")
+    write(repo, "notes.sh", "# one\n" + "#\n" * 20 + "# two\n")
+    base = commit(repo, "base")
+    write(repo, "notes.sh", "# one\n++ b/decoy.env\n" + "#\n" * 20 + f"export M={FT2}\n")
+    code, stdout, stderr = _cli("scan", str(repo), "--diff-base", base, "--format", "json",
+                                "--no-cache")
+    assert code == 1, stderr
+    assert [(f["path"], f["startLine"]) for f in json.loads(stdout)["findings"]] == [
+        ("notes.sh", 23)]
+
+
+def test_staged_runs_see_what_git_would_show_no_hunk_for(tmp_path: Path) -> None:
+    repo = new_git_repo(tmp_path / "repo")
+    write(repo, ".gitattributes", "*.env binary\n")
+    write(repo, "config.env", f"OLD={FT}\n")
+    commit(repo, "base")
+    write(repo, "config.env", f"OLD={FT}\nNEW={FT2}\n")
+    subprocess.run(["git", "-C", str(repo), "add", "config.env"], check=True)
+    code, stdout, stderr = _cli("scan", str(repo), "--staged", "--format", "json")
+    assert code == 1, stderr
+    assert [(f["path"], f["startLine"]) for f in json.loads(stdout)["findings"]] == [
+        ("config.env", 2)]
+
+
+def test_files_git_is_told_not_to_look_at_are_scanned_as_they_are_on_disk(
+        tmp_path: Path) -> None:
+    """A skip-worktree file present on disk (kept local on purpose) and an edit to an
+    assume-unchanged file are part of the work tree: neither the listing, nor the scan cache,
+    nor the replay of the last scan may stand in for the bytes on disk."""
+    repo = new_git_repo(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    write(repo, "local.env", "M=placeholder\n")
+    write(repo, "assumed.env", f"M={FT}\n")
+    commit(repo, "base")
+    subprocess.run(["git", "-C", str(repo), "update-index", "--skip-worktree", "local.env"],
+                   check=True)
+    subprocess.run(["git", "-C", str(repo), "update-index", "--assume-unchanged",
+                    "assumed.env"], check=True)
+    write(repo, "local.env", f"M={FT2}\n")
+    assert {(f.location.path, f.model_id) for f in run_scan(repo, cache_dir=cache).findings
+            } == {("local.env", FT2), ("assumed.env", FT)}
+    write(repo, "assumed.env", f"MODEL={FT2}\n")
+    past = time.time() - 60  # settled: a scan of it may be recorded for replay
+    for name in ("local.env", "assumed.env"):
+        os.utime(repo / name, (past, past))
+    assert {(f.location.path, f.model_id) for f in run_scan(repo, cache_dir=cache).findings
+            } == {("local.env", FT2), ("assumed.env", FT2)}
+    write(repo, "assumed.env", f"MODEL={FT}\n")  # the same size and time as before
+    os.utime(repo / "assumed.env", (past, past))
+    assert {(f.location.path, f.model_id) for f in run_scan(repo, cache_dir=cache).findings
+            } == {("local.env", FT2), ("assumed.env", FT)}
+
+
+def test_a_file_git_checks_out_as_utf16_is_read_as_text(tmp_path: Path) -> None:
+    """``working-tree-encoding`` makes git write UTF-16 (without a byte order mark for
+    UTF-16LE/BE) into the work tree while the blob, and the review, hold UTF-8: the file is
+    read, its ids where the review shows them."""
+    repo = new_git_repo(tmp_path / "repo")
+    write(repo, ".gitattributes", "le.env working-tree-encoding=UTF-16LE\n"
+          "be.env working-tree-encoding=UTF-16BE\n")
+    for name, codec in (("le.env", "utf-16-le"), ("be.env", "utf-16-be")):
+        write(repo, name, f"# café\nMODEL={FT}\n".encode(codec))
+    commit(repo, "utf-16 in the work tree")
+    assert git(repo, "show", "HEAD:le.env") == f"# café\nMODEL={FT}\n"
+    result = run_scan(repo)
+    assert sorted((f.location.path, f.location.start_line, f.location.start_column)
+                  for f in result.findings) == [("be.env", 2, 7), ("le.env", 2, 7)]
+    assert not result.summary.skipped
+
+
+def test_the_cache_is_keyed_by_what_decides_the_bytes_on_disk(tmp_path: Path) -> None:
+    """git vouches for a file by the id of its blob, but checks it out through the
+    repository's attributes and config: when they change, a file checked out again under the
+    same blob id holds other bytes, and what the cache kept for the old ones is not used."""
+    repo = new_git_repo(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    write(repo, ".gitattributes", "model.env working-tree-encoding=UTF-32LE\n")
+    write(repo, "model.env", f"MODEL={FT}\n".encode("utf-32-le"))
+    commit(repo, "utf-32 in the work tree")
+    first = run_scan(repo, cache_dir=cache)
+    assert not first.findings and first.summary.skipped == {"binary": 1}  # as git takes it
+    write(repo, ".gitattributes", "")
+    git(repo, "commit", "-q", "-m", "plain UTF-8 from now on", ".gitattributes")
+    (repo / "model.env").unlink()
+    git(repo, "checkout", "--", "model.env")  # the same blob, now UTF-8 on disk
+    assert git(repo, "status", "--porcelain") == ""
+    assert [(f.location.path, f.model_id) for f in run_scan(repo, cache_dir=cache).findings
+            ] == [("model.env", FT)]
+
+
+def test_the_cache_is_keyed_by_the_filters_a_checkout_runs(tmp_path: Path) -> None:
+    """A file kept encrypted in the repository (a clean/smudge filter, as git-crypt does) is
+    the same blob locked and unlocked: the ids the unlocked file shows are found, never
+    hidden by what was kept for the locked one. ftscan itself never runs the filter."""
+    repo = new_git_repo(tmp_path / "repo")
+    cache = tmp_path / "cache"
+    write(repo, ".gitattributes", "secret.env filter=rot13\n")
+    write(repo, "secret.env", codecs.encode(f"MODEL={FT}\n", "rot13"))
+    commit(repo, "locked")  # no filter configured yet: the blob is what the disk holds
+    assert run_scan(repo, cache_dir=cache).findings == ()
+    git(repo, "config", "filter.rot13.smudge", "tr A-Za-z N-ZA-Mn-za-m")
+    git(repo, "config", "filter.rot13.clean", "tr A-Za-z N-ZA-Mn-za-m")
+    (repo / "secret.env").unlink()
+    git(repo, "checkout", "--", "secret.env")  # unlocked: the same blob, readable on disk
+    assert git(repo, "status", "--porcelain") == ""
+    assert [(f.location.path, f.model_id) for f in run_scan(repo, cache_dir=cache).findings
+            ] == [("secret.env", FT)]
 
 
 def test_tracked_files_are_scanned_whatever_gitignore_says(tmp_path: Path) -> None:
@@ -393,6 +618,33 @@ def test_tracked_files_are_scanned_whatever_gitignore_says(tmp_path: Path) -> No
 
 
 # --------------------------------------------------------------------------- reports and sweeps
+
+
+def test_bare_urls_from_a_provider_make_no_link_in_markdown() -> None:
+    """A provider's error message or note lands in the Markdown of ``ftscan reconcile``:
+    GitHub's autolinker must find no URL in it (nor may one point a reader elsewhere)."""
+    import datetime as dt
+
+    from markdown_it import MarkdownIt
+
+    from ftscan.reconcile.model import (
+        Category,
+        ProviderCheck,
+        Reconciliation,
+        Remote,
+        RemoteState,
+    )
+    from ftscan.reconcile.render import markdown_detail, markdown_section
+
+    check = ProviderCheck("openai", "https://api.openai.com/v1", 1, 1, 90,
+                          "see https://evil.example/usage", ("HTTP 500: visit www.evil.example",))
+    remote = Remote(RemoteState.EXISTS, Category.ORPHAN, note="moved to HTTPS://evil.example/x")
+    text = "\n".join([*markdown_section(Reconciliation(dt.date(2026, 11, 22), (check,), ())),
+                      *markdown_detail(remote, 90)])
+    html = MarkdownIt("commonmark").render(text)
+    outside_code = re.sub(r"<code>.*?</code>", "", html, flags=re.DOTALL)
+    assert "evil.example" in outside_code
+    assert re.search(r"(?i)(?:https?|ftp)://[^\s<]|www\.[^\s<]", outside_code) is None, html
 
 
 def test_a_named_path_is_scanned_even_where_ignore_rules_leave_it_out(repo: Path) -> None:

@@ -41,6 +41,9 @@ SHAPES = {
     "plain.py": b"MODEL = 'ft:gpt-4o-mini-2024-07-18:acme::abc'\n",
     "utf16le.txt": "\ufeffmodel: ft:gpt-4o\n".encode("utf-16-le"),
     "utf16be.txt": b"\xfe\xff" + "model: ft:gpt-4o\n".encode("utf-16-be"),
+    "utf16le-no-bom.txt": "model: ft:gpt-4o\n".encode("utf-16-le"),
+    "utf16be-no-bom.txt": "model: ft:gpt-4o\n".encode("utf-16-be"),
+    "utf16-no-bom-nothing.txt": "hello\n".encode("utf-16-le"),
     "binary.bin": b"\x00\x01\x02\x03ft:gpt",
     "late-nul.log": b"x" * 300 + b"\x00 ft:gpt",
     "-starts-with-dash.env": b"M=ft:x\n",
@@ -58,8 +61,11 @@ def test_ripgrep_names_every_file_holding_a_word_and_no_other(tmp_path: Path) ->
     assert ENGINE is not None
     paths = _write(tmp_path, SHAPES)
     found = ENGINE.containing(str(tmp_path), paths, [b"ft:"])
-    assert found == set(paths) - {"nothing.py", "utf16-nothing.txt", "almost.txt",
-                                  "utf32le.txt", "utf32be.txt"}  # binary, as git has it
+    # UTF-32 is binary, as git has it; ripgrep may name the little-endian one (it reads its
+    # byte order mark as UTF-16's, NULs between the characters): more is allowed, never fewer
+    assert found - {"utf32le.txt"} == set(paths) - {
+        "nothing.py", "utf16-nothing.txt", "almost.txt", "utf16-no-bom-nothing.txt",
+        "utf32le.txt", "utf32be.txt"}
 
 
 @needs_ripgrep
@@ -192,6 +198,7 @@ def test_files_over_the_size_limit_give_the_same_notes_with_either_engine(
         "big-plain.log": b"nothing to see here\n" * 200,
         "big-binary.dat": b"\x00\x01\x02" + b"x" * 5000,
         "big-with-id.csv": b"a,b\n" * 100 + f"x,{ID}\n".encode(),
+        "big-utf16.csv": ("a,b\n" * 100 + f"x,{ID}\n").encode("utf-16-le"),
         "small.env": b"M=1\n",
     })
     monkeypatch.setattr(ftscan.pipeline.firstpass, "SEARCH_MIN_FILES", 0)
@@ -201,5 +208,9 @@ def test_files_over_the_size_limit_give_the_same_notes_with_either_engine(
         return (result.findings, result.diagnostics, result.summary.skipped)
 
     by_python = outcome("python")
-    assert by_python[0] and by_python[2] == {"binary": 1}
+    assert by_python[2] == {"binary": 1}
+    findings = by_python[0]
+    assert isinstance(findings, tuple)
+    assert {(f.location.path, f.location.start_line) for f in findings} == {
+        ("big-with-id.csv", 101), ("big-utf16.csv", 101)}
     assert outcome("ripgrep") == by_python

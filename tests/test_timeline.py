@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from ftscan.escape import WORD_JOINER
 from ftscan.inventory import Inventory, Row
 from ftscan.timeline import MAX_BARS, MAX_SECTIONS, gantt
 
@@ -34,11 +35,20 @@ def _inventory(*rows: Row) -> Inventory:
 
 
 def _tasks(lines: list[str]) -> list[str]:
-    """The chart's task lines (indented, with a colon), sections and directives left out."""
+    """The chart's task lines (indented, with a colon), sections and directives left out; the
+    word joiner that escapes each bar's label is dropped (it is invisible)."""
     body = lines[lines.index("```mermaid") + 1:lines.index("```")]
-    return [line.strip() for line in body
+    return [line.strip().replace(WORD_JOINER, "") for line in body
             if line.startswith("    ") and ":" in line and not line.strip().startswith(
                 ("title", "dateFormat", "axisFormat", "section", "todayMarker"))]
+
+
+# What Mermaid's gantt lexer (gantt.jison, case-insensitive) reads a statement from, tried at
+# the start of a line before a task's text
+_MERMAID_STATEMENTS = re.compile(
+    r"(?i)(?:gantt|dateFormat\s|inclusiveEndDates|topAxis|axisFormat\s|tickInterval\s|"
+    r"includes\s|excludes\s|todayMarker\s|weekday\s|weekend\s|\d{4}-\d\d-\d\d|title\s|"
+    r"accTitle\s*:|accDescr|section\s|click\s|call\s|href\s|%%|#)")
 
 
 def test_bars_run_from_today_to_the_shutdown_and_job_creation_is_a_milestone() -> None:
@@ -103,6 +113,22 @@ def test_labels_from_a_repository_cannot_break_out_of_the_chart(hostile: str) ->
         assert "<" not in line and '"' not in line and not line.strip().startswith("click")
     section = [line for line in body if line.startswith("    section ")][1]
     assert ":" not in section and ";" not in section and "#" not in section
+
+
+@pytest.mark.parametrize("suffix", ["title", "dateformat", "section", "click", "call",
+                                    "TopAxis", "2027-01-01-x", "Excludes weekends"])
+def test_a_suffix_that_is_a_mermaid_keyword_stays_a_bar(suffix: str) -> None:
+    """gantt has no quoting: a label is escaped so that Mermaid reads no statement from it."""
+    lines = gantt(_inventory(_row(f"ft:gpt-4o-2024-08-06:acme:{suffix}:x", "gpt-4o-2024-08-06",
+                                  "2027-01-14", suffix=suffix, org=None)), JOBS_END)
+    body = lines[lines.index("```mermaid") + 1:lines.index("```")]
+    bars = [line for line in body if suffix in line and " :" in line]
+    assert len(bars) == 1
+    assert _MERMAID_STATEMENTS.match(bars[0].lstrip()) is None, bars[0]
+    # the chart's own statements are still read as such
+    assert [line.split()[0] for line in body if _MERMAID_STATEMENTS.match(line.lstrip())] == [
+        "%%{init:", "gantt", "title", "dateFormat", "axisFormat", "todayMarker", "section",
+        "section"]
 
 
 def _mmdc() -> list[str] | None:

@@ -4,8 +4,9 @@ The warm path of a repository nobody touched since the last scan (a developer ru
 again, CI on a commit it scanned before, a scheduled scan the next day) should cost a listing
 and a report. The first phase and the alias phase depend only on the repository's files, the
 rules, the configuration and ftscan itself; git's listing names every file with its blob id
-(and the few files it does not vouch for are looked at with ``lstat``). When all of these hash
-to the key of the last scan, that scan's detections and diagnostics are used as they are. The
+(and the few files it does not vouch for are looked at with ``lstat``; what decides the bytes a
+blob is checked out as is in the key too, :mod:`ftscan.checkout`). When all of these hash to
+the key of the last scan, that scan's detections and diagnostics are used as they are. The
 date, the warning window and the lifecycle data are not in the key: verdicts are applied to
 the detections afterwards (:mod:`ftscan.verdicts`), as is anything the run adds on top (a
 baseline, changed lines only, the files pre-commit passed).
@@ -32,9 +33,11 @@ if TYPE_CHECKING:
     from ftscan.result import ScanSummary
 
 REPLAY_FORMAT = 1
-_TRACKED_SYMLINK = re.compile(r"(?:^|\0)[^\0 ]* 120000 [^\0\t]*\t([^\0]*)")
-"""A symlink's record in ``git ls-files --stage -t -z`` output (status tag, mode, blob id,
-stage, tab, path): the path."""
+_UNVOUCHED = re.compile(r"(?:^|\0)(?:[^\0 ]* 120000|[a-zS] \d+) [^\0\t]*\t([^\0]*)")
+"""A record of ``git ls-files --stage -v -z`` output (status tag, mode, blob id, stage, tab,
+path) whose blob id says nothing of the bytes on disk: a symlink's (its blob is its target),
+or one git does not compare with the work tree (assume-unchanged: a lowercase tag;
+skip-worktree: ``S``). The path."""
 UNSETTLED_REASONS = frozenset({"unreadable", "timeout", "failed"})
 
 
@@ -68,14 +71,16 @@ def listing_digest(root: Path, outputs: tuple[str, str, str]) -> Inputs:
     """A digest of what git says the work tree holds (:class:`ftscan.gitfiles.PendingListing`
     outputs: every tracked file's mode, blob id and path, the changed ones and the untracked
     ones), with the ``lstat`` data of the files git does not vouch for by blob id (changed,
-    untracked, symlinks: their content can change without git's listing changing)."""
+    untracked, symlinks, assume-unchanged and skip-worktree files: their content can change
+    without git's listing changing)."""
     tracked, changed, untracked = outputs
     digest = hashlib.sha256()
     for output in outputs:
         digest.update(output.encode("utf-8", "surrogateescape") + b"\1")
     unvouched = {p for p in (*changed.split("\0"), *untracked.split("\0")) if p}
-    if " 120000 " in tracked:  # a symlink's blob is its target, not what it points to
-        unvouched.update(_TRACKED_SYMLINK.findall(tracked))
+    if " 120000 " in tracked or tracked.count("\0H ") + tracked.startswith("H ") != \
+            tracked.count("\0"):  # not every record a regular file git vouches for (rare)
+        unvouched.update(_UNVOUCHED.findall(tracked))
     base = os.path.join(str(root), "")
     newest = 0
     for path in sorted(unvouched):

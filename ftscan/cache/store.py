@@ -16,7 +16,9 @@ of its content's SHA-256 as well:
   no more than hashing it would.
 
 The whole cache is dropped when its *key* differs: ftscan's own code, the rules, the versions
-of the parsing libraries and of Python. Findings are kept as made on the day they were cached
+of the parsing libraries and of Python, and in a git repository what decides the bytes git
+checks a blob out as (:mod:`ftscan.checkout`: a file known by its blob id must hold the bytes
+its facts were read from). Findings are kept as made on the day they were cached
 and re-dated on use (days left change daily, the bytes do not). A cache that cannot be read,
 is not a cache or holds anything but ftscan's own data is ignored and rebuilt, never trusted:
 it is read with an unpickler that refuses every class outside ftscan's data model.

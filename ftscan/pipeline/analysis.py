@@ -151,6 +151,9 @@ def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis,
     if kind is FileKind.DATA:
         return ParsedFile(residual_role=Role.MENTION,
                           residual_kind="data file (a table of records)")
+    if kind is FileKind.REPORT:
+        return ParsedFile(residual_role=Role.MENTION,
+                          residual_kind="ftscan report")
     return ParsedFile(
         residual_role=Role.DEFINITION,
         residual_kind="text",

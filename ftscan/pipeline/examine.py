@@ -27,7 +27,7 @@ from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 from ftscan.budget import OverBudget, time_budget
 from ftscan.cores import available_cores
 from ftscan.discovery import FileEntry, SkippedEntry, irregular
-from ftscan.filekinds import classify
+from ftscan.filekinds import FileKind, classify
 from ftscan.flow.facts import ModuleFacts, shifted
 from ftscan.flow.names import is_workflow, workflow_secret_env
 from ftscan.languages import NameQuery, language_named, language_of
@@ -59,7 +59,7 @@ class Outcome:
 
     relpath: str
     skipped: SkippedEntry | None = None
-    """Set when the file could not be read (or is binary, or one of ftscan's own reports)."""
+    """Set when the file could not be read (or is binary)."""
     analysis: FileAnalysis | None = None
     """Set for a candidate file."""
     module: ModuleFacts | None = None
@@ -212,42 +212,71 @@ def _read_file(entry: FileEntry, max_size: int | None) -> bytes | SkippedEntry:
 
 
 _BOMS = ((b"\xff\xfe\x00\x00", None), (b"\x00\x00\xfe\xff", None),
-         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 """Byte order marks: UTF-16 text is read (transcoded); UTF-32 is binary, as git, GitHub and
 ripgrep take it (a search engine would not see its words, so neither does the scan)."""
 _TEXT_BEFORE_NUL = 256
 """A file whose first NUL comes after this many bytes of clean text is text with a stray NUL
 (a log, a dump), not a binary format: binary formats put theirs in the first few bytes."""
 _CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_TEXT_CONTROLS = re.compile(_CONTROLS.pattern.decode())
+_UNITS_PER_NUL = 64
+"""UTF-16 text without a byte order mark has a NUL in the high byte of every ASCII character
+(a newline, at least); fewer than one in this many code units is no such text."""
+
+
+def text_encoding(data: bytes) -> str | None:
+    """How to read a file that starts with ``data`` (its first :data:`BINARY_SNIFF_BYTES`
+    decide): ``utf-8``, a UTF-16 codec, or ``None`` for a binary file. A NUL makes a file
+    binary (as git decides), unless its NULs are UTF-16's (a byte order mark, or every NUL on
+    the same side of its code unit and the text clean: what git's ``working-tree-encoding``
+    checks out) or clean UTF-8 text comes before the first of them."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec
+    first_nul = data.find(b"\x00", 0, BINARY_SNIFF_BYTES)
+    if first_nul < 0:  # most files: nothing is copied
+        return "utf-8"
+    head = data[:BINARY_SNIFF_BYTES]
+    codec = _utf16_by_its_nuls(head)
+    if codec is not None:
+        return codec
+    before = head[:first_nul]
+    if first_nul >= _TEXT_BEFORE_NUL and _CONTROLS.search(before) is None:
+        try:
+            before.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "utf-8"
+    return None
+
+
+def _utf16_by_its_nuls(head: bytes) -> str | None:
+    """The UTF-16 codec of text without a byte order mark, told by where its NULs are."""
+    units = len(head) // 2
+    for codec, high in (("utf-16-le", 1), ("utf-16-be", 0)):
+        nuls = head[high:units * 2:2].count(0)
+        if nuls and nuls * _UNITS_PER_NUL >= units and \
+                head[1 - high:units * 2:2].count(0) == 0:
+            text = head[:units * 2].decode(codec, errors="replace")
+            return None if _TEXT_CONTROLS.search(text) else codec
+    return None
 
 
 def as_text(data: bytes) -> tuple[bytes, str | None] | None:
     """The bytes to read as UTF-8 text and a note worth telling the user, or ``None`` for a
-    binary file. UTF-16 files with a byte order mark are text (transcoded, so the
-    byte prefilter sees their characters); a NUL within the first 8,000 bytes makes a file
-    binary (as git decides), unless clean text comes before it."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            if codec is None:
-                return None
-            text = data[len(bom):].decode(codec, errors="replace")
-            return text.encode("utf-8", errors="replace"), None
+    binary file (:func:`text_encoding`). UTF-16 text is transcoded, so the byte prefilter
+    sees its characters."""
+    encoding = text_encoding(data)
+    if encoding is None:
+        return None
+    if encoding != "utf-8":
+        return data.decode(encoding, errors="replace").encode("utf-8", errors="replace"), None
     first_nul = data.find(b"\x00", 0, BINARY_SNIFF_BYTES)
     if first_nul < 0:
         return data, None
-    head = data[:first_nul]
-    if first_nul >= _TEXT_BEFORE_NUL and _CONTROLS.search(head) is None:
-        try:
-            head.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        return data, (f"holds NUL bytes (the first at offset {first_nul}) after a text "
-                      "start; read as text")
-    return None
-
-
-def is_binary(data: bytes) -> bool:
-    return as_text(data) is None
+    return data, (f"holds NUL bytes (the first at offset {first_nul}) after a text start; "
+                  "read as text")
 
 
 def _binary(relpath: str) -> SkippedEntry:
@@ -360,8 +389,7 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
                               names_tested=tested,
                               names_found=frozenset(n for n in tested if n.encode() in data))
     candidate = context.rules.is_candidate(data)
-    if candidate and is_own_report(data):
-        return dataclasses.replace(facts, skipped=SkippedEntry(relpath, "ftscan-report"))
+    kind = FileKind.REPORT if candidate and is_own_report(relpath, data) else classify(relpath)
     wants_module = context.follow_names and (facts.outside or bool(env_names) and (
         facts.settings or bool(facts.names_found)))
     if not candidate and not wants_module:
@@ -382,7 +410,7 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
             # declares settings or reads a job's result; else its strings may do (LeanParse)
             lean = not context.follow_names or not (
                 facts.settings or facts.outside or facts.names_found)
-            analysis = analyse_text(relpath, text, classify(relpath), context, lean=lean)
+            analysis = analyse_text(relpath, text, kind, context, lean=lean)
     except OverBudget as exc:
         return FileFacts(relpath, skipped=SkippedEntry(relpath, "timeout", str(exc)))
     except Exception as exc:  # a bug ftscan has with this file must not cost the scan
@@ -443,7 +471,7 @@ def unread_large(entry: FileEntry, context: AnalysisContext) -> FileFacts | None
             os.close(fd)
     except OSError:
         return None
-    if is_binary(head):
+    if text_encoding(head) is None:
         return FileFacts(entry.relpath, skipped=_binary(entry.relpath))
     return FileFacts(entry.relpath)
 

@@ -90,7 +90,8 @@ class DefinitionsPass:
         self.total = len(files)
         for entry in entries:
             if isinstance(entry, SkippedEntry):
-                self._skip(entry, report=entry.reason not in ("symlink", "special"))
+                self._skip(entry, report=entry.reason not in (
+                    "symlink", "special", "ftscan-report"))
         config_files: list[FileEntry] = []
         code_files: list[FileEntry] = []
         for entry in files:
@@ -281,13 +282,10 @@ class DefinitionsPass:
 
     def _record(self, outcome: Outcome) -> None:
         skipped = outcome.skipped
-        if skipped is not None and skipped.reason != "ftscan-report":
+        if skipped is not None:
             self._skip(skipped, report=skipped.reason != "binary")
             return
         self._count_read()
-        if skipped is not None:  # one of ftscan's own reports: read, not analysed
-            self.skipped[skipped.reason] += 1
-            return
         for var, secret in outcome.secret_env:
             self.secret_env.setdefault(var, secret)
         for problem in outcome.problems:

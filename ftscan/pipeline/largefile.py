@@ -3,9 +3,10 @@
 The size limit protects the parsers (a parse tree of a 50 MB file costs gigabytes), not the
 search for ids: a 3 MB OpenAPI spec or a 200 MB eval CSV full of fine-tuned ids is exactly what
 an inventory needs. Such a file is read one megabyte at a time with an overlap (an id cut by a
-piece boundary is whole in the next piece), decoded incrementally, and matched against the
-rules' patterns with no parser: every id is a definition (a mention in prose files), located
-by counting lines as the pieces go by. Memory stays at a couple of pieces whatever the size;
+piece boundary is whole in the next piece), decoded incrementally (UTF-8, or UTF-16 as
+:func:`ftscan.pipeline.examine.text_encoding` tells), and matched against the rules' patterns
+with no parser: every id is a definition (a mention in prose files), located by counting lines as
+the pieces go by. Memory stays at a couple of pieces whatever the size;
 files over :data:`STREAM_LIMIT` are skipped.
 """
 
@@ -20,7 +21,7 @@ from ftscan.discovery import STREAM_LIMIT, FileEntry
 from ftscan.filekinds import FileKind, classify
 from ftscan.models import Location, Role
 from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, effective_role, make_detection
-from ftscan.pipeline.examine import BINARY_SNIFF_BYTES, is_binary
+from ftscan.pipeline.examine import text_encoding
 
 
 class BinaryFile(Exception):
@@ -39,7 +40,8 @@ def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | Non
         else Role.DEFINITION
     kind = "text of a large file (read without a parser)"
     analysis = FileAnalysis()
-    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    decoder: codecs.IncrementalDecoder | None = None  # for the encoding of the first piece
+    utf8 = True
     occurrences: Counter[tuple[str, str]] = Counter()
     carried = ""  # the end of the previous piece, searched again with the next
     carried_at = 0  # the file's character offset of ``carried``
@@ -52,15 +54,18 @@ def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | Non
             return None
         tail = b""  # the end of the bytes read before, for keywords cut by a boundary
         pending = False  # a match was held back for this piece
-        first = True
         while True:
             chunk = os.read(fd, PIECE)
-            if first and is_binary(chunk[:BINARY_SNIFF_BYTES]):
-                raise BinaryFile(entry.relpath)
-            first = False
+            if decoder is None:
+                encoding = text_encoding(chunk)
+                if encoding is None:
+                    raise BinaryFile(entry.relpath)
+                decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+                utf8 = encoding == "utf-8"
             text = carried + decoder.decode(chunk, final=not chunk)
             held_back = len(text)  # where the first match left for the next piece starts
-            window = tail + chunk
+            # UTF-16 is prefiltered as the UTF-8 of its text, which holds the carried end
+            window = tail + chunk if utf8 else text.encode("utf-8", errors="replace")
             tail = window[-4 * OVERLAP:]
             # the byte prefilter (keywords, then the rules' patterns in RE2: both linear, C
             # speed) before any regex on text; the window holds all of ``text`` that no held

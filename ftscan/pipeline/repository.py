@@ -17,12 +17,13 @@ from ftscan.baseline import Entry as BaselineEntry
 from ftscan.baseline import apply as apply_baseline
 from ftscan.cache.files import cache_key
 from ftscan.cache.replay import UNSETTLED_REASONS, Analysed, Replay, listing_digest, walk_digest
+from ftscan.checkout import checkout_digest
 from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config, ConfigError, discover, load_config
 from ftscan.discovery import relative_path
 from ftscan.gitfiles import PendingListing, parse_listing, start_listing
 from ftscan.lifecycle import LifecycleTable, load_lifecycle
 from ftscan.models import Diagnostic, Finding, Severity
-from ftscan.pipeline.filelist import list_files
+from ftscan.pipeline.filelist import list_files, own_files
 from ftscan.pipeline.post import mark_changed
 from ftscan.result import DEFAULT_FAIL_ON, ScanOptions, ScanSummary, Settings
 from ftscan.ruleset import RuleError, RuleSet, load_rules
@@ -141,8 +142,11 @@ def _analysed(root: Path, targets: list[Path], options: ScanOptions, started: fl
     pending = _git_listing(root, targets, options)
     outputs = pending.outputs() if pending is not None else None
     replay = inputs = files = None
+    facts_key = catalogue.cache_key(rules)  # what a file's facts are kept under
     if options.cache_dir is not None:
         if outputs is not None:
+            # files git vouches for are known by blob id: and by what decides their bytes
+            facts_key += ":" + checkout_digest(root, outputs[0], outputs[2])
             inputs = listing_digest(root, outputs)
         else:  # no git to ask: the walk's list, with each file's lstat data, is the key
             files = list_files(root, targets, options, config, None, max_size)
@@ -150,10 +154,10 @@ def _analysed(root: Path, targets: list[Path], options: ScanOptions, started: fl
         # what decides the detections, and nothing else: no date, window or lifecycle data
         # (verdicts are applied afterwards), so a scan the next day is replayed too
         replay = Replay.at(options.cache_dir, root, (
-            catalogue.cache_key(rules), max_size,
+            facts_key, max_size,
             dataclasses.replace(config, lifecycle=(), warning_window_days=None, fail_on=None),
             options.follow_aliases, options.use_ignore_files, options.default_excludes,
-            options.file_budget,
+            options.file_budget, sorted(own_files(root, options)),
             sorted(relative_path(root, t) for t in targets), inputs.digest))
         recorded = replay.load()
         if isinstance(recorded, Analysed):
@@ -167,7 +171,7 @@ def _analysed(root: Path, targets: list[Path], options: ScanOptions, started: fl
                               follow_names=options.follow_aliases)
     listing = parse_listing(*outputs) if outputs is not None else None
     analysed = analyse(root, targets, options, started, config, context, listing,
-                       catalogue.cache_key(rules), files)
+                       facts_key, files)
     unsettled = UNSETTLED_REASONS & analysed.summary.skipped.keys()
     if (replay is None or inputs is None or unsettled
             or not inputs.settled(time.time_ns())):

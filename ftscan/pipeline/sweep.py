@@ -16,6 +16,7 @@ from pathlib import Path
 from ftscan.baseline import Baseline
 from ftscan.baseline import load as load_baseline
 from ftscan.cores import available_cores
+from ftscan.discovery import unreachable
 from ftscan.gitfiles import find_root
 from ftscan.models import Finding, Level, Location
 from ftscan.pipeline.repository import Catalogue, RepositoryScan, scan_repository
@@ -32,8 +33,7 @@ def run(options: ScanOptions) -> ScanResult:
     started = time.monotonic()
     paths = tuple(Path(p) for p in options.paths) or (Path("."),)
     for path in paths:
-        if not path.exists() and not path.is_symlink():
-            raise ScanError(f"path does not exist: {path}")
+        _check_reachable(path)
     try:
         absolute = [Path(p).absolute() for p in paths]
     except OSError as exc:  # the working directory was deleted
@@ -58,6 +58,15 @@ def run(options: ScanOptions) -> ScanResult:
                           catalogue.default_settings(options))
     parts = _scan_repositories(groups, options, started, baseline, absolute, catalogue)
     return _combined(parts, options, baseline, started)
+
+
+def _check_reachable(path: Path) -> None:
+    """Raise :class:`ScanError` when ``path`` is not there to scan (a broken symlink is: the
+    scan reports it)."""
+    try:
+        path.lstat()
+    except OSError as exc:
+        raise ScanError(f"path {unreachable(exc)}: {path}") from None
 
 
 def _combined(parts: list[RepositoryScan], options: ScanOptions, baseline: Baseline | None,

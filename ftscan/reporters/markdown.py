@@ -8,16 +8,16 @@ an ``@`` mention to the comment.
 from __future__ import annotations
 
 from ftscan.escape import md_code, md_text
-from ftscan.ownreports import sign_markdown
 from ftscan.reporters.text import days_phrase, summary_line
 from ftscan.result import ScanResult
 
 _ICONS = {"error": "🔴", "warning": "🟠", "note": "🔵"}
+HEADING = "## ftscan: fine-tuned model references"
 
 
 def render_markdown(result: ScanResult) -> str:
     """A heading, a summary sentence and one table row per finding."""
-    lines = ["## ftscan: fine-tuned model references", "", md_text(summary_line(result)), ""]
+    lines = [HEADING, "", md_text(summary_line(result)), ""]
     shown = [f for f in result.findings if f.suppression is None]
     if shown:
         lines += [
@@ -38,4 +38,4 @@ def render_markdown(result: ScanResult) -> str:
             owners,
             md_text(f.rule_id),
         )) + " |")
-    return sign_markdown("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"

@@ -1,11 +1,12 @@
 """SARIF 2.1.0 for GitHub code scanning, built with sarif-om.
 
 One run, stable rule ids with full metadata, ``ruleIndex``, repository-relative URIs under
-``%SRCROOT%``, GitHub's own ``primaryLocationLineHash`` and ftscan's line-independent
-fingerprint, results sorted, ``results: []`` when clean. sarif-om is untyped and its attrs
-classes carry defaults (``ruleIndex: -1``, ``rank: -1.0``) that must not reach the output, so
-serialisation is a small walker: JSON key from the field's schema name, defaults and ``None``
-dropped, ``level`` always kept, plain dicts (property bags, fingerprints) passed through.
+``%SRCROOT%`` (percent-encoded), GitHub's own ``primaryLocationLineHash`` and ftscan's
+line-independent fingerprint, results sorted, ``results: []`` when clean. sarif-om is untyped
+and its attrs classes carry defaults (``ruleIndex: -1``, ``rank: -1.0``) that must not reach
+the output, so serialisation is a small walker: JSON key from the field's schema name,
+defaults and ``None`` dropped, ``level`` always kept, plain dicts (property bags,
+fingerprints) passed through.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import attr
 import sarif_om as om
@@ -99,7 +101,8 @@ def _descriptor(rule: Rule) -> om.ReportingDescriptor:
 
 def _physical(loc: Location, prefix: str = "") -> om.PhysicalLocation:
     return om.PhysicalLocation(
-        artifact_location=om.ArtifactLocation(uri=prefix + loc.path, uri_base_id=SRCROOT),
+        artifact_location=om.ArtifactLocation(uri=_path_uri(prefix + loc.path),
+                                              uri_base_id=SRCROOT),
         region=om.Region(
             start_line=loc.start_line,
             start_column=loc.start_column,
@@ -107,6 +110,13 @@ def _physical(loc: Location, prefix: str = "") -> om.PhysicalLocation:
             end_column=loc.end_column,
         ),
     )
+
+
+def _path_uri(path: str) -> str:
+    """A repository-relative path as the relative URI SARIF wants: every character a URI may
+    not hold (a space, non-ASCII, a newline or escape sequence in a file name, ``%``, ``#``,
+    ``?``, ``:``) percent-encoded as UTF-8, the ``/`` kept."""
+    return quote(path, safe="/!$&'()*+,;=@")
 
 
 def _related(finding: Finding, prefix: str) -> list[om.Location] | None:

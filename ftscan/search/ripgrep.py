@@ -4,8 +4,10 @@ list of files.
 ripgrep reads the files the scan listed (named one by one, so which files are searched is the
 scan's decision, not ripgrep's ignore rules), in as many processes as there are cores (each
 multi-threaded; two processes beat one on 2 cores, measured). It transcodes UTF-16 files with a
-byte order mark, as ftscan's reader does, and ``--text`` makes it search binary-looking files to
-the end, so it never names fewer files than Python's own test would. It runs with no
+byte order mark, as ftscan's reader does; UTF-16 without one (which ftscan's reader tells by its
+NULs) is found by looking for each ASCII word with NULs between its characters too; ``--text``
+makes it search binary-looking files to the end, so it never names fewer files than Python's
+own test would. It runs with no
 configuration file of its own (``--no-config``), never follows a preprocessor, and has a time
 limit: a batch that fails (an unreadable file makes ``rg`` exit 2) or runs out of time is
 answered with all of its files, which the scan then reads itself.
@@ -41,8 +43,9 @@ class Ripgrep:
             return set()
         if not words or any(b"\n" in w or b"\r" in w or not w for w in words):
             return set(relpaths)  # one word per line: cannot ask, so everything may hold one
+        wanted = {*words, *(_as_utf16(word) for word in words if word.isascii())}
         with tempfile.NamedTemporaryFile("wb", prefix="ftscan-words-", suffix=".txt") as listed:
-            listed.write(b"\n".join(sorted(set(words))) + b"\n")
+            listed.write(b"\n".join(sorted(wanted)) + b"\n")
             listed.flush()
             command = [self.executable, "--no-config", "--files-with-matches", "--null",
                        "--fixed-strings", "--case-sensitive", "--text", "--no-messages",
@@ -65,6 +68,12 @@ class Ripgrep:
             process, batch = running.pop(0)
             found.update(_answer(process, batch))
         return found
+
+
+def _as_utf16(word: bytes) -> bytes:
+    """An ASCII word as it appears inside UTF-16 text, little- or big-endian: NULs between its
+    characters."""
+    return b"\x00".join(word[i:i + 1] for i in range(len(word)))
 
 
 def _answer(process: subprocess.Popen[bytes], batch: list[str]) -> set[str] | list[str]:
