@@ -7,7 +7,8 @@ run's scan (:mod:`ftscan.pipeline.filelist`); any other file that looks like a r
 scanned, and every id in it is a mention at note level, saying it is an ftscan report.
 Recognising a report never leaves its ids out, so a repository gains nothing by dressing a
 file up as one, and a file of code or configuration (Python, JavaScript, YAML, ``.env``, ...)
-is never taken for one, whatever it holds. A file counts as a report only when its whole format says so:
+is never taken for one, whatever it holds. A file counts as a report only when its whole
+format says so:
 
 - JSON reports, SARIF logs, baselines and JSON inventories are parsed and must have the
   structure ftscan writes (tool name, version, the lists it holds; a baseline nothing else);
