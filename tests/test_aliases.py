@@ -95,10 +95,11 @@ def test_sarif_links_definitions_and_shows_the_flow(alias: ScanResult) -> None:
 def test_only_files_holding_a_bound_name_are_parsed(repo: Path) -> None:
     write(repo, ".env", "RANKER_MODEL=ft:gpt-4o-mini-2024-07-18:acme:x:AbCd1234\n")
     write(repo, "app/config.py", 'import os\nRANKER = os.getenv("RANKER_MODEL")\n')
-    write(repo, "app/use.py", "from app.config import RANKER\nclient.create(model=RANKER)\n")
+    write(repo, "app/use.py",
+          "from app.config import RANKER\nclient.chat.completions.create(model=RANKER)\n")
     for i in range(30):
         write(repo, f"app/other_{i}.py",
-              f"def f{i}(model):\n    return client.create(model=model)\n")
+              f"def f{i}(model):\n    return client.chat.completions.create(model=model)\n")
     result = run_scan(repo)
     uses = sorted((f.location.path, f.location.start_line) for f in result.findings
                   if f.role is Role.USE)
@@ -109,9 +110,11 @@ def test_only_files_holding_a_bound_name_are_parsed(repo: Path) -> None:
 def test_cycles_and_star_imports_do_not_hang(repo: Path) -> None:
     write(repo, ".env", "M=ft:gpt-4o-mini-2024-07-18:acme:x:AbCd1234\n")
     write(repo, "a.py",
-          "from b import Y as X\nimport os\nZ = os.getenv('M')\nclient.create(model=X)\n")
-    write(repo, "b.py", "from a import X as Y\nfrom c import *\nclient.create(model=Y)\n")
-    write(repo, "c.py", "from a import *\nclient.create(model=Z)\n")
+          "from b import Y as X\nimport os\nZ = os.getenv('M')\n"
+          "client.chat.completions.create(model=X)\n")
+    write(repo, "b.py",
+          "from a import X as Y\nfrom c import *\nclient.chat.completions.create(model=Y)\n")
+    write(repo, "c.py", "from a import *\nclient.chat.completions.create(model=Z)\n")
     result = run_scan(repo)
     uses = sorted((f.location.path, f.location.start_line) for f in result.findings
                   if f.role is Role.USE)
@@ -131,7 +134,7 @@ def test_use_level_follows_the_most_urgent_model(repo: Path) -> None:
     write(repo, ".env", "M=ft:gpt-3.5-turbo-0125:acme:old:AbCd1234\n")
     write(repo, "deploy.yaml",
           "env:\n  - name: M\n    value: ft:gpt-4o-2024-08-06:acme:new:EfGh5678\n")
-    write(repo, "app.py", "import os\nclient.create(model=os.getenv('M'))\n")
+    write(repo, "app.py", "import os\nclient.chat.completions.create(model=os.getenv('M'))\n")
     (use,) = [f for f in run_scan(repo).findings if f.role is Role.USE]
     assert use.model_id == "ft:gpt-3.5-turbo-0125:acme:old:AbCd1234"  # already retired
     assert use.lifecycle.status.value == "retired" and use.level.label == "error"
@@ -163,7 +166,7 @@ class Settings(BaseSettings):
     ranker_model: str = "gpt-4o-mini"
 """)
     write(repo, "app.py", "from settings import Settings\n"
-          "client.create(model=Settings().ranker_model)\n")
+          "client.chat.completions.create(model=Settings().ranker_model)\n")
     uses = sorted((f.location.path, f.location.start_line) for f in run_scan(repo).findings
                   if f.role is Role.USE)
     assert uses == [("app.py", 2), ("settings.py", 6)]

@@ -247,7 +247,8 @@ def test_classes_constructor_parameters_and_functions(repo: Path) -> None:
     ''')
     result = run_scan(repo)
     found = {f.location.start_line: f.model_ids for f in result.findings if f.role is Role.USE}
-    assert found == {4: (FT,), 10: (FT2,)}
+    # each model call, and each call of the repository's functions that passes a fine-tune on
+    assert found == {4: (FT,), 7: (FT,), 8: (FT,), 10: (FT2,), 11: (FT2,)}
 
 
 def test_options_objects_spread_and_passed_by_name(repo: Path) -> None:

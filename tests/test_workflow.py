@@ -139,7 +139,7 @@ def test_diff_base_reports_only_new_lines_resolving_names_everywhere(gitrepo: Pa
     commit(gitrepo, "base")
     git(gitrepo, "checkout", "-q", "-b", "feature")
     write(gitrepo, "app.py", "import os\nMODEL = os.getenv('RANKER_MODEL')\n"
-          "client.create(model=MODEL)\n")
+          "client.chat.completions.create(model=MODEL)\n")
     write(gitrepo, "new.env", f"NEW={FT2}\n")
     commit(gitrepo, "feature")
     result = scan_cli(str(gitrepo), "--diff-base", "main", "--format", "json")

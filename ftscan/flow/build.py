@@ -99,6 +99,24 @@ class Observation:
 
 
 @dataclass
+class Binding:
+    """An argument of a call to one of the repository's functions."""
+
+    path: str
+    span: Span
+    node: Node
+    """What the argument holds."""
+    function: str
+    """The function's name, for messages."""
+    code: str
+    """The argument as written (shortened)."""
+    result: Node
+    """The node of the call's result (where the function returns to)."""
+    parameters: set[Node] = field(default_factory=set)
+    """The parameter nodes it binds (several when the callee can be several functions)."""
+
+
+@dataclass
 class Program:
     """The graph of every module parsed so far, and what the use findings need from it."""
 
@@ -133,6 +151,10 @@ class Program:
     _subclasses: dict[Value, set[Value]] = field(default_factory=dict)
     _imported_files: dict[tuple[str, str], str] = field(default_factory=dict)
     """(module, local name) → the repository file it imports, where that file is not parsed."""
+    bindings: dict[tuple[str, int, int], Binding] = field(default_factory=dict)
+    """Each argument of a call to a function (or class) of the repository, by its place: the
+    parameters it binds. The argument is a use where one of them leads to a model call
+    (:mod:`.phase`)."""
 
     def function(self, path: str, qualname: str) -> Function | None:
         return self._functions.get((path, qualname))
@@ -868,7 +890,20 @@ class _ModuleBuilder:
             elif arg.position < len(positional):
                 param = positional[arg.position]
             if param is not None:
-                graph.edge(node, ("var", module, function.qualname, param.name), hop)
+                target = ("var", module, function.qualname, param.name)
+                graph.edge(node, target, hop)
+                self._note_binding(arg, node, target, function.name, call)
+
+    def _note_binding(self, arg: Arg, node: Node, parameter: Node, function: str,
+                      call: Call) -> None:
+        """Remember that ``arg`` binds ``parameter`` of one of the repository's functions."""
+        key = (self.path, arg.span.start, arg.span.end)
+        binding = self.program.bindings.get(key)
+        if binding is None:
+            binding = self.program.bindings[key] = Binding(
+                self.path, arg.span, node, function, _short(self._code(arg.value)),
+                self.expr("", call))
+        binding.parameters.add(parameter)
 
     def _call_stub(self, stub: Value, args: list[tuple[Arg, Node]], result: Node) -> None:
         """A call to something of a repository module not read yet (``q =
@@ -897,12 +932,45 @@ class _ModuleBuilder:
 
     # ------------------------------------------------------------------ sinks
 
+    def _observe_request(self, scope: str, call: Call) -> None:
+        """A model key in the body an HTTP request sends (``fetch(url, {body:
+        JSON.stringify({model})})``, ``requests.post(url, json={"model": m})``)."""
+        sinks = self.language.sinks
+        bodies: list[Expr] = []
+        for arg in call.args:
+            bodies.append(arg.value)
+            if isinstance(arg.value, DictX):
+                bodies += [v for k, v, _ in arg.value.entries if k in ("body", "data", "json")]
+        kind = f"sent as the model of a request by {call.text}"
+        for body in bodies:
+            if isinstance(body, Call) and sinks.serializes(body.text) and body.args:
+                body = body.args[0].value
+            if isinstance(body, DictX):
+                for key, value, entry_span in body.entries:
+                    if key in sinks.keywords and not isinstance(value, Lit):
+                        self._observe(self.expr(scope, value), entry_span, kind,
+                                      _short(self._code(value)))
+            elif not isinstance(body, Lit | Call | ListX):
+                self.graph.watch(self.expr(scope, body), functools.partial(
+                    self._request_object, span=_span(body) or call.span, kind=kind,
+                    code=_short(self._code(body))))
+
+    def _request_object(self, o: Value, *, span: Span, kind: str, code: str) -> None:
+        """A dict sent as a request body: its model keys are observed."""
+        if o[1] != "dict":
+            return
+        for key in sorted(self.program.dict_keys(o) & self.language.sinks.keywords):
+            self._observe(("field", o, key_field(key)), span, kind, f"{code}.{key}")
+
     def _observe_sinks(self, scope: str, call: Call, args: list[tuple[Arg, Node]]) -> None:
         sinks = self.language.sinks
+        if sinks.sends(call.text):
+            self._observe_request(scope, call)
+        beside = {a.keyword for a, _ in args if a.keyword is not None}
         for arg, node in args:
             if arg.spread == 2:
                 for keyword in sinks.keywords:
-                    how = sinks.match(call.text, keyword, -1, self.program.user_sinks)
+                    how = sinks.match(call.text, keyword, -1, self.program.user_sinks, beside)
                     if how is None:
                         continue
                     observed = ("obs", self.path, arg.span.start, keyword)
@@ -912,10 +980,11 @@ class _ModuleBuilder:
                                   f"**{keyword}")
                 continue
             if isinstance(arg.value, DictX) and sinks.object_arguments:
+                keys = {k for k, _, _ in arg.value.entries if k is not None}
                 for key, value, entry_span in arg.value.entries:
                     if key is None:
                         continue
-                    how = sinks.match(call.text, key, -1, self.program.user_sinks)
+                    how = sinks.match(call.text, key, -1, self.program.user_sinks, keys)
                     if how is None or isinstance(value, Lit):
                         continue
                     value_node = self.expr(scope, value)
@@ -932,7 +1001,8 @@ class _ModuleBuilder:
                 for source in sources:
                     self.graph.watch(source, functools.partial(
                         self._object_sink, call=call, arg=arg, scope=scope))
-            how = sinks.match(call.text, arg.keyword, arg.position, self.program.user_sinks)
+            how = sinks.match(call.text, arg.keyword, arg.position, self.program.user_sinks,
+                              beside)
             if how is None or isinstance(arg.value, Lit) or arg.spread:
                 continue
             self._sink_arg_spans.add((arg.span.start, arg.span.end))
@@ -964,8 +1034,9 @@ class _ModuleBuilder:
         if o[1] != "dict":
             return
         sinks = self.language.sinks
-        for key in sorted(self.program.dict_keys(o)):
-            how = sinks.match(call.text, key, -1, self.program.user_sinks)
+        keys = self.program.dict_keys(o)
+        for key in sorted(keys):
+            how = sinks.match(call.text, key, -1, self.program.user_sinks, keys)
             if how is None:
                 continue
             context = f"...{key}" if isinstance(arg.value, DictX) else \

@@ -68,8 +68,18 @@ class Graph:
         """The nodes of objects' fields (``("field", object, name)``)."""
         self.steps = 0
         """Units of work: values propagated along edges, rules run, edges added."""
+        self.read_at: dict[Node, set[Node]] = {}
+        """Where an object's contents were read: a node that received a field of an object
+        (``models[k]``, ``for m in models``, ``cfg.model``) → the nodes that held the object
+        when its field was read there. Values flow from the field, not from the object's
+        holder, so these are the steps :meth:`leading_to` and :meth:`onward` take besides
+        the edges."""
+        self.reads_into: dict[Node, set[Node]] = {}
+        """The same, the other way: a node that held an object → where its fields were read."""
         self._pending: dict[Node, set[Value]] = {}
         self._queue: deque[Node] = deque()
+        self._watching: list[tuple[Node, Value]] = []
+        """The node and object a watch rule is running for (rules can nest)."""
 
     # ------------------------------------------------------------------ building
 
@@ -84,6 +94,11 @@ class Graph:
         marked low confidence for that reason)."""
         if src == dst:
             return
+        if self._watching:
+            holder, obj = self._watching[-1]
+            if type(src) is tuple and src and src[0] == "field" and src[1] == obj:
+                self.read_at.setdefault(dst, set()).add(holder)
+                self.reads_into.setdefault(holder, set()).add(dst)
         out = self.succ.setdefault(src, {})
         if dst in out:
             return
@@ -109,7 +124,14 @@ class Graph:
         for value in list(self.values.get(node, ())):
             if is_object(value):
                 self.steps += 1
-                rule(value)
+                self._run(rule, node, value)
+
+    def _run(self, rule: Callable[[Value], None], node: Node, value: Value) -> None:
+        self._watching.append((node, value))
+        try:
+            rule(value)
+        finally:
+            self._watching.pop()
 
     def _add(self, node: Node, values: Iterable[Value]) -> None:
         held = self.values.get(node)
@@ -155,12 +177,32 @@ class Graph:
                     if is_object(value):
                         for rule in list(rules):
                             self.steps += 1
-                            rule(value)
+                            self._run(rule, node, value)
 
     # ------------------------------------------------------------------ reading
 
     def values_of(self, node: Node) -> set[Value]:
         return self.values.get(node, set())
+
+    def leading_to(self, targets: Iterable[Node]) -> set[Node]:
+        """Every node from which a value can reach one of ``targets``: back along the edges,
+        and from a field's read to the node that held the object (``for m in models``
+        leads from ``models``). Linear in the nodes and edges visited."""
+        found = set(targets)
+        frontier = list(found)
+        while frontier:
+            node = frontier.pop()
+            self.steps += 1
+            for src in (*self.pred.get(node, ()), *self.read_at.get(node, ())):
+                if src not in found:
+                    found.add(src)
+                    frontier.append(src)
+        return found
+
+    def onward(self, node: Node) -> tuple[Node, ...]:
+        """Where a value of ``node`` goes next: along its edges, and into the reads of the
+        objects it holds (forward, what :meth:`leading_to` walks back)."""
+        return (*self.succ.get(node, ()), *self.reads_into.get(node, ()))
 
     def path_to(self, node: Node, value: Value, max_nodes: int = 20_000) -> list[Hop] | None:
         """The hops ``value`` took from where it was seeded to ``node`` (shortest), or ``None``

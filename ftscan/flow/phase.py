@@ -15,12 +15,13 @@ use site, with the chain back to each definition.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ftscan.flow.build import DATA_SUFFIXES, Observation, Program, exported_names, key_field
+from ftscan.flow.build import DATA_SUFFIXES, Observation, Program, exported_names
 from ftscan.flow.datafiles import data_loader
 from ftscan.flow.deploy import bind_env, helm_links, terraform_links
 from ftscan.flow.facts import Lit, ModuleFacts, Span
@@ -379,65 +380,200 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
 
 
 def _use_sites(program: Program, definitions: list[Detection], texts: _Texts) -> list[UseSite]:
+    """Every place a value reaches where a use is reported: the observations (model calls,
+    env reads, settings fields) and the arguments that pass a value on to a model call
+    through one of the repository's own functions; one site per line."""
     graph = program.graph
-    uses = []
+    model_calls = [node for node, o in program.observations.items()
+                   if o.sink and not o.manages and not _calls_repository(program, o)]
+    leading = _Leading(program, model_calls)
+    uses: list[UseSite] = []
+    seen: set[tuple[str, int, int]] = set()
     for node, observation in program.observations.items():
         values = graph.values_of(node)
-        if not values or _reported_inside(program, observation):
+        if not values or (_calls_repository(program, observation)
+                          and not _passes_on(program, observation, leading)):
             continue
-        defs = _best_definitions(values)
-        if defs:
-            origins = tuple(_origin(graph, node, value, definitions, texts, i < MAX_FLOWS)
-                            for i, value in enumerate(defs[:MAX_ORIGINS]))
-            uses.append(UseSite(observation.path, texts.locate(observation.path,
-                                                               observation.span),
-                                origins, observation.kind, observation.context,
-                                _plain_default_note(observation, program, texts)))
+        site = _site(program, node, observation, values, definitions, texts)
+        if site is not None:
+            uses.append(site)
+            seen.add((observation.path, observation.span.start, observation.span.end))
+    called = {v for node in model_calls for v in graph.values_of(node)}
+    contents = _Contents(graph)
+    for key, binding in sorted(program.bindings.items()):
+        if key in seen or not any(leading.calls_model(p) for p in binding.parameters):
             continue
-        outside = sorted(v for v in values if v[0] == "out")
-        if outside and observation.sink and not observation.manages:
-            uses.append(UseSite(observation.path,
-                                texts.locate(observation.path, observation.span), (),
-                                observation.kind, observation.context,
-                                outside=_outside_name(outside[0])))
-    return uses
+        values = contents.carried(binding.node) & called
+        if not values:
+            continue
+        observation = Observation(binding.path, binding.span,
+                                  f"passed to {binding.function}(), which calls the model",
+                                  binding.code, sink=True)
+        site = _site(program, binding.node, observation, values, definitions, texts)
+        if site is not None:
+            uses.append(site)
+    return _one_per_line(uses)
 
 
-def _reported_inside(program: Program, observation: Observation) -> bool:
-    """Is this argument of a call to a repository function reported where the function
-    passes it on to a model (so the call site would be a second finding for one use)?"""
+def _site(program: Program, node: Node, observation: Observation, values: set[Value],
+          definitions: list[Detection], texts: _Texts) -> UseSite | None:
+    """The use site of an observation reached by ``values`` (definitions first, else a
+    value set outside the repository at a model call), or ``None``."""
+    graph = program.graph
+    location = texts.locate(observation.path, observation.span)
+    defs = _best_definitions(values)
+    if defs:
+        origins = tuple(_origin(graph, node, value, definitions, texts, i < MAX_FLOWS)
+                        for i, value in enumerate(defs[:MAX_ORIGINS]))
+        return UseSite(observation.path, location, origins, observation.kind,
+                       observation.context, _plain_default_note(observation, program, texts))
+    outside = sorted(v for v in values if v[0] == "out")
+    if outside and observation.sink and not observation.manages:
+        return UseSite(observation.path, location, (), observation.kind, observation.context,
+                       outside=_outside_name(outside[0]))
+    return None
+
+
+def _one_per_line(uses: list[UseSite]) -> list[UseSite]:
+    """A site is one use however many places of its line a value reaches: the first on the
+    line, with the definitions of all of them."""
+    by_line: dict[tuple[str, int], UseSite] = {}
+    for site in sorted(uses, key=lambda u: (u.location, u.context)):
+        key = (site.path, site.location.start_line)
+        first = by_line.get(key)
+        if first is None:
+            by_line[key] = site
+        elif site.origins:
+            known = {o.definition.location for o in first.origins}
+            more = tuple(o for o in site.origins if o.definition.location not in known)
+            by_line[key] = dataclasses.replace(
+                first, origins=first.origins + more,
+                outside=None if first.origins or more else first.outside)
+    return list(by_line.values())
+
+
+class _Contents:
+    """What a node carries: its values, and what the objects among them hold in their fields
+    (a registry passed to a function carries the ids in its lists), a few levels deep."""
+
+    DEPTH = 3
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._fields: dict[Value, list[Node]] | None = None
+
+    def carried(self, node: Node) -> set[Value]:
+        found: set[Value] = set()
+        objects: set[Value] = set()
+        layer = [node]
+        for _ in range(self.DEPTH + 1):
+            following: list[Node] = []
+            for held in layer:
+                for value in self.graph.values_of(held):
+                    if value[0] in ("def", "out"):
+                        found.add(value)
+                    elif value[0] == "obj" and value not in objects:
+                        objects.add(value)
+                        following.extend(self.fields_of(value))
+            layer = following
+            if len(found) >= MAX_ORIGINS:
+                break
+        return found
+
+    def fields_of(self, obj: Value) -> list[Node]:
+        if self._fields is None:
+            self._fields = {}
+            for node in self.graph.fields:
+                owner = node[1]  # type: ignore[index]
+                self._fields.setdefault(owner, []).append(node)
+        return self._fields.get(obj, [])
+
+
+class _Leading:
+    """Which parameters of the repository's functions lead to a model call: inside the
+    function, in what it calls, or through what it stores (``self.model``, read by a method
+    that calls the model), but not out through its own return (the caller's own call is the
+    use then: ``get_model_ids(MODELS)`` only hands the ids back).
+
+    Each parameter is summarised once: does it lead to a model call, does it come back out of
+    the function's return? A parameter's walk does not go into the functions it passes the
+    value to: it asks their parameters' summaries, and where the callee hands the value back,
+    goes on from that call's result (so a return goes back to its own call, not to every
+    caller of the function). The work is linear in the functions' bodies."""
+
+    LIMIT = 20_000
+    """Nodes one parameter's walk visits at most."""
+
+    def __init__(self, program: Program, model_calls: list[Node]) -> None:
+        self.graph = program.graph
+        self.targets = set(model_calls)
+        self.backward = self.graph.leading_to(model_calls)
+        self.entering: dict[tuple[Node, Node], Node] = {
+            (b.node, p): b.result for b in program.bindings.values() for p in b.parameters}
+        """(argument, parameter) → the node of that call's result."""
+        self._summaries: dict[Node, tuple[bool, bool]] = {}
+        self._busy: set[Node] = set()
+
+    def calls_model(self, parameter: Node) -> bool:
+        return parameter in self.backward and self._summary(parameter)[0]
+
+    def _summary(self, parameter: Node) -> tuple[bool, bool]:
+        """(leads to a model call, comes back out of the function's return)."""
+        known = self._summaries.get(parameter)
+        if known is not None:
+            return known
+        if parameter in self._busy:  # recursion: what the outer walk finds is the answer
+            return False, False
+        self._busy.add(parameter)
+        graph = self.graph
+        own_return = ("ret", parameter[1], parameter[2])  # type: ignore[index]
+        returned = {v for v in graph.values_of(own_return) if v[0] == "obj"}
+        leads = returns = False
+        seen = {parameter}
+        frontier = [parameter]
+        while frontier and not leads and len(seen) < self.LIMIT:
+            node = frontier.pop()
+            graph.steps += 1
+            for nxt in graph.onward(node):
+                if nxt in self.targets:
+                    leads = True
+                    break
+                if nxt == own_return or (returned and type(nxt) is tuple
+                                         and nxt[0] == "field" and nxt[1] in returned):
+                    returns = True
+                    continue
+                result = self.entering.get((node, nxt))
+                if result is not None:  # into another function: its summary, not its body
+                    inner_leads, inner_returns = self._summary(nxt)
+                    if inner_leads:
+                        leads = True
+                        break
+                    nxt = result if inner_returns else None
+                if nxt is not None and nxt not in seen:
+                    seen.add(nxt)
+                    frontier.append(nxt)
+        self._busy.discard(parameter)
+        self._summaries[parameter] = (leads, returns)
+        return leads, returns
+
+
+def _calls_repository(program: Program, observation: Observation) -> bool:
+    """Is the observation an argument of a call to one of the repository's functions?"""
     if observation.callee is None or observation.parameter is None:
         return False
-    graph = program.graph
-    functions = [v for v in graph.values_of(observation.callee)
-                 if v[0] == "obj" and v[1] in ("func", "class")]
-    if not functions:
-        return False
+    return any(v[0] == "obj" and v[1] in ("func", "class")
+               for v in program.graph.values_of(observation.callee))
+
+
+def _passes_on(program: Program, observation: Observation, leading: _Leading) -> bool:
+    """Does the repository function the observation's argument goes to pass it on to a model
+    call (its parameter leads to one)?"""
+    assert observation.parameter is not None
     call = (observation.path, observation.call) if observation.call is not None else None
-    starts = [n for f in functions
-              for n in program.parameter_nodes(f, observation.parameter, call)]
-    if observation.key is not None:  # an entry of an options object: that entry's field
-        key = key_field(observation.key)
-        starts = [("field", o, key) for n in starts for o in graph.values_of(n)
-                  if o[0] == "obj" and o[1] == "dict"]
-    return bool(starts) and _reaches_observation(program, starts)
-
-
-def _reaches_observation(program: Program, starts: list[Node], limit: int = 5_000) -> bool:
-    """Does a value flow from ``starts`` to any observation (a breadth-first walk along the
-    graph's edges, bounded)?"""
-    seen = set(starts)
-    frontier = list(starts)
-    while frontier and len(seen) < limit:
-        node = frontier.pop()
-        for nxt in program.graph.succ.get(node, ()):
-            if nxt in seen:
-                continue
-            if nxt in program.observations:
-                return True
-            seen.add(nxt)
-            frontier.append(nxt)
-    return False
+    return any(leading.calls_model(node)
+               for f in program.graph.values_of(observation.callee)
+               if f[0] == "obj" and f[1] in ("func", "class")
+               for node in program.parameter_nodes(f, observation.parameter, call))
 
 
 def _best_definitions(values: set[Value]) -> list[Value]:

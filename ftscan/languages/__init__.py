@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import importlib
 import posixpath
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 if TYPE_CHECKING:
@@ -64,8 +65,14 @@ the language whose files are searched."""
 @dataclass(frozen=True)
 class SinkTable:
     """Where a call takes a model: keywords (``model=``; also keys of an object literal
-    argument, where the language passes options that way), and positional arguments of
-    callables matched on the last parts of their dotted name."""
+    argument, where the language passes options that way) of the calls the table names, and
+    positional arguments of callables, matched on the last parts of their dotted name.
+
+    A model keyword on a call the table does not name is a sink only when the call also
+    passes what a model call takes (:attr:`companions`: ``messages``, ``prompt``, ...): a
+    ``model`` key in a log line, a metrics record or a JSON answer is no call of the model.
+    The repository's own functions are sinks where their parameter reaches one (decided by
+    the resolver, :mod:`ftscan.flow.phase`)."""
 
     keywords: frozenset[str]
     positional: Mapping[str, int] = field(default_factory=dict)
@@ -73,18 +80,46 @@ class SinkTable:
     management: frozenset[str] = frozenset()
     """Callables (last parts of the dotted name) that manage a model rather than call it
     (``models.delete``): a value set outside the repository reaching them is no use."""
+    calls: frozenset[str] = frozenset()
+    """Callables whose model keywords carry the model (``chat.completions.create``)."""
+    companions: frozenset[str] = frozenset()
+    """Keywords that make any call with a model keyword a call of a model
+    (``messages``, ``prompt``, ``max_tokens``)."""
+    requests: frozenset[str] = frozenset()
+    """Callables that send an HTTP request (``fetch``, ``requests.post``): a model key in the
+    body they send (an object argument, its ``body``/``data``/``json`` entry, or what
+    ``JSON.stringify``/``json.dumps`` makes of one) asks a service for that model."""
+    serializers: frozenset[str] = frozenset()
+    """Callables that turn an object into a request body (``JSON.stringify``)."""
+
+    def sends(self, callee: str) -> bool:
+        """Does ``callee`` send an HTTP request whose body may name a model?"""
+        return _named(callee, self.requests)
+
+    def serializes(self, callee: str) -> bool:
+        return _named(callee, self.serializers)
 
     def manages(self, callee: str) -> bool:
-        return any(callee == m or callee.endswith("." + m) for m in self.management)
+        return _named(callee, self.management)
+
+    def calls_model(self, callee: str) -> bool:
+        """Does the table name ``callee`` as a call whose model keywords carry the model?"""
+        return _named(callee, self.calls) or _named(callee, self.management)
 
     def match(self, callee: str, keyword: str | None, position: int,
-              user_sinks: Sequence[tuple[str, str | int]] = ()) -> str | None:
-        """How an argument goes where a model goes (``model=``, ``argument 1``), or ``None``."""
+              user_sinks: Sequence[tuple[str, str | int]] = (),
+              beside: Collection[str] = ()) -> str | None:
+        """How an argument goes where a model goes (``model=``, ``argument 1``), or ``None``;
+        ``beside``: the other keywords (or keys) of the call."""
         declared = self.declared(callee, keyword, position, user_sinks)
         if declared is not None:
             return declared
         if keyword is not None:
-            return f"{keyword}=" if keyword in self.keywords else None
+            if keyword not in self.keywords:
+                return None
+            if self.calls_model(callee) or not self.companions.isdisjoint(beside):
+                return f"{keyword}="
+            return None
         for suffix, index in self.positional.items():
             if (callee == suffix or callee.endswith("." + suffix)) and position == index:
                 return f"argument {position + 1}"
@@ -101,6 +136,32 @@ class SinkTable:
                 if isinstance(param, str) and keyword == param:
                     return f"{keyword}="
         return None
+
+    @classmethod
+    def load(cls, path: Path, object_arguments: bool = False) -> SinkTable:
+        """A language's ``sinks.yaml``."""
+        import yaml
+
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(frozenset(data["keywords"]), dict(data["positional"]),
+                   object_arguments=object_arguments,
+                   management=frozenset(data.get("management", ())),
+                   calls=frozenset(data.get("calls", ())),
+                   companions=frozenset(data.get("companions", ())),
+                   requests=frozenset(data.get("requests", ())),
+                   serializers=frozenset(data.get("serializers", ())))
+
+
+def _named(callee: str, names: frozenset[str]) -> bool:
+    """Is ``callee`` one of ``names``, or does its dotted name end with one?"""
+    if callee in names:
+        return True
+    at = callee.find(".")
+    while at >= 0:
+        if callee[at + 1:] in names:
+            return True
+        at = callee.find(".", at + 1)
+    return False
 
 
 class Language(Protocol):

@@ -15,8 +15,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import yaml
-
 from ftscan.comments import CommentSyntax
 from ftscan.flow.facts import Class, ModuleFacts, shifted
 from ftscan.flow.names import reads_fine_tune_env
@@ -39,9 +37,7 @@ _WORD = r"[A-Za-z0-9_$]"
 
 
 def _load_sinks() -> SinkTable:
-    data = yaml.safe_load((Path(__file__).parent / "sinks.yaml").read_text(encoding="utf-8"))
-    return SinkTable(frozenset(data["keywords"]), dict(data["positional"]),
-                     object_arguments=True, management=frozenset(data.get("management", ())))
+    return SinkTable.load(Path(__file__).parent / "sinks.yaml", object_arguments=True)
 
 
 class JavaScriptLanguage:

@@ -13,8 +13,6 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-import yaml
-
 from ftscan.flow.facts import Class, ModuleFacts
 from ftscan.flow.names import reads_fine_tune_env
 from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable
@@ -28,9 +26,7 @@ _MAX_BASE_DEPTH = 10
 
 
 def _load_sinks() -> SinkTable:
-    data = yaml.safe_load((Path(__file__).parent / "sinks.yaml").read_text(encoding="utf-8"))
-    return SinkTable(frozenset(data["keywords"]), dict(data["positional"]),
-                     management=frozenset(data.get("management", ())))
+    return SinkTable.load(Path(__file__).parent / "sinks.yaml")
 
 
 class PythonLanguage:
