@@ -452,9 +452,14 @@ def _one_per_line(uses: list[UseSite]) -> list[UseSite]:
     return list(by_line.values())
 
 
+_CONTAINERS = frozenset({"dict", "list", "view"})
+
+
 class _Contents:
-    """What a node carries: its values, and what the objects among them hold in their fields
-    (a registry passed to a function carries the ids in its lists), a few levels deep."""
+    """What a node carries: its values, and what the data containers among them (dicts and
+    lists) hold, a few levels deep: a registry passed to a function carries the ids in its
+    lists. An instance is not looked into: handing a configured service object to a function
+    is no model value (its own calls of the model are the uses)."""
 
     DEPTH = 3
 
@@ -472,7 +477,7 @@ class _Contents:
                 for value in self.graph.values_of(held):
                     if value[0] in ("def", "out"):
                         found.add(value)
-                    elif value[0] == "obj" and value not in objects:
+                    elif value[0] == "obj" and value[1] in _CONTAINERS and value not in objects:
                         objects.add(value)
                         following.extend(self.fields_of(value))
             layer = following
