@@ -126,7 +126,7 @@ def recipes_group() -> None:
     provider still has it: after 2027-01-06 a fine-tune can only be rebuilt elsewhere."""
 
 
-@recipes_group.command("export", epilog=_environment_help(PROVIDERS))
+@recipes_group.command("export", epilog=_environment_help(_EXPORTERS))
 @click.option("--provider", type=click.Choice([p.name for p in _EXPORTERS]),
               default=_EXPORTERS[0].name, show_default=True,
               help="The provider to export from.")

@@ -1,5 +1,5 @@
-"""What every provider in the registry (ftscan/providers/) promises. Nothing outside a
-provider's own folder names it.
+"""What every provider in the registry (ftscan/providers/) promises. What the commands say
+about providers follows from the registry, and nothing outside a provider's own folder names it.
 """
 
 from __future__ import annotations
@@ -9,10 +9,30 @@ import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from ftscan.providers import PROVIDERS
+from ftscan.cli import main
+from ftscan.providers import PROVIDERS, exporting_recipes
+from ftscan.providers.base import Provider
 
 PACKAGE = Path(__file__).resolve().parent.parent / "ftscan"
+
+
+def _help_variables(*command: str) -> tuple[set[str], str]:
+    text = CliRunner().invoke(main, [*command, "--help"]).output
+    return set(re.findall(r"^ +([A-Z][A-Z0-9_]+): ", text, re.MULTILINE)), text
+
+
+@pytest.mark.parametrize(("command", "providers"), [
+    (("reconcile",), PROVIDERS),
+    (("recipes", "export"), exporting_recipes()),
+], ids=["reconcile", "recipes export"])
+def test_help_lists_the_variables_of_the_providers_the_command_asks(
+        command: tuple[str, ...], providers: tuple[Provider, ...]) -> None:
+    listed, text = _help_variables(*command)
+    assert listed == {v.name for p in providers for v in p.environment}
+    offered = re.search(r"--provider \[([^\]]+)\]", text)
+    assert offered is not None and offered.group(1).split("|") == [p.name for p in providers]
 
 
 CONSUMERS = sorted([*(PACKAGE / "reconcile").glob("*.py"), PACKAGE / "cli_providers.py",
