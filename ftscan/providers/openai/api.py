@@ -142,11 +142,11 @@ class OpenAIApi:
         return self.client.download(f"files/{_segment(file_id)}/content", target)
 
 
-def read_state(api: OpenAIApi, today: dt.date, checkpoint_ids: Collection[str] = (),
-               endpoint: str = "") -> ProviderState:
+def read_state(api: OpenAIApi, today: dt.date,
+               checkpoint_ids: Collection[str] = ()) -> ProviderState:
     """What the organisation has: jobs, fine-tuned models, the checkpoints code names, and
     (with an admin key) the last day each model served requests."""
-    state = ProviderState(NAME, endpoint or api.client.base_url)
+    state = ProviderState(NAME, api.client.base_url)
     try:
         for raw in api.jobs():
             job = job_from(raw)
