@@ -323,7 +323,7 @@ def shard_command(shard: tuple[int, int], names: tuple[str, ...]) -> None:
               help="Write the merged SARIF to FILE (atomically) instead of stdout.")
 def merge_sarif_command(files: tuple[Path, ...], output: Path | None) -> None:
     """Join ftscan SARIF files (one per shard) into one run, as code scanning requires."""
-    from ftscan.reporters.sarif import merge_sarif
+    from ftscan.sarifmerge import merge_sarif
 
     emit(merge_sarif(files), output)
 

@@ -13,19 +13,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import attr
 import sarif_om as om
 
 from ftscan import __version__
-from ftscan.errors import FtscanError
 from ftscan.models import Finding, Location, Role
 from ftscan.reporters.records import finding_record
 from ftscan.result import ScanResult
-from ftscan.ruleset import Rule
+
+if TYPE_CHECKING:
+    from ftscan.ruleset import Rule
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 MAX_RESULTS = 25_000
@@ -228,43 +228,3 @@ def to_plain(obj: Any) -> Any:
     if obj is None or isinstance(obj, (str, int, float, bool)):
         return obj
     raise TypeError(f"cannot serialise {type(obj).__name__} into SARIF")
-
-
-class SarifMergeError(FtscanError):
-    """A file that cannot be merged. The message names it."""
-
-
-def merge_sarif(paths: Sequence[Path]) -> str:
-    """One SARIF log with one run from several ftscan logs (the shards of a sweep): rules
-    united by id, every result kept with its ``ruleIndex`` pointing into the united list."""
-    rules: dict[str, dict[str, Any]] = {}
-    results: list[dict[str, Any]] = []
-    properties: dict[str, Any] = {}
-    driver: dict[str, Any] = {}
-    for path in paths:
-        try:
-            log = json.loads(path.read_text(encoding="utf-8"))
-            runs = log["runs"]
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-            raise SarifMergeError(f"{path}: not a SARIF log: {exc}") from None
-        for run in runs:
-            tool = run.get("tool", {}).get("driver", {})
-            if tool.get("name") != "ftscan":
-                raise SarifMergeError(f"{path}: a run of {tool.get('name')!r}, not ftscan")
-            driver = driver or {k: v for k, v in tool.items() if k != "rules"}
-            properties.update(run.get("properties", {}))
-            for rule in tool.get("rules", []):
-                rules.setdefault(rule["id"], rule)
-            results.extend(run.get("results", []))
-    ordered = sorted(rules)
-    index = {rule_id: i for i, rule_id in enumerate(ordered)}
-    for result in results:
-        result["ruleIndex"] = index[result["ruleId"]]
-    results.sort(key=lambda r: (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                                r["locations"][0]["physicalLocation"]["region"]["startLine"],
-                                r["ruleId"]))
-    run = {"tool": {"driver": {**driver, "rules": [rules[i] for i in ordered]}},
-           "results": results, "columnKind": "unicodeCodePoints",
-           "invocations": [{"executionSuccessful": True}], "properties": properties}
-    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
