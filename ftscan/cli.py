@@ -37,7 +37,7 @@ from ftscan.config import FAIL_ON_CHOICES
 from ftscan.discovery import DEFAULT_EXCLUDES_TEXT
 from ftscan.errors import FtscanError
 from ftscan.escape import terminal
-from ftscan.reporters import REPORTERS
+from ftscan.reporters import INVENTORY_REPORTERS, REPORTERS
 from ftscan.result import ScanOptions
 from ftscan.ruleset import load_rules
 from ftscan.search import ENGINES
@@ -196,7 +196,7 @@ def scan_command(
 
 @main.command("inventory", short_help="One row per model id: lifecycle, owners, every site.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["markdown", "csv", "json"]),
+@click.option("--format", "output_format", type=click.Choice(list(INVENTORY_REPORTERS)),
               default="markdown", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the inventory to FILE (atomically) instead of stdout.")
@@ -245,7 +245,7 @@ def inventory_command(
         result = inv.build(run_scan(options, quiet=quiet, verbose=False))
     if redact_org:
         result = inv.redact(result)
-    emit(inv.FORMATS[output_format](result), output)
+    emit(INVENTORY_REPORTERS[output_format](result), output)
 
 
 @main.group("baseline", short_help="Accept today's findings so only new ones fail.")

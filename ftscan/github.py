@@ -35,8 +35,9 @@ from ftscan.cache.files import default_cache_dir
 from ftscan.escape import terminal
 from ftscan.gitdiff import DiffError
 from ftscan.models import Finding, Level
-from ftscan.ownreports import COMMENT_MARKER
 from ftscan.pipeline.post import mark_changed
+from ftscan.reporters import inventory_markdown
+from ftscan.reporters.inventory_markdown import COMMENT_MARKER
 from ftscan.reporters.sarif import render_sarif
 from ftscan.reporters.text import summary_line
 from ftscan.result import ScanOptions
@@ -168,7 +169,7 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     out.extend(annotation_lines(new))
 
     added = replace(result, findings=tuple(new))
-    inventory_text = inv.to_markdown(inv.build(added))
+    inventory_text = inventory_markdown.render(inv.build(added))
     headline = (f"ftscan: {len(new)} new finding{'s' if len(new) != 1 else ''} {scope} "
                 f"({len(active)} in the repository, "
                 f"{len(result.findings) - len(active)} suppressed).")

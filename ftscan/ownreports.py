@@ -26,9 +26,8 @@ import re
 from typing import Any
 
 from ftscan.filekinds import FileKind, classify, comment_syntax
+from ftscan.reporters.inventory_markdown import COMMENT_MARKER
 
-COMMENT_MARKER = "<!-- ftscan:inventory -->"
-"""The first line of the pull request comment the GitHub Action keeps up to date."""
 _LEVELS = frozenset({"error", "warning", "note"})
 _RULE_ID = re.compile(r"[A-Z][A-Z0-9]*[0-9]{3}")
 _TEXT_LINE = re.compile(
@@ -92,7 +91,7 @@ def _is_own_json(document: Any) -> bool:
 
 
 def _is_own_markdown(text: str) -> bool:
-    from ftscan.inventory import MARKDOWN_HEADING
+    from ftscan.reporters.inventory_markdown import HEADING as MARKDOWN_HEADING
     from ftscan.reporters.markdown import HEADING
 
     body = text.removeprefix(COMMENT_MARKER + "\n")
@@ -101,8 +100,9 @@ def _is_own_markdown(text: str) -> bool:
 
 
 def _is_own_csv(text: str) -> bool:
-    from ftscan.inventory import CSV_COLUMNS, STATUS_WORDS
+    from ftscan.models import Status
     from ftscan.reporters.csv_ import COLUMNS
+    from ftscan.reporters.inventory_csv import COLUMNS as CSV_COLUMNS
 
     rows = list(csv.reader(io.StringIO(text)))
     if not rows:
@@ -114,7 +114,7 @@ def _is_own_csv(text: str) -> bool:
                    and _RULE_ID.fullmatch(row[rule]) for row in body)
     if header == list(CSV_COLUMNS):
         status = CSV_COLUMNS.index("status")
-        return all(len(row) == len(CSV_COLUMNS) and row[status] in STATUS_WORDS
+        return all(len(row) == len(CSV_COLUMNS) and row[status] in {s.value for s in Status}
                    for row in body)
     return False
 

@@ -634,7 +634,7 @@ def test_bare_urls_from_a_provider_make_no_link_in_markdown() -> None:
         Remote,
         RemoteState,
     )
-    from ftscan.reconcile.render import markdown_detail, markdown_section
+    from ftscan.reporters.reconciled import markdown_detail, markdown_section
 
     check = ProviderCheck("openai", "https://api.openai.com/v1", 1, 1, 90,
                           "see https://evil.example/usage", ("HTTP 500: visit www.evil.example",))

@@ -15,6 +15,7 @@ from conftest import DATA, run_scan, write
 
 from ftscan import inventory as inv
 from ftscan.models import Finding, Role
+from ftscan.reporters import inventory_csv, inventory_json, inventory_markdown
 from ftscan.reporters.sarif import render_sarif
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:triage:AbCd1234"
@@ -265,14 +266,15 @@ def test_recipes_in_the_inventory(repo: Path) -> None:
     assert "probably" in (rows["ft:gpt-4.1-2025-04-14:acme::Pp112233"].recipe_note or "")
     own = [r for r in built.rows.values() if r.kind == "training"]
     assert [r.suffix for r in own] == ["other"]
-    document = json.loads(inv.to_json(built))
+    document = json.loads(inventory_json.render(built))
     schema = json.loads((Path(inv.__file__).parent / "schemas" / "inventory-v3.schema.json")
                         .read_text())
     jsonschema.Draft202012Validator(schema).validate(document)
     merged = inv.merge([inv.load(_saved(repo, document))])
     assert {s.line for s in merged.rows[FT].recipe_sites} == {1}
-    assert "not in repo" in inv.to_markdown(built) and "1 pipeline" in inv.to_markdown(built)
-    assert "trained by train.py:1" in inv.to_csv(built)
+    table = inventory_markdown.render(built)
+    assert "not in repo" in table and "1 pipeline" in table
+    assert "trained by train.py:1" in inventory_csv.render(built)
 
 
 def _saved(repo: Path, document: dict) -> Path:

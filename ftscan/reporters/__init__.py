@@ -6,9 +6,13 @@ takes longer to import than a cached scan of a small repository takes to run."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ftscan.lazy import on_first_call
 from ftscan.result import ScanResult
+
+if TYPE_CHECKING:
+    from ftscan.inventory import Inventory
 
 Reporter = Callable[[ScanResult, bool], str]
 """``render(result, color) -> text``; ``color`` matters only to the text format."""
@@ -28,4 +32,10 @@ REPORTERS: dict[str, Reporter] = {
     "markdown": _renderer("markdown", "render_markdown"),
 }
 
-__all__ = ["REPORTERS", "Reporter"]
+INVENTORY_REPORTERS: dict[str, Callable[[Inventory], str]] = {
+    name: on_first_call(f"ftscan.reporters.inventory_{name}", "render")
+    for name in ("markdown", "csv", "json")
+}
+"""``render(inventory) -> text`` per format of ``ftscan inventory``."""
+
+__all__ = ["INVENTORY_REPORTERS", "REPORTERS", "Reporter"]
