@@ -36,9 +36,8 @@ from ftscan.escape import terminal
 from ftscan.gitdiff import DiffError
 from ftscan.models import Finding, Level
 from ftscan.pipeline.post import mark_changed
-from ftscan.reporters import inventory_markdown
+from ftscan.reporters import inventory_markdown, sarif
 from ftscan.reporters.inventory_markdown import COMMENT_MARKER
-from ftscan.reporters.sarif import render_sarif
 from ftscan.reporters.text import summary_line
 from ftscan.result import ScanOptions
 
@@ -164,8 +163,7 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     fresh = {(f.fingerprint, f.location) for f in new}
     marked_all = tuple(replace(f, new=(f.fingerprint, f.location) in fresh)
                        for f in result.findings)
-    sarif = render_sarif(replace(result, all_findings=marked_all))
-    write_atomic(sarif_file, sarif)
+    write_atomic(sarif_file, sarif.render(replace(result, all_findings=marked_all)))
     out.extend(annotation_lines(new))
 
     added = replace(result, findings=tuple(new))

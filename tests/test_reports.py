@@ -13,8 +13,8 @@ from conftest import DATA, FIXTURES, run_scan
 
 from ftscan.api import ScanResult
 from ftscan.fingerprint import line_hashes
-from ftscan.reporters import REPORTERS
-from ftscan.reporters.sarif import render_sarif
+from ftscan.reporters import sarif as sarif_report
+from ftscan.reporters import scan_reporter
 
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
 REPORT_SCHEMA = json.loads(
@@ -29,7 +29,7 @@ def sample() -> ScanResult:
 
 @pytest.fixture(scope="module")
 def sarif(sample: ScanResult) -> dict:
-    return json.loads(render_sarif(sample))
+    return json.loads(sarif_report.render(sample))
 
 
 def test_sarif_is_valid_against_the_schema(sarif: dict) -> None:
@@ -37,7 +37,7 @@ def test_sarif_is_valid_against_the_schema(sarif: dict) -> None:
 
 
 def test_clean_scan_gives_valid_sarif_with_empty_results() -> None:
-    log = json.loads(render_sarif(run_scan(FIXTURES / "lookalikes")))
+    log = json.loads(sarif_report.render(run_scan(FIXTURES / "lookalikes")))
     jsonschema.Draft7Validator(SARIF_SCHEMA).validate(log)
     assert log["runs"][0]["results"] == []
 
@@ -84,7 +84,7 @@ def test_sarif_results_point_at_the_right_place(sarif: dict, sample: ScanResult)
 
 def test_sarif_is_deterministic(sample: ScanResult) -> None:
     again = run_scan(FIXTURES / "sample-repo")
-    assert render_sarif(sample) == render_sarif(again)
+    assert sarif_report.render(sample) == sarif_report.render(again)
 
 
 def test_sarif_level_follows_the_lifecycle(sarif: dict) -> None:
@@ -101,7 +101,7 @@ def test_sarif_level_follows_the_lifecycle(sarif: dict) -> None:
 
 
 def test_json_report_is_valid_and_complete(sample: ScanResult) -> None:
-    report = json.loads(REPORTERS["json"](sample, False))
+    report = json.loads(scan_reporter("json").render(sample))
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(report)
     assert report["summary"]["findings"] == len(sample.findings) == len(report["findings"])
     assert report["summary"]["findingsByLevel"]["error"] == sum(
@@ -115,22 +115,22 @@ def test_json_report_is_valid_and_complete(sample: ScanResult) -> None:
 
 
 def test_csv_has_one_row_per_finding(sample: ScanResult) -> None:
-    rows = list(csv.DictReader(io.StringIO(REPORTERS["csv"](sample, False))))
+    rows = list(csv.DictReader(io.StringIO(scan_reporter("csv").render(sample))))
     assert len(rows) == len(sample.findings)
     assert {r["modelId"] for r in rows} == {f.model_id for f in sample.findings}
 
 
 def test_markdown_is_a_table_with_every_finding(sample: ScanResult) -> None:
-    text = REPORTERS["markdown"](sample, False)
+    text = scan_reporter("markdown").render(sample)
     table_rows = [line for line in text.splitlines() if line.startswith("| ") and "`" in line]
     assert len(table_rows) == len(sample.findings)
 
 
 def test_text_groups_by_file_and_ends_with_a_summary(sample: ScanResult) -> None:
-    text = REPORTERS["text"](sample, False)
+    text = scan_reporter("text").render(sample)
     assert "fixtures/sample-repo/infra/main.tf\n" in text
     assert "\x1b[" not in text
     *_, summary, advice = text.rstrip().splitlines()
     assert summary.startswith(f"{len(sample.findings)} findings (")
     assert advice.startswith("To accept a finding") and "ftscan baseline create" in advice
-    assert "\x1b[" in REPORTERS["text"](sample, True)
+    assert "\x1b[" in scan_reporter("text").render(sample, color=True)

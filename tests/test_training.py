@@ -16,7 +16,7 @@ from conftest import DATA, run_scan, write
 from ftscan import inventory as inv
 from ftscan.models import Finding, Role
 from ftscan.reporters import inventory_csv, inventory_json, inventory_markdown
-from ftscan.reporters.sarif import render_sarif
+from ftscan.reporters import sarif as sarif_report
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:triage:AbCd1234"
 
@@ -287,14 +287,14 @@ def test_reports_with_the_new_roles_are_schema_valid(repo: Path) -> None:
     write(repo, "data/train.jsonl", _chat(2))
     _write(repo, "train.py", 'client.fine_tuning.jobs.create(training_file="data/train.jsonl")\n')
     result = run_scan(repo)
-    sarif = json.loads(render_sarif(result))
+    sarif = json.loads(sarif_report.render(result))
     jsonschema.Draft7Validator(json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
                                ).validate(sarif)
     roles = {r["properties"]["role"] for r in sarif["runs"][0]["results"]}
     assert roles == {"training", "training-data"}
-    from ftscan.reporters.json_ import render_json
+    from ftscan.reporters import json_
 
-    report = json.loads(render_json(result))
+    report = json.loads(json_.render(result))
     schema = json.loads((Path(inv.__file__).parent / "schemas" / "report-v1.schema.json")
                         .read_text())
     jsonschema.Draft202012Validator(schema).validate(report)

@@ -7,10 +7,13 @@ import io
 
 from ftscan.escape import csv_cell
 from ftscan.inventory import Inventory
+from ftscan.models import Status
+from ftscan.reporters.base import csv_records
 from ftscan.reporters.reconciled import CSV_COLUMNS as REMOTE_CSV_COLUMNS
 from ftscan.reporters.reconciled import csv_values as remote_csv
 
 name = "csv"
+_STATUSES = {status.value for status in Status}
 
 COLUMNS = ("modelId", "provider", "baseModel", "org", "suffix", "status", "shutdownDate",
            "daysLeft", "owners", "services", "repositories", "definitionCount", "useCount",
@@ -42,3 +45,10 @@ def render(inventory: Inventory, color: bool = False) -> str:
             *(remote_csv(row.remote, reconciled.usage_days) if reconciled else ()),
         )])
     return out.getvalue()
+
+
+def recognises(data: bytes) -> bool:
+    """Does ``data`` have a header :func:`render` writes (with the provider's columns when
+    reconciled), and rows that fit it?"""
+    records = csv_records(data, COLUMNS, COLUMNS + REMOTE_CSV_COLUMNS)
+    return records is not None and all(record["status"] in _STATUSES for record in records)

@@ -9,7 +9,7 @@ from typing import Any
 
 from ftscan import __version__
 from ftscan.inventory import INVENTORY_KIND, INVENTORY_VERSION, Inventory
-from ftscan.reporters.base import TOOL_NAME
+from ftscan.reporters.base import TOOL_NAME, json_object, names_ftscan
 from ftscan.reporters.reconciled import reconciliation_json, remote_json
 
 name = "json"
@@ -66,3 +66,12 @@ def render(inventory: Inventory, color: bool = False) -> str:
     if inventory.reconciliation is not None:
         document["reconciliation"] = reconciliation_json(inventory.reconciliation)
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def recognises(data: bytes) -> bool:
+    """Is ``data`` a JSON inventory: ftscan's name, the inventory's kind and its rows?"""
+    document = json_object(data)
+    if document is None:
+        return False
+    return names_ftscan(document.get("tool")) and document.get("kind") == INVENTORY_KIND \
+        and isinstance(document.get("models"), list)

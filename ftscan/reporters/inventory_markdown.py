@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ftscan.escape import html_text, md_code, md_text
 from ftscan.inventory import Inventory, Row
+from ftscan.reporters.base import starts_with_heading
 from ftscan.reporters.reconciled import markdown_cell, markdown_detail, markdown_section
 from ftscan.reporters.timeline import gantt
 from ftscan.verdicts import remaining
@@ -132,3 +133,9 @@ def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
                 md_code(s.label(several), in_table=False) for s in sorted(sites)))
     out += ["", "</details>", ""]
     return out
+
+
+def recognises(data: bytes) -> bool:
+    """Does ``data`` start with the heading and the blank line :func:`render` writes, alone or
+    in the pull request comment (:data:`COMMENT_MARKER` above it)?"""
+    return starts_with_heading(data.removeprefix(f"{COMMENT_MARKER}\n".encode()), HEADING)
