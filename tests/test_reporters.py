@@ -32,7 +32,7 @@ from ftscan.result import ScanResult
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("FTSCAN_UPDATE_GOLDEN") == "1"
-SUFFIXES = {"text": "txt", "json": "json", "sarif": "sarif", "csv": "csv", "markdown": "md"}
+SUFFIXES = {"text": "txt", "json": "json", "sarif": "sarif.json", "csv": "csv", "markdown": "md"}
 
 
 @pytest.fixture(scope="module")
