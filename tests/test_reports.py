@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import DATA, FIXTURES, run_scan
+from conftest import DATA, FIXTURES, run_scan, write
 
 from ftscan.api import ScanResult
 from ftscan.fingerprint import line_hashes
@@ -53,6 +55,57 @@ def test_sarif_rules_carry_full_metadata(sarif: dict, sample: ScanResult) -> Non
         assert rule["defaultConfiguration"]["level"] in ("note", "warning", "error")
         assert rule["properties"]["precision"] in ("very-high", "high", "medium", "low")
         assert 0 < len(rule["properties"]["tags"]) <= 20
+
+
+def _sections(markdown: str) -> dict[str, str]:
+    """The text under each heading of a Markdown page, by the anchor GitHub gives the heading
+    (lower case, punctuation other than ``-`` and ``_`` dropped, spaces as ``-``)."""
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    sections: dict[str, str] = {}
+    anchor = ""
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open":
+            title = tokens[i + 1].content.strip().lower()
+            anchor = re.sub(r"[^\w\- ]", "", title).replace(" ", "-")
+            sections[anchor] = ""
+        elif token.type == "inline" and anchor and tokens[i - 1].type != "heading_open":
+            sections[anchor] += " " + token.content
+    return sections
+
+
+def test_every_builtin_rule_links_to_its_section_of_the_rules_page(sarif: dict,
+                                                                   sample: ScanResult) -> None:
+    """helpUri is the rule id's anchor on docs/rules.md, a section that says what the rule
+    finds (its title and description)."""
+    sections = _sections((DATA.parent.parent / "docs" / "rules.md").read_text())
+    rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+    assert len(rules) == len(sample.settings.rules.rules) > 20
+    for descriptor, rule in zip(rules, sample.settings.rules.rules, strict=True):
+        page, _, anchor = descriptor["helpUri"].partition("#")
+        assert page == "https://github.com/ftscan/ftscan/blob/main/docs/rules.md"
+        assert anchor in sections, rule.id
+        text = " ".join(sections[anchor].split())
+        assert rule.title in text and " ".join(rule.description.split()) in text, rule.id
+
+
+def test_a_rule_of_the_users_own_has_no_help_link(tmp_path: Path) -> None:
+    write(tmp_path, ".git/HEAD", "")
+    write(tmp_path, "pyproject.toml", '[tool.ftscan]\nrules = ["acme.yaml"]\n')
+    write(tmp_path, "acme.yaml", """rules:
+  - id: ACME001
+    name: acme-registry-model
+    provider: acme
+    title: Acme model-registry fine-tune
+    description: A fine-tuned model in Acme's model registry.
+    help: Move it.
+    keywords: ["acme-ft/"]
+    patterns: ['acme-ft/(?P<base>[a-z0-9-]+)/(?P<id>[0-9a-f]{8})']
+""")
+    log = json.loads(sarif_report.render(run_scan(tmp_path)))
+    rules = {r["id"]: r for r in log["runs"][0]["tool"]["driver"]["rules"]}
+    assert "helpUri" not in rules["ACME001"] and "helpUri" in rules["FT001"]
 
 
 def test_sarif_results_point_at_the_right_place(sarif: dict, sample: ScanResult) -> None:

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 MAX_RESULTS = 25_000
 """GitHub code scanning rejects a run with more results than this."""
 INFORMATION_URI = "https://github.com/ftscan/ftscan"
+RULES_PAGE = f"{INFORMATION_URI}/blob/main/docs/rules.md"
+"""The page with a section on each of ftscan's own rules."""
 SRCROOT = "%SRCROOT%"
 _KEEP_EVEN_IF_DEFAULT = {"level"}
 
@@ -79,10 +81,16 @@ def capped(findings: Sequence[Finding]) -> tuple[list[Finding], list[om.Notifica
     return kept, [om.Notification(level="warning", message=om.Message(text=text))]
 
 
+def help_uri(rule_id: str) -> str:
+    """The rule's section of :data:`RULES_PAGE` (its heading is the id)."""
+    return f"{RULES_PAGE}#{rule_id.lower()}"
+
+
 def _descriptor(rule: Rule) -> om.ReportingDescriptor:
     return om.ReportingDescriptor(
         id=rule.id,
         name=_pascal(rule.name),
+        help_uri=help_uri(rule.id) if rule.builtin else None,  # a rule file's own: no page
         short_description=om.MultiformatMessageString(text=rule.title),
         full_description=om.MultiformatMessageString(text=rule.description[:1024]),
         help=om.MultiformatMessageString(text=_plain(rule.help), markdown=rule.help),
