@@ -2,10 +2,10 @@
 
 An entry is keyed by the finding's line-independent fingerprint (rule, path, model id, the
 name it is bound to, occurrence) and names those parts for a reviewer, with an optional
-``reason`` and ``owner``. No line numbers and no timestamps: moving code does not touch the
-file, and entries are sorted so diffs stay small. ``scan --baseline`` marks matching findings
-as suppressed (SARIF ``kind: external``) and lists entries that no longer match, so the file
-can be pruned with ``baseline update``.
+``reason`` and ``owner``. The file (:mod:`ftscan.reporters.baseline`) has no line numbers and
+no timestamps: moving code does not touch it, and entries are sorted so diffs stay small.
+``scan --baseline`` marks matching findings as suppressed (SARIF ``kind: external``) and lists
+entries that no longer match, so the file can be pruned with ``baseline update``.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from pathlib import Path
 
 from ftscan.errors import FtscanError
 from ftscan.models import Finding, Suppression
-
-BASELINE_VERSION = 1
+from ftscan.reporters.baseline import BASELINE_VERSION, render
 
 
 class BaselineError(FtscanError):
@@ -60,15 +59,6 @@ def entry_for(finding: Finding) -> Entry:
     """The baseline entry that accepts ``finding``."""
     return Entry(finding.fingerprint, finding.rule_id, finding.location.path, finding.model_id,
                  finding.role.value, finding.context)
-
-
-def render(entries: Iterable[Entry]) -> str:
-    """The baseline file: sorted, stable, no lines or times."""
-    ordered = sorted({e.fingerprint: e for e in entries}.values(),
-                     key=lambda e: (e.path, e.rule_id, e.model_id, e.fingerprint))
-    document = {"version": BASELINE_VERSION, "tool": "ftscan",
-                "entries": [e.to_json() for e in ordered]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def create(findings: Iterable[Finding]) -> str:

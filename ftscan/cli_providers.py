@@ -30,6 +30,7 @@ from ftscan.commandline import (
 from ftscan.escape import terminal
 from ftscan.providers import NAMES, PROVIDERS, exporting_recipes, provider_named
 from ftscan.providers.base import Progress, Provider, Session
+from ftscan.reporters import INVENTORY_FORMATS, inventory_reporter
 from ftscan.result import ScanOptions
 
 _EXPORTERS = exporting_recipes()
@@ -58,7 +59,7 @@ def _progress(quiet: bool) -> Progress:
               help="Reconcile this JSON inventory or JSON scan report instead of scanning.")
 @click.option("--provider", "providers", multiple=True, type=click.Choice(NAMES),
               help="Ask this provider (repeatable) [default: every provider whose key is set].")
-@click.option("--format", "output_format", type=click.Choice(["markdown", "csv", "json"]),
+@click.option("--format", "output_format", type=click.Choice(list(INVENTORY_FORMATS)),
               default="markdown", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the result to FILE (atomically) instead of stdout.")
@@ -109,7 +110,7 @@ def reconcile_command(paths: tuple[Path, ...], from_file: Path | None,
     states = fetch.read_providers(asked, os.environ, today, checkpoints,
                                   progress=_progress(quiet))
     result = join.reconcile(inventory, states, table, rules, today)
-    emit(inv.FORMATS[output_format](result), output)
+    emit(inventory_reporter(output_format).render(result), output)
     reconciliation = result.reconciliation
     assert reconciliation is not None
     for check in reconciliation.providers:

@@ -634,7 +634,7 @@ def test_bare_urls_from_a_provider_make_no_link_in_markdown() -> None:
         Remote,
         RemoteState,
     )
-    from ftscan.reconcile.render import markdown_detail, markdown_section
+    from ftscan.reporters.reconciled import markdown_detail, markdown_section
 
     check = ProviderCheck("openai", "https://api.openai.com/v1", 1, 1, 90,
                           "see https://evil.example/usage", ("HTTP 500: visit www.evil.example",))
@@ -709,7 +709,7 @@ def test_merge_takes_the_documented_form_and_keeps_each_sites_repository(
 
 def test_a_sarif_log_over_githubs_limit_is_capped_with_a_warning() -> None:
     from ftscan.models import Finding, Level, Lifecycle, Location, Role, Status
-    from ftscan.reporters.sarif import MAX_RESULTS, capped
+    from ftscan.reporters.sarif_run import MAX_RESULTS, capped
 
     def finding(i: int, level: Level) -> Finding:
         return Finding(rule_id="FT001", level=level, role=Role.DEFINITION, message="m",

@@ -27,14 +27,14 @@ from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 from ftscan.budget import OverBudget, time_budget
 from ftscan.cores import available_cores
 from ftscan.discovery import FileEntry, SkippedEntry, irregular
-from ftscan.filekinds import FileKind, classify
+from ftscan.filekinds import FileKind, classify, may_be_report
 from ftscan.flow.facts import ModuleFacts, shifted
 from ftscan.flow.names import is_workflow, workflow_secret_env
 from ftscan.languages import NameQuery, language_named, language_of
 from ftscan.models import Diagnostic, Severity
-from ftscan.ownreports import is_own_report
 from ftscan.parsers import ParseFailure
 from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, analyse_text
+from ftscan.reporters import is_own_report
 from ftscan.suppress import Markers
 from ftscan.suppress import markers as suppression_markers
 from ftscan.training.data import HEAD_BYTES, may_be_training_data
@@ -389,7 +389,9 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
                               names_tested=tested,
                               names_found=frozenset(n for n in tested if n.encode() in data))
     candidate = context.rules.is_candidate(data)
-    kind = FileKind.REPORT if candidate and is_own_report(relpath, data) else classify(relpath)
+    kind = classify(relpath)
+    if candidate and may_be_report(relpath, kind) and is_own_report(data):
+        kind = FileKind.REPORT
     wants_module = context.follow_names and (facts.outside or bool(env_names) and (
         facts.settings or bool(facts.names_found)))
     if not candidate and not wants_module:
