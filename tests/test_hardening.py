@@ -251,7 +251,7 @@ def test_deeply_nested_python_falls_back_to_the_text_pass(repo: Path) -> None:
 
 
 def test_a_file_swapped_for_a_fifo_after_the_walk_is_not_read(tmp_path: Path) -> None:
-    from ftscan.pipeline.examine import read_bytes
+    from ftscan.pipeline.reading import read_bytes
 
     path = write(tmp_path, "model.env", f"MODEL={FT}\n")
     entry = FileEntry(str(path), "model.env", path.stat().st_size)
@@ -823,16 +823,16 @@ def test_a_cached_scan_reads_no_file_again_for_suppressions(
         os.utime(write(repo, name, text), (time.time() - 60, time.time() - 60))
     cache = tmp_path_factory.mktemp("cache")
     first = run_scan(repo, cache_dir=cache)
-    from ftscan.pipeline import examine
+    from ftscan.pipeline import reading
 
     reads: list[str] = []
-    real = examine.read_bytes
+    real = reading.read_bytes
 
     def counting(entry, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         reads.append(entry.relpath)
         return real(entry, *args, **kwargs)
 
-    monkeypatch.setattr(examine, "read_bytes", counting)
+    monkeypatch.setattr(reading, "read_bytes", counting)
     second = run_scan(repo, cache_dir=cache)
     assert reads == []
     assert [f.suppression for f in second.findings] == [f.suppression for f in first.findings]
