@@ -18,7 +18,6 @@ from ftscan.errors import FtscanError
 if TYPE_CHECKING:
     from ftscan.http import Client
     from ftscan.lifecycle import LifecycleTable
-    from ftscan.providers.credentials import Access
     from ftscan.reconcile.model import Eligibility
 
 Progress = Callable[[str], None]
@@ -89,6 +88,27 @@ class ProviderState:
 
 class ProviderError(FtscanError):
     """A provider cannot be asked at all (no key, no endpoint); one line for the user."""
+
+
+@dataclass(frozen=True)
+class Access:
+    """How to reach one provider: its base URL and the headers that carry the key."""
+
+    provider: str
+    base_url: str
+    headers: Mapping[str, str] = field(repr=False)
+    key_name: str
+    """What to check when the key is refused, for messages (``OPENAI_API_KEY``)."""
+    params: Mapping[str, str] = field(default_factory=dict)
+    """Query parameters every request takes (Azure's ``api-version``)."""
+    admin: Access | None = field(default=None, repr=False)
+    """A second key, for what the first may not read (OpenAI's admin key, for usage)."""
+
+    def client(self, **options: object) -> Client:
+        from ftscan.http import Client
+
+        return Client(self.base_url, headers=dict(self.headers), params=dict(self.params),
+                      credential_hint=self.key_name, **options)  # type: ignore[arg-type]
 
 
 def silent(_message: str) -> None:

@@ -11,35 +11,8 @@ from __future__ import annotations
 import ipaddress
 import urllib.parse
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-from ftscan.providers.base import ProviderError
-
-if TYPE_CHECKING:
-    from ftscan.http import Client
-    from ftscan.providers.base import Provider
-
-
-@dataclass(frozen=True)
-class Access:
-    """How to reach one provider: its base URL and the headers that carry the key."""
-
-    provider: str
-    base_url: str
-    headers: Mapping[str, str] = field(repr=False)
-    key_name: str
-    """What to check when the key is refused, for messages (``OPENAI_API_KEY``)."""
-    params: Mapping[str, str] = field(default_factory=dict)
-    """Query parameters every request takes (Azure's ``api-version``)."""
-    admin: Access | None = field(default=None, repr=False)
-    """A second key, for what the first may not read (OpenAI's admin key, for usage)."""
-
-    def client(self, **options: object) -> Client:
-        from ftscan.http import Client
-
-        return Client(self.base_url, headers=dict(self.headers), params=dict(self.params),
-                      credential_hint=self.key_name, **options)  # type: ignore[arg-type]
+from ftscan.providers.base import Provider, ProviderError
 
 
 def optional(environ: Mapping[str, str], name: str) -> str | None:

@@ -12,8 +12,7 @@ from typing import Any
 
 from ftscan.http import HttpError
 from ftscan.lifecycle import LifecycleTable
-from ftscan.providers.base import ProviderState, RecipeOpener, RemoteModel, Session
-from ftscan.providers.credentials import Access
+from ftscan.providers.base import Access, ProviderState, RecipeOpener, RemoteModel, Session
 from ftscan.providers.job_creation import from_lifecycle_data
 from ftscan.reconcile.model import Eligibility
 

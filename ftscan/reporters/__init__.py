@@ -16,8 +16,8 @@ from ftscan.reporters.base import Reporter, json_object
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from ftscan.baseline import Entry
     from ftscan.inventory import Inventory
+    from ftscan.models import BaselineEntry
     from ftscan.reporters import (
         baseline,
         csv_,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     _SCAN: tuple[Reporter[ScanResult], ...] = (text, json_, sarif, csv_, markdown)
     _INVENTORY: tuple[Reporter[Inventory], ...] = (inventory_markdown, inventory_csv,
                                                    inventory_json)
-    _BASELINE: Reporter[Iterable[Entry]] = baseline
+    _BASELINE: Reporter[Iterable[BaselineEntry]] = baseline
 
 SCAN_FORMATS = {"text": "text", "json": "json_", "sarif": "sarif", "csv": "csv_",
                 "markdown": "markdown"}

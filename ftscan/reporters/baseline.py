@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 from ftscan.reporters.base import TOOL_NAME, json_object
 
 if TYPE_CHECKING:
-    from ftscan.baseline import Entry
+    from ftscan.models import BaselineEntry
 
 name = "baseline"
 BASELINE_VERSION = 1
 
 
-def render(entries: Iterable[Entry], color: bool = False) -> str:
+def render(entries: Iterable[BaselineEntry], color: bool = False) -> str:
     """The baseline file: one entry per fingerprint, sorted by path, rule, id."""
     ordered = sorted({e.fingerprint: e for e in entries}.values(),
                      key=lambda e: (e.path, e.rule_id, e.model_id, e.fingerprint))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftscan.providers.base import Provider, RemoteModel, Variable, epoch_date, text_or_none
-from ftscan.providers.credentials import Access, checked_url, optional, required
+from ftscan.providers.base import Access, Provider, RemoteModel, Variable, epoch_date, text_or_none
+from ftscan.providers.credentials import checked_url, optional, required
 from ftscan.providers.model_list import ModelListProvider
 
 NAME = "azure-openai"

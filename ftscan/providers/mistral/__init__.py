@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ftscan.providers.base import Provider, RemoteModel, Variable, epoch_date, text_or_none
-from ftscan.providers.credentials import Access, required, url
+from ftscan.providers.base import Access, Provider, RemoteModel, Variable, epoch_date, text_or_none
+from ftscan.providers.credentials import required, url
 from ftscan.providers.model_list import ModelListProvider
 
 NAME = "mistral"

@@ -9,8 +9,8 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 
 from ftscan.lifecycle import LifecycleTable
-from ftscan.providers.base import Provider, ProviderState, RecipeSource, Session, Variable
-from ftscan.providers.credentials import Access, optional, required, url
+from ftscan.providers.base import Access, Provider, ProviderState, RecipeSource, Session, Variable
+from ftscan.providers.credentials import optional, required, url
 from ftscan.providers.openai import api, job_creation
 from ftscan.reconcile.model import Eligibility
 
