@@ -19,7 +19,8 @@ import tempfile
 from pathlib import Path
 
 from ftscan.api import ScanOptions, scan
-from ftscan.inventory import build, to_markdown
+from ftscan.inventory import build
+from ftscan.reporters import inventory_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def chart_source(as_of: dt.date) -> str:
     """The Mermaid source of the sample repository's chart on ``as_of``."""
     result = scan(ScanOptions(paths=(ROOT / "fixtures" / "sample-repo",), as_of=as_of))
-    lines = to_markdown(build(result)).splitlines()
+    lines = inventory_markdown.render(build(result)).splitlines()
     start = lines.index("```mermaid")
     return "\n".join(lines[start + 1:lines.index("```", start)]) + "\n"
 

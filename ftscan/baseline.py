@@ -2,10 +2,10 @@
 
 An entry is keyed by the finding's line-independent fingerprint (rule, path, model id, the
 name it is bound to, occurrence) and names those parts for a reviewer, with an optional
-``reason`` and ``owner``. No line numbers and no timestamps: moving code does not touch the
-file, and entries are sorted so diffs stay small. ``scan --baseline`` marks matching findings
-as suppressed (SARIF ``kind: external``) and lists entries that no longer match, so the file
-can be pruned with ``baseline update``.
+``reason`` and ``owner``. The file (:mod:`ftscan.reporters.baseline`) has no line numbers and
+no timestamps: moving code does not touch it, and entries are sorted so diffs stay small.
+``scan --baseline`` marks matching findings as suppressed (SARIF ``kind: external``) and lists
+entries that no longer match, so the file can be pruned with ``baseline update``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ftscan.errors import FtscanError
-from ftscan.models import Finding, Suppression
-
-BASELINE_VERSION = 1
+from ftscan.models import BaselineEntry, Finding, Suppression
+from ftscan.reporters.baseline import BASELINE_VERSION, render
 
 
 class BaselineError(FtscanError):
@@ -26,49 +25,17 @@ class BaselineError(FtscanError):
 
 
 @dataclass(frozen=True)
-class Entry:
-    """One accepted finding."""
-
-    fingerprint: str
-    rule_id: str
-    path: str
-    model_id: str
-    role: str
-    context: str | None = None
-    reason: str | None = None
-    owner: str | None = None
-
-    def to_json(self) -> dict[str, object]:
-        """The entry as written in the file (optional fields only when set)."""
-        optional = {"context": self.context, "reason": self.reason, "owner": self.owner}
-        return {
-            "fingerprint": self.fingerprint, "ruleId": self.rule_id, "path": self.path,
-            "modelId": self.model_id, "role": self.role,
-            **{key: value for key, value in optional.items() if value is not None},
-        }
-
-
-@dataclass(frozen=True)
 class Baseline:
     """Entries by fingerprint."""
 
     source: str
-    entries: dict[str, Entry]
+    entries: dict[str, BaselineEntry]
 
 
-def entry_for(finding: Finding) -> Entry:
+def entry_for(finding: Finding) -> BaselineEntry:
     """The baseline entry that accepts ``finding``."""
-    return Entry(finding.fingerprint, finding.rule_id, finding.location.path, finding.model_id,
-                 finding.role.value, finding.context)
-
-
-def render(entries: Iterable[Entry]) -> str:
-    """The baseline file: sorted, stable, no lines or times."""
-    ordered = sorted({e.fingerprint: e for e in entries}.values(),
-                     key=lambda e: (e.path, e.rule_id, e.model_id, e.fingerprint))
-    document = {"version": BASELINE_VERSION, "tool": "ftscan",
-                "entries": [e.to_json() for e in ordered]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return BaselineEntry(finding.fingerprint, finding.rule_id, finding.location.path,
+                         finding.model_id, finding.role.value, finding.context)
 
 
 def create(findings: Iterable[Finding]) -> str:
@@ -113,7 +80,7 @@ def load(path: Path) -> Baseline:
     entries = {}
     for i, item in enumerate(data["entries"]):
         try:
-            entry = Entry(
+            entry = BaselineEntry(
                 fingerprint=str(item["fingerprint"]), rule_id=str(item["ruleId"]),
                 path=str(item["path"]), model_id=str(item["modelId"]),
                 role=str(item.get("role", "definition")), context=item.get("context"),
@@ -125,7 +92,8 @@ def load(path: Path) -> Baseline:
     return Baseline(str(path), entries)
 
 
-def apply(findings: Iterable[Finding], baseline: Baseline) -> tuple[list[Finding], list[Entry]]:
+def apply(findings: Iterable[Finding], baseline: Baseline,
+          ) -> tuple[list[Finding], list[BaselineEntry]]:
     """Mark baselined findings as suppressed; return them and the entries nothing matched."""
     out = []
     matched: set[str] = set()

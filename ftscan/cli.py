@@ -37,7 +37,12 @@ from ftscan.config import FAIL_ON_CHOICES
 from ftscan.discovery import DEFAULT_EXCLUDES_TEXT
 from ftscan.errors import FtscanError
 from ftscan.escape import terminal
-from ftscan.reporters import REPORTERS
+from ftscan.reporters import (
+    INVENTORY_FORMATS,
+    SCAN_FORMATS,
+    inventory_reporter,
+    scan_reporter,
+)
 from ftscan.result import ScanOptions
 from ftscan.ruleset import load_rules
 from ftscan.search import ENGINES
@@ -85,7 +90,7 @@ def main() -> None:
 
 @main.command("scan", short_help="Find fine-tuned model ids and the code that uses them.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(sorted(REPORTERS)),
+@click.option("--format", "output_format", type=click.Choice(sorted(SCAN_FORMATS)),
               default="text", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report to FILE (atomically) instead of stdout.")
@@ -186,7 +191,7 @@ def scan_command(
     result = run_scan(options, quiet=quiet, verbose=verbose)
     color = output is None and color_wanted()
     emit(remembered(result, output_format, options.cache_dir,
-                     lambda r: REPORTERS[output_format](r, color)), output)
+                     lambda r: scan_reporter(output_format).render(r, color)), output)
     if output is not None and not quiet:  # the report went to a file: say what it holds
         from ftscan.reporters.text import summary_line
 
@@ -196,7 +201,7 @@ def scan_command(
 
 @main.command("inventory", short_help="One row per model id: lifecycle, owners, every site.")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output_format", type=click.Choice(["markdown", "csv", "json"]),
+@click.option("--format", "output_format", type=click.Choice(list(INVENTORY_FORMATS)),
               default="markdown", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the inventory to FILE (atomically) instead of stdout.")
@@ -245,7 +250,7 @@ def inventory_command(
         result = inv.build(run_scan(options, quiet=quiet, verbose=False))
     if redact_org:
         result = inv.redact(result)
-    emit(inv.FORMATS[output_format](result), output)
+    emit(inventory_reporter(output_format).render(result), output)
 
 
 @main.group("baseline", short_help="Accept today's findings so only new ones fail.")
@@ -323,7 +328,7 @@ def shard_command(shard: tuple[int, int], names: tuple[str, ...]) -> None:
               help="Write the merged SARIF to FILE (atomically) instead of stdout.")
 def merge_sarif_command(files: tuple[Path, ...], output: Path | None) -> None:
     """Join ftscan SARIF files (one per shard) into one run, as code scanning requires."""
-    from ftscan.reporters.sarif import merge_sarif
+    from ftscan.sarifmerge import merge_sarif
 
     emit(merge_sarif(files), output)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -27,16 +28,20 @@ from ftscan.commandline import (
     usage_error,
 )
 from ftscan.escape import terminal
-from ftscan.providers import Progress
-from ftscan.providers.credentials import ENVIRONMENT, PROVIDERS
+from ftscan.providers import NAMES, PROVIDERS, exporting_recipes, provider_named
+from ftscan.providers.base import Progress, Provider, Session
+from ftscan.reporters import INVENTORY_FORMATS, inventory_reporter
 from ftscan.result import ScanOptions
 
+_EXPORTERS = exporting_recipes()
 
-def _environment_help() -> str:
+
+def _environment_help(providers: Sequence[Provider]) -> str:
+    """The variables ``providers`` read, for the ``--help`` of a command that asks them."""
     lines = ["\b", "Environment (keys are sent only in request headers, never shown):"]
-    for provider, variables in ENVIRONMENT.items():
-        lines.append(f"  {provider}:")
-        lines += [f"    {name}: {what}" for name, what in variables]
+    for provider in providers:
+        lines.append(f"  {provider.name}:")
+        lines += [f"    {name}: {what}" for name, what in provider.environment]
     return "\n".join(lines)
 
 
@@ -48,13 +53,13 @@ def _progress(quiet: bool) -> Progress:
 
 
 @click.command("reconcile", short_help="Put the code's fine-tunes beside the provider's.",
-              epilog=_environment_help())
+              epilog=_environment_help(PROVIDERS))
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--from", "from_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Reconcile this JSON inventory or JSON scan report instead of scanning.")
-@click.option("--provider", "providers", multiple=True, type=click.Choice(PROVIDERS),
+@click.option("--provider", "providers", multiple=True, type=click.Choice(NAMES),
               help="Ask this provider (repeatable) [default: every provider whose key is set].")
-@click.option("--format", "output_format", type=click.Choice(["markdown", "csv", "json"]),
+@click.option("--format", "output_format", type=click.Choice(list(INVENTORY_FORMATS)),
               default="markdown", show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the result to FILE (atomically) instead of stdout.")
@@ -105,7 +110,7 @@ def reconcile_command(paths: tuple[Path, ...], from_file: Path | None,
     states = fetch.read_providers(asked, os.environ, today, checkpoints,
                                   progress=_progress(quiet))
     result = join.reconcile(inventory, states, table, rules, today)
-    emit(inv.FORMATS[output_format](result), output)
+    emit(inventory_reporter(output_format).render(result), output)
     reconciliation = result.reconciliation
     assert reconciliation is not None
     for check in reconciliation.providers:
@@ -122,9 +127,10 @@ def recipes_group() -> None:
     provider still has it: after 2027-01-06 a fine-tune can only be rebuilt elsewhere."""
 
 
-@recipes_group.command("export", epilog=_environment_help())
-@click.option("--provider", type=click.Choice(["openai"]), default="openai", show_default=True,
-              help="The provider to export from (OpenAI is the one whose job creation ends).")
+@recipes_group.command("export", epilog=_environment_help(_EXPORTERS))
+@click.option("--provider", type=click.Choice([p.name for p in _EXPORTERS]),
+              default=_EXPORTERS[0].name, show_default=True,
+              help="The provider to export from.")
 @click.option("--out", "folder", required=True,
               type=click.Path(path_type=Path, file_okay=False),
               help="The folder to write to (created; an earlier export there is resumed).")
@@ -148,8 +154,6 @@ def recipes_export(provider: str, folder: Path, models: tuple[str, ...], jobs: t
     Exit status: 0 everything saved, 2 a usage error or something not saved (listed on stderr
     and in the manifest).
     """
-    from ftscan.providers.credentials import access_for
-    from ftscan.providers.openai import OpenAIApi
     from ftscan.recipes import EXPORT_SECONDS, export_recipes, inside_work_tree
     from ftscan.reconcile.fetch import client_options
 
@@ -158,10 +162,12 @@ def recipes_export(provider: str, folder: Path, models: tuple[str, ...], jobs: t
         usage_error(f"{folder} is inside the git working tree {tree}: training data written "
                      "there is one 'git add' away from a commit; choose a folder outside it "
                      "(or pass --inside-repo)")
-    access = access_for(provider, os.environ)
+    exporter = provider_named(provider)
+    access = exporter.access(os.environ)
     say = _progress(quiet)
-    api = OpenAIApi(access.client(**client_options(EXPORT_SECONDS)), None, say)
-    result = export_recipes(api, folder, models, jobs, all_jobs, say)
+    assert exporter.recipes is not None  # --provider offers only the providers that export
+    source = exporter.recipes(access, Session(client_options(EXPORT_SECONDS), say))
+    result = export_recipes(source, folder, models, jobs, all_jobs, say)
     for error in result.errors:
         click.echo(f"ftscan: not saved: {terminal(error)}", err=True)
     if not quiet:

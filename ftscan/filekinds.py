@@ -32,8 +32,8 @@ class FileKind(enum.Enum):
     SOURCE = "source"
     """Other code (Go, Java, Ruby, ...): the text pass, with comments as mentions."""
     REPORT = "report"
-    """One of ftscan's own reports (told by its content, :mod:`ftscan.ownreports`, never by
-    its name): every id in it is a mention."""
+    """One of ftscan's own reports (told by its content, :func:`ftscan.reporters.is_own_report`,
+    never by its name alone: see :func:`may_be_report`): every id in it is a mention."""
 
 
 _BY_SUFFIX = {
@@ -82,6 +82,7 @@ _COMMENTS_BY_SUFFIX = {
     suffix: syntax for syntax, suffixes in _SOURCE_COMMENTS.items() for suffix in suffixes.split()
 }
 _HASH_NAMES = {"makefile", "gemfile", "rakefile", "procfile", "vagrantfile", "brewfile"}
+_REPORT_KINDS = frozenset({FileKind.JSON, FileKind.PROSE, FileKind.DATA})
 
 
 def classify(path: str) -> FileKind:
@@ -100,6 +101,14 @@ def classify(path: str) -> FileKind:
     if lower in ("readme", "license", "changelog", "notice", "authors"):
         return FileKind.PROSE
     return _BY_SUFFIX.get(suffix, FileKind.SOURCE)
+
+
+def may_be_report(path: str, kind: FileKind) -> bool:
+    """Could the file at ``path``, of ``kind``, be one of ftscan's reports? JSON, Markdown,
+    text, CSV and files of no known kind (``.sarif``, ``.out``, no suffix) can; code and
+    configuration (Python, JavaScript, YAML, ``.env``, ...) never are, whatever they hold."""
+    return kind in _REPORT_KINDS or (kind is FileKind.SOURCE
+                                     and comment_syntax(path, kind) is None)
 
 
 def comment_syntax(path: str, kind: FileKind) -> CommentSyntax | None:

@@ -35,9 +35,9 @@ from ftscan.cache.files import default_cache_dir
 from ftscan.escape import terminal
 from ftscan.gitdiff import DiffError
 from ftscan.models import Finding, Level
-from ftscan.ownreports import COMMENT_MARKER
 from ftscan.pipeline.post import mark_changed
-from ftscan.reporters.sarif import render_sarif
+from ftscan.reporters import inventory_markdown, sarif
+from ftscan.reporters.inventory_markdown import COMMENT_MARKER
 from ftscan.reporters.text import summary_line
 from ftscan.result import ScanOptions
 
@@ -163,12 +163,11 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     fresh = {(f.fingerprint, f.location) for f in new}
     marked_all = tuple(replace(f, new=(f.fingerprint, f.location) in fresh)
                        for f in result.findings)
-    sarif = render_sarif(replace(result, all_findings=marked_all))
-    write_atomic(sarif_file, sarif)
+    write_atomic(sarif_file, sarif.render(replace(result, all_findings=marked_all)))
     out.extend(annotation_lines(new))
 
     added = replace(result, findings=tuple(new))
-    inventory_text = inv.to_markdown(inv.build(added))
+    inventory_text = inventory_markdown.render(inv.build(added))
     headline = (f"ftscan: {len(new)} new finding{'s' if len(new) != 1 else ''} {scope} "
                 f"({len(active)} in the repository, "
                 f"{len(result.findings) - len(active)} suppressed).")

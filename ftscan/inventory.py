@@ -1,6 +1,8 @@
 """The fine-tune inventory: one row per model id, the checklist teams work through before the
-shutdowns. Built from a scan, written as Markdown, CSV or versioned JSON, and merged across the
-JSON inventories of many repositories.
+shutdowns. Built from a scan, merged across the JSON inventories of many repositories (read
+back with :func:`load`), redacted for sharing; written as Markdown, CSV or versioned JSON by the
+inventory reporters (:mod:`ftscan.reporters.inventory_markdown`, ``inventory_csv``,
+``inventory_json``).
 
 A row names the id's provider, base model, org and suffix; its lifecycle (status, shutdown date,
 days left, next step); who owns it and which services and repositories hold it; every
@@ -15,42 +17,28 @@ by days left, then id.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import io
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ftscan import __version__
 from ftscan.errors import FtscanError
-from ftscan.escape import csv_cell, html_text, md_code, md_text
 from ftscan.jsonfields import Fields, read_json
 from ftscan.models import Finding, Role, Status
 from ftscan.reconcile.model import Reconciliation, Remote
-from ftscan.reconcile.render import CSV_COLUMNS as REMOTE_CSV_COLUMNS
-from ftscan.reconcile.render import csv_values as remote_csv
-from ftscan.reconcile.render import (
-    markdown_cell,
-    markdown_detail,
-    markdown_section,
-    reconciliation_json,
-    remote_json,
-)
 from ftscan.result import ScanResult
-from ftscan.timeline import gantt
-from ftscan.verdicts import remaining, status_of
+from ftscan.verdicts import status_of
 
 WIND_DOWN = "openai"
 """The provider whose end of fine-tuning job creation the inventory shows as a deadline."""
+INVENTORY_KIND = "ftscan-inventory"
+"""What the JSON inventory says it is (its ``kind``), so that ``--merge`` knows one."""
 INVENTORY_VERSION = 3
 READABLE_VERSIONS = (1, 2, 3)
 """``--merge`` reads inventories of these versions (version 1 sites carry no repository)."""
 REDACTED = "<redacted>"
-STATUS_WORDS = frozenset(s.value for s in Status)
 ROW_KINDS = ("model", "outside", "training", "training-data")
 
 
@@ -389,222 +377,6 @@ def _redact_id(model_id: str, org: str) -> str:
     return model_id
 
 
-# --------------------------------------------------------------------------- formats
-
-
-def _sites(sites: Iterable[Site]) -> list[Site]:
-    return sorted(sites)
-
-
-def to_json(inventory: Inventory) -> str:
-    """The versioned JSON inventory (documented in docs/inventory.md); ``--merge`` reads it."""
-    rows = []
-    for row in inventory.sorted_rows():
-        status, days = row.status(inventory.as_of, inventory.window_days)
-        rows.append({
-            "modelId": row.model_id,
-            "provider": row.provider,
-            "baseModel": row.base_model,
-            "org": row.org,
-            "suffix": row.suffix,
-            "ruleId": row.rule_id,
-            "dynamic": row.dynamic,
-            "status": status,
-            "shutdownDate": row.shutdown_date,
-            "daysLeft": days,
-            "nextStep": row.next_step,
-            "owners": sorted(row.owners),
-            "services": sorted(row.services),
-            "repositories": sorted(row.repositories),
-            "names": sorted(row.names),
-            "definitions": [s.to_json() for s in _sites(row.definitions)],
-            "uses": [s.to_json() for s in _sites(row.uses)],
-            "mentions": [s.to_json() for s in _sites(row.mentions)],
-            "examples": [s.to_json() for s in _sites(row.examples)],
-            "outside": row.outside,
-            "kind": row.kind,
-            "label": row.label,
-            "recipe": {
-                "sites": [s.to_json() for s in _sites(row.recipe_sites)],
-                "trainingFiles": sorted(row.training_files),
-                "validationFiles": sorted(row.validation_files),
-                "note": row.recipe_note,
-            },
-        })
-        if inventory.reconciliation is not None:
-            rows[-1]["remote"] = remote_json(row.remote)
-    document: dict[str, Any] = {
-        "version": INVENTORY_VERSION,
-        "kind": "ftscan-inventory",
-        "tool": {"name": "ftscan", "version": __version__},
-        "asOf": inventory.as_of.isoformat(),
-        "warningWindowDays": inventory.window_days,
-        "jobCreationEnds": (inventory.job_creation_ends.isoformat()
-                            if inventory.job_creation_ends else None),
-        "repositories": sorted(inventory.repositories),
-        "models": rows,
-    }
-    if inventory.reconciliation is not None:
-        document["reconciliation"] = reconciliation_json(inventory.reconciliation)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-CSV_COLUMNS = ("modelId", "provider", "baseModel", "org", "suffix", "status", "shutdownDate",
-               "daysLeft", "owners", "services", "repositories", "definitionCount", "useCount",
-               "definitions", "uses", "names", "nextStep", "outside", "recipe",
-               "trainingFiles", "validationFiles")
-
-
-def to_csv(inventory: Inventory) -> str:
-    """One row per model id; lists are joined with ``; `` so each stays in one cell, and no
-    cell can start a spreadsheet formula."""
-    several = len(inventory.repositories) > 1
-    out = io.StringIO()
-    writer = csv.writer(out)
-    reconciled = inventory.reconciliation
-    writer.writerow(CSV_COLUMNS + (REMOTE_CSV_COLUMNS if reconciled else ()))
-    for row in inventory.sorted_rows():
-        status, days = row.status(inventory.as_of, inventory.window_days)
-        writer.writerow([csv_cell(value) for value in (
-            row.shown if not row.model_id and row.kind in ("training", "training-data")
-        else row.model_id, row.provider, row.base_model or "", row.org or "", row.suffix or "",
-            status, row.shutdown_date or "", "" if days is None else days,
-            "; ".join(sorted(row.owners)), "; ".join(sorted(row.services)),
-            "; ".join(sorted(row.repositories)), len(row.definitions), len(row.uses),
-            "; ".join(s.label(several) for s in _sites(row.definitions)),
-            "; ".join(s.label(several) for s in _sites(row.uses)),
-            "; ".join(sorted(row.names)), row.next_step or "", row.outside or "",
-            row.recipe_text(several), "; ".join(sorted(row.training_files)),
-            "; ".join(sorted(row.validation_files)),
-            *(remote_csv(row.remote, reconciled.usage_days) if reconciled else ()),
-        )])
-    return out.getvalue()
-
-
-_STATUS_ICONS = {"retired": "⛔", "retiring": "🔴", "active": "🟠", "deprecated": "🟡",
-                 "unknown": "❔"}
-
-
-MARKDOWN_HEADING = "## Fine-tuned model inventory"
-
-
-def to_markdown(inventory: Inventory) -> str:
-    """A summary table (fits a PR comment or job summary), then details per model."""
-    rows = inventory.sorted_rows()
-    several = len(inventory.repositories) > 1
-    lines = [
-        MARKDOWN_HEADING,
-        "",
-        f"{_count_phrase(rows)} in "
-        f"{', '.join(md_code(r, in_table=False) for r in sorted(inventory.repositories))}, "
-        f"as of {inventory.as_of.isoformat()}."
-        + (f" OpenAI stops all new fine-tuning jobs on {inventory.job_creation_ends}."
-           if inventory.job_creation_ends else ""),
-        "",
-    ]
-    lines += gantt(inventory, inventory.job_creation_ends)
-    reconciled = inventory.reconciliation
-    if reconciled is not None:
-        lines += markdown_section(reconciled)
-    if not rows:
-        return "\n".join(lines) + "\n"
-    lines += [
-        "| Status | Model | Base model | Shuts down | Owners | Services | Defs | Uses | Recipe |"
-        + (" Provider |" if reconciled else ""),
-        "|---|---|---|---|---|---|---|---|---|" + ("---|" if reconciled else ""),
-    ]
-    for row in rows:
-        status, days = row.status(inventory.as_of, inventory.window_days)
-        lines.append("| " + " | ".join((
-            f"{_STATUS_ICONS[status]} {status}",
-            (md_code(row.model_id) if row.model_id else md_text(row.shown))
-            + (" (built at run time)" if row.dynamic else ""),
-            md_code(row.base_model) if row.base_model else "—",
-            md_text(remaining(status, row.shutdown_date, days, training=row.kind == "training")),
-            " ".join(md_code(o) for o in sorted(row.owners)) or "—",
-            ", ".join(md_text(s) for s in sorted(row.services)) or "—",
-            str(len(row.definitions)),
-            str(len(row.uses)),
-            _recipe_cell(row),
-            *((markdown_cell(row.remote, reconciled.usage_days),) if reconciled else ()),
-        )) + " |")
-    lines.append("")
-    for row in rows:
-        lines += _details(inventory, row, several)
-    return "\n".join(lines) + "\n"
-
-
-def _recipe_cell(row: Row) -> str:
-    """The recipe column: where the fine-tune is trained, in a few words."""
-    if row.kind == "training-data":
-        return "data, no pipeline"
-    if row.recipe_sites:
-        count = len(row.recipe_sites)
-        return f"{count} pipeline{'s' if count != 1 else ''}" + (
-            f", {len(row.training_files)} file{'s' if len(row.training_files) != 1 else ''}"
-            if row.training_files else "")
-    return "not in repo" if row.model_id else "—"
-
-
-def _count_phrase(rows: list[Row]) -> str:
-    """``3 model ids``, then how many fine-tunes are set outside the repository, pipelines
-    match no id, data files no pipeline names (when any)."""
-    counts = {kind: sum(1 for r in rows if r.kind == kind)
-              for kind in ("outside", "training", "training-data")}
-    counts["outside"] = sum(1 for r in rows if r.outside is not None)
-    ids = len(rows) - sum(counts.values())
-    parts = [f"{ids} model id{'s' if ids != 1 else ''}"]
-    words = {"outside": ("fine-tune", "set outside the repository"),
-             "training": ("training pipeline", "matching no id"),
-             "training-data": ("training data file", "no pipeline names")}
-    for kind, (noun, tail) in words.items():
-        if counts[kind]:
-            parts.append(f"{counts[kind]} {noun}{'s' if counts[kind] != 1 else ''} {tail}")
-    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-
-
-def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
-    status, days = row.status(inventory.as_of, inventory.window_days)
-    when = remaining(status, row.shutdown_date, days, training=row.kind == "training")
-    if not when.startswith(status):
-        when = f"{status}, {when}"
-    out = [f"<details><summary><code>{html_text(row.shown)}</code>: "
-           f"{html_text(when)}</summary>", ""]
-    if row.outside is not None:
-        out.append(f"- Set outside the repository ({md_text(row.outside)}): the id, its base "
-                   "model and shutdown date are not in this repository; look it up where it "
-                   "is set (ftscan reconcile lists the organisation's fine-tunes).")
-    if row.dynamic:
-        out.append(f"- Built at run time from the template "
-                   f"{md_code(row.model_id, in_table=False)}.")
-    out.append(f"- Provider: {md_text(row.provider)}; base model: "
-               + (md_code(row.base_model, in_table=False) if row.base_model else "unknown")
-               + (f"; org: {md_code(row.org, in_table=False)}" if row.org else "")
-               + (f"; suffix: {md_code(row.suffix, in_table=False)}" if row.suffix else ""))
-    if row.next_step:
-        out.append(f"- Next step: {md_text(row.next_step)}")
-    if row.names:
-        out.append("- Hides behind: " + ", ".join(md_code(n, in_table=False)
-                                                 for n in sorted(row.names)))
-    if row.example_only:
-        out.append("- Only an example or placeholder here: no live model has this id.")
-    recipe = row.recipe_text(several)
-    if recipe:
-        out.append(f"- Recipe: {md_text(recipe)}")
-    if inventory.reconciliation is not None:
-        out += markdown_detail(row.remote, inventory.reconciliation.usage_days)
-    for label, sites in (("Defined", row.definitions), ("Used", row.uses),
-                         ("Mentioned", row.mentions), ("Example", row.examples)):
-        if sites:
-            out.append(f"- {label} at: " + ", ".join(
-                md_code(s.label(several), in_table=False) for s in _sites(sites)))
-    out += ["", "</details>", ""]
-    return out
-
-
-FORMATS = {"json": to_json, "csv": to_csv, "markdown": to_markdown}
-
-
 # --------------------------------------------------------------------------- merging
 
 
@@ -618,9 +390,9 @@ def load(path: Path) -> Inventory:
         raise InventoryError(f"{path}: cannot read: {exc.strerror or exc}") from None
     except ValueError as exc:
         raise InventoryError(f"{path}: not a JSON inventory ({exc})") from None
-    if not isinstance(data, dict) or data.get("kind") != "ftscan-inventory":
+    if not isinstance(data, dict) or data.get("kind") != INVENTORY_KIND:
         raise InventoryError(f"{path}: not an ftscan inventory (no \"kind\": "
-                             "\"ftscan-inventory\"); write one with --format json")
+                             f"\"{INVENTORY_KIND}\"); write one with --format json")
     if data.get("version") not in READABLE_VERSIONS:
         raise InventoryError(f"{path}: inventory version {data.get('version')!r} is not "
                              f"supported (this ftscan reads versions "

@@ -272,6 +272,29 @@ class Finding(Detection):
     run of the whole repository."""
 
 
+@dataclass(frozen=True)
+class BaselineEntry:
+    """One finding a baseline accepts, as its file writes it (``ftscan baseline``)."""
+
+    fingerprint: str
+    rule_id: str
+    path: str
+    model_id: str
+    role: str
+    context: str | None = None
+    reason: str | None = None
+    owner: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        """The entry as written in the file (optional fields only when set)."""
+        optional = {"context": self.context, "reason": self.reason, "owner": self.owner}
+        return {
+            "fingerprint": self.fingerprint, "ruleId": self.rule_id, "path": self.path,
+            "modelId": self.model_id, "role": self.role,
+            **{key: value for key, value in optional.items() if value is not None},
+        }
+
+
 class Severity(str, enum.Enum):
     """How serious a diagnostic (a problem ftscan had with its input) is."""
 

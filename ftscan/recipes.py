@@ -34,8 +34,7 @@ from ftscan import __version__
 from ftscan.atomic import write_atomic
 from ftscan.errors import FtscanError
 from ftscan.http import HttpError
-from ftscan.providers import Progress, RemoteJob
-from ftscan.providers.openai import OpenAIApi, job_from
+from ftscan.providers.base import Progress, RecipeSource, RemoteJob, silent
 
 MANIFEST = "manifest.json"
 EXPORT_SECONDS = 6 * 3600.0
@@ -75,38 +74,36 @@ def inside_work_tree(folder: Path) -> Path | None:
     return None
 
 
-def export_recipes(api: OpenAIApi, folder: Path, models: Collection[str] = (),
+def export_recipes(source: RecipeSource, folder: Path, models: Collection[str] = (),
                    jobs: Collection[str] = (), every_job: bool = False,
-                   progress: Progress | None = None) -> ExportResult:
+                   progress: Progress = silent) -> ExportResult:
     """Export the recipes of the jobs chosen: those that made one of ``models``, those named
     in ``jobs``, or (neither given) every job that made a model (``every_job``: every job,
     failed and cancelled ones too)."""
-    say = progress or (lambda _message: None)
     _prepare(folder)
     result = ExportResult(folder)
-    manifest = _read_manifest(folder, api.client.base_url)
+    manifest = _read_manifest(folder, source)
     chosen: list[RemoteJob] = []  # with their job objects; the others are only counted
     listed = 0
     try:
-        for raw in api.jobs():
-            job = job_from(raw, keep_raw=True)
-            if job is not None:
-                listed += 1
-                if _wanted(job, models, jobs, every_job):
-                    chosen.append(job)
+        for job in source.recipe_jobs():
+            listed += 1
+            if _wanted(job, models, jobs, every_job):
+                chosen.append(job)
     except HttpError as exc:
         result.errors.append(f"fine-tuning jobs: {exc} ({listed} read before it)")
     missing = set(models) - {j.fine_tuned_model for j in chosen} if models else set()
     missing |= set(jobs) - {j.job_id for j in chosen}
     result.errors += [f"{name}: no fine-tuning job of this organisation made or is it"
                       for name in sorted(missing)]
-    say(f"openai: exporting {len(chosen)} of {listed} fine-tuning jobs to {folder}")
+    progress(f"{source.provider}: exporting {len(chosen)} of {listed} fine-tuning jobs to "
+             f"{folder}")
     for number, job in enumerate(chosen, 1):
-        entry = _export_job(api, folder, job, manifest["jobs"].get(job.job_id, {}), result)
+        entry = _export_job(source, folder, job, manifest["jobs"].get(job.job_id, {}), result)
         manifest["jobs"][job.job_id] = entry
         result.jobs += 1
         _write_manifest(folder, manifest)
-        say(f"openai: {number}/{len(chosen)} {job.job_id} saved")
+        progress(f"{source.provider}: {number}/{len(chosen)} {job.job_id} saved")
     manifest["errors"] = list(result.errors)
     _write_manifest(folder, manifest)
     return result
@@ -119,7 +116,7 @@ def _wanted(job: RemoteJob, models: Collection[str], jobs: Collection[str],
     return every_job or job.fine_tuned_model is not None
 
 
-def _export_job(api: OpenAIApi, folder: Path, job: RemoteJob, before: dict[str, Any],
+def _export_job(source: RecipeSource, folder: Path, job: RemoteJob, before: dict[str, Any],
                 result: ExportResult) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "jobId": job.job_id, "fineTunedModel": job.fine_tuned_model,
@@ -134,11 +131,11 @@ def _export_job(api: OpenAIApi, folder: Path, job: RemoteJob, before: dict[str, 
         if file_id is None:
             entry[role] = None
             continue
-        entry[role] = _export_file(api, folder, file_id, before.get(role) or {}, result)
+        entry[role] = _export_file(source, folder, file_id, before.get(role) or {}, result)
     return entry
 
 
-def _export_file(api: OpenAIApi, folder: Path, file_id: str, before: dict[str, Any],
+def _export_file(source: RecipeSource, folder: Path, file_id: str, before: dict[str, Any],
                  result: ExportResult) -> dict[str, Any]:
     """One training or validation file: reused when the manifest vouches for the copy on
     disk, else downloaded (next to it, then moved into place if nothing differs)."""
@@ -151,11 +148,11 @@ def _export_file(api: OpenAIApi, folder: Path, file_id: str, before: dict[str, A
             result.reused += 1
             return {**before, **entry}
     try:
-        info = api.file_info(file_id)
+        info = source.file_info(file_id)
         entry["filename"] = info.get("filename") if isinstance(info.get("filename"), str) \
             else None
         fresh = target.with_name(target.name + ".download")
-        size = api.download_file(file_id, fresh)
+        size = source.download_file(file_id, fresh)
     except HttpError as exc:
         result.errors.append(f"{file_id}: {exc}")
         return {**entry, "error": str(exc)}
@@ -203,10 +200,10 @@ def _prepare(folder: Path) -> None:
                 stale.unlink(missing_ok=True)  # a download cut short by an earlier run
 
 
-def _read_manifest(folder: Path, endpoint: str) -> dict[str, Any]:
+def _read_manifest(folder: Path, source: RecipeSource) -> dict[str, Any]:
     path = folder / MANIFEST
-    fresh = {"version": MANIFEST_VERSION, "kind": "ftscan-recipes", "provider": "openai",
-             "endpoint": endpoint, "tool": {"name": "ftscan", "version": __version__},
+    fresh = {"version": MANIFEST_VERSION, "kind": "ftscan-recipes", "provider": source.provider,
+             "endpoint": source.endpoint, "tool": {"name": "ftscan", "version": __version__},
              "exportedAt": dt.date.today().isoformat(), "jobs": {}, "errors": []}
     if not path.is_file():
         return fresh

@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ftscan.baseline import Entry as BaselineEntry
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
 from ftscan.config import Config
 from ftscan.errors import FtscanError
 from ftscan.lifecycle import LifecycleTable
-from ftscan.models import Diagnostic, Finding, Level
+from ftscan.models import BaselineEntry, Diagnostic, Finding, Level
 from ftscan.ruleset import RuleSet
 
 __all__ = ["FtscanError", "ScanError", "ScanOptions", "ScanResult", "ScanSummary", "Settings"]

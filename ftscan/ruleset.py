@@ -103,6 +103,8 @@ class Rule:
     negative: tuple[Example, ...]
     source: str
     """The file the rule came from."""
+    builtin: bool = False
+    """One of ftscan's own rules (``rules/``): ``docs/rules.md`` has a section on it."""
     kind: str = "model-id"
     """One of :data:`RULE_KINDS`."""
     calls: tuple[str, ...] = ()
@@ -419,10 +421,11 @@ def load_rule_file(path: Path, builtin: bool = False) -> list[Rule]:
     if unknown:
         raise RuleError(f"{path}: unknown top-level key '{sorted(unknown)[0]}'")
     compile_: Callable[[str], Pattern] = compile_builtin if builtin else compile_linear
-    return [_parse_rule(path, i, raw, compile_) for i, raw in enumerate(data["rules"])]
+    return [_parse_rule(path, i, raw, compile_, builtin) for i, raw in enumerate(data["rules"])]
 
 
-def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Pattern]) -> Rule:
+def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Pattern],
+                builtin: bool) -> Rule:
     where = f"{path}: rules[{index}]"
     if not isinstance(raw, Mapping):
         raise RuleError(f"{where}: a rule must be a mapping")
@@ -489,6 +492,7 @@ def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Patt
         positive=positive,
         negative=negative,
         source=str(path),
+        builtin=builtin,
         kind=kind,
         placeholders=placeholders,
         calls=tuple(_text_list(raw, "calls", where)) if "calls" in raw else (),

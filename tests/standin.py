@@ -293,6 +293,18 @@ def serve(world: World) -> Iterator[str]:
         server.server_close()
 
 
+def environment(provider: str, url: str) -> dict[str, str]:
+    """The variables that send ``provider`` (its name in the rules) to the stand-in served at
+    ``url``, with the stand-in's keys. A provider added to ftscan gets its routes above and its
+    line here; the contract tests (tests/test_provider_contract.py) fail until it has them."""
+    return {
+        "openai": {"OPENAI_API_KEY": API_KEY, "OPENAI_ADMIN_KEY": ADMIN_KEY,
+                   "OPENAI_BASE_URL": f"{url}/v1"},
+        "azure-openai": {"AZURE_OPENAI_ENDPOINT": url, "AZURE_OPENAI_API_KEY": AZURE_KEY},
+        "mistral": {"MISTRAL_API_KEY": MISTRAL_KEY, "MISTRAL_BASE_URL": f"{url}/mistral/v1"},
+    }[provider]
+
+
 def job(index: int, base: str, suffix: str, model: str | None, created: dt.date,
         status: str = "succeeded", training: str | None = None,
         validation: str | None = None) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from conftest import DATA, FIXTURES, run_scan, write
 
 from ftscan.api import ScanResult
 from ftscan.models import Finding, Role
-from ftscan.reporters.sarif import render_sarif
+from ftscan.reporters import sarif as sarif_report
 
 ALIAS = FIXTURES / "alias-repo"
 PROD = "ft:gpt-4o-mini-2024-07-18:acme:ranker-prod:Prd12345"
@@ -73,7 +73,7 @@ def test_settings_fields_read_their_env_var_with_prefix_and_alias(alias: ScanRes
 
 
 def test_sarif_links_definitions_and_shows_the_flow(alias: ScanResult) -> None:
-    log = json.loads(render_sarif(alias))
+    log = json.loads(sarif_report.render(alias))
     jsonschema.Draft7Validator(json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
                                ).validate(log)
     results = [r for r in log["runs"][0]["results"] if r["properties"]["role"] == "use"

@@ -181,10 +181,10 @@ def test_file_name_that_is_not_utf8(repo: Path) -> None:
     (repo / name).write_text(f"M={FT}\n")
     result = run_scan(repo)
     assert [f.location.path for f in result.findings] == ["caf\ufffd.env"]
-    from ftscan.reporters import REPORTERS
+    from ftscan.reporters import SCAN_FORMATS, scan_reporter
 
-    for render in REPORTERS.values():
-        render(result, False).encode("utf-8")
+    for name in SCAN_FORMATS:
+        scan_reporter(name).render(result).encode("utf-8")
 
 
 def test_a_parser_crash_costs_only_that_file(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:

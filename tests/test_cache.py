@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from conftest import AS_OF, commit, new_git_repo, run_scan, write
 
 import ftscan.pipeline.examine
+import ftscan.pipeline.reading
 from ftscan.api import ScanResult
 from ftscan.cache import files as cachefiles
 from ftscan.cache.files import _MAGIC, default_cache_dir
@@ -70,19 +71,19 @@ def _no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(entry: object, binary_ok: bool = False) -> bytes:
         raise AssertionError(f"read {entry}")
 
-    monkeypatch.setattr(ftscan.pipeline.examine, "read_bytes", refuse)
+    monkeypatch.setattr(ftscan.pipeline.reading, "read_bytes", refuse)
 
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The files read from now on (their relative paths)."""
     seen: list[str] = []
-    original = ftscan.pipeline.examine.read_bytes
+    original = ftscan.pipeline.reading.read_bytes
 
     def counted(entry: FileEntry, *args: object, **kwargs: object) -> bytes | SkippedEntry:
         seen.append(entry.relpath)
         return original(entry, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ftscan.pipeline.examine, "read_bytes", counted)
+    monkeypatch.setattr(ftscan.pipeline.reading, "read_bytes", counted)
     return seen
 
 

@@ -262,7 +262,8 @@ def test_outside_uses_need_alias_resolution(repo: Path) -> None:
 
 
 def test_outside_uses_have_their_own_inventory_rows(repo: Path) -> None:
-    from ftscan.inventory import build, to_csv
+    from ftscan.inventory import build
+    from ftscan.reporters.inventory_csv import render as to_csv
 
     _write(repo, "app.py", '''\
         import os

@@ -12,7 +12,7 @@ from conftest import commit, git, new_git_repo, run_scan, write
 
 from ftscan.discovery import FileEntry, IgnoreRules, SkippedEntry, listed, walk
 from ftscan.gitfiles import parse_listing, start_listing
-from ftscan.pipeline.examine import read_bytes
+from ftscan.pipeline.reading import read_bytes
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
 FT2 = "ft:gpt-4o-2024-08-06:acme:ranker:ZyXw9876"

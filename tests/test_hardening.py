@@ -251,7 +251,7 @@ def test_deeply_nested_python_falls_back_to_the_text_pass(repo: Path) -> None:
 
 
 def test_a_file_swapped_for_a_fifo_after_the_walk_is_not_read(tmp_path: Path) -> None:
-    from ftscan.pipeline.examine import read_bytes
+    from ftscan.pipeline.reading import read_bytes
 
     path = write(tmp_path, "model.env", f"MODEL={FT}\n")
     entry = FileEntry(str(path), "model.env", path.stat().st_size)
@@ -634,7 +634,7 @@ def test_bare_urls_from_a_provider_make_no_link_in_markdown() -> None:
         Remote,
         RemoteState,
     )
-    from ftscan.reconcile.render import markdown_detail, markdown_section
+    from ftscan.reporters.reconciled import markdown_detail, markdown_section
 
     check = ProviderCheck("openai", "https://api.openai.com/v1", 1, 1, 90,
                           "see https://evil.example/usage", ("HTTP 500: visit www.evil.example",))
@@ -709,7 +709,7 @@ def test_merge_takes_the_documented_form_and_keeps_each_sites_repository(
 
 def test_a_sarif_log_over_githubs_limit_is_capped_with_a_warning() -> None:
     from ftscan.models import Finding, Level, Lifecycle, Location, Role, Status
-    from ftscan.reporters.sarif import MAX_RESULTS, capped
+    from ftscan.reporters.sarif_run import MAX_RESULTS, capped
 
     def finding(i: int, level: Level) -> Finding:
         return Finding(rule_id="FT001", level=level, role=Role.DEFINITION, message="m",
@@ -823,16 +823,16 @@ def test_a_cached_scan_reads_no_file_again_for_suppressions(
         os.utime(write(repo, name, text), (time.time() - 60, time.time() - 60))
     cache = tmp_path_factory.mktemp("cache")
     first = run_scan(repo, cache_dir=cache)
-    from ftscan.pipeline import examine
+    from ftscan.pipeline import reading
 
     reads: list[str] = []
-    real = examine.read_bytes
+    real = reading.read_bytes
 
     def counting(entry, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
         reads.append(entry.relpath)
         return real(entry, *args, **kwargs)
 
-    monkeypatch.setattr(examine, "read_bytes", counting)
+    monkeypatch.setattr(reading, "read_bytes", counting)
     second = run_scan(repo, cache_dir=cache)
     assert reads == []
     assert [f.suppression for f in second.findings] == [f.suppression for f in first.findings]

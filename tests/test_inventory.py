@@ -18,6 +18,7 @@ from conftest import FIXTURES, run_scan
 from ftscan import inventory as inv
 from ftscan.cli import main
 from ftscan.ownership import parse_codeowners
+from ftscan.reporters import inventory_json
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("FTSCAN_UPDATE_GOLDEN") == "1"
@@ -108,7 +109,7 @@ def test_inventory_matches_golden_file(alias_repo: Path, fmt: str) -> None:
 
 
 def test_inventory_rows_are_complete(alias_repo: Path) -> None:
-    document = json.loads(inv.to_json(inv.build(run_scan(alias_repo))))
+    document = json.loads(inventory_json.render(inv.build(run_scan(alias_repo))))
     assert document["version"] == 3 and document["kind"] == "ftscan-inventory"
     rows = {m["modelId"]: m for m in document["models"]}
     prod = rows["ft:gpt-4o-mini-2024-07-18:acme:ranker-prod:Prd12345"]
@@ -125,7 +126,7 @@ def test_inventory_rows_are_complete(alias_repo: Path) -> None:
 
 
 def test_dynamic_ids_get_rows_of_their_own(tmp_path: Path) -> None:
-    document = json.loads(inv.to_json(inv.build(run_scan(_as_repository(tmp_path,
+    document = json.loads(inventory_json.render(inv.build(run_scan(_as_repository(tmp_path,
                                                                          "sample-repo")))))
     dynamic = [m for m in document["models"] if m["dynamic"]]
     assert {m["modelId"] for m in dynamic} == {
@@ -230,7 +231,7 @@ def test_json_inventory_is_valid_against_its_schema(alias_repo: Path) -> None:
     schema = json.loads((Path(inv.__file__).parent / "schemas" / "inventory-v3.schema.json")
                         .read_text())
     jsonschema.Draft202012Validator(schema).validate(
-        json.loads(inv.to_json(inv.build(run_scan(alias_repo)))))
+        json.loads(inventory_json.render(inv.build(run_scan(alias_repo)))))
 
 
 def test_broken_component_files_fall_back_quietly(tmp_path: Path) -> None:

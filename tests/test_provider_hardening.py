@@ -23,9 +23,10 @@ from standin import ADMIN_KEY, API_KEY, Drip, Fault, World
 
 from ftscan.cli import main
 from ftscan.http import Client, Deadline, HttpError
-from ftscan.providers import openai
-from ftscan.providers.credentials import access_for
-from ftscan.providers.openai import OpenAIApi
+from ftscan.providers import provider_named
+from ftscan.providers.base import ProviderError
+from ftscan.providers.openai import api as openai
+from ftscan.providers.openai.api import OpenAIApi
 from ftscan.reconcile import fetch
 
 TRIAGE = "ft:gpt-4o-mini-2024-07-18:acme:triage:AbCd1234"
@@ -174,14 +175,12 @@ def test_a_client_without_credentials_follows_redirects_to_http_only(
     ("ftp://127.0.0.1/v1", False), ("http://[::1/v1", False),
 ])
 def test_plain_http_goes_to_this_machine_only(base: str, accepted: bool) -> None:
-    from ftscan.providers import ProviderError
-
     environ = {"OPENAI_API_KEY": API_KEY, "OPENAI_BASE_URL": base}
     if accepted:
-        assert access_for("openai", environ).base_url == base
+        assert provider_named("openai").access(environ).base_url == base
     else:
         with pytest.raises(ProviderError) as refused:
-            access_for("openai", environ)
+            provider_named("openai").access(environ)
         assert base not in str(refused.value)
 
 

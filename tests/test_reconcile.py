@@ -19,9 +19,9 @@ from standin import ADMIN_KEY, API_KEY, AZURE_KEY, MISTRAL_KEY, Fault, World
 
 from ftscan.cli import main
 from ftscan.lifecycle import load_lifecycle
-from ftscan.providers import ProviderState
+from ftscan.providers import provider_named
+from ftscan.providers.base import ProviderState
 from ftscan.reconcile import fetch
-from ftscan.reconcile.eligibility import eligibility
 
 TODAY = dt.date(2026, 11, 28)
 TRIAGE = "ft:gpt-4o-mini-2024-07-18:acme:triage:AbCd1234"
@@ -186,12 +186,12 @@ def test_job_creation_eligibility(jobs: int, last: object, as_of: dt.date,
         state.last_used = {TRIAGE: last, "gpt-4o": as_of}
     elif last == "no fine-tune in usage":
         state.last_used = {"gpt-4o": as_of}
-    answer = eligibility(state, load_lifecycle(), as_of)
+    answer = provider_named("openai").eligibility(state, load_lifecycle(), as_of)
     assert (answer.answer, answer.until) == expected
 
 
 def _job() -> Any:
-    from ftscan.providers.openai import job_from
+    from ftscan.providers.openai.api import job_from
 
     return job_from(standin.job(0, "gpt-4o-mini-2024-07-18", "t", TRIAGE, TODAY))
 

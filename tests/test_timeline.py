@@ -18,7 +18,7 @@ import pytest
 
 from ftscan.escape import WORD_JOINER
 from ftscan.inventory import Inventory, Row
-from ftscan.timeline import MAX_BARS, MAX_SECTIONS, gantt
+from ftscan.reporters.timeline import MAX_BARS, MAX_SECTIONS, gantt
 
 TODAY = dt.date(2026, 11, 29)
 JOBS_END = dt.date(2027, 1, 6)

@@ -15,7 +15,8 @@ from conftest import DATA, run_scan, write
 
 from ftscan import inventory as inv
 from ftscan.models import Finding, Role
-from ftscan.reporters.sarif import render_sarif
+from ftscan.reporters import inventory_csv, inventory_json, inventory_markdown
+from ftscan.reporters import sarif as sarif_report
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:triage:AbCd1234"
 
@@ -265,14 +266,15 @@ def test_recipes_in_the_inventory(repo: Path) -> None:
     assert "probably" in (rows["ft:gpt-4.1-2025-04-14:acme::Pp112233"].recipe_note or "")
     own = [r for r in built.rows.values() if r.kind == "training"]
     assert [r.suffix for r in own] == ["other"]
-    document = json.loads(inv.to_json(built))
+    document = json.loads(inventory_json.render(built))
     schema = json.loads((Path(inv.__file__).parent / "schemas" / "inventory-v3.schema.json")
                         .read_text())
     jsonschema.Draft202012Validator(schema).validate(document)
     merged = inv.merge([inv.load(_saved(repo, document))])
     assert {s.line for s in merged.rows[FT].recipe_sites} == {1}
-    assert "not in repo" in inv.to_markdown(built) and "1 pipeline" in inv.to_markdown(built)
-    assert "trained by train.py:1" in inv.to_csv(built)
+    table = inventory_markdown.render(built)
+    assert "not in repo" in table and "1 pipeline" in table
+    assert "trained by train.py:1" in inventory_csv.render(built)
 
 
 def _saved(repo: Path, document: dict) -> Path:
@@ -285,14 +287,14 @@ def test_reports_with_the_new_roles_are_schema_valid(repo: Path) -> None:
     write(repo, "data/train.jsonl", _chat(2))
     _write(repo, "train.py", 'client.fine_tuning.jobs.create(training_file="data/train.jsonl")\n')
     result = run_scan(repo)
-    sarif = json.loads(render_sarif(result))
+    sarif = json.loads(sarif_report.render(result))
     jsonschema.Draft7Validator(json.loads((DATA / "sarif-schema-2.1.0.json").read_text())
                                ).validate(sarif)
     roles = {r["properties"]["role"] for r in sarif["runs"][0]["results"]}
     assert roles == {"training", "training-data"}
-    from ftscan.reporters.json_ import render_json
+    from ftscan.reporters import json_
 
-    report = json.loads(render_json(result))
+    report = json.loads(json_.render(result))
     schema = json.loads((Path(inv.__file__).parent / "schemas" / "report-v1.schema.json")
                         .read_text())
     jsonschema.Draft202012Validator(schema).validate(report)

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from conftest import AS_OF, commit, git, new_git_repo, run_scan, write
 
 from ftscan.cli import main
-from ftscan.reporters.sarif import render_sarif
+from ftscan.reporters import sarif as sarif_report
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
 FT2 = "ft:gpt-4o-2024-08-06:acme:tagger:EfGh5678"
@@ -48,7 +48,7 @@ def test_inline_suppression_with_a_reason(repo: Path, name: str, text: str) -> N
     assert finding.suppression.kind == "inSource"
     assert finding.suppression.justification == "eval notebook, deleted in Q1"
     assert not result.failed()
-    (sarif,) = json.loads(render_sarif(result))["runs"][0]["results"]
+    (sarif,) = json.loads(sarif_report.render(result))["runs"][0]["results"]
     assert sarif["suppressions"] == [{"kind": "inSource",
                                       "justification": "eval notebook, deleted in Q1"}]
 
@@ -191,7 +191,7 @@ def test_sweep_scans_each_repository_with_its_own_rules(tmp_path: Path) -> None:
     assert rows == [("alpha", ".env", ("@acme/alpha",)), ("beta", "cfg.yaml", ("@acme/beta",))]
     assert result.summary.repositories == 2
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
-            for r in json.loads(render_sarif(result))["runs"][0]["results"]}
+            for r in json.loads(sarif_report.render(result))["runs"][0]["results"]}
     assert uris == {"alpha/.env", "beta/cfg.yaml"}
     from ftscan import inventory
 

@@ -21,8 +21,9 @@ from ftscan.flow.phase import FlowInputs, NameSearch, resolve_uses
 from ftscan.languages import NameQuery
 from ftscan.models import Detection, Diagnostic, Severity
 from ftscan.pipeline.analysis import AnalysisContext
-from ftscan.pipeline.examine import Examiner, text_reader
+from ftscan.pipeline.examine import Examiner
 from ftscan.pipeline.firstpass import SEARCH_MIN_FILES, DefinitionsPass
+from ftscan.pipeline.reading import text_reader
 from ftscan.search import ByteSearch
 
 

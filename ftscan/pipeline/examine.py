@@ -15,10 +15,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -26,15 +24,24 @@ from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
 from ftscan.budget import OverBudget, time_budget
 from ftscan.cores import available_cores
-from ftscan.discovery import FileEntry, SkippedEntry, irregular
-from ftscan.filekinds import FileKind, classify
+from ftscan.discovery import FileEntry, SkippedEntry
+from ftscan.filekinds import FileKind, classify, may_be_report
 from ftscan.flow.facts import ModuleFacts, shifted
 from ftscan.flow.names import is_workflow, workflow_secret_env
 from ftscan.languages import NameQuery, language_named, language_of
 from ftscan.models import Diagnostic, Severity
-from ftscan.ownreports import is_own_report
 from ftscan.parsers import ParseFailure
+from ftscan.pipeline import reading
 from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, analyse_text
+from ftscan.pipeline.reading import (
+    BINARY_SNIFF_BYTES,
+    OPEN_FLAGS,
+    as_text,
+    binary,
+    decode,
+    text_encoding,
+)
+from ftscan.reporters import is_own_report
 from ftscan.suppress import Markers
 from ftscan.suppress import markers as suppression_markers
 from ftscan.training.data import HEAD_BYTES, may_be_training_data
@@ -45,7 +52,6 @@ if TYPE_CHECKING:  # imported when a pool starts: multiprocessing costs a cached
 
 _R = TypeVar("_R")
 _CRASHED = "a parser crashed on this file (the process reading it died); please report this"
-BINARY_SNIFF_BYTES = 8000
 POOL_MIN_FILES = 2000
 """Below this many files a process pool costs more than it saves."""
 POOL_MIN_CHOSEN = 200
@@ -148,153 +154,6 @@ class FileFacts:
                        markers=self.markers)
 
 
-def text_reader(root: Path, max_size: int) -> Callable[[str], str | None]:
-    """Reads a file of the repository again, as text (``None`` if it cannot be read or is over
-    the size limit): for the alias phase and for suppression comments."""
-
-    def read_text(relpath: str) -> str | None:
-        data = read_bytes(FileEntry(str(root / relpath), relpath, 0))
-        if isinstance(data, SkippedEntry) or len(data) > max_size:
-            return None
-        return decode(data)[0]
-
-    return read_text
-
-
-def read_bytes(entry: FileEntry, binary_ok: bool = False, max_size: int | None = None,
-               ) -> bytes | SkippedEntry:
-    """A file's bytes, or why it is skipped (unreadable, or binary unless ``binary_ok``; for
-    an entry nobody has looked at on disk yet, not a regular file or over ``max_size``)."""
-    try:
-        data = _read_file(entry, max_size)
-    except OSError as exc:
-        return SkippedEntry(entry.relpath, "unreadable", f"cannot read: {exc.strerror or exc}")
-    if isinstance(data, SkippedEntry):
-        return data
-    if not binary_ok:
-        text = as_text(data)
-        return _binary(entry.relpath) if text is None else text[0]
-    return data
-
-
-_OPEN_FLAGS = (os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-               | getattr(os, "O_NOCTTY", 0))
-
-
-def _read_file(entry: FileEntry, max_size: int | None) -> bytes | SkippedEntry:
-    """The whole file, with plain system calls: ``open()`` builds a buffered file object per
-    call, which costs more than reading a typical source file (0.44 s vs 0.28 s for 38,000
-    files).
-
-    What the walk saw may have changed since (a file swapped for a FIFO, a symlink to
-    ``/dev/zero``): the file is opened without blocking and the open file says what it is, so
-    only a regular file is read, and never past the size limit."""
-    fd = os.open(entry.path, _OPEN_FLAGS)
-    try:
-        info = os.fstat(fd)
-        if not S_ISREG(info.st_mode) or max_size is not None and info.st_size > max_size:
-            return irregular(entry.relpath, info, max_size or info.st_size)
-        limit = max_size if max_size is not None else max(info.st_size, entry.size)
-        first = os.read(fd, info.st_size + 1)
-        if len(first) <= info.st_size:
-            return first
-        chunks = [first]  # it grew while we read: to the limit, not beyond
-        read = len(first)
-        while read <= limit and (chunk := os.read(fd, min(1 << 20, limit + 1 - read))):
-            chunks.append(chunk)
-            read += len(chunk)
-        if read > limit:
-            return SkippedEntry(entry.relpath, "too-large",
-                                f"grew past the limit of {limit} bytes while read")
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-_BOMS = ((b"\xff\xfe\x00\x00", None), (b"\x00\x00\xfe\xff", None),
-         (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-"""Byte order marks: UTF-16 text is read (transcoded); UTF-32 is binary, as git, GitHub and
-ripgrep take it (a search engine would not see its words, so neither does the scan)."""
-_TEXT_BEFORE_NUL = 256
-"""A file whose first NUL comes after this many bytes of clean text is text with a stray NUL
-(a log, a dump), not a binary format: binary formats put theirs in the first few bytes."""
-_CONTROLS = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
-_TEXT_CONTROLS = re.compile(_CONTROLS.pattern.decode())
-_UNITS_PER_NUL = 64
-"""UTF-16 text without a byte order mark has a NUL in the high byte of every ASCII character
-(a newline, at least); fewer than one in this many code units is no such text."""
-
-
-def text_encoding(data: bytes) -> str | None:
-    """How to read a file that starts with ``data`` (its first :data:`BINARY_SNIFF_BYTES`
-    decide): ``utf-8``, a UTF-16 codec, or ``None`` for a binary file. A NUL makes a file
-    binary (as git decides), unless its NULs are UTF-16's (a byte order mark, or every NUL on
-    the same side of its code unit and the text clean: what git's ``working-tree-encoding``
-    checks out) or clean UTF-8 text comes before the first of them."""
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return codec
-    first_nul = data.find(b"\x00", 0, BINARY_SNIFF_BYTES)
-    if first_nul < 0:  # most files: nothing is copied
-        return "utf-8"
-    head = data[:BINARY_SNIFF_BYTES]
-    codec = _utf16_by_its_nuls(head)
-    if codec is not None:
-        return codec
-    before = head[:first_nul]
-    if first_nul >= _TEXT_BEFORE_NUL and _CONTROLS.search(before) is None:
-        try:
-            before.decode("utf-8")
-        except UnicodeDecodeError:
-            return None
-        return "utf-8"
-    return None
-
-
-def _utf16_by_its_nuls(head: bytes) -> str | None:
-    """The UTF-16 codec of text without a byte order mark, told by where its NULs are."""
-    units = len(head) // 2
-    for codec, high in (("utf-16-le", 1), ("utf-16-be", 0)):
-        nuls = head[high:units * 2:2].count(0)
-        if nuls and nuls * _UNITS_PER_NUL >= units and \
-                head[1 - high:units * 2:2].count(0) == 0:
-            text = head[:units * 2].decode(codec, errors="replace")
-            return None if _TEXT_CONTROLS.search(text) else codec
-    return None
-
-
-def as_text(data: bytes) -> tuple[bytes, str | None] | None:
-    """The bytes to read as UTF-8 text and a note worth telling the user, or ``None`` for a
-    binary file (:func:`text_encoding`). UTF-16 text is transcoded, so the byte prefilter
-    sees its characters."""
-    encoding = text_encoding(data)
-    if encoding is None:
-        return None
-    if encoding != "utf-8":
-        return data.decode(encoding, errors="replace").encode("utf-8", errors="replace"), None
-    first_nul = data.find(b"\x00", 0, BINARY_SNIFF_BYTES)
-    if first_nul < 0:
-        return data, None
-    return data, (f"holds NUL bytes (the first at offset {first_nul}) after a text start; "
-                  "read as text")
-
-
-def _binary(relpath: str) -> SkippedEntry:
-    return SkippedEntry(relpath, "binary", "binary file (NUL bytes)")
-
-
-def decode(data: bytes) -> tuple[str, str | None]:
-    """Text, and a problem to report when the bytes are not valid UTF-8."""
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        return (
-            data.decode("utf-8", errors="replace"),
-            f"not valid UTF-8 (first bad byte at offset {exc.start}); "
-            "read with the bad bytes replaced",
-        )
-
-
 def content_digest(data: bytes) -> bytes:
     """The cache's key for a file's content."""
     return hashlib.sha256(data).digest()[:16]
@@ -331,7 +190,7 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     knows is not examined again.
     """
     relpath = entry.relpath
-    data = read_bytes(entry, binary_ok=True, max_size=context.max_file_size)
+    data = reading.read_bytes(entry, binary_ok=True, max_size=context.max_file_size)
     if isinstance(data, SkippedEntry):
         if data.reason == "too-large":
             return _large(entry, context, data)
@@ -341,7 +200,7 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
         return FileFacts(relpath, digest, unchanged=True)
     readable = as_text(data)
     if readable is None:
-        return FileFacts(relpath, skipped=_binary(relpath))
+        return FileFacts(relpath, skipped=binary(relpath))
     raw, (data, note) = data, readable
     facts = _examine_text(relpath, data, raw, note, digest, context, env_names, keep_digest)
     if may_be_training_data(relpath, data[:HEAD_BYTES]):
@@ -389,7 +248,9 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
                               names_tested=tested,
                               names_found=frozenset(n for n in tested if n.encode() in data))
     candidate = context.rules.is_candidate(data)
-    kind = FileKind.REPORT if candidate and is_own_report(relpath, data) else classify(relpath)
+    kind = classify(relpath)
+    if candidate and may_be_report(relpath, kind) and is_own_report(data):
+        kind = FileKind.REPORT
     wants_module = context.follow_names and (facts.outside or bool(env_names) and (
         facts.settings or bool(facts.names_found)))
     if not candidate and not wants_module:
@@ -429,7 +290,7 @@ def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) ->
         with time_budget(context.file_budget):
             analysis = scan_large(entry, context)
     except BinaryFile:
-        return FileFacts(entry.relpath, skipped=_binary(entry.relpath))
+        return FileFacts(entry.relpath, skipped=binary(entry.relpath))
     except OverBudget as exc:
         return FileFacts(entry.relpath, skipped=SkippedEntry(entry.relpath, "timeout", str(exc)))
     except OSError as exc:
@@ -461,7 +322,7 @@ def unread_large(entry: FileEntry, context: AnalysisContext) -> FileFacts | None
     saw (gone, no longer over the limit, not a regular file): :func:`examine` must look."""
     limit = context.max_file_size
     try:
-        fd = os.open(entry.path, _OPEN_FLAGS)
+        fd = os.open(entry.path, OPEN_FLAGS)
         try:
             info = os.fstat(fd)
             if not S_ISREG(info.st_mode) or limit is None or info.st_size <= limit:
@@ -472,14 +333,14 @@ def unread_large(entry: FileEntry, context: AnalysisContext) -> FileFacts | None
     except OSError:
         return None
     if text_encoding(head) is None:
-        return FileFacts(entry.relpath, skipped=_binary(entry.relpath))
+        return FileFacts(entry.relpath, skipped=binary(entry.relpath))
     return FileFacts(entry.relpath)
 
 
 def _head(path: str) -> bytes:
     """The first bytes of a regular file (opened without blocking, like every read here)."""
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        fd = os.open(path, OPEN_FLAGS)
     except OSError:
         return b""
     try:
@@ -492,7 +353,7 @@ def _head(path: str) -> bytes:
 
 def module_of(entry: FileEntry, max_size: int) -> ModuleFacts | str:
     """A file's facts for the alias phase, or why they could not be read."""
-    data = read_bytes(entry, max_size=max_size)
+    data = reading.read_bytes(entry, max_size=max_size)
     if isinstance(data, SkippedEntry):
         return data.detail
     return parse_module_facts(entry.relpath, decode(data)[0])
@@ -502,7 +363,7 @@ def names_in(entry: FileEntry, queries: tuple[NameQuery, ...]) -> tuple[bool, ..
     """Which of ``queries`` the file names (the alias phase's search); ``None`` when it cannot
     be read. One pass over the bytes finds whether any of the names occurs at all (most files
     hold none); only then is each query answered in full."""
-    data = read_bytes(entry)
+    data = reading.read_bytes(entry)
     if isinstance(data, SkippedEntry):
         return None
     if not _names_automaton(queries).find_matches_as_indexes(data):

@@ -4,7 +4,7 @@ The size limit protects the parsers (a parse tree of a 50 MB file costs gigabyte
 search for ids: a 3 MB OpenAPI spec or a 200 MB eval CSV full of fine-tuned ids is exactly what
 an inventory needs. Such a file is read one megabyte at a time with an overlap (an id cut by a
 piece boundary is whole in the next piece), decoded incrementally (UTF-8, or UTF-16 as
-:func:`ftscan.pipeline.examine.text_encoding` tells), and matched against the rules' patterns
+:func:`ftscan.pipeline.reading.text_encoding` tells), and matched against the rules' patterns
 with no parser: every id is a definition (a mention in prose files), located by counting lines as
 the pieces go by. Memory stays at a couple of pieces whatever the size;
 files over :data:`STREAM_LIMIT` are skipped.
@@ -21,7 +21,7 @@ from ftscan.discovery import STREAM_LIMIT, FileEntry
 from ftscan.filekinds import FileKind, classify
 from ftscan.models import Location, Role
 from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, effective_role, make_detection
-from ftscan.pipeline.examine import text_encoding
+from ftscan.pipeline.reading import text_encoding
 
 
 class BinaryFile(Exception):

@@ -23,10 +23,11 @@ from ftscan.languages import language_of
 from ftscan.models import Diagnostic, Severity
 from ftscan.pipeline.aliases import AliasPhase, module_parser, name_search, resolve_aliases
 from ftscan.pipeline.analysis import AnalysisContext
-from ftscan.pipeline.examine import Examiner, text_reader
+from ftscan.pipeline.examine import Examiner
 from ftscan.pipeline.filelist import FileList, list_files
 from ftscan.pipeline.firstpass import DefinitionsPass
 from ftscan.pipeline.post import settle
+from ftscan.pipeline.reading import text_reader
 from ftscan.result import ScanError, ScanSummary
 from ftscan.search import EngineMissing, engine_named
 from ftscan.suppress import Markers

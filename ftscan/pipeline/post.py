@@ -39,7 +39,7 @@ def mark_changed(findings: Sequence[Finding], root: Path, base: str | None, stag
     with ``base`` (or in the index, with ``staged``). Raises
     :class:`~ftscan.gitdiff.DiffError` when git cannot say."""
     from ftscan.gitdiff import changed_lines, in_ftscan_lines, is_changed
-    from ftscan.pipeline.examine import text_reader
+    from ftscan.pipeline.reading import text_reader
 
     changed = in_ftscan_lines(changed_lines(root, base, staged), text_reader(root, max_size))
     return [dataclasses.replace(f, new=is_changed(changed, f.location.path,

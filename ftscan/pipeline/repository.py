@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import TypeVar
 
 from ftscan.baseline import Baseline
-from ftscan.baseline import Entry as BaselineEntry
 from ftscan.baseline import apply as apply_baseline
 from ftscan.cache.files import cache_key
 from ftscan.cache.replay import UNSETTLED_REASONS, Analysed, Replay, listing_digest, walk_digest
@@ -22,7 +21,7 @@ from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config, ConfigError, discover, 
 from ftscan.discovery import relative_path
 from ftscan.gitfiles import PendingListing, parse_listing, start_listing
 from ftscan.lifecycle import LifecycleTable, load_lifecycle
-from ftscan.models import Diagnostic, Finding, Severity
+from ftscan.models import BaselineEntry, Diagnostic, Finding, Severity
 from ftscan.pipeline.filelist import list_files, own_files
 from ftscan.pipeline.post import mark_changed
 from ftscan.result import DEFAULT_FAIL_ON, ScanOptions, ScanSummary, Settings

@@ -7,8 +7,15 @@ import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 
 from ftscan.http import Deadline
-from ftscan.providers import Progress, ProviderError, ProviderState, azure, mistral, openai
-from ftscan.providers.credentials import access_for, configured
+from ftscan.providers import PROVIDERS, configured, provider_named
+from ftscan.providers.base import (
+    Progress,
+    Provider,
+    ProviderError,
+    ProviderState,
+    Session,
+    silent,
+)
 
 CLIENT_OPTIONS: dict[str, object] = {}
 """Extra :class:`~ftscan.http.Client` options (tests shorten the backoff and the deadlines)."""
@@ -22,35 +29,26 @@ def client_options(seconds: float) -> dict[str, object]:
     return {"deadline": Deadline(seconds), **CLIENT_OPTIONS}
 
 
-def providers_to_ask(asked: Sequence[str], environ: Mapping[str, str]) -> list[str]:
+def providers_to_ask(asked: Sequence[str], environ: Mapping[str, str]) -> list[Provider]:
     """The providers named, or every provider whose key is set; a :class:`ProviderError` when
     there is none to ask."""
-    chosen = list(asked) or configured(environ)
+    chosen = [provider_named(name) for name in asked] or configured(environ)
     if not chosen:
-        raise ProviderError("no provider key is set: set OPENAI_API_KEY, AZURE_OPENAI_API_KEY "
-                            "or MISTRAL_API_KEY (see ftscan reconcile --help)")
+        keys = [p.key_variable for p in PROVIDERS]
+        raise ProviderError(f"no provider key is set: set {', '.join(keys[:-1])} or {keys[-1]} "
+                            "(see ftscan reconcile --help)")
     for provider in chosen:
-        access_for(provider, environ)  # a missing key is told before any request
+        provider.access(environ)  # a missing key is told before any request
     return chosen
 
 
-def read_providers(providers: Sequence[str], environ: Mapping[str, str], today: dt.date,
+def read_providers(providers: Sequence[Provider], environ: Mapping[str, str], today: dt.date,
                    checkpoint_ids: Collection[str] = (),
-                   progress: Progress | None = None) -> list[ProviderState]:
+                   progress: Progress = silent) -> list[ProviderState]:
+    session = Session(client_options(RECONCILE_SECONDS), progress)
     states = []
-    options = client_options(RECONCILE_SECONDS)
     for provider in providers:
-        access = access_for(provider, environ)
-        if progress:
-            progress(f"{provider}: asking {access.base_url}")
-        client = access.client(**options)
-        if provider == "openai":
-            api = openai.OpenAIApi(client, access.admin_client(**options), progress)
-            states.append(openai.read_state(api, today, checkpoint_ids))
-        elif provider == "azure-openai":
-            states.append(azure.read_state(client))
-        elif provider == "mistral":
-            states.append(mistral.read_state(client))
-        else:  # pragma: no cover - access_for refuses unknown providers
-            raise ProviderError(f"unknown provider {provider!r}")
+        access = provider.access(environ)
+        session.progress(f"{provider.name}: asking {access.base_url}")
+        states.append(provider.read_state(access, session, today, checkpoint_ids))
     return states

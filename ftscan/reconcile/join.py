@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 from ftscan.inventory import Inventory, Row
 from ftscan.lifecycle import LifecycleTable
-from ftscan.providers import ProviderState, RemoteModel
-from ftscan.reconcile.eligibility import eligibility
+from ftscan.providers import provider_named
+from ftscan.providers.base import ProviderState, RemoteModel
 from ftscan.reconcile.model import (
     Category,
     ProviderCheck,
@@ -56,8 +56,8 @@ def reconcile(inventory: Inventory, states: Sequence[ProviderState], table: Life
     for row in result.rows.values():
         if row.remote is not None:
             counts[row.remote.category.value] += 1
-    result.reconciliation = Reconciliation(
-        as_of, tuple(checks), tuple(eligibility(s, table, as_of) for s in states), counts)
+    eligibility = tuple(provider_named(s.provider).eligibility(s, table, as_of) for s in states)
+    result.reconciliation = Reconciliation(as_of, tuple(checks), eligibility, counts)
     return result
 
 

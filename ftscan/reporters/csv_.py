@@ -6,9 +6,15 @@ import csv
 import io
 
 from ftscan.escape import csv_cell
+from ftscan.models import Level, Role, Status
+from ftscan.reporters.base import csv_records
 from ftscan.reporters.records import finding_record
 from ftscan.result import ScanResult
 
+name = "csv"
+_WORDS = {"level": {level.label for level in Level}, "role": {role.value for role in Role},
+          "status": {status.value for status in Status}}
+"""Columns every row fills from a fixed set of words."""
 COLUMNS = (
     "level", "ruleId", "role", "modelId", "provider", "baseModel", "status", "shutdownDate",
     "daysLeft", "path", "startLine", "startColumn", "kind", "context", "confidence", "modelIds",
@@ -16,7 +22,7 @@ COLUMNS = (
 )
 
 
-def render_csv(result: ScanResult) -> str:
+def render(result: ScanResult, color: bool = False) -> str:
     """The findings as CSV with a header row (RFC 4180 quoting, ``\\r\\n`` line ends)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore")
@@ -30,3 +36,10 @@ def render_csv(result: ScanResult) -> str:
             suppression) else ""
         writer.writerow({k: csv_cell(record[k]) for k in COLUMNS})
     return out.getvalue()
+
+
+def recognises(data: bytes) -> bool:
+    """Does ``data`` have the header :func:`render` writes, and rows that fit it?"""
+    records = csv_records(data, COLUMNS)
+    return records is not None and all(
+        record[column] in words for record in records for column, words in _WORDS.items())

@@ -7,9 +7,11 @@ import json
 from typing import Any
 
 from ftscan import __version__
+from ftscan.reporters.base import TOOL_NAME, json_object, names_ftscan
 from ftscan.reporters.records import finding_record
 from ftscan.result import ScanResult
 
+name = "json"
 SCHEMA_VERSION = 1
 
 
@@ -18,7 +20,7 @@ def report_document(result: ScanResult) -> dict[str, Any]:
     summary = result.summary
     return {
         "version": SCHEMA_VERSION,
-        "tool": {"name": "ftscan", "version": __version__},
+        "tool": {"name": TOOL_NAME, "version": __version__},
         "asOf": result.settings.as_of.isoformat(),
         "failOn": result.settings.fail_on,
         "failed": result.failed(),
@@ -52,6 +54,17 @@ def report_document(result: ScanResult) -> dict[str, Any]:
     }
 
 
-def render_json(result: ScanResult) -> str:
+def render(result: ScanResult, color: bool = False) -> str:
     """The report as indented JSON."""
     return json.dumps(report_document(result), indent=2, ensure_ascii=False) + "\n"
+
+
+def recognises(data: bytes) -> bool:
+    """Is ``data`` a JSON report: ftscan's name, a schema version, the summary and the list of
+    findings :func:`report_document` writes?"""
+    document = json_object(data)
+    if document is None:
+        return False
+    return names_ftscan(document.get("tool")) and isinstance(document.get("version"), int) \
+        and isinstance(document.get("findings"), list) \
+        and isinstance(document.get("summary"), dict)

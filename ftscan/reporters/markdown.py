@@ -8,14 +8,16 @@ an ``@`` mention to the comment.
 from __future__ import annotations
 
 from ftscan.escape import md_code, md_text
+from ftscan.reporters.base import starts_with_heading
 from ftscan.reporters.text import days_phrase, summary_line
 from ftscan.result import ScanResult
 
+name = "markdown"
 _ICONS = {"error": "🔴", "warning": "🟠", "note": "🔵"}
 HEADING = "## ftscan: fine-tuned model references"
 
 
-def render_markdown(result: ScanResult) -> str:
+def render(result: ScanResult, color: bool = False) -> str:
     """A heading, a summary sentence and one table row per finding."""
     lines = [HEADING, "", md_text(summary_line(result)), ""]
     shown = [f for f in result.findings if f.suppression is None]
@@ -39,3 +41,8 @@ def render_markdown(result: ScanResult) -> str:
             md_text(f.rule_id),
         )) + " |")
     return "\n".join(lines) + "\n"
+
+
+def recognises(data: bytes) -> bool:
+    """Does ``data`` start with the heading and the blank line :func:`render` writes?"""
+    return starts_with_heading(data, HEADING)

@@ -1,270 +1,35 @@
-"""SARIF 2.1.0 for GitHub code scanning, built with sarif-om.
-
-One run, stable rule ids with full metadata, ``ruleIndex``, repository-relative URIs under
-``%SRCROOT%`` (percent-encoded), GitHub's own ``primaryLocationLineHash`` and ftscan's
-line-independent fingerprint, results sorted, ``results: []`` when clean. sarif-om is untyped
-and its attrs classes carry defaults (``ruleIndex: -1``, ``rank: -1.0``) that must not reach
-the output, so serialisation is a small walker: JSON key from the field's schema name,
-defaults and ``None`` dropped, ``level`` always kept, plain dicts (property bags,
-fingerprints) passed through.
+"""SARIF 2.1.0 for GitHub code scanning: the log around the one run
+:mod:`ftscan.reporters.sarif_run` builds with sarif-om. That module (and the SARIF object model)
+is imported only when a log is written: recognising one in the tree needs neither.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
-from urllib.parse import quote
 
-import attr
-import sarif_om as om
-
-from ftscan import __version__
-from ftscan.errors import FtscanError
-from ftscan.models import Finding, Location, Role
-from ftscan.reporters.records import finding_record
+from ftscan.reporters.base import json_object, names_ftscan
 from ftscan.result import ScanResult
-from ftscan.ruleset import Rule
 
+name = "sarif"
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-MAX_RESULTS = 25_000
-"""GitHub code scanning rejects a run with more results than this."""
-INFORMATION_URI = "https://github.com/ftscan/ftscan"
-SRCROOT = "%SRCROOT%"
-_KEEP_EVEN_IF_DEFAULT = {"level"}
+SARIF_VERSION = "2.1.0"
 
 
-def render_sarif(result: ScanResult) -> str:
+def render(result: ScanResult, color: bool = False) -> str:
     """The SARIF log as indented JSON."""
-    log = to_plain(build_log(result))
-    ordered = {key: log[key] for key in ("$schema", "version", "runs")}  # the usual reading order
-    return json.dumps(ordered, indent=2, ensure_ascii=False) + "\n"
+    from ftscan.reporters.sarif_run import run_of
 
-
-def build_log(result: ScanResult) -> om.SarifLog:
-    """The sarif-om object tree for a scan."""
-    rules = list(result.settings.rules.rules)
-    driver = om.ToolComponent(
-        name="ftscan",
-        version=__version__,
-        semantic_version=__version__,
-        information_uri=INFORMATION_URI,
-        rules=[_descriptor(rule) for rule in rules],
-    )
-    findings, notifications = capped(result.all_findings or result.findings)
-    run = om.Run(
-        tool=om.Tool(driver=driver),
-        results=[_result(result, f) for f in findings],
-        column_kind="unicodeCodePoints",
-        invocations=[om.Invocation(execution_successful=True,
-                                   tool_execution_notifications=notifications or None)],
-        properties={
-            "ftscan/asOf": result.settings.as_of.isoformat(),
-            "ftscan/lifecycleVersion": result.settings.lifecycle.version,
-        },
-    )
-    return om.SarifLog(version="2.1.0", schema_uri=SCHEMA_URI, runs=[run])
-
-
-def capped(findings: Sequence[Finding]) -> tuple[list[Finding], list[om.Notification]]:
-    """At most :data:`MAX_RESULTS` findings, the most severe kept (then in report order), and
-    a warning notification saying how many were left out."""
-    if len(findings) <= MAX_RESULTS:
-        return list(findings), []
-    order = {id(f): i for i, f in enumerate(findings)}
-    kept = sorted(findings, key=lambda f: (-f.level, f.suppression is not None))[:MAX_RESULTS]
-    kept.sort(key=lambda f: order[id(f)])
-    left = len(findings) - MAX_RESULTS
-    text = (f"{left} of {len(findings)} results were left out: GitHub code scanning accepts "
-            f"at most {MAX_RESULTS} per run. Scan parts of the repository separately, or use "
-            "the JSON report, which has them all.")
-    return kept, [om.Notification(level="warning", message=om.Message(text=text))]
-
-
-def _descriptor(rule: Rule) -> om.ReportingDescriptor:
-    return om.ReportingDescriptor(
-        id=rule.id,
-        name=_pascal(rule.name),
-        short_description=om.MultiformatMessageString(text=rule.title),
-        full_description=om.MultiformatMessageString(text=rule.description[:1024]),
-        help=om.MultiformatMessageString(text=_plain(rule.help), markdown=rule.help),
-        default_configuration=om.ReportingConfiguration(level=rule.level.label),
-        properties={
-            "tags": list(rule.tags)[:20],
-            "precision": rule.precision,
-            "problem.severity": "warning" if rule.level.label != "error" else "error",
-            "ftscan/provider": rule.provider,
-        },
-    )
-
-
-def _physical(loc: Location, prefix: str = "") -> om.PhysicalLocation:
-    return om.PhysicalLocation(
-        artifact_location=om.ArtifactLocation(uri=_path_uri(prefix + loc.path),
-                                              uri_base_id=SRCROOT),
-        region=om.Region(
-            start_line=loc.start_line,
-            start_column=loc.start_column,
-            end_line=loc.end_line,
-            end_column=loc.end_column,
-        ),
-    )
-
-
-def _path_uri(path: str) -> str:
-    """A repository-relative path as the relative URI SARIF wants: every character a URI may
-    not hold (a space, non-ASCII, a newline or escape sequence in a file name, ``%``, ``#``,
-    ``?``, ``:``) percent-encoded as UTF-8, the ``/`` kept."""
-    return quote(path, safe="/!$&'()*+,;=@")
-
-
-def _related(finding: Finding, prefix: str) -> list[om.Location] | None:
-    """Each definition reaching a use, numbered from 1 as the message's links expect."""
-    if not finding.definitions:
-        return None
-    return [
-        om.Location(id=i, physical_location=_physical(step.location, prefix),
-                    message=om.Message(text=step.message))
-        for i, step in enumerate(finding.definitions, start=1)
-    ]
-
-
-def _code_flows(finding: Finding, prefix: str) -> list[om.CodeFlow] | None:
-    """Definition → each hop → use, one thread per definition, for GitHub's step view."""
-    if not finding.flows:
-        return None
-    threads = [
-        om.ThreadFlow(locations=[
-            om.ThreadFlowLocation(
-                location=om.Location(physical_location=_physical(step.location, prefix),
-                                     message=om.Message(text=step.message)),
-                importance="essential" if i in (0, len(flow) - 1) else "important",
-            )
-            for i, step in enumerate(flow)
-        ])
-        for flow in finding.flows
-    ]
-    return [om.CodeFlow(thread_flows=threads,
-                        message=om.Message(text=f"How {finding.model_id} reaches this code"))]
-
-
-def _result(scan: ScanResult, finding: Finding) -> om.Result:
-    loc = finding.location
-    # A sweep of several repositories: paths are relative to each; name the repository.
-    prefix = f"{finding.repository}/" if len(scan.roots) > 1 and finding.repository else ""
-    life = finding.lifecycle
-    fingerprints = {"primaryLocationLineHash": finding.line_hash} if finding.line_hash else None
-    properties: dict[str, object] = {
-        "modelId": finding.model_id,
-        "provider": finding.provider,
-        "baseModel": finding.base_model,
-        "role": finding.role.value,
-        "status": life.status.value,
-        "shutdownDate": life.shutdown_date.isoformat() if life.shutdown_date else None,
-        "daysLeft": life.days_left,
-        "kind": finding.kind,
-        "context": finding.context,
-        "owners": list(finding.owners),
-        "service": finding.service,
-    }
-    if finding.role is Role.USE:
-        properties["modelIds"] = list(finding.model_ids)
-        properties["ftscan/confidence"] = finding.confidence
-    if finding.outside is not None:
-        properties["ftscan/outside"] = finding.outside
-    if finding.training is not None:
-        properties["ftscan/training"] = finding_record(finding)["training"]
-    if finding.training_data is not None:
-        properties["ftscan/trainingData"] = finding_record(finding)["trainingData"]
-    if finding.new is not None:
-        properties["ftscan/new"] = finding.new
-    suppressions = None
-    if finding.suppression is not None:
-        suppressions = [om.Suppression(kind=finding.suppression.kind,
-                                       justification=finding.suppression.justification)]
-    return om.Result(
-        suppressions=suppressions,
-        rule_id=finding.rule_id,
-        rule_index=scan.settings.rules.index(finding.rule_id),
-        level=finding.level.label,
-        message=om.Message(text=finding.message),
-        locations=[om.Location(physical_location=_physical(loc, prefix))],
-        related_locations=_related(finding, prefix),
-        code_flows=_code_flows(finding, prefix),
-        partial_fingerprints=fingerprints,
-        fingerprints={"ftscan/v1": finding.fingerprint},
-        properties=properties,
-    )
-
-
-def _pascal(name: str) -> str:
-    return "".join(part.capitalize() for part in name.replace("_", "-").split("-"))
-
-
-def _plain(markdown: str) -> str:
-    return markdown.replace("**", "").replace("`", "")
-
-
-def to_plain(obj: Any) -> Any:
-    """sarif-om objects → JSON-ready data (see the module docstring)."""
-    if attr.has(type(obj)):
-        out: dict[str, Any] = {}
-        for field in attr.fields(type(obj)):
-            value = getattr(obj, field.name)
-            if value is None:
-                continue
-            default = field.default
-            if isinstance(default, attr.Factory):  # type: ignore[arg-type]
-                default = default.factory()
-            if value == default and field.name not in _KEEP_EVEN_IF_DEFAULT:
-                continue
-            out[field.metadata.get("schema_property_name", field.name)] = to_plain(value)
-        return out
-    if isinstance(obj, dict):
-        return {k: to_plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_plain(v) for v in obj]
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    raise TypeError(f"cannot serialise {type(obj).__name__} into SARIF")
-
-
-class SarifMergeError(FtscanError):
-    """A file that cannot be merged. The message names it."""
-
-
-def merge_sarif(paths: Sequence[Path]) -> str:
-    """One SARIF log with one run from several ftscan logs (the shards of a sweep): rules
-    united by id, every result kept with its ``ruleIndex`` pointing into the united list."""
-    rules: dict[str, dict[str, Any]] = {}
-    results: list[dict[str, Any]] = []
-    properties: dict[str, Any] = {}
-    driver: dict[str, Any] = {}
-    for path in paths:
-        try:
-            log = json.loads(path.read_text(encoding="utf-8"))
-            runs = log["runs"]
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
-            raise SarifMergeError(f"{path}: not a SARIF log: {exc}") from None
-        for run in runs:
-            tool = run.get("tool", {}).get("driver", {})
-            if tool.get("name") != "ftscan":
-                raise SarifMergeError(f"{path}: a run of {tool.get('name')!r}, not ftscan")
-            driver = driver or {k: v for k, v in tool.items() if k != "rules"}
-            properties.update(run.get("properties", {}))
-            for rule in tool.get("rules", []):
-                rules.setdefault(rule["id"], rule)
-            results.extend(run.get("results", []))
-    ordered = sorted(rules)
-    index = {rule_id: i for i, rule_id in enumerate(ordered)}
-    for result in results:
-        result["ruleIndex"] = index[result["ruleId"]]
-    results.sort(key=lambda r: (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
-                                r["locations"][0]["physicalLocation"]["region"]["startLine"],
-                                r["ruleId"]))
-    run = {"tool": {"driver": {**driver, "rules": [rules[i] for i in ordered]}},
-           "results": results, "columnKind": "unicodeCodePoints",
-           "invocations": [{"executionSuccessful": True}], "properties": properties}
-    log = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    log = {"$schema": SCHEMA_URI, "version": SARIF_VERSION, "runs": [run_of(result)]}
     return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
+def recognises(data: bytes) -> bool:
+    """Is ``data`` a SARIF log whose every run is ftscan's, with its results?"""
+    document = json_object(data)
+    if document is None or document.get("version") != SARIF_VERSION:
+        return False
+    runs = document.get("runs")
+    return isinstance(runs, list) and bool(runs) and all(
+        isinstance(run, dict) and isinstance(run.get("tool"), dict)
+        and names_ftscan(run["tool"].get("driver")) and isinstance(run.get("results"), list)
+        for run in runs)

@@ -1,5 +1,5 @@
-"""OpenAI: the organisation's fine-tuning jobs, fine-tuned models and checkpoints, and (with an
-admin key) per-model usage, from the API of ``../shared/reference/model-ids.md`` §7.1.
+"""The OpenAI API calls ftscan makes: the organisation's fine-tuning jobs, fine-tuned models and
+checkpoints, and (with an admin key) per-model usage (``../shared/reference/model-ids.md`` §7.1).
 
 - ``GET /fine_tuning/jobs?after=&limit=`` pages through ``{data, has_more}``;
 - ``GET /models``: fine-tunes are the ``ft:`` ids (owned by the organisation);
@@ -21,17 +21,18 @@ from pathlib import Path
 from typing import Any
 
 from ftscan.http import Client, HttpError
-from ftscan.providers import (
+from ftscan.providers.base import (
     Progress,
     ProviderState,
     RemoteJob,
     RemoteModel,
     epoch_date,
     epoch_time,
+    silent,
     text_or_none,
 )
 
-PROVIDER = "openai"
+NAME = "openai"
 PAGE_SIZE = 100
 USAGE_DAYS = 90
 """How far back usage is read: past the 60 days of the job-creation rule."""
@@ -48,13 +49,16 @@ _NOT_FINE_TUNES = ("openai", "system", "openai-internal")
 
 
 class OpenAIApi:
-    """The read-only calls ftscan makes, over one client (and an admin one for usage)."""
+    """The read-only calls ftscan makes, over one client (and an admin one for usage). It is
+    also what ``recipes export`` reads (a :class:`~ftscan.providers.base.RecipeSource`)."""
+
+    provider = NAME
 
     def __init__(self, client: Client, admin: Client | None = None,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress = silent) -> None:
         self.client = client
         self.admin = admin
-        self.progress = progress or (lambda _message: None)
+        self.progress = progress
 
     def jobs(self) -> Iterator[dict[str, Any]]:
         """Every fine-tuning job, newest first, page by page."""
@@ -119,6 +123,17 @@ class OpenAIApi:
             if not answer.get("has_more") or page_token is None:
                 return
 
+    @property
+    def endpoint(self) -> str:
+        return self.client.base_url
+
+    def recipe_jobs(self) -> Iterator[RemoteJob]:
+        """Every fine-tuning job, each with its job object, for ``recipes export``."""
+        for raw in self.jobs():
+            job = job_from(raw, keep_raw=True)
+            if job is not None:
+                yield job
+
     def file_info(self, file_id: str) -> dict[str, Any]:
         answer = self.client.get_json(f"files/{_segment(file_id)}")
         return answer if isinstance(answer, dict) else {}
@@ -127,11 +142,11 @@ class OpenAIApi:
         return self.client.download(f"files/{_segment(file_id)}/content", target)
 
 
-def read_state(api: OpenAIApi, today: dt.date, checkpoint_ids: Collection[str] = (),
-               endpoint: str = "") -> ProviderState:
+def read_state(api: OpenAIApi, today: dt.date,
+               checkpoint_ids: Collection[str] = ()) -> ProviderState:
     """What the organisation has: jobs, fine-tuned models, the checkpoints code names, and
     (with an admin key) the last day each model served requests."""
-    state = ProviderState(PROVIDER, endpoint or api.client.base_url)
+    state = ProviderState(NAME, api.client.base_url)
     try:
         for raw in api.jobs():
             job = job_from(raw)
@@ -155,7 +170,7 @@ def read_state(api: OpenAIApi, today: dt.date, checkpoint_ids: Collection[str] =
         job = jobs_of.get(model_id)
         if job is not None and model.job_id is None:
             state.models[model_id] = RemoteModel(
-                PROVIDER, model_id, model.base_model or job.base_model, model.owner,
+                NAME, model_id, model.base_model or job.base_model, model.owner,
                 model.created, job_id=job.job_id, retires=model.retires)
     _read_checkpoints(api, state, checkpoint_ids)
     _read_usage(api, state, today)
@@ -189,7 +204,7 @@ def job_from(raw: Any, keep_raw: bool = False) -> RemoteJob | None:
     method_type = text_or_none(method.get("type")) if isinstance(method, dict) else None
     results = raw.get("result_files")
     return RemoteJob(
-        provider=PROVIDER, job_id=str(raw["id"]), base_model=text_or_none(raw.get("model")),
+        provider=NAME, job_id=str(raw["id"]), base_model=text_or_none(raw.get("model")),
         fine_tuned_model=text_or_none(raw.get("fine_tuned_model")),
         status=text_or_none(raw.get("status")) or "unknown",
         created=epoch_time(raw.get("created_at")),
@@ -216,7 +231,7 @@ def _model_from(raw: Any) -> RemoteModel | None:
         retires = dt.date.fromisoformat(shutdown[:10]) if shutdown else None
     except ValueError:
         retires = None
-    return RemoteModel(PROVIDER, model_id, base_of(model_id), owner,
+    return RemoteModel(NAME, model_id, base_of(model_id), owner,
                        epoch_date(raw.get("created")), retires=retires)
 
 

@@ -1,0 +1,141 @@
+"""The inventory as Markdown: a summary, the deadline chart, a table (it fits a pull request
+comment or a GitHub job summary), then details per model.
+
+Everything taken from the scanned tree or a provider goes through :mod:`ftscan.escape`."""
+
+from __future__ import annotations
+
+from ftscan.escape import html_text, md_code, md_text
+from ftscan.inventory import Inventory, Row
+from ftscan.reporters.base import starts_with_heading
+from ftscan.reporters.reconciled import markdown_cell, markdown_detail, markdown_section
+from ftscan.reporters.timeline import gantt
+from ftscan.verdicts import remaining
+
+name = "markdown"
+HEADING = "## Fine-tuned model inventory"
+COMMENT_MARKER = "<!-- ftscan:inventory -->"
+"""The first line of the pull request comment the GitHub Action keeps up to date (the
+inventory of what a pull request adds, :mod:`ftscan.github`)."""
+_STATUS_ICONS = {"retired": "⛔", "retiring": "🔴", "active": "🟠", "deprecated": "🟡",
+                 "unknown": "❔"}
+
+
+def render(inventory: Inventory, color: bool = False) -> str:
+    """A summary table (fits a PR comment or job summary), then details per model."""
+    rows = inventory.sorted_rows()
+    several = len(inventory.repositories) > 1
+    lines = [
+        HEADING,
+        "",
+        f"{_count_phrase(rows)} in "
+        f"{', '.join(md_code(r, in_table=False) for r in sorted(inventory.repositories))}, "
+        f"as of {inventory.as_of.isoformat()}."
+        + (f" OpenAI stops all new fine-tuning jobs on {inventory.job_creation_ends}."
+           if inventory.job_creation_ends else ""),
+        "",
+    ]
+    lines += gantt(inventory, inventory.job_creation_ends)
+    reconciled = inventory.reconciliation
+    if reconciled is not None:
+        lines += markdown_section(reconciled)
+    if not rows:
+        return "\n".join(lines) + "\n"
+    lines += [
+        "| Status | Model | Base model | Shuts down | Owners | Services | Defs | Uses | Recipe |"
+        + (" Provider |" if reconciled else ""),
+        "|---|---|---|---|---|---|---|---|---|" + ("---|" if reconciled else ""),
+    ]
+    for row in rows:
+        status, days = row.status(inventory.as_of, inventory.window_days)
+        lines.append("| " + " | ".join((
+            f"{_STATUS_ICONS[status]} {status}",
+            (md_code(row.model_id) if row.model_id else md_text(row.shown))
+            + (" (built at run time)" if row.dynamic else ""),
+            md_code(row.base_model) if row.base_model else "—",
+            md_text(remaining(status, row.shutdown_date, days, training=row.kind == "training")),
+            " ".join(md_code(o) for o in sorted(row.owners)) or "—",
+            ", ".join(md_text(s) for s in sorted(row.services)) or "—",
+            str(len(row.definitions)),
+            str(len(row.uses)),
+            _recipe_cell(row),
+            *((markdown_cell(row.remote, reconciled.usage_days),) if reconciled else ()),
+        )) + " |")
+    lines.append("")
+    for row in rows:
+        lines += _details(inventory, row, several)
+    return "\n".join(lines) + "\n"
+
+
+def _recipe_cell(row: Row) -> str:
+    """The recipe column: where the fine-tune is trained, in a few words."""
+    if row.kind == "training-data":
+        return "data, no pipeline"
+    if row.recipe_sites:
+        count = len(row.recipe_sites)
+        return f"{count} pipeline{'s' if count != 1 else ''}" + (
+            f", {len(row.training_files)} file{'s' if len(row.training_files) != 1 else ''}"
+            if row.training_files else "")
+    return "not in repo" if row.model_id else "—"
+
+
+def _count_phrase(rows: list[Row]) -> str:
+    """``3 model ids``, then how many fine-tunes are set outside the repository, pipelines
+    match no id, data files no pipeline names (when any)."""
+    counts = {kind: sum(1 for r in rows if r.kind == kind)
+              for kind in ("outside", "training", "training-data")}
+    counts["outside"] = sum(1 for r in rows if r.outside is not None)
+    ids = len(rows) - sum(counts.values())
+    parts = [f"{ids} model id{'s' if ids != 1 else ''}"]
+    words = {"outside": ("fine-tune", "set outside the repository"),
+             "training": ("training pipeline", "matching no id"),
+             "training-data": ("training data file", "no pipeline names")}
+    for kind, (noun, tail) in words.items():
+        if counts[kind]:
+            parts.append(f"{counts[kind]} {noun}{'s' if counts[kind] != 1 else ''} {tail}")
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
+    status, days = row.status(inventory.as_of, inventory.window_days)
+    when = remaining(status, row.shutdown_date, days, training=row.kind == "training")
+    if not when.startswith(status):
+        when = f"{status}, {when}"
+    out = [f"<details><summary><code>{html_text(row.shown)}</code>: "
+           f"{html_text(when)}</summary>", ""]
+    if row.outside is not None:
+        out.append(f"- Set outside the repository ({md_text(row.outside)}): the id, its base "
+                   "model and shutdown date are not in this repository; look it up where it "
+                   "is set (ftscan reconcile lists the organisation's fine-tunes).")
+    if row.dynamic:
+        out.append(f"- Built at run time from the template "
+                   f"{md_code(row.model_id, in_table=False)}.")
+    out.append(f"- Provider: {md_text(row.provider)}; base model: "
+               + (md_code(row.base_model, in_table=False) if row.base_model else "unknown")
+               + (f"; org: {md_code(row.org, in_table=False)}" if row.org else "")
+               + (f"; suffix: {md_code(row.suffix, in_table=False)}" if row.suffix else ""))
+    if row.next_step:
+        out.append(f"- Next step: {md_text(row.next_step)}")
+    if row.names:
+        out.append("- Hides behind: " + ", ".join(md_code(n, in_table=False)
+                                                 for n in sorted(row.names)))
+    if row.example_only:
+        out.append("- Only an example or placeholder here: no live model has this id.")
+    recipe = row.recipe_text(several)
+    if recipe:
+        out.append(f"- Recipe: {md_text(recipe)}")
+    if inventory.reconciliation is not None:
+        out += markdown_detail(row.remote, inventory.reconciliation.usage_days)
+    for label, sites in (("Defined", row.definitions), ("Used", row.uses),
+                         ("Mentioned", row.mentions), ("Example", row.examples)):
+        if sites:
+            out.append(f"- {label} at: " + ", ".join(
+                md_code(s.label(several), in_table=False) for s in sorted(sites)))
+    out += ["", "</details>", ""]
+    return out
+
+
+def recognises(data: bytes) -> bool:
+    """Does ``data`` start with the heading and the blank line :func:`render` writes, alone or
+    in the pull request comment (:data:`COMMENT_MARKER` above it)?"""
+    return starts_with_heading(data.removeprefix(f"{COMMENT_MARKER}\n".encode()), HEADING)
