@@ -164,7 +164,9 @@ def score(labelled: Labelled, report: dict[str, Any], prefix: str = "") -> Score
     allowed = [lb for lb in labelled.labels if lb.kind in ("use", "read", "caller")]
     for finding in uses:
         if not any(_covers(lb, finding) for lb in allowed):
-            ids = ", ".join(finding.get("modelIds") or [finding.get("outside") or "?"])
+            reached = finding.get("modelIds") or [finding.get("outside") or "?"]
+            ids = ", ".join(reached[:3]) + (f" and {len(reached) - 3} more"
+                                            if len(reached) > 3 else "")
             result.unexpected.append(f"{finding['path']}:{finding['startLine']} {ids}")
     return result
 
