@@ -34,6 +34,7 @@ from ftscan.languages import NameQuery, language_named, language_of
 from ftscan.models import Diagnostic, Severity
 from ftscan.ownreports import is_own_report
 from ftscan.parsers import ParseFailure
+from ftscan.search import search_words
 from ftscan.suppress import Markers
 from ftscan.suppress import markers as suppression_markers
 from ftscan.training.data import HEAD_BYTES, may_be_training_data
@@ -512,7 +513,7 @@ def _names_automaton(queries: tuple[NameQuery, ...]) -> BytesAhoCorasick:
     if automaton is None:
         if len(_AUTOMATA) > 16:
             _AUTOMATA.clear()
-        names = sorted({name.encode() for name, _, _ in queries if name})
+        names = search_words(name.encode() for name, _, _ in queries if name)
         automaton = _AUTOMATA[queries] = BytesAhoCorasick(
             names or [b"\x00"], matchkind=MATCHKIND_LEFTMOST_FIRST)
     return automaton

@@ -239,6 +239,49 @@ def test_a_worker_that_dies_costs_one_file_not_the_scan(repo: Path,
     assert "a parser crashed on this file" in problem.message
 
 
+# --------------------------------------------------------------------------- native code
+
+
+def test_a_huge_periodic_identifier_never_reaches_a_search_automaton(repo: Path) -> None:
+    """A 200 KB name ``abab...`` bound to an id: the automata that find names in files (built
+    in native code, quadratic in a periodic word's length: minutes, where no budget reaches)
+    are built from its first bytes; the use is still found, among enough files for a search
+    engine to run."""
+    name = "ab" * 100_000
+    write(repo, "models.py", f'{name} = "{FT}"\n')
+    write(repo, "app.py", f"from models import {name}\nclient.responses.create(model={name})\n")
+    for i in range(250):
+        write(repo, f"pkg/m{i}.py", f"from models import X{i}\n")
+    started = time.monotonic()
+    result = run_scan(repo)
+    assert time.monotonic() - started < 20  # minutes before the words were cut
+    assert [(f.location.path, f.role.value) for f in result.findings] == [
+        ("app.py", "use"), ("models.py", "definition")]
+
+
+def test_a_rule_file_with_an_overlong_keyword_is_a_config_error(repo: Path) -> None:
+    """A rule file the repository's config names, with a 50 KB keyword: one line, exit 2, at
+    once (building the prefilter's automaton from it took minutes)."""
+    write(repo, "rules/acme.yaml", f"""rules:
+  - id: ACME001
+    name: acme
+    provider: acme
+    title: t
+    description: d
+    help: h
+    keywords: ["{'ab' * 25_000}"]
+    patterns: ['acme-ft/[a-z]+']
+""")
+    write(repo, ".ftscan.toml", 'rules = ["rules/acme.yaml"]\n')
+    write(repo, "a.env", f"MODEL={FT}\n")
+    started = time.monotonic()
+    code, _, stderr = _cli("scan", str(repo), "--no-cache")
+    assert code == 2
+    assert "rule ACME001: field 'keywords[0]' is 50000 characters long" in stderr
+    assert len(stderr.strip().splitlines()) == 1
+    assert time.monotonic() - started < 10
+
+
 def test_deeply_nested_python_falls_back_to_the_text_pass(repo: Path) -> None:
     write(repo, "deep.py", "x = " + "[" * 1500 + "]" * 1500 + f"\nMODEL = '{FT}'\n")
     result = run_scan(repo)

@@ -21,6 +21,7 @@ import tempfile
 from collections.abc import Sequence
 
 from ftscan.cores import available_cores
+from ftscan.search import search_words
 
 ARGUMENT_BYTES = 512 * 1024
 """Bytes of file names per ``rg`` process (well under Linux's 2 MiB for arguments and
@@ -43,7 +44,8 @@ class Ripgrep:
             return set()
         if not words or any(b"\n" in w or b"\r" in w or not w for w in words):
             return set(relpaths)  # one word per line: cannot ask, so everything may hold one
-        wanted = {*words, *(_as_utf16(word) for word in words if word.isascii())}
+        cut = search_words(words)
+        wanted = {*cut, *(_as_utf16(word) for word in cut if word.isascii())}
         with tempfile.NamedTemporaryFile("wb", prefix="ftscan-words-", suffix=".txt") as listed:
             listed.write(b"\n".join(sorted(wanted)) + b"\n")
             listed.flush()
