@@ -490,17 +490,24 @@ def module_of(entry: FileEntry, max_size: int) -> ModuleFacts | str:
     return parse_module_facts(entry.relpath, decode(data)[0])
 
 
-def names_in(entry: FileEntry, queries: tuple[NameQuery, ...]) -> tuple[bool, ...] | None:
+def names_in(entry: FileEntry, queries: tuple[NameQuery, ...], max_size: int | None = None,
+             budget: float | None = None) -> tuple[bool, ...] | None:
     """Which of ``queries`` the file names (the alias phase's search); ``None`` when it cannot
-    be read. One pass over the bytes finds whether any of the names occurs at all (most files
-    hold none); only then is each query answered in full."""
-    data = read_bytes(entry)
+    be read or is over ``max_size``. One pass over the bytes finds whether any of the names
+    occurs at all (most files hold none); only then is each query answered in full, within
+    ``budget`` seconds: a file that takes longer is taken to name them all (its parse, which
+    has limits of its own, then decides)."""
+    data = read_bytes(entry, max_size=max_size)
     if isinstance(data, SkippedEntry):
         return None
     if not _names_automaton(queries).find_matches_as_indexes(data):
         return (False,) * len(queries)
-    text = decode(data)[0]
-    return tuple(language_named(query[2]).mentions(text, query) for query in queries)
+    try:
+        with time_budget(budget):
+            text = decode(data)[0]
+            return tuple(language_named(query[2]).mentions(text, query) for query in queries)
+    except OverBudget:
+        return (True,) * len(queries)
 
 
 _AUTOMATA: dict[tuple[NameQuery, ...], BytesAhoCorasick] = {}
@@ -588,10 +595,11 @@ class Examiner:
     def names(self, entries: Sequence[FileEntry], queries: tuple[NameQuery, ...],
               ) -> Iterator[tuple[bool, ...] | None]:
         """:func:`names_in` for each entry, in order."""
+        limits = (self.context.max_file_size, self.context.file_budget)
         pool = self._pool_for(len(entries))
         if pool is None:
-            return (names_in(e, queries) for e in entries)
-        return self._map(names_in, [(e, queries) for e in entries], lambda call: None)
+            return (names_in(e, queries, *limits) for e in entries)
+        return self._map(names_in, [(e, queries, *limits) for e in entries], lambda call: None)
 
     def _map(self, function: Callable[..., _R], calls: list[tuple[Any, ...]],
              crashed: Callable[[tuple[Any, ...]], _R], chosen: bool = False) -> Iterator[_R]:

@@ -282,6 +282,50 @@ def test_a_rule_file_with_an_overlong_keyword_is_a_config_error(repo: Path) -> N
     assert time.monotonic() - started < 10
 
 
+def test_the_javascript_name_search_is_linear_in_a_long_line(repo: Path) -> None:
+    """A 360 KB line holding the module's word 51,000 times and the name once: each line is
+    looked at once (once per occurrence took 70 s), and the import is still found."""
+    write(repo, "models.js", f'export const MODEL = "{FT}";\n')
+    write(repo, "app.js", 'import { MODEL } from "./models";\n'
+          "client.responses.create({ model: MODEL });\n")
+    write(repo, "big.js", 'const s = "' + "models " * 51_000 + '"; // MODEL\n')
+    started = time.monotonic()
+    result = run_scan(repo)
+    assert time.monotonic() - started < 20
+    assert [(f.location.path, f.role.value) for f in result.findings] == [
+        ("app.js", "use"), ("models.js", "definition")]
+
+
+def test_the_name_search_keeps_to_the_size_limit_and_the_file_budget(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alias phase's search reads no file over the size limit, and a file whose search
+    outlasts its budget is given up on (and parsed, as if it named the names) instead of
+    holding the scan."""
+    from ftscan.languages import javascript
+
+    real = javascript.JavaScriptLanguage.mentions
+    searched = []
+
+    def slow_for_one(self, text, query):  # noqa: ANN001, ANN202
+        searched.append(text[:40])
+        if "slow" in text:
+            time.sleep(30)
+        return real(self, text, query)
+
+    monkeypatch.setattr(javascript.JavaScriptLanguage, "mentions", slow_for_one)
+    write(repo, "models.js", f'export const MODEL = "{FT}";\n')
+    write(repo, "slow.js", 'import { MODEL } from "./models"; // slow\n'
+          "client.responses.create({ model: MODEL });\n")
+    write(repo, "large.js", 'import { MODEL } from "./models"; // large\n'
+          "client.responses.create({ model: MODEL });\n" + "// padding\n" * 100_000)
+    started = time.monotonic()
+    result = run_scan(repo, file_budget=0.5, max_file_size=100_000)
+    assert time.monotonic() - started < 10
+    assert not [text for text in searched if "large" in text]
+    uses = [f.location.path for f in result.findings if f.role.value == "use"]
+    assert uses == ["slow.js"]
+
+
 def test_deeply_nested_python_falls_back_to_the_text_pass(repo: Path) -> None:
     write(repo, "deep.py", "x = " + "[" * 1500 + "]" * 1500 + f"\nMODEL = '{FT}'\n")
     result = run_scan(repo)

@@ -169,16 +169,19 @@ class JavaScriptLanguage:
 
 
 def _imported(text: str, word: str) -> bool:
-    """Is ``word`` part of an import specifier somewhere in ``text``?"""
+    """Is ``word`` part of an import specifier somewhere in ``text``? Each line holding the
+    word is looked at once, whatever number of times it holds it: linear in the text (looking
+    at the line again for every occurrence took minutes on a 360 KB line)."""
     at = text.find(word)
     while at >= 0:
         start = text.rfind("\n", 0, at) + 1
         end = text.find("\n", at)
-        line = text[start:end if end >= 0 else len(text)]
+        end = end if end >= 0 else len(text)
+        line = text[start:end]
         if ("import" in line or "require" in line or "from" in line) and (
                 '"' in line or "'" in line or "`" in line):
             return True
-        at = text.find(word, at + len(word))
+        at = text.find(word, end)
     return False
 
 
