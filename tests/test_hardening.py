@@ -376,6 +376,27 @@ def test_symlink_loops_are_reported_as_loops(tmp_path: Path, git_repository: boo
     assert code == 2 and "symlink loop" in stderr and "does not exist" not in stderr, stderr
 
 
+def test_a_fifo_git_assumes_unchanged_never_reaches_the_search_engine(tmp_path: Path) -> None:
+    """git vouches for a regular file at a path marked assume-unchanged, but a FIFO stands
+    there: ripgrep (which opens what it is named blocking) is never named it, so no batch
+    waits for its time limit (60 s each), and the scan's own reader says what it is."""
+    repo = new_git_repo(tmp_path / "repo")
+    for i in range(250):
+        write(repo, f"src/f{i}.txt", f"x = {i}\n")
+    write(repo, "model.env", f"MODEL={FT}\n")
+    write(repo, "pipe.txt", "hello\n")
+    commit(repo, "base")
+    subprocess.run(["git", "-C", str(repo), "update-index", "--assume-unchanged", "pipe.txt"],
+                   check=True)
+    (repo / "pipe.txt").unlink()
+    os.mkfifo(repo / "pipe.txt")
+    started = time.monotonic()
+    result = run_scan(repo, search_engine="ripgrep")
+    assert time.monotonic() - started < 30
+    assert [f.location.path for f in result.findings] == ["model.env"]
+    assert result.summary.skipped == {"special": 1}
+
+
 def test_suppressions_count_lines_as_findings_do(repo: Path) -> None:
     """A form feed or U+2028 is no line break for findings, so not for suppressions either;
     a lone CR is one for both."""
