@@ -510,6 +510,23 @@ def names_in(entry: FileEntry, queries: tuple[NameQuery, ...], max_size: int | N
         return (True,) * len(queries)
 
 
+def import_words_in(entry: FileEntry, max_size: int | None = None,
+                    budget: float | None = None) -> frozenset[str] | None:
+    """The words of the file's import lines (its language's
+    :meth:`~ftscan.languages.Language.import_words`), read within ``budget`` seconds; ``None``
+    when they cannot be told (the file cannot be read, is over ``max_size``, or outlasts the
+    budget): it may then import anything."""
+    name = language_of(entry.relpath)
+    data = read_bytes(entry, max_size=max_size)
+    if name is None or isinstance(data, SkippedEntry):
+        return None
+    try:
+        with time_budget(budget):
+            return language_named(name).import_words(decode(data)[0])
+    except OverBudget:
+        return None
+
+
 _AUTOMATA: dict[tuple[NameQuery, ...], BytesAhoCorasick] = {}
 
 
@@ -600,6 +617,14 @@ class Examiner:
         if pool is None:
             return (names_in(e, queries, *limits) for e in entries)
         return self._map(names_in, [(e, queries, *limits) for e in entries], lambda call: None)
+
+    def import_words(self, entries: Sequence[FileEntry]) -> Iterator[frozenset[str] | None]:
+        """:func:`import_words_in` for each entry, in order."""
+        limits = (self.context.max_file_size, self.context.file_budget)
+        pool = self._pool_for(len(entries))
+        if pool is None:
+            return (import_words_in(e, *limits) for e in entries)
+        return self._map(import_words_in, [(e, *limits) for e in entries], lambda call: None)
 
     def _map(self, function: Callable[..., _R], calls: list[tuple[Any, ...]],
              crashed: Callable[[tuple[Any, ...]], _R], chosen: bool = False) -> Iterator[_R]:

@@ -27,7 +27,7 @@ from ftscan.fingerprint import LineHasher
 from ftscan.firstpass import SEARCH_MIN_FILES, DefinitionsPass
 from ftscan.flow.facts import ModuleFacts
 from ftscan.flow.findings import outside_finding, use_finding
-from ftscan.flow.phase import FlowInputs, NameSearch, resolve_uses
+from ftscan.flow.phase import FlowInputs, ImportWords, NameSearch, resolve_uses
 from ftscan.gitfiles import GitListing
 from ftscan.languages import NameQuery, language_of
 from ftscan.models import Diagnostic, Finding, Severity
@@ -70,7 +70,8 @@ def analyse(root: Path, targets: list[Path], options: ScanOptions, started: floa
                                       _name_search(root, examiner, cache, search),
                                       _module_parser(root, examiner, max_size, cache,
                                                      {e.relpath: e for e in entries
-                                                      if isinstance(e, FileEntry)}))
+                                                      if isinstance(e, FileEntry)}),
+                                      _import_reader(root, examiner))
         else:
             second = _AliasPhase([], [], [], {})
     if cache is not None:
@@ -147,6 +148,17 @@ def _name_search(root: Path, examiner: Examiner, cache: ScanCache | None,
     return search
 
 
+def _import_reader(root: Path, examiner: Examiner) -> ImportWords:
+    """The alias phase's reading of files' import lines (in the pool when it runs)."""
+
+    def import_words(paths: Sequence[str]) -> list[frozenset[str] | None]:
+        base = str(root)
+        return list(examiner.import_words([FileEntry(os.path.join(base, p), p, 0)
+                                           for p in paths]))
+
+    return import_words
+
+
 def _module_parser(root: Path, examiner: Examiner, max_size: int, cache: ScanCache | None,
                    entries: dict[str, FileEntry],
                    ) -> Callable[[Sequence[str]], Sequence[ModuleFacts | str]]:
@@ -178,7 +190,7 @@ def _module_parser(root: Path, examiner: Examiner, max_size: int, cache: ScanCac
 def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
                      max_size: int, context: AnalysisContext, search: NameSearch,
                      parse: Callable[[Sequence[str]], Sequence[ModuleFacts | str]],
-                     ) -> _AliasPhase:
+                     import_words: ImportWords) -> _AliasPhase:
     """The second phase: follow names from definitions to the code that uses them."""
     chart_dirs = {posixpath.dirname(p) for p in first.relpaths
                   if p.endswith("Chart.yaml") and posixpath.basename(p) == "Chart.yaml"}
@@ -197,6 +209,7 @@ def _resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
         search=search,
         outside_env=first.secret_env,
         all_paths=first.relpaths,
+        import_words=import_words,
     )
 
     read_text = text_reader(root, max_size)
