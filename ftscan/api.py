@@ -170,6 +170,12 @@ class ScanResult:
     verdicts, so a report made only of those is the same too (:mod:`ftscan.reportmemo`)."""
 
     def failed(self) -> bool:
+        """Is any finding that is not suppressed at or above the fail level, or was a file
+        left unsearched (the ids in it could be at any level)?"""
+        return self.findings_fail() or (
+            self.fail_on != "never" and bool(self.summary.skipped.get("unsearched")))
+
+    def findings_fail(self) -> bool:
         """Is any finding that is not suppressed at or above the fail level?"""
         if self.fail_on == "never":
             return False

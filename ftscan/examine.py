@@ -336,7 +336,11 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     if readable is None:
         return FileFacts(relpath, skipped=_binary(relpath))
     raw, (data, note) = data, readable
-    facts = _examine_text(relpath, data, raw, note, digest, context, env_names, keep_digest)
+    try:
+        facts = _examine_text(relpath, data, raw, note, digest, context, env_names,
+                              keep_digest)
+    except OverBudget as exc:
+        return _given_up(entry, context, exc)
     if may_be_training_data(relpath, data[:HEAD_BYTES]):
         facts = _with_training_data(facts, relpath, data, context)
     return facts
@@ -404,13 +408,45 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
             lean = not context.follow_names or not (
                 facts.settings or facts.outside or facts.names_found)
             analysis = analyse_text(relpath, text, kind, context, lean=lean)
-    except OverBudget as exc:
-        return FileFacts(relpath, skipped=SkippedEntry(relpath, "timeout", str(exc)))
+    except OverBudget:
+        raise
     except Exception as exc:  # a bug ftscan has with this file must not cost the scan
         return FileFacts(relpath, skipped=SkippedEntry(
             relpath, "failed", f"ftscan failed on this file ({type(exc).__name__}: {exc}); "
             "please report this"))
     return dataclasses.replace(facts, decode_problem=problem, analysis=analysis)
+
+
+def _given_up(entry: FileEntry, context: AnalysisContext, exc: OverBudget) -> FileFacts:
+    """A file whose analysis outlasted its budget must not hide its ids (a table of decoys
+    and one new id, say): its bytes are searched for ids alone, without a parser
+    (:mod:`ftscan.largefile`), within a budget of their own. A file that outlasts that too
+    is unsearched (:func:`_unsearched`)."""
+    from ftscan.largefile import GIVEN_UP, BinaryFile, scan_large
+
+    try:
+        with time_budget(context.file_budget):
+            analysis = scan_large(entry, context, GIVEN_UP)
+    except BinaryFile:
+        return FileFacts(entry.relpath, skipped=_binary(entry.relpath))
+    except OverBudget as again:
+        return _unsearched(entry, f"{exc} on its analysis, and {again} more searching its "
+                                  "bytes for ids")
+    except OSError as error:
+        return FileFacts(entry.relpath, skipped=SkippedEntry(
+            entry.relpath, "unreadable", f"cannot read: {error.strerror or error}"))
+    if analysis is None:  # no longer a regular file, or past the streaming limit
+        return _unsearched(entry, str(exc))
+    return FileFacts(entry.relpath, analysis=analysis, decode_problem=(
+        f"{exc} on its analysis; its ids were found without a parser (names bound in it are "
+        "not followed)"))
+
+
+def _unsearched(entry: FileEntry, why: str) -> FileFacts:
+    """A file whose ids could not all be searched for: an error that fails the run at any
+    fail level, since the ids in it could be at any level."""
+    return FileFacts(entry.relpath, skipped=SkippedEntry(
+        entry.relpath, "unsearched", f"{why}: ids in it may go unreported, so the run fails"))
 
 
 def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) -> FileFacts:
@@ -422,8 +458,8 @@ def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) ->
             analysis = scan_large(entry, context)
     except BinaryFile:
         return FileFacts(entry.relpath, skipped=_binary(entry.relpath))
-    except OverBudget as exc:
-        return FileFacts(entry.relpath, skipped=SkippedEntry(entry.relpath, "timeout", str(exc)))
+    except OverBudget as exc:  # what it ran out on is the search for ids itself
+        return _unsearched(entry, f"{exc} searching its bytes for ids")
     except OSError as exc:
         return FileFacts(entry.relpath, skipped=SkippedEntry(
             entry.relpath, "unreadable", f"cannot read: {exc.strerror or exc}"))

@@ -151,8 +151,11 @@ def test_the_prefilter_relaxes_only_what_re2_cannot_run() -> None:
 # --------------------------------------------------------------------------- one file's budget
 
 
-def test_a_file_over_its_time_budget_is_given_up_and_the_scan_goes_on(
+def test_a_file_over_its_time_budget_is_searched_for_ids_without_a_parser(
         repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The analysis of one file never ends: it is given up on, the scan goes on, and the ids
+    in it are still found (in its bytes, without a parser): a file the budget runs out on
+    must not hide a new id among decoys."""
     from ftscan import examine
 
     real = examine.analyse_text
@@ -164,15 +167,46 @@ def test_a_file_over_its_time_budget_is_given_up_and_the_scan_goes_on(
         return real(path, text, kind, ctx, **options)
 
     monkeypatch.setattr(examine, "analyse_text", slow_for_one)
-    write(repo, "slow.env", f"MODEL={FT}\n")
+    write(repo, "slow.env", "# decoys\n" * 3 + f"MODEL={FT}\n")
     write(repo, "fine.env", f"MODEL={FT2}\n")
     started = time.monotonic()
     result = run_scan(repo, file_budget=0.3)
     assert time.monotonic() - started < 5
-    assert [f.location.path for f in result.findings] == ["fine.env"]
-    assert result.summary.skipped == {"timeout": 1}
+    assert [(f.location.path, f.location.start_line, f.model_id, f.role.value)
+            for f in result.findings] == [("fine.env", 1, FT2, "definition"),
+                                          ("slow.env", 4, FT, "definition")]
     (problem,) = [d for d in result.diagnostics if d.path == "slow.env"]
-    assert problem.message == "skipped: gave up after 0.3 s"
+    assert problem.message.startswith("gave up after 0.3 s on its analysis; its ids were "
+                                      "found without a parser")
+
+
+def test_a_file_whose_ids_cannot_be_searched_in_time_fails_the_run(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search of a given-up file's bytes outlasts its budget too (or a file over the size
+    limit, read for ids only, does): ids in it may go unreported, so the run fails at any
+    fail level but never, with an error naming the file."""
+    from ftscan import examine, largefile
+
+    def endless(*args: object, **options: object) -> None:
+        while True:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(largefile, "scan_large", endless)
+    monkeypatch.setattr(examine, "analyse_text", endless)
+    write(repo, "slow.env", f"MODEL={FT}\n")
+    write(repo, "big.csv", f"{FT}\n" * 2000)
+    for fail_on, code in (("error", 1), ("never", 0)):
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["scan", str(repo), "--no-cache", "--fail-on",
+                                           fail_on, "--file-timeout", "0.3",
+                                           "--max-file-size", "10KB", "--format", "json"])
+        assert time.monotonic() - started < 10
+        assert result.exit_code == code
+        report = json.loads(result.stdout)
+        assert report["findings"] == [] and report["summary"]["skipped"] == {"unsearched": 2}
+        assert report["failed"] is (code == 1)
+        assert sorted(line.split(":")[1].strip() for line in result.stderr.splitlines()
+                      if "error: skipped" in line) == ["big.csv", "slow.env"]
 
 
 def test_a_budget_that_runs_out_as_its_block_ends_leaves_later_budgets_working() -> None:

@@ -68,7 +68,7 @@ def render_text(result: ScanResult, color: bool = False) -> str:
             )
         lines.append("")
     lines.append(summary_line(result))
-    if result.failed():
+    if result.findings_fail():
         lines.append(HOW_TO_ACCEPT)
     return "\n".join(lines) + "\n"
 
