@@ -408,8 +408,6 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
             lean = not context.follow_names or not (
                 facts.settings or facts.outside or facts.names_found)
             analysis = analyse_text(relpath, text, kind, context, lean=lean)
-    except OverBudget:
-        raise
     except Exception as exc:  # a bug ftscan has with this file must not cost the scan
         return FileFacts(relpath, skipped=SkippedEntry(
             relpath, "failed", f"ftscan failed on this file ({type(exc).__name__}: {exc}); "
@@ -438,8 +436,8 @@ def _given_up(entry: FileEntry, context: AnalysisContext, exc: OverBudget) -> Fi
     if analysis is None:  # no longer a regular file, or past the streaming limit
         return _unsearched(entry, str(exc))
     return FileFacts(entry.relpath, analysis=analysis, decode_problem=(
-        f"{exc} on its analysis; its ids were found without a parser (names bound in it are "
-        "not followed)"))
+        f"{exc} on its analysis; its bytes were searched for ids alone, without a parser "
+        "(names bound in it are not followed)"))
 
 
 def _unsearched(entry: FileEntry, why: str) -> FileFacts:
@@ -518,12 +516,18 @@ def _head(path: str) -> bytes:
         os.close(fd)
 
 
-def module_of(entry: FileEntry, max_size: int) -> ModuleFacts | str:
-    """A file's facts for the alias phase, or why they could not be read."""
+def module_of(entry: FileEntry, max_size: int, budget: float | None = None,
+              ) -> ModuleFacts | str:
+    """A file's facts for the alias phase (parsed within ``budget`` seconds), or why they
+    could not be read."""
     data = read_bytes(entry, max_size=max_size)
     if isinstance(data, SkippedEntry):
         return data.detail
-    return parse_module_facts(entry.relpath, decode(data)[0])
+    try:
+        with time_budget(budget):
+            return parse_module_facts(entry.relpath, decode(data)[0])
+    except OverBudget as exc:
+        return f"{exc} parsing it"
 
 
 def names_in(entry: FileEntry, queries: tuple[NameQuery, ...], max_size: int | None = None,
@@ -639,10 +643,11 @@ class Examiner:
                 ) -> Iterator[ModuleFacts | str]:
         """:func:`module_of` for each entry, in order: in the pool when one is running
         already (its workers have the parsers loaded), else here."""
+        budget = self.context.file_budget
         if self._pool is None or len(entries) < 2:
-            return (module_of(e, max_size) for e in entries)
+            return (module_of(e, max_size, budget) for e in entries)
         # each module is a parse: spread them one by one over the workers
-        return self._map(module_of, [(e, max_size) for e in entries],
+        return self._map(module_of, [(e, max_size, budget) for e in entries],
                          lambda call: "the parser crashed on this file", chosen=True)
 
     def names(self, entries: Sequence[FileEntry], queries: tuple[NameQuery, ...],

@@ -11,6 +11,7 @@ import os
 import pkgutil
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -176,8 +177,8 @@ def test_a_file_over_its_time_budget_is_searched_for_ids_without_a_parser(
             for f in result.findings] == [("fine.env", 1, FT2, "definition"),
                                           ("slow.env", 4, FT, "definition")]
     (problem,) = [d for d in result.diagnostics if d.path == "slow.env"]
-    assert problem.message.startswith("gave up after 0.3 s on its analysis; its ids were "
-                                      "found without a parser")
+    assert problem.message.startswith("gave up after 0.3 s on its analysis; its bytes were "
+                                      "searched for ids alone, without a parser")
 
 
 def test_a_file_whose_ids_cannot_be_searched_in_time_fails_the_run(
@@ -358,6 +359,87 @@ def test_the_name_search_keeps_to_the_size_limit_and_the_file_budget(
     assert not [text for text in searched if "large" in text]
     uses = [f.location.path for f in result.findings if f.role.value == "use"]
     assert uses == ["slow.js"]
+
+
+PARSER_BOMBS = {
+    "unary.py": "x = " + "-" * 20_000 + "1\n",
+    "attribute.py": "x = a" + ".b" * 10_000 + "\n",
+    "not.py": "x = " + "not " * 5_000 + "y\n",
+    "plus.py": "x = " + " + ".join(["a"] * 10_000) + "\n",
+    # written so that no lexical count sees the chain: the parser's child process catches it
+    "hidden.py": "x = (" + "not\n" * 20_000 + "y)\n",
+}
+
+
+def test_python_the_parser_cannot_survive_costs_one_file_in_a_small_repository(
+        repo: Path) -> None:
+    """Chains of unary operators, attributes, ``not`` and ``+`` (libcst crashes the process
+    on them, or takes seconds per thousand terms) go to the text pass before libcst sees them;
+    a chain no count catches crashes only the parser's child process. In a repository small
+    enough to be scanned in one process, the scan (run as its own process here: a crash
+    would end the test run) reports every file's id."""
+    for i, (name, bomb) in enumerate(PARSER_BOMBS.items()):
+        model = f"ft:gpt-4o-mini-2024-07-18:acme:bomb-{i}:Bomb{i:04d}"
+        write(repo, name, bomb + f"MODEL = '{model}'\nclient.create(model=MODEL)\n")
+    write(repo, "fine.py", f"MODEL = '{FT}'\nclient.create(model=MODEL)\n")
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "ftscan", "scan", str(repo), "--no-cache",
+                          "--format", "json"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert time.monotonic() - started < 60
+    report = json.loads(run.stdout)
+    defined = {f["path"] for f in report["findings"] if f["role"] == "definition"}
+    assert defined == {*PARSER_BOMBS, "fine.py"}
+    assert report["summary"]["parseFallbacks"] == len(PARSER_BOMBS)
+    problems = {d["path"]: d["message"] for d in report["diagnostics"]}
+    assert all("too deep for the Python parser" in problems[name]
+               for name in PARSER_BOMBS if name != "hidden.py")
+    assert "the Python parser crashed on this file" in problems["hidden.py"]
+
+
+@pytest.mark.parametrize("shape", [
+    "(" * 500 + "1" + ")" * 500, "-" * 500 + "1", "~" * 500 + "1", "not " * 500 + "y",
+    "a" + ".b" * 500, "f" + "()" * 500, "a" + "[0]" * 500, " + ".join(["a"] * 500),
+    " and ".join(["a"] * 500), " ** ".join(["a"] * 500), "lambda: " * 500 + "1",
+    "1 if a else " * 500 + "1", "(a\n" + "+ a\n" * 500 + ")",
+])
+def test_every_kind_of_nesting_is_counted_before_the_python_parser(shape: str) -> None:
+    """Each way an expression nests as deep as it is long, as libcst's parser recurses
+    into it, is counted; code as written by people stays far below the limit."""
+    from ftscan.languages.python.nesting import MAX_NESTING, nesting_depth
+
+    assert nesting_depth(f"x = {shape}\n") > MAX_NESTING
+    for source in (REPO / "ftscan").rglob("*.py"):
+        assert nesting_depth(source.read_text(encoding="utf-8")) < MAX_NESTING / 4, source
+
+
+def _segfault() -> None:
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def _sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_child_call_survives_its_childs_crash_and_is_reached_by_the_budget() -> None:
+    """The parser's child process: a crash in it is an exception here, and the next call
+    gets a new child; a call that outlasts the file's budget is interrupted (the child
+    killed), where native code in this process could not be."""
+    from ftscan.budget import OverBudget, time_budget
+    from ftscan.childcall import ChildCall, ChildDied
+
+    crashing = ChildCall(_segfault)
+    with pytest.raises(ChildDied, match="SIGSEGV"):
+        crashing()
+    sleeping = ChildCall(_sleep)
+    assert sleeping(0) == 0
+    started = time.monotonic()
+    with pytest.raises(OverBudget), time_budget(0.2):
+        sleeping(30)
+    assert time.monotonic() - started < 5
+    assert sleeping(0.01) == 0.01  # a new child
+    sleeping.stop()
 
 
 def test_deeply_nested_python_falls_back_to_the_text_pass(repo: Path) -> None:

@@ -90,10 +90,10 @@ class PythonLanguage:
         if relpath.endswith(".ipynb"):
             return None
         from ftscan.languages.python.literals import Unusual, read_literals
-        from ftscan.languages.python.strings import MAX_BRACKET_DEPTH, bracket_depth
+        from ftscan.languages.python.nesting import MAX_NESTING, nesting_depth
 
-        if bracket_depth(text) > MAX_BRACKET_DEPTH:
-            return None
+        if nesting_depth(text) > MAX_NESTING:
+            return None  # the parser refuses it: the text pass reads it
         try:
             literals = read_literals(text)
         except (Unusual, SyntaxError, ValueError, RecursionError, MemoryError):
