@@ -19,8 +19,10 @@ from types import FrameType
 DEFAULT_FILE_BUDGET_SECONDS = 20.0
 
 
-class OverBudget(Exception):
-    """The work on one file took longer than its budget."""
+class OverBudget(BaseException):
+    """The work on one file took longer than its budget. A ``BaseException``, as
+    ``KeyboardInterrupt`` is: the catch-alls that keep a parser's bug from costing the scan
+    (``except Exception``) must not swallow it, and go on with the file past its budget."""
 
     def __init__(self, seconds: float) -> None:
         super().__init__(f"gave up after {seconds:g} s")

@@ -185,9 +185,9 @@ class ComponentIndex:
             if not path.is_file():
                 continue
             try:
-                text = path.read_text(encoding="utf-8", errors="replace")
+                text = read_text_limited(path, root=self.root)
                 component = _component(name, text)
-            except (OSError, ValueError, yaml.YAMLError, tomllib.TOMLDecodeError):
+            except (OSError, UnsafeFile, ValueError, yaml.YAMLError, tomllib.TOMLDecodeError):
                 component = None
             if component is not None:
                 return component

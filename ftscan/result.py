@@ -156,7 +156,14 @@ class ScanResult:
 
     def failed(self, fail_on: str | None = None) -> bool:
         """Is any finding that is not suppressed at or above the fail level (``fail_on``, else
-        the settings')?"""
+        the settings'), or was a file left unsearched (the ids in it could be at any
+        level)?"""
+        level = fail_on or self.settings.fail_on
+        return self.findings_fail(level) or (
+            level != "never" and bool(self.summary.skipped.get("unsearched")))
+
+    def findings_fail(self, fail_on: str | None = None) -> bool:
+        """Is any finding that is not suppressed at or above the fail level?"""
         level = fail_on or self.settings.fail_on
         if level == "never":
             return False

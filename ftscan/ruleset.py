@@ -40,6 +40,10 @@ RULE_KEYS = frozenset(
         "kind", "calls", "requires", "arguments", "endpoints", "text", "resources",
     }
 )
+MAX_KEYWORD_LENGTH = 256
+"""Characters a keyword may hold: a keyword is a short word every match contains, and the
+prefilter's automaton builds in time quadratic in a periodic word's length (a 50 KB keyword
+takes minutes, in native code no time budget can stop)."""
 MAX_TEMPLATE_LENGTH = 400
 """Longer than any id template: a longer token is something else (a generated blob)."""
 _TEMPLATE_TOKEN = re.compile(r"(?:\{[^{}]*\}|[^\s\"'<>,;()])+")
@@ -464,6 +468,11 @@ def _parse_rule(path: Path, index: int, raw: Any, compile_: Callable[[str], Patt
     keywords = _text_list(raw, "keywords", where) if kind in ("model-id", "training") else []
     if kind in ("model-id", "training") and not keywords:
         raise RuleError(f"{where}: field 'keywords' needs at least one keyword")
+    for i, keyword in enumerate(keywords):
+        if len(keyword) > MAX_KEYWORD_LENGTH:
+            raise RuleError(f"{where}: field 'keywords[{i}]' is {len(keyword)} characters "
+                            f"long; a keyword is a short word every match contains (at most "
+                            f"{MAX_KEYWORD_LENGTH})")
     if kind == "model-id":
         patterns = _regex_list(raw, "patterns", where, compile_)
         if not patterns:

@@ -412,9 +412,9 @@ def test_modules_reached_by_name_are_parsed_once_while_unchanged(
     parsed: list[str] = []
     real = ftscan.pipeline.examine.module_of
 
-    def counting(entry: FileEntry, max_size: int) -> object:
+    def counting(entry: FileEntry, *limits: object) -> object:
         parsed.append(entry.relpath)
-        return real(entry, max_size)
+        return real(entry, *limits)
 
     monkeypatch.setattr(ftscan.pipeline.examine, "module_of", counting)
     first = run_scan(repo, cache_dir=cache)

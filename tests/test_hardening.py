@@ -11,6 +11,7 @@ import os
 import pkgutil
 import re
 import shutil
+import signal
 import stat
 import subprocess
 import sys
@@ -151,8 +152,11 @@ def test_the_prefilter_relaxes_only_what_re2_cannot_run() -> None:
 # --------------------------------------------------------------------------- one file's budget
 
 
-def test_a_file_over_its_time_budget_is_given_up_and_the_scan_goes_on(
+def test_a_file_over_its_time_budget_is_searched_for_ids_without_a_parser(
         repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The analysis of one file never ends: it is given up on, the scan goes on, and the ids
+    in it are still found (in its bytes, without a parser): a file the budget runs out on
+    must not hide a new id among decoys."""
     from ftscan.pipeline import examine
 
     real = examine.analyse_text
@@ -164,15 +168,46 @@ def test_a_file_over_its_time_budget_is_given_up_and_the_scan_goes_on(
         return real(path, text, kind, ctx, **options)
 
     monkeypatch.setattr(examine, "analyse_text", slow_for_one)
-    write(repo, "slow.env", f"MODEL={FT}\n")
+    write(repo, "slow.env", "# decoys\n" * 3 + f"MODEL={FT}\n")
     write(repo, "fine.env", f"MODEL={FT2}\n")
     started = time.monotonic()
     result = run_scan(repo, file_budget=0.3)
     assert time.monotonic() - started < 5
-    assert [f.location.path for f in result.findings] == ["fine.env"]
-    assert result.summary.skipped == {"timeout": 1}
+    assert [(f.location.path, f.location.start_line, f.model_id, f.role.value)
+            for f in result.findings] == [("fine.env", 1, FT2, "definition"),
+                                          ("slow.env", 4, FT, "definition")]
     (problem,) = [d for d in result.diagnostics if d.path == "slow.env"]
-    assert problem.message == "skipped: gave up after 0.3 s"
+    assert problem.message.startswith("gave up after 0.3 s on its analysis; its bytes were "
+                                      "searched for ids alone, without a parser")
+
+
+def test_a_file_whose_ids_cannot_be_searched_in_time_fails_the_run(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The search of a given-up file's bytes outlasts its budget too (or a file over the size
+    limit, read for ids only, does): ids in it may go unreported, so the run fails at any
+    fail level but never, with an error naming the file."""
+    from ftscan.pipeline import examine, largefile
+
+    def endless(*args: object, **options: object) -> None:
+        while True:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(largefile, "scan_large", endless)
+    monkeypatch.setattr(examine, "analyse_text", endless)
+    write(repo, "slow.env", f"MODEL={FT}\n")
+    write(repo, "big.csv", f"{FT}\n" * 2000)
+    for fail_on, code in (("error", 1), ("never", 0)):
+        started = time.monotonic()
+        result = CliRunner().invoke(main, ["scan", str(repo), "--no-cache", "--fail-on",
+                                           fail_on, "--file-timeout", "0.3",
+                                           "--max-file-size", "10KB", "--format", "json"])
+        assert time.monotonic() - started < 10
+        assert result.exit_code == code
+        report = json.loads(result.stdout)
+        assert report["findings"] == [] and report["summary"]["skipped"] == {"unsearched": 2}
+        assert report["failed"] is (code == 1)
+        assert sorted(line.split(":")[1].strip() for line in result.stderr.splitlines()
+                      if "error: skipped" in line) == ["big.csv", "slow.env"]
 
 
 def test_a_budget_that_runs_out_as_its_block_ends_leaves_later_budgets_working() -> None:
@@ -239,6 +274,174 @@ def test_a_worker_that_dies_costs_one_file_not_the_scan(repo: Path,
     assert "a parser crashed on this file" in problem.message
 
 
+# --------------------------------------------------------------------------- native code
+
+
+def test_a_huge_periodic_identifier_never_reaches_a_search_automaton(repo: Path) -> None:
+    """A 200 KB name ``abab...`` bound to an id: the automata that find names in files (built
+    in native code, quadratic in a periodic word's length: minutes, where no budget reaches)
+    are built from its first bytes; the use is still found, among enough files for a search
+    engine to run."""
+    name = "ab" * 100_000
+    write(repo, "models.py", f'{name} = "{FT}"\n')
+    write(repo, "app.py", f"from models import {name}\nclient.responses.create(model={name})\n")
+    for i in range(250):
+        write(repo, f"pkg/m{i}.py", f"from models import X{i}\n")
+    started = time.monotonic()
+    result = run_scan(repo)
+    assert time.monotonic() - started < 20  # minutes before the words were cut
+    assert [(f.location.path, f.role.value) for f in result.findings] == [
+        ("app.py", "use"), ("models.py", "definition")]
+
+
+def test_a_rule_file_with_an_overlong_keyword_is_a_config_error(repo: Path) -> None:
+    """A rule file the repository's config names, with a 50 KB keyword: one line, exit 2, at
+    once (building the prefilter's automaton from it took minutes)."""
+    write(repo, "rules/acme.yaml", f"""rules:
+  - id: ACME001
+    name: acme
+    provider: acme
+    title: t
+    description: d
+    help: h
+    keywords: ["{'ab' * 25_000}"]
+    patterns: ['acme-ft/[a-z]+']
+""")
+    write(repo, ".ftscan.toml", 'rules = ["rules/acme.yaml"]\n')
+    write(repo, "a.env", f"MODEL={FT}\n")
+    started = time.monotonic()
+    code, _, stderr = _cli("scan", str(repo), "--no-cache")
+    assert code == 2
+    assert "rule ACME001: field 'keywords[0]' is 50000 characters long" in stderr
+    assert len(stderr.strip().splitlines()) == 1
+    assert time.monotonic() - started < 10
+
+
+def test_the_javascript_name_search_is_linear_in_a_long_line(repo: Path) -> None:
+    """A 360 KB line holding the module's word 51,000 times and the name once: each line is
+    looked at once (once per occurrence took 70 s), and the import is still found."""
+    write(repo, "models.js", f'export const MODEL = "{FT}";\n')
+    write(repo, "app.js", 'import { MODEL } from "./models";\n'
+          "client.responses.create({ model: MODEL });\n")
+    write(repo, "big.js", 'const s = "' + "models " * 51_000 + '"; // MODEL\n')
+    started = time.monotonic()
+    result = run_scan(repo)
+    assert time.monotonic() - started < 20
+    assert [(f.location.path, f.role.value) for f in result.findings] == [
+        ("app.js", "use"), ("models.js", "definition")]
+
+
+def test_the_name_search_keeps_to_the_size_limit_and_the_file_budget(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The alias phase's search reads no file over the size limit, and a file whose search
+    outlasts its budget is given up on (and parsed, as if it named the names) instead of
+    holding the scan."""
+    from ftscan.languages import javascript
+
+    real = javascript.JavaScriptLanguage.mentions
+    searched = []
+
+    def slow_for_one(self, text, query):  # noqa: ANN001, ANN202
+        searched.append(text[:40])
+        if "slow" in text:
+            time.sleep(30)
+        return real(self, text, query)
+
+    monkeypatch.setattr(javascript.JavaScriptLanguage, "mentions", slow_for_one)
+    write(repo, "models.js", f'export const MODEL = "{FT}";\n')
+    write(repo, "slow.js", 'import { MODEL } from "./models"; // slow\n'
+          "client.responses.create({ model: MODEL });\n")
+    write(repo, "large.js", 'import { MODEL } from "./models"; // large\n'
+          "client.responses.create({ model: MODEL });\n" + "// padding\n" * 100_000)
+    started = time.monotonic()
+    result = run_scan(repo, file_budget=0.5, max_file_size=100_000)
+    assert time.monotonic() - started < 10
+    assert not [text for text in searched if "large" in text]
+    uses = [f.location.path for f in result.findings if f.role.value == "use"]
+    assert uses == ["slow.js"]
+
+
+PARSER_BOMBS = {
+    "unary.py": "x = " + "-" * 20_000 + "1\n",
+    "attribute.py": "x = a" + ".b" * 10_000 + "\n",
+    "not.py": "x = " + "not " * 5_000 + "y\n",
+    "plus.py": "x = " + " + ".join(["a"] * 10_000) + "\n",
+    # written so that no lexical count sees the chain: the parser's child process catches it
+    "hidden.py": "x = (" + "not\n" * 20_000 + "y)\n",
+}
+
+
+def test_python_the_parser_cannot_survive_costs_one_file_in_a_small_repository(
+        repo: Path) -> None:
+    """Chains of unary operators, attributes, ``not`` and ``+`` (libcst crashes the process
+    on them, or takes seconds per thousand terms) go to the text pass before libcst sees them;
+    a chain no count catches crashes only the parser's child process. In a repository small
+    enough to be scanned in one process, the scan (run as its own process here: a crash
+    would end the test run) reports every file's id."""
+    for i, (name, bomb) in enumerate(PARSER_BOMBS.items()):
+        model = f"ft:gpt-4o-mini-2024-07-18:acme:bomb-{i}:Bomb{i:04d}"
+        write(repo, name, bomb + f"MODEL = '{model}'\nclient.create(model=MODEL)\n")
+    write(repo, "fine.py", f"MODEL = '{FT}'\nclient.create(model=MODEL)\n")
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "ftscan", "scan", str(repo), "--no-cache",
+                          "--format", "json"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert time.monotonic() - started < 60
+    report = json.loads(run.stdout)
+    defined = {f["path"] for f in report["findings"] if f["role"] == "definition"}
+    assert defined == {*PARSER_BOMBS, "fine.py"}
+    assert report["summary"]["parseFallbacks"] == len(PARSER_BOMBS)
+    problems = {d["path"]: d["message"] for d in report["diagnostics"]}
+    assert all("too deep for the Python parser" in problems[name]
+               for name in PARSER_BOMBS if name != "hidden.py")
+    assert "the Python parser crashed on this file" in problems["hidden.py"]
+
+
+@pytest.mark.parametrize("shape", [
+    "(" * 500 + "1" + ")" * 500, "-" * 500 + "1", "~" * 500 + "1", "not " * 500 + "y",
+    "a" + ".b" * 500, "f" + "()" * 500, "a" + "[0]" * 500, " + ".join(["a"] * 500),
+    " and ".join(["a"] * 500), " ** ".join(["a"] * 500), "lambda: " * 500 + "1",
+    "1 if a else " * 500 + "1", "(a\n" + "+ a\n" * 500 + ")",
+])
+def test_every_kind_of_nesting_is_counted_before_the_python_parser(shape: str) -> None:
+    """Each way an expression nests as deep as it is long, as libcst's parser recurses
+    into it, is counted; code as written by people stays far below the limit."""
+    from ftscan.languages.python.nesting import MAX_NESTING, nesting_depth
+
+    assert nesting_depth(f"x = {shape}\n") > MAX_NESTING
+    for source in (REPO / "ftscan").rglob("*.py"):
+        assert nesting_depth(source.read_text(encoding="utf-8")) < MAX_NESTING / 4, source
+
+
+def _segfault() -> None:
+    os.kill(os.getpid(), signal.SIGSEGV)
+
+
+def _sleep(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_a_child_call_survives_its_childs_crash_and_is_reached_by_the_budget() -> None:
+    """The parser's child process: a crash in it is an exception here, and the next call
+    gets a new child; a call that outlasts the file's budget is interrupted (the child
+    killed), where native code in this process could not be."""
+    from ftscan.budget import OverBudget, time_budget
+    from ftscan.childcall import ChildCall, ChildDied
+
+    crashing = ChildCall(_segfault)
+    with pytest.raises(ChildDied, match="SIGSEGV"):
+        crashing()
+    sleeping = ChildCall(_sleep)
+    assert sleeping(0) == 0
+    started = time.monotonic()
+    with pytest.raises(OverBudget), time_budget(0.2):
+        sleeping(30)
+    assert time.monotonic() - started < 5
+    assert sleeping(0.01) == 0.01  # a new child
+    sleeping.stop()
+
+
 def test_deeply_nested_python_falls_back_to_the_text_pass(repo: Path) -> None:
     write(repo, "deep.py", "x = " + "[" * 1500 + "]" * 1500 + f"\nMODEL = '{FT}'\n")
     result = run_scan(repo)
@@ -287,6 +490,27 @@ def test_symlink_loops_are_reported_as_loops(tmp_path: Path, git_repository: boo
     assert "does not exist" in messages["broken.env"]
     code, _, stderr = _cli("scan", str(repo / "self" / "x.env"))
     assert code == 2 and "symlink loop" in stderr and "does not exist" not in stderr, stderr
+
+
+def test_a_fifo_git_assumes_unchanged_never_reaches_the_search_engine(tmp_path: Path) -> None:
+    """git vouches for a regular file at a path marked assume-unchanged, but a FIFO stands
+    there: ripgrep (which opens what it is named blocking) is never named it, so no batch
+    waits for its time limit (60 s each), and the scan's own reader says what it is."""
+    repo = new_git_repo(tmp_path / "repo")
+    for i in range(250):
+        write(repo, f"src/f{i}.txt", f"x = {i}\n")
+    write(repo, "model.env", f"MODEL={FT}\n")
+    write(repo, "pipe.txt", "hello\n")
+    commit(repo, "base")
+    subprocess.run(["git", "-C", str(repo), "update-index", "--assume-unchanged", "pipe.txt"],
+                   check=True)
+    (repo / "pipe.txt").unlink()
+    os.mkfifo(repo / "pipe.txt")
+    started = time.monotonic()
+    result = run_scan(repo, search_engine="ripgrep")
+    assert time.monotonic() - started < 30
+    assert [f.location.path for f in result.findings] == ["model.env"]
+    assert result.summary.skipped == {"special": 1}
 
 
 def test_suppressions_count_lines_as_findings_do(repo: Path) -> None:

@@ -12,6 +12,7 @@ import dataclasses
 import os
 import shutil
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -83,13 +84,29 @@ def test_many_batches_give_the_same_answer(tmp_path: Path, monkeypatch: pytest.M
 @needs_ripgrep
 def test_a_file_gone_before_the_search_leaves_its_batch_to_python(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """rg exits 2 when it cannot read a file: every file of that batch may hold a word, and
-    the scan reads them itself (and reports the one it cannot read)."""
+    """rg exits 2 when it cannot read a file (here: gone between the look at it and the
+    search): every file of that batch may hold a word, and the scan reads them itself (and
+    reports the one it cannot read)."""
     monkeypatch.setattr(ripgrep_module, "available_cores", lambda: 1)  # one batch
+    monkeypatch.setattr(ripgrep_module, "_regular_files", lambda root, paths: (paths, []))
     paths = _write(tmp_path, {"a.txt": b"nothing", "b.txt": b"ft:x"})
     assert ENGINE is not None
     found = ENGINE.containing(str(tmp_path), [*paths, "gone.txt"], [b"ft:"])
     assert found == {"a.txt", "b.txt", "gone.txt"}
+
+
+@needs_ripgrep
+def test_rg_is_never_named_a_file_that_is_not_regular(tmp_path: Path) -> None:
+    """A FIFO (rg would block opening it), a folder and a file gone are answered "may hold"
+    without reaching rg; the scan's own reader says what they are."""
+    paths = _write(tmp_path, {"a.txt": b"nothing", "b.txt": b"ft:x"})
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "folder").mkdir()
+    assert ENGINE is not None
+    started = time.monotonic()
+    found = ENGINE.containing(str(tmp_path), [*paths, "pipe", "folder", "gone"], [b"ft:"])
+    assert found == {"b.txt", "pipe", "folder", "gone"}
+    assert time.monotonic() - started < 10
 
 
 @needs_ripgrep

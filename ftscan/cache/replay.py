@@ -38,7 +38,7 @@ _UNVOUCHED = re.compile(r"(?:^|\0)(?:[^\0 ]* 120000|[a-zS] \d+) [^\0\t]*\t([^\0]
 path) whose blob id says nothing of the bytes on disk: a symlink's (its blob is its target),
 or one git does not compare with the work tree (assume-unchanged: a lowercase tag;
 skip-worktree: ``S``). The path."""
-UNSETTLED_REASONS = frozenset({"unreadable", "timeout", "failed"})
+UNSETTLED_REASONS = frozenset({"unreadable", "failed", "unsearched"})
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ from ftscan.flow.facts import ModuleFacts
 from ftscan.languages import NameQuery
 from ftscan.pipeline.examine import FileFacts
 
-_NOT_REMEMBERED = frozenset({"unreadable", "timeout", "failed"})
+_NOT_REMEMBERED = frozenset({"unreadable", "failed", "unsearched"})
 MAX_QUESTIONS = 256
 """Name-search questions remembered per repository; past this, answers start afresh."""
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import posixpath
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -26,6 +26,7 @@ from ftscan.flow.datafiles import data_loader
 from ftscan.flow.deploy import bind_env, helm_links, terraform_links
 from ftscan.flow.facts import Lit, ModuleFacts, Span
 from ftscan.flow.graph import VALUE_LIMIT, Graph, Hop, Node, Value
+from ftscan.flow.importers import ImportIndex
 from ftscan.languages import NameQuery, language_named, language_of
 from ftscan.models import Detection, FlowStep, Location
 from ftscan.textpos import LineIndex
@@ -44,9 +45,18 @@ MAX_ORIGINS = VALUE_LIMIT
 MAX_FLOWS = 10
 """Flows rebuilt per use at most."""
 
+INDEX_FROM_ROUND = 4
+"""The round from which a query whose module is known is searched for only in the files that
+may import it (:mod:`ftscan.flow.importers`, built then): most scans are done in two or three
+rounds, which a search engine's pass over every file costs less than reading every file's
+import lines; a long chain of modules costs one round per link."""
+
 NameSearch = Callable[[Sequence[str], Sequence[NameQuery]], dict[NameQuery, set[str]]]
 """``search(paths, queries)``: for each query, the files of ``paths`` that name it. The scan
 supplies one that answers from its cache and spreads the reading over its workers."""
+ImportWords = Callable[[Sequence[str]], Sequence[frozenset[str] | None]]
+"""``import_words(paths)``: each file's import-line words
+(:meth:`~ftscan.languages.Language.import_words`), ``None`` for a file that cannot be read."""
 
 
 @dataclass
@@ -124,6 +134,9 @@ class FlowInputs:
     ``${{ secrets.X }}``)."""
     all_paths: Sequence[str] = ()
     """Every file of the scan (languages read their own configuration among them)."""
+    import_words: ImportWords | None = None
+    """Reads files' import lines for the index of importers (none: every round searches every
+    remaining file)."""
 
 
 @dataclass
@@ -191,20 +204,31 @@ def resolve_uses(
     bind_env(program, definitions)
     terraform_links(program, definitions, texts.text, inputs.tf_files)
     helm_links(program, definitions, texts.text, inputs.chart_dirs, inputs.template_files)
+    exports = _ExportQueries()
     for path, facts in sorted(inputs.modules.items()):
         program.add_module(path, facts)
+        exports.add(path, facts)
     graph.solve()
+    # the files of each language not read yet, in order (what a round searches)
+    unread = {lang: dict.fromkeys(p for p in paths if p not in program.modules)
+              for lang, paths in inputs.files.items()}
+    failed: set[str] = set()
 
     def add_parsed(batch: list[str]) -> None:
         for path, result in zip(batch, parse_modules(batch), strict=True):
+            for waiting in unread.values():
+                waiting.pop(path, None)
             if isinstance(result, str):
                 outcome.parse_failures.append((path, result))
+                failed.add(path)
                 continue
             program.add_module(path, result)
+            exports.add(path, result)
             outcome.modules_parsed.append(path)
         graph.solve()
 
-    answers = _Answers(inputs.search)
+    answers = _Answers(inputs.search, inputs.import_words)
+    interesting_objects = _Interesting(graph)
     # the lean modules' names are asked with the first round's names: one search, not two
     lean = _lean_queries(inputs)
     consumed: set[NameQuery] = {(n, frozenset(), lang) for n in inputs.searched_names
@@ -215,18 +239,17 @@ def resolve_uses(
                     if (query := language_named(lang).data_query(path)) is not None}
     while True:
         outcome.rounds += 1
-        interesting = _interesting_objects(graph)
-        wanted = (_wanted_queries(program, inputs.files, interesting) | data_queries) - consumed
+        interesting = interesting_objects.update()
+        wanted = (_wanted_queries(program, inputs.files, interesting, exports)
+                  | data_queries) - consumed
         modules_wanted = {m for m in program.wanted_modules if m not in program.modules}
         modules_wanted |= _called_modules(program, interesting)
         program.wanted_modules.clear()
-        remaining = {lang: [p for p in paths if p not in program.modules]
-                     for lang, paths in inputs.files.items()}
         lean_asked = {q for asked in lean.values() for q in asked}
         # files already parsed cannot be selected, but may import a lean module's name
         answers.ask(wanted | lean_asked, {
-            lang: paths if any(q[2] == lang for q in lean_asked) else remaining[lang]
-            for lang, paths in inputs.files.items()})
+            lang: paths if any(q[2] == lang for q in lean_asked) else unread[lang].keys()
+            for lang, paths in inputs.files.items()}, indexed=outcome.rounds >= INDEX_FROM_ROUND)
         selected: set[str] = set(modules_wanted)
         # a module read for its strings alone whose names another file imports: its facts are
         # needed after all (the query the phase would ask once its facts showed an id there)
@@ -237,8 +260,8 @@ def resolve_uses(
         consumed |= wanted
         for query in wanted:
             selected |= answers.holders(query)
-        selected -= set(program.modules)
-        selected -= {path for path, _ in outcome.parse_failures}
+        selected = {path for path in selected
+                    if path not in program.modules and path not in failed}
         if not selected:
             break
         add_parsed(sorted(selected))
@@ -257,19 +280,45 @@ class _Answers:
     queries of a language asked together. A query's holders are complete for the files not
     yet parsed when it was asked (the only files a round selects afterwards)."""
 
-    def __init__(self, search: NameSearch) -> None:
+    def __init__(self, search: NameSearch, import_words: ImportWords | None = None) -> None:
         self._search = search
+        self._import_words = import_words
+        self._indexes: dict[str, ImportIndex] = {}
         self._holders: dict[NameQuery, set[str]] = {}
 
-    def ask(self, queries: set[NameQuery], paths: Mapping[str, Sequence[str]]) -> None:
-        """Search ``paths`` (by language) for the queries not answered yet."""
+    def ask(self, queries: set[NameQuery], paths: Mapping[str, Collection[str]],
+            indexed: bool = False) -> None:
+        """Search ``paths`` (by language) for the queries not answered yet; ``indexed``: a
+        query whose module is known only in the files that may import it (the index of
+        each language's files is built the first time, from the files given then: later
+        rounds ask about fewer files, never others)."""
         todo = sorted(q for q in queries if q not in self._holders)
         for language in sorted({q[2] for q in todo}):
             asked = [q for q in todo if q[2] == language]
             files = paths.get(language, [])
-            found = self._search(files, asked) if files else {}
-            for query in asked:
+            found: dict[NameQuery, set[str]] = {}
+            if indexed and files and self._import_words is not None:
+                found, asked = self._by_importers(language, files, asked)
+            if files and asked:
+                found.update(self._search(list(files), asked))
+            for query in (q for q in todo if q[2] == language):
                 self._holders[query] = found.get(query, set())
+
+    def _by_importers(self, language: str, files: Collection[str], asked: list[NameQuery],
+                      ) -> tuple[dict[NameQuery, set[str]], list[NameQuery]]:
+        """The holders of the queries the index can narrow, searched for among their
+        modules' importers; and the queries left for a search of every file."""
+        assert self._import_words is not None
+        index = self._indexes.get(language)
+        if index is None:
+            listed = list(files)
+            index = self._indexes[language] = ImportIndex(listed, self._import_words(listed))
+        importers = {q: holders for q in asked
+                     if (holders := index.importers(q[1])) is not None}
+        candidates = {path for holders in importers.values() for path in holders
+                      if path in files}
+        found = self._search(sorted(candidates), list(importers)) if candidates else {}
+        return found, [q for q in asked if q not in importers]
 
     def holders(self, query: NameQuery) -> set[str]:
         """The files that name ``query`` (asked before)."""
@@ -312,32 +361,51 @@ def _definitions_index(definitions: list[Detection], texts: _Texts
     return definitions_in
 
 
-def _interesting_objects(graph: Graph) -> set[Value]:
+class _Interesting:
     """Objects whose fields, or whose instances' fields, or whose return values, hold a
     definition (two levels deep: a settings instance held in a module-level object). Only the
     nodes that hold a definition, and the fields, are looked at (with set operations): the
-    graph of a large library holds millions of other values."""
-    interesting: set[Value] = set()
+    graph of a large library holds millions of other values.
 
-    def note(node: tuple[Any, ...]) -> None:
+    Carriers and the values a node holds only grow, so what was interesting stays so: each
+    round looks only at the carriers new since the last and at the fields not found
+    interesting yet (a chain of a thousand modules looked at every carrier a thousand
+    times)."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.objects: set[Value] = set()
+        self._from_carriers: set[Value] = set()
+        self._carriers_seen: set[Node] = set()
+        self._fields_noted: set[Node] = set()
+
+    def update(self) -> set[Value]:
+        """Every interesting object, now."""
+        graph = self.graph
+        new = graph.carriers - self._carriers_seen
+        self._carriers_seen |= new
+        for node in new:
+            if isinstance(node, tuple) and node:
+                self._note(node, self._from_carriers)
+        self.objects |= self._from_carriers
+        for node in graph.fields - self._fields_noted:
+            if isinstance(node, tuple) and not graph.values_of(node).isdisjoint(
+                    self._from_carriers):
+                self._fields_noted.add(node)
+                self._note(node, self.objects)
+        return self.objects
+
+    @staticmethod
+    def _note(node: tuple[Any, ...], into: set[Value]) -> None:
         if node[0] == "field":
             owner = node[1]
-            interesting.add(owner)
+            into.add(owner)
             if owner[1] == "inst":
-                interesting.add(("obj", "class", owner[2], owner[3]))
+                into.add(("obj", "class", owner[2], owner[3]))
             elif owner[1] == "class":
-                interesting.add(("obj", "inst", owner[2], owner[3]))
+                into.add(("obj", "inst", owner[2], owner[3]))
         elif node[0] == "ret":
-            interesting.add(("obj", "func", node[1], node[2]))
-
-    for node in graph.carriers:
-        if isinstance(node, tuple) and node:
-            note(node)
-    known = set(interesting)
-    for node in graph.fields:
-        if isinstance(node, tuple) and not graph.values_of(node).isdisjoint(known):
-            note(node)
-    return interesting
+            into.add(("obj", "func", node[1], node[2]))
 
 
 def _called_modules(program: Program, interesting: set[Value]) -> set[str]:
@@ -353,23 +421,39 @@ def _called_modules(program: Program, interesting: set[Value]) -> set[str]:
     return wanted
 
 
+class _ExportQueries:
+    """Each parsed module's exports not wanted yet, as nodes, with the queries that find
+    their importers: worked out once per module, and an export wanted once is never looked
+    at again (every round looked at every export of every module)."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, dict[Node, NameQuery]] = {}
+        """Module → its exports not wanted yet (a module leaves once none is left)."""
+
+    def add(self, path: str, facts: ModuleFacts) -> None:
+        """A module just parsed."""
+        if path.endswith(".ipynb"):
+            return  # nothing imports from a notebook
+        language = language_named(facts.language)
+        names = sorted(name for name in exported_names(facts) if name.isidentifier())
+        if names:
+            self.pending[path] = {("export", path, name): language.export_query(path, name)
+                                  for name in names}
+
+
 def _wanted_queries(program: Program, files: Mapping[str, list[str]],
-                    interesting: set[Value]) -> set[NameQuery]:
+                    interesting: set[Value], exports: _ExportQueries) -> set[NameQuery]:
     """The names through which values leave the parsed modules (searched for in the files
     not read yet), and the environment variables set to a value that carries a model
     (searched for everywhere)."""
     graph = program.graph
     queries: set[NameQuery] = set()
-    for path, facts in program.modules.items():
-        if path.endswith(".ipynb"):
-            continue  # nothing imports from a notebook
-        language = language_named(facts.language)
-        for name in exported_names(facts):
-            if not name.isidentifier():
-                continue
-            node = ("export", path, name)
-            if node in graph.carriers or not graph.values_of(node).isdisjoint(interesting):
-                queries.add(language.export_query(path, name))
+    for path, pending in list(exports.pending.items()):
+        for node in [n for n in pending if n in graph.carriers
+                     or not graph.values_of(n).isdisjoint(interesting)]:
+            queries.add(pending.pop(node))
+        if not pending:
+            del exports.pending[path]
     for var, sources in program.env_sources.items():
         # a variable the code sets to nothing that carries a model (``os.environ["SHELL"] =
         # ...`` in a library) sends no one looking for its readers
@@ -646,5 +730,5 @@ def _plain_default_note(observation: Observation, program: Program, texts: _Text
             "there it is the fine-tuned model.")
 
 
-__all__ = ["FlowInputs", "FlowOutcome", "NameSearch", "Origin", "ServiceMap", "UseSite",
-           "resolve_uses"]
+__all__ = ["FlowInputs", "FlowOutcome", "ImportWords", "NameSearch", "Origin", "ServiceMap",
+           "UseSite", "resolve_uses"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib
 import posixpath
+import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,6 +61,13 @@ class LeanParse:
 NameQuery = tuple[str, frozenset[str], str]
 """A name to look for, the words one of which a file must also import for it to count, and
 the language whose files are searched."""
+_TOKEN = re.compile(r"[A-Za-z0-9_]+")
+
+
+def tokens(text: str) -> frozenset[str]:
+    """The runs of ``[A-Za-z0-9_]`` in ``text``: how the words of import lines and of modules
+    are compared (:meth:`Language.import_words`)."""
+    return frozenset(_TOKEN.findall(text))
 
 
 @dataclass(frozen=True)
@@ -238,6 +246,13 @@ class Language(Protocol):
 
     def mentions(self, text: str, query: NameQuery) -> bool:
         """Does ``text`` name the query's name, and import one of its words?"""
+
+    def import_words(self, text: str) -> frozenset[str]:
+        """The :func:`tokens` of the lines through which ``text`` imports. :meth:`mentions`
+        answers yes to a query with words only for a text where every token of one of them
+        is among these: the alias phase indexes them once, to look for a module's importers
+        among the files that import its words rather than in every file, round after
+        round."""
 
 
 _loaded: dict[str, Language] = {}

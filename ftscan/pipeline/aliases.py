@@ -17,7 +17,7 @@ from ftscan.discovery import FileEntry
 from ftscan.fingerprint import LineHasher
 from ftscan.flow.facts import ModuleFacts
 from ftscan.flow.findings import outside_detection, use_detection
-from ftscan.flow.phase import FlowInputs, NameSearch, resolve_uses
+from ftscan.flow.phase import FlowInputs, ImportWords, NameSearch, resolve_uses
 from ftscan.languages import NameQuery
 from ftscan.models import Detection, Diagnostic, Severity
 from ftscan.pipeline.analysis import AnalysisContext
@@ -73,6 +73,17 @@ def name_search(root: Path, examiner: Examiner, cache: ScanCache | None,
     return search
 
 
+def import_reader(root: Path, examiner: Examiner) -> ImportWords:
+    """The alias phase's reading of files' import lines (in the pool when it runs)."""
+
+    def import_words(paths: Sequence[str]) -> list[frozenset[str] | None]:
+        base = str(root)
+        return list(examiner.import_words([FileEntry(os.path.join(base, p), p, 0)
+                                           for p in paths]))
+
+    return import_words
+
+
 def module_parser(root: Path, examiner: Examiner, max_size: int, cache: ScanCache | None,
                    entries: dict[str, FileEntry],
                    ) -> Callable[[Sequence[str]], Sequence[ModuleFacts | str]]:
@@ -104,7 +115,7 @@ def module_parser(root: Path, examiner: Examiner, max_size: int, cache: ScanCach
 def resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
                      max_size: int, context: AnalysisContext, search: NameSearch,
                      parse: Callable[[Sequence[str]], Sequence[ModuleFacts | str]],
-                     ) -> AliasPhase:
+                     import_words: ImportWords) -> AliasPhase:
     """The second phase: follow names from definitions to the code that uses them."""
     chart_dirs = {posixpath.dirname(p) for p in first.relpaths
                   if p.endswith("Chart.yaml") and posixpath.basename(p) == "Chart.yaml"}
@@ -123,6 +134,7 @@ def resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
         search=search,
         outside_env=first.secret_env,
         all_paths=first.relpaths,
+        import_words=import_words,
     )
 
     read_text = text_reader(root, max_size)

@@ -42,6 +42,7 @@ from ftscan.pipeline.reading import (
     text_encoding,
 )
 from ftscan.reporters import is_own_report
+from ftscan.search import search_words
 from ftscan.suppress import Markers
 from ftscan.suppress import markers as suppression_markers
 from ftscan.training.data import HEAD_BYTES, may_be_training_data
@@ -202,7 +203,11 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     if readable is None:
         return FileFacts(relpath, skipped=binary(relpath))
     raw, (data, note) = data, readable
-    facts = _examine_text(relpath, data, raw, note, digest, context, env_names, keep_digest)
+    try:
+        facts = _examine_text(relpath, data, raw, note, digest, context, env_names,
+                              keep_digest)
+    except OverBudget as exc:
+        return _given_up(entry, context, exc)
     if may_be_training_data(relpath, data[:HEAD_BYTES]):
         facts = _with_training_data(facts, relpath, data, context)
     return facts
@@ -272,13 +277,43 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
             lean = not context.follow_names or not (
                 facts.settings or facts.outside or facts.names_found)
             analysis = analyse_text(relpath, text, kind, context, lean=lean)
-    except OverBudget as exc:
-        return FileFacts(relpath, skipped=SkippedEntry(relpath, "timeout", str(exc)))
     except Exception as exc:  # a bug ftscan has with this file must not cost the scan
         return FileFacts(relpath, skipped=SkippedEntry(
             relpath, "failed", f"ftscan failed on this file ({type(exc).__name__}: {exc}); "
             "please report this"))
     return dataclasses.replace(facts, decode_problem=problem, analysis=analysis)
+
+
+def _given_up(entry: FileEntry, context: AnalysisContext, exc: OverBudget) -> FileFacts:
+    """A file whose analysis outlasted its budget must not hide its ids (a table of decoys
+    and one new id, say): its bytes are searched for ids alone, without a parser
+    (:mod:`ftscan.pipeline.largefile`), within a budget of their own. A file that outlasts that too
+    is unsearched (:func:`_unsearched`)."""
+    from ftscan.pipeline.largefile import GIVEN_UP, BinaryFile, scan_large
+
+    try:
+        with time_budget(context.file_budget):
+            analysis = scan_large(entry, context, GIVEN_UP)
+    except BinaryFile:
+        return FileFacts(entry.relpath, skipped=binary(entry.relpath))
+    except OverBudget as again:
+        return _unsearched(entry, f"{exc} on its analysis, and {again} more searching its "
+                                  "bytes for ids")
+    except OSError as error:
+        return FileFacts(entry.relpath, skipped=SkippedEntry(
+            entry.relpath, "unreadable", f"cannot read: {error.strerror or error}"))
+    if analysis is None:  # no longer a regular file, or past the streaming limit
+        return _unsearched(entry, str(exc))
+    return FileFacts(entry.relpath, analysis=analysis, decode_problem=(
+        f"{exc} on its analysis; its bytes were searched for ids alone, without a parser "
+        "(names bound in it are not followed)"))
+
+
+def _unsearched(entry: FileEntry, why: str) -> FileFacts:
+    """A file whose ids could not all be searched for: an error that fails the run at any
+    fail level, since the ids in it could be at any level."""
+    return FileFacts(entry.relpath, skipped=SkippedEntry(
+        entry.relpath, "unsearched", f"{why}: ids in it may go unreported, so the run fails"))
 
 
 def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) -> FileFacts:
@@ -291,8 +326,8 @@ def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) ->
             analysis = scan_large(entry, context)
     except BinaryFile:
         return FileFacts(entry.relpath, skipped=binary(entry.relpath))
-    except OverBudget as exc:
-        return FileFacts(entry.relpath, skipped=SkippedEntry(entry.relpath, "timeout", str(exc)))
+    except OverBudget as exc:  # what it ran out on is the search for ids itself
+        return _unsearched(entry, f"{exc} searching its bytes for ids")
     except OSError as exc:
         return FileFacts(entry.relpath, skipped=SkippedEntry(
             entry.relpath, "unreadable", f"cannot read: {exc.strerror or exc}"))
@@ -351,25 +386,55 @@ def _head(path: str) -> bytes:
         os.close(fd)
 
 
-def module_of(entry: FileEntry, max_size: int) -> ModuleFacts | str:
-    """A file's facts for the alias phase, or why they could not be read."""
+def module_of(entry: FileEntry, max_size: int, budget: float | None = None,
+              ) -> ModuleFacts | str:
+    """A file's facts for the alias phase (parsed within ``budget`` seconds), or why they
+    could not be read."""
     data = reading.read_bytes(entry, max_size=max_size)
     if isinstance(data, SkippedEntry):
         return data.detail
-    return parse_module_facts(entry.relpath, decode(data)[0])
+    try:
+        with time_budget(budget):
+            return parse_module_facts(entry.relpath, decode(data)[0])
+    except OverBudget as exc:
+        return f"{exc} parsing it"
 
 
-def names_in(entry: FileEntry, queries: tuple[NameQuery, ...]) -> tuple[bool, ...] | None:
+def names_in(entry: FileEntry, queries: tuple[NameQuery, ...], max_size: int | None = None,
+             budget: float | None = None) -> tuple[bool, ...] | None:
     """Which of ``queries`` the file names (the alias phase's search); ``None`` when it cannot
-    be read. One pass over the bytes finds whether any of the names occurs at all (most files
-    hold none); only then is each query answered in full."""
-    data = reading.read_bytes(entry)
+    be read or is over ``max_size``. One pass over the bytes finds whether any of the names
+    occurs at all (most files hold none); only then is each query answered in full, within
+    ``budget`` seconds: a file that takes longer is taken to name them all (its parse, which
+    has limits of its own, then decides)."""
+    data = reading.read_bytes(entry, max_size=max_size)
     if isinstance(data, SkippedEntry):
         return None
     if not _names_automaton(queries).find_matches_as_indexes(data):
         return (False,) * len(queries)
-    text = decode(data)[0]
-    return tuple(language_named(query[2]).mentions(text, query) for query in queries)
+    try:
+        with time_budget(budget):
+            text = decode(data)[0]
+            return tuple(language_named(query[2]).mentions(text, query) for query in queries)
+    except OverBudget:
+        return (True,) * len(queries)
+
+
+def import_words_in(entry: FileEntry, max_size: int | None = None,
+                    budget: float | None = None) -> frozenset[str] | None:
+    """The words of the file's import lines (its language's
+    :meth:`~ftscan.languages.Language.import_words`), read within ``budget`` seconds; ``None``
+    when they cannot be told (the file cannot be read, is over ``max_size``, or outlasts the
+    budget): it may then import anything."""
+    name = language_of(entry.relpath)
+    data = reading.read_bytes(entry, max_size=max_size)
+    if name is None or isinstance(data, SkippedEntry):
+        return None
+    try:
+        with time_budget(budget):
+            return language_named(name).import_words(decode(data)[0])
+    except OverBudget:
+        return None
 
 
 _AUTOMATA: dict[tuple[NameQuery, ...], BytesAhoCorasick] = {}
@@ -382,7 +447,7 @@ def _names_automaton(queries: tuple[NameQuery, ...]) -> BytesAhoCorasick:
     if automaton is None:
         if len(_AUTOMATA) > 16:
             _AUTOMATA.clear()
-        names = sorted({name.encode() for name, _, _ in queries if name})
+        names = search_words(name.encode() for name, _, _ in queries if name)
         automaton = _AUTOMATA[queries] = BytesAhoCorasick(
             names or [b"\x00"], matchkind=MATCHKIND_LEFTMOST_FIRST)
     return automaton
@@ -448,19 +513,29 @@ class Examiner:
                 ) -> Iterator[ModuleFacts | str]:
         """:func:`module_of` for each entry, in order: in the pool when one is running
         already (its workers have the parsers loaded), else here."""
+        budget = self.context.file_budget
         if self._pool is None or len(entries) < 2:
-            return (module_of(e, max_size) for e in entries)
+            return (module_of(e, max_size, budget) for e in entries)
         # each module is a parse: spread them one by one over the workers
-        return self._map(module_of, [(e, max_size) for e in entries],
+        return self._map(module_of, [(e, max_size, budget) for e in entries],
                          lambda call: "the parser crashed on this file", chosen=True)
 
     def names(self, entries: Sequence[FileEntry], queries: tuple[NameQuery, ...],
               ) -> Iterator[tuple[bool, ...] | None]:
         """:func:`names_in` for each entry, in order."""
+        limits = (self.context.max_file_size, self.context.file_budget)
         pool = self._pool_for(len(entries))
         if pool is None:
-            return (names_in(e, queries) for e in entries)
-        return self._map(names_in, [(e, queries) for e in entries], lambda call: None)
+            return (names_in(e, queries, *limits) for e in entries)
+        return self._map(names_in, [(e, queries, *limits) for e in entries], lambda call: None)
+
+    def import_words(self, entries: Sequence[FileEntry]) -> Iterator[frozenset[str] | None]:
+        """:func:`import_words_in` for each entry, in order."""
+        limits = (self.context.max_file_size, self.context.file_budget)
+        pool = self._pool_for(len(entries))
+        if pool is None:
+            return (import_words_in(e, *limits) for e in entries)
+        return self._map(import_words_in, [(e, *limits) for e in entries], lambda call: None)
 
     def _map(self, function: Callable[..., _R], calls: list[tuple[Any, ...]],
              crashed: Callable[[tuple[Any, ...]], _R], chosen: bool = False) -> Iterator[_R]:

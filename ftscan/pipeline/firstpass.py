@@ -275,7 +275,8 @@ class DefinitionsPass:
     def _skip(self, entry: SkippedEntry, report: bool) -> None:
         self.skipped[entry.reason] += 1
         if report:
-            severity = {"too-large": Severity.INFO, "failed": Severity.ERROR}.get(
+            severity = {"too-large": Severity.INFO, "failed": Severity.ERROR,
+                        "unsearched": Severity.ERROR}.get(
                 entry.reason, Severity.WARNING)
             self.diagnostics.append(Diagnostic(entry.relpath, f"skipped: {entry.detail}",
                                                severity))

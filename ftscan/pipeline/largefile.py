@@ -33,12 +33,18 @@ OVERLAP = 1024
 """More than the longest id any rule matches."""
 
 
-def scan_large(entry: FileEntry, context: AnalysisContext) -> FileAnalysis | None:
-    """Every id in the file, found piece by piece (see the module docstring); ``None`` when
-    the file is no regular file or over :data:`STREAM_LIMIT`."""
+LARGE = "text of a large file (read without a parser)"
+GIVEN_UP = "text of a file given up on (read without a parser)"
+
+
+def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
+               ) -> FileAnalysis | None:
+    """Every id in the file, found piece by piece (see the module docstring), described as
+    found in ``kind`` of text; ``None`` when the file is no regular file or over
+    :data:`STREAM_LIMIT`. Also the search of a file whose analysis was given up on
+    (:data:`GIVEN_UP`): the parsers' time is not spent again."""
     role = Role.MENTION if classify(entry.relpath) in (FileKind.PROSE, FileKind.DATA) \
         else Role.DEFINITION
-    kind = "text of a large file (read without a parser)"
     analysis = FileAnalysis()
     decoder: codecs.IncrementalDecoder | None = None  # for the encoding of the first piece
     utf8 = True

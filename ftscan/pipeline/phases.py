@@ -21,7 +21,13 @@ from ftscan.discovery import FileEntry
 from ftscan.gitfiles import GitListing
 from ftscan.languages import language_of
 from ftscan.models import Diagnostic, Severity
-from ftscan.pipeline.aliases import AliasPhase, module_parser, name_search, resolve_aliases
+from ftscan.pipeline.aliases import (
+    AliasPhase,
+    import_reader,
+    module_parser,
+    name_search,
+    resolve_aliases,
+)
 from ftscan.pipeline.analysis import AnalysisContext
 from ftscan.pipeline.examine import Examiner
 from ftscan.pipeline.filelist import FileList, list_files
@@ -65,7 +71,8 @@ def analyse(root: Path, targets: list[Path], options: ScanOptions, started: floa
                                      name_search(root, examiner, cache, search),
                                      module_parser(root, examiner, max_size, cache,
                                                    {e.relpath: e for e in entries
-                                                    if isinstance(e, FileEntry)}))
+                                                    if isinstance(e, FileEntry)}),
+                                     import_reader(root, examiner))
         else:
             second = AliasPhase([], [], [], {})
     if cache is not None:

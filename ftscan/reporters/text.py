@@ -92,7 +92,7 @@ def render(result: ScanResult, color: bool = False) -> str:
                          + _finding_tail(terminal(f.shown_id) + bound, days_phrase(f)))
         lines.append("")
     lines.append(summary_line(result))
-    if result.failed():
+    if result.findings_fail():
         lines.append(HOW_TO_ACCEPT)
     return "\n".join(lines) + "\n"
 

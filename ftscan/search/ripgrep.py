@@ -11,6 +11,12 @@ own test would. It runs with no
 configuration file of its own (``--no-config``), never follows a preprocessor, and has a time
 limit: a batch that fails (an unreadable file makes ``rg`` exit 2) or runs out of time is
 answered with all of its files, which the scan then reads itself.
+
+``rg`` opens the files it is named with a blocking ``open``: a FIFO (say, at a path git was told
+to assume unchanged, so its listing vouches for a regular file) would hold a whole batch until
+the time limit. Each file is looked at just before the search, and only regular files are
+named; the others are answered "may hold", so that the scan's own reader, which opens without
+blocking, says what they are.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ import os
 import subprocess
 import tempfile
 from collections.abc import Sequence
+from stat import S_ISREG
 
 from ftscan.cores import available_cores
+from ftscan.search import search_words
 
 ARGUMENT_BYTES = 512 * 1024
 """Bytes of file names per ``rg`` process (well under Linux's 2 MiB for arguments and
@@ -39,18 +47,20 @@ class Ripgrep:
 
     def containing(self, root: str, relpaths: Sequence[str], words: Sequence[bytes],
                    ) -> set[str]:
-        if not relpaths:
-            return set()
+        regular, special = _regular_files(root, relpaths)
+        if not regular:
+            return set(special)
         if not words or any(b"\n" in w or b"\r" in w or not w for w in words):
             return set(relpaths)  # one word per line: cannot ask, so everything may hold one
-        wanted = {*words, *(_as_utf16(word) for word in words if word.isascii())}
+        cut = search_words(words)
+        wanted = {*cut, *(_as_utf16(word) for word in cut if word.isascii())}
         with tempfile.NamedTemporaryFile("wb", prefix="ftscan-words-", suffix=".txt") as listed:
             listed.write(b"\n".join(sorted(wanted)) + b"\n")
             listed.flush()
             command = [self.executable, "--no-config", "--files-with-matches", "--null",
                        "--fixed-strings", "--case-sensitive", "--text", "--no-messages",
                        "--color", "never", "--file", listed.name, "--"]
-            return self._run(root, command, _batches(relpaths, available_cores()))
+            return self._run(root, command, _batches(regular, available_cores())) | set(special)
 
     def _run(self, root: str, command: list[str], batches: list[list[str]]) -> set[str]:
         """Run the batches, one ``rg`` per core at a time; collect the files they name."""
@@ -74,6 +84,20 @@ def _as_utf16(word: bytes) -> bytes:
     """An ASCII word as it appears inside UTF-16 text, little- or big-endian: NULs between its
     characters."""
     return b"\x00".join(word[i:i + 1] for i in range(len(word)))
+
+
+def _regular_files(root: str, relpaths: Sequence[str]) -> tuple[list[str], list[str]]:
+    """``relpaths`` split into the regular files under ``root`` as they are now (symlinks
+    followed) and the rest (FIFOs, devices, folders, files gone)."""
+    regular: list[str] = []
+    special: list[str] = []
+    for path in relpaths:
+        try:
+            is_regular = S_ISREG(os.stat(os.path.join(root, path)).st_mode)
+        except (OSError, ValueError):
+            is_regular = False
+        (regular if is_regular else special).append(path)
+    return regular, special
 
 
 def _answer(process: subprocess.Popen[bytes], batch: list[str]) -> set[str] | list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ftscan.flow.facts import Class, ModuleFacts
 from ftscan.flow.names import reads_fine_tune_env
-from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable
+from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable, tokens
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, StringFact
 
@@ -23,6 +23,7 @@ _SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
 _SETTINGS_BASES = frozenset({"BaseSettings"})
 _JOB_RESULT_READS = (b".fine_tuned_model", b'["fine_tuned_model"]', b"['fine_tuned_model']")
 _MAX_BASE_DEPTH = 10
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from|import)[ \t][^\n]*", re.MULTILINE)
 
 
 def _load_sinks() -> SinkTable:
@@ -85,10 +86,10 @@ class PythonLanguage:
         if relpath.endswith(".ipynb"):
             return None
         from ftscan.languages.python.literals import Unusual, read_literals
-        from ftscan.languages.python.strings import MAX_BRACKET_DEPTH, bracket_depth
+        from ftscan.languages.python.nesting import MAX_NESTING, nesting_depth
 
-        if bracket_depth(text) > MAX_BRACKET_DEPTH:
-            return None
+        if nesting_depth(text) > MAX_NESTING:
+            return None  # the parser refuses it: the text pass reads it
         try:
             literals = read_literals(text)
         except (Unusual, SyntaxError, ValueError, RecursionError, MemoryError):
@@ -222,10 +223,14 @@ class PythonLanguage:
         if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", text) is None:
             return False
         return not module_names or any(
-            re.search(rf"^[ \t]*(?:from|import)[ \t][^\n]*(?<![A-Za-z0-9_]){re.escape(m)}"
+            re.search(rf"{_IMPORT_LINE.pattern}(?<![A-Za-z0-9_]){re.escape(m)}"
                       rf"(?![A-Za-z0-9_])", text, re.MULTILINE)
             for m in module_names
         )
+
+    def import_words(self, text: str) -> frozenset[str]:
+        """The words of the lines that start with ``from`` or ``import``."""
+        return tokens("\n".join(_IMPORT_LINE.findall(text)))
 
 
 def _files_for(stem: str, known: set[str]) -> list[str]:

@@ -9,41 +9,38 @@ which reports ids in them as mentions.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import accumulate
 
 import libcst as cst
 
 from ftscan.bindings import Symbol
+from ftscan.childcall import ChildCall, ChildDied
 from ftscan.languages.python.cst import OffsetVisitor, node_offsets, traverse
 from ftscan.languages.python.facts import FactsCollector
 from ftscan.languages.python.literals import ENV_READERS, PERCENT_FIELD
+from ftscan.languages.python.nesting import MAX_NESTING, nesting_depth
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 from ftscan.textpos import LineIndex
 
-MAX_BRACKET_DEPTH = 400
-"""libcst's native parser crashes the process (a stack overflow) on brackets nested about 1,300
-deep; no real code comes near this many, so deeper files go to the text pass."""
-_ONLY_BRACKETS = {ord(c): None for c in map(chr, range(128)) if c not in "()[]{}"}
-_OPENS = frozenset("([{")
-
-
-def bracket_depth(text: str) -> int:
-    """The deepest nesting of ``()[]{}`` in ``text`` (brackets in strings count too: an upper
-    bound, computed at C speed but for one step per bracket)."""
-    brackets = text.translate(_ONLY_BRACKETS)
-    if len(brackets) < MAX_BRACKET_DEPTH:
-        return len(brackets)
-    return max(accumulate(1 if c in _OPENS else -1 for c in brackets if c in "()[]{}"),
-               default=0)
+TOO_DEEP = (f"code nested more than {MAX_NESTING} levels deep (brackets and chains of "
+            "operators, attributes or calls), too deep for the Python parser")
 
 
 def parse_python(text: str) -> ParsedFile:
-    """Parse Python source; raises :class:`ParseFailure` on a syntax error, or when the code is
-    nested too deeply for the parser to survive it."""
-    depth = bracket_depth(text)
-    if depth > MAX_BRACKET_DEPTH:
-        raise ParseFailure(f"brackets nested {depth} deep, too deep for the Python parser")
+    """Parse Python source; raises :class:`ParseFailure` on a syntax error, when the code is
+    nested too deeply for the parser to survive it (:mod:`.nesting`), or when the parser
+    crashes all the same: it runs in a child process (:mod:`ftscan.childcall`), whose death
+    costs this file its parse, and which the file's time budget reaches."""
+    if nesting_depth(text) > MAX_NESTING:
+        raise ParseFailure(TOO_DEEP)
+    try:
+        return _PARSER(text)
+    except ChildDied as exc:
+        raise ParseFailure(f"the Python parser crashed on this file ({exc})") from None
+
+
+def _parse_here(text: str) -> ParsedFile:
+    """:func:`parse_python`'s work, in the child process."""
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -64,6 +61,9 @@ def parse_python(text: str) -> ParsedFile:
         residual_kind="Python comment",
         module=facts.finish(),
     )
+
+
+_PARSER = ChildCall(_parse_here)
 
 
 class _StringCollector(OffsetVisitor):
