@@ -42,7 +42,7 @@ from ftscan.pipeline.reading import (
     text_encoding,
 )
 from ftscan.reporters import is_own_report
-from ftscan.search import search_words
+from ftscan.search.words import search_words
 from ftscan.suppress import Markers
 from ftscan.suppress import markers as suppression_markers
 from ftscan.training.data import HEAD_BYTES, may_be_training_data

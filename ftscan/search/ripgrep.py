@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from stat import S_ISREG
 
 from ftscan.cores import available_cores
-from ftscan.search import search_words
+from ftscan.search.words import search_words
 
 ARGUMENT_BYTES = 512 * 1024
 """Bytes of file names per ``rg`` process (well under Linux's 2 MiB for arguments and
