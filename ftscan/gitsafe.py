@@ -102,11 +102,14 @@ def run_git(root: Path, args: Sequence[str], timeout: float = GIT_TIMEOUT_SECOND
         raise GitUnavailable(f"git {args[0]} did not finish within {timeout:.0f} s") from None
 
 
-def start_git(root: Path, args: Sequence[str]) -> subprocess.Popen[bytes]:
-    """Start ``git args`` safely, its output on a pipe (the caller waits with a timeout).
-    Raises ``OSError`` when git cannot be started, :class:`GitUnavailable` when the
-    repository's config cannot be read in time."""
-    return subprocess.Popen(git_command(root, args), stdin=subprocess.DEVNULL,
+def start_git(root: Path, args: Sequence[str], stdin: bool = False,
+              ) -> subprocess.Popen[bytes]:
+    """Start ``git args`` safely, its output on a pipe (the caller waits with a timeout);
+    ``stdin``: its input on a pipe too (``cat-file --batch``). Raises ``OSError`` when git
+    cannot be started, :class:`GitUnavailable` when the repository's config cannot be read
+    in time."""
+    return subprocess.Popen(git_command(root, args),
+                            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env=git_environment())
 

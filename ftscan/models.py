@@ -160,6 +160,37 @@ class TrainingData:
     """Job-creation sites (``path:line``) that name this file."""
 
 
+@dataclass(frozen=True, order=True)
+class Commit:
+    """A commit of the scanned repository."""
+
+    sha: str
+    """Its full id (40 hex digits)."""
+    time: int
+    """Its committer date, in seconds since the epoch (when it landed on its branch)."""
+
+    @property
+    def day(self) -> dt.date:
+        """The committer date's day (UTC)."""
+        return dt.datetime.fromtimestamp(self.time, dt.timezone.utc).date()
+
+
+@dataclass(frozen=True)
+class PastSite:
+    """Where an id that no file of the scanned tree holds was seen in the repository's history
+    (:mod:`ftscan.history`): the detection's location is where it was last seen."""
+
+    last: Commit
+    """The newest commit that held it."""
+    first: Commit
+    """The oldest commit that held it."""
+    removed: Commit | None = None
+    """The first commit after :attr:`last` that no longer held it; ``None`` when a branch tip
+    still holds it (a branch not merged)."""
+    versions: int = 1
+    """How many versions of files (distinct blobs) held the id at this path."""
+
+
 @dataclass(frozen=True)
 class Reach:
     """How a use reaches model ids, as the alias phase found it: what the verdict needs to pick
@@ -239,6 +270,14 @@ class Detection:
     """For a ``training-data`` detection: the file's format and size."""
     reach: Reach | None = None
     """For a use of ids defined in the repository: the definitions that reach it."""
+    history: PastSite | None = None
+    """Set for an id found only in the repository's past commits (``scan --history``): the
+    location is where it was last seen, in a file that may be gone."""
+
+    @property
+    def in_head(self) -> bool:
+        """Is the detection in the scanned tree (not only in its history)?"""
+        return self.history is None
 
     @property
     def shown_id(self) -> str:
