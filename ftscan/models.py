@@ -172,7 +172,28 @@ class Commit:
     @property
     def day(self) -> dt.date:
         """The committer date's day (UTC)."""
-        return dt.datetime.fromtimestamp(self.time, dt.timezone.utc).date()
+        return self.moment.date()
+
+    @property
+    def moment(self) -> dt.datetime:
+        """The committer date (UTC)."""
+        return dt.datetime.fromtimestamp(self.time, dt.timezone.utc)
+
+    @property
+    def stamp(self) -> str:
+        """The committer date as reports write it: ``2024-05-01T09:30:00Z``."""
+        return self.moment.strftime(_STAMP)
+
+    @classmethod
+    def read(cls, sha: str, stamp: str) -> Commit:
+        """A commit as a report names it (:attr:`stamp`); ``ValueError`` for anything else."""
+        if not (40 <= len(sha) <= 64 and all(c in "0123456789abcdef" for c in sha)):
+            raise ValueError(f"{sha!r} is not a commit id")
+        moment = dt.datetime.strptime(stamp, _STAMP).replace(tzinfo=dt.timezone.utc)
+        return cls(sha, int(moment.timestamp()))
+
+
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 
-from ftscan.models import Detection, Finding, Level, PastSite
-from ftscan.verdicts import Verdicts
+from ftscan.models import Detection, Finding, Level
+from ftscan.verdicts import Verdicts, history_phrase
 
 
 def judged(verdicts: Verdicts, detections: Iterable[Detection]) -> list[Finding]:
@@ -25,14 +25,6 @@ def judged(verdicts: Verdicts, detections: Iterable[Detection]) -> list[Finding]
         assert finding.history is not None
         findings.append(dataclasses.replace(
             finding, level=Level.NOTE,
-            message=f"{finding.message} {past_phrase(finding.history)}"))
+            message=f"{finding.message} Only in the repository's history: "
+                    f"{history_phrase(finding.history)}."))
     return findings
-
-
-def past_phrase(past: PastSite) -> str:
-    """When the id was in the repository, in words."""
-    seen = f"last seen in commit {past.last.sha[:12]} ({past.last.day.isoformat()})"
-    if past.removed is None:
-        return f"Only in the history of a branch: {seen}, which still holds it."
-    return (f"Only in the repository's history: {seen}, removed by "
-            f"{past.removed.sha[:12]} on {past.removed.day.isoformat()}.")
