@@ -441,7 +441,9 @@ def path_filter(rules: IgnoreRules, paths: Sequence[str]) -> Callable[[str], boo
     """Is a path of ``paths`` (files of no listing: a past commit's) one the scan leaves out,
     by ftscan's own rules in force today (``.ftscanignore`` files, ``exclude``, the default
     excludes)? Decided as for git's listing (:func:`listed`)."""
-    own_rules = _OwnRules(rules, [(path, None) for path in paths])
+    # the tree's own ignore files count too, committed or not
+    own_rules = _OwnRules(rules, [*((path, None) for path in paths),
+                                  *((name, None) for name in rules.ignore_files)])
     return own_rules.ignored if own_rules.active else lambda path: False
 
 

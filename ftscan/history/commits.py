@@ -67,65 +67,87 @@ class Walk:
         return found
 
 
-def revisions(root: Path, wanted: HistoryRange) -> list[str]:
-    """The arguments of ``git rev-list`` that name the commits ``wanted`` asks for."""
-    revs = ["HEAD"] if wanted.branches == "default" else ["--branches", "--remotes"]
+@dataclass(frozen=True)
+class Revisions:
+    """The commits a history scan walks."""
+
+    tips: tuple[str, ...]
+    """Where the walk starts: ``HEAD``, or every branch."""
+    limits: tuple[str, ...] = ()
+    """``--since=DAY``: only the commits since that day."""
+    after: str | None = None
+    """A commit: only the commits that are not its ancestors (nor itself). Not ``^REV``,
+    which would also leave out every blob ``REV`` holds, even where a later commit still
+    holds it."""
+
+
+def revisions(root: Path, wanted: HistoryRange) -> Revisions:
+    """The commits ``wanted`` asks for; a :class:`HistoryError` when ``--since`` is neither
+    a day nor a commit of the repository."""
+    tips = ("HEAD",) if wanted.branches == "default" else ("--branches", "--remotes")
     since = wanted.since
     if since is None:
-        return revs
+        return Revisions(tips)
     if _DAY.fullmatch(since):
         try:
             dt.date.fromisoformat(since)
         except ValueError:
             raise HistoryError(f"--since {since}: not a day of the calendar") from None
-        return [*revs, f"--since={since}T00:00:00Z"]
+        return Revisions(tips, limits=(f"--since={since}T00:00:00Z",))
     answer = run_git(root, ["rev-parse", "--verify", "--quiet", "--end-of-options",
                             f"{since}^{{commit}}"]) if not since.startswith("-") else None
     sha = answer.stdout.decode("ascii", "replace").strip() if answer is not None else ""
     if answer is None or answer.returncode != 0 or not sha:
         raise HistoryError(f"--since {since}: no such commit in the repository (give a "
                            "revision or a day, YYYY-MM-DD)")
-    return [*revs, f"^{sha}"]
+    return Revisions(tips, after=sha)
 
 
-def walk(root: Path, revs: list[str]) -> Walk:
+def walk(root: Path, revs: Revisions) -> Walk:
     """Walk the commits ``revs`` name (see the module docstring). A repository without a
     commit yet has no history: an empty walk."""
+    kept = None if revs.after is None else {
+        line.decode("ascii", "replace")
+        for line in _lines(root, ["rev-list", *revs.tips, f"^{revs.after}", "--"])}
     found = Walk()
     holder = ""
-    for line in _lines(root, [*_WALK, *revs, "--"], "--timestamp", "--parents"):
+    for line in _lines(root, [*_WALK, *revs.tips, *revs.limits, "--"], "--timestamp",
+                       "--parents"):
         if line.startswith(b"?"):
             found.missing.add(line[1:].decode("ascii", "replace"))
             continue
         first, _, rest = line.partition(b" ")
         if first.isdigit() and len(first) < 20:  # a commit: time, id, parents
             sha, *parents = rest.decode("ascii", "replace").split()
-            found.commits[sha] = Commit(sha, int(first))
-            found.parents[sha] = tuple(parents)
-            holder = sha
-        elif rest:  # a blob or a folder's tree, and its path (a commit's tree has none)
-            blob = first.decode("ascii", "replace")
+            holder = sha if kept is None or sha in kept else ""
+            if holder:
+                found.commits[sha] = Commit(sha, int(first))
+                found.parents[sha] = tuple(parents)
+        elif rest and holder:  # a blob or a folder's tree, and its path (a commit's tree
+            blob = first.decode("ascii", "replace")  # has none)
             found.blobs.setdefault(blob, (rest.decode("utf-8", "replace"), holder))
     return found
 
 
-def oldest_holders(root: Path, revs: list[str], blobs: Collection[str]) -> dict[str, str]:
-    """The oldest commit of ``revs`` that held each of ``blobs``: the same walk, oldest
-    first, stopped once every blob has been seen."""
+def oldest_holders(root: Path, revs: Revisions, blobs: Collection[str]) -> dict[str, Commit]:
+    """The oldest commit that held each of ``blobs``, whatever the range (the first that
+    ever did): the walk from the same tips, oldest first, stopped once every blob has been
+    seen."""
     wanted = set(blobs)
-    oldest: dict[str, str] = {}
-    holder = ""
-    for line in _lines(root, [*_WALK, "--reverse", *revs, "--"]):
+    oldest: dict[str, Commit] = {}
+    holder: Commit | None = None
+    for line in _lines(root, [*_WALK, "--reverse", *revs.tips, "--"], "--timestamp"):
         if not wanted:
             break
-        first, _, _ = line.partition(b" ")
-        text = first.decode("ascii", "replace")
-        if text in wanted:
-            if holder:
-                oldest[text] = holder
-            wanted.discard(text)
-        elif not line.startswith(b"?") and b" " not in line:  # a commit
-            holder = text
+        first, _, rest = line.partition(b" ")
+        if first.isdigit() and len(first) < 20:  # a commit: time and id
+            holder = Commit(rest.decode("ascii", "replace"), int(first))
+            continue
+        blob = first.decode("ascii", "replace")
+        if blob in wanted:
+            if holder is not None:
+                oldest[blob] = holder
+            wanted.discard(blob)
     return oldest
 
 

@@ -29,7 +29,7 @@ from ftscan.budget import OverBudget, time_budget
 from ftscan.discovery import STREAM_LIMIT, IgnoreRules, path_filter
 from ftscan.filekinds import FileKind, classify, may_be_report
 from ftscan.history.blobs import MISSING, Body, contents, sizes
-from ftscan.history.commits import Walk, oldest_holders, revisions, walk
+from ftscan.history.commits import Revisions, Walk, oldest_holders, revisions, walk
 from ftscan.history.store import KEPT_SKIPS, BlobMemory, HistoryStore
 from ftscan.models import Detection, Diagnostic, PastSite, Role, Severity
 from ftscan.pipeline.analysis import AnalysisContext, analyse_text
@@ -223,24 +223,24 @@ def _grouped(commits: Walk, store: HistoryStore, left_out: Callable[[str], bool]
     return groups
 
 
-def _dated(root: Path, revs: list[str], commits: Walk,
+def _dated(root: Path, revs: Revisions, commits: Walk,
            groups: dict[tuple[str, str], _Group]) -> list[Detection]:
     """Each group's detection, with the commits that held it and the one that removed it."""
     if not groups:
         return []
     oldest = oldest_holders(root, revs, {blob for group in groups.values()
                                          for blob, _ in group})
-    order = {sha: rank for rank, sha in enumerate(dict.fromkeys(oldest.values()))}
+    order = {commit: rank for rank, commit in enumerate(dict.fromkeys(oldest.values()))}
     newest = {key: commits.blobs[group[0][0]][1] for key, group in groups.items()}
     removed = commits.removals(set(newest.values()))
     found = []
     for key, group in groups.items():
-        first = min((oldest.get(blob, commits.blobs[blob][1]) for blob, _ in group),
-                    key=lambda sha: order.get(sha, len(order)))
         last = newest[key]
+        first = min((oldest.get(blob, commits.commits[commits.blobs[blob][1]])
+                     for blob, _ in group), key=lambda commit: order.get(commit, len(order)))
         found.append(replace(group[0][1], history=PastSite(
-            last=commits.commits[last], first=commits.commits[first],
-            removed=removed.get(last), versions=len(group))))
+            last=commits.commits[last], first=first, removed=removed.get(last),
+            versions=len(group))))
     return sorted(found, key=lambda d: (d.location, d.rule_id, d.model_id))
 
 
