@@ -249,6 +249,7 @@ def build(result: ScanResult, repository: str | None = None) -> Inventory:
         repo = repository or finding.repository or default
         row.past_sites.add(Site(repo, finding.location.path, finding.location.start_line))
         row.past = spanned(row.past, finding.history)
+        row.owners.update(finding.owners)  # who owns that path today: someone to ask
         row.repositories.add(repo)
     _add_recipes(inventory, result, repository or None, default)
     return inventory

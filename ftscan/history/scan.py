@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -75,30 +75,39 @@ def scan_history(root: Path, scope: HistoryScope, in_head: frozenset[str]) -> Pa
             "repository with git clone --no-checkout)", Severity.WARNING)])
     revs = revisions(root, scope.wanted)
     commits = walk(root, revs)
-    left_out = path_filter(scope.rules, sorted({path for path, _ in commits.blobs.values()}))
+    considered = _considered(commits, scope.rules)
     store = HistoryStore.open(scope.cache_dir, root, scope.facts_key,
                               scope.context.max_file_size or STREAM_LIMIT)
     reader = _Reader(scope.context, store)
-    unknown = {blob: path for blob, (path, _) in commits.blobs.items()
-               if not left_out(path) and not store.memory.knows(blob, path)}
+    unknown = {blob: path for blob, path in considered.items()
+               if not store.memory.knows(blob, path)}
     reader.read(root, unknown, commits)
     problem = store.save()
     found = PastDetections(diagnostics=reader.problems)
     if problem:
         found.diagnostics.append(Diagnostic(".", problem, Severity.INFO))
-    groups = _grouped(commits, store, left_out, in_head)
+    groups = _grouped(considered, store, in_head)
     found.detections = _dated(root, revs, commits, groups)
-    found.summary = _summary(commits, store.memory, reader, left_out, started)
+    found.summary = _summary(commits, considered, store.memory, reader, started)
     return found
 
 
-def _summary(commits: Walk, memory: BlobMemory, reader: _Reader,
-             left_out: Callable[[str], bool], started: float) -> HistorySummary:
+def _considered(commits: Walk, rules: IgnoreRules) -> dict[str, str]:
+    """The objects of the walk whose paths the scan does not leave out, with their paths
+    (each distinct path judged once)."""
+    paths = {path for path, _ in commits.blobs.values()}
+    left_out = path_filter(rules, sorted(paths))
+    dropped = {path for path in paths if left_out(path)}
+    return {sha: path for sha, (path, _) in commits.blobs.items() if path not in dropped}
+
+
+def _summary(commits: Walk, considered: dict[str, str], memory: BlobMemory, reader: _Reader,
+             started: float) -> HistorySummary:
     """The counts of the walk: blobs the scan considers (not trees, not left out)."""
     skipped: Counter[str] = Counter()
     blobs = 0
-    for sha, (path, _) in commits.blobs.items():
-        if sha in memory.trees or left_out(path):
+    for sha in considered:
+        if sha in memory.trees:
             continue
         blobs += 1
         reason = memory.skipped.get(sha) or reader.unsearched.get(sha)
@@ -204,14 +213,14 @@ def _ids(detections: Iterable[Detection]) -> tuple[Detection, ...]:
 _Group = list[tuple[str, Detection]]
 
 
-def _grouped(commits: Walk, store: HistoryStore, left_out: Callable[[str], bool],
-             in_head: frozenset[str]) -> dict[tuple[str, str], _Group]:
+def _grouped(considered: dict[str, str], store: HistoryStore, in_head: frozenset[str],
+             ) -> dict[tuple[str, str], _Group]:
     """Per (id, path), each blob that held the id there and its first detection of it,
     newest blob first (the walk's order)."""
     groups: dict[tuple[str, str], _Group] = {}
-    for blob, (path, _) in commits.blobs.items():
+    for blob, path in considered.items():
         known = store.memory.found.get(blob)
-        if known is None or known[0] != path or left_out(path):
+        if known is None or known[0] != path:
             continue
         seen: set[str] = set()
         for detection in known[1]:
