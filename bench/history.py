@@ -9,7 +9,8 @@ Each MIRROR is a git repository (a bare one is fine): it is cloned with ``git cl
 and every id is one of the history's. ftscan runs twice, with an empty cache and then with the
 one the first run left (blobs read: the second reads none). ripgrep's pattern is FT001's
 without its look-arounds (ripgrep's default engine has none), so it may count a few ids
-FT001 would not. With ``--aggregate NAME`` the repositories are added up into one row.
+FT001 would not; it reads the log with ``--text`` (else it stops at the first NUL byte of a
+binary file's lines). With ``--aggregate NAME`` the repositories are added up into one row.
 A script, not a test: timings depend on the machine.
 """
 
@@ -114,7 +115,7 @@ def measure(mirror: Path, name: str) -> Row:
                                     "--no-ext-diff", "HEAD", "--", ".",
                                     *(f":(exclude,literal){p}" for p in sorted(absent))],
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-            rg = subprocess.Popen(["rg", "-o", "--no-filename", RG_FT001],
+            rg = subprocess.Popen(["rg", "--text", "-o", "--no-filename", RG_FT001],
                                   stdin=subprocess.PIPE, stdout=out)
             assert log.stdout is not None and rg.stdin is not None
             for chunk in iter(lambda: log.stdout.read(1 << 20), b""):  # type: ignore[union-attr]

@@ -33,7 +33,7 @@ from ftscan.history.commits import Revisions, Walk, oldest_holders, revisions, w
 from ftscan.history.store import KEPT_SKIPS, BlobMemory, HistoryStore
 from ftscan.models import Detection, Diagnostic, PastSite, Role, Severity
 from ftscan.pipeline.analysis import AnalysisContext, analyse_text
-from ftscan.pipeline.largefile import GIVEN_UP, BinaryFile, search_pieces
+from ftscan.pipeline.largefile import GIVEN_UP, PIECE, BinaryFile, search_pieces
 from ftscan.pipeline.reading import as_text, decode
 from ftscan.reporters import is_own_report
 from ftscan.result import HistoryRange, HistorySummary
@@ -200,7 +200,7 @@ def _analyse_text(path: str, data: bytes, context: AnalysisContext) -> tuple[Det
         with time_budget(context.file_budget):
             return _ids(analyse_text(path, decode(data)[0], kind, context, lean=True).findings)
     except OverBudget:
-        pieces = (data[at:at + (1 << 20)] for at in range(0, len(data), 1 << 20))
+        pieces = (data[at:at + PIECE] for at in range(0, len(data), PIECE))
         with time_budget(context.file_budget):
             return _ids(search_pieces(path, pieces, context, GIVEN_UP).findings)
 
