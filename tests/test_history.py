@@ -17,7 +17,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from click.testing import CliRunner
-from conftest import AS_OF, git, new_git_repo, run_scan, write
+from conftest import AS_OF, DATA, git, new_git_repo, run_scan, write
 
 from ftscan import inventory as inv
 from ftscan.cli import main
@@ -43,6 +43,7 @@ VENDORED = "ft:gpt-4o-2024-08-06:acme:vendor:Vend0001"
 FT001 = re.compile(r"ft:[a-z0-9][a-z0-9._-]*:[A-Za-z0-9_-]*:[A-Za-z0-9._-]*:[A-Za-z0-9]{8}")
 SCHEMA = json.loads((Path(__file__).resolve().parent.parent / "ftscan" / "schemas"
                      / "report-v1.schema.json").read_text(encoding="utf-8"))
+SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 
 
 def commit_on(repo: Path, message: str, day: str) -> str:
@@ -252,6 +253,7 @@ def test_every_format_shows_the_history_and_is_recognised(fixture_repo) -> None:
     assert (env["inHead"], env["commit"], env["removedIn"], env["level"]) == (
         False, commits["add"], commits["env gone"], "note")
     assert env["commitDate"] == "2024-01-01T12:00:00Z"
+    jsonschema.Draft7Validator(SARIF_SCHEMA).validate(json.loads(reports["sarif"]))
     sarif = json.loads(reports["sarif"])["runs"][0]["results"]
     past = [r for r in sarif if r["properties"].get("ftscan/inHead") is False]
     assert len(past) == 4 and {r["level"] for r in past} == {"note"}
@@ -299,3 +301,28 @@ def test_reconcile_reads_history_from_a_json_report(fixture_repo, tmp_path: Path
                       encoding="utf-8")
     row = load_input(report).rows[ENV_ID]
     assert row.history_only and row.past.removed.sha == commits["env gone"]
+
+
+def test_blobs_are_analysed_with_no_other_thread_running(tmp_path: Path, monkeypatch) -> None:
+    """The parser's child process is forked only when no other thread runs (a thread could
+    hold a lock the child needs); feeding git the blob ids from a thread while blobs are
+    analysed would make every scan spawn a fresh interpreter for it instead. Thousands of
+    blobs come after the one with an id: more ids than a pipe holds."""
+    import threading
+
+    repo = new_git_repo(tmp_path / "many")
+    for i in range(4000):
+        write(repo, f"filler/{i}.txt", f"nothing {i}\n")
+    commit_on(repo, "fillers", "2024-01-01T12:00:00Z")
+    write(repo, "app/route.py", f'MODEL = "{ROUTE_OLD}"\n')
+    commit_on(repo, "an id", "2024-01-02T12:00:00Z")
+    seen = []
+    analyse = history_scan._analyse_text
+
+    def counting(*args):  # noqa: ANN002, ANN202
+        seen.append(threading.active_count())
+        return analyse(*args)
+
+    monkeypatch.setattr(history_scan, "_analyse_text", counting)
+    run_scan(repo, history=HistoryRange())
+    assert seen and set(seen) == {1}

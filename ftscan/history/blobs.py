@@ -10,7 +10,7 @@ larger than the scan's size limit is handed on in pieces, never whole.
 from __future__ import annotations
 
 import subprocess
-import threading
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO
@@ -83,28 +83,20 @@ def contents(root: Path, blobs: Sequence[str]) -> Iterator[tuple[str, Body]]:
 
 
 class _batch:  # noqa: N801 - used as a context manager, like open()
-    """``git cat-file ARG`` running with ``blobs`` on its input (written by a thread, so that
-    neither side waits for the other), its output as the context's value."""
+    """``git cat-file ARG`` running with ``blobs`` on its input, its output as the context's
+    value. The input is a temporary file, not a pipe fed by a thread: a thread running while
+    blobs are analysed would keep :mod:`ftscan.childcall` from forking its parser's child."""
 
     def __init__(self, root: Path, argument: str, blobs: Iterable[str]) -> None:
-        try:
-            self._process = start_git(root, ["cat-file", argument], stdin=True)
-        except OSError as exc:
-            raise GitUnavailable(f"git cannot be started: {exc.strerror or exc}") from None
-        self._writer = threading.Thread(target=self._write, args=(blobs,), daemon=True)
-
-    def _write(self, blobs: Iterable[str]) -> None:
-        stdin = self._process.stdin
-        assert stdin is not None
-        try:
-            for blob in blobs:
-                stdin.write(blob.encode("ascii") + b"\n")
-            stdin.close()
-        except (BrokenPipeError, ValueError):  # git stopped reading: the reader says why
-            pass
+        with tempfile.TemporaryFile() as ids:
+            ids.writelines(blob.encode("ascii") + b"\n" for blob in blobs)
+            ids.seek(0)
+            try:
+                self._process = start_git(root, ["cat-file", argument], stdin=ids)
+            except OSError as exc:
+                raise GitUnavailable(f"git cannot be started: {exc.strerror or exc}") from None
 
     def __enter__(self) -> IO[bytes]:
-        self._writer.start()
         assert self._process.stdout is not None
         return self._process.stdout
 
@@ -113,7 +105,6 @@ class _batch:  # noqa: N801 - used as a context manager, like open()
             self._process.wait(timeout=None if kind is None else 0)
         except subprocess.TimeoutExpired:  # the reader gave up: no need to hear the rest
             self._process.kill()
-        self._writer.join()
         assert self._process.stdout is not None
         self._process.stdout.close()
         self._process.wait()
