@@ -326,3 +326,27 @@ def test_blobs_are_analysed_with_no_other_thread_running(tmp_path: Path, monkeyp
     monkeypatch.setattr(history_scan, "_analyse_text", counting)
     run_scan(repo, history=HistoryRange())
     assert seen and set(seen) == {1}
+
+
+def test_one_finding_per_id_and_path_however_many_commits_held_it(tmp_path: Path) -> None:
+    """An id edited around in three versions of a file, and named in a second file, is two
+    findings: the file's newest version gives the line, the first and last commits span the
+    three."""
+    repo = new_git_repo(tmp_path / "folded")
+    write(repo, "app/model.py", f'MODEL = "{ROUTE_OLD}"  # v1\n')
+    write(repo, "docs/old.md", f"The router runs `{ROUTE_OLD}`.\n")
+    first = commit_on(repo, "v1", "2024-01-01T12:00:00Z")
+    write(repo, "app/model.py", f'MODEL = "{ROUTE_OLD}"  # v2\n')
+    commit_on(repo, "v2", "2024-01-02T12:00:00Z")
+    write(repo, "app/model.py", f'# v3\nMODEL = "{ROUTE_OLD}"\n')
+    last = commit_on(repo, "v3", "2024-01-03T12:00:00Z")
+    git(repo, "rm", "-q", "app/model.py", "docs/old.md")
+    write(repo, "README.md", "nothing here\n")
+    gone = commit_on(repo, "gone", "2024-01-04T12:00:00Z")
+    past = run_scan(repo, history=HistoryRange()).history
+    assert sorted((f.model_id, f.location.path) for f in past) == [
+        (ROUTE_OLD, "app/model.py"), (ROUTE_OLD, "docs/old.md")]
+    model = next(f for f in past if f.location.path == "app/model.py")
+    assert model.location.start_line == 2 and model.history.versions == 3
+    assert (model.history.first.sha, model.history.last.sha, model.history.removed.sha) == (
+        first, last, gone)
