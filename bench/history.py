@@ -7,10 +7,12 @@ and the OpenAI fine-tuned ids (FT001) each finds in the history of HEAD's branch
 Each MIRROR is a git repository (a bare one is fine): it is cloned with ``git clone
 --no-checkout --no-hardlinks`` (hooks off) into a temporary folder, so the tree holds no file
 and every id is one of the history's. ftscan runs twice, with an empty cache and then with the
-one the first run left (blobs read: the second reads none). ripgrep's pattern is FT001's
+one the first run left (blobs read: the second reads none). Its history-only ids are those no
+finding was last seen at in the tip (``HEAD``): the ids the tree still holds would be reported
+as today, not as history. ripgrep's pattern is FT001's
 without its look-arounds (ripgrep's default engine has none), so it may count a few ids
 FT001 would not; it reads the log with ``--text`` (else it stops at the first NUL byte of a
-binary file's lines). With ``--aggregate NAME`` the repositories are added up into one row.
+binary file's lines). With ``--aggregate NAME`` the repositories are also added up into a last row.
 A script, not a test: timings depend on the machine.
 """
 
@@ -43,6 +45,8 @@ class Row:
     warm_seconds: float = 0.0
     warm_read: int = 0
     findings: int = 0
+    history_only: set[str] = field(default_factory=set)
+    """FT001 ids no commit of the tip holds: those ``scan --history`` adds to a scan of it."""
     ftscan_ids: set[str] = field(default_factory=set)
     log_seconds: float = 0.0
     log_bytes: int = 0
@@ -55,6 +59,7 @@ class Row:
                      "warm_seconds", "warm_read", "findings", "log_seconds", "log_bytes",
                      "absent"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.history_only |= {f"{other.name}\0{i}" for i in other.history_only}
         self.ftscan_ids |= {f"{other.name}\0{i}" for i in other.ftscan_ids}
         self.rg_ids |= {f"{other.name}\0{i}" for i in other.rg_ids}
 
@@ -106,6 +111,11 @@ def measure(mirror: Path, name: str) -> Row:
             row.findings = len(result.history)
             row.ftscan_ids = {f.model_id for f in (*result.findings, *result.history)
                               if f.rule_id == "FT001"}
+            tip = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"],
+                                 capture_output=True, check=True, text=True).stdout.strip()
+            row.history_only = row.ftscan_ids - {
+                f.model_id for f in result.history
+                if f.history is not None and f.history.last.sha == tip}
         started = time.monotonic()
         found = Path(temp) / "rg.out"
         with found.open("wb") as out:
@@ -132,9 +142,9 @@ def measure(mirror: Path, name: str) -> Row:
 def table(rows: list[Row]) -> str:
     lines = [
         "| repository | commits | blobs | ftscan cold: s, blobs read | warm: s, blobs read "
-        "| history findings | FT001 ids: ftscan / rg (both) | git log -p \\| rg: s, MB "
-        "| absent paths |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| findings (id, path) | history-only ids | FT001 ids: ftscan / rg (both) "
+        "| git log -p \\| rg: s, MB | absent paths |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         both = len(r.ftscan_ids & r.rg_ids)
@@ -142,6 +152,7 @@ def table(rows: list[Row]) -> str:
             f"| {r.name}{f' ({r.repositories})' if r.repositories > 1 else ''} | "
             f"{r.commits:,} | {r.blobs:,} | {r.cold_seconds:.1f}, {r.cold_read:,} | "
             f"{r.warm_seconds:.1f}, {r.warm_read:,} | {r.findings:,} | "
+            f"{len(r.history_only):,} | "
             f"{len(r.ftscan_ids)} / {len(r.rg_ids)} ({both}) | "
             f"{r.log_seconds:.1f}, {r.log_bytes / 1e6:,.0f} | {r.absent} |")
     return "\n".join(lines) + "\n"
@@ -169,7 +180,7 @@ def main() -> int:
                   file=sys.stderr)
         rows.append(row)
         total.add(row)
-    report = table([total] if args.aggregate else rows)
+    report = table([*rows, total] if args.aggregate else rows)
     if args.table is not None:
         args.table.write_text(report, encoding="utf-8")
     print(report, end="")
