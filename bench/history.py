@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
 """``ftscan scan --history`` against ``git log -p | rg`` on the same clones: time, blobs read
-and the OpenAI fine-tuned ids (FT001) each finds in the history of HEAD's branch.
+and the OpenAI fine-tuned ids (FT001) each finds in the history of HEAD's branch (with
+``--branches all``, of every branch: ``git log -p --branches --remotes``).
 
     python bench/history.py MIRROR [MIRROR ...] [--table out.md] [--aggregate NAME]
+                            [--branches default|all]
 
 Each MIRROR is a git repository (a bare one is fine): it is cloned with ``git clone
 --no-checkout --no-hardlinks`` (hooks off) into a temporary folder, so the tree holds no file
 and every id is one of the history's. ftscan runs twice, with an empty cache and then with the
 one the first run left (blobs read: the second reads none). Its history-only ids are those no
-finding was last seen at in the tip (``HEAD``): the ids the tree still holds would be reported
-as today, not as history. ripgrep's pattern is FT001's
+finding of HEAD's branch was last seen at in ``HEAD`` (asked of a third run, from the cache,
+when every branch is read): the ids the tree still holds would be reported as today, not as
+history. ripgrep's pattern is FT001's
 without its look-arounds (ripgrep's default engine has none), so it may count a few ids
 FT001 would not; it reads the log with ``--text`` (else it stops at the first NUL byte of a
 binary file's lines). With ``--aggregate NAME`` the repositories are also added up into a last row.
@@ -28,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ftscan.api import scan
-from ftscan.result import HistoryRange, ScanOptions
+from ftscan.result import HistoryRange, ScanOptions, ScanResult
 
 RG_FT001 = (r"ft:[a-z0-9][a-z0-9._-]{0,63}?:[A-Za-z0-9_-]{0,64}:[A-Za-z0-9._-]{0,64}:"
             r"[A-Za-z0-9]{8}(?::ckpt-step-\d{1,9})?")
@@ -72,18 +75,18 @@ def clone(mirror: Path, into: Path) -> Path:
     return target
 
 
-def absent_paths(repo: Path) -> set[str]:
+def absent_paths(repo: Path, tips: list[str]) -> set[str]:
     """The paths of the blobs the repository lacks (a snapshot without its largest files):
     ``git log -p`` stops at the first it meets, so the baseline leaves them out, as ftscan
     does (it counts them as skipped, ``missing``)."""
     listed = subprocess.run(["git", "-C", str(repo), "rev-list", "--objects",
-                             "--missing=print", "HEAD"], capture_output=True, check=True)
+                             "--missing=print", *tips], capture_output=True, check=True)
     missing = {line[1:] for line in listed.stdout.decode().splitlines()
                if line.startswith("?")}
     if not missing:
         return set()
     raw = subprocess.run(["git", "-C", str(repo), "log", "--raw", "--no-abbrev", "--format=",
-                          "--no-renames", "HEAD"], capture_output=True, check=True)
+                          "--no-renames", *tips], capture_output=True, check=True)
     paths = set()
     for line in raw.stdout.decode("utf-8", "replace").splitlines():
         meta, _, path = line.partition("\t")
@@ -93,15 +96,20 @@ def absent_paths(repo: Path) -> set[str]:
     return paths
 
 
-def measure(mirror: Path, name: str) -> Row:
+def measure(mirror: Path, name: str, branches: str) -> Row:
     row = Row(name, repositories=1)
+    tips = ["HEAD"] if branches == "default" else ["--branches", "--remotes"]
     with tempfile.TemporaryDirectory(prefix="ftscan-history-") as temp:
         repo = clone(mirror, Path(temp))
         cache = Path(temp) / "cache"
+
+        def history(wanted: str) -> ScanResult:
+            return scan(ScanOptions(paths=(repo,), history=HistoryRange(branches=wanted),
+                                    cache_dir=cache, as_of=None))
+
         for attempt in ("cold", "warm"):
             started = time.monotonic()
-            result = scan(ScanOptions(paths=(repo,), history=HistoryRange(), cache_dir=cache,
-                                      as_of=None))
+            result = history(branches)
             seconds = time.monotonic() - started
             summary = result.summary.history
             assert summary is not None
@@ -111,18 +119,19 @@ def measure(mirror: Path, name: str) -> Row:
             row.findings = len(result.history)
             row.ftscan_ids = {f.model_id for f in (*result.findings, *result.history)
                               if f.rule_id == "FT001"}
-            tip = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"],
-                                 capture_output=True, check=True, text=True).stdout.strip()
-            row.history_only = row.ftscan_ids - {
-                f.model_id for f in result.history
-                if f.history is not None and f.history.last.sha == tip}
+        tip = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"],
+                             capture_output=True, check=True, text=True).stdout.strip()
+        head = result if branches == "default" else history("default")
+        row.history_only = row.ftscan_ids - {
+            f.model_id for f in head.history
+            if f.history is not None and f.history.last.sha == tip}
         started = time.monotonic()
         found = Path(temp) / "rg.out"
         with found.open("wb") as out:
-            absent = absent_paths(repo)
+            absent = absent_paths(repo, tips)
             row.absent = len(absent)
             log = subprocess.Popen(["git", "-C", str(repo), "log", "-p", "--no-textconv",
-                                    "--no-ext-diff", "HEAD", "--", ".",
+                                    "--no-ext-diff", *tips, "--", ".",
                                     *(f":(exclude,literal){p}" for p in sorted(absent))],
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
             rg = subprocess.Popen(["rg", "--text", "-o", "--no-filename", RG_FT001],
@@ -163,13 +172,14 @@ def main() -> int:
     parser.add_argument("mirrors", nargs="+", type=Path)
     parser.add_argument("--table", type=Path)
     parser.add_argument("--aggregate")
+    parser.add_argument("--branches", choices=("default", "all"), default="default")
     args = parser.parse_args()
     rows = []
     total = Row(args.aggregate or "all")
     for mirror in args.mirrors:
         name = mirror.parent.name if mirror.name == "repo" else mirror.name
         try:
-            row = measure(mirror, name)
+            row = measure(mirror, name, args.branches)
         except (subprocess.CalledProcessError, OSError) as exc:
             print(f"{name}: skipped ({exc})", file=sys.stderr)
             continue
