@@ -343,10 +343,13 @@ def test_one_finding_per_id_and_path_however_many_commits_held_it(tmp_path: Path
     git(repo, "rm", "-q", "app/model.py", "docs/old.md")
     write(repo, "README.md", "nothing here\n")
     gone = commit_on(repo, "gone", "2024-01-04T12:00:00Z")
-    past = run_scan(repo, history=HistoryRange()).history
+    result = run_scan(repo, history=HistoryRange())
+    past = result.history
     assert sorted((f.model_id, f.location.path) for f in past) == [
         (ROUTE_OLD, "app/model.py"), (ROUTE_OLD, "docs/old.md")]
     model = next(f for f in past if f.location.path == "app/model.py")
     assert model.location.start_line == 2 and model.history.versions == 3
     assert (model.history.first.sha, model.history.last.sha, model.history.removed.sha) == (
         first, last, gone)
+    assert "; 1 more id at 2 paths only in the history (4 commits" in scan_reporter(
+        "text").render(result)

@@ -137,7 +137,10 @@ def summary_line(result: ScanResult) -> str:
         text += f"; {s.repositories} repositories"
     if s.history is not None:
         h = s.history
-        text += (f"; {_counted(len(result.history), 'more id')} only in the history "
+        ids = len({f.model_id for f in result.history})
+        places = (f" at {_counted(len(result.history), 'path')}"
+                  if len(result.history) != ids else "")
+        text += (f"; {_counted(ids, 'more id')}{places} only in the history "
                  f"({_counted(h.commits, 'commit')}, {_counted(h.blobs, 'blob')}, "
                  f"{h.blobs_read} read)")
     return text + _AS_OF.format(result.settings.as_of.isoformat())
