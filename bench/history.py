@@ -49,7 +49,8 @@ class Row:
     warm_read: int = 0
     findings: int = 0
     history_only: set[str] = field(default_factory=set)
-    """FT001 ids no commit of the tip holds: those ``scan --history`` adds to a scan of it."""
+    """Ids (of any rule) ``HEAD`` does not hold: those ``scan --history`` adds to a scan of
+    it."""
     ftscan_ids: set[str] = field(default_factory=set)
     log_seconds: float = 0.0
     log_bytes: int = 0
@@ -122,7 +123,7 @@ def measure(mirror: Path, name: str, branches: str) -> Row:
         tip = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"],
                              capture_output=True, check=True, text=True).stdout.strip()
         head = result if branches == "default" else history("default")
-        row.history_only = row.ftscan_ids - {
+        row.history_only = {f.model_id for f in result.history} - {
             f.model_id for f in head.history
             if f.history is not None and f.history.last.sha == tip}
         started = time.monotonic()
