@@ -84,6 +84,7 @@ def _run_over(pattern: re.Pattern[str] | re.Pattern[bytes], unit: str, size: int
     return time.perf_counter() - started
 
 
+@pytest.mark.slow
 def test_every_builtin_pattern_runs_in_linear_time_on_adversarial_megabytes() -> None:
     """Each pattern against a megabyte of its worst inputs (repetitions of what it looks for):
     under a second each. A quadratic pattern takes minutes on these.
