@@ -148,3 +148,17 @@ def test_prefilter_answers_exactly_as_the_full_patterns_do() -> None:
                        for p in (*r.patterns, *r.hints)) or any(
             k in text for r in RULES.training_rules for k in r.keywords)
         assert RULES.is_candidate(text.encode()) is expected, text
+
+
+def test_a_fusion_table_id_makes_no_file_worth_parsing() -> None:
+    """Google Earth Engine scripts name Fusion Tables "ft:1emW...": the literal ends without a
+    colon, so no model id is completed from it at run time. A file full of them (hundreds of
+    kilobytes of coordinates around them) is settled by the byte prefilter, never parsed."""
+    coordinates = ",".join(f"[{i}.5, {i}.25]" for i in range(20_000))
+    script = ('var regions = ee.FeatureCollection("ft:1Q2w3E4r5T6y7U8i9O0pAsDfGhJkLzXcVbNm");\n'
+              f"var roi = ee.Geometry.Polygon([[{coordinates}]]);\n"
+              "Map.addLayer(roi, {left: 1}, 'roi');\n")
+    assert not RULES.is_candidate(script.encode())
+    assert RULES.is_candidate(b'MODEL = f"ft:{base}:acme:ranker:{job}"')
+    assert RULES.is_candidate(b'MODEL = "ft:gpt-4o-mini-2024-07-18:acme:" "ranker:AbC12345"')
+    assert RULES.is_candidate(b'model = "ft:" + base')
