@@ -1076,3 +1076,24 @@ def test_errors_quoting_the_tree_cannot_issue_workflow_commands(
     assert result.exit_code == 2
     assert not any(line.startswith("::") for line in result.stderr.splitlines())
     assert "\x1b" not in result.stderr and "\\n::add-mask::" in result.stderr
+
+
+def test_an_output_that_is_a_device_or_a_fifo_is_written_to_not_replaced(
+        tmp_path: Path) -> None:
+    """``--output /dev/null`` as root renamed a temporary file over the device: /dev/null
+    became a regular file for the whole machine. A path that is no regular file is written to
+    as it is (a FIFO here: the same path, without touching the machine's devices)."""
+    import threading
+
+    from ftscan.atomic import write_atomic
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    write_atomic(fifo, "the report\n")
+    reader.join(timeout=10)
+    assert received == [b"the report\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.fifo"]  # no temporary file left
