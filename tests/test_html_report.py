@@ -1,0 +1,360 @@
+"""The HTML inventory page (``ftscan inventory --format html``), read as people read it: in a
+headless Chromium (Debian's package, driven by Playwright; the tests that need it skip where it
+is absent), for the sample repository and for a generated sweep of 300 fine-tunes in 40
+repositories: no console error and nothing fetched, every id on the page, sorting and filtering
+driven through the page, hostile ids shown as text and never run. One browser for the module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sweepgen
+from click.testing import CliRunner
+from conftest import FIXTURES
+
+from ftscan import inventory as inv
+from ftscan.cli import main
+from ftscan.lifecycle import load_lifecycle
+from ftscan.providers.base import ProviderState, RemoteModel
+from ftscan.reconcile.join import reconcile
+from ftscan.reporters import inventory_html, inventory_json
+from ftscan.ruleset import load_rules
+
+CHROMIUM = os.environ.get("FTSCAN_CHROMIUM") or shutil.which("chromium") \
+    or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-quic"]
+"""What Chromium needs as root in a container, and to try no connection of its own."""
+ORPHAN = "ft:gpt-4o-2024-08-06:acme:forgotten:F0001"
+
+
+def _cli(*args: str) -> str:
+    result = CliRunner().invoke(main, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+# --------------------------------------------------------------------------- the pages
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The pages under test: the sample repository's, and the merged sweep's."""
+    folder = tmp_path_factory.mktemp("pages")
+    sample = folder / "sample-repo"
+    shutil.copytree(FIXTURES / "sample-repo", sample)
+    (sample / ".git").mkdir()
+    _cli("inventory", str(sample), "--format", "json", "--output", str(folder / "sample.json"),
+         "--as-of", "2026-11-22", "--no-cache", "--quiet")
+    _cli("inventory", "--merge", str(folder / "sample.json"), "--format", "html",
+         "--output", str(folder / "sample.html"))
+    shards = sweepgen.write(folder / "sweep", sweepgen.sweep())
+    _cli("inventory", "--merge", *map(str, shards), "--format", "json",
+         "--output", str(folder / "sweep.json"))
+    _cli("inventory", "--merge", *map(str, shards), "--format", "html",
+         "--output", str(folder / "sweep.html"))
+    return {"sample": folder / "sample.html", "sweep": folder / "sweep.html",
+            "sample.json": folder / "sample.json", "sweep.json": folder / "sweep.json"}
+
+
+def _models(pages: dict[str, Path], name: str) -> list[dict[str, Any]]:
+    models: list[dict[str, Any]] = json.loads(pages[f"{name}.json"].read_text())["models"]
+    return models
+
+
+def _shown(model: dict[str, Any]) -> str:
+    return str(model["modelId"] or (f"set outside the repository: {model['outside']}"
+                                    if model["outside"] else model["label"]))
+
+
+# --------------------------------------------------------------------------- without a browser
+
+
+def test_the_page_is_one_file_that_fetches_nothing(pages: dict[str, Path]) -> None:
+    page = pages["sweep"].read_text(encoding="utf-8")
+    assert page.startswith(inventory_html.PAGE_START)
+    tags = re.findall(r"<[a-zA-Z][^<>]*>", page)
+    assert len(tags) > 1000  # every row's
+    assert not [tag for tag in tags if re.search(r"""(?i)\s(?:src|href)\s*=\s*["']?[^"'#]""", tag)]
+    assert "@import" not in page and "url(" not in page
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', page)
+    assert policy is not None
+    assert policy.group(1).startswith("default-src 'none'; script-src 'sha256-")
+    assert "unsafe-inline" not in policy.group(1)
+
+
+def test_the_data_block_holds_the_inventory_and_no_text_can_end_it(
+        pages: dict[str, Path]) -> None:
+    page = pages["sweep"].read_text(encoding="utf-8")
+    opening = f'<script type="application/json" id="{inventory_html.DATA_ID}">'
+    block = page.split(opening, 1)[1].split("</script>", 1)[0]
+    assert "<" not in block and ">" not in block
+    embedded = json.loads(block)
+    assert embedded == json.loads(pages["sweep.json"].read_text())
+    assert sweepgen.HOSTILE_SCRIPT in {m["modelId"] for m in embedded["models"]}
+    # the hostile text is on the page only escaped
+    assert "<img" not in page and "<b " not in page and page.count("</script>") == 2
+
+
+def test_the_format_recognises_its_pages() -> None:
+    sweep = inv.merge(sweepgen.sweep(4, 12))
+    page = inventory_html.render(sweep).encode()
+    assert inventory_html.recognises(page)
+    assert not inventory_html.recognises(page.replace(b'"kind":', b'"sort":'))
+    assert not inventory_html.recognises(inventory_json.render(sweep).encode())
+
+
+def _reconciled(tmp_path: Path) -> tuple[inv.Inventory, Path]:
+    """The sweep reconciled against an OpenAI organisation that serves a few of its fine-tunes
+    (two called lately, the others not in 90 days) and one no code names, written as
+    ``ftscan reconcile --format json`` writes it."""
+    sweep = inv.merge(sweepgen.sweep(4, 20))
+    openai = [row.model_id for row in sweep.sorted_rows()
+              if row.provider == "openai" and row.kind == "model"]
+    served, called = openai[:6], openai[:2]
+    state = ProviderState("openai", "https://api.openai.com/v1", usage_days=90,
+                          last_used={model_id: dt.date(2026, 11, 20) for model_id in called})
+    state.models = {model_id: RemoteModel("openai", model_id, None, "acme", dt.date(2025, 3, 1))
+                    for model_id in [*served, ORPHAN]}
+    result = reconcile(sweep, [state], load_lifecycle(), load_rules(), sweepgen.AS_OF)
+    path = tmp_path / "reconciled.json"
+    path.write_text(inventory_json.render(result), encoding="utf-8")
+    return result, path
+
+
+# --------------------------------------------------------------------------- in a browser
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the module (the system's: Playwright downloads none)."""
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (Debian: apt-get install chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+class Page:
+    """A page open in the browser, with what went wrong on it: console errors and warnings,
+    uncaught exceptions, and any request but the page's own."""
+
+    def __init__(self, browser: Any, path: Path, anchor: str = "") -> None:
+        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.problems: list[str] = []
+        self.page.on("console", lambda message: self.problems.append(
+            f"console {message.type}: {message.text}")
+            if message.type in ("error", "warning") else None)
+        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        self.page.on("request", lambda request: self.problems.append(
+            f"request: {request.url}") if request.url.split("#")[0] != path.as_uri() else None)
+        self.page.goto(path.as_uri() + anchor)
+
+    def shown_rows(self) -> list[int]:
+        """The indexes of the table's rows on screen, top to bottom."""
+        rows: list[int] = self.page.eval_on_selector_all(
+            "#models tbody:not([hidden])", "bodies => bodies.map(b => Number(b.dataset.row))")
+        return rows
+
+    def text(self, selector: str) -> str:
+        return str(self.page.text_content(selector))
+
+    def close(self) -> None:
+        self.page.close()
+
+
+@pytest.fixture
+def sweep_page(browser: Any, pages: dict[str, Path]) -> Iterator[Page]:
+    page = Page(browser, pages["sweep"])
+    yield page
+    assert page.problems == []
+    page.close()
+
+
+@pytest.mark.parametrize("name", ["sample", "sweep"])
+def test_every_row_is_on_the_page_as_text_and_nothing_goes_wrong(
+        browser: Any, pages: dict[str, Path], name: str) -> None:
+    page = Page(browser, pages[name])
+    models = _models(pages, name)
+    assert len(models) == (27 if name == "sample" else 301)  # 300 fine-tunes and a pipeline
+    cells = page.page.eval_on_selector_all(
+        "#models tbody", "bodies => bodies.map(b => b.querySelector('td.model').textContent)")
+    assert len(cells) == len(models)
+    for cell, model in zip(cells, models, strict=True):
+        assert _shown(model) in cell
+    assert page.shown_rows() == list(range(len(models)))
+    assert page.problems == []
+    page.close()
+
+
+def test_a_row_opens_to_its_sites(sweep_page: Page, pages: dict[str, Path]) -> None:
+    models = _models(pages, "sweep")
+    index = next(i for i, m in enumerate(models) if len(m["uses"]) > 1 and m["recipe"]["sites"])
+    sites = f"#row-{index} tr.sites"
+    assert not sweep_page.page.is_visible(sites)
+    sweep_page.page.click(f"#row-{index} button.open")
+    assert sweep_page.page.is_visible(sites)
+    text = sweep_page.text(sites)
+    model = models[index]
+    for site in [*model["definitions"], *model["uses"], *model["recipe"]["sites"]]:
+        assert f"{site['repository']}/{site['path']}:{site['line']}" in text
+    assert model["recipe"]["trainingFiles"][0] in text
+    assert "Used at" in text and "Trained by" in text and "Training data" in text
+    sweep_page.page.click(f"#row-{index} button.open")
+    assert not sweep_page.page.is_visible(sites)
+
+
+def test_sorting_by_a_column_header(sweep_page: Page, pages: dict[str, Path]) -> None:
+    models = _models(pages, "sweep")
+
+    def days(i: int) -> float:
+        left = models[i]["daysLeft"]
+        return float("inf") if left is None else left
+
+    def by(value: Any, descending: bool = False) -> list[int]:
+        """Ties in the inventory's order either way (a stable sort keeps them so)."""
+        return sorted(range(len(models)), key=value, reverse=descending)
+
+    sweep_page.page.click("th[data-sort=shutdown] button")
+    assert sweep_page.shown_rows() == by(days)
+    assert sweep_page.page.get_attribute("th[data-sort=shutdown]", "aria-sort") == "ascending"
+    sweep_page.page.click("th[data-sort=shutdown] button")
+    assert sweep_page.shown_rows() == by(days, descending=True)
+    sweep_page.page.click("th[data-sort=model] button")
+    assert sweep_page.shown_rows() == by(lambda i: _shown(models[i]).lower())
+    sweep_page.page.click("th[data-sort=uses] button")
+    assert sweep_page.shown_rows() == by(lambda i: len(models[i]["uses"]))
+
+
+def test_filtering_by_team_service_provider_status_and_repository(
+        sweep_page: Page, pages: dict[str, Path]) -> None:
+    models = _models(pages, "sweep")
+    page = sweep_page.page
+
+    def where(test: Any) -> list[int]:
+        return [i for i, model in enumerate(models) if test(model)]
+
+    team = sweepgen.TEAMS[3]
+    page.select_option("#filter-team", label=team)
+    assert sweep_page.shown_rows() == where(lambda m: team in m["owners"])
+    assert 10 < len(sweep_page.shown_rows()) < 60
+    page.select_option("#filter-status", label="retiring")
+    assert sweep_page.shown_rows() == where(
+        lambda m: team in m["owners"] and m["status"] == "retiring")
+    assert sweep_page.text("#shown").startswith(f"Showing {len(sweep_page.shown_rows())} of 301")
+    page.click("#filter-reset")
+    assert sweep_page.shown_rows() == list(range(len(models)))
+    repository = sweepgen.repository_name(7)
+    page.select_option("#filter-repository", label=repository)
+    assert sweep_page.shown_rows() == where(lambda m: repository in m["repositories"])
+    page.select_option("#filter-repository", label="all (40)")
+    page.select_option("#filter-service", label=f"{repository}-worker")
+    assert sweep_page.shown_rows() == where(lambda m: f"{repository}-worker" in m["services"])
+    page.click("#filter-reset")
+    page.select_option("#filter-provider", label="mistral")
+    assert sweep_page.shown_rows() == where(lambda m: m["provider"] == "mistral")
+    page.select_option("#filter-team", label="(no owner)")
+    assert sweep_page.shown_rows() == where(
+        lambda m: m["provider"] == "mistral" and not m["owners"])
+    page.click("#filter-reset")
+    page.fill("#filter-text", "ml/data/router")
+    assert sweep_page.shown_rows() == where(
+        lambda m: any("ml/data/router" in f for f in m["recipe"]["trainingFiles"]))
+
+
+def test_a_team_link_opens_the_inventory_filtered_to_the_team(
+        browser: Any, pages: dict[str, Path]) -> None:
+    models = _models(pages, "sweep")
+    team = sweepgen.TEAMS[5]
+    page = Page(browser, pages["sweep"], "#team-acme-team-05")
+    assert page.shown_rows() == [i for i, m in enumerate(models) if team in m["owners"]]
+    assert page.text("#team-acme-team-05 h3").startswith(team)
+    assert page.page.evaluate("window.scrollY") > 1000  # at the team's section
+    page.page.click("#team-acme-team-05 ul a >> nth=0")  # a row of its list
+    first = page.shown_rows()[0]
+    assert page.page.is_visible(f"#row-{first} tr.sites")
+    assert page.problems == []
+    page.close()
+
+
+def test_the_timeline_groups_300_fine_tunes(sweep_page: Page, pages: dict[str, Path]) -> None:
+    models = _models(pages, "sweep")
+    page = sweep_page.page
+    lanes = page.eval_on_selector_all("#chart .group-name", "names => names.length")
+    counts = page.eval_on_selector_all("#chart .marker text",
+                                       "marks => marks.map(m => Number(m.textContent))")
+    bases = {m["baseModel"] for m in models if m["kind"] == "model"}
+    assert lanes == len(bases) == 9
+    assert sum(counts) == 300 and len(counts) <= 2 * len(bases)  # a dot per base and date
+    page.check("input[name=group][value=team]")
+    lanes = page.eval_on_selector_all("#chart .group-name", "names => names.length")
+    owners = {o for m in models if m["kind"] == "model" for o in m["owners"] or [""]}
+    assert lanes == len(owners) == 16  # 14 teams, a hostile owner, no owner
+    page.click("#chart .group-name >> nth=0")
+    first_team = page.eval_on_selector("#filter-team", "s => s.selectedOptions[0].textContent")
+    assert sweep_page.shown_rows() == [i for i, m in enumerate(models)
+                                       if first_team in (m["owners"] or ["(no owner)"])]
+
+
+def test_hostile_ids_owners_and_paths_are_text_and_run_nothing(
+        sweep_page: Page, pages: dict[str, Path]) -> None:
+    page = sweep_page.page
+    models = _models(pages, "sweep")
+    index = next(i for i, m in enumerate(models) if m["modelId"] == sweepgen.HOSTILE_SCRIPT)
+    page.click(f"#row-{index} button.open")
+    page.hover(f"#row-{index} td.model")
+    assert sweepgen.HOSTILE_PATH in sweep_page.text(f"#row-{index} tr.sites")
+    table = sweep_page.text("#models")
+    assert sweepgen.HOSTILE_ID in table and sweepgen.HOSTILE_OWNER in table
+    teams = page.eval_on_selector_all("#filter-team option", "o => o.map(x => x.textContent)")
+    assert sweepgen.HOSTILE_OWNER in teams
+    page.select_option("#filter-team", label=sweepgen.HOSTILE_OWNER)
+    assert [models[i]["modelId"] for i in sweep_page.shown_rows()] == [sweepgen.HOSTILE_ID]
+    assert page.evaluate("window.__pwned") is None
+    assert page.eval_on_selector_all("img, b", "e => e.length") == 0
+    assert page.eval_on_selector_all("script", "e => e.length") == 2
+
+
+def test_the_policy_stops_markup_that_got_in_anyway(
+        browser: Any, pages: dict[str, Path]) -> None:
+    """Were markup ever to get into the page, its handlers would still not run."""
+    page = Page(browser, pages["sample"])
+    page.page.evaluate("""() => new Promise(done => {
+        document.addEventListener('securitypolicyviolation', done, {once: true});
+        document.body.insertAdjacentHTML('beforeend',
+            '<img src="x" onerror="window.__ran = 1"><a id="go" onclick="window.__ran = 2">x</a>');
+        document.getElementById('go').click();
+    })""")
+    assert page.page.evaluate("window.__ran") is None
+    assert any("Content Security Policy" in problem for problem in page.problems)
+    page.close()
+
+
+def test_a_reconciled_sweep_shows_the_provider_columns(
+        browser: Any, tmp_path: Path) -> None:
+    _, reconciled = _reconciled(tmp_path)
+    path = tmp_path / "page.html"
+    _cli("inventory", "--merge", str(reconciled), "--format", "html", "--output", str(path))
+    page = Page(browser, path)
+    assert page.text("th[data-sort=remote]") == "At the provider"
+    # 6 fine-tunes and an orphan served, 2 of them called in the last 90 days
+    assert page.text("#unused .big") == "5"
+    assert "1 orphan" in page.text("#unused")
+    page.page.select_option("#filter-remote", label="orphan")
+    models = json.loads(reconciled.read_text())["models"]
+    assert [models[i]["modelId"] for i in page.shown_rows()] == [ORPHAN]
+    assert "exists, orphan, last used not in the last 90 days" in page.text("#models")
+    assert page.problems == []
+    page.close()
