@@ -26,7 +26,7 @@ from ftscan.cli import main
 from ftscan.lifecycle import load_lifecycle
 from ftscan.providers.base import ProviderState, RemoteModel
 from ftscan.reconcile.join import reconcile
-from ftscan.reporters import inventory_html, inventory_json
+from ftscan.reporters import inventory_html, inventory_json, inventory_page
 from ftscan.ruleset import load_rules
 
 CHROMIUM = os.environ.get("FTSCAN_CHROMIUM") or shutil.which("chromium") \
@@ -114,6 +114,21 @@ def test_the_format_recognises_its_pages() -> None:
     assert not inventory_html.recognises(inventory_json.render(sweep).encode())
 
 
+def test_a_deadline_names_its_largest_groups_and_counts_the_rest() -> None:
+    inventory = inv.Inventory(sweepgen.AS_OF, 90)
+    for number, base in enumerate(["a", "b", "b", "c", "c", "c", "d", "e", "e"]):
+        model_id = f"ft:{base}:acme:s{number}:x"
+        inventory.rows[model_id] = inv.Row(
+            model_id=model_id, provider="openai", base_model=base, org="acme", suffix=None,
+            rule_id="FT001", dynamic=False, shutdown_date="2027-02-01", next_step=None,
+            definitions={inv.Site("r", "a.py", 1)})
+    (deadline,) = inventory_page.headline(inventory).deadlines
+    assert (deadline.date, deadline.days) == (dt.date(2027, 2, 1), 71)
+    assert deadline.what == ("3 fine-tunes of c shut down; 2 fine-tunes of b shut down; "
+                             "2 fine-tunes of e shut down; 2 more fine-tunes of 2 other base "
+                             "models")
+
+
 def _reconciled(tmp_path: Path) -> tuple[inv.Inventory, Path]:
     """The sweep reconciled against an OpenAI organisation that serves a few of its fine-tunes
     (two called lately, the others not in 90 days) and one no code names, written as
@@ -197,6 +212,26 @@ def test_every_row_is_on_the_page_as_text_and_nothing_goes_wrong(
     assert page.shown_rows() == list(range(len(models)))
     assert page.problems == []
     page.close()
+
+
+def test_the_headline_counts_the_sweep(sweep_page: Page, pages: dict[str, Path]) -> None:
+    models = _models(pages, "sweep")
+    tunes = [m for m in models if m["kind"] == "model"]
+    assert sweep_page.text("#found .big") == str(len(tunes)) == "300"
+    retired = sum(1 for m in tunes if m["status"] == "retired")
+    assert f"{retired} shut down already" in sweep_page.text("#found")
+    # the next deadline: davinci-002's shutdown, 19 days after the sweep's date
+    soonest = min(m["daysLeft"] for m in tunes if m["daysLeft"] is not None
+                  and m["daysLeft"] >= 0)
+    assert sweep_page.text("#deadline .big") == str(soonest) == "19"
+    davinci = sum(1 for m in tunes if m["baseModel"] == "davinci-002")
+    assert f"2026-12-11: {davinci} fine-tunes of davinci-002 shut down." in sweep_page.text(
+        "#deadline")
+    assert "Then 2027-01-06 (45 days): OpenAI ends fine-tuning job creation." in \
+        sweep_page.text("#deadline")
+    without = sum(1 for m in tunes if not m["recipe"]["trainingFiles"])
+    assert sweep_page.text("#no-data .big") == str(without) == "225"
+    assert not sweep_page.page.query_selector("#unused")  # not reconciled
 
 
 def test_a_row_opens_to_its_sites(sweep_page: Page, pages: dict[str, Path]) -> None:

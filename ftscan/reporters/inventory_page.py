@@ -19,6 +19,8 @@ from ftscan.reporters.inventory_markdown import count_phrase, recipe_cell
 from ftscan.reporters.reconciled import remote_phrase
 from ftscan.verdicts import remaining
 
+MAX_BASES = 3
+"""A deadline names the base models of at most so many of its fine-tunes, then counts."""
 UNOWNED = "unowned"
 """The anchor of the section for rows no team owns (a team's anchor starts ``team-``)."""
 
@@ -119,9 +121,15 @@ def _deadlines(inventory: Inventory, tunes: list[Row]) -> tuple[Deadline, ...]:
     dates = sorted(set(by_date) | ({ends} if ends is not None and ends >= today else set()))
     found = []
     for date in dates[:2]:
+        bases = sorted(by_date[date].items(), key=lambda item: (-item[1], item[0]))
         what = [f"{count} fine-tune{'s' if count != 1 else ''} of {base} shut"
-                f"{'s' if count == 1 else ''} down" for base, count in sorted(
-                    by_date[date].items(), key=lambda item: (-item[1], item[0]))]
+                f"{'s' if count == 1 else ''} down" for base, count in bases[:MAX_BASES]]
+        if len(bases) > MAX_BASES:
+            rest = bases[MAX_BASES:]
+            more = sum(count for _, count in rest)
+            what.append(f"{more} more fine-tune{'s' if more != 1 else ''} of "
+                        + ("another base model" if len(rest) == 1
+                           else f"{len(rest)} other base models"))
         if date == ends:
             what.insert(0, "OpenAI ends fine-tuning job creation")
         found.append(Deadline(date, (date - today).days, "; ".join(what)))
