@@ -129,6 +129,25 @@ def test_a_deadline_names_its_largest_groups_and_counts_the_rest() -> None:
                              "models")
 
 
+def test_a_row_lists_every_use_and_its_first_mentions() -> None:
+    """A results file that names an id a thousand times would make the page megabytes of
+    mentions: a row lists the first few and counts the rest (the embedded JSON has them all);
+    definitions and uses are listed whole."""
+    inventory = inv.Inventory(sweepgen.AS_OF, 90, repositories={"r"})
+    row = inv.Row(model_id="ft:gpt-4o-2024-08-06:acme:s:x", provider="openai",
+                  base_model="gpt-4o-2024-08-06", org="acme", suffix="s", rule_id="FT001",
+                  dynamic=False, shutdown_date="2027-01-14", next_step=None,
+                  uses={inv.Site("r", "app.py", n) for n in range(1, 41)},
+                  mentions={inv.Site("r", "results.csv", n) for n in range(1, 1001)})
+    inventory.rows[row.key] = row
+    page = inventory_html.render(inventory)
+    assert page.count("<code>app.py:") == 40
+    assert page.count("<code>results.csv:") == inventory_page.MAX_MENTIONS
+    assert f"and {1000 - inventory_page.MAX_MENTIONS} more, not listed here" in page
+    assert len(json.loads(page.split('id="ftscan-inventory">')[1].split("</script>")[0])[
+        "models"][0]["mentions"]) == 1000
+
+
 def _reconciled(tmp_path: Path) -> tuple[inv.Inventory, Path]:
     """The sweep reconciled against an OpenAI organisation that serves a few of its fine-tunes
     (two called lately, the others not in 90 days) and one no code names, written as

@@ -14,11 +14,13 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from ftscan.inventory import Inventory, Row
+from ftscan.inventory import Inventory, Row, Site
 from ftscan.reporters.inventory_markdown import count_phrase, recipe_cell
 from ftscan.reporters.reconciled import remote_phrase
 from ftscan.verdicts import remaining
 
+MAX_MENTIONS = 12
+"""A row's details list so many mentions (and examples), then count the rest."""
 MAX_BASES = 3
 """A deadline names the base models of at most so many of its fine-tunes, then counts."""
 UNOWNED = "unowned"
@@ -55,6 +57,8 @@ class Headline:
 class Sites:
     label: str
     entries: tuple[str, ...]
+    more: int = 0
+    """Sites of the group not listed (mentions and examples past :data:`MAX_MENTIONS`)."""
 
 
 @dataclass(frozen=True)
@@ -185,15 +189,22 @@ def _facts(row: Row, usage_days: int) -> tuple[str, ...]:
 
 
 def _sites(row: Row, several: bool) -> tuple[Sites, ...]:
-    """Where to look: definitions, uses, training jobs, data files, mentions, examples."""
-    groups = (("Defined at", [s.label(several) for s in sorted(row.definitions)]),
-              ("Used at", [s.label(several) for s in sorted(row.uses)]),
-              ("Trained by", [s.label(several) for s in sorted(row.recipe_sites)]),
-              ("Training data", sorted(row.training_files)),
-              ("Validation data", sorted(row.validation_files)),
-              ("Mentioned at", [s.label(several) for s in sorted(row.mentions)]),
-              ("Example at", [s.label(several) for s in sorted(row.examples)]))
-    return tuple(Sites(label, tuple(entries)) for label, entries in groups if entries)
+    """Where to look: every definition, use, training job and data file; the first mentions
+    and examples (a results file can name an id a thousand times: the page would be megabytes
+    of them, and the JSON inventory the page embeds keeps them all)."""
+    groups = (("Defined at", _labels(row.definitions, several), None),
+              ("Used at", _labels(row.uses, several), None),
+              ("Trained by", _labels(row.recipe_sites, several), None),
+              ("Training data", sorted(row.training_files), None),
+              ("Validation data", sorted(row.validation_files), None),
+              ("Mentioned at", _labels(row.mentions, several), MAX_MENTIONS),
+              ("Example at", _labels(row.examples, several), MAX_MENTIONS))
+    return tuple(Sites(label, tuple(entries[:most]), len(entries[most:]) if most else 0)
+                 for label, entries, most in groups if entries)
+
+
+def _labels(sites: set[Site], several: bool) -> list[str]:
+    return [site.label(several) for site in sorted(sites)]
 
 
 def teams(views: list[RowView]) -> list[Team]:
