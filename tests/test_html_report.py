@@ -412,3 +412,29 @@ def test_a_reconciled_sweep_shows_the_provider_columns(
     assert "exists, orphan, last used not in the last 90 days" in page.text("#models")
     assert page.problems == []
     page.close()
+
+
+def test_long_names_wrap_and_the_table_fits_the_page(browser: Any, tmp_path: Path) -> None:
+    """A data file's path or a service's name without a space wraps: the table stays as wide
+    as the page (the real-world set had rows 1,600 pixels wide)."""
+    inventory = inv.merge(sweepgen.sweep(2, 6))
+    path = "data/" + "very_long_folder_name_" * 8 + "train.jsonl"
+    row = inv.Row(model_id="", provider="any", base_model=None, org=None, suffix=None,
+                  rule_id="FT-DATA", dynamic=False, shutdown_date=None, next_step=None,
+                  kind="training-data", label=f"training data {path} (openai-chat, 12 examples)",
+                  services={"service_" * 12}, repositories={sweepgen.repository_name(0)},
+                  training_files={path})
+    inventory.rows[row.key] = row
+    page_file = tmp_path / "page.html"
+    page_file.write_text(inventory_html.render(inventory), encoding="utf-8")
+    page = Page(browser, page_file)
+    index = next(int(i) for i in page.page.eval_on_selector_all(
+        "#models tbody", "b => b.map(x => x.dataset.row)")
+        if path in page.text(f"#row-{i} td.model"))
+    page.page.click(f"#row-{index} button.open")
+    table, room = page.page.evaluate(
+        "() => [document.getElementById('models').offsetWidth,"
+        " document.querySelector('#inventory').clientWidth]")
+    assert table <= room
+    assert page.problems == []
+    page.close()
