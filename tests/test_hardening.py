@@ -109,14 +109,27 @@ def test_every_builtin_pattern_runs_in_linear_time_on_adversarial_megabytes() ->
                                   ".ft-", "a.ft-", "accounts/a/models/", '"ft:', "ft:{"])
 def test_the_scan_entry_points_are_linear_on_adversarial_megabytes(unit: str) -> None:
     """What a file meets on its way through: the byte prefilter (hints included, in RE2),
-    the id search and the dynamic-id search."""
+    the id search and the dynamic-id search. Eight times the input costs about eight times
+    the time (a quadratic search costs 64 times); and a megabyte stays within seconds. The
+    ratio, the better of two runs each, holds on a loaded machine where a bare bound flakes."""
     rules = load_rules()
-    text = (unit * (MEGABYTE // len(unit) + 1))[:MEGABYTE]
-    for call in (lambda: rules.is_candidate(text.encode()), lambda: rules.find(text),
-                 lambda: rules.find_dynamic(text + "{x}")):
-        started = time.perf_counter()
-        call()
-        assert time.perf_counter() - started < 1.0, unit
+
+    def cost(size: int) -> float:
+        text = (unit * (size // len(unit) + 1))[:size]
+        best = []
+        for call in (lambda: rules.is_candidate(text.encode()), lambda: rules.find(text),
+                     lambda: rules.find_dynamic(text + "{x}")):
+            runs = []
+            for _ in range(2):
+                started = time.perf_counter()
+                call()
+                runs.append(time.perf_counter() - started)
+            best.append(min(runs))
+        return sum(best)
+
+    small, large = cost(MEGABYTE // 8), cost(MEGABYTE)
+    assert large < 5.0, unit
+    assert large < 20 * max(small, 0.005), (unit, small, large)
 
 
 def test_rule_files_patterns_run_in_re2(tmp_path: Path) -> None:
