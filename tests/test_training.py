@@ -204,7 +204,42 @@ def test_a_megabyte_line_of_endpoints_is_read_in_bounded_steps(repo: Path) -> No
     assert [f.location.start_line for f in found] == [1]  # one site per line
 
 
-# ---------------------------------------------------------------- library engines, Terraform
+# ------------------------------------------------------- runbooks, library engines, Terraform
+
+
+def test_runbook_commands_in_markdown_shell_blocks_are_sites_prose_is_not(repo: Path) -> None:
+    _write(repo, "RUNBOOK.md", '''\
+        Run `openai api fine_tunes.create -t data.jsonl -m curie` to retrain.
+
+        ```bash
+        openai api fine_tuning.jobs.create -t file-rb -m gpt-4o-mini-2024-07-18 --suffix rb
+        ```
+
+        ```python
+        client.fine_tuning.jobs.create(training_file="file-x", model="gpt-4o-mini-2024-07-18")
+        ```
+
+        ```
+        openai api fine_tuning.jobs.create -t file-plain -m gpt-4o-mini-2024-07-18
+        ```
+    ''')
+    (site,) = sites(repo)
+    assert site.location.start_line == 4 and site.training is not None
+    assert (site.training.training_file, site.training.suffix) == ("file-rb", "rb")
+
+
+def test_notebook_shell_lines_are_sites_where_the_notebook_holds_them(repo: Path) -> None:
+    cells = [{"cell_type": "markdown", "metadata": {},
+              "source": ["openai api fine_tunes.create -t prose.jsonl -m curie"]},
+             {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": ["import os\n",
+                         "!openai api fine_tunes.create -t \"a b.jsonl\" -m curie\n"]}]
+    write(repo, "nb.ipynb", json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                        "nbformat_minor": 5}, indent=1))
+    (site,) = sites(repo)
+    line = (repo / "nb.ipynb").read_text().splitlines()[site.location.start_line - 1]
+    assert "!openai api fine_tunes.create" in line and site.training is not None
+    assert (site.training.base_model, site.training.training_file) == ("curie", "a")
 
 
 def test_library_engines_create_the_job_from_their_constructor(repo: Path) -> None:

@@ -12,6 +12,7 @@ from ftscan.models import Detection, Location, Role, TrainingData, TrainingSite
 from ftscan.ruleset import Rule, RuleSet
 from ftscan.textpos import LineIndex
 from ftscan.training.data import HEAD_BYTES, is_jsonl, may_be_training_data, recognise
+from ftscan.training.runbooks import MARKDOWN_SUFFIXES, markdown_sites, notebook_sites
 from ftscan.training.sites import code_sites
 from ftscan.training.text import Mode, TextHit, code_text_sites, text_sites
 
@@ -20,8 +21,9 @@ if TYPE_CHECKING:
     from ftscan.parsers.base import ParsedFile
 
 _TEXT_KINDS = ("shell", "dockerfile", "yaml", "terraform", "source", "env")
-"""File kinds whose text can hold a command or request that creates a job (prose does not
-count: a README's curl example documents, it does not run)."""
+"""File kinds whose text can hold a command or request that creates a job. Prose counts only
+in the shell blocks of Markdown (:mod:`.runbooks`): a README's inline curl example documents,
+it does not run."""
 
 
 def may_train(text: str, rules: RuleSet) -> bool:
@@ -38,10 +40,14 @@ def training_detections(path: str, text: str, kind: FileKind, parsed: ParsedFile
     if parsed.module is not None:
         calls = code_sites(parsed.module, text, rules)
         found += [(hit.span, hit.rule, hit.site, Role.TRAINING) for hit in calls]
-        if not lower.endswith(".ipynb"):  # a notebook's offsets are the raw JSON's
+        if lower.endswith(".ipynb"):  # a notebook's offsets are the raw JSON's
+            hits = notebook_sites(text, rules)
+        else:
             strings = sorted((s.start, s.end) for s in parsed.strings)
             comments = comment_spans(text, parsed.comment_syntax or CommentSyntax.HASH)
             hits = code_text_sites(text, rules, strings, comments, [h.span for h in calls])
+    elif kind.value == "prose" and lower.endswith(MARKDOWN_SUFFIXES):
+        hits = markdown_sites(text, rules)
     elif kind.value in _TEXT_KINDS:
         hits = text_sites(text, rules, mode=_mode(lower, kind),
                           terraform=lower.endswith((".tf", ".tf.json")),
