@@ -27,19 +27,18 @@ REACH = 4000
 line of a megabyte is not read whole for each of its matches."""
 
 _VERSION = re.compile(r"/v\d{1,2}(?=/)")
-_ENDS = frozenset("\"'`? \t\r\n),;\\")
+_ENDS = frozenset("\"'`? \t\r\n),;<\\")
 _QUOTES = "\"'`"
-_BASE_BEFORE = re.compile(r"(?:\}|%[sv]|\$[A-Za-z_][A-Za-z0-9_]{0,60}"
-                                 r"|\+[ \t]{0,4}[\"'`])$")
+_BASE_BEFORE = re.compile(r"(?:\}|%[sv]|\$[A-Za-z_][A-Za-z0-9_]{0,60}|\+[ \t]{0,4}[\"'`])$")
 """What ends the text before a path under a base URL: ``}``, ``%s``, ``$BASE``, ``+ "``."""
 _BEFORE = 64
 """Characters before a path looked at for a base URL."""
 
 _SHELL_POST = re.compile(
     r"(?:^|\s)(?:-d|--data(?:-raw|-binary|-urlencode)?|-F|--form|--json|--post-data|--post-file)"
-    r"(?:\s|=|$)|(?:-X|--request|--method)[ \t=]{1,4}['\"]?POST\b"
+    r"(?:\s|=|$)|(?:-X|--request|--method)[ \t=]{1,4}['\"]?(?i:POST)\b"
     r"|(?:^|[\s\"'!;&|])(?:https?|xhs?)[ \t]{1,4}(?:POST|post)\b"
-    r"|(?i:-method)[ \t]{1,4}['\"]?post\b", re.IGNORECASE)
+    r"|(?i:-method)[ \t]{1,4}['\"]?(?i:post)\b")
 """A command line that sends a POST: curl's data flags and ``-X POST``, wget's
 ``--post-data``, httpie's ``http POST``, PowerShell's ``-Method Post``."""
 _HTTPIE = re.compile(r"^[ \t]{0,40}[$!]?[ \t]{0,4}(?:https?|xhs?)[ \t]")

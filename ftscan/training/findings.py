@@ -49,7 +49,7 @@ def training_detections(path: str, text: str, kind: FileKind, parsed: ParsedFile
     elif kind.value == "prose" and lower.endswith(MARKDOWN_SUFFIXES):
         hits = markdown_sites(text, rules)
     elif kind.value in _TEXT_KINDS:
-        hits = text_sites(text, rules, mode=_mode(lower, kind),
+        hits = text_sites(text, rules, mode=_mode(lower, kind, parsed.comment_syntax),
                           terraform=lower.endswith((".tf", ".tf.json")),
                           comments=comment_spans(text, parsed.comment_syntax)
                           if parsed.comment_syntax else ())
@@ -68,12 +68,17 @@ def training_detections(path: str, text: str, kind: FileKind, parsed: ParsedFile
     return findings
 
 
-def _mode(lower_path: str, kind: FileKind) -> Mode:
+_CODE_COMMENTS = (CommentSyntax.SLASH, CommentSyntax.HASH, CommentSyntax.DASH)
+"""The comments of programming languages: a file of another kind of text (HTML, a log, a
+report) says POST in its prose, and only its command lines count."""
+
+
+def _mode(lower_path: str, kind: FileKind, syntax: CommentSyntax | None) -> Mode:
     """How requests read in a file the text pass reads (code of a language without a parser:
     statements; ``.http`` files: request lines; the rest: command lines)."""
     if lower_path.endswith((".http", ".rest")):
         return Mode.HTTP
-    return Mode.CODE if kind.value == "source" else Mode.SHELL
+    return Mode.CODE if kind.value == "source" and syntax in _CODE_COMMENTS else Mode.SHELL
 
 
 def training_detection(rule: Rule, site: TrainingSite, role: Role, location: Location,
