@@ -68,7 +68,7 @@ _BY_SUFFIX = {
 _SOURCE_COMMENTS = {
     CommentSyntax.SLASH: (
         ".js .jsx .mjs .cjs .ts .tsx .mts .cts .go .java .kt .kts .scala .groovy .gradle .c .h "
-        ".cc .cpp .cxx .hpp .cs .fs .rs .swift .dart .php .jsonc .proto .zig .vue .svelte"
+        ".cc .cpp .cxx .hpp .cs .fs .rs .swift .dart .php .jsonc .proto .zig .vue .svelte .bal"
     ),
     CommentSyntax.HASH: (
         ".rb .pl .pm .r .ps1 .psm1 .cfg .conf .ini .properties .tfstate .nix .cmake .mk .jl "

@@ -65,6 +65,40 @@ def test_dynamic_templates_need_a_placeholder_inside_the_id() -> None:
     assert RULES.find_dynamic("no id here {x}") is None
 
 
+def test_a_template_of_ft_and_one_placeholder_is_no_id() -> None:
+    """`` `ft:${this.model}` `` keys a price table (``ft:gpt-3.5-turbo`` is a price key); an id
+    built at run time shows its shape: a literal base, or the fields between its colons."""
+    assert RULES.find_dynamic("ft:{this.model}") is None
+    assert RULES.find_dynamic("ft:{model}:{suffix}") is None
+    rebuilt = RULES.find_dynamic("ft:{this.model}:{org}:{suffix}:{job}")
+    assert rebuilt is not None and rebuilt.model_id == "ft:{this.model}:{org}:{suffix}:{job}"
+    based = RULES.find_dynamic("ft:gpt-4o-mini-2024-07-18:{org}::{job}")
+    assert based is not None and based.base_model == "gpt-4o-mini-2024-07-18"
+
+
+CHECKPOINT = "ftchkpt-3f1c5e7a9b2d4f6081a3c5e7f9b1d3a5"
+
+
+@pytest.mark.parametrize("text", [
+    f'{{"id": "{CHECKPOINT}", "fine_tuned_model_checkpoint": "gpt-4o-mini.ft-x:ckpt-step-9"}}',
+    f'"      \\"id\\": \\"{CHECKPOINT}\\",\\n",',  # a notebook's output, JSON-escaped
+    f"FineTuningJobCheckpoint(id='{CHECKPOINT}', step_number=90)",
+])
+def test_a_checkpoint_records_own_id_is_no_model_id(text: str) -> None:
+    assert RULES.find(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    f"checkpoint_id: {CHECKPOINT}",
+    f'{{"checkpoint_id": "{CHECKPOINT}"}}',
+    f'"  \\"checkpoint_id\\": \\"{CHECKPOINT}\\",\\n",',
+    f'deploy(checkpoint_id="{CHECKPOINT}")',
+    f'"model": {{"format": "OpenAI", "name": "{CHECKPOINT}"}}',
+])
+def test_a_checkpoint_id_named_as_a_model_is_still_one(text: str) -> None:
+    assert [m.model_id for m in RULES.find(text)] == [CHECKPOINT]
+
+
 def test_prefilter_keywords_cover_every_rule() -> None:
     for rule in RULES.id_rules:
         for example in rule.positive:
