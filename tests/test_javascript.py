@@ -316,3 +316,17 @@ def test_a_validated_env_object(repo: Path) -> None:
         openai.chat.completions.create({ model: env.SUPPORT_MODEL, messages: [] });
     ''')
     assert ("src/chat.ts", 2, "FT001") in uses(repo)
+
+
+# ---------------------------------------------------------------- shapes of real code
+
+
+def test_ft_and_one_placeholder_is_no_model_id(repo: Path) -> None:
+    """``ft:${this.model}`` (a label, a cache key) has no id's shape; a template with the
+    id's separators is a dynamic id."""
+    _write(repo, "label.ts", '''\
+        const label = `ft:${this.model}`;
+        const key = "ft:" + name;
+        const id = `ft:${base}:acme:${suffix}:${job}`;
+    ''')
+    assert [(r[1], r[2]) for r in rows(repo)] == [(3, "dynamic")]
