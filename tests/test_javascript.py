@@ -321,6 +321,23 @@ def test_a_validated_env_object(repo: Path) -> None:
 # ---------------------------------------------------------------- shapes of real code
 
 
+def test_a_default_in_a_destructuring_pattern_is_a_value_the_name_takes(repo: Path) -> None:
+    _write(repo, "service.js", f'''\
+        class Service {{
+          async chat(messages, options = {{}}) {{
+            const {{ model = "{FT}", maxTokens = 10 }} = options;
+            return openai.chat.completions.create({{ model, messages }});
+          }}
+        }}
+        function tag({{ model: chosen = "{FT2}" }} = {{}}) {{
+          return openai.chat.completions.create({{ model: chosen, messages: [] }});
+        }}
+    ''')
+    result = run_scan(repo)
+    found = {f.location.start_line: f.model_ids for f in result.findings if f.role is Role.USE}
+    assert found == {4: (FT,), 8: (FT2,)}
+
+
 def test_ft_and_one_placeholder_is_no_model_id(repo: Path) -> None:
     """``ft:${this.model}`` (a label, a cache key) has no id's shape; a template with the
     id's separators is a dynamic id."""

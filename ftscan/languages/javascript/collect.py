@@ -577,8 +577,6 @@ class Collector:
                     value = child.child_by_field_name("value")
                     if key_node is None or value is None:
                         continue
-                    if value.type == "assignment_pattern":
-                        value = value.child_by_field_name("left") or value
                     sub = self.target(value, declare)
                     if sub is not None:
                         targets.append(sub)
@@ -588,6 +586,8 @@ class Collector:
                     if left is not None:
                         sub = self.target(left, declare)
                         if sub is not None:
+                            self._pattern_default(sub, child.child_by_field_name("right"),
+                                                  child)
                             targets.append(sub)
                             keys.append(self.text(left))
                 elif child.type == "rest_pattern":
@@ -602,15 +602,16 @@ class Collector:
                     inner = child.named_children[0] if child.named_children else None
                     array_rest = self.target(inner, declare) if inner is not None else None
                     continue
-                if child.type == "assignment_pattern":
-                    child = child.child_by_field_name("left") or child
                 sub = self.target(child, declare)
                 if sub is not None:
                     elements.append(sub)
             return UnpackT(tuple(elements), (), array_rest)
-        if kind == "assignment_pattern":
+        if kind == "assignment_pattern":  # a default inside a pattern: {model = "x"}
             left = node.child_by_field_name("left")
-            return self.target(left, declare) if left is not None else None
+            sub = self.target(left, declare) if left is not None else None
+            if sub is not None:
+                self._pattern_default(sub, node.child_by_field_name("right"), node)
+            return sub
         if kind in ("lexical_declaration", "variable_declaration"):  # for (const x of xs)
             declarator = node.named_children[0] if node.named_children else None
             name_node = declarator.child_by_field_name("name") if declarator is not None \
@@ -619,6 +620,12 @@ class Collector:
         if kind in _TRANSPARENT and node.named_children:
             return self.target(node.named_children[0], declare)
         return None
+
+    def _pattern_default(self, target: Target, default: Node | None, node: Node) -> None:
+        """``{ model = "ft:..." } = options``: the default is one of the values the name
+        may take (the field may be missing)."""
+        if default is not None:
+            self._assign([target], self.expr(default), node)
 
     def _assign(self, targets: list[Target], value: Expr, node: Node) -> None:
         if targets:
