@@ -338,6 +338,30 @@ def test_a_default_in_a_destructuring_pattern_is_a_value_the_name_takes(repo: Pa
     assert found == {4: (FT,), 8: (FT2,)}
 
 
+def test_maps_and_sets_hold_what_is_put_in_them(repo: Path) -> None:
+    _write(repo, "trainer.js", f'''\
+        class Trainer {{
+          constructor() {{ this.tuned = new Map(); }}
+          async check(id) {{
+            const job = await this.openai.fineTuning.jobs.retrieve(id);
+            this.tuned.set(job.metadata.kind, job.fine_tuned_model);
+          }}
+          async answer(kind) {{
+            const model = this.tuned.get(kind) || "gpt-4o";
+            return this.openai.chat.completions.create({{ model, messages: [] }});
+          }}
+        }}
+        const table = new Map([["tagger", "{FT}"]]);
+        const allowed = new Set(["{FT2}"]);
+        for (const m of allowed) openai.chat.completions.create({{ model: m, messages: [] }});
+        openai.chat.completions.create({{ model: table.get(key), messages: [] }});
+    ''')
+    result = run_scan(repo)
+    found = {f.location.start_line: (f.rule_id, f.model_ids)
+             for f in result.findings if f.role is Role.USE}
+    assert found == {9: ("FT100", ()), 14: ("FT001", (FT2,)), 15: ("FT001", (FT,))}
+
+
 def test_ft_and_one_placeholder_is_no_model_id(repo: Path) -> None:
     """``ft:${this.model}`` (a label, a cache key) has no id's shape; a template with the
     id's separators is a dynamic id."""

@@ -747,9 +747,20 @@ class _ModuleBuilder:
                     and call.callee.name == call.text.rpartition(".")[2]
                     and call.text not in self.language.builtins else None)
         source = receiver if receiver is not None else (args[0][1] if args else None)
-        if source is None:
+        if summary in ("elements", "pairs"):  # a new collection, empty without arguments
+            obj: Value = ("obj", "dict" if summary == "pairs" else "list", path,
+                          call.span.start, call.span.end)
+            graph.seed(result, obj)
+            if source is not None:
+                self._elements_of(source, ("field", obj, ANY))
+                if summary == "elements":
+                    graph.edge(source, ("field", obj, ANY))
+                else:  # new Map([[key, value], ...]): the pairs' elements
+                    pairs = ("elements", path, call.span.start)
+                    self._elements_of(pairs, ("field", obj, ANY))
+                    self._elements_of(source, pairs)
             return
-        if summary == "none":
+        if source is None or summary == "none":
             return
         if summary == "provider":  # createOpenAI({...}): a function taking the model
             graph.seed(result, ("obj", "provider", call.text))
@@ -763,11 +774,6 @@ class _ModuleBuilder:
         elif summary.startswith("option:"):  # createEnv({ runtimeEnv: {...} }).X
             option = summary.partition(":")[2]
             graph.watch(source, functools.partial(self._load_key, key=option, node=result))
-        elif summary == "elements":  # a new collection of the same elements
-            obj: Value = ("obj", "list", path, call.span.start, call.span.end)
-            graph.seed(result, obj)
-            self._elements_of(source, ("field", obj, ANY))
-            graph.edge(source, ("field", obj, ANY))
         elif summary in ("elements_all", "elements_last"):
             obj = ("obj", "list", path, call.span.start, call.span.end)
             graph.seed(result, obj)

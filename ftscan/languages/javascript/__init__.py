@@ -55,6 +55,7 @@ class JavaScriptLanguage:
         "String": "same", "structuredClone": "same", "Object.freeze": "same",
         "Object.values": "values", "Object.entries": "values", "Array.from": "elements",
         "Object.assign": "update_first", "JSON.parse": "same", "createEnv": "option:runtimeEnv",
+        "Map": "pairs", "WeakMap": "pairs", "Object.fromEntries": "pairs", "Set": "elements",
         "createOpenAI": "provider", "createAzure": "provider", "createMistral": "provider",
         "createOpenAICompatible": "provider", "createAmazonBedrock": "provider",
         "createVertex": "provider", "createGoogleGenerativeAI": "provider",
