@@ -362,6 +362,35 @@ def test_maps_and_sets_hold_what_is_put_in_them(repo: Path) -> None:
     assert found == {9: ("FT100", ()), 14: ("FT001", (FT2,)), 15: ("FT001", (FT,))}
 
 
+def test_a_constructor_parameter_typed_with_a_class_gets_an_injected_instance(
+        repo: Path) -> None:
+    """NestJS and Angular inject a constructor's class-typed parameters; ``baseUrl: "./"``
+    makes ``src/...`` a path from the root."""
+    write(repo, "tsconfig.json", '{"compilerOptions": {"baseUrl": "./"}}\n')
+    _write(repo, "src/shared/openai.service.ts", '''\
+        @Injectable()
+        export class OpenaiService {
+          async query(prompt: string, settings?: { tunedModel?: string }) {
+            const model = settings?.tunedModel ?? "gpt-4o";
+            return this.client.chat.completions.create({ messages: [], model });
+          }
+        }
+    ''')
+    _write(repo, "src/tasks/task.service.ts", f'''\
+        import {{ OpenaiService }} from "src/shared/openai.service";
+        @Injectable()
+        export class TaskService {{
+          private readonly validator = "{FT}";
+          constructor(private readonly openai: OpenaiService, unused: SomeInterface) {{}}
+          run() {{
+            return this.openai.query("x", {{ tunedModel: this.validator }});
+          }}
+        }}
+    ''')
+    assert uses(repo) == [("src/shared/openai.service.ts", 5, "FT001"),
+                          ("src/tasks/task.service.ts", 7, "FT001")]
+
+
 def test_ft_and_one_placeholder_is_no_model_id(repo: Path) -> None:
     """``ft:${this.model}`` (a label, a cache key) has no id's shape; a template with the
     id's separators is a dynamic id."""

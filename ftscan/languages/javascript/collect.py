@@ -403,7 +403,8 @@ class Collector:
             parameters = node.child_by_field_name("parameters") or \
                 node.child_by_field_name("parameter")
             if parameters is not None:
-                params.extend(self._params(parameters, len(params)))
+                params.extend(self._params(parameters, len(params),
+                                           injected=is_method and name == "constructor"))
         finally:
             self._scopes.pop()
         self.facts.functions.append(Function(
@@ -427,7 +428,10 @@ class Collector:
             return dotted.rsplit(".", 1)[-1] if dotted else None
         return None
 
-    def _params(self, parameters: Node, first: int) -> list[Param]:
+    def _params(self, parameters: Node, first: int, injected: bool = False) -> list[Param]:
+        """The parameters; with ``injected`` (a constructor's), a parameter typed with a class
+        and no default gets an instance of the class, as a dependency injector (NestJS,
+        Angular) passes one."""
         params = []
         position = first
         items = [parameters] if parameters.type == "identifier" else parameters.named_children
@@ -436,7 +440,8 @@ class Collector:
             if item.type in ("required_parameter", "optional_parameter"):
                 pattern = item.child_by_field_name("pattern") or item
                 value = item.child_by_field_name("value")
-                default = self.expr(value) if value is not None else None
+                default = self.expr(value) if value is not None else (
+                    self._injected(item) if injected else None)
                 modifiers = {c.type for c in item.children}
                 if "accessibility_modifier" in modifiers or "readonly" in modifiers:
                     self._parameter_property(pattern)
@@ -464,6 +469,18 @@ class Collector:
                 continue
             position += 1
         return params
+
+    def _injected(self, parameter: Node) -> Expr | None:
+        """``new Service()`` for a parameter typed ``Service`` (a class name)."""
+        annotation = parameter.child_by_field_name("type")
+        named = annotation.named_children if annotation is not None else []
+        if len(named) != 1 or named[0].type != "type_identifier":
+            return None
+        span = self.span(named[0])
+        name = self.text(named[0])
+        call = Call(Ref(name, span), (), span, name)
+        self.facts.calls.append((self.scope, call))
+        return call
 
     def _parameter_property(self, pattern: Node) -> None:
         """``constructor(private model: string)``: TypeScript sets ``this.model``."""
