@@ -64,6 +64,15 @@ def name_in_many_files(repo: Path, n: int) -> None:
               "client.responses.create(model=MODEL, input='')\n")
 
 
+def env_wrapper_everywhere(repo: Path, n: int) -> None:
+    write(repo, ".env", f"MODEL={FT}\n")
+    write(repo, "src/env.js", "export function getRequired(name) { return process.env[name]; }\n")
+    for i in range(n):
+        write(repo, f"src/worker_{i}.js", 'import { getRequired } from "./env";\n'
+              'const m = getRequired("MODEL");\n'
+              "client.chat.completions.create({ model: m, messages: [] });\n")
+
+
 SHAPES: dict[str, tuple[Callable[[Path, int], None], int, Callable[[ScanResult, int], None]]]
 SHAPES = {}
 
@@ -89,6 +98,7 @@ SHAPES = {
     "a 200-module import chain": (import_chain, 50, _one_use),
     "mutual recursion": (mutual_recursion, 50, _call_and_model_call),
     "a name bound in 1,000 files": (name_in_many_files, 250, _uses_everywhere),
+    "an env wrapper called in 1,000 files": (env_wrapper_everywhere, 250, _uses_everywhere),
 }
 
 

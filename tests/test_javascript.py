@@ -362,6 +362,42 @@ def test_maps_and_sets_hold_what_is_put_in_them(repo: Path) -> None:
     assert found == {9: ("FT100", ()), 14: ("FT001", (FT2,)), 15: ("FT001", (FT,))}
 
 
+def test_env_reads_through_a_wrapper_a_constant_name_or_a_config_service(repo: Path) -> None:
+    """``getRequired("X")`` reads env X where the repository's ``getRequired(name)`` returns
+    ``process.env[name]``; ``process.env[KEY]`` with a constant ``KEY``; NestJS's
+    ``configService.get("X")``. The caller of the wrapper reads no env itself: the name it
+    passes, named like a fine-tune, is reason enough to read it."""
+    write(repo, ".env", f"OPENAI_MODEL={FT}\n")
+    _write(repo, "src/utils/env.ts", '''\
+        export function getRequired(name: string): string {
+          const value = process.env[name];
+          if (!value) throw new Error(`Missing ${name}`);
+          return value;
+        }
+    ''')
+    _write(repo, "src/reply.ts", '''\
+        import { getRequired } from "./utils/env";
+        const model = useFineTune ? getRequired("FINE_TUNED_MODEL_NAME") : "gpt-4o";
+        await openai.chat.completions.create({ model, messages: [] });
+    ''')
+    _write(repo, "src/generic.ts", '''\
+        import { getRequired } from "./utils/env";
+        const KEY = "OPENAI_MODEL";
+        await openai.chat.completions.create({ model: getRequired("OPENAI_MODEL"), messages: [] });
+        await openai.chat.completions.create({ model: process.env[KEY], messages: [] });
+        const fromConfig = this.configService.get<string>("OPENAI_MODEL");
+        await openai.chat.completions.create({ model: fromConfig, messages: [] });
+    ''')
+    result = run_scan(repo)
+    found = {(f.location.path, f.location.start_line): (f.rule_id, f.model_ids)
+             for f in result.findings if f.role is Role.USE}
+    assert found == {("src/reply.ts", 3): ("FT100", ()),
+                     ("src/generic.ts", 3): ("FT001", (FT,)),
+                     ("src/generic.ts", 4): ("FT001", (FT,)),
+                     ("src/generic.ts", 5): ("FT001", (FT,)),
+                     ("src/generic.ts", 6): ("FT001", (FT,))}
+
+
 def test_a_constructor_parameter_typed_with_a_class_gets_an_injected_instance(
         repo: Path) -> None:
     """NestJS and Angular inject a constructor's class-typed parameters; ``baseUrl: "./"``

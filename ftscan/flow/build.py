@@ -22,6 +22,7 @@ arguments. Nothing here knows Python or JavaScript.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -59,6 +60,8 @@ DATA_SUFFIXES = (".json",)
 """Data files code can import (JavaScript's ``import models from "./models.json"``)."""
 ANY = "[*]"
 """The field holding every element of a list, every value of a dict."""
+_ENV_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+"""A name an environment variable can have."""
 KEYS = "[keys]"
 """The field holding a dict's keys (what iterating over a dict yields)."""
 
@@ -362,16 +365,21 @@ class _ModuleBuilder:
             self._call(scope, call)
         for scope, read in facts.env_reads:
             self.expr(scope, read)
-            if (read.span.start, read.span.end) not in self._sink_arg_spans:
-                # what the environment gives the read (its default is not a use of anything)
-                read_node = ("envobs", self.path, read.span.start, read.span.end)
-                self.graph.edge(self.program.env_node(read.var, self.path), read_node)
-                self.program.observations[read_node] = Observation(
-                    self.path, read.span, f"environment read {_short(read.code)}",
-                    f"env {read.var}", default=read.default, env=read.var)
+            self._observe_env_read(read)
         for scope, outside in facts.outside:
             self.expr(scope, outside)
         self.graph.seed(("module", self.path), module_obj)
+
+    def _observe_env_read(self, read: EnvRead) -> None:
+        """What the environment gives the read is observed there (its default is not a use
+        of anything); not where the read is itself a model sink's argument."""
+        if (read.span.start, read.span.end) in self._sink_arg_spans:
+            return
+        read_node = ("envobs", self.path, read.span.start, read.span.end)
+        self.graph.edge(self.program.env_node(read.var, self.path), read_node)
+        self.program.observations[read_node] = Observation(
+            self.path, read.span, f"environment read {_short(read.code)}",
+            f"env {read.var}", default=read.default, env=read.var)
 
     # ------------------------------------------------------------------ statements
 
@@ -853,8 +861,10 @@ class _ModuleBuilder:
         function = self.program.function(str(o[2]), str(o[3]))
         if function is None:
             return
-        self._bind_params(str(o[2]), function, call, args,
-                          skip_self=function.is_method and not function.static)
+        skip_self = function.is_method and not function.static
+        self._bind_params(str(o[2]), function, call, args, skip_self=skip_self)
+        if function.env_parameter is not None:
+            self._env_through(function, call, scope, args, result, skip_self)
         self.graph.edge(("ret", str(o[2]), function.qualname), result,
                         self.hop(call.span, f"returned by {function.name}()"))
         if function.is_method and not function.static and not function.classmethod \
@@ -900,6 +910,27 @@ class _ModuleBuilder:
                 graph.edge(node, target, hop)
                 self._note_binding(arg, node, target, function.name, call)
 
+    def _env_through(self, function: Function, call: Call, scope: str,
+                     args: list[tuple[Arg, Node]], result: Node, skip_self: bool) -> None:
+        """``getRequired("FINE_TUNED_MODEL")`` where ``getRequired(name)`` reads
+        ``process.env[name]``: the call reads that variable, as a read written out would."""
+        params = list(function.params)
+        if skip_self and params and params[0].position == 0:
+            params = params[1:]
+        positional = [p.name for p in params if p.position >= 0 and not p.collects]
+        if function.env_parameter not in positional:
+            return
+        index = positional.index(function.env_parameter)
+        arg = next((a for a, _ in args if a.position == index and a.keyword is None
+                    and not a.spread), None)
+        if arg is None or not isinstance(arg.value, Lit) or arg.value.value is None or \
+                _ENV_VAR.fullmatch(arg.value.value) is None:
+            return
+        read = EnvRead(arg.value.value, None, call.span,
+                       f'{call.text or function.name}("{arg.value.value}")')
+        self.graph.edge(self.expr(scope, read), result)
+        self._observe_env_read(read)
+
     def _note_binding(self, arg: Arg, node: Node, parameter: Node, function: str,
                       call: Call) -> None:
         """Remember that ``arg`` binds ``parameter`` of one of the repository's functions."""
@@ -935,6 +966,17 @@ class _ModuleBuilder:
         if module is None:
             return
         self.program.calls_into.extend((module, node) for _, node in args)
+        if any(self._names_env_var(arg.value) for arg, _ in args):
+            self.program.wanted_modules.add(module)
+
+    def _names_env_var(self, value: Expr) -> bool:
+        """Is ``value`` a literal naming an environment variable that matters (one the scan
+        binds, or one named like a fine-tune)? A function it is passed to may read it
+        (``getRequired("FINE_TUNED_MODEL")``)."""
+        if not isinstance(value, Lit) or value.value is None or \
+                _ENV_VAR.fullmatch(value.value) is None:
+            return False
+        return value.value in self.program.env_sources or is_fine_tune_name(value.value)
 
     # ------------------------------------------------------------------ sinks
 

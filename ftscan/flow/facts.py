@@ -270,6 +270,10 @@ class Function:
     static: bool = False
     classmethod: bool = False
     """Its first parameter is the class (Python's ``cls``)."""
+    env_parameter: str | None = None
+    """The parameter naming an environment variable the function reads (a wrapper:
+    ``getRequired(name)`` returns ``process.env[name]``): a call passing a literal name
+    reads that variable."""
 
 
 @dataclass(frozen=True)

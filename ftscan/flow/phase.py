@@ -450,7 +450,8 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
     queries: set[NameQuery] = set()
     for path, pending in list(exports.pending.items()):
         for node in [n for n in pending if n in graph.carriers
-                     or not graph.values_of(n).isdisjoint(interesting)]:
+                     or not graph.values_of(n).isdisjoint(interesting)
+                     or _reads_named_env(program, n)]:
             queries.add(pending.pop(node))
         if not pending:
             del exports.pending[path]
@@ -461,6 +462,17 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
                for node, _ in sources):
             queries.update((var, frozenset(), lang) for lang in files)
     return queries
+
+
+def _reads_named_env(program: Program, node: Node) -> bool:
+    """Does ``node`` hold a function that reads the environment variable its caller names
+    (``getRequired("OPENAI_MODEL")``)? Its callers read that variable."""
+    for v in program.graph.values_of(node):
+        if v[0] == "obj" and v[1] == "func":
+            function = program.function(str(v[2]), str(v[3]))
+            if function is not None and function.env_parameter is not None:
+                return True
+    return False
 
 
 def _use_sites(program: Program, definitions: list[Detection], texts: _Texts) -> list[UseSite]:

@@ -42,7 +42,8 @@ class Interest(NamedTuple):
     """It may read an environment variable (``environ``, ``process.env``)."""
     settings: bool
     """It declares classes whose fields read variables named after them (pydantic
-    settings): its facts matter whenever the scan binds any variable."""
+    settings), or functions that read the variable their caller names (an env wrapper): its
+    facts matter whenever the scan binds any variable."""
     outside: bool
     """It reads a fine-tuning job's result or an env var named like a fine-tune: its facts
     matter whatever the scan found (values set outside the repository)."""

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ftscan.comments import CommentSyntax
 from ftscan.flow.facts import Class, ModuleFacts, shifted
-from ftscan.flow.names import reads_fine_tune_env
+from ftscan.flow.names import is_fine_tune_name, reads_fine_tune_env
 from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable, tokens
 from ftscan.languages.javascript.grammar import (
     Offsets,
@@ -35,6 +35,10 @@ _ENV_MARKERS = (b"process.env", b"import.meta.env", b"Bun.env", b"Deno.env", b"g
 _ECOSYSTEM = re.compile(r"(?:^|/)ecosystem\.config\.[cm]?js$")
 _WORD = r"[A-Za-z0-9_$]"
 _IMPORT_KEYWORD = re.compile(r"import|require|from")
+_NAME_ARGUMENT = re.compile(rb"""\([ \t]{0,8}["'`]([A-Z][A-Z0-9_]{0,127})["'`][ \t]{0,8}[,)]""")
+"""A call's first argument spelled like an environment variable (``get("FT_MODEL")``)."""
+_ENV_BY_NAME = re.compile(rb"(?:process|import\.meta)\.env\[[ \t]{0,8}[A-Za-z_$]")
+"""An env read whose variable a name holds (``process.env[name]``, a wrapper's)."""
 
 
 def _load_sinks() -> SinkTable:
@@ -48,7 +52,8 @@ class JavaScriptLanguage:
     title = "JavaScript/TypeScript"
     suffixes = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue", ".svelte")
     markers = (b"process.env", b"import.meta.env", b"Bun.env", b"Deno.env", b"getEnv",
-               b"fineTunedModel", b"fine_tuned_model")
+               b"fineTunedModel", b"fine_tuned_model", b"FINE_TUNE", b"FINETUNE",
+               b"TUNED_MODEL", b"FT_MODEL")
     attributes_are_keys = True
     explicit_exports = True
     builtins = {
@@ -75,10 +80,16 @@ class JavaScriptLanguage:
     # ------------------------------------------------------------------ reading files
 
     def interest(self, data: bytes) -> Interest:
+        """Reads the environment; reads a fine-tuning job's result, or a variable named like
+        a fine-tune, written out or through a wrapper (``getRequired("FINE_TUNED_MODEL")``,
+        ``configService.get("FT_MODEL")``); may be such a wrapper (``process.env[name]``:
+        its facts matter whenever the scan binds a variable, like settings')."""
         reads_env = any(marker in data for marker in _ENV_MARKERS)
         outside = b".fine_tuned_model" in data or b".fineTunedModel" in data or (
-            reads_env and reads_fine_tune_env(data, _ENV_MARKERS))
-        return Interest(reads_env, False, outside)
+            reads_env and reads_fine_tune_env(data, _ENV_MARKERS)) or \
+            _passes_fine_tune_name(data)
+        wrapper = reads_env and _ENV_BY_NAME.search(data) is not None
+        return Interest(reads_env, wrapper, outside)
 
     def parse_lean(self, relpath: str, text: str,
                    carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
@@ -173,6 +184,13 @@ class JavaScriptLanguage:
         """The words of the lines that hold ``import``, ``require`` or ``from`` and a
         quote."""
         return tokens("\n".join(_import_lines(text)))
+
+
+def _passes_fine_tune_name(data: bytes) -> bool:
+    """Does a call in ``data`` take, first, a literal environment variable name named like a
+    fine-tune? Linear: each ``("`` is looked at once."""
+    return any(is_fine_tune_name(found.group(1).decode())
+               for found in _NAME_ARGUMENT.finditer(data))
 
 
 def _import_lines(text: str) -> Iterator[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from tree_sitter import Node
 
@@ -75,6 +76,20 @@ _CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"
 _CONSTANTS = frozenset({"undefined", "null", "true", "false", "NaN", "Infinity"})
 
 
+_CONFIG_SERVICE_GETTERS = ("configservice.get", "configservice.getorthrow")
+"""NestJS's ``ConfigService`` (``this.configService.get<string>("OPENAI_MODEL")``): its keys
+are environment variables."""
+
+
+def _is_env_helper(dotted: str | None) -> bool:
+    """Does a call of ``dotted`` read the environment variable its first argument names?"""
+    if dotted is None:
+        return False
+    lowered = dotted.lower()
+    return dotted in ENV_HELPERS or any(lowered == getter or lowered.endswith("." + getter)
+                                        for getter in _CONFIG_SERVICE_GETTERS)
+
+
 class TooDeep(Exception):
     """The tree is nested deeper than :data:`MAX_DEPTH`."""
 
@@ -111,6 +126,12 @@ class Collector:
         self._handled: set[tuple[int, int, str]] = set()
         self._classes_done: set[tuple[int, int, str]] = set()
         self._depth = 0
+        self._constants: dict[str, str] = {}
+        """Module-level names bound to a string literal (``const KEY = "OPENAI_MODEL"``)."""
+        self._parameters: dict[str, frozenset[str]] = {}
+        """Function → the names of its parameters."""
+        self._env_parameters: dict[str, str] = {}
+        """Function → the parameter whose value names the env var it reads."""
 
     # ------------------------------------------------------------------ results
 
@@ -118,6 +139,10 @@ class Collector:
         self.facts.scopes = {
             s.name: Scope(s.kind, s.parent, frozenset(s.names)) for s in self._all.values()
         }
+        if self._env_parameters:
+            self.facts.functions = [
+                replace(f, env_parameter=self._env_parameters[f.qualname])
+                if f.qualname in self._env_parameters else f for f in self.facts.functions]
         return self.facts
 
     # ------------------------------------------------------------------ helpers
@@ -189,6 +214,11 @@ class Collector:
         if value is not None and name.type == "object_pattern" and self._env_object(value):
             self._env_destructure(name, node)
             return True
+        if value is not None and value.type == "string" and name.type == "identifier" and \
+                self.scope == "":
+            literal = string_value(value, self.src)
+            if literal is not None:
+                self._constants[self.text(name)] = literal
         target = self.target(name, declare=True)
         if value is not None and target is not None:
             self._assign([target], self.expr(value), node)
@@ -407,6 +437,7 @@ class Collector:
                                            injected=is_method and name == "constructor"))
         finally:
             self._scopes.pop()
+        self._parameters[qualname] = frozenset(p.name for p in params)
         self.facts.functions.append(Function(
             qualname, name, holder.name, tuple(params), self.span(node), (), is_method, static))
         return qualname
@@ -707,23 +738,37 @@ class Collector:
             obj = node.child_by_field_name("object")
             index = node.child_by_field_name("index")
             if obj is not None and index is not None and self._dotted(obj) in _ENV_OBJECTS:
-                var = string_value(index, self.src)
-                if var is not None and _ENV_NAME.fullmatch(var):
+                var = self._env_name(index)
+                if var is not None:
                     return EnvRead(var, None, self.span(node), self.code(node))
         elif kind == "call_expression":
             function = node.child_by_field_name("function")
             arguments = node.child_by_field_name("arguments")
-            if function is None or arguments is None:
-                return None
-            if self._dotted(function) not in ENV_HELPERS:
+            if function is None or arguments is None or not _is_env_helper(
+                    self._dotted(function)):
                 return None
             args = [a for a in arguments.named_children if a.type != "comment"]
-            var = string_value(args[0], self.src) if args else None
-            if var is None or not _ENV_NAME.fullmatch(var):
+            var = self._env_name(args[0]) if args else None
+            if var is None:
                 return None
             default = self.expr(args[1]) if len(args) > 1 else None
             return EnvRead(var, default, self.span(node), self.code(node))
         return None
+
+    def _env_name(self, node: Node) -> str | None:
+        """The variable an env read names: a literal, or a module-level constant bound to
+        one (``process.env[KEY]``). A parameter of the function instead makes the function a
+        wrapper that reads the variable its caller names (:attr:`Function.env_parameter`)."""
+        if node.type == "identifier":
+            name = self.text(node)
+            function = self._function_scope()
+            if name in self._parameters.get(function.name, ()):
+                self._env_parameters[function.name] = name
+                return None
+            var = self._constants.get(name)
+        else:
+            var = string_value(node, self.src)
+        return var if var is not None and _ENV_NAME.fullmatch(var) else None
 
     def _env_destructure(self, pattern: Node, declarator: Node) -> None:
         """``const { OPENAI_MODEL, TUNED: model = "ft:..." } = process.env``."""
