@@ -398,6 +398,40 @@ def test_env_reads_through_a_wrapper_a_constant_name_or_a_config_service(repo: P
                      ("src/generic.ts", 6): ("FT001", (FT,))}
 
 
+def test_requests_that_name_the_model_in_their_url_body_or_a_proxy_payload(repo: Path) -> None:
+    legacy = "davinci:ft-personal-2023-06-22-00-43-09"
+    _write(repo, "bot.js", f'''\
+        async function story() {{
+          const url = "https://api.openai.com/v1/engines/{legacy}/completions";
+          return axios.post(url, {{ prompt: "x", max_tokens: 50 }}, {{ headers }});
+        }}
+        function payload({{ model, prompt }}) {{
+          return {{ model, messages: [{{ role: "user", content: prompt }}], temperature: 0 }};
+        }}
+        async function post({{ model, prompt, fetchImpl = globalThis.fetch }}) {{
+          return fetchImpl(`${{base}}/chat/completions`, {{
+            method: "POST",
+            body: JSON.stringify(payload({{ model, prompt }})),
+          }});
+        }}
+        const TUNED = "{FT}";
+        post({{ model: TUNED, prompt: "hi" }});
+        async function viaProxy(modelOverride) {{
+          await fetch("/.netlify/functions/openaiProxy", {{
+            method: "POST",
+            body: JSON.stringify({{ endpoint: "chat/completions",
+                                   payload: {{ model: modelOverride, messages }} }}),
+          }});
+        }}
+        viaProxy("{FT2}");
+        logger.info({{ model: TUNED, body: JSON.stringify({{ model: TUNED }}) }});
+        fetch(url, {{ method: "POST", body: JSON.stringify({{ meta: {{ model: TUNED }} }}) }});
+    ''')
+    result = run_scan(repo)
+    found = {f.location.start_line: f.model_ids for f in result.findings if f.role is Role.USE}
+    assert found == {3: (legacy,), 11: (FT,), 15: (FT,), 20: (FT2,), 23: (FT2,)}
+
+
 def test_a_constructor_parameter_typed_with_a_class_gets_an_injected_instance(
         repo: Path) -> None:
     """NestJS and Angular inject a constructor's class-typed parameters; ``baseUrl: "./"``

@@ -988,20 +988,33 @@ class _ModuleBuilder:
         for arg in call.args:
             bodies.append(arg.value)
             if isinstance(arg.value, DictX):
-                bodies += [v for k, v, _ in arg.value.entries if k in ("body", "data", "json")]
-        kind = f"sent as the model of a request by {call.text}"
+                bodies += [v for k, v, _ in arg.value.entries if k in _BODY_KEYS]
+        kind = f"sent as the model of a request by {call.text or 'a request'}"
         for body in bodies:
-            if isinstance(body, Call) and sinks.serializes(body.text) and body.args:
+            serialized = isinstance(body, Call) and sinks.serializes(body.text) and body.args
+            if serialized:
+                assert isinstance(body, Call)
                 body = body.args[0].value
             if isinstance(body, DictX):
-                for key, value, entry_span in body.entries:
+                # a model of the body, or of an object in it that holds what a model call
+                # takes (a proxy's {endpoint, payload: {model, messages}})
+                inner = [v for _, v, _ in body.entries if isinstance(v, DictX) and any(
+                    k in sinks.companions for k, _, _ in v.entries)]
+                for key, value, entry_span in (e for d in (body, *inner) for e in d.entries):
                     if key in sinks.keywords and not isinstance(value, Lit):
                         self._observe(self.expr(scope, value), entry_span, kind,
                                       _short(self._code(value)))
-            elif not isinstance(body, Lit | Call | ListX):
+            elif not isinstance(body, Lit | ListX) and (serialized or not isinstance(body, Call)):
+                # an object built elsewhere (what a function returns, when serialized)
                 self.graph.watch(self.expr(scope, body), functools.partial(
                     self._request_object, span=_span(body) or call.span, kind=kind,
                     code=_short(self._code(body))))
+        url = next((a for a in call.args if a.position == 0 and not a.spread), None)
+        if url is not None and not isinstance(url.value, Lit) and len(call.args) > 1:
+            # a URL naming the model (/v1/engines/<id>/completions, /deployments/<id>/...)
+            self._observe(self.expr(scope, url.value), url.span,
+                          f"sent to a URL naming the model by {call.text or 'a request'}",
+                          _short(self._code(url.value)))
 
     def _request_object(self, o: Value, *, span: Span, kind: str, code: str) -> None:
         """A dict sent as a request body: its model keys are observed."""
@@ -1012,7 +1025,7 @@ class _ModuleBuilder:
 
     def _observe_sinks(self, scope: str, call: Call, args: list[tuple[Arg, Node]]) -> None:
         sinks = self.language.sinks
-        if sinks.sends(call.text):
+        if sinks.sends(call.text) or _sends_request(call):
             self._observe_request(scope, call)
         beside = {a.keyword for a, _ in args if a.keyword is not None}
         for arg, node in args:
@@ -1108,6 +1121,21 @@ def exported_names(facts: ModuleFacts) -> set[str]:
     if language_named(facts.language).explicit_exports:
         return explicit
     return explicit | set(facts.scopes.get("", _EMPTY).names)
+
+
+_BODY_KEYS = ("body", "data", "json")
+"""Entries of a request's options that hold the body it sends."""
+
+
+def _sends_request(call: Call) -> bool:
+    """Does ``call`` pass request options (a body, with a method or headers), whatever its
+    callee (``fetchImpl(url, {method: "POST", body})``)?"""
+    for arg in call.args:
+        if isinstance(arg.value, DictX):
+            keys = {k for k, _, _ in arg.value.entries}
+            if "body" in keys and ("method" in keys or "headers" in keys):
+                return True
+    return False
 
 
 def _span(e: Expr) -> Span | None:
