@@ -432,6 +432,51 @@ def test_requests_that_name_the_model_in_their_url_body_or_a_proxy_payload(repo:
     assert found == {3: (legacy,), 11: (FT,), 15: (FT,), 20: (FT2,), 23: (FT2,)}
 
 
+def test_a_fine_tune_stored_in_a_table_and_read_back(repo: Path) -> None:
+    """A job's ``fine_tuned_model`` written to a Supabase table or a MongoDB collection, read
+    back elsewhere and passed to a model: a use of a fine-tune set outside the repository. A
+    new fine-tuning job started from it is a training site, not a use."""
+    _write(repo, "functions/status.js", '''\
+        const job = await openai.fineTuning.jobs.retrieve(jobId);
+        await supabase.from("app_settings")
+          .upsert({ key: "active_model", value: job.fine_tuned_model }, { onConflict: "key" });
+        await db.collection("config").updateOne(
+          { key: "latest" }, { $set: { modelId: job.fine_tuned_model } }, { upsert: true });
+        await supabase.from("bot_models")
+          .insert([{ bot_id: id, open_ai_id: job.fine_tuned_model }]);
+    ''')
+    _write(repo, "db/models.ts", '''\
+        export const fetchBotModel = async (id: string) => {
+          const { data } = await supabase.from("bot_models").select("*").eq("id", id).single();
+          return data;
+        };
+    ''')
+    _write(repo, "functions/report.js", '''\
+        import { fetchBotModel } from "../db/models";
+        async function activeModel() {
+          const { data } = await supabase.from("app_settings").select("value").single();
+          return data?.value || null;
+        }
+        async function latest() {
+          const settings = client.db("reports").collection("config");
+          const config = await settings.findOne({ key: "latest" });
+          return config?.modelId || "gpt-4o";
+        }
+        await openai.chat.completions.create({ model: await activeModel(), messages: [] });
+        await openai.chat.completions.create({ model: await latest(), messages: [] });
+        const bot = await fetchBotModel(botId);
+        await openai.chat.completions.create({ model: bot.open_ai_id, messages: [] });
+        await openai.chat.completions.create({ model: (await latest()).name, messages: [] });
+        await openai.fineTuning.jobs.create({ model: await activeModel(), training_file: f });
+    ''')
+    result = run_scan(repo)
+    found = {(f.location.path, f.location.start_line): f.outside
+             for f in result.findings if f.role is Role.USE}
+    assert set(found) == {("functions/report.js", 11), ("functions/report.js", 12),
+                          ("functions/report.js", 14)}
+    assert all("fine_tuned_model" in str(name) for name in found.values())
+
+
 def test_a_constructor_parameter_typed_with_a_class_gets_an_injected_instance(
         repo: Path) -> None:
     """NestJS and Angular inject a constructor's class-typed parameters; ``baseUrl: "./"``

@@ -565,6 +565,8 @@ class _ModuleBuilder:
                 graph.edge(("field", o, KEYS), target)
             elif kind in ("list", "view"):
                 graph.edge(("field", o, ANY), target)
+            elif kind == "store":  # the rows of a query
+                graph.seed(target, o)
         graph.watch(container, elements)
 
     # ------------------------------------------------------------------ expressions
@@ -667,8 +669,10 @@ class _ModuleBuilder:
     def _load(self, o: Value, name: str, node: Node) -> None:
         """``node`` gets ``o.name``."""
         graph, kind = self.graph, o[1]
-        if kind == "stub":
+        if kind in ("stub", "store"):
             graph.seed(node, o)
+            if kind == "store":  # a record read back: its column, or the rows themselves
+                graph.edge(("field", o, key_field(name)), node)
         elif kind == "module":
             module = str(o[2])
             graph.edge(self.program.export_node(module, name), node)
@@ -693,7 +697,7 @@ class _ModuleBuilder:
         """``node`` gets the entry ``key`` of a dict, or the attribute of an object
         (destructuring ``{model} = o``)."""
         self.graph.edge(("field", o, key_field(key)), node)
-        if o[1] in ("inst", "class", "module"):
+        if o[1] in ("inst", "class", "module", "store"):
             self._load(o, key, node)
 
     def _dict_entry(self, o: Value, *, key: str, node: Node, hop: Hop | None) -> None:
@@ -703,7 +707,7 @@ class _ModuleBuilder:
 
     def _load_item(self, o: Value, key: str | None, node: Node) -> None:
         kind = o[1]
-        if kind == "stub":
+        if kind in ("stub", "store"):
             self.graph.seed(node, o)
         elif kind == "dict":
             self.graph.edge(("field", o, key_field(key) if key is not None else ANY), node)
@@ -773,6 +777,11 @@ class _ModuleBuilder:
         if summary == "provider":  # createOpenAI({...}): a function taking the model
             graph.seed(result, ("obj", "provider", call.text))
             return
+        if summary == "store":  # db.collection("config"), supabase.from("bot_models")
+            table = _literal_key(next((a for a, _ in args if a.position == 0), None))
+            if table:
+                graph.seed(result, ("obj", "store", table))
+            return
         if summary == "same":
             graph.edge(source, result)
         elif summary == "update_first":  # Object.assign(target, ...sources)
@@ -839,6 +848,9 @@ class _ModuleBuilder:
         kind = o[1]
         if kind == "stub":
             self._call_stub(o, args, result)
+            return
+        if kind == "store":
+            self._store_call(o, call, args, result)
             return
         if kind == "provider":  # gateway("ft:...") where gateway = createOpenAI(...)
             first = next(((a, n) for a, n in args if a.position == 0), None)
@@ -941,6 +953,34 @@ class _ModuleBuilder:
                 self.path, arg.span, node, function, _short(self._code(arg.value)),
                 self.expr("", call))
         binding.parameters.add(parameter)
+
+    def _store_call(self, store: Value, call: Call, args: list[tuple[Arg, Node]],
+                    result: Node) -> None:
+        """A method of a table or collection (``.insert({...})``, ``.select()``,
+        ``.updateOne(filter, {$set: {...}})``): it returns the table again, and the records it
+        is given are stored in it, column by column, for whatever reads the table back."""
+        self.graph.seed(result, store)
+        hop = self.hop(call.span, f"stored in {store[2]}")
+        for _, node in args:
+            self.graph.watch(node, functools.partial(self._store_record, store=store, hop=hop,
+                                                     depth=0))
+
+    def _store_record(self, record: Value, *, store: Value, hop: Hop, depth: int) -> None:
+        """The entries of a record written to ``store`` (the records of a list; Mongo's
+        update operators, ``{$set: {...}}``)."""
+        graph = self.graph
+        if record[1] == "list" and depth == 0:
+            graph.watch(("field", record, ANY), functools.partial(
+                self._store_record, store=store, hop=hop, depth=1))
+        if record[1] != "dict":
+            return
+        for key in self.program.dict_keys(record):
+            if key.startswith("$") and depth == 0:
+                graph.watch(("field", record, key_field(key)), functools.partial(
+                    self._store_record, store=store, hop=hop, depth=1))
+            else:
+                graph.edge(("field", record, key_field(key)), ("field", store, key_field(key)),
+                           hop)
 
     def _call_stub(self, stub: Value, args: list[tuple[Arg, Node]], result: Node) -> None:
         """A call to something of a repository module not read yet (``q =

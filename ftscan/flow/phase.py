@@ -451,10 +451,13 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
     for path, pending in list(exports.pending.items()):
         for node in [n for n in pending if n in graph.carriers
                      or not graph.values_of(n).isdisjoint(interesting)
-                     or _reads_named_env(program, n)]:
+                     or _gives_interesting(program, n, interesting)]:
             queries.add(pending.pop(node))
         if not pending:
             del exports.pending[path]
+    for obj in interesting:
+        if obj[1] == "store":  # a table a value that matters is stored in: its readers
+            queries.update((str(obj[2]), frozenset(), lang) for lang in files)
     for var, sources in program.env_sources.items():
         # a variable the code sets to nothing that carries a model (``os.environ["SHELL"] =
         # ...`` in a library) sends no one looking for its readers
@@ -464,14 +467,22 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
     return queries
 
 
-def _reads_named_env(program: Program, node: Node) -> bool:
-    """Does ``node`` hold a function that reads the environment variable its caller names
-    (``getRequired("OPENAI_MODEL")``)? Its callers read that variable."""
-    for v in program.graph.values_of(node):
-        if v[0] == "obj" and v[1] == "func":
-            function = program.function(str(v[2]), str(v[3]))
-            if function is not None and function.env_parameter is not None:
-                return True
+def _gives_interesting(program: Program, node: Node, interesting: set[Value]) -> bool:
+    """Does ``node`` hold a function whose callers may get a value that matters: the records
+    of a table a fine-tune is stored in (``fetchBotModel(id).open_ai_id``), or the
+    environment variable they name (``getRequired("OPENAI_MODEL")``)? Not any object worth
+    following it returns: a configuration object every module asks for would have every
+    module read."""
+    graph = program.graph
+    for v in graph.values_of(node):
+        if v[0] != "obj" or v[1] != "func":
+            continue
+        if any(o[1] == "store" and o in interesting
+               for o in graph.values_of(("ret", v[2], v[3]))):
+            return True
+        function = program.function(str(v[2]), str(v[3]))
+        if function is not None and function.env_parameter is not None:
+            return True
     return False
 
 

@@ -194,10 +194,12 @@ class Language(Protocol):
     (``Object.assign``: the first argument gets the others' entries and is returned),
     ``option:KEY`` (the entry ``KEY`` of the first argument: ``createEnv({ runtimeEnv })``),
     ``provider`` (a function that takes the model as its first argument:
-    ``createOpenAI({...})``), ``pairs`` (a new dict of the pairs' values: ``new Map(...)``);
-    and for methods that change their receiver: ``add`` (the first argument becomes an
-    element: ``append``, ``push``), ``add_last`` (the last one: ``insert``), ``extend`` (the
-    argument's elements do), ``update`` (a dict's entries are merged in)."""
+    ``createOpenAI({...})``), ``pairs`` (a new dict of the pairs' values: ``new Map(...)``),
+    ``store`` (the database table or collection its first argument names:
+    ``db.collection("config")``, ``supabase.from("bot_models")``); and for methods that
+    change their receiver: ``add`` (the first argument becomes an element: ``append``,
+    ``push``), ``add_last`` (the last one: ``insert``), ``extend`` (the argument's elements
+    do), ``update`` (a dict's entries are merged in)."""
     methods: Mapping[str, str]
     """Method name → the same summaries, for ``receiver.method(...)``."""
     attributes_are_keys: bool

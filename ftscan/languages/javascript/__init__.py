@@ -70,7 +70,7 @@ class JavaScriptLanguage:
         "slice": "elements", "filter": "elements", "map": "none", "flat": "elements",
         "find": "element", "at": "element", "pop": "element", "shift": "element",
         "push": "add", "unshift": "add", "add": "add", "set": "add_last", "get": "get",
-        "values": "values", "entries": "values",
+        "values": "values", "entries": "values", "from": "store", "collection": "store",
     }
 
     def __init__(self) -> None:
