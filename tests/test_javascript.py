@@ -515,3 +515,20 @@ def test_ft_and_one_placeholder_is_no_model_id(repo: Path) -> None:
         const id = `ft:${base}:acme:${suffix}:${job}`;
     ''')
     assert [(r[1], r[2]) for r in rows(repo)] == [(3, "dynamic")]
+
+
+def test_an_id_whose_last_part_awaits_the_real_one_is_an_example_that_is_followed(
+        repo: Path) -> None:
+    """``ft:...:jtbd-statements:id`` in a config module the code calls the model with: the
+    fine-tune's slot, an example until the real id is filled in, and its uses."""
+    _write(repo, "src/config/models.ts", '''\
+        export const fineTunedModels = {
+          statements: "ft:gpt-4.1-2025-04-14:personal:jtbd-statements:id",
+        };
+    ''')
+    _write(repo, "src/service.ts", '''\
+        import { fineTunedModels } from "./config/models";
+        openai.chat.completions.create({ model: fineTunedModels.statements, messages: [] });
+    ''')
+    assert [(r[0], r[1], r[2]) for r in rows(repo)] == [
+        ("src/config/models.ts", 2, "example"), ("src/service.ts", 2, "use")]
