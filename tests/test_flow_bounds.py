@@ -82,6 +82,15 @@ def table_read_everywhere(repo: Path, n: int) -> None:
               "client.chat.completions.create({ model: data.value, messages: [] });\n")
 
 
+def env_object_everywhere(repo: Path, n: int) -> None:
+    write(repo, ".env", f"MODEL={FT}\n")
+    write(repo, "src/env.js", "const schema = z.object({ MODEL: z.string() });\n"
+          "export const env = schema.parse(process.env);\n")
+    for i in range(n):
+        write(repo, f"src/reader_{i}.js", 'import { env } from "./env";\n'
+              "client.chat.completions.create({ model: env.MODEL, messages: [] });\n")
+
+
 SHAPES: dict[str, tuple[Callable[[Path, int], None], int, Callable[[ScanResult, int], None]]]
 SHAPES = {}
 
@@ -113,6 +122,7 @@ SHAPES = {
     "a name bound in 1,000 files": (name_in_many_files, 250, _uses_everywhere),
     "an env wrapper called in 1,000 files": (env_wrapper_everywhere, 250, _uses_everywhere),
     "a table read back in 1,000 files": (table_read_everywhere, 250, _one_use_each),
+    "a validated env object read in 1,000 files": (env_object_everywhere, 250, _one_use_each),
 }
 
 

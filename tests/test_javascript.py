@@ -532,3 +532,34 @@ def test_an_id_whose_last_part_awaits_the_real_one_is_an_example_that_is_followe
     ''')
     assert [(r[0], r[1], r[2]) for r in rows(repo)] == [
         ("src/config/models.ts", 2, "example"), ("src/service.ts", 2, "use")]
+
+
+def test_the_environment_passed_whole_and_validated_by_a_schema(repo: Path) -> None:
+    """``env = envSchema.parse(process.env)`` (zod), ``cleanEnv(process.env, ...)``
+    (envalid), a function defaulting a parameter to ``process.env``: their fields are env
+    reads."""
+    write(repo, ".env", f"OPENAI_MODEL={FT}\nREFERENCE_MODEL={FT2}\n")
+    _write(repo, "src/env.ts", '''\
+        import { z } from "zod";
+        const envSchema = z.object({ OPENAI_MODEL: z.string() });
+        export const env = envSchema.parse(process.env);
+        export const checked = envSchema.safeParse(process.env);
+    ''')
+    _write(repo, "src/chat.ts", '''\
+        import { env, checked } from "./env";
+        openai.chat.completions.create({ model: env.OPENAI_MODEL, messages: [] });
+        openai.chat.completions.create({ model: checked.data.OPENAI_MODEL, messages: [] });
+        openai.chat.completions.create({ model: env.OTHER_MODEL, messages: [] });
+    ''')
+    _write(repo, "src/bridge.mjs", '''\
+        export function readConfig(env = process.env) {
+          return { reference: env.REFERENCE_MODEL || "gpt-4o" };
+        }
+        const config = readConfig();
+        openai.chat.completions.create({ model: config.reference, messages: [] });
+    ''')
+    result = run_scan(repo)
+    found = {(f.location.path, f.location.start_line): f.model_ids
+             for f in result.findings if f.role is Role.USE}
+    assert found == {("src/chat.ts", 2): (FT,), ("src/chat.ts", 3): (FT,),
+                     ("src/bridge.mjs", 5): (FT2,)}

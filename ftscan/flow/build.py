@@ -35,6 +35,7 @@ from ftscan.flow.facts import (
     Call,
     CompX,
     DictX,
+    EnvObject,
     EnvRead,
     Expr,
     Function,
@@ -60,6 +61,8 @@ DATA_SUFFIXES = (".json",)
 """Data files code can import (JavaScript's ``import models from "./models.json"``)."""
 ANY = "[*]"
 """The field holding every element of a list, every value of a dict."""
+ENVIRONMENT: Value = ("obj", "env")
+"""The environment as an object (:class:`~ftscan.flow.facts.EnvObject`)."""
 _ENV_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 """A name an environment variable can have."""
 KEYS = "[keys]"
@@ -659,6 +662,10 @@ class _ModuleBuilder:
             if e.default is not None:
                 graph.edge(self.expr(scope, e.default), node)
             return node
+        if isinstance(e, EnvObject):
+            node = ("envobj", path, e.span.start, e.span.end)
+            graph.seed(node, ENVIRONMENT)
+            return node
         if isinstance(e, Outside):
             node = ("outside", path, e.span.start, e.span.end)
             graph.seed(node, ("out", "job", _short(e.code, 60), path, e.span.start,
@@ -673,6 +680,11 @@ class _ModuleBuilder:
             graph.seed(node, o)
             if kind == "store":  # a record read back: its column, or the rows themselves
                 graph.edge(("field", o, key_field(name)), node)
+        elif kind == "env":  # env.OPENAI_MODEL of a validated env object
+            graph.edge(self.program.env_node(name, self.path), node,
+                       self.hop(Span(int(node[2]), int(node[3])), f"reads env {name}")
+                       if type(node) is tuple and node[0] == "attr" else None)
+            graph.seed(node, o)  # env.data.X: still the environment
         elif kind == "module":
             module = str(o[2])
             graph.edge(self.program.export_node(module, name), node)
@@ -697,7 +709,7 @@ class _ModuleBuilder:
         """``node`` gets the entry ``key`` of a dict, or the attribute of an object
         (destructuring ``{model} = o``)."""
         self.graph.edge(("field", o, key_field(key)), node)
-        if o[1] in ("inst", "class", "module", "store"):
+        if o[1] in ("inst", "class", "module", "store", "env"):
             self._load(o, key, node)
 
     def _dict_entry(self, o: Value, *, key: str, node: Node, hop: Hop | None) -> None:
@@ -709,6 +721,8 @@ class _ModuleBuilder:
         kind = o[1]
         if kind in ("stub", "store"):
             self.graph.seed(node, o)
+        elif kind == "env" and key is not None:
+            self._load(o, key, node)
         elif kind == "dict":
             self.graph.edge(("field", o, key_field(key) if key is not None else ANY), node)
         elif kind in ("list", "view"):
@@ -784,6 +798,9 @@ class _ModuleBuilder:
             return
         if summary == "same":
             graph.edge(source, result)
+        elif summary == "argument":  # schema.parse(value): the value, validated
+            if args:
+                graph.edge(args[0][1], result)
         elif summary == "update_first":  # Object.assign(target, ...sources)
             graph.edge(source, result)
             for _, node in args[1:]:

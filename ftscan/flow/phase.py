@@ -21,7 +21,13 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ftscan.flow.build import DATA_SUFFIXES, Observation, Program, exported_names
+from ftscan.flow.build import (
+    DATA_SUFFIXES,
+    ENVIRONMENT,
+    Observation,
+    Program,
+    exported_names,
+)
 from ftscan.flow.datafiles import data_loader
 from ftscan.flow.deploy import bind_env, helm_links, terraform_links
 from ftscan.flow.facts import Lit, ModuleFacts, Span
@@ -449,9 +455,13 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
     graph = program.graph
     queries: set[NameQuery] = set()
     for path, pending in list(exports.pending.items()):
+        # what holds a value that matters, or leads to one: a function returning a table's
+        # records or reading the variable its caller names, the environment as an object
+        # (``env = schema.parse(process.env)``) once the scan binds a variable
         for node in [n for n in pending if n in graph.carriers
                      or not graph.values_of(n).isdisjoint(interesting)
-                     or _gives_interesting(program, n, interesting)]:
+                     or _gives_interesting(program, n, interesting)
+                     or (program.env_sources and ENVIRONMENT in graph.values_of(n))]:
             queries.add(pending.pop(node))
         if not pending:
             del exports.pending[path]

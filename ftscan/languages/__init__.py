@@ -194,7 +194,8 @@ class Language(Protocol):
     (``Object.assign``: the first argument gets the others' entries and is returned),
     ``option:KEY`` (the entry ``KEY`` of the first argument: ``createEnv({ runtimeEnv })``),
     ``provider`` (a function that takes the model as its first argument:
-    ``createOpenAI({...})``), ``pairs`` (a new dict of the pairs' values: ``new Map(...)``),
+    ``createOpenAI({...})``), ``argument`` (its first argument, where the callee is a method:
+    ``schema.parse(value)``), ``pairs`` (a new dict of the pairs' values: ``new Map(...)``),
     ``store`` (the database table or collection its first argument names:
     ``db.collection("config")``, ``supabase.from("bot_models")``); and for methods that
     change their receiver: ``add`` (the first argument becomes an element: ``append``,

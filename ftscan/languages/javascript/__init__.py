@@ -61,6 +61,7 @@ class JavaScriptLanguage:
         "Object.values": "values", "Object.entries": "values", "Array.from": "elements",
         "Object.assign": "update_first", "JSON.parse": "same", "createEnv": "option:runtimeEnv",
         "Map": "pairs", "WeakMap": "pairs", "Object.fromEntries": "pairs", "Set": "elements",
+        "cleanEnv": "argument",
         "createOpenAI": "provider", "createAzure": "provider", "createMistral": "provider",
         "createOpenAICompatible": "provider", "createAmazonBedrock": "provider",
         "createVertex": "provider", "createGoogleGenerativeAI": "provider",
@@ -71,6 +72,7 @@ class JavaScriptLanguage:
         "find": "element", "at": "element", "pop": "element", "shift": "element",
         "push": "add", "unshift": "add", "add": "add", "set": "add_last", "get": "get",
         "values": "values", "entries": "values", "from": "store", "collection": "store",
+        "parse": "argument", "safeParse": "argument", "parseAsync": "argument",
     }
 
     def __init__(self) -> None:

@@ -29,6 +29,7 @@ from ftscan.flow.facts import (
     Call,
     Class,
     DictX,
+    EnvObject,
     EnvRead,
     EnvWrite,
     Export,
@@ -841,6 +842,8 @@ class Collector:
         if env is not None:
             self.facts.env_reads.append((self.scope, env))
             return env
+        if kind == "member_expression" and self._dotted(node) in _ENV_OBJECTS:
+            return EnvObject(self.span(node))  # process.env passed whole
         if kind == "member_expression":
             obj = node.child_by_field_name("object")
             prop = node.child_by_field_name("property")
