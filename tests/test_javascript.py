@@ -563,3 +563,30 @@ def test_the_environment_passed_whole_and_validated_by_a_schema(repo: Path) -> N
              for f in result.findings if f.role is Role.USE}
     assert found == {("src/chat.ts", 2): (FT,), ("src/chat.ts", 3): (FT,),
                      ("src/bridge.mjs", 5): (FT2,)}
+
+
+def test_a_committed_dist_that_is_the_code_a_package_runs_is_read(repo: Path) -> None:
+    """``dist/`` is build output, left out, unless its ``package.json`` runs a file in it and
+    no sources beside it build it; a bundle in it is read without a parser."""
+    write(repo, "package.json", '{"name": "bot", "main": "dist/index.js",'
+          ' "scripts": {"start": "node dist/index.js"}}\n')
+    _write(repo, "dist/index.js", f'''\
+        "use strict";
+        const MODEL = "{FT}";
+        async function reply(messages) {{
+          return openai.chat.completions.create({{ model: MODEL, messages }});
+        }}
+    ''')
+    _write(repo, "dist/vendor.js", f'''\
+        /******/ (() => {{ var __webpack_modules__ = {{}};
+        function __webpack_require__(id) {{ return __webpack_modules__[id]; }}
+        const M = "{FT2}"; client.chat.completions.create({{ model: M, messages: [] }});
+        }})();
+    ''')
+    write(repo, "web/package.json", '{"name": "web", "main": "dist/index.js"}\n')
+    write(repo, "web/tsconfig.json", '{"compilerOptions": {"outDir": "dist"}}\n')
+    _write(repo, "web/dist/index.js", f'const COPY = "{FT}";\n')
+    _write(repo, "tools/dist/run.js", f'const OTHER = "{FT2}";\n')
+    assert [(r[0], r[1], r[2]) for r in rows(repo)] == [
+        ("dist/index.js", 2, "definition"), ("dist/index.js", 4, "use"),
+        ("dist/vendor.js", 3, "definition")]

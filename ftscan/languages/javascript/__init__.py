@@ -3,7 +3,7 @@
 
 Parsing is tree-sitter (:mod:`.grammar`); one walk collects every string with its name and the
 module's facts (:mod:`.collect`); imports resolve the way bundlers and TypeScript resolve them
-(:mod:`.resolve`). Minified bundles are read by the text pass, never parsed.
+(:mod:`.resolve`). Minified files and bundles are read by the text pass, never parsed.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable, tokens
 from ftscan.languages.javascript.grammar import (
     Offsets,
     code_blocks,
+    is_bundle,
     is_minified,
     package_words,
     parse_tree,
@@ -99,9 +100,10 @@ class JavaScriptLanguage:
         return None
 
     def parse(self, relpath: str, text: str) -> ParsedFile:
-        if is_minified(text):  # a bundle: the text pass reads it, as the rules see it
+        if is_bundle(text):  # the text pass reads it, as the rules see it
+            kind = "minified JavaScript" if is_minified(text) else "a JavaScript bundle"
             return ParsedFile(residual_role=Role.DEFINITION,
-                              residual_kind="minified JavaScript (read without a parser)",
+                              residual_kind=f"{kind} (read without a parser)",
                               comment_syntax=CommentSyntax.SLASH)
         from ftscan.languages.javascript.collect import Collector, TooDeep
 
