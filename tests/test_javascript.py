@@ -474,7 +474,10 @@ def test_a_fine_tune_stored_in_a_table_and_read_back(repo: Path) -> None:
              for f in result.findings if f.role is Role.USE}
     assert set(found) == {("functions/report.js", 11), ("functions/report.js", 12),
                           ("functions/report.js", 14)}
-    assert all("fine_tuned_model" in str(name) for name in found.values())
+    assert found[("functions/report.js", 11)] == (
+        "a fine-tuning job's result, job.fine_tuned_model, stored in app_settings and read back")
+    assert "stored in config" in str(found[("functions/report.js", 12)])
+    assert "stored in bot_models" in str(found[("functions/report.js", 14)])
 
 
 def test_a_constructor_parameter_typed_with_a_class_gets_an_injected_instance(

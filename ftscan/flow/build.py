@@ -61,6 +61,8 @@ DATA_SUFFIXES = (".json",)
 """Data files code can import (JavaScript's ``import models from "./models.json"``)."""
 ANY = "[*]"
 """The field holding every element of a list, every value of a dict."""
+STORED_IN = "stored in "
+"""How the hop into a database table begins (a table's name follows)."""
 ENVIRONMENT: Value = ("obj", "env")
 """The environment as an object (:class:`~ftscan.flow.facts.EnvObject`)."""
 _ENV_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
@@ -977,7 +979,7 @@ class _ModuleBuilder:
         ``.updateOne(filter, {$set: {...}})``): it returns the table again, and the records it
         is given are stored in it, column by column, for whatever reads the table back."""
         self.graph.seed(result, store)
-        hop = self.hop(call.span, f"stored in {store[2]}")
+        hop = self.hop(call.span, f"{STORED_IN}{store[2]}")
         for _, node in args:
             self.graph.watch(node, functools.partial(self._store_record, store=store, hop=hop,
                                                      depth=0))

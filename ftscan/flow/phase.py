@@ -24,6 +24,7 @@ from typing import Any, cast
 from ftscan.flow.build import (
     DATA_SUFFIXES,
     ENVIRONMENT,
+    STORED_IN,
     Observation,
     Program,
     exported_names,
@@ -547,8 +548,17 @@ def _site(program: Program, node: Node, observation: Observation, values: set[Va
     outside = sorted(v for v in values if v[0] == "out")
     if outside and observation.sink and not observation.manages:
         return UseSite(observation.path, location, (), observation.kind, observation.context,
-                       outside=_outside_name(outside[0]))
+                       outside=_outside_name(outside[0]) + _stored(graph, node, outside[0]))
     return None
+
+
+def _stored(graph: Graph, node: Node, value: Value) -> str:
+    """Where a value set outside the repository was kept on its way (a database table the
+    code stored a job's result in, and read back), as the end of its name."""
+    for hop in graph.path_to(node, value) or []:
+        if hop.message.startswith(STORED_IN):
+            return f", {hop.message} and read back"
+    return ""
 
 
 def _one_per_line(uses: list[UseSite]) -> list[UseSite]:
