@@ -15,7 +15,7 @@ import pytest
 from conftest import DATA, run_scan, write
 
 from ftscan import inventory as inv
-from ftscan.models import Finding, Role
+from ftscan.models import Finding, Level, Role
 from ftscan.reporters import inventory_csv, inventory_json, inventory_markdown
 from ftscan.reporters import sarif as sarif_report
 
@@ -228,6 +228,21 @@ def test_runbook_commands_in_markdown_shell_blocks_are_sites_prose_is_not(repo: 
     assert (site.training.training_file, site.training.suffix) == ("file-rb", "rb")
 
 
+def test_a_runbook_command_warns_where_a_script_would_fail_the_build(repo: Path) -> None:
+    """Job creation ends within the warning window: a script that creates a job is an error,
+    the same command in a Markdown runbook a warning (a person runs it; no build or service
+    fails), and its message says where it is."""
+    command = "openai api fine_tuning.jobs.create -t 'my data.jsonl' -m gpt-4o-mini-2024-07-18"
+    _write(repo, "RUNBOOK.md", f"```sh\n{command}\n```\n")
+    _write(repo, "retrain.sh", command + "\n")
+    report = run_scan(repo, as_of=dt.date(2026, 12, 20))
+    levels = {f.location.path: f.level for f in report.findings if f.training is not None}
+    assert levels == {"RUNBOOK.md": Level.WARNING, "retrain.sh": Level.ERROR}
+    (runbook,) = [f for f in report.findings if f.location.path == "RUNBOOK.md"]
+    assert "in a runbook creates a fine-tuning job" in runbook.message
+    assert "training file my data.jsonl" in runbook.message
+
+
 def test_notebook_shell_lines_are_sites_where_the_notebook_holds_them(repo: Path) -> None:
     cells = [{"cell_type": "markdown", "metadata": {},
               "source": ["openai api fine_tunes.create -t prose.jsonl -m curie"]},
@@ -239,7 +254,7 @@ def test_notebook_shell_lines_are_sites_where_the_notebook_holds_them(repo: Path
     (site,) = sites(repo)
     line = (repo / "nb.ipynb").read_text().splitlines()[site.location.start_line - 1]
     assert "!openai api fine_tunes.create" in line and site.training is not None
-    assert (site.training.base_model, site.training.training_file) == ("curie", "a")
+    assert (site.training.base_model, site.training.training_file) == ("curie", "a b.jsonl")
 
 
 def test_library_engines_create_the_job_from_their_constructor(repo: Path) -> None:

@@ -3,6 +3,7 @@ provider ends job creation, is decided by :mod:`ftscan.verdicts`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ftscan.comments import CommentSyntax, comment_spans
@@ -47,7 +48,8 @@ def training_detections(path: str, text: str, kind: FileKind, parsed: ParsedFile
             comments = comment_spans(text, parsed.comment_syntax or CommentSyntax.HASH)
             hits = code_text_sites(text, rules, strings, comments, [h.span for h in calls])
     elif kind.value == "prose" and lower.endswith(MARKDOWN_SUFFIXES):
-        hits = markdown_sites(text, rules)
+        hits = [replace(hit, site=replace(hit.site, documented=True))
+                for hit in markdown_sites(text, rules)]
     elif kind.value in _TEXT_KINDS:
         hits = text_sites(text, rules, mode=_mode(lower, kind, parsed.comment_syntax),
                           terraform=lower.endswith((".tf", ".tf.json")),

@@ -36,13 +36,15 @@ from ftscan.training.endpoints import (
 MAX_CONTINUATION_LINES = 60
 BODY_WINDOW = 4000
 """Characters after a request line searched for its JSON body's fields."""
+_WORD = r"""("[^"\n]{1,300}"|'[^'\n]{1,300}'|[^\s"']\S{0,299})"""
+"""A shell word: quoted (spaces and all) or bare."""
 _FLAGS = (
-    ("base", re.compile(r"(?:^|\s)(?:-m|--model|--base-model|--base_model)[ \t=]{1,4}(\S{1,200})")),
+    ("base", re.compile(r"(?:^|\s)(?:-m|--model|--base-model|--base_model)[ \t=]{1,4}" + _WORD)),
     ("training_file", re.compile(
-        r"(?:^|\s)(?:-t|--training[-_]file|--dataset|--train)[ \t=]{1,4}(\S{1,300})")),
+        r"(?:^|\s)(?:-t|--training[-_]file|--dataset|--train)[ \t=]{1,4}" + _WORD)),
     ("validation_file", re.compile(
-        r"(?:^|\s)(?:-v|--validation[-_]file|--evaluation-dataset)[ \t=]{1,4}(\S{1,300})")),
-    ("suffix", re.compile(r"(?:^|\s)(?:--suffix|--output-model|-s)[ \t=]{1,4}(\S{1,200})")),
+        r"(?:^|\s)(?:-v|--validation[-_]file|--evaluation-dataset)[ \t=]{1,4}" + _WORD)),
+    ("suffix", re.compile(r"(?:^|\s)(?:--suffix|--output-model|-s)[ \t=]{1,4}" + _WORD)),
 )
 _JSON_FIELD = re.compile(
     r'"(model|training_file|validation_file|suffix)"[ \t]{0,8}:[ \t]{0,8}"([^"\n]{1,300})"'
