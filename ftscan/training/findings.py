@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ftscan.filekinds import FileKind
     from ftscan.parsers.base import ParsedFile
 
-_TEXT_KINDS = ("shell", "dockerfile", "yaml", "terraform", "source", "env")
+_TEXT_KINDS = ("shell", "dockerfile", "yaml", "hcl", "source", "env")
 """File kinds whose text can hold a command or request that creates a job (prose does not
 count: a README's curl example documents, it does not run)."""
 
@@ -44,7 +44,7 @@ def training_detections(path: str, text: str, kind: FileKind, parsed: ParsedFile
                                        [h.span for h in calls]):
                 found.append((hit.span, hit.rule, hit.site,
                               Role.MENTION if hit.mention else Role.TRAINING))
-    elif kind.value in _TEXT_KINDS:
+    elif kind.format.value in _TEXT_KINDS:
         lower = path.lower()
         for hit in text_sites(text, rules, http_file=lower.endswith((".http", ".rest")),
                               terraform=lower.endswith((".tf", ".tf.json"))):
