@@ -3,13 +3,15 @@
 (:mod:`ftscan.carriers`) whose file it is, and its comment syntax.
 
 :func:`kind_of` decides from the path when the file enters the scan
-(:attr:`ftscan.discovery.FileEntry.kind` carries the answer).
+(:attr:`ftscan.discovery.FileEntry.kind` carries the answer); :meth:`FileKind.with_content`
+refines it once the bytes are read, for a file its name does not tell.
 """
 
 from __future__ import annotations
 
 import functools
 import posixpath
+import re
 from dataclasses import dataclass
 
 from ftscan.carriers import carrier_of
@@ -37,6 +39,21 @@ class FileKind:
         JavaScript, YAML, ``.env``, ...) never are, whatever they hold."""
         return self.format in _REPORT_FORMATS or (self.format is Format.SOURCE
                                                   and self.comments is None)
+
+    @property
+    def unknown(self) -> bool:
+        """Its path says nothing about it: the text pass would read it, every id in it a
+        definition."""
+        return (self.format is Format.SOURCE and self.comments is None
+                and self.carrier is None)
+
+    def with_content(self, data: bytes) -> FileKind:
+        """The kind, told by the file's bytes too: a file of unknown kind whose lines are all
+        ``KEY=value`` assignments and ``#`` comments is an env file
+        (``config/openai.example``), its commented-out lines mentions."""
+        if self.unknown and _env_like(data):
+            return _kind(Format.ENV, None, None, CommentSyntax.HASH)
+        return self
 
     def as_report(self) -> FileKind:
         """The kind of one of ftscan's own reports (told by its content)."""
@@ -137,9 +154,23 @@ def _format_and_comments(lower: str, suffix: str) -> tuple[Format, CommentSyntax
     elif fmt is Format.SOURCE:
         comments = (CommentSyntax.HASH if lower in _HASH_NAMES
                     else _COMMENTS_BY_SUFFIX.get(suffix))
+        if comments is None and suffix:
+            fmt, comments = _inner(lower[:-len(suffix)])
     else:
         comments = None
     return fmt, comments
+
+
+def _inner(stem: str) -> tuple[Format, CommentSyntax | None]:
+    """The format and comments of a file named ``stem`` plus a suffix of no known kind: an env
+    file or prose when ``stem`` names one (``openai.env``, ``env``, ``CLAUDE.md``), else a file
+    of unknown kind."""
+    inner = Format.ENV if stem == "env" else _format(stem, posixpath.splitext(stem)[1])
+    if inner is Format.ENV:
+        return inner, CommentSyntax.HASH
+    if inner is Format.PROSE:
+        return inner, None
+    return Format.SOURCE, None
 
 
 def _format(lower: str, suffix: str) -> Format:
@@ -159,3 +190,22 @@ def _format(lower: str, suffix: str) -> Format:
 def _kind(fmt: Format, language: str | None, carrier: str | None,
           comments: CommentSyntax | None) -> FileKind:
     return FileKind(fmt, language, carrier, comments)
+
+
+_ASSIGNMENT = re.compile(rb"[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]{0,255}=")
+"""A line of an env file or a shell script: ``KEY=value``, no blank before the ``=`` (code
+writes ``KEY = value``)."""
+
+
+def _env_like(data: bytes) -> bool:
+    """Are the non-blank lines of ``data`` all ``KEY=value`` assignments and ``#`` comments,
+    with at least one assignment?"""
+    assigned = False
+    for line in data.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        if _ASSIGNMENT.match(line) is None:
+            return False
+        assigned = True
+    return assigned

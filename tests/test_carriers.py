@@ -20,11 +20,17 @@ import ftscan.filekinds
 from ftscan.bindings import ConfigKey, EnvVar
 from ftscan.carriers import CarrierBase, ReadText, carrier_named, names
 from ftscan.flow.build import Program
-from ftscan.models import Detection
+from ftscan.models import Detection, Finding
 from ftscan.parsers import ParsedFile, Parser
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
 FT2 = "ft:gpt-4o-mini-2024-07-18:acme:tagger:EfGh5678"
+
+
+def _rows(result: object, path: str) -> list[tuple[int, str, str, str | None]]:
+    findings: list[Finding] = result.findings  # type: ignore[attr-defined]
+    return sorted((f.location.start_line, f.role.value, f.level.label, f.context)
+                  for f in findings if f.location.path == path)
 
 
 # ---------------------------------------------------------------- the registry
@@ -55,7 +61,51 @@ def test_a_file_belongs_to_one_carrier_by_its_path(path: str, carrier: str | Non
     assert ftscan.filekinds.kind_of(path).carrier == carrier
 
 
-# ---------------------------------------------------------------- kinds decided once
+# ---------------------------------------------------------------- kinds by name and content
+
+
+def test_an_env_file_with_a_suffix_after_env_is_an_env_file(repo: Path) -> None:
+    """``openai.env.example``: a commented-out line is a mention there, as in ``.env.example``
+    (it was an error), and an assignment binds its variable."""
+    text = f"OPENAI_MODEL={FT}\n# OPENAI_REFERENCE_MODEL={FT2}\n"
+    write(repo, "config/env/openai.env.example", text)
+    write(repo, ".env.example", text)
+    result = run_scan(repo)
+    expected = [(1, "definition", "error", "env OPENAI_MODEL"), (2, "mention", "note", None)]
+    assert _rows(result, "config/env/openai.env.example") == expected
+    assert _rows(result, ".env.example") == expected
+
+
+def test_a_backup_of_markdown_is_prose(repo: Path) -> None:
+    write(repo, "CLAUDE.md.FULL-BACKUP-20260201", f"# Models\n\nWe call `{FT}` for ranking.\n")
+    write(repo, "docs/notes.md.bak", f"Old model: {FT2}\n")
+    result = run_scan(repo)
+    assert {f.role.value for f in result.findings} == {"mention"}
+    assert {f.location.path for f in result.findings} == {
+        "CLAUDE.md.FULL-BACKUP-20260201", "docs/notes.md.bak"}
+
+
+def test_a_file_of_no_known_name_whose_lines_are_assignments_is_an_env_file(
+        repo: Path) -> None:
+    """Told by its content: its commented-out line is a mention, and the variable it sets is
+    followed to the code that reads it."""
+    write(repo, "deploy/openai.example",
+          f"# the ranker, fine-tuned\nexport RANKER_MODEL={FT}\n# RANKER_MODEL={FT2}\n")
+    write(repo, "app.py", "import os\nfrom openai import OpenAI\n\n"
+          "OpenAI().chat.completions.create(model=os.getenv('RANKER_MODEL'), messages=[])\n")
+    result = run_scan(repo)
+    assert _rows(result, "deploy/openai.example") == [
+        (2, "definition", "error", "env RANKER_MODEL"), (3, "mention", "note", None)]
+    assert [(f.role.value, f.model_id) for f in result.findings
+            if f.location.path == "app.py"] == [("use", FT)]
+
+
+def test_a_file_of_no_known_name_with_other_lines_stays_text(repo: Path) -> None:
+    write(repo, "deploy/notes.example", f"RANKER_MODEL={FT}\nrun the ranker with it\n")
+    write(repo, "deploy/settings.py.example", f'RANKER_MODEL = "{FT2}"\n')  # code, not env
+    result = run_scan(repo)
+    assert [(f.role.value, f.kind, f.context) for f in result.findings] == [
+        ("definition", "text", None)] * 2
 
 
 def test_each_file_s_kind_is_decided_once_per_scan(repo: Path,

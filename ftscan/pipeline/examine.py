@@ -255,8 +255,9 @@ def _examine_text(entry: FileEntry, data: bytes, raw: bytes, note: str | None, d
                               names_tested=tested,
                               names_found=frozenset(n for n in tested if n.encode() in data))
     candidate = context.rules.is_candidate(data)
-    if candidate and kind.may_be_report and is_own_report(data):
-        kind = kind.as_report()
+    if candidate:
+        kind = kind.as_report() if kind.may_be_report and is_own_report(data) \
+            else kind.with_content(data)
     wants_module = context.follow_names and (facts.outside or bool(env_names) and (
         facts.settings or bool(facts.names_found)))
     if not candidate and not wants_module:
