@@ -25,8 +25,7 @@ import importlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from ftscan.lazy import on_first_call
-from ftscan.parsers import PARSERS, Format, ParsedFile, Parser
+from ftscan.parsers import PARSERS, Format, ParsedFile, Parser, yaml_
 from ftscan.parsers.yaml_ import PLAIN, YamlShape
 
 if TYPE_CHECKING:
@@ -137,9 +136,6 @@ def yaml_shape() -> YamlShape:
     return functools.reduce(YamlShape.__or__, (carrier_named(n).yaml_shape for n in _PLUGINS))
 
 
-_parse_yaml = on_first_call("ftscan.parsers.yaml_", "parse_yaml")
-
-
 def reader(carrier: str | None, fmt: Format, relpath: str) -> Parser | None:
     """How a file of format ``fmt`` and ``carrier`` (if any) is read: its carrier's
     :meth:`~Carrier.parse` over the format's reader (YAML's with every carrier's shape,
@@ -147,8 +143,7 @@ def reader(carrier: str | None, fmt: Format, relpath: str) -> Parser | None:
     it)."""
     read: Parser | None
     if fmt is Format.YAML:
-        shape = yaml_shape()
-        read = functools.partial(_parse_yaml, shape=shape)
+        read = functools.partial(yaml_.parse_yaml, shape=yaml_shape())
     else:
         read = PARSERS.get(fmt)
     if read is None or carrier is None:
