@@ -192,20 +192,22 @@ def _kind(fmt: Format, language: str | None, carrier: str | None,
     return FileKind(fmt, language, carrier, comments)
 
 
-_ASSIGNMENT = re.compile(rb"[ \t]*(?:export[ \t]+)?[A-Za-z_][A-Za-z0-9_.]{0,255}=")
-"""A line of an env file or a shell script: ``KEY=value``, no blank before the ``=`` (code
-writes ``KEY = value``)."""
+_KEY = re.compile(rb"[A-Za-z_][A-Za-z0-9_.]*")
 
 
 def _env_like(data: bytes) -> bool:
-    """Are the non-blank lines of ``data`` all ``KEY=value`` assignments and ``#`` comments,
-    with at least one assignment?"""
+    """Are the non-blank lines of ``data`` all ``KEY=value`` assignments (``export`` allowed,
+    no blank before the ``=``: code writes ``KEY = value``) and ``#`` comments, with at least
+    one assignment?"""
     assigned = False
     for line in data.splitlines():
         stripped = line.strip()
         if not stripped or stripped.startswith(b"#"):
             continue
-        if _ASSIGNMENT.match(line) is None:
+        key, equals, _ = stripped.partition(b"=")
+        if key.startswith((b"export ", b"export\t")):
+            key = key[len(b"export"):].lstrip()
+        if not equals or _KEY.fullmatch(key) is None:
             return False
         assigned = True
     return assigned
