@@ -30,6 +30,7 @@ from ftscan.errors import FtscanError
 from ftscan.jsonfields import Fields, read_json
 from ftscan.models import Commit, Finding, PastSite, Role, Status
 from ftscan.reconcile.model import Reconciliation, Remote
+from ftscan.reconcile.stored import combined, reconciliation_from, remote_from
 from ftscan.result import ScanResult
 from ftscan.verdicts import status_of
 
@@ -277,7 +278,8 @@ def _add_recipes(inventory: Inventory, result: ScanResult, repository: str | Non
                 row.recipe_note = ("probably: same base model, and neither the id nor the job "
                                    "has a suffix")
         if not row.recipe_sites:
-            row.recipe_note = _missing_recipe(row.provider)
+            row.recipe_note = _missing_recipe(
+                result.settings.lifecycle.job_creation_ends(row.provider))
     for index, finding in enumerate(sites):
         if index in matched:
             continue
@@ -350,10 +352,13 @@ def _linked(named: str | None, data_files: tuple[str, ...]) -> str | None:
     return next((path for path in data_files if path.rsplit("/", 1)[-1] == base), named)
 
 
-def _missing_recipe(provider: str) -> str:
-    if provider == "openai":
+def _missing_recipe(job_creation_ends: dt.date | None) -> str:
+    """What to do about a fine-tune whose training is not in the repository: export it while
+    the provider still creates jobs (the day its lifecycle data says that ends), else just
+    export it."""
+    if job_creation_ends is not None:
         return ("not in this repository: export it from the provider (training file, base, "
-                "suffix, hyperparameters) before 2027-01-06")
+                f"suffix, hyperparameters) before {job_creation_ends.isoformat()}")
     return "not in this repository: export it from the provider"
 
 
@@ -442,6 +447,8 @@ def load(path: Path) -> Inventory:
         for item in document.objects("models", required=True):
             row = _row_from(item)
             inventory.rows[row.key] = row
+        inventory.reconciliation = combined((reconciliation_from(document),),
+                                            (row.remote for row in inventory.rows.values()))
     except ValueError as exc:
         raise InventoryError(f"{path}: malformed inventory: {exc}") from None
     return inventory
@@ -475,7 +482,8 @@ def _row_from(item: Fields) -> Row:
         training_files=recipe.texts("trainingFiles"),
         validation_files=recipe.texts("validationFiles"), recipe_note=recipe.text("note"),
         past=past_from(item.object("history")) if item.value.get("history") else None,
-        past_sites=_read_sites(item.object("history"), "sites", only))
+        past_sites=_read_sites(item.object("history"), "sites", only),
+        remote=remote_from(item))
 
 
 def past_from(item: Fields) -> PastSite:
@@ -532,4 +540,6 @@ def merge(inventories: Sequence[Inventory], as_of: dt.date | None = None) -> Inv
                 merged.rows[row.key].merge(row)
             else:
                 merged.rows[row.key] = row.copy()
+    merged.reconciliation = combined((i.reconciliation for i in inventories),
+                                     (row.remote for row in merged.rows.values()))
     return merged

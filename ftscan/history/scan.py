@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ftscan.budget import OverBudget, time_budget
 from ftscan.discovery import STREAM_LIMIT, IgnoreRules, path_filter
-from ftscan.filekinds import FileKind, classify, may_be_report
+from ftscan.filekinds import FileKind, is_page, kind_of
 from ftscan.history.blobs import MISSING, Body, contents, sizes
 from ftscan.history.commits import Revisions, Walk, oldest_holders, revisions, walk
 from ftscan.history.store import KEPT_SKIPS, BlobMemory, HistoryStore
@@ -174,7 +174,8 @@ class _Reader:
             if context.max_file_size is not None and body.size > context.max_file_size:
                 with time_budget(context.file_budget):
                     self.candidates += 1
-                    return _ids(search_pieces(path, body.pieces(), context).findings)
+                    return _ids(search_pieces(path, body.pieces(), context,
+                                              kind_of(path).format).findings)
             readable = as_text(body.whole())
             if readable is None:
                 return "binary"
@@ -193,16 +194,23 @@ class _Reader:
 def _analyse_text(path: str, data: bytes, context: AnalysisContext) -> tuple[Detection, ...]:
     """A candidate blob's detections, as the scan's analysis of a file at ``path`` makes
     them; past the time budget, its bytes searched for ids alone (as the scan does)."""
-    kind = classify(path)
-    if may_be_report(path, kind) and is_own_report(data):
-        kind = FileKind.REPORT
+    kind = _kind(path, data)
     try:
         with time_budget(context.file_budget):
             return _ids(analyse_text(path, decode(data)[0], kind, context, lean=True).findings)
     except OverBudget:
         pieces = (data[at:at + PIECE] for at in range(0, len(data), PIECE))
         with time_budget(context.file_budget):
-            return _ids(search_pieces(path, pieces, context, GIVEN_UP).findings)
+            return _ids(search_pieces(path, pieces, context, kind.format, GIVEN_UP).findings)
+
+
+def _kind(path: str, data: bytes) -> FileKind:
+    """The kind of a candidate blob at ``path``, told by its bytes too, as the scan tells a
+    file's: one of ftscan's own reports, an env file its name does not tell."""
+    kind = kind_of(path)
+    if (kind.may_be_report or is_page(path)) and is_own_report(data):
+        return kind.as_report()
+    return kind.with_content(data)
 
 
 def _ids(detections: Iterable[Detection]) -> tuple[Detection, ...]:

@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Iterable
 
 from ftscan.discovery import STREAM_LIMIT, FileEntry
-from ftscan.filekinds import FileKind, classify
 from ftscan.models import Location, Role
+from ftscan.parsers import Format
 from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, effective_role, make_detection
 from ftscan.pipeline.reading import text_encoding
 
@@ -51,19 +51,18 @@ def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
         if not stat.S_ISREG(info.st_mode) or info.st_size > STREAM_LIMIT:
             return None
         return search_pieces(entry.relpath, iter(lambda: os.read(fd, PIECE), b""), context,
-                             kind)
+                             entry.kind.format, kind)
     finally:
         os.close(fd)
 
 
 def search_pieces(relpath: str, pieces: Iterable[bytes], context: AnalysisContext,
-                  kind: str = LARGE) -> FileAnalysis:
-    """Every id in the bytes of the file at ``relpath`` that come in ``pieces`` (of up to
-    :data:`PIECE` bytes each, in order; the file on disk, or a blob of the repository's
-    history streamed from git), as :func:`scan_large` finds them. Raises :class:`BinaryFile`
-    when the first piece tells a binary file."""
-    role = Role.MENTION if classify(relpath) in (FileKind.PROSE, FileKind.DATA) \
-        else Role.DEFINITION
+                  file_format: Format, kind: str = LARGE) -> FileAnalysis:
+    """Every id in the bytes of the file at ``relpath`` (of ``file_format``) that come in
+    ``pieces`` (of up to :data:`PIECE` bytes each, in order; the file on disk, or a blob of
+    the repository's history streamed from git), as :func:`scan_large` finds them. Raises
+    :class:`BinaryFile` when the first piece tells a binary file."""
+    role = Role.MENTION if file_format in (Format.PROSE, Format.DATA) else Role.DEFINITION
     analysis = FileAnalysis()
     decoder: codecs.IncrementalDecoder | None = None  # for the encoding of the first piece
     utf8 = True

@@ -18,6 +18,11 @@ name = "json"
 
 def render(inventory: Inventory, color: bool = False) -> str:
     """The versioned JSON inventory (documented in docs/inventory.md); ``--merge`` reads it."""
+    return json.dumps(document(inventory), indent=2, ensure_ascii=False) + "\n"
+
+
+def document(inventory: Inventory) -> dict[str, Any]:
+    """The JSON inventory as an object (the HTML page embeds it as its data)."""
     rows = []
     for row in inventory.sorted_rows():
         status, days = row.status(inventory.as_of, inventory.window_days)
@@ -59,7 +64,7 @@ def render(inventory: Inventory, color: bool = False) -> str:
             past.update(historyOnly=row.history_only,
                         sites=[s.to_json() for s in sorted(row.past_sites)])
             rows[-1]["history"] = past
-    document: dict[str, Any] = {
+    written: dict[str, Any] = {
         "version": INVENTORY_VERSION,
         "kind": INVENTORY_KIND,
         "tool": {"name": TOOL_NAME, "version": __version__},
@@ -71,8 +76,8 @@ def render(inventory: Inventory, color: bool = False) -> str:
         "models": rows,
     }
     if inventory.reconciliation is not None:
-        document["reconciliation"] = reconciliation_json(inventory.reconciliation)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        written["reconciliation"] = reconciliation_json(inventory.reconciliation)
+    return written
 
 
 def recognises(data: bytes) -> bool:
