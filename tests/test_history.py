@@ -292,6 +292,44 @@ def test_inventory_rows_and_reconcile(fixture_repo, tmp_path: Path) -> None:
     assert "removed from code" not in (stray.note or "")
 
 
+def test_html_inventory_marks_history_only_rows(fixture_repo) -> None:
+    """The page's row of an id only the history holds says so, and opens on when and where
+    the history held it; a row of the tree's does not."""
+    from html.parser import HTMLParser
+
+    from ftscan.reporters.inventory_html import render as inventory_html
+
+    repo, commits = fixture_repo
+    page = inventory_html(inv.build(run_scan(repo, history=HistoryRange())))
+    rows: dict[str, str] = {}
+
+    class Rows(HTMLParser):
+        current = ""
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:  # type: ignore[type-arg]
+            if tag == "tbody":
+                self.current = dict(attrs)["id"]
+                rows[self.current] = ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "tbody":
+                self.current = ""
+
+        def handle_data(self, data: str) -> None:
+            if self.current:
+                rows[self.current] += data
+
+    Rows().feed(page)
+    env = next(text for text in rows.values() if ENV_ID in text)
+    assert "(history only)" in env
+    assert (f"Only in the repository's history: first in {commits['add'][:12]} (2024-01-01), "
+            f"last seen in {commits['add'][:12]} on 2024-01-01, removed by "
+            f"{commits['env gone'][:12]} on 2024-01-02.") in env
+    assert "Last seen in the history at" in env and ".env:1" in env
+    head = next(text for text in rows.values() if ROUTE_NEW in text)
+    assert "history" not in head
+
+
 def test_reconcile_reads_history_from_a_json_report(fixture_repo, tmp_path: Path) -> None:
     from ftscan.reconcile.inputs import load_input
 
