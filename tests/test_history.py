@@ -391,3 +391,18 @@ def test_one_finding_per_id_and_path_however_many_commits_held_it(tmp_path: Path
         first, last, gone)
     assert "; 1 more id at 2 paths only in the history (4 commits" in scan_reporter(
         "text").render(result)
+
+
+def test_a_past_blob_is_read_as_the_scan_reads_a_file_of_its_kind(tmp_path: Path) -> None:
+    """A file its name does not tell, whose lines are ``KEY=value``, is an env file to the scan
+    of the tree, and so it is to the history: the id is bound to its variable."""
+    repo = new_git_repo(tmp_path / "envlike")
+    write(repo, "config/openai.example", f"# the model\nOPENAI_MODEL={ENV_ID}\n")
+    commit_on(repo, "an example config", "2024-01-01T12:00:00Z")
+    tree = by_id(run_scan(repo).findings)[ENV_ID]
+    git(repo, "rm", "-q", "config/openai.example")
+    write(repo, "README.md", "nothing here\n")
+    commit_on(repo, "gone", "2024-01-02T12:00:00Z")
+    past = by_id(run_scan(repo, history=HistoryRange()).history)[ENV_ID]
+    assert past.context == tree.context == "env OPENAI_MODEL"
+    assert (past.kind, past.location.start_line) == (tree.kind, 2)
