@@ -9,9 +9,11 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
 from conftest import run_scan, write
+
+from ftscan.languages.python import PythonLanguage
 from ftscan.pipeline import examine
+from ftscan.result import ScanResult
 
 FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbC12345"
 
@@ -24,9 +26,10 @@ LOOKALIKES = {
     "route.ts": "export function tuned(m: string): boolean { return m.startsWith('ft:'); }\n",
     "lib/Check.java": 'class Check { boolean tuned(String m) { return m.startsWith("ft:"); } }\n',
     "config.yaml": 'tuned_prefix: "ft:"\nazure_marker: ".ft-"\n',
-    "check.ipynb": json.dumps({"cells": [{"cell_type": "code", "metadata": {}, "outputs": [],
-                                          "source": ['tuned = [m for m in ids if m.startswith("ft:")]']}],
-                               "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
+    "check.ipynb": json.dumps({"cells": [{
+        "cell_type": "code", "metadata": {}, "outputs": [],
+        "source": ['tuned = [m for m in ids if m.startswith("ft:")]']}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}),
 }
 
 
@@ -57,10 +60,58 @@ def test_a_file_of_look_alikes_is_never_parsed(repo: Path, parses: Counter[str])
     building an id at run time beside them still does, and is still reported."""
     for rel, text in LOOKALIKES.items():
         write(repo, rel, text)
-    write(repo, "build.py", 'def model(base, job):\n    return "ft:" + base + ":acme:ranker:" + job\n')
+    write(repo, "build.py",
+          'def model(base, job):\n    return "ft:" + base + ":acme:ranker:" + job\n')
     write(repo, "use.js", f"const MODEL = '{FT}';\n")
     result = run_scan(repo, jobs=1)
     assert not set(parses) & set(LOOKALIKES), parses
     assert parses["build.py"] and parses["use.js"]
     assert sorted((f.location.path, f.role.value) for f in result.findings) == [
         ("build.py", "dynamic"), ("use.js", "definition")]
+
+
+def _table(rows: int) -> str:
+    return "TABLE = [\n" + "".join(f"    ('row{i}', {i}.5, 'x'),\n" for i in range(rows)) + "]\n"
+
+
+def test_a_big_module_is_read_only_where_an_id_may_sit(
+        repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A module holding a table of thousands of literals and one id: the statements that
+    cannot hold an id are not walked (the strings kept are the id's, not the table's 4,000),
+    and a shape the standard library's reading leaves to libcst elsewhere in the module (a
+    parenthesis inside a concatenation) no longer sends the whole module to libcst. An id
+    spelled with an escape is still read, as libcst reads it."""
+    from ftscan.languages.python import strings
+    from ftscan.pipeline import analysis
+
+    full_parses: list[int] = []
+    real_parse = strings.parse_python
+    monkeypatch.setattr(strings, "parse_python",
+                        lambda text: full_parses.append(len(text)) or real_parse(text))
+    kept: list[int] = []
+    real_lean = analysis._lean
+
+    def lean(path, text, rules):  # noqa: ANN001, ANN202
+        found = real_lean(path, text, rules)
+        kept.append(-1 if found is None else len(found.parsed.strings))
+        return found
+
+    monkeypatch.setattr(analysis, "_lean", lean)
+    escaped = FT.replace(":", "\\x3a", 1)
+    write(repo, "data.py", '"""Rows."""\nimport json\n' + _table(2_000)
+          + 'label = "a" + (name  # why\n    )\n'
+          + f'MODEL = "{FT}"\nOTHER = "{escaped}"\n')
+    found = _findings(run_scan(repo, jobs=1, cache_dir=None))
+    assert full_parses == [] and kept == [3]  # the docstring, MODEL's and OTHER's strings
+    assert [f[:5] for f in found] == [
+        (2_007, FT, "definition", "Python string literal", "MODEL"),
+        (2_008, FT, "definition", "Python string literal", "OTHER")]
+    monkeypatch.setattr(PythonLanguage, "parse_lean", lambda *args: None)  # libcst reads all
+    assert _findings(run_scan(repo, jobs=1, cache_dir=None)) == found
+    assert len(full_parses) == 1
+
+
+def _findings(result: ScanResult) -> list[tuple[object, ...]]:
+    return [(f.location.start_line, f.model_id, f.role.value, f.kind, f.context,
+             f.location.start_column, f.location.end_column, f.fingerprint)
+            for f in result.findings]

@@ -216,13 +216,16 @@ class Language(Protocol):
         """Strings (for the id rules) and facts (for following names); raises
         :class:`~ftscan.parsers.base.ParseFailure` when the file is not valid."""
 
-    def parse_lean(self, relpath: str, text: str,
-                   carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
+    def parse_lean(self, relpath: str, text: str, carries_id: Callable[[StringFact], bool],
+                   holds_word: Callable[[str], bool] | None = None) -> LeanParse | None:
         """The strings alone, when the module's facts are not needed to follow its ids
         (``carries_id`` tells which strings hold one) and a cheaper parser gives exactly the
         strings :meth:`parse` would; ``None`` when :meth:`parse` must read it. The scan asks
         only when the file's other reasons for facts (:class:`Interest`) do not hold: it reads
-        no variable the scan binds, declares no settings, reads no job result."""
+        no variable the scan binds, declares no settings, reads no job result. ``holds_word``
+        (does a stretch of source hold a rule's keyword?) lets a language read the strings
+        of those statements alone: a table of thousands of literals beside one id is not
+        walked."""
 
     def setup(self, paths: Sequence[str], read: Callable[[str], str | None]) -> None:
         """Before names are followed in a scan: ``paths`` are every file of it, ``read``

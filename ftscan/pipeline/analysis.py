@@ -172,7 +172,7 @@ def _lean(path: str, text: str, rules: RuleSet) -> LeanParse | None:
         return bool(rules.find(fact.value)) or (
             fact.template and rules.find_dynamic(fact.value) is not None)
 
-    return language_named(name).parse_lean(path, text, carries_id)
+    return language_named(name).parse_lean(path, text, carries_id, rules.might_match_text)
 
 
 def _parser_for(path: str, kind: FileKind) -> tuple[Parser | None, str]:

@@ -94,8 +94,8 @@ class JavaScriptLanguage:
         wrapper = reads_env and _ENV_BY_NAME.search(data) is not None
         return Interest(reads_env, wrapper, outside)
 
-    def parse_lean(self, relpath: str, text: str,
-                   carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
+    def parse_lean(self, relpath: str, text: str, carries_id: Callable[[StringFact], bool],
+                   holds_word: Callable[[str], bool] | None = None) -> LeanParse | None:
         """Never: tree-sitter is cheap enough to build the facts every time."""
         return None
 

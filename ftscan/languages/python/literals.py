@@ -79,10 +79,15 @@ class Literals:
         return self._counts[0]
 
 
-def read_literals(text: str) -> Literals:
+def read_literals(text: str, worth_reading: Callable[[str], bool] | None = None) -> Literals:
     """Every string literal of a module as libcst's collector reports it; raises
     :class:`Unusual` where that cannot be guaranteed, :class:`SyntaxError` (and the other
-    errors of :func:`ast.parse`) when ``ast`` cannot read the module."""
+    errors of :func:`ast.parse`) when ``ast`` cannot read the module.
+
+    With ``worth_reading``, only the module-level statements whose lines it accepts are
+    walked (:func:`could_hold`): the strings of the others are left out, so the cost of the
+    walk, and the facts kept, follow the statements that may hold an id, not the size of the
+    module (a data table of thousands of literals, a test module of a megabyte)."""
     if "\r" in text:
         raise Unusual("a carriage return: lines are counted differently")
     tree = ast.parse(text)
@@ -91,6 +96,8 @@ def read_literals(text: str) -> Literals:
     statement_of: list[int | None] = []
     reader.mark_docstring(tree.body, None)
     for statement in tree.body:
+        if worth_reading is not None and not worth_reading(reader.lines_of(statement)):
+            continue
         before = len(reader.strings)
         reader.visit(statement)
         index = None
@@ -103,6 +110,19 @@ def read_literals(text: str) -> Literals:
                    key=lambda i: (reader.strings[i].start, -reader.strings[i].end))
     return Literals([reader.strings[i] for i in order], [statement_of[i] for i in order],
                     statements, text)
+
+
+_SPELLED_APART = re.compile(r"""\\|["']\s*\+?\s*[rRbBuUfF]{0,2}["']|\{\s*[rRbBuUfF]{0,2}["']""")
+"""Where a string's value can hold text its source does not spell out in one piece: an
+escape or a line continuation, literals side by side or joined with ``+``, a literal inside
+an f-string's braces."""
+
+
+def could_hold(source: str, holds_word: Callable[[str], bool]) -> bool:
+    """May a statement whose source is ``source`` hold a string with a rule's keyword in its
+    value? Yes when the source holds one (``holds_word``), or spells a value apart in a way
+    that could join one up (:data:`_SPELLED_APART`)."""
+    return holds_word(source) or _SPELLED_APART.search(source) is not None
 
 
 def _to_plain_names(statement: ast.stmt) -> TypeGuard[ast.Assign | ast.AnnAssign]:
@@ -165,6 +185,14 @@ class _Reader:
         end_line, end_col = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
         return (self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
                 self.offset(end_line, end_col))
+
+    def lines_of(self, statement: ast.stmt) -> str:
+        """The whole lines a statement spans, its decorators included."""
+        first = min([statement.lineno, *(d.lineno for d in
+                                         getattr(statement, "decorator_list", ()))])
+        last = statement.end_lineno or statement.lineno
+        end = self._starts[last] if last < len(self._starts) else len(self.text)
+        return self.text[self._starts[first - 1]:end]
 
     def source(self, node: ast.AST) -> str:
         start, end = self.span(node)
