@@ -79,8 +79,9 @@ def test_a_big_module_is_read_only_where_an_id_may_sit(
     """A module holding a table of thousands of literals and one id: the statements that
     cannot hold an id are not walked (the strings kept are the id's, not the table's 4,000),
     and a shape the standard library's reading leaves to libcst elsewhere in the module (a
-    parenthesis inside a concatenation) no longer sends the whole module to libcst. An id
-    spelled with an escape is still read, as libcst reads it."""
+    parenthesis inside a concatenation, in a function whose ``if left:`` merely holds the
+    keyword ``ft:``) no longer sends the whole module to libcst. An id spelled with an escape
+    is still read, as libcst reads it."""
     from ftscan.languages.python import strings
     from ftscan.pipeline import analysis
 
@@ -99,13 +100,13 @@ def test_a_big_module_is_read_only_where_an_id_may_sit(
     monkeypatch.setattr(analysis, "_lean", lean)
     escaped = FT.replace(":", "\\x3a", 1)
     write(repo, "data.py", '"""Rows."""\nimport json\n' + _table(2_000)
-          + 'label = "a" + (name  # why\n    )\n'
+          + 'def label(left):\n    if left:\n        return "a" + (left  # why\n    )\n'
           + f'MODEL = "{FT}"\nOTHER = "{escaped}"\n')
     found = _findings(run_scan(repo, jobs=1, cache_dir=None))
-    assert full_parses == [] and kept == [3]  # the docstring, MODEL's and OTHER's strings
+    assert full_parses == [] and kept == [2]  # MODEL's and OTHER's strings
     assert [f[:5] for f in found] == [
-        (2_007, FT, "definition", "Python string literal", "MODEL"),
-        (2_008, FT, "definition", "Python string literal", "OTHER")]
+        (2_009, FT, "definition", "Python string literal", "MODEL"),
+        (2_010, FT, "definition", "Python string literal", "OTHER")]
     monkeypatch.setattr(PythonLanguage, "parse_lean", lambda *args: None)  # libcst reads all
     assert _findings(run_scan(repo, jobs=1, cache_dir=None)) == found
     assert len(full_parses) == 1

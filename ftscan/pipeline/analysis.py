@@ -23,7 +23,7 @@ from ftscan.escape import no_surrogates
 from ftscan.filekinds import FileKind, comment_syntax
 from ftscan.fingerprint import stable_fingerprint
 from ftscan.flow.facts import ModuleFacts, shifted
-from ftscan.languages import LeanParse, language_named, language_of
+from ftscan.languages import LeanParse, SourceTests, language_named, language_of
 from ftscan.models import Detection, Diagnostic, Location, Role, Severity
 from ftscan.parsers import PARSERS, ParsedFile, ParseFailure, Parser, StringFact
 from ftscan.ruleset import IdMatch, RuleSet
@@ -172,7 +172,9 @@ def _lean(path: str, text: str, rules: RuleSet) -> LeanParse | None:
         return bool(rules.find(fact.value)) or (
             fact.template and rules.find_dynamic(fact.value) is not None)
 
-    return language_named(name).parse_lean(path, text, carries_id, rules.might_match_text)
+    source = SourceTests(lambda part: rules.is_candidate(part.encode("utf-8", "surrogateescape")),
+                         rules.might_match_text)
+    return language_named(name).parse_lean(path, text, carries_id, source)
 
 
 def _parser_for(path: str, kind: FileKind) -> tuple[Parser | None, str]:

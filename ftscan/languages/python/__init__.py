@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ftscan.flow.facts import Class, ModuleFacts
 from ftscan.flow.names import reads_fine_tune_env
-from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable, tokens
+from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable, SourceTests, tokens
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, StringFact
 
@@ -80,10 +80,10 @@ class PythonLanguage:
         return parse_python(text)
 
     def parse_lean(self, relpath: str, text: str, carries_id: Callable[[StringFact], bool],
-                   holds_word: Callable[[str], bool] | None = None) -> LeanParse | None:
+                   source: SourceTests | None = None) -> LeanParse | None:
         """Through :mod:`.literals` (stdlib ``ast``, no libcst) when every id sits in a plain
         module-level assignment whose names appear nowhere else in the module; with
-        ``holds_word``, only the module-level statements whose source could hold an id are
+        ``source``, only the module-level statements whose source could hold an id are
         walked (:func:`.literals.could_hold`)."""
         if relpath.endswith(".ipynb"):
             return None
@@ -93,8 +93,8 @@ class PythonLanguage:
         if nesting_depth(text) > MAX_NESTING:
             return None  # the parser refuses it: the text pass reads it
         try:
-            literals = read_literals(text, None if holds_word is None else (
-                lambda source: could_hold(source, holds_word)))
+            literals = read_literals(text, None if source is None else (
+                lambda lines: could_hold(lines, source)))
         except (Unusual, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         statements = {statement for fact, statement in zip(

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from ftscan.bindings import Symbol
+from ftscan.languages import SourceTests
 from ftscan.models import Role
 from ftscan.parsers.base import StringFact
 
@@ -112,17 +113,22 @@ def read_literals(text: str, worth_reading: Callable[[str], bool] | None = None)
                     statements, text)
 
 
+_ESCAPE = re.compile(r"\\[xuUN0-7]")
+"""An escape that can spell any character, a keyword's too."""
 _SPELLED_APART = re.compile(r"""\\|["']\s*\+?\s*[rRbBuUfF]{0,2}["']|\{\s*[rRbBuUfF]{0,2}["']""")
-"""Where a string's value can hold text its source does not spell out in one piece: an
-escape or a line continuation, literals side by side or joined with ``+``, a literal inside
-an f-string's braces."""
+"""Where a value can join up text its source spells in pieces: an escape or a line
+continuation, literals side by side or joined with ``+``, a literal inside an f-string's
+braces."""
 
 
-def could_hold(source: str, holds_word: Callable[[str], bool]) -> bool:
-    """May a statement whose source is ``source`` hold a string with a rule's keyword in its
-    value? Yes when the source holds one (``holds_word``), or spells a value apart in a way
-    that could join one up (:data:`_SPELLED_APART`)."""
-    return holds_word(source) or _SPELLED_APART.search(source) is not None
+def could_hold(source: str, tests: SourceTests) -> bool:
+    """May a statement whose source is ``source`` hold a string with an id in its value (or
+    the start of one completed at run time)? Yes when a rule's pattern or hint matches the
+    source as written, when it holds an escape that can spell anything, or when it holds a
+    rule's keyword and spells a value in pieces (:data:`_SPELLED_APART`). A statement that
+    merely holds a keyword (``if left:`` holds ``ft:``) is not read."""
+    return (tests.holds_id(source) or _ESCAPE.search(source) is not None
+            or tests.holds_word(source) and _SPELLED_APART.search(source) is not None)
 
 
 def _to_plain_names(statement: ast.stmt) -> TypeGuard[ast.Assign | ast.AnnAssign]:
