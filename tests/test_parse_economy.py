@@ -116,3 +116,28 @@ def _findings(result: ScanResult) -> list[tuple[object, ...]]:
     return [(f.location.start_line, f.model_id, f.role.value, f.kind, f.context,
              f.location.start_column, f.location.end_column, f.fingerprint)
             for f in result.findings]
+
+
+def test_rules_compile_only_the_patterns_a_file_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Loading the catalogue compiles no pattern; finding the ids of a text compiles those of
+    the rules whose keywords it holds, once (a pre-commit run reads one file)."""
+    import re
+
+    from ftscan import regex
+    from ftscan.ruleset import load_rules
+
+    compiled: list[str] = []
+    real = re.compile
+
+    def counting(pattern, flags=0):  # noqa: ANN001, ANN202
+        compiled.append(pattern)
+        return real(pattern, flags)
+
+    monkeypatch.setattr(regex.re, "compile", counting)
+    rules = load_rules()
+    patterns = {p.pattern for r in rules for p in (*r.patterns, *r.dynamic, *r.hints)}
+    assert len(patterns) > 20 and not patterns & set(compiled)
+    for _ in range(2):
+        assert [m.model_id for m in rules.find(f"MODEL = '{FT}'")] == [FT]
+    wanted = {p.pattern for r in rules if "ft:" in r.keywords for p in r.patterns}
+    assert sorted(p for p in compiled if p in patterns) == sorted(wanted)
