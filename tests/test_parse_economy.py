@@ -26,6 +26,9 @@ LOOKALIKES = {
     "route.ts": "export function tuned(m: string): boolean { return m.startsWith('ft:'); }\n",
     "lib/Check.java": 'class Check { boolean tuned(String m) { return m.startsWith("ft:"); } }\n',
     "config.yaml": 'tuned_prefix: "ft:"\nazure_marker: ".ft-"\n',
+    # another SDK's jobs.create: Mistral's job call only beside Mistral's SDK
+    "batch.py": 'job = client.batch.jobs.create(name="nightly", image=IMAGE)\n',
+    "batch.ts": "const job = await run.jobs.create({ name: 'nightly' });\n",
     "check.ipynb": json.dumps({"cells": [{
         "cell_type": "code", "metadata": {}, "outputs": [],
         "source": ['tuned = [m for m in ids if m.startswith("ft:")]']}],
@@ -55,19 +58,23 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
 def test_a_file_of_look_alikes_is_never_parsed(repo: Path, parses: Counter[str]) -> None:
     """``model.startswith("ft:")``, ``"ft:" in name``, a price table keyed by ``ft:base:``:
-    no string a rule's pattern accepts, nothing that completes an id at run time. The byte
-    prefilter settles such files in every language; they reach no parser, while a file
-    building an id at run time beside them still does, and is still reported."""
+    no string a rule's pattern accepts, nothing that completes an id at run time; another
+    SDK's ``jobs.create`` without Mistral's SDK beside it. The byte prefilter settles such
+    files in every language; they reach no parser, while a file building an id at run time
+    and a Mistral job beside them still do, and are still reported."""
     for rel, text in LOOKALIKES.items():
         write(repo, rel, text)
     write(repo, "build.py",
           'def model(base, job):\n    return "ft:" + base + ":acme:ranker:" + job\n')
     write(repo, "use.js", f"const MODEL = '{FT}';\n")
+    write(repo, "tune.py", "from mistralai import Mistral\n\nclient = Mistral()\n"
+          'job = client.fine_tuning.jobs.create(model="open-mistral-7b", training_files=[f])\n')
     result = run_scan(repo, jobs=1)
     assert not set(parses) & set(LOOKALIKES), parses
-    assert parses["build.py"] and parses["use.js"]
-    assert sorted((f.location.path, f.role.value) for f in result.findings) == [
-        ("build.py", "dynamic"), ("use.js", "definition")]
+    assert parses["build.py"] and parses["use.js"] and parses["tune.py"]
+    assert sorted((f.location.path, f.role.value, f.rule_id) for f in result.findings) == [
+        ("build.py", "dynamic", "FT001"), ("tune.py", "training", "FT203"),
+        ("use.js", "definition", "FT001")]
 
 
 def _table(rows: int) -> str:
