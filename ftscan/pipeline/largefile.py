@@ -13,9 +13,11 @@ files over :data:`STREAM_LIMIT` are skipped.
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import stat
 from collections import Counter
+from collections.abc import Iterable
 
 from ftscan.discovery import STREAM_LIMIT, FileEntry
 from ftscan.models import Location, Role
@@ -43,7 +45,24 @@ def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
     found in ``kind`` of text; ``None`` when the file is no regular file or over
     :data:`STREAM_LIMIT`. Also the search of a file whose analysis was given up on
     (:data:`GIVEN_UP`): the parsers' time is not spent again."""
-    role = Role.MENTION if entry.kind.format in (Format.PROSE, Format.DATA) else Role.DEFINITION
+    fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > STREAM_LIMIT:
+            return None
+        return search_pieces(entry.relpath, iter(lambda: os.read(fd, PIECE), b""), context,
+                             entry.kind.format, kind)
+    finally:
+        os.close(fd)
+
+
+def search_pieces(relpath: str, pieces: Iterable[bytes], context: AnalysisContext,
+                  file_format: Format, kind: str = LARGE) -> FileAnalysis:
+    """Every id in the bytes of the file at ``relpath`` (of ``file_format``) that come in
+    ``pieces`` (of up to :data:`PIECE` bytes each, in order; the file on disk, or a blob of
+    the repository's history streamed from git), as :func:`scan_large` finds them. Raises
+    :class:`BinaryFile` when the first piece tells a binary file."""
+    role = Role.MENTION if file_format in (Format.PROSE, Format.DATA) else Role.DEFINITION
     analysis = FileAnalysis()
     decoder: codecs.IncrementalDecoder | None = None  # for the encoding of the first piece
     utf8 = True
@@ -52,62 +71,55 @@ def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
     carried_at = 0  # the file's character offset of ``carried``
     line, line_start = 1, 0  # line number and character offset where ``carried`` begins
     reported_to = 0  # character offset up to which matches were reported
-    fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > STREAM_LIMIT:
-            return None
-        tail = b""  # the end of the bytes read before, for keywords cut by a boundary
-        pending = False  # a match was held back for this piece
-        while True:
-            chunk = os.read(fd, PIECE)
-            if decoder is None:
-                encoding = text_encoding(chunk)
-                if encoding is None:
-                    raise BinaryFile(entry.relpath)
-                decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-                utf8 = encoding == "utf-8"
-            text = carried + decoder.decode(chunk, final=not chunk)
-            held_back = len(text)  # where the first match left for the next piece starts
-            # UTF-16 is prefiltered as the UTF-8 of its text, which holds the carried end
-            window = tail + chunk if utf8 else text.encode("utf-8", errors="replace")
-            tail = window[-4 * OVERLAP:]
-            # the byte prefilter (keywords, then the rules' patterns in RE2: both linear, C
-            # speed) before any regex on text; the window holds all of ``text`` that no held
-            # back match forces a look at (the carried end is under OVERLAP characters)
-            if (pending or context.rules.is_candidate(window)) and \
-                    context.rules.might_match_text(text):
-                counted_to, lines_before = 0, 0  # matches come in order: count lines once
-                for match in context.rules.find(text):
-                    start = carried_at + match.start
-                    if start < reported_to:
-                        continue  # seen already
-                    if chunk and match.end > len(text) - OVERLAP:
-                        held_back = min(held_back, match.start)
-                        continue  # may run on into the next piece: searched again there
-                    lines_before += text.count("\n", counted_to, match.start)
-                    counted_to = match.start
-                    at_line = line + lines_before
-                    last_break = text.rfind("\n", 0, match.start)
-                    column = (match.start - last_break if last_break >= 0
-                              else start - line_start + 1)
-                    key = (match.rule.id, match.model_id)
-                    location = Location(entry.relpath, at_line, column, at_line,
-                                        column + match.end - match.start)
-                    analysis.findings.append(make_detection(
-                        match, effective_role(match, role), kind, None, location,
-                        occurrence=occurrences[key]))
-                    occurrences[key] += 1
-                    reported_to = carried_at + match.end
-            if not chunk:
-                return analysis
-            pending = held_back < len(text)
-            # the next piece starts with the overlap, and with every match held back whole
-            cut = min(max(len(text) - OVERLAP, 0), held_back)
-            line += text.count("\n", 0, cut)
-            last_break = text.rfind("\n", 0, cut)
-            if last_break >= 0:
-                line_start = carried_at + last_break + 1
-            carried, carried_at = text[cut:], carried_at + cut
-    finally:
-        os.close(fd)
+    tail = b""  # the end of the bytes read before, for keywords cut by a boundary
+    pending = False  # a match was held back for this piece
+    for chunk in itertools.chain(pieces, (b"",)):  # an empty piece ends the file
+        if decoder is None:
+            encoding = text_encoding(chunk)
+            if encoding is None:
+                raise BinaryFile(relpath)
+            decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+            utf8 = encoding == "utf-8"
+        text = carried + decoder.decode(chunk, final=not chunk)
+        held_back = len(text)  # where the first match left for the next piece starts
+        # UTF-16 is prefiltered as the UTF-8 of its text, which holds the carried end
+        window = tail + chunk if utf8 else text.encode("utf-8", errors="replace")
+        tail = window[-4 * OVERLAP:]
+        # the byte prefilter (keywords, then the rules' patterns in RE2: both linear, C
+        # speed) before any regex on text; the window holds all of ``text`` that no held
+        # back match forces a look at (the carried end is under OVERLAP characters)
+        if (pending or context.rules.is_candidate(window)) and \
+                context.rules.might_match_text(text):
+            counted_to, lines_before = 0, 0  # matches come in order: count lines once
+            for match in context.rules.find(text):
+                start = carried_at + match.start
+                if start < reported_to:
+                    continue  # seen already
+                if chunk and match.end > len(text) - OVERLAP:
+                    held_back = min(held_back, match.start)
+                    continue  # may run on into the next piece: searched again there
+                lines_before += text.count("\n", counted_to, match.start)
+                counted_to = match.start
+                at_line = line + lines_before
+                last_break = text.rfind("\n", 0, match.start)
+                column = (match.start - last_break if last_break >= 0
+                          else start - line_start + 1)
+                key = (match.rule.id, match.model_id)
+                location = Location(relpath, at_line, column, at_line,
+                                    column + match.end - match.start)
+                analysis.findings.append(make_detection(
+                    match, effective_role(match, role), kind, None, location,
+                    occurrence=occurrences[key]))
+                occurrences[key] += 1
+                reported_to = carried_at + match.end
+        if not chunk:
+            break
+        pending = held_back < len(text)
+        # the next piece starts with the overlap, and with every match held back whole
+        cut = min(max(len(text) - OVERLAP, 0), held_back)
+        line += text.count("\n", 0, cut)
+        last_break = text.rfind("\n", 0, cut)
+        if last_break >= 0:
+            line_start = carried_at + last_break + 1
+        carried, carried_at = text[cut:], carried_at + cut
+    return analysis
