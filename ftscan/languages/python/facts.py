@@ -10,6 +10,7 @@ note their fields, ``env_prefix`` and aliases.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 import libcst as cst
@@ -47,6 +48,7 @@ from ftscan.flow.facts import (
 from ftscan.languages.python.cst import OffsetVisitor
 from ftscan.textpos import LineIndex
 
+_LEAVING = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 _ENV_CALLS = ("getenv", "environ.get", "environ.setdefault", "environ.pop")
 _CONSTANTS = frozenset({"True", "False", "None"})
 _LITERAL_VALUE_LIMIT = 200
@@ -91,13 +93,18 @@ class FactsCollector(OffsetVisitor):
         self._class_stack: list[tuple[Class, list[tuple[str, Span]], list[tuple[str, str]]]] = []
         self._write_targets: set[int] = set()
         self._exprs: dict[int, Expr] = {}
+        self._dead: list[tuple[int, int]] = []
+        """Spans of statements that never run: after a ``return``, ``raise``, ``continue``
+        or ``break`` in the same block."""
 
     def finish(self) -> ModuleFacts:
-        """The facts, with every scope's names."""
+        """The facts, with every scope's names, without what code that never runs does."""
         self.facts.scopes = {
             s.name: Scope(s.kind, s.parent, frozenset(s.names), frozenset(s.globals))
             for s in self._all
         }
+        if self._dead:
+            _drop_dead(self.facts, self._dead)
         return self.facts
 
     # ------------------------------------------------------------------ helpers
@@ -298,6 +305,22 @@ class FactsCollector(OffsetVisitor):
                                              self._code(statement), iterate))
 
     # ------------------------------------------------------------------ statements
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._note_dead(node.body)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._note_dead(node.body)
+
+    def _note_dead(self, body: Sequence[cst.BaseStatement]) -> None:
+        """The statements of a block after one that leaves it never run (code kept after an
+        early ``return`` while debugging): what they do is no flow of values."""
+        for position, statement in enumerate(body[:-1]):
+            if isinstance(statement, cst.SimpleStatementLine) and any(
+                    isinstance(small, _LEAVING) for small in statement.body):
+                self._dead.append((self._span(body[position + 1]).start,
+                                   self._span(body[-1]).end))
+                return
 
     def visit_Assign(self, node: cst.Assign) -> None:
         targets: list[Target | None] = []
@@ -540,3 +563,29 @@ def _find_env_prefix(node: cst.ClassDef) -> str | None:
                                 and small.targets[0].target.value == "env_prefix"):
                             prefix = string_value(small.value) or prefix
     return prefix
+
+
+def _drop_dead(facts: ModuleFacts, dead: list[tuple[int, int]]) -> None:
+    """Remove the facts of code in the ``dead`` spans (nested or apart, never crossing)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(dead):
+        if merged and start < merged[-1][1]:
+            continue  # inside the one before
+        merged.append((start, end))
+    starts = [start for start, _ in merged]
+
+    def alive(span: Span | None) -> bool:
+        if span is None:
+            return True
+        at = bisect.bisect_right(starts, span.start) - 1
+        return at < 0 or span.start >= merged[at][1]
+
+    facts.assigns = [a for a in facts.assigns if alive(a.span)]
+    facts.imports = [i for i in facts.imports if alive(i.span)]
+    facts.functions = [f for f in facts.functions if alive(f.span)]
+    facts.classes = [c for c in facts.classes if alive(c.span)]
+    facts.returns = [r for r in facts.returns if alive(getattr(r.value, "span", None))]
+    facts.calls = [(scope, c) for scope, c in facts.calls if alive(c.span)]
+    facts.env_reads = [(scope, r) for scope, r in facts.env_reads if alive(r.span)]
+    facts.env_writes = [w for w in facts.env_writes if alive(w.span)]
+    facts.outside = [(scope, o) for scope, o in facts.outside if alive(o.span)]

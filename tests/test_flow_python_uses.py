@@ -1,0 +1,55 @@
+"""Python use sites, round two: shapes of real code the resolver missed (or reported where no
+model is called), each written here from scratch. ``uses(repo)`` scans and returns (path,
+line) of every use; ``reached(repo)`` maps each use line to the ids (or the outside value)
+that reach it."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from conftest import run_scan, write
+
+from ftscan.models import Role
+
+FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+FT2 = "ft:gpt-4o-2024-08-06:acme:tagger:EfGh5678"
+
+
+def _write(repo: Path, rel: str, source: str) -> None:
+    write(repo, rel, textwrap.dedent(source))
+
+
+def uses(repo: Path) -> list[tuple[str, int]]:
+    result = run_scan(repo)
+    return sorted((f.location.path, f.location.start_line) for f in result.findings
+                  if f.role is Role.USE)
+
+
+def reached(repo: Path) -> dict[tuple[str, int], set[str]]:
+    """Each use → the ids that reach it, or what holds the value set outside."""
+    result = run_scan(repo)
+    return {(f.location.path, f.location.start_line): set(f.model_ids) or {str(f.outside)}
+            for f in result.findings if f.role is Role.USE}
+
+
+# ---------------------------------------------------------------- code that never runs
+
+
+def test_code_after_an_early_return_calls_no_model(repo: Path) -> None:
+    _write(repo, "app.py", f'''\
+        MODELS = ["{FT}"]
+
+        def run():
+            print(MODELS)
+            return
+            for model in MODELS:
+                client.chat.completions.create(model=model, messages=[])
+
+        def live():
+            for model in MODELS:
+                client.chat.completions.create(model=model, messages=[])
+                continue
+                client.responses.create(model=model, input="never")
+    ''')
+    assert uses(repo) == [("app.py", 11)]
