@@ -53,3 +53,25 @@ def test_code_after_an_early_return_calls_no_model(repo: Path) -> None:
                 client.responses.create(model=model, input="never")
     ''')
     assert uses(repo) == [("app.py", 11)]
+
+
+# ---------------------------------------------------------------- values through built-ins
+
+
+def test_ordered_dicts_copies_and_string_clean_ups_keep_the_model(repo: Path) -> None:
+    _write(repo, "models.py", f'''\
+        import copy
+        from collections import OrderedDict
+
+        GROUPS = OrderedDict({{"ranker": ["{FT}"]}})
+        TAGGERS = copy.deepcopy({{"tagger": "openai/{FT2}"}})
+    ''')
+    _write(repo, "run.py", '''\
+        from models import GROUPS, TAGGERS
+
+        for model in GROUPS["ranker"]:
+            client.chat.completions.create(model=model, messages=[])
+        name = TAGGERS["tagger"].replace("openai/", "").removeprefix("openai/")
+        client.chat.completions.create(model=name, messages=[])
+    ''')
+    assert reached(repo) == {("run.py", 4): {FT}, ("run.py", 6): {FT2}}

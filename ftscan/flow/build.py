@@ -743,8 +743,9 @@ class _ModuleBuilder:
     def _summarise(self, summary: str, call: Call, scope: str,
                    args: list[tuple[Arg, Node]], result: Node) -> None:
         graph, path = self.graph, self.path
+        # a method's receiver (``xs.append``, ``d["k"].strip``), not the module of a built-in
+        # function named by its module (``copy.deepcopy``)
         receiver = (self.expr(scope, call.callee.obj) if isinstance(call.callee, Attr)
-                    and call.callee.name == call.text.rpartition(".")[2]
                     and call.text not in self.language.builtins else None)
         source = receiver if receiver is not None else (args[0][1] if args else None)
         if source is None:

@@ -45,10 +45,13 @@ class PythonLanguage:
         "getattr": "attr", "str": "same", "dict": "same", "enumerate": "elements",
         "zip": "elements_all", "filter": "elements_last", "map": "elements_last",
         "itertools.chain": "elements_all", "chain": "elements_all",
+        "OrderedDict": "same", "collections.OrderedDict": "same", "deepcopy": "same",
+        "copy.deepcopy": "same", "copy.copy": "same",
     }
     methods = {
         "get": "get", "pop": "get", "setdefault": "get", "values": "values", "items": "values",
-        "copy": "same", "strip": "same", "lower": "same", "format": "same",
+        "copy": "same", "strip": "same", "lstrip": "same", "rstrip": "same", "lower": "same",
+        "format": "same", "replace": "same", "removeprefix": "same", "removesuffix": "same",
         "append": "add", "add": "add", "insert": "add_last", "extend": "extend",
         "update": "update",
     }
