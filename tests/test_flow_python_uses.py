@@ -75,3 +75,30 @@ def test_ordered_dicts_copies_and_string_clean_ups_keep_the_model(repo: Path) ->
         client.chat.completions.create(model=name, messages=[])
     ''')
     assert reached(repo) == {("run.py", 4): {FT}, ("run.py", 6): {FT2}}
+
+
+def test_a_prefix_put_on_the_model_keeps_it(repo: Path) -> None:
+    _write(repo, "registry.py", f'''\
+        MODELS = {{"ranker": ["{FT}"], "tagger": ["{FT2}"]}}
+
+        def inspect_ids(models=MODELS):
+            for group, ids in models.items():
+                for model_id in ids:
+                    yield "openai/" + model_id
+    ''')
+    _write(repo, "run.py", '''\
+        from registry import MODELS, inspect_ids
+
+        def ask(model, prompt):
+            return client.chat.completions.create(model=f"openai/{model}", messages=prompt)
+
+        for name in MODELS["ranker"]:
+            ask(name, [])
+        litellm.completion(model=list(inspect_ids())[0], messages=[])
+        client.chat.completions.create(model="openai/%s" % MODELS["tagger"][0], messages=[])
+        client.chat.completions.create(model=f"ft:gpt-4o-mini:{ORG}::AbCd1234", messages=[])
+    ''')
+    # the wrapper's call and its model call; the generator's ids; the %-format; and not the
+    # template that writes an id out (a definition, not a use)
+    assert reached(repo) == {("run.py", 4): {FT}, ("run.py", 7): {FT},
+                             ("run.py", 8): {FT, FT2}, ("run.py", 9): {FT2}}

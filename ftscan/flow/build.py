@@ -581,8 +581,12 @@ class _ModuleBuilder:
         node: Node
         if isinstance(e, Lit):
             node = ("lit", path, e.span.start, e.span.end)
-            for index in self.program.definitions_in(path, e.span):
+            written = self.program.definitions_in(path, e.span)
+            for index in written:
                 graph.seed(node, ("def", index, None))
+            if not written:
+                for part in e.parts:
+                    graph.edge(self.expr(scope, part), node)
             return node
         if isinstance(e, Attr):
             node = ("attr", path, e.span.start, e.span.end)
@@ -829,7 +833,7 @@ class _ModuleBuilder:
             return
         if kind == "provider":  # gateway("ft:...") where gateway = createOpenAI(...)
             first = next(((a, n) for a, n in args if a.position == 0), None)
-            if first is not None and not isinstance(first[0].value, Lit):
+            if first is not None and not self._literal(first[0].value):
                 self._observe(first[1], first[0].span,
                               f"passed as argument 1 of {call.text} (made by {o[2]})",
                               _short(self._code(first[0].value)))
@@ -948,7 +952,7 @@ class _ModuleBuilder:
                 body = body.args[0].value
             if isinstance(body, DictX):
                 for key, value, entry_span in body.entries:
-                    if key in sinks.keywords and not isinstance(value, Lit):
+                    if key in sinks.keywords and not self._literal(value):
                         self._observe(self.expr(scope, value), entry_span, kind,
                                       _short(self._code(value)))
             elif not isinstance(body, Lit | Call | ListX):
@@ -986,7 +990,7 @@ class _ModuleBuilder:
                     if key is None:
                         continue
                     how = sinks.match(call.text, key, -1, self.program.user_sinks, keys)
-                    if how is None or isinstance(value, Lit):
+                    if how is None or self._literal(value):
                         continue
                     value_node = self.expr(scope, value)
                     value_span = _span(value)
@@ -995,7 +999,7 @@ class _ModuleBuilder:
                     self._observe(value_node, entry_span, f"passed as {how} of {call.text}",
                                   _short(self._code(value)), self.expr(scope, call.callee),
                                   arg.position, call.span, sinks.manages(call.text), key)
-            if sinks.object_arguments and not arg.spread and not isinstance(arg.value, Lit):
+            if sinks.object_arguments and not arg.spread and not self._literal(arg.value):
                 # an options object built elsewhere, or spread into this one
                 sources = [self.expr(scope, s) for s in arg.value.spreads] if isinstance(
                     arg.value, DictX) else ([] if isinstance(arg.value, ListX) else [node])
@@ -1004,7 +1008,7 @@ class _ModuleBuilder:
                         self._object_sink, call=call, arg=arg, scope=scope))
             how = sinks.match(call.text, arg.keyword, arg.position, self.program.user_sinks,
                               beside)
-            if how is None or isinstance(arg.value, Lit) or arg.spread:
+            if how is None or self._literal(arg.value) or arg.spread:
                 continue
             self._sink_arg_spans.add((arg.span.start, arg.span.end))
             value_span = _span(arg.value)
@@ -1049,6 +1053,12 @@ class _ModuleBuilder:
 
     def _code(self, e: Expr) -> str:
         return _expr_text(e)
+
+    def _literal(self, e: Expr) -> bool:
+        """Is ``e`` written out in the code: a literal, or a template that spells out an id
+        itself (a definition, reported as such), not one that wraps a value?"""
+        return isinstance(e, Lit) and (not e.parts or bool(
+            self.program.definitions_in(self.path, e.span)))
 
 
 _EMPTY = Scope(kind="module", parent=None)

@@ -36,6 +36,10 @@ class Lit:
     span: Span
     value: str | None = None
     """The literal's text, for a short plain string (a dict key, an attribute name)."""
+    parts: tuple[Expr, ...] = ()
+    """What a template or concatenation puts in (``f"openai/{model}"``, ``"openai/" + m``):
+    where no id is written in it, it holds what they hold (a wrapper's prefix keeps the
+    model it wraps); one that spells out an id itself is that id."""
 
 
 @dataclass(frozen=True)
@@ -414,7 +418,7 @@ def _remap_expr(e: Expr, span: Callable[[Span], Span]) -> Expr:
         return _remap_expr(x, span)
 
     if isinstance(e, Lit):
-        return Lit(span(e.span), e.value)
+        return Lit(span(e.span), e.value, tuple(go(p) for p in e.parts))
     if isinstance(e, Ref):
         return Ref(e.name, span(e.span))
     if isinstance(e, Attr):

@@ -154,11 +154,20 @@ class FactsCollector(OffsetVisitor):
             value = string_value(node)
             short = value if value is not None and len(value) <= _LITERAL_VALUE_LIMIT else None
             return Lit(self._span(node), short)
-        if isinstance(node, (cst.FormattedString, cst.BinaryOperation)):
-            if isinstance(node, cst.BinaryOperation) and not isinstance(
-                    node.operator, (cst.Add, cst.Modulo)):
-                return Opaque()
-            return Lit(self._span(node))  # a dynamic finding may sit here
+        if isinstance(node, cst.FormattedString):  # a dynamic finding may sit here
+            return Lit(self._span(node), None, tuple(
+                self.expr(part.expression) for part in node.parts
+                if isinstance(part, cst.FormattedStringExpression)))
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):  # strings, or lists put together
+                return Lit(self._span(node), None, (self.expr(node.left),
+                                                    self.expr(node.right)))
+            if isinstance(node.operator, cst.Modulo):  # "openai/%s" % model
+                right = node.right
+                values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) \
+                    else [right]
+                return Lit(self._span(node), None, tuple(self.expr(v) for v in values))
+            return Opaque()
         if isinstance(node, cst.Name):
             return Opaque() if node.value in _CONSTANTS else Ref(node.value, self._span(node))
         env = self._env_read(node)
@@ -398,6 +407,19 @@ class FactsCollector(OffsetVisitor):
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None and self._scopes[-1].kind == "function":
             self.facts.returns.append(Return(self.scope, self.expr(node.value)))
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        """A generator returns what it yields, as the elements of a collection (``yield
+        from xs``: the elements of ``xs``)."""
+        if node.value is None or self._scopes[-1].kind != "function":
+            return
+        if isinstance(node.value, cst.From):
+            elements: tuple[Expr, ...] = ()
+            spreads: tuple[Expr, ...] = (self.expr(node.value.item),)
+        else:
+            elements, spreads = (self.expr(node.value),), ()
+        self.facts.returns.append(Return(self.scope, ListX(elements, spreads,
+                                                           self._span(node))))
 
     # ------------------------------------------------------------------ scopes
 
