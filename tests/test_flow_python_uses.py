@@ -102,3 +102,61 @@ def test_a_prefix_put_on_the_model_keeps_it(repo: Path) -> None:
     # template that writes an id out (a definition, not a use)
     assert reached(repo) == {("run.py", 4): {FT}, ("run.py", 7): {FT},
                              ("run.py", 8): {FT, FT2}, ("run.py", 9): {FT2}}
+
+
+# ---------------------------------------------------------------- object state
+
+
+def test_a_property_returns_what_its_method_returns(repo: Path) -> None:
+    _write(repo, "runner.py", '''\
+        class Wrapper:
+            def __init__(self, model):
+                self.model = model
+
+        class Runner:
+            def __init__(self, model):
+                self.wrapper = Wrapper(model)
+
+            @property
+            def model(self):
+                return self.wrapper.model
+
+            def get_text(self, messages):
+                return client.chat.completions.create(model=self.model, messages=messages)
+    ''')
+    _write(repo, "run.py", f'''\
+        from runner import Runner
+
+        Runner("{FT}").get_text([])
+    ''')
+    # the model call, and the calls that hand the id to the objects that keep it for it
+    assert uses(repo) == [("run.py", 3), ("runner.py", 7), ("runner.py", 14)]
+
+
+def test_an_object_called_runs_its_call_method(repo: Path) -> None:
+    _write(repo, "api.py", '''\
+        async def _complete(*, client, model, prompt):
+            return await client.chat.completions.create(model=model, messages=prompt)
+
+        class OpenAIAPI:
+            def __init__(self, client=None):
+                self.client = client
+
+            async def __call__(self, model, prompt):
+                model = model.replace("openai/", "")
+                return await _complete(client=self.client, model=model, prompt=prompt)
+
+        def build_api(model):
+            return OpenAIAPI()
+
+        async def get_response(model, prompt):
+            api = build_api(model)
+            return await api(model, prompt)
+    ''')
+    _write(repo, "run.py", f'''\
+        from api import get_response
+
+        TARGET = "{FT}"
+        get_response(TARGET, "hi")
+    ''')
+    assert uses(repo) == [("api.py", 2), ("api.py", 10), ("api.py", 17), ("run.py", 4)]

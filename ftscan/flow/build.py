@@ -677,6 +677,8 @@ class _ModuleBuilder:
         elif kind == "inst":
             graph.edge(("field", o, name), node)
             graph.edge(("field", ("obj", "class", o[2], o[3]), name), node)
+            graph.watch(("field", ("obj", "class", o[2], o[3]), name),
+                        functools.partial(self._read_getter, node=node))
         elif kind == "class":
             graph.edge(("field", o, name), node)
         elif kind == "dict":
@@ -684,6 +686,13 @@ class _ModuleBuilder:
                 graph.edge(("field", o, key_field(name)), node)
             elif name in ("values", "items"):  # d.values (a bound method): the view
                 graph.edge(("field", o, ANY), node)
+
+    def _read_getter(self, f: Value, *, node: Node) -> None:
+        """``obj.name`` where ``name`` is a getter (``@property``): what it returns."""
+        if f[1] == "func":
+            function = self.program.function(str(f[2]), str(f[3]))
+            if function is not None and function.getter:
+                self.graph.edge(("ret", f[2], f[3]), node)
 
     def _load_key(self, o: Value, *, key: str, node: Node) -> None:
         """``node`` gets the entry ``key`` of a dict, or the attribute of an object
@@ -825,8 +834,9 @@ class _ModuleBuilder:
                 value, functools.partial(self._spread, target=o)) if o[1] == "dict" else None)
 
     def _call_object(self, o: Value, call: Call, scope: str,
-                     args: list[tuple[Arg, Node]], result: Node) -> None:
-        """``result = o(*args)``: bind the arguments, return the result."""
+                     args: list[tuple[Arg, Node]], result: Node, method: bool = False) -> None:
+        """``result = o(*args)``: bind the arguments, return the result (``method``: ``o``
+        is the ``__call__`` of an object called, whose instance is its ``self``)."""
         kind = o[1]
         if kind == "stub":
             self._call_stub(o, args, result)
@@ -847,6 +857,11 @@ class _ModuleBuilder:
             if init is not None:
                 self._bind_params(path, init, call, args, skip_self=True)
             return
+        if kind == "inst":  # an object called: its class's __call__
+            self.graph.watch(("field", ("obj", "class", o[2], o[3]), "__call__"),
+                             functools.partial(self._call_object, call=call, scope=scope,
+                                               args=args, result=result, method=True))
+            return
         if kind != "func":
             return
         function = self.program.function(str(o[2]), str(o[3]))
@@ -857,7 +872,7 @@ class _ModuleBuilder:
         self.graph.edge(("ret", str(o[2]), function.qualname), result,
                         self.hop(call.span, f"returned by {function.name}()"))
         if function.is_method and not function.static and not function.classmethod \
-                and isinstance(call.callee, Attr) and function.params:
+                and isinstance(call.callee, Attr) and function.params and not method:
             self_node = ("var", str(o[2]), function.qualname, function.params[0].name)
             self.graph.edge(self.expr(scope, call.callee.obj), self_node)
 

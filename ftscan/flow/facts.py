@@ -274,6 +274,9 @@ class Function:
     static: bool = False
     classmethod: bool = False
     """Its first parameter is the class (Python's ``cls``)."""
+    getter: bool = False
+    """Read as an attribute, not called (Python's ``@property``): reading it returns what
+    the method returns."""
 
 
 @dataclass(frozen=True)

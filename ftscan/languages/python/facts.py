@@ -48,6 +48,7 @@ from ftscan.flow.facts import (
 from ftscan.languages.python.cst import OffsetVisitor
 from ftscan.textpos import LineIndex
 
+_GETTERS = frozenset({"property", "cached_property"})
 _LEAVING = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 _ENV_CALLS = ("getenv", "environ.get", "environ.setdefault", "environ.pop")
 _CONSTANTS = frozenset({"True", "False", "None"})
@@ -431,6 +432,8 @@ class FactsCollector(OffsetVisitor):
         decorators = tuple(self.expr(d.decorator) for d in node.decorators)
         static = any(dotted(d.decorator) == ("staticmethod",) for d in node.decorators)
         classmethod = any(dotted(d.decorator) == ("classmethod",) for d in node.decorators)
+        getter = is_method and any((dotted(d.decorator) or ("",))[-1] in _GETTERS
+                                   for d in node.decorators)
         self._push(name, "function")
         params: list[Param] = []
         plain = [*node.params.posonly_params, *node.params.params]
@@ -443,7 +446,7 @@ class FactsCollector(OffsetVisitor):
             params.append(self._param(node.params.star_kwarg, -1, collects=2))
         self.facts.functions.append(Function(
             self.scope, name, owner.name, tuple(params), self._span(node), decorators,
-            is_method, static, classmethod))
+            is_method, static, classmethod, getter))
 
     def _param(self, param: cst.Param, position: int, collects: int = 0) -> Param:
         self._bind_name(param.name.value)
