@@ -160,3 +160,32 @@ def test_an_object_called_runs_its_call_method(repo: Path) -> None:
         get_response(TARGET, "hi")
     ''')
     assert uses(repo) == [("api.py", 2), ("api.py", 10), ("api.py", 17), ("run.py", 4)]
+
+
+# ---------------------------------------------------------------- calls made for the code
+
+
+def test_a_function_run_in_a_thread_is_called_with_the_arguments_after_it(repo: Path) -> None:
+    _write(repo, "rag.py", '''\
+        class Pipeline:
+            def call_gpt(self, prompt, model_name=None):
+                return client.chat.completions.create(model=model_name, messages=prompt)
+
+        rag = Pipeline()
+    ''')
+    _write(repo, "bot.py", f'''\
+        import asyncio
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+        from rag import rag
+
+        async def reply(prompt):
+            model = os.getenv("FINE_TUNED_MODEL")
+            await asyncio.to_thread(rag.call_gpt, prompt, model)
+            await asyncio.get_running_loop().run_in_executor(None, rag.call_gpt, prompt,
+                                                             "{FT}")
+            ThreadPoolExecutor().submit(rag.call_gpt, prompt, model_name="{FT2}")
+    ''')
+    assert reached(repo) == {("rag.py", 3): {FT, FT2},
+                             ("bot.py", 8): {"env FINE_TUNED_MODEL"},
+                             ("bot.py", 10): {FT}, ("bot.py", 11): {FT2}}

@@ -48,6 +48,10 @@ from ftscan.flow.facts import (
 from ftscan.languages.python.cst import OffsetVisitor
 from ftscan.textpos import LineIndex
 
+_FORWARDERS = {"to_thread": 0, "run_sync": 0, "submit": 0, "run_in_executor": 1}
+"""Methods that call the function they are given with the arguments after it, by the
+position of the function (``asyncio.to_thread(f, *args)``, ``loop.run_in_executor(None, f,
+*args)``, ``executor.submit(f, *args)``, anyio's ``to_thread.run_sync(f, *args)``)."""
 _GETTERS = frozenset({"property", "cached_property"})
 _LEAVING = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 _ENV_CALLS = ("getenv", "environ.get", "environ.setdefault", "environ.pop")
@@ -220,16 +224,30 @@ class FactsCollector(OffsetVisitor):
             name = string_value(node.args[1].value)
             if name is not None:
                 return Attr(self.expr(node.args[0].value), name, self._span(node))
+        runs = _FORWARDERS.get(node.func.attr.value) if isinstance(
+            node.func, cst.Attribute) else None
+        if runs is not None and len(node.args) > runs and all(
+                a.keyword is None and not a.star for a in node.args[:runs + 1]):
+            # asyncio.to_thread(f, a, b): a call of f(a, b)
+            function = node.args[runs].value
+            return self._call_of(node, function, node.args[runs + 1:])
+        return self._call_of(node, node.func, node.args)
+
+    def _call_of(self, node: cst.Call, function: cst.BaseExpression,
+                 arguments: Sequence[cst.Arg]) -> Call:
+        """The call ``node`` as a call of ``function`` with ``arguments``."""
+        callee = dotted(function)
+        text = ".".join(callee) if callee else ""
         args = []
         position = 0
-        for arg in node.args:
+        for arg in arguments:
             keyword = arg.keyword.value if arg.keyword is not None else None
             spread = len(arg.star) if isinstance(arg.star, str) else 0
             args.append(Arg(keyword, position if keyword is None and not spread else -1,
                             self.expr(arg.value), self._span(arg), spread))
             if keyword is None and not spread:
                 position += 1
-        return Call(self.expr(node.func), tuple(args), self._span(node), text)
+        return Call(self.expr(function), tuple(args), self._span(node), text)
 
     def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
                        ) -> Expr:
