@@ -189,3 +189,37 @@ def test_a_function_run_in_a_thread_is_called_with_the_arguments_after_it(repo: 
     assert reached(repo) == {("rag.py", 3): {FT, FT2},
                              ("bot.py", 8): {"env FINE_TUNED_MODEL"},
                              ("bot.py", 10): {FT}, ("bot.py", 11): {FT2}}
+
+
+# ---------------------------------------------------------------- models made outside
+
+
+def test_a_jobs_model_read_by_key_or_from_a_checkpoint_is_set_outside(repo: Path) -> None:
+    _write(repo, "app.py", '''\
+        import argparse
+        import openai
+
+        def generate(model_name=None, prompt=None):
+            return openai.Completion.create(model=model_name, prompt=prompt)
+
+        def latest(manager, experiment):
+            checkpoint = manager.get_latest_checkpoint(experiment)
+            client.chat.completions.create(model=checkpoint.fine_tuned_model_checkpoint,
+                                           messages=[])
+
+        model = openai.FineTune.retrieve(id=JOB)["fine_tuned_model"]
+        generate(model, prompt="hi")
+        state = load_state()
+        client.chat.completions.create(model=state.get("fine_tuned_model"), messages=[])
+
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--fine_tuned_model_id")
+        parser.add_argument("--model")
+        args = parser.parse_args()
+        generate(args.fine_tuned_model_id, "hi")
+        generate(args.model, "hi")
+    ''')
+    found = reached(repo)
+    assert {line for _, line in found} == {5, 9, 13, 15, 21}
+    assert found[("app.py", 21)] == {"command-line option --fine_tuned_model_id"}
+    assert "fine_tuned_model_checkpoint" in next(iter(found[("app.py", 9)]))

@@ -61,6 +61,9 @@ ANY = "[*]"
 """The field holding every element of a list, every value of a dict."""
 KEYS = "[keys]"
 """The field holding a dict's keys (what iterating over a dict yields)."""
+JOB_RESULTS = frozenset({"fine_tuned_model", "fineTunedModel", "fine_tuned_model_checkpoint"})
+"""Fields of a fine-tuning job (or checkpoint) that name the model it made: reading one, as
+an attribute or a key, reads a model set outside the repository."""
 
 
 def key_field(key: str) -> str:
@@ -593,15 +596,16 @@ class _ModuleBuilder:
             base = self.expr(scope, e.obj)
             name = e.name
             graph.watch(base, lambda o: self._load(o, name, node))
-            if name in ("fine_tuned_model", "fineTunedModel"):
-                graph.seed(node, ("out", "job", _short(_expr_text(e), 60), path,
-                                  e.span.start, e.span.end))
+            if name in JOB_RESULTS:
+                self._job_result(node, e)
             return node
         if isinstance(e, Item):
             node = ("item", path, e.span.start, e.span.end)
             base = self.expr(scope, e.obj)
             key = e.key
             graph.watch(base, lambda o: self._load_item(o, key, node))
+            if key in JOB_RESULTS:
+                self._job_result(node, e)
             return node
         if isinstance(e, Call):
             return ("call", path, e.span.start, e.span.end)
@@ -660,6 +664,13 @@ class _ModuleBuilder:
             return node
         return ("opaque",)
 
+    def _job_result(self, node: Node, e: Expr) -> None:
+        """``node`` reads what a fine-tuning job made (``job.fine_tuned_model``,
+        ``job["fine_tuned_model"]``): a model set outside the repository."""
+        span = _span(e) or Span(0, 0)
+        self.graph.seed(node, ("out", "job", _short(_expr_text(e), 60), self.path,
+                               span.start, span.end))
+
     def _load(self, o: Value, name: str, node: Node) -> None:
         """``node`` gets ``o.name``."""
         graph, kind = self.graph, o[1]
@@ -686,6 +697,8 @@ class _ModuleBuilder:
                 graph.edge(("field", o, key_field(name)), node)
             elif name in ("values", "items"):  # d.values (a bound method): the view
                 graph.edge(("field", o, ANY), node)
+        elif kind == "options" and is_fine_tune_name(name):
+            graph.seed(node, ("out", "option", name))
 
     def _read_getter(self, f: Value, *, node: Node) -> None:
         """``obj.name`` where ``name`` is a getter (``@property``): what it returns."""
@@ -795,10 +808,14 @@ class _ModuleBuilder:
             graph.seed(result, view)
             graph.watch(source, lambda o: graph.edge(("field", o, ANY), ("field", view, ANY))
                         if o[1] in ("dict", "inst", "class", "list") else None)
+        elif summary == "options":  # parser.parse_args(): the command line's options
+            graph.seed(result, ("obj", "options", path, call.span.start))
         elif summary == "get":  # d.get("key"), d.pop("key")
             key_arg = next((a for a, _ in args if a.position == 0 and a.keyword is None), None)
             key = _literal_key(key_arg)
             graph.watch(source, lambda o: self._load_item(o, key, result))
+            if key in JOB_RESULTS:
+                self._job_result(result, call)
             default = next((n for a, n in args if a.position == 1), None)
             if default is not None:
                 graph.edge(default, result)

@@ -711,6 +711,8 @@ def _outside_name(value: Value) -> str:
         return f"env {value[2]}"
     if kind == "secret":
         return str(value[2])
+    if kind == "option":
+        return f"command-line option --{value[2]}"
     return f"a fine-tuning job's result, {value[2]}"
 
 

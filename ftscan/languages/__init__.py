@@ -193,10 +193,11 @@ class Language(Protocol):
     (``Object.assign``: the first argument gets the others' entries and is returned),
     ``option:KEY`` (the entry ``KEY`` of the first argument: ``createEnv({ runtimeEnv })``),
     ``provider`` (a function that takes the model as its first argument:
-    ``createOpenAI({...})``); and for methods that change their receiver: ``add`` (the first
-    argument becomes an element: ``append``, ``push``), ``add_last`` (the last one:
-    ``insert``), ``extend`` (the argument's elements do), ``update`` (a dict's entries are
-    merged in)."""
+    ``createOpenAI({...})``), ``options`` (the command line's options: ``parse_args()``, whose
+    option named like a fine-tune is a model set outside the repository); and for methods
+    that change their receiver: ``add`` (the first argument becomes an element: ``append``,
+    ``push``), ``add_last`` (the last one: ``insert``), ``extend`` (the argument's elements
+    do), ``update`` (a dict's entries are merged in)."""
     methods: Mapping[str, str]
     """Method name → the same summaries, for ``receiver.method(...)``."""
     attributes_are_keys: bool

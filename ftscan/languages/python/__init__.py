@@ -21,7 +21,7 @@ from ftscan.parsers.base import ParsedFile, StringFact
 
 _SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
 _SETTINGS_BASES = frozenset({"BaseSettings"})
-_JOB_RESULT_READS = (b".fine_tuned_model", b'["fine_tuned_model"]', b"['fine_tuned_model']")
+_JOB_RESULT_READS = (b".fine_tuned_model", b'"fine_tuned_model"', b"'fine_tuned_model'")
 _MAX_BASE_DEPTH = 10
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from|import)[ \t][^\n]*", re.MULTILINE)
 
@@ -53,7 +53,7 @@ class PythonLanguage:
         "copy": "same", "strip": "same", "lstrip": "same", "rstrip": "same", "lower": "same",
         "format": "same", "replace": "same", "removeprefix": "same", "removesuffix": "same",
         "append": "add", "add": "add", "insert": "add_last", "extend": "extend",
-        "update": "update",
+        "update": "update", "parse_args": "options",
     }
 
     def __init__(self) -> None:
@@ -65,12 +65,13 @@ class PythonLanguage:
 
     def interest(self, data: bytes) -> Interest:
         """Reads the environment; declares pydantic settings; reads a fine-tuning job's
-        result (``job.fine_tuned_model``, not a type's field of that name) or an env var
-        named like a fine-tune."""
+        result (``job.fine_tuned_model``, ``state["fine_tuned_model"]``, not a type's field of
+        that name), an env var or a command-line option named like a fine-tune."""
         reads_env = b"environ" in data or b"getenv" in data
         settings = b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None
         outside = any(read in data for read in _JOB_RESULT_READS) or (
-            reads_env and reads_fine_tune_env(data, (b"environ", b"getenv")))
+            reads_env and reads_fine_tune_env(data, (b"environ", b"getenv"))) or (
+            b"add_argument" in data and reads_fine_tune_env(data, (b"add_argument",)))
         return Interest(reads_env, settings, outside)
 
     def parse(self, relpath: str, text: str) -> ParsedFile:
