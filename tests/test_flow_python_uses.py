@@ -223,3 +223,34 @@ def test_a_jobs_model_read_by_key_or_from_a_checkpoint_is_set_outside(repo: Path
     assert {line for _, line in found} == {5, 9, 13, 15, 21}
     assert found[("app.py", 21)] == {"command-line option --fine_tuned_model_id"}
     assert "fine_tuned_model_checkpoint" in next(iter(found[("app.py", 9)]))
+
+
+def test_the_provider_api_answered_by_the_repositorys_own_facade_is_the_use(repo: Path) -> None:
+    """An SDK's own client mimics the provider's (``client.chat.completions.create``, each
+    step a property returning the client): the call spelled like the provider's API is where
+    the model goes; what the facade does inside is the SDK's, not another use per method."""
+    _write(repo, "sdk.py", '''\
+        class Client:
+            def __init__(self, create_fn):
+                self.create_fn = create_fn
+
+            @property
+            def chat(self):
+                return self
+
+            @property
+            def completions(self):
+                return self
+
+            def create(self, messages, **kwargs):
+                return self.create_fn(messages=messages, **kwargs)
+
+        def distil(client, model):
+            return client.chat.completions.create(model=model, messages=[])
+    ''')
+    _write(repo, "example.py", f'''\
+        from sdk import Client, distil
+
+        distil(Client(openai_create), "{FT}")
+    ''')
+    assert uses(repo) == [("example.py", 3), ("sdk.py", 17)]

@@ -747,7 +747,8 @@ class _ModuleBuilder:
         callee = self.expr(scope, call.callee)
         args = [(a, self.expr(scope, a.value)) for a in call.args]
         self._observe_sinks(scope, call, args)
-        graph.watch(callee, lambda o: self._call_object(o, call, scope, args, result))
+        if not self.language.sinks.provider_api(call.text):
+            graph.watch(callee, lambda o: self._call_object(o, call, scope, args, result))
         summary = self._builtin(scope, call)
         if summary is not None:
             self._summarise(summary, call, scope, args, result)
@@ -1029,7 +1030,7 @@ class _ModuleBuilder:
                     if value_span is not None:
                         self._sink_arg_spans.add((value_span.start, value_span.end))
                     self._observe(value_node, entry_span, f"passed as {how} of {call.text}",
-                                  _short(self._code(value)), self.expr(scope, call.callee),
+                                  _short(self._code(value)), self._callee_of(scope, call),
                                   arg.position, call.span, sinks.manages(call.text), key)
             if sinks.object_arguments and not arg.spread and not self._literal(arg.value):
                 # an options object built elsewhere, or spread into this one
@@ -1050,9 +1051,16 @@ class _ModuleBuilder:
                                       self.program.user_sinks) is not None
             self._observe(node, arg.span, f"passed as {how} of {call.text}",
                           _short(self._code(arg.value)),
-                          None if declared else self.expr(scope, call.callee),
+                          None if declared else self._callee_of(scope, call),
                           arg.keyword if arg.keyword is not None else arg.position, call.span,
                           sinks.manages(call.text))
+
+    def _callee_of(self, scope: str, call: Call) -> Node | None:
+        """What an observed argument goes to, where the repository's own function there may
+        take the use over; none for a call spelled like a provider's API (it is the use)."""
+        if self.language.sinks.provider_api(call.text):
+            return None
+        return self.expr(scope, call.callee)
 
     def _observe(self, node: Node, span: Span, kind: str, context: str,
                  callee: Node | None = None, parameter: str | int | None = None,
@@ -1080,7 +1088,7 @@ class _ModuleBuilder:
                 f"{_short(self._code(arg.value))}.{key}"
             self._observe(("field", o, key_field(key)), arg.span,
                           f"passed as {how} of {call.text}", context,
-                          self.expr(scope, call.callee), arg.position, call.span,
+                          self._callee_of(scope, call), arg.position, call.span,
                           sinks.manages(call.text), key)
 
     def _code(self, e: Expr) -> str:

@@ -15,6 +15,7 @@ Adding a language: a folder ``ftscan/languages/<name>/`` whose ``__init__.py`` d
 
 from __future__ import annotations
 
+import functools
 import importlib
 import posixpath
 import re
@@ -109,6 +110,17 @@ class SinkTable:
 
     def manages(self, callee: str) -> bool:
         return _named(callee, self.management)
+
+    def provider_api(self, callee: str) -> bool:
+        """Is ``callee`` spelled like a provider's API path the table names
+        (``client.chat.completions.create``, not a bare ``completion``)? Such a call sends the
+        model to the provider even where the repository's own class answers it (an SDK's
+        facade over the provider's client)."""
+        return _named(callee, self._api_paths)
+
+    @functools.cached_property
+    def _api_paths(self) -> frozenset[str]:
+        return frozenset(name for name in self.calls if "." in name)
 
     def calls_model(self, callee: str) -> bool:
         """Does the table name ``callee`` as a call whose model keywords carry the model?"""
