@@ -254,3 +254,26 @@ def test_the_provider_api_answered_by_the_repositorys_own_facade_is_the_use(repo
         distil(Client(openai_create), "{FT}")
     ''')
     assert uses(repo) == [("example.py", 3), ("sdk.py", 17)]
+
+
+def test_functions_that_call_each_other_are_answered_whatever_is_asked_first(
+        repo: Path) -> None:
+    """``p`` passes the model to ``q``, which passes it back to ``p``, which calls the model.
+    Asked about ``p`` first, the walk of ``q`` took ``p``'s answer while ``p`` was still being
+    walked (no) and kept it: ``q(FT)`` and the call of ``q`` inside ``p`` were never uses."""
+    _write(repo, "a_main.py", f'''\
+        from lib import p, q
+
+        p("{FT}")
+        q("{FT}")
+    ''')
+    _write(repo, "lib.py", '''\
+        def p(m):
+            q(m)
+            client.chat.completions.create(model=m, messages=[])
+
+        def q(m):
+            p(m)
+    ''')
+    assert uses(repo) == [("a_main.py", 3), ("a_main.py", 4), ("lib.py", 2), ("lib.py", 3),
+                          ("lib.py", 6)]

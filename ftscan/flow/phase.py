@@ -592,6 +592,8 @@ class _Leading:
 
     LIMIT = 20_000
     """Nodes one parameter's walk visits at most."""
+    _SETTLED = 1 << 62
+    """The depth a settled answer depends on: none."""
 
     def __init__(self, program: Program, model_calls: list[Node]) -> None:
         self.graph = program.graph
@@ -601,7 +603,12 @@ class _Leading:
             (b.node, p): b.result for b in program.bindings.values() for p in b.parameters}
         """(argument, parameter) → the node of that call's result."""
         self._summaries: dict[Node, tuple[bool, bool]] = {}
-        self._busy: set[Node] = set()
+        self._depth: dict[Node, int] = {}
+        """Parameters whose walk is in progress → how deep in the walks it is."""
+        self._guess: dict[Node, tuple[bool, bool]] = {}
+        """Answers so far of parameters whose walks depend on one in progress."""
+        self._members: list[list[Node]] = []
+        """For each walk in progress, the parameters settled with it."""
 
     def calls_model(self, parameter: Node) -> bool:
         return parameter in self.backward and self._summary(parameter)[0]
@@ -611,13 +618,53 @@ class _Leading:
         known = self._summaries.get(parameter)
         if known is not None:
             return known
-        if parameter in self._busy:  # recursion: what the outer walk finds is the answer
-            return False, False
-        self._busy.add(parameter)
+        leads, returns, _ = self._solve(parameter)
+        return leads, returns
+
+    def _solve(self, parameter: Node) -> tuple[bool, bool, int]:
+        """The summary, and the shallowest walk in progress it depends on. Functions that
+        call each other depend on each other's answers: the first to be walked waits for the
+        others (they take its answer so far), then all of them are walked again with the
+        answers found until none changes, whatever order they were reached in."""
+        known = self._summaries.get(parameter)
+        if known is not None:
+            return (*known, self._SETTLED)
+        depth = self._depth.get(parameter)
+        if depth is not None:  # recursion: its answer so far, settled when its walk ends
+            return (*self._guess.get(parameter, (False, False)), depth)
+        depth = self._depth[parameter] = len(self._members)
+        members = [parameter]
+        self._members.append(members)
+        leads, returns, low = self._walk(parameter)
+        self._guess[parameter] = (leads, returns)
+        if low < depth:  # settled with the walk it depends on
+            self._members.pop()
+            self._members[low].extend(members)
+            for member in members:
+                self._depth[member] = low
+            return leads, returns, low
+        walked = 1
+        while walked < len(members):  # again, until no answer changes (more may join)
+            walked = len(members)
+            for member in members:  # those joining on the way too
+                found = self._walk(member)[:2]
+                if found != self._guess[member]:
+                    self._guess[member] = found
+                    walked = 0
+        self._members.pop()
+        for member in members:
+            self._summaries[member] = self._guess.pop(member)
+            del self._depth[member]
+        leads, returns = self._summaries[parameter]
+        return leads, returns, self._SETTLED
+
+    def _walk(self, parameter: Node) -> tuple[bool, bool, int]:
+        """Where the parameter's value goes in its function's body (see :meth:`_solve`)."""
         graph = self.graph
         own_return = ("ret", parameter[1], parameter[2])  # type: ignore[index]
         returned = {v for v in graph.values_of(own_return) if v[0] == "obj"}
         leads = returns = False
+        low = self._SETTLED
         seen = {parameter}
         frontier = [parameter]
         while frontier and not leads and len(seen) < self.LIMIT:
@@ -633,7 +680,8 @@ class _Leading:
                     continue
                 result = self.entering.get((node, nxt))
                 if result is not None:  # into another function: its summary, not its body
-                    inner_leads, inner_returns = self._summary(nxt)
+                    inner_leads, inner_returns, inner_low = self._solve(nxt)
+                    low = min(low, inner_low)
                     if inner_leads:
                         leads = True
                         break
@@ -641,9 +689,7 @@ class _Leading:
                 if nxt is not None and nxt not in seen:
                     seen.add(nxt)
                     frontier.append(nxt)
-        self._busy.discard(parameter)
-        self._summaries[parameter] = (leads, returns)
-        return leads, returns
+        return leads, returns, low
 
 
 def _calls_repository(program: Program, observation: Observation) -> bool:
