@@ -5,6 +5,10 @@ that reach it."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -254,6 +258,36 @@ def test_the_provider_api_answered_by_the_repositorys_own_facade_is_the_use(repo
         distil(Client(openai_create), "{FT}")
     ''')
     assert uses(repo) == [("example.py", 3), ("sdk.py", 17)]
+
+
+# ---------------------------------------------------------------- the same answer every time
+
+
+def test_which_values_a_full_node_keeps_does_not_depend_on_the_hash_seed(repo: Path) -> None:
+    """More ids reach the model call than a node holds: the ones it keeps are the same in
+    every process (the order rules ran in followed the order of a set of objects, which
+    Python's hash seed decides, and a repository's uses changed from one scan to the next)."""
+    from ftscan.flow.graph import VALUE_LIMIT
+
+    groups, size = 40, VALUE_LIMIT // 30  # 40 lists whose ids together overflow a node
+    lines = ["GROUPS = ["]
+    for g in range(groups):
+        ids = ", ".join(f'"ft:gpt-4o-mini-2024-07-18:acme:g{g}m{i}:AbCd{i:04d}"'
+                        for i in range(size))
+        lines.append(f"    [{ids}],")
+    lines += ["]", "for group in GROUPS:", "    for m in group:",
+              "        client.chat.completions.create(model=m, messages=[])"]
+    write(repo, "app.py", "\n".join(lines) + "\n")
+    kept = []
+    for seed in ("1", "2", "3"):
+        out = subprocess.run(
+            [sys.executable, "-m", "ftscan", "scan", str(repo), "--format", "json",
+             "--no-cache", "--fail-on", "never"], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+        (use,) = [f for f in json.loads(out)["findings"] if f["role"] == "use"]
+        kept.append(sorted(use["modelIds"]))
+    assert len(kept[0]) <= VALUE_LIMIT
+    assert kept[0] == kept[1] == kept[2]
 
 
 def test_functions_that_call_each_other_are_answered_whatever_is_asked_first(

@@ -258,7 +258,7 @@ class Program:
         importer_facts = self.modules.get(importer)
         own = importer_facts.scopes[""].names if importer_facts and "" in importer_facts.scopes \
             else frozenset()
-        for name in exported_names(facts):
+        for name in sorted(exported_names(facts)):
             if name == "default":
                 continue  # never part of a star
             if to_exports:
@@ -340,7 +340,7 @@ class _ModuleBuilder:
         facts = self.facts
         module_obj = ("obj", "module", self.path)
         if not self.language.explicit_exports:  # every module-level name is importable
-            for name in facts.scopes.get("", _EMPTY).names:
+            for name in sorted(facts.scopes.get("", _EMPTY).names):
                 self.graph.edge(("var", self.path, "", name), self.program.export_node(
                     self.path, name))
         for export in facts.exports:
@@ -470,7 +470,7 @@ class _ModuleBuilder:
         if base_facts is None:
             return
         names = base_facts.scopes.get(str(base[3]), _EMPTY).names
-        for name in names:
+        for name in sorted(names):
             self.graph.edge(("field", base, name), ("field", sub, name))
 
     def _function(self, function: Function) -> None:
@@ -736,7 +736,7 @@ class _ModuleBuilder:
             return
         keys = self.program.dict_keys(source)
         self.program.register_dict(target, keys)
-        for key in (*(key_field(k) for k in keys), ANY):
+        for key in (*(key_field(k) for k in sorted(keys)), ANY):
             self.graph.edge(("field", source, key), ("field", target, key))
 
     # ------------------------------------------------------------------ calls

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from ftscan.flow.facts import Span
 
-VALUE_LIMIT = 256
+VALUE_LIMIT = 1024
 """Values one node holds at most."""
 
 Node = Hashable
@@ -47,6 +47,13 @@ class Hop:
 
 def is_object(value: Value) -> bool:
     return value[0] == "obj"
+
+
+def _objects(values: Iterable[Value]) -> list[Value]:
+    """The objects among ``values``, in an order that does not depend on the process's hash
+    seed: rules run in it, and the order they add edges in decides which values a full node
+    keeps (a scan gives the same uses every time)."""
+    return sorted((v for v in values if v[0] == "obj"), key=repr)
 
 
 class Graph:
@@ -121,10 +128,9 @@ class Graph:
     def watch(self, node: Node, rule: Callable[[Value], None]) -> None:
         """Run ``rule`` for every object that reaches ``node``, now and later."""
         self.watches.setdefault(node, []).append(rule)
-        for value in list(self.values.get(node, ())):
-            if is_object(value):
-                self.steps += 1
-                self._run(rule, node, value)
+        for value in _objects(self.values.get(node, ())):
+            self.steps += 1
+            self._run(rule, node, value)
 
     def _run(self, rule: Callable[[Value], None], node: Node, value: Value) -> None:
         self._watching.append((node, value))
@@ -173,11 +179,10 @@ class Graph:
                 self._add(dst, self._crossing(node, dst, delta))
             rules = self.watches.get(node)
             if rules:
-                for value in delta:
-                    if is_object(value):
-                        for rule in list(rules):
-                            self.steps += 1
-                            self._run(rule, node, value)
+                for value in _objects(delta):
+                    for rule in list(rules):
+                        self.steps += 1
+                        self._run(rule, node, value)
 
     # ------------------------------------------------------------------ reading
 
