@@ -311,3 +311,43 @@ def test_functions_that_call_each_other_are_answered_whatever_is_asked_first(
     ''')
     assert uses(repo) == [("a_main.py", 3), ("a_main.py", 4), ("lib.py", 2), ("lib.py", 3),
                           ("lib.py", 6)]
+
+
+# ---------------------------------------------------------------- libraries' objects
+
+
+def test_a_librarys_state_and_callables_carry_the_model(repo: Path) -> None:
+    _write(repo, "engines.py", f'''\
+        from langchain_openai import ChatOpenAI
+        from langchain_google_vertexai import VertexAI
+
+        ENGINES = {{
+            "tuned": {{"constructor": ChatOpenAI, "params": {{"model": "{FT}"}}}},
+            "vertex": {{"constructor": VertexAI, "params": {{"model_name": "gemini-pro"}}}},
+        }}
+
+        def get_llm(name):
+            config = ENGINES[name]
+            constructor = config["constructor"]
+            return constructor(**config["params"])
+    ''')
+    _write(repo, "check.py", '''\
+        import streamlit as st
+
+        def check(job):
+            st.session_state.tuned_model = job.fine_tuned_model
+    ''')
+    _write(repo, "app.py", '''\
+        import streamlit as st
+        from inference import ask
+
+        ask(st.session_state.tuned_model, "hi")
+    ''')
+    _write(repo, "inference.py", '''\
+        def ask(model, question):
+            return client.chat.completions.create(model=model, messages=[question])
+    ''')
+    found = reached(repo)
+    assert found[("engines.py", 12)] == {FT}
+    assert found[("app.py", 4)] == found[("inference.py", 2)] == {
+        "a fine-tuning job's result, job.fine_tuned_model"}

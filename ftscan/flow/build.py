@@ -21,6 +21,7 @@ arguments. Nothing here knows Python or JavaScript.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -409,6 +410,10 @@ class _ModuleBuilder:
         modules = self.language.resolve(self.path, imp.module, imp.level, self.program.files)
         if not modules and imp.name == "*":
             self.program.unresolved_star_imports.add((self.path, imp.module))
+        elif not modules and not imp.level and target is not None and getattr(
+                self.language, "library_objects", False):
+            self.graph.seed(target, ("obj", "ext", f"{imp.module}.{imp.name}"
+                                     if imp.name is not None else imp.module))
         for module in modules:
             if module.endswith(DATA_SUFFIXES):
                 self.program.data_module(module)
@@ -676,6 +681,9 @@ class _ModuleBuilder:
         graph, kind = self.graph, o[1]
         if kind == "stub":
             graph.seed(node, o)
+        elif kind == "ext":  # a library's object: its path names it, what code stores in it
+            graph.edge(("field", o, name), node)
+            graph.seed(node, ("obj", "ext", f"{o[2]}.{name}"))
         elif kind == "module":
             module = str(o[2])
             graph.edge(self.program.export_node(module, name), node)
@@ -727,6 +735,8 @@ class _ModuleBuilder:
             self.graph.edge(("field", o, key_field(key) if key is not None else ANY), node)
         elif kind in ("list", "view"):
             self.graph.edge(("field", o, ANY), node)
+        elif kind == "ext":
+            self.graph.edge(("field", o, key_field(key) if key is not None else ANY), node)
         elif kind in ("inst", "class") and key is not None and self.language.attributes_are_keys:
             self.graph.edge(("field", o, key), node)
 
@@ -874,6 +884,11 @@ class _ModuleBuilder:
                 self.program.function(path, f"{qualname}.constructor")
             if init is not None:
                 self._bind_params(path, init, call, args, skip_self=True)
+            return
+        if kind == "ext":  # a library's callable held by a name (constructor = ChatOpenAI)
+            text = str(o[2])
+            if text.rpartition(".")[2] != call.text.rpartition(".")[2]:
+                self._observe_sinks(scope, dataclasses.replace(call, text=text), args)
             return
         if kind == "inst":  # an object called: its class's __call__
             self.graph.watch(("field", ("obj", "class", o[2], o[3]), "__call__"),

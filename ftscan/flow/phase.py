@@ -229,6 +229,8 @@ def resolve_uses(
 
     answers = _Answers(inputs.search, inputs.import_words)
     interesting_objects = _Interesting(graph)
+    library_state = _LibraryState(graph, [
+        lang for lang in inputs.files if getattr(language_named(lang), "library_objects", False)])
     # the lean modules' names are asked with the first round's names: one search, not two
     lean = _lean_queries(inputs)
     consumed: set[NameQuery] = {(n, frozenset(), lang) for n in inputs.searched_names
@@ -241,7 +243,7 @@ def resolve_uses(
         outcome.rounds += 1
         interesting = interesting_objects.update()
         wanted = (_wanted_queries(program, inputs.files, interesting, exports)
-                  | data_queries) - consumed
+                  | data_queries | library_state.queries()) - consumed
         modules_wanted = {m for m in program.wanted_modules if m not in program.modules}
         modules_wanted |= _called_modules(program, interesting)
         program.wanted_modules.clear()
@@ -406,6 +408,32 @@ class _Interesting:
                 into.add(("obj", "inst", owner[2], owner[3]))
         elif node[0] == "ret":
             into.add(("obj", "func", node[1], node[2]))
+
+
+class _LibraryState:
+    """Attributes of a library's objects that hold a model (``st.session_state.model = ...``):
+    the files that name the attribute and import the library are read, as the importers of a
+    module's name are (only the carriers new since the last round are looked at)."""
+
+    def __init__(self, graph: Graph, languages: list[str]) -> None:
+        self.graph = graph
+        self.languages = languages
+        """The languages whose names imported from a library hold its objects."""
+        self._seen: set[Node] = set()
+
+    def queries(self) -> set[NameQuery]:
+        found: set[NameQuery] = set()
+        if not self.languages:
+            return found
+        new = self.graph.carriers - self._seen
+        self._seen |= new
+        for node in new:
+            if type(node) is tuple and node[0] == "field" and node[1][1] == "ext":
+                name = str(node[2]).strip("[]")
+                if name.isidentifier():
+                    package = str(node[1][2]).partition(".")[0]
+                    found.update((name, frozenset({package}), lang) for lang in self.languages)
+        return found
 
 
 def _called_modules(program: Program, interesting: set[Value]) -> set[str]:

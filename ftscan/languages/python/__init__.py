@@ -39,6 +39,10 @@ class PythonLanguage:
     markers = (b"environ", b"getenv", b"BaseSettings", b"fine_tuned_model")
     attributes_are_keys = False
     explicit_exports = False
+    library_objects = True
+    """A name imported from a library (not a module of the repository) holds an object named
+    by its path (``streamlit.session_state``): what code stores in its attributes, other code
+    reads from them; called through another name, it is still the library's callable."""
     builtins = {
         "list": "elements", "tuple": "elements", "set": "elements", "frozenset": "elements",
         "sorted": "elements", "reversed": "elements", "iter": "same", "next": "element",
