@@ -351,3 +351,39 @@ def test_a_librarys_state_and_callables_carry_the_model(repo: Path) -> None:
     assert found[("engines.py", 12)] == {FT}
     assert found[("app.py", 4)] == found[("inference.py", 2)] == {
         "a fine-tuning job's result, job.fine_tuned_model"}
+
+
+# ---------------------------------------------------------------- collections filled at run time
+
+
+def test_a_defaultdict_filled_under_run_time_keys_is_read_by_any_key(repo: Path) -> None:
+    _write(repo, "build.py", '''\
+        from collections import defaultdict
+
+        def build_models(configs, runner):
+            models = defaultdict(list)
+            for config in configs:
+                checkpoint = runner.get_latest_checkpoint(config.id)
+                models[config.dataset].append(checkpoint.fine_tuned_model_checkpoint)
+            models["gpt-4o"].append("gpt-4o")
+            return models
+
+        def by_org(groups):
+            orgs = defaultdict(lambda: defaultdict(list))
+            for group, ids in groups.items():
+                for model_id in ids:
+                    orgs[model_id.split(":")[2]][group].append(model_id)
+            return orgs
+    ''')
+    _write(repo, "eval.py", f'''\
+        from build import build_models, by_org
+
+        red = build_models(CONFIGS, RUNNER)["sys-red"][0]
+        client.chat.completions.create(model=red, messages=[])
+        for group, ids in by_org({{"tuned": ["{FT}"]}})["acme"].items():
+            for model_id in ids:
+                client.chat.completions.create(model=model_id, messages=[])
+    ''')
+    found = reached(repo)
+    assert "fine_tuned_model_checkpoint" in next(iter(found[("eval.py", 4)]))
+    assert found[("eval.py", 7)] == {FT}

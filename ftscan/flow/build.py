@@ -62,6 +62,9 @@ ANY = "[*]"
 """The field holding every element of a list, every value of a dict."""
 KEYS = "[keys]"
 """The field holding a dict's keys (what iterating over a dict yields)."""
+SOME = "[?]"
+"""The field holding what a dict holds under keys known only at run time (``d[k] = v``, a
+``defaultdict``'s default): reading any key may find it."""
 JOB_RESULTS = frozenset({"fine_tuned_model", "fineTunedModel", "fine_tuned_model_checkpoint"})
 """Fields of a fine-tuning job (or checkpoint) that name the model it made: reading one, as
 an attribute or a key, reads a model set outside the repository."""
@@ -526,6 +529,8 @@ class _ModuleBuilder:
                 if key is not None:
                     graph.edge(value, ("field", o, key_field(key)), hop)
                     self.program.register_dict(o, [key])
+                else:  # any key: what reading a key may find besides that key's own entry
+                    graph.edge(value, ("field", o, SOME), hop)
             graph.watch(obj_node, store)
         elif isinstance(target, UnpackT):
             if target.keys:
@@ -733,6 +738,8 @@ class _ModuleBuilder:
             self.graph.seed(node, o)
         elif kind == "dict":
             self.graph.edge(("field", o, key_field(key) if key is not None else ANY), node)
+            if key is not None:
+                self.graph.edge(("field", o, SOME), node)
         elif kind in ("list", "view"):
             self.graph.edge(("field", o, ANY), node)
         elif kind == "ext":
@@ -819,6 +826,8 @@ class _ModuleBuilder:
             graph.seed(result, view)
             graph.watch(source, lambda o: graph.edge(("field", o, ANY), ("field", view, ANY))
                         if o[1] in ("dict", "inst", "class", "list") else None)
+        elif summary == "defaultdict":  # defaultdict(list): a dict whose missing keys hold one
+            self._defaultdict(scope, call, args, result)
         elif summary == "options":  # parser.parse_args(): the command line's options
             graph.seed(result, ("obj", "options", path, call.span.start))
         elif summary == "get":  # d.get("key"), d.pop("key")
@@ -837,6 +846,30 @@ class _ModuleBuilder:
             name = _literal_key(name_arg)
             if name is not None and args:
                 graph.watch(args[0][1], lambda o: self._load(o, name, result))
+
+    def _defaultdict(self, scope: str, call: Call, args: list[tuple[Arg, Node]],
+                     result: Node) -> None:
+        """``defaultdict(factory)``: a dict whose entry under any key may be what the factory
+        makes (a new list for ``list``, what a function or ``lambda`` returns)."""
+        graph, path = self.graph, self.path
+        obj: Value = ("obj", "dict", path, call.span.start, call.span.end)
+        graph.seed(result, obj)
+        self.program.register_dict(obj, ())
+        factory = next(((a, n) for a, n in args if a.position == 0), None)
+        if factory is None:
+            return
+        default: Node = ("default", path, call.span.start)
+        graph.edge(default, ("field", obj, ANY))
+        graph.edge(default, ("field", obj, SOME))
+        arg, node = factory
+        kind = _MADE_BY.get(arg.value.name) if isinstance(arg.value, Ref) and not \
+            self.is_bound(scope, arg.value.name) else None
+        if kind is not None:
+            graph.seed(default, ("obj", kind, path, call.span.start, call.span.end, "default"))
+            return
+        graph.edge(node, default)  # defaultdict(lambda: defaultdict(list)): its body
+        graph.watch(node, lambda f: graph.edge(("ret", f[2], f[3]), default)
+                    if f[1] == "func" else None)
 
     def _assign_into(self, target: Value, *, source: Node) -> None:
         """``Object.assign(target, source)``: the dicts ``source`` holds spread into it."""
@@ -1126,6 +1159,10 @@ def exported_names(facts: ModuleFacts) -> set[str]:
     if language_named(facts.language).explicit_exports:
         return explicit
     return explicit | set(facts.scopes.get("", _EMPTY).names)
+
+
+_MADE_BY = {"list": "list", "set": "list", "dict": "dict"}
+"""Built-in types a ``defaultdict`` makes its default with → the object made."""
 
 
 def _span(e: Expr) -> Span | None:

@@ -50,7 +50,8 @@ class PythonLanguage:
         "zip": "elements_all", "filter": "elements_last", "map": "elements_last",
         "itertools.chain": "elements_all", "chain": "elements_all",
         "OrderedDict": "same", "collections.OrderedDict": "same", "deepcopy": "same",
-        "copy.deepcopy": "same", "copy.copy": "same",
+        "copy.deepcopy": "same", "copy.copy": "same", "defaultdict": "defaultdict",
+        "collections.defaultdict": "defaultdict",
     }
     methods = {
         "get": "get", "pop": "get", "setdefault": "get", "values": "values", "items": "values",

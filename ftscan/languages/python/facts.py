@@ -243,8 +243,12 @@ class FactsCollector(OffsetVisitor):
         for arg in arguments:
             keyword = arg.keyword.value if arg.keyword is not None else None
             spread = len(arg.star) if isinstance(arg.star, str) else 0
+            value = arg.value
+            if isinstance(value, cst.Lambda) and not value.params.params and \
+                    text.rpartition(".")[2] == "defaultdict":
+                value = value.body  # defaultdict(lambda: X): what the factory makes
             args.append(Arg(keyword, position if keyword is None and not spread else -1,
-                            self.expr(arg.value), self._span(arg), spread))
+                            self.expr(value), self._span(arg), spread))
             if keyword is None and not spread:
                 position += 1
         return Call(self.expr(function), tuple(args), self._span(node), text)
