@@ -387,3 +387,31 @@ def test_a_defaultdict_filled_under_run_time_keys_is_read_by_any_key(repo: Path)
     found = reached(repo)
     assert "fine_tuned_model_checkpoint" in next(iter(found[("eval.py", 4)]))
     assert found[("eval.py", 7)] == {FT}
+
+
+def test_an_evaluation_over_a_list_of_models_uses_each(repo: Path) -> None:
+    _write(repo, "registry.py", f'''\
+        MODELS = {{"ranker": ["{FT}"], "tagger": ["{FT2}"], "base": ["gpt-4o"]}}
+
+        def inspect_ids(models=MODELS):
+            for ids in models.values():
+                for model_id in ids:
+                    yield "openai/" + model_id
+    ''')
+    _write(repo, "run.py", '''\
+        from inspect_ai import eval_set
+        from strong_reject.generate import generate_to_dataset
+        from registry import MODELS, inspect_ids
+
+        def evaluate(groups, task):
+            for group, ids in groups.items():
+                eval_set(tasks=[task], model=[f"openai/{m}" for m in ids], log_dir="logs")
+
+        eval_set(model=list(inspect_ids()), tasks=TASKS, log_dir="logs")
+        evaluate({"tuned": MODELS["ranker"]}, TASK)
+        for model_id in MODELS["tagger"]:
+            generate_to_dataset(DATASET, [model_id], target_column="prompt")
+        print([f"openai/{m}" for m in MODELS["ranker"]])
+    ''')
+    assert reached(repo) == {("run.py", 7): {FT}, ("run.py", 9): {FT, FT2},
+                             ("run.py", 10): {FT}, ("run.py", 12): {FT2}}

@@ -1116,6 +1116,9 @@ class _ModuleBuilder:
                  key: str | None = None) -> None:
         observed = ("obs", self.path, span.start, span.end, kind)
         self.graph.edge(node, observed)
+        # a list of models: each (an evaluation run over several)
+        self.graph.watch(node, lambda o: self.graph.edge(("field", o, ANY), observed)
+                         if o[1] in ("list", "view") else None)
         if observed not in self.program.observations:
             self.program.observations[observed] = Observation(
                 self.path, span, kind, context, sink=True, callee=callee, parameter=parameter,
