@@ -415,3 +415,43 @@ def test_an_evaluation_over_a_list_of_models_uses_each(repo: Path) -> None:
     ''')
     assert reached(repo) == {("run.py", 7): {FT}, ("run.py", 9): {FT, FT2},
                              ("run.py", 10): {FT}, ("run.py", 12): {FT2}}
+
+
+# ---------------------------------------------------------------- configuration read at run time
+
+
+def test_a_configuration_file_loaded_at_run_time_holds_its_ids(repo: Path) -> None:
+    write(repo, "data/finetuning/state.json", f'{{"job_id": "ftjob-1", '
+                                              f'"fine_tuned_model": "{FT}"}}\n')
+    write(repo, "backend/config/settings.yaml", f"openai:\n  model_name: {FT2}\n")
+    write(repo, "backend/config/other.toml", f'[llm]\nmodel = "{FT2}"\n')
+    _write(repo, "backend/scripts/tune.py", '''\
+        import json
+        import os
+        import tomllib
+        from pathlib import Path
+        from omegaconf import OmegaConf
+
+        class Tuner:
+            def __init__(self):
+                self.state_file = Path("./data/finetuning/state.json")
+
+            def load_state(self):
+                with open(self.state_file) as f:
+                    return json.load(f)
+
+            def test(self):
+                model_id = self.load_state().get("fine_tuned_model")
+                client.chat.completions.create(model=model_id, messages=[])
+
+        config = OmegaConf.load(Path(__file__).parent.parent / "config" / "settings.yaml")
+        client.chat.completions.create(model=config.openai.model_name, messages=[])
+        with open(os.path.join(BASE, "config", "other.toml"), "rb") as f:
+            llm = tomllib.load(f)["llm"]
+        client.chat.completions.create(model=llm["model"], messages=[])
+        other = json.loads(Path("elsewhere.json").read_text())
+        client.chat.completions.create(model=other["model"], messages=[])
+    ''')
+    assert reached(repo) == {("backend/scripts/tune.py", 17): {FT},
+                             ("backend/scripts/tune.py", 20): {FT2},
+                             ("backend/scripts/tune.py", 23): {FT2}}

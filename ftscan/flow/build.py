@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import posixpath
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -62,6 +63,8 @@ ANY = "[*]"
 """The field holding every element of a list, every value of a dict."""
 KEYS = "[keys]"
 """The field holding a dict's keys (what iterating over a dict yields)."""
+DATA_FILES_NAMED = 8
+"""Data files one path written in code may name at most (several share a name, far apart)."""
 SOME = "[?]"
 """The field holding what a dict holds under keys known only at run time (``d[k] = v``, a
 ``defaultdict``'s default): reading any key may find it."""
@@ -151,6 +154,9 @@ class Program:
     _stars: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
     data_loader: Callable[[Program, str], None] | None = None
     """Makes a data file that code imports (``models.json``) a module of objects."""
+    data_files: set[str] = field(default_factory=set)
+    """Data files holding a definition under a key path (JSON, YAML, TOML): what code that
+    loads one at run time (``json.load(open("config.json"))``) may read."""
     _data_modules: set[str] = field(default_factory=set)
     _dict_keys: dict[Value, set[str]] = field(default_factory=dict)
     _classes: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
@@ -276,6 +282,25 @@ class Program:
         if path not in self._data_modules and self.data_loader is not None:
             self._data_modules.add(path)
             self.data_loader(self, path)
+
+    def data_files_named(self, name: str, reader: str) -> list[str]:
+        """The data files a path written in the code of ``reader`` may name: the files whose
+        path ends with it (``./data/state.json``, ``config.yaml``), those beside the reader or
+        in the folders above it first (the working directory is not known)."""
+        parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+        if not parts:
+            return []
+        tail = "/".join(parts)
+        found = sorted(p for p in self.data_files if p == tail or p.endswith("/" + tail))
+        folder = posixpath.dirname(reader)
+        while True:
+            near = posixpath.join(folder, tail) if folder else tail
+            if near in found:
+                return [near]
+            if not folder:
+                break
+            folder = posixpath.dirname(folder)
+        return found[:DATA_FILES_NAMED]
 
     def register_dict(self, obj: Value, keys: Iterable[str]) -> None:
         self._dict_keys.setdefault(obj, set()).update(keys)
@@ -706,7 +731,8 @@ class _ModuleBuilder:
         elif kind == "class":
             graph.edge(("field", o, name), node)
         elif kind == "dict":
-            if self.language.attributes_are_keys:
+            if self.language.attributes_are_keys or o[3] == "data":
+                # (a configuration file's data read as attributes: OmegaConf, Box, EasyDict)
                 graph.edge(("field", o, key_field(name)), node)
             elif name in ("values", "items"):  # d.values (a bound method): the view
                 graph.edge(("field", o, ANY), node)
@@ -826,6 +852,18 @@ class _ModuleBuilder:
             graph.seed(result, view)
             graph.watch(source, lambda o: graph.edge(("field", o, ANY), ("field", view, ANY))
                         if o[1] in ("dict", "inst", "class", "list") else None)
+        elif summary == "file":  # open("config.json"), Path(...), os.path.join(..., "x.json")
+            named = [a.value.value for a, _ in args if a.keyword is None and not a.spread
+                     and isinstance(a.value, Lit) and a.value.value]
+            if named:
+                graph.seed(result, ("obj", "file", "/".join(named)))
+            graph.edge(source, result)
+        elif summary == "load":  # json.load(f), yaml.safe_load(text): the data file's objects
+            graph.watch(source, functools.partial(self._load_file, node=result,
+                                                  span=call.span))
+            first = args[0][0].value if args else None
+            if isinstance(first, Lit) and first.value:  # toml.load("config.toml")
+                self._load_file(("obj", "file", first.value), node=result, span=call.span)
         elif summary == "defaultdict":  # defaultdict(list): a dict whose missing keys hold one
             self._defaultdict(scope, call, args, result)
         elif summary == "options":  # parser.parse_args(): the command line's options
@@ -846,6 +884,15 @@ class _ModuleBuilder:
             name = _literal_key(name_arg)
             if name is not None and args:
                 graph.watch(args[0][1], lambda o: self._load(o, name, result))
+
+    def _load_file(self, o: Value, *, node: Node, span: Span) -> None:
+        """``node`` gets what loading the file ``o`` gives: the data files it may name."""
+        if o[1] != "file":
+            return
+        for path in self.program.data_files_named(str(o[2]), self.path):
+            self.program.data_module(path)
+            self.graph.edge(self.program.export_node(path, "default"), node,
+                            self.hop(span, f"loads {path}"))
 
     def _defaultdict(self, scope: str, call: Call, args: list[tuple[Arg, Node]],
                      result: Node) -> None:

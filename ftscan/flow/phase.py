@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from ftscan.bindings import ConfigKey
 from ftscan.flow.build import DATA_SUFFIXES, Observation, Program, exported_names
 from ftscan.flow.datafiles import data_loader
 from ftscan.flow.deploy import bind_env, helm_links, terraform_links
@@ -199,6 +200,8 @@ def resolve_uses(
                       inputs.services.service_of, files, inputs.user_sinks)
     program.outside_env.update(inputs.outside_env)
     program.data_loader = data_loader(definitions)
+    program.data_files = {d.location.path for d in definitions
+                          if isinstance(d.binding, ConfigKey)}
     for lang in inputs.files:
         language_named(lang).setup(inputs.all_paths, texts.text)
     bind_env(program, definitions)

@@ -205,7 +205,9 @@ class Language(Protocol):
     (``Object.assign``: the first argument gets the others' entries and is returned),
     ``option:KEY`` (the entry ``KEY`` of the first argument: ``createEnv({ runtimeEnv })``),
     ``provider`` (a function that takes the model as its first argument:
-    ``createOpenAI({...})``), ``defaultdict`` (a dict whose entry under any key may be what
+    ``createOpenAI({...})``), ``file`` (a file named by its literal arguments: ``open``,
+    ``Path``), ``load`` (what loading a file gives: ``json.load``, the data files of the
+    repository it may name), ``defaultdict`` (a dict whose entry under any key may be what
     its first argument makes), ``options`` (the command line's options: ``parse_args()``, whose
     option named like a fine-tune is a model set outside the repository); and for methods
     that change their receiver: ``add`` (the first argument becomes an element: ``append``,

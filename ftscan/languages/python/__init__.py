@@ -52,13 +52,18 @@ class PythonLanguage:
         "OrderedDict": "same", "collections.OrderedDict": "same", "deepcopy": "same",
         "copy.deepcopy": "same", "copy.copy": "same", "defaultdict": "defaultdict",
         "collections.defaultdict": "defaultdict",
+        "open": "file", "io.open": "file", "Path": "file", "pathlib.Path": "file",
+        "os.path.join": "file", "json.load": "load", "json.loads": "load",
+        "yaml.safe_load": "load", "yaml.load": "load", "yaml.full_load": "load",
+        "toml.load": "load", "tomllib.load": "load", "tomllib.loads": "load",
+        "tomli.load": "load", "OmegaConf.load": "load",
     }
     methods = {
         "get": "get", "pop": "get", "setdefault": "get", "values": "values", "items": "values",
         "copy": "same", "strip": "same", "lstrip": "same", "rstrip": "same", "lower": "same",
         "format": "same", "replace": "same", "removeprefix": "same", "removesuffix": "same",
         "append": "add", "add": "add", "insert": "add_last", "extend": "extend",
-        "update": "update", "parse_args": "options",
+        "update": "update", "parse_args": "options", "read": "same", "read_text": "same",
     }
 
     def __init__(self) -> None:

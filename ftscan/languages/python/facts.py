@@ -167,6 +167,13 @@ class FactsCollector(OffsetVisitor):
             if isinstance(node.operator, cst.Add):  # strings, or lists put together
                 return Lit(self._span(node), None, (self.expr(node.left),
                                                     self.expr(node.right)))
+            if isinstance(node.operator, cst.Divide) and string_value(node.right):
+                # Path(__file__).parent / "data" / "config.json": a path ending so
+                left = self.expr(node.left)
+                tail = string_value(node.right)
+                if isinstance(left, Lit) and left.value is not None:
+                    tail = f"{left.value}/{tail}"
+                return Lit(self._span(node), tail, (left,))
             if isinstance(node.operator, cst.Modulo):  # "openai/%s" % model
                 right = node.right
                 values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) \
