@@ -455,3 +455,15 @@ def test_a_configuration_file_loaded_at_run_time_holds_its_ids(repo: Path) -> No
     assert reached(repo) == {("backend/scripts/tune.py", 17): {FT},
                              ("backend/scripts/tune.py", 20): {FT2},
                              ("backend/scripts/tune.py", 23): {FT2}}
+
+
+def test_a_module_that_only_loads_a_configuration_file_is_read(repo: Path) -> None:
+    write(repo, "config/models.yaml", f"ranker: {FT}\n")
+    _write(repo, "app/run.py", '''\
+        import yaml
+
+        with open("config/models.yaml") as f:
+            MODELS = yaml.safe_load(f)
+        client.chat.completions.create(model=MODELS["ranker"], messages=[])
+    ''')
+    assert reached(repo) == {("app/run.py", 5): {FT}}

@@ -238,10 +238,14 @@ def resolve_uses(
     lean = _lean_queries(inputs)
     consumed: set[NameQuery] = {(n, frozenset(), lang) for n in inputs.searched_names
                                 for lang in inputs.files}
-    data_queries = {query for path in sorted({d.location.path for d in definitions
-                                              if d.location.path.endswith(DATA_SUFFIXES)})
-                    for lang in inputs.files
-                    if (query := language_named(lang).data_query(path)) is not None}
+    # the files that may read a data file holding an id: by import (JSON), or for a language
+    # whose code loads configuration at run time, by its name (YAML and TOML too)
+    data_paths = program.data_files | {d.location.path for d in definitions
+                                       if d.location.path.endswith(DATA_SUFFIXES)}
+    data_queries = {query for path in sorted(data_paths) for lang in inputs.files
+                    if (path.endswith(DATA_SUFFIXES) or getattr(
+                        language_named(lang), "loads_data_files", False))
+                    and (query := language_named(lang).data_query(path)) is not None}
     while True:
         outcome.rounds += 1
         interesting = interesting_objects.update()

@@ -39,6 +39,8 @@ class PythonLanguage:
     markers = (b"environ", b"getenv", b"BaseSettings", b"fine_tuned_model")
     attributes_are_keys = False
     explicit_exports = False
+    loads_data_files = True
+    """Code loads configuration files by name at run time (``yaml.safe_load(open(...))``)."""
     library_objects = True
     """A name imported from a library (not a module of the repository) holds an object named
     by its path (``streamlit.session_state``): what code stores in its attributes, other code
@@ -224,8 +226,9 @@ class PythonLanguage:
         return name, frozenset({stem}) if stem else frozenset(), self.name
 
     def data_query(self, path: str) -> NameQuery | None:
-        """Python reads data files with ``open``/``json.load``, not by import."""
-        return None
+        """Python reads data files at run time (``json.load(open("config.json"))``): the
+        files that write the data file's name."""
+        return posixpath.basename(path), frozenset(), self.name
 
     def mentions(self, text: str, query: NameQuery) -> bool:
         """Does ``text`` name ``name`` as a whole word, and (for a name a module exports)
