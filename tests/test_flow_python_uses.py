@@ -467,3 +467,35 @@ def test_a_module_that_only_loads_a_configuration_file_is_read(repo: Path) -> No
         client.chat.completions.create(model=MODELS["ranker"], messages=[])
     ''')
     assert reached(repo) == {("app/run.py", 5): {FT}}
+
+
+# ---------------------------------------------------------------- values checked against a list
+
+
+def test_a_value_checked_against_an_allow_list_is_one_of_its_models(repo: Path) -> None:
+    _write(repo, "config.py", f'''\
+        ALLOWED_OPENAI = ["gpt-4o", "{FT}"]
+        ALLOWED_STREAM = ["gpt-4o"]
+    ''')
+    _write(repo, "routes.py", '''\
+        from config import ALLOWED_OPENAI, ALLOWED_STREAM
+        from services import complete, stream
+
+        def chat(body):
+            if body.model in ALLOWED_OPENAI:
+                return complete(body.model, body.text)
+            return None
+
+        def chat_stream(model, text):
+            if model in ALLOWED_STREAM and model in ALLOWED_OPENAI:
+                return stream(model, text)
+            return ChatOpenAI(model=model)
+    ''')
+    _write(repo, "services.py", '''\
+        def complete(model, text):
+            return client.chat.completions.create(model=model, messages=[text])
+
+        def stream(model, text):
+            return client.chat.completions.create(model=model, messages=[text], stream=True)
+    ''')
+    assert uses(repo) == [("routes.py", 6), ("services.py", 2)]

@@ -1236,6 +1236,9 @@ def _expr_text(e: Expr) -> str:
         return f"{e.text or _expr_text(e.callee)}(...)"
     if isinstance(e, EnvRead):
         return e.code
+    if isinstance(e, AnyOf) and e.options and all(
+            _span(o) == _span(e.options[0]) for o in e.options[1:]):
+        return _expr_text(e.options[0])  # a name narrowed where it is read (if x in C)
     return "..."
 
 

@@ -99,6 +99,9 @@ class FactsCollector(OffsetVisitor):
         self._write_targets: set[int] = set()
         self._exprs: dict[int, Expr] = {}
         self._dead: list[tuple[int, int]] = []
+        self._narrowed_blocks: dict[int, tuple[str, cst.BaseExpression]] = {}
+        """The bodies of ``if x in C:`` (by id) → what they narrow: ``x`` is one of ``C``."""
+        self._narrowing: list[tuple[str, cst.BaseExpression]] = []
         """Spans of statements that never run: after a ``return``, ``raise``, ``continue``
         or ``break`` in the same block."""
 
@@ -151,8 +154,19 @@ class FactsCollector(OffsetVisitor):
             return Opaque()
         known = self._exprs.get(id(node))
         if known is None:
-            known = self._exprs[id(node)] = self._convert(node)
+            known = self._exprs[id(node)] = self._narrowed(node, self._convert(node))
         return known
+
+    def _narrowed(self, node: cst.BaseExpression, converted: Expr) -> Expr:
+        """A name or attribute read where an ``if x in C:`` around it says it is one of ``C``:
+        what it holds, or any element of ``C``."""
+        if not self._narrowing or not isinstance(node, (cst.Name, cst.Attribute)):
+            return converted
+        name = dotted(node)
+        for key, container in reversed(self._narrowing):
+            if name is not None and ".".join(name) == key:
+                return AnyOf((converted, Item(self.expr(container), None, self._span(node))))
+        return converted
 
     def _convert(self, node: cst.BaseExpression) -> Expr:
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
@@ -350,6 +364,25 @@ class FactsCollector(OffsetVisitor):
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self._note_dead(node.body)
+        narrowed = self._narrowed_blocks.get(id(node))
+        if narrowed is not None:
+            self._narrowing.append(narrowed)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        if id(original_node) in self._narrowed_blocks:
+            self._narrowing.pop()
+
+    def visit_If(self, node: cst.If) -> None:
+        """``if model in ALLOWED:``: in the body, ``model`` is one of ``ALLOWED`` (a value
+        from a request checked against an allow-list of models). One test alone: ``a in X
+        and a in Y`` would narrow to both lists' common values, which is not followed."""
+        test = node.test
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(
+                test.comparisons[0].operator, cst.In) and isinstance(node.body, cst.IndentedBlock):
+            name = dotted(test.left)
+            if name is not None:
+                self._narrowed_blocks[id(node.body)] = (".".join(name),
+                                                        test.comparisons[0].comparator)
 
     def _note_dead(self, body: Sequence[cst.BaseStatement]) -> None:
         """The statements of a block after one that leaves it never run (code kept after an
