@@ -499,3 +499,28 @@ def test_a_value_checked_against_an_allow_list_is_one_of_its_models(repo: Path) 
             return client.chat.completions.create(model=model, messages=[text], stream=True)
     ''')
     assert uses(repo) == [("routes.py", 6), ("services.py", 2)]
+
+
+def test_a_registry_whose_entries_hold_the_models_deep_down_is_followed(repo: Path) -> None:
+    _write(repo, "llm/engines.py", f'''\
+        from langchain_openai import ChatOpenAI
+        from langchain_anthropic import ChatAnthropic
+
+        ENGINES = {{
+            "tuned": {{"constructor": ChatOpenAI, "params": {{"model": "{FT}"}}}},
+            "claude": {{"constructor": ChatAnthropic, "params": {{"model": "claude-3"}}}},
+        }}
+    ''')
+    _write(repo, "llm/models.py", '''\
+        from llm.engines import ENGINES
+
+        def get_llm(name):
+            config = ENGINES[name]
+            constructor = config["constructor"]
+            return constructor(**config["params"])
+    ''')
+    result = run_scan(repo)
+    (use,) = [f for f in result.findings if f.role is Role.USE]
+    assert (use.location.path, use.location.start_line, use.model_ids) == (
+        "llm/models.py", 6, (FT,))
+    assert "of constructor" in use.message

@@ -21,7 +21,6 @@ arguments. Nothing here knows Python or JavaScript.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import posixpath
 from collections.abc import Callable, Iterable, Sequence
@@ -968,7 +967,7 @@ class _ModuleBuilder:
         if kind == "ext":  # a library's callable held by a name (constructor = ChatOpenAI)
             text = str(o[2])
             if text.rpartition(".")[2] != call.text.rpartition(".")[2]:
-                self._observe_sinks(scope, dataclasses.replace(call, text=text), args)
+                self._observe_sinks(scope, call, args, named=text)
             return
         if kind == "inst":  # an object called: its class's __call__
             self.graph.watch(("field", ("obj", "class", o[2], o[3]), "__call__"),
@@ -1095,15 +1094,19 @@ class _ModuleBuilder:
         for key in sorted(self.program.dict_keys(o) & self.language.sinks.keywords):
             self._observe(("field", o, key_field(key)), span, kind, f"{code}.{key}")
 
-    def _observe_sinks(self, scope: str, call: Call, args: list[tuple[Arg, Node]]) -> None:
+    def _observe_sinks(self, scope: str, call: Call, args: list[tuple[Arg, Node]],
+                       named: str | None = None) -> None:
+        """The arguments of ``call`` a model goes in (``named``: the callable the call makes,
+        matched against the sink table instead of the name it is called by)."""
         sinks = self.language.sinks
+        text = named or call.text
         if sinks.sends(call.text):
             self._observe_request(scope, call)
         beside = {a.keyword for a, _ in args if a.keyword is not None}
         for arg, node in args:
             if arg.spread == 2:
                 for keyword in sinks.keywords:
-                    how = sinks.match(call.text, keyword, -1, self.program.user_sinks, beside)
+                    how = sinks.match(text, keyword, -1, self.program.user_sinks, beside)
                     if how is None:
                         continue
                     observed = ("obs", self.path, arg.span.start, keyword)
@@ -1117,7 +1120,7 @@ class _ModuleBuilder:
                 for key, value, entry_span in arg.value.entries:
                     if key is None:
                         continue
-                    how = sinks.match(call.text, key, -1, self.program.user_sinks, keys)
+                    how = sinks.match(text, key, -1, self.program.user_sinks, keys)
                     if how is None or self._literal(value):
                         continue
                     value_node = self.expr(scope, value)
@@ -1126,7 +1129,7 @@ class _ModuleBuilder:
                         self._sink_arg_spans.add((value_span.start, value_span.end))
                     self._observe(value_node, entry_span, f"passed as {how} of {call.text}",
                                   _short(self._code(value)), self._callee_of(scope, call),
-                                  arg.position, call.span, sinks.manages(call.text), key)
+                                  arg.position, call.span, sinks.manages(text), key)
             if sinks.object_arguments and not arg.spread and not self._literal(arg.value):
                 # an options object built elsewhere, or spread into this one
                 sources = [self.expr(scope, s) for s in arg.value.spreads] if isinstance(
@@ -1134,7 +1137,7 @@ class _ModuleBuilder:
                 for source in sources:
                     self.graph.watch(source, functools.partial(
                         self._object_sink, call=call, arg=arg, scope=scope))
-            how = sinks.match(call.text, arg.keyword, arg.position, self.program.user_sinks,
+            how = sinks.match(text, arg.keyword, arg.position, self.program.user_sinks,
                               beside)
             if how is None or self._literal(arg.value) or arg.spread:
                 continue
@@ -1142,13 +1145,13 @@ class _ModuleBuilder:
             value_span = _span(arg.value)
             if value_span is not None:
                 self._sink_arg_spans.add((value_span.start, value_span.end))
-            declared = sinks.declared(call.text, arg.keyword, arg.position,
+            declared = sinks.declared(text, arg.keyword, arg.position,
                                       self.program.user_sinks) is not None
             self._observe(node, arg.span, f"passed as {how} of {call.text}",
                           _short(self._code(arg.value)),
                           None if declared else self._callee_of(scope, call),
                           arg.keyword if arg.keyword is not None else arg.position, call.span,
-                          sinks.manages(call.text))
+                          sinks.manages(text))
 
     def _callee_of(self, scope: str, call: Call) -> Node | None:
         """What an observed argument goes to, where the repository's own function there may

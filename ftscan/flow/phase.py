@@ -372,19 +372,19 @@ def _definitions_index(definitions: list[Detection], texts: _Texts
 
 class _Interesting:
     """Objects whose fields, or whose instances' fields, or whose return values, hold a
-    definition (two levels deep: a settings instance held in a module-level object). Only the
-    nodes that hold a definition, and the fields, are looked at (with set operations): the
-    graph of a large library holds millions of other values.
+    definition, and the objects that hold those in a field, at any depth (a registry of
+    entries whose ``params`` dict holds the model). Only the nodes that hold a definition,
+    and the fields, are looked at (with set operations): the graph of a large library holds
+    millions of other values.
 
     Carriers and the values a node holds only grow, so what was interesting stays so: each
     round looks only at the carriers new since the last and at the fields not found
     interesting yet (a chain of a thousand modules looked at every carrier a thousand
-    times)."""
+    times), each such field once per round."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.objects: set[Value] = set()
-        self._from_carriers: set[Value] = set()
         self._carriers_seen: set[Node] = set()
         self._fields_noted: set[Node] = set()
 
@@ -393,15 +393,30 @@ class _Interesting:
         graph = self.graph
         new = graph.carriers - self._carriers_seen
         self._carriers_seen |= new
+        found: set[Value] = set()
         for node in new:
             if isinstance(node, tuple) and node:
-                self._note(node, self._from_carriers)
-        self.objects |= self._from_carriers
+                self._note(node, found)
+        # the fields not noted yet, by the objects they hold: who holds what turned up
+        holders: dict[Value, list[tuple[Any, ...]]] = {}
         for node in graph.fields - self._fields_noted:
-            if isinstance(node, tuple) and not graph.values_of(node).isdisjoint(
-                    self._from_carriers):
-                self._fields_noted.add(node)
-                self._note(node, self.objects)
+            if isinstance(node, tuple):
+                for value in graph.values_of(node):
+                    if value[0] == "obj":
+                        holders.setdefault(value, []).append(node)
+        self.objects |= found
+        frontier = set(self.objects)
+        while frontier:
+            following: set[Value] = set()
+            for obj in frontier:
+                for node in holders.pop(obj, ()):
+                    if node not in self._fields_noted:
+                        self._fields_noted.add(node)
+                        owners: set[Value] = set()
+                        self._note(node, owners)
+                        following |= owners - self.objects
+                        self.objects |= owners
+            frontier = following
         return self.objects
 
     @staticmethod
