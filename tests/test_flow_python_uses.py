@@ -524,3 +524,21 @@ def test_a_registry_whose_entries_hold_the_models_deep_down_is_followed(repo: Pa
     assert (use.location.path, use.location.start_line, use.model_ids) == (
         "llm/models.py", 6, (FT,))
     assert "of constructor" in use.message
+
+
+def test_a_function_returning_a_record_of_the_jobs_model_leads_to_its_callers(
+        repo: Path) -> None:
+    _write(repo, "src/check.py", '''\
+        def describe(job):
+            return {"Status": job.status, "Fine Tuned Model": job.fine_tuned_model}
+
+        def progress(job_id):
+            return describe(client.fine_tuning.jobs.retrieve(job_id))
+    ''')
+    _write(repo, "app.py", '''\
+        from src.check import progress
+
+        info = progress(JOB_ID)
+        client.chat.completions.create(model=info["Fine Tuned Model"], messages=[])
+    ''')
+    assert reached(repo) == {("app.py", 4): {"a fine-tuning job's result, job.fine_tuned_model"}}

@@ -73,6 +73,8 @@ class Graph:
         """Nodes that hold a definition or a value set outside the repository."""
         self.fields: set[Node] = set()
         """The nodes of objects' fields (``("field", object, name)``)."""
+        self.returns: set[Node] = set()
+        """The nodes of functions' returns (``("ret", path, qualname)``)."""
         self.steps = 0
         """Units of work: values propagated along edges, rules run, edges added."""
         self.read_at: dict[Node, set[Node]] = {}
@@ -145,6 +147,8 @@ class Graph:
             held = self.values[node] = set()
             if type(node) is tuple and node and node[0] == "field":
                 self.fields.add(node)
+            elif type(node) is tuple and node and node[0] == "ret":
+                self.returns.add(node)
         fresh: set[Value] = set(values) - held if not isinstance(values, set) else \
             values - held
         if not fresh:

@@ -372,10 +372,10 @@ def _definitions_index(definitions: list[Detection], texts: _Texts
 
 class _Interesting:
     """Objects whose fields, or whose instances' fields, or whose return values, hold a
-    definition, and the objects that hold those in a field, at any depth (a registry of
-    entries whose ``params`` dict holds the model). Only the nodes that hold a definition,
-    and the fields, are looked at (with set operations): the graph of a large library holds
-    millions of other values.
+    definition, and the objects (and functions) that hold those in a field (or return them),
+    at any depth (a registry of entries whose ``params`` dict holds the model). Only the
+    nodes that hold a definition, and the fields and returns, are looked at (with set
+    operations): the graph of a large library holds millions of other values.
 
     Carriers and the values a node holds only grow, so what was interesting stays so: each
     round looks only at the carriers new since the last and at the fields not found
@@ -397,9 +397,10 @@ class _Interesting:
         for node in new:
             if isinstance(node, tuple) and node:
                 self._note(node, found)
-        # the fields not noted yet, by the objects they hold: who holds what turned up
+        # the fields and returns not noted yet, by the objects they hold: who holds what
+        # turned up (a function returning a dict whose entry is a job's model)
         holders: dict[Value, list[tuple[Any, ...]]] = {}
-        for node in graph.fields - self._fields_noted:
+        for node in (graph.fields | graph.returns) - self._fields_noted:
             if isinstance(node, tuple):
                 for value in graph.values_of(node):
                     if value[0] == "obj":
