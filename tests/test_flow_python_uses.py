@@ -542,3 +542,37 @@ def test_a_function_returning_a_record_of_the_jobs_model_leads_to_its_callers(
         client.chat.completions.create(model=info["Fine Tuned Model"], messages=[])
     ''')
     assert reached(repo) == {("app.py", 4): {"a fine-tuning job's result, job.fine_tuned_model"}}
+
+
+def test_a_jobs_model_saved_to_a_file_is_used_where_the_file_is_read_back(repo: Path) -> None:
+    _write(repo, "tune.py", '''\
+        import json
+        from pathlib import Path
+
+        class Tuner:
+            data_dir = Path("data/tuning")
+
+            def save(self, model_id, job_id):
+                models_file = self.data_dir / "tuned_models.json"
+                with open(models_file) as f:
+                    models = json.load(f)
+                models.append({"model_id": model_id, "job_id": job_id})
+                with open(models_file, "w") as f:
+                    json.dump(models, f)
+
+            def wait(self, job):
+                self.save(job.fine_tuned_model, job.id)
+    ''')
+    _write(repo, "evaluate.py", '''\
+        import json
+        from pathlib import Path
+
+        def evaluate(model_id):
+            return client.chat.completions.create(model=model_id, messages=[])
+
+        with open(Path("data/tuning/tuned_models.json")) as f:
+            latest = json.load(f)[-1]["model_id"]
+        evaluate(latest)
+    ''')
+    # the model call and the call handing it the saved model; saving it is no use
+    assert uses(repo) == [("evaluate.py", 5), ("evaluate.py", 9)]

@@ -52,7 +52,7 @@ from ftscan.flow.facts import (
     Target,
     UnpackT,
 )
-from ftscan.flow.graph import Graph, Hop, Node, Value
+from ftscan.flow.graph import LEAVES_ONLY, Graph, Hop, Node, Value
 from ftscan.flow.names import is_fine_tune_name
 from ftscan.languages import Language, language_named
 
@@ -74,6 +74,12 @@ an attribute or a key, reads a model set outside the repository."""
 
 def key_field(key: str) -> str:
     return f"[{key}]"
+
+
+def stored_file(name: str) -> Node:
+    """What code writes to files named ``name`` (by the last part of the path written: the
+    folders differ as the code spells them)."""
+    return ("stored", name.replace("\\", "/").rpartition("/")[2])
 
 
 @dataclass(frozen=True)
@@ -857,6 +863,10 @@ class _ModuleBuilder:
             if named:
                 graph.seed(result, ("obj", "file", "/".join(named)))
             graph.edge(source, result)
+        elif summary == "dump":  # json.dump(obj, f): what a later load of the file reads
+            file = next((n for a, n in args if a.position == 1), None)
+            if file is not None and args:
+                graph.watch(file, functools.partial(self._store_file, value=args[0][1]))
         elif summary == "load":  # json.load(f), yaml.safe_load(text): the data file's objects
             graph.watch(source, functools.partial(self._load_file, node=result,
                                                   span=call.span))
@@ -884,10 +894,35 @@ class _ModuleBuilder:
             if name is not None and args:
                 graph.watch(args[0][1], lambda o: self._load(o, name, result))
 
+    def _store_file(self, o: Value, *, value: Node) -> None:
+        """``value`` is written to the file ``o`` (``json.dump``): a job's model saved to a
+        JSON file is what loading a file of that name reads back. What is written is text:
+        the ids and outside values in it, at any depth, never the objects themselves."""
+        if o[1] == "file":
+            self._write_leaves(value, stored_file(str(o[2])), set())
+
+    def _write_leaves(self, value: Node, target: Node, seen: set[Value]) -> None:
+        graph = self.graph
+        graph.edge(value, target, relabel=LEAVES_ONLY)
+
+        def inside(o: Value) -> None:
+            if o[1] in ("list", "dict", "view") and o not in seen:
+                seen.add(o)
+                self._write_leaves(("field", o, ANY), target, seen)
+        graph.watch(value, inside)
+
     def _load_file(self, o: Value, *, node: Node, span: Span) -> None:
-        """``node`` gets what loading the file ``o`` gives: the data files it may name."""
+        """``node`` gets what loading the file ``o`` gives: the data files it may name, and
+        a copy of what the code writes to a file of that name (a data object of its own,
+        each entry of which, at any depth, may be any value written)."""
         if o[1] != "file":
             return
+        copy: Value = ("obj", "dict", "loaded", self.path, span.start)
+        self.graph.seed(node, copy)
+        for name in (ANY, SOME):
+            self.graph.seed(("field", copy, name), copy)
+            self.graph.edge(stored_file(str(o[2])), ("field", copy, name),
+                            self.hop(span, f"loads {o[2]}"))
         for path in self.program.data_files_named(str(o[2]), self.path):
             self.program.data_module(path)
             self.graph.edge(self.program.export_node(path, "default"), node,

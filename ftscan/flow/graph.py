@@ -45,6 +45,11 @@ class Hop:
     message: str
 
 
+LEAVES_ONLY = "(leaves only)"
+"""A relabel that lets definitions and values set outside cross an edge, not objects: what is
+written to a file is read back as a copy, never as the writer's own object."""
+
+
 def is_object(value: Value) -> bool:
     return value[0] == "obj"
 
@@ -65,7 +70,8 @@ class Graph:
         self.succ: dict[Node, dict[Node, Hop | None]] = {}
         self.pred: dict[Node, dict[Node, Hop | None]] = {}
         self.relabels: dict[tuple[Node, Node], str] = {}
-        """Edges that mark the definitions crossing them as low confidence, and why."""
+        """Edges that mark the definitions crossing them as low confidence, and why (or, with
+        :data:`LEAVES_ONLY`, that let no object cross)."""
         self.watches: dict[Node, list[Callable[[Value], None]]] = {}
         self.seeds: dict[Value, set[Node]] = {}
         self.truncated: set[Node] = set()
@@ -124,6 +130,8 @@ class Graph:
         reason = self.relabels.get((src, dst))
         if reason is None:
             return values
+        if reason is LEAVES_ONLY:
+            return {v for v in values if v[0] != "obj"}
         return {(v[0], v[1], reason) if v[0] == "def" and v[2] is None else v
                 for v in values}
 

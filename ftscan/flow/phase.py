@@ -232,8 +232,7 @@ def resolve_uses(
 
     answers = _Answers(inputs.search, inputs.import_words)
     interesting_objects = _Interesting(graph)
-    library_state = _LibraryState(graph, [
-        lang for lang in inputs.files if getattr(language_named(lang), "library_objects", False)])
+    shared_state = _SharedState(graph, inputs)
     # the lean modules' names are asked with the first round's names: one search, not two
     lean = _lean_queries(inputs)
     consumed: set[NameQuery] = {(n, frozenset(), lang) for n in inputs.searched_names
@@ -250,7 +249,7 @@ def resolve_uses(
         outcome.rounds += 1
         interesting = interesting_objects.update()
         wanted = (_wanted_queries(program, inputs.files, interesting, exports)
-                  | data_queries | library_state.queries()) - consumed
+                  | data_queries | shared_state.queries()) - consumed
         modules_wanted = {m for m in program.wanted_modules if m not in program.modules}
         modules_wanted |= _called_modules(program, interesting)
         program.wanted_modules.clear()
@@ -433,29 +432,37 @@ class _Interesting:
             into.add(("obj", "func", node[1], node[2]))
 
 
-class _LibraryState:
-    """Attributes of a library's objects that hold a model (``st.session_state.model = ...``):
-    the files that name the attribute and import the library are read, as the importers of a
-    module's name are (only the carriers new since the last round are looked at)."""
+class _SharedState:
+    """Places outside the code that hold a model: attributes of a library's objects
+    (``st.session_state.model = ...``), files the code writes a model to (``json.dump``). The
+    files that name the attribute and import the library, or name the file, are read, as the
+    importers of a module's name are (only the carriers new since the last round are looked
+    at)."""
 
-    def __init__(self, graph: Graph, languages: list[str]) -> None:
+    def __init__(self, graph: Graph, inputs: FlowInputs) -> None:
         self.graph = graph
-        self.languages = languages
+        self.libraries = [lang for lang in inputs.files
+                          if getattr(language_named(lang), "library_objects", False)]
         """The languages whose names imported from a library hold its objects."""
+        self.files = [lang for lang in inputs.files
+                      if getattr(language_named(lang), "loads_data_files", False)]
+        """The languages whose code loads files by name."""
         self._seen: set[Node] = set()
 
     def queries(self) -> set[NameQuery]:
         found: set[NameQuery] = set()
-        if not self.languages:
-            return found
         new = self.graph.carriers - self._seen
         self._seen |= new
         for node in new:
-            if type(node) is tuple and node[0] == "field" and node[1][1] == "ext":
+            if type(node) is not tuple:
+                continue
+            if node[0] == "field" and node[1][1] == "ext":
                 name = str(node[2]).strip("[]")
                 if name.isidentifier():
                     package = str(node[1][2]).partition(".")[0]
-                    found.update((name, frozenset({package}), lang) for lang in self.languages)
+                    found.update((name, frozenset({package}), lang) for lang in self.libraries)
+            elif node[0] == "stored" and node[1]:
+                found.update((str(node[1]), frozenset(), lang) for lang in self.files)
         return found
 
 
@@ -725,6 +732,9 @@ class _Leading:
                 if nxt in self.targets:
                     leads = True
                     break
+                if type(nxt) is tuple and nxt[0] == "stored":
+                    continue  # saved to a file: the code that loads it calls the model
+
                 if nxt == own_return or (returned and type(nxt) is tuple
                                          and nxt[0] == "field" and nxt[1] in returned):
                     returns = True

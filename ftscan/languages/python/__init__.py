@@ -58,7 +58,8 @@ class PythonLanguage:
         "os.path.join": "file", "json.load": "load", "json.loads": "load",
         "yaml.safe_load": "load", "yaml.load": "load", "yaml.full_load": "load",
         "toml.load": "load", "tomllib.load": "load", "tomllib.loads": "load",
-        "tomli.load": "load", "OmegaConf.load": "load",
+        "tomli.load": "load", "OmegaConf.load": "load", "json.dump": "dump",
+        "yaml.dump": "dump", "yaml.safe_dump": "dump", "toml.dump": "dump",
     }
     methods = {
         "get": "get", "pop": "get", "setdefault": "get", "values": "values", "items": "values",

@@ -182,12 +182,14 @@ class FactsCollector(OffsetVisitor):
                 return Lit(self._span(node), None, (self.expr(node.left),
                                                     self.expr(node.right)))
             if isinstance(node.operator, cst.Divide) and string_value(node.right):
-                # Path(__file__).parent / "data" / "config.json": a path ending so
-                left = self.expr(node.left)
-                tail = string_value(node.right)
-                if isinstance(left, Lit) and left.value is not None:
-                    tail = f"{left.value}/{tail}"
-                return Lit(self._span(node), tail, (left,))
+                # Path(__file__).parent / "data" / "config.json": a path ending so, as if
+                # written Path("data/config.json")
+                self.expr(node.left)
+                span = self._span(node)
+                path = Call(Opaque(), (Arg(None, 0, Lit(span, _path_tail(node)), span),), span,
+                            "pathlib.Path")
+                self.facts.calls.append((self.scope, path))
+                return path
             if isinstance(node.operator, cst.Modulo):  # "openai/%s" % model
                 right = node.right
                 values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) \
@@ -676,3 +678,18 @@ def _drop_dead(facts: ModuleFacts, dead: list[tuple[int, int]]) -> None:
     facts.env_reads = [(scope, r) for scope, r in facts.env_reads if alive(r.span)]
     facts.env_writes = [w for w in facts.env_writes if alive(w.span)]
     facts.outside = [(scope, o) for scope, o in facts.outside if alive(o.span)]
+
+
+def _path_tail(node: cst.BaseExpression) -> str | None:
+    """The end of a path built with ``/`` as far as it is written out (``base / "data" /
+    "x.json"`` → ``data/x.json``)."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+        right = string_value(node.right)
+        if right is None:
+            return None
+        left = _path_tail(node.left)
+        return f"{left}/{right}" if left else right
+    if isinstance(node, cst.Call) and dotted(node.func) in (("Path",), ("pathlib", "Path")) \
+            and len(node.args) == 1:
+        return string_value(node.args[0].value)
+    return string_value(node)
