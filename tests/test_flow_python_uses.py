@@ -576,3 +576,23 @@ def test_a_jobs_model_saved_to_a_file_is_used_where_the_file_is_read_back(repo: 
     ''')
     # the model call and the call handing it the saved model; saving it is no use
     assert uses(repo) == [("evaluate.py", 5), ("evaluate.py", 9)]
+
+
+def test_a_request_body_built_beforehand_uses_the_model_where_it_puts_it_in(
+        repo: Path) -> None:
+    _write(repo, "analyzer.py", f'''\
+        import requests
+
+        class Analyzer:
+            def __init__(self, model="{FT}"):
+                self.model = model
+
+            def analyze(self, text):
+                payload = {{
+                    "model": self.model,
+                    "messages": [{{"role": "user", "content": text}}],
+                }}
+                headers = {{"Authorization": "Bearer x"}}
+                return requests.post(URL, json=payload, headers=headers)
+    ''')
+    assert uses(repo) == [("analyzer.py", 9)]

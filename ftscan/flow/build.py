@@ -169,6 +169,9 @@ class Program:
     _subclasses: dict[Value, set[Value]] = field(default_factory=dict)
     _imported_files: dict[tuple[str, str], str] = field(default_factory=dict)
     """(module, local name) → the repository file it imports, where that file is not parsed."""
+    entry_spans: dict[tuple[Value, str], Span] = field(default_factory=dict)
+    """Where a dict literal writes a model key (``"model": self.model``), by dict and key: a
+    request sending the dict uses the model there."""
     bindings: dict[tuple[str, int, int], Binding] = field(default_factory=dict)
     """Each argument of a call to a function (or class) of the repository, by its place: the
     parameters it binds. The argument is a use where one of them leads to a model call
@@ -660,6 +663,8 @@ class _ModuleBuilder:
                 hop = self.hop(entry_span, f'entry "{key}"') if key is not None else None
                 if key is not None:
                     graph.edge(value_node, ("field", obj, key_field(key)), hop)
+                    if key in self.language.sinks.keywords:
+                        self.program.entry_spans[(obj, key)] = entry_span
                 graph.edge(value_node, ("field", obj, ANY), hop)
             for spread in e.spreads:
                 graph.watch(self.expr(scope, spread), functools.partial(self._spread,
@@ -1123,11 +1128,14 @@ class _ModuleBuilder:
                     code=_short(self._code(body))))
 
     def _request_object(self, o: Value, *, span: Span, kind: str, code: str) -> None:
-        """A dict sent as a request body: its model keys are observed."""
+        """A dict sent as a request body: its model keys are observed, where the dict
+        literal writes them (the line that puts the model in the body)."""
         if o[1] != "dict":
             return
         for key in sorted(self.program.dict_keys(o) & self.language.sinks.keywords):
-            self._observe(("field", o, key_field(key)), span, kind, f"{code}.{key}")
+            written = self.program.entry_spans.get((o, key))
+            self._observe(("field", o, key_field(key)), written or span, kind,
+                          f"{code}.{key}", path=str(o[2]) if written else None)
 
     def _observe_sinks(self, scope: str, call: Call, args: list[tuple[Arg, Node]],
                        named: str | None = None) -> None:
@@ -1198,15 +1206,17 @@ class _ModuleBuilder:
     def _observe(self, node: Node, span: Span, kind: str, context: str,
                  callee: Node | None = None, parameter: str | int | None = None,
                  call: Span | None = None, manages: bool = False,
-                 key: str | None = None) -> None:
-        observed = ("obs", self.path, span.start, span.end, kind)
+                 key: str | None = None, path: str | None = None) -> None:
+        """A model goes where ``node`` goes, at ``span`` of ``path`` (this module's)."""
+        path = path or self.path
+        observed = ("obs", path, span.start, span.end, kind)
         self.graph.edge(node, observed)
         # a list of models: each (an evaluation run over several)
         self.graph.watch(node, lambda o: self.graph.edge(("field", o, ANY), observed)
                          if o[1] in ("list", "view") else None)
         if observed not in self.program.observations:
             self.program.observations[observed] = Observation(
-                self.path, span, kind, context, sink=True, callee=callee, parameter=parameter,
+                path, span, kind, context, sink=True, callee=callee, parameter=parameter,
                 call=call, manages=manages, key=key)
 
     def _object_sink(self, o: Value, *, call: Call, arg: Arg, scope: str) -> None:
