@@ -596,3 +596,29 @@ def test_a_request_body_built_beforehand_uses_the_model_where_it_puts_it_in(
                 return requests.post(URL, json=payload, headers=headers)
     ''')
     assert uses(repo) == [("analyzer.py", 9)]
+
+
+def test_a_file_is_named_by_its_path_not_by_the_mode_or_a_folder(repo: Path) -> None:
+    """``open(path, "w")`` does not write a file named ``w``, and ``os.path.join(out,
+    "insights", name)`` no file named ``insights``: a module naming ``w`` or ``insights``
+    is no reader of what was written (every module with the word was read)."""
+    _write(repo, "save.py", '''\
+        import json
+        import os
+
+        def save(job, name):
+            with open(os.path.join(OUT, "insights", name), "w") as f:
+                json.dump({"model": job.fine_tuned_model}, f)
+    ''')
+    _write(repo, "insights.py", '''\
+        import json
+
+        def read(path):
+            with open(path, "r") as f:
+                return json.load(f)
+
+        insights = read("x")
+        client.chat.completions.create(model=insights["model"], messages=[])
+    ''')
+    result = run_scan(repo)
+    assert result.summary.modules_followed == {"python": 1}

@@ -862,11 +862,11 @@ class _ModuleBuilder:
             graph.seed(result, view)
             graph.watch(source, lambda o: graph.edge(("field", o, ANY), ("field", view, ANY))
                         if o[1] in ("dict", "inst", "class", "list") else None)
-        elif summary == "file":  # open("config.json"), Path(...), os.path.join(..., "x.json")
-            named = [a.value.value for a, _ in args if a.keyword is None and not a.spread
-                     and isinstance(a.value, Lit) and a.value.value]
-            if named:
-                graph.seed(result, ("obj", "file", "/".join(named)))
+        elif summary in ("file", "path"):  # open("config.json"), os.path.join(..., "x.json")
+            name = _file_name([a for a, _ in args if a.keyword is None and not a.spread],
+                              joined=summary == "path")
+            if name is not None:
+                graph.seed(result, ("obj", "file", name))
             graph.edge(source, result)
         elif summary == "dump":  # json.dump(obj, f): what a later load of the file reads
             file = next((n for a, n in args if a.position == 1), None)
@@ -1265,6 +1265,20 @@ _MADE_BY = {"list": "list", "set": "list", "dict": "dict"}
 
 def _span(e: Expr) -> Span | None:
     return getattr(e, "span", None)
+
+
+def _file_name(args: list[Arg], joined: bool) -> str | None:
+    """The end of the path a file is named by, as far as the code writes it out: the first
+    argument (``open(path, "w")``), or the arguments joined (``os.path.join(base, "data",
+    "x.json")`` → ``data/x.json``); none when its last part is computed, or names no file (a
+    folder, without a suffix)."""
+    written: list[str] = []
+    for arg in reversed(args if joined else args[:1]):
+        if not isinstance(arg.value, Lit) or not arg.value.value:
+            break
+        written.insert(0, arg.value.value)
+    name = "/".join(written)
+    return name if "." in name.rpartition("/")[2] else None
 
 
 def _literal_key(arg: Arg | None) -> str | None:

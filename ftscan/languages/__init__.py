@@ -205,16 +205,16 @@ class Language(Protocol):
     (``Object.assign``: the first argument gets the others' entries and is returned),
     ``option:KEY`` (the entry ``KEY`` of the first argument: ``createEnv({ runtimeEnv })``),
     ``provider`` (a function that takes the model as its first argument:
-    ``createOpenAI({...})``), ``file`` (a file named by its literal arguments: ``open``,
-    ``Path``), ``load`` (what loading a file gives: ``json.load``, the data files of the
-    repository it may name and what code writes to a file of that name), ``dump`` (the first
-    argument written to the file that is the second: ``json.dump``), ``defaultdict`` (a dict
-    whose entry under any key may be what its first argument makes), ``options`` (the
-    command line's options: ``parse_args()``, whose option named like a fine-tune is a model
-    set outside the repository); and for methods that change their receiver: ``add`` (the
-    first argument becomes an element: ``append``, ``push``), ``add_last`` (the last one:
-    ``insert``), ``extend`` (the argument's elements do), ``update`` (a dict's entries are
-    merged in)."""
+    ``createOpenAI({...})``), ``file`` (a file named by its first argument: ``open``),
+    ``path`` (one named by its arguments joined: ``os.path.join``, ``Path``), ``load`` (what
+    loading a file gives: ``json.load``, the data files of the repository it may name and
+    what code writes to a file of that name), ``dump`` (the first argument written to the
+    file that is the second: ``json.dump``), ``defaultdict`` (a dict whose entry under any
+    key may be what its first argument makes), ``options`` (the command line's options:
+    ``parse_args()``, whose option named like a fine-tune is a model set outside the
+    repository); and for methods that change their receiver: ``add`` (the first argument
+    becomes an element: ``append``, ``push``), ``add_last`` (the last one: ``insert``),
+    ``extend`` (the argument's elements do), ``update`` (a dict's entries are merged in)."""
     methods: Mapping[str, str]
     """Method name → the same summaries, for ``receiver.method(...)``."""
     attributes_are_keys: bool
