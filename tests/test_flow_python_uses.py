@@ -622,3 +622,17 @@ def test_a_file_is_named_by_its_path_not_by_the_mode_or_a_folder(repo: Path) -> 
     ''')
     result = run_scan(repo)
     assert result.summary.modules_followed == {"python": 1}
+
+
+def test_data_above_data_makes_readers_worth_reading_only_where_registries_nest(
+        repo: Path) -> None:
+    """Python registries nest (ENGINES → entry → params → model) and their readers are read;
+    a JavaScript module's export object holds everything the application has, and reading
+    every importer of anything above the model took a repository from 100 modules to 600."""
+    write(repo, "engines.py", f'ENGINES = {{"tuned": {{"params": {{"model": "{FT}"}}}}}}\n')
+    write(repo, "use_engines.py", "from engines import ENGINES\nprint(ENGINES)\n")
+    write(repo, "config.js",
+          f'export const app = {{ services: {{ llm: {{ model: "{FT}" }} }} }};\n')
+    write(repo, "use_config.js", 'import { app } from "./config";\nconsole.log(app);\n')
+    result = run_scan(repo)
+    assert result.summary.modules_followed == {"python": 2, "javascript": 1}

@@ -371,21 +371,39 @@ def _definitions_index(definitions: list[Detection], texts: _Texts
 
 class _Interesting:
     """Objects whose fields, or whose instances' fields, or whose return values, hold a
-    definition, and the objects (and functions) that hold those in a field (or return them),
-    at any depth (a registry of entries whose ``params`` dict holds the model). Only the
-    nodes that hold a definition, and the fields and returns, are looked at (with set
-    operations): the graph of a large library holds millions of other values.
+    definition; the objects (and functions) that hold those in a field (or return them); and
+    above them, data that holds such data at any depth (a registry of entries whose
+    ``params`` dict holds the model). Only the nodes that hold a definition, and the fields
+    and returns, are looked at (with set operations): the graph of a large library holds
+    millions of other values. Instances holding instances are not followed up further: an
+    application object holds every service, and each of its modules' readers would be read;
+    nor, in a language whose modules export objects (JavaScript), is data beyond that (the
+    returns and the deeper data are followed for code in a language whose plug-in says its
+    registries nest: Python).
 
     Carriers and the values a node holds only grow, so what was interesting stays so: each
     round looks only at the carriers new since the last and at the fields not found
     interesting yet (a chain of a thousand modules looked at every carrier a thousand
-    times), each such field once per round."""
+    times)."""
 
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.objects: set[Value] = set()
+        self._depth: dict[Value, int] = {}
+        """How far from a definition each interesting object is (1: it holds one)."""
         self._carriers_seen: set[Node] = set()
         self._fields_noted: set[Node] = set()
+        self._nests: dict[str, bool] = {}
+
+    def _nested(self, path: object) -> bool:
+        """Does code at ``path`` nest registries (see the class docstring)?"""
+        key = str(path)
+        known = self._nests.get(key)
+        if known is None:
+            language = language_of(key)
+            known = self._nests[key] = language is not None and getattr(
+                language_named(language), "nested_registries", False)
+        return known
 
     def update(self) -> set[Value]:
         """Every interesting object, now."""
@@ -396,6 +414,9 @@ class _Interesting:
         for node in new:
             if isinstance(node, tuple) and node:
                 self._note(node, found)
+        for obj in found:
+            self._depth[obj] = 1
+        self.objects |= found
         # the fields and returns not noted yet, by the objects they hold: who holds what
         # turned up (a function returning a dict whose entry is a job's model)
         holders: dict[Value, list[tuple[Any, ...]]] = {}
@@ -404,20 +425,34 @@ class _Interesting:
                 for value in graph.values_of(node):
                     if value[0] == "obj":
                         holders.setdefault(value, []).append(node)
-        self.objects |= found
-        frontier = set(self.objects)
+        frontier = sorted(self.objects, key=repr)
         while frontier:
-            following: set[Value] = set()
+            following: list[Value] = []
             for obj in frontier:
-                for node in holders.pop(obj, ()):
-                    if node not in self._fields_noted:
-                        self._fields_noted.add(node)
-                        owners: set[Value] = set()
-                        self._note(node, owners)
-                        following |= owners - self.objects
-                        self.objects |= owners
+                depth = self._depth[obj]
+                for node in holders.get(obj, ()):
+                    if node in self._fields_noted or not self._follows(node, obj, depth):
+                        continue
+                    self._fields_noted.add(node)
+                    owners: set[Value] = set()
+                    self._note(node, owners)
+                    for owner in owners - self.objects:
+                        self._depth[owner] = depth + 1
+                        following.append(owner)
+                    self.objects |= owners
             frontier = following
         return self.objects
+
+    def _follows(self, node: tuple[Any, ...], obj: Value, depth: int) -> bool:
+        """Does ``node`` holding the interesting ``obj`` make its owner interesting? A field
+        of one that holds a definition does; a return, or data holding data further up, only
+        in code whose registries nest."""
+        if node[0] == "field" and depth == 1:
+            return True
+        if not self._nested(node[1] if node[0] == "ret" else obj[2]):
+            return False
+        return depth == 1 or (obj[1] in _CONTAINERS and node[0] == "field"
+                              and node[1][1] in _CONTAINERS)
 
     @staticmethod
     def _note(node: tuple[Any, ...], into: set[Value]) -> None:

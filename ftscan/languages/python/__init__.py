@@ -39,6 +39,9 @@ class PythonLanguage:
     markers = (b"environ", b"getenv", b"BaseSettings", b"fine_tuned_model")
     attributes_are_keys = False
     explicit_exports = False
+    nested_registries = True
+    """Module-level data nests (a registry of entries whose ``params`` dict holds the
+    model), and functions return records of it: the readers of any of it are worth reading."""
     loads_data_files = True
     """Code loads configuration files by name at run time (``yaml.safe_load(open(...))``)."""
     library_objects = True
