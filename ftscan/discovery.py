@@ -23,6 +23,7 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
 
+from ftscan.deployedbuild import is_deployed_build
 from ftscan.safefile import UnsafeFile, read_text_limited
 
 if TYPE_CHECKING:
@@ -45,7 +46,8 @@ DEFAULT_EXCLUDED_DIRS = frozenset({
     "site-packages", "dist",
 })
 """Folders of other people's code and build output, left out unless asked for: a vendored SDK
-quotes model ids in its docs and tests, and a PR comment about them helps nobody."""
+quotes model ids in its docs and tests, and a PR comment about them helps nobody. A ``dist/``
+that is the only copy of the code its package runs is read (:mod:`ftscan.deployedbuild`)."""
 DEFAULT_EXCLUDED_SUFFIXES = (".min.js", ".min.mjs", ".min.cjs", ".min.css", ".js.map",
                              ".mjs.map", ".cjs.map", ".css.map")
 """Minified bundles and source maps: built from sources the scan reads anyway."""
@@ -169,7 +171,8 @@ class IgnoreRules:
         """Is ``relpath`` ignored, given the directory ``specs`` in force where it lives?"""
         if not self.filtering(specs):
             return False
-        if self.excluded_by_default(relpath.rpartition("/")[2], is_dir):
+        if self.excluded_by_default(relpath.rpartition("/")[2], is_dir) and not (
+                is_dir and is_deployed_build(self.root, relpath)):
             return True
         candidate = relpath + "/" if is_dir else relpath
         if self._config is not None:

@@ -68,7 +68,7 @@ _BY_SUFFIX = {
 _SOURCE_COMMENTS = {
     CommentSyntax.SLASH: (
         ".js .jsx .mjs .cjs .ts .tsx .mts .cts .go .java .kt .kts .scala .groovy .gradle .c .h "
-        ".cc .cpp .cxx .hpp .cs .fs .rs .swift .dart .php .jsonc .proto .zig .vue .svelte"
+        ".cc .cpp .cxx .hpp .cs .fs .rs .swift .dart .php .jsonc .proto .zig .vue .svelte .bal"
     ),
     CommentSyntax.HASH: (
         ".rb .pl .pm .r .ps1 .psm1 .cfg .conf .ini .properties .tfstate .nix .cmake .mk .jl "
@@ -83,6 +83,8 @@ _COMMENTS_BY_SUFFIX = {
 }
 _HASH_NAMES = {"makefile", "gemfile", "rakefile", "procfile", "vagrantfile", "brewfile"}
 _REPORT_KINDS = frozenset({FileKind.JSON, FileKind.PROSE, FileKind.DATA})
+_PAGES = (".html", ".htm")
+"""Suffixes of a page ``ftscan inventory --format html`` writes."""
 
 
 def classify(path: str) -> FileKind:
@@ -105,10 +107,11 @@ def classify(path: str) -> FileKind:
 
 def may_be_report(path: str, kind: FileKind) -> bool:
     """Could the file at ``path``, of ``kind``, be one of ftscan's reports? JSON, Markdown,
-    text, CSV and files of no known kind (``.sarif``, ``.out``, no suffix) can; code and
-    configuration (Python, JavaScript, YAML, ``.env``, ...) never are, whatever they hold."""
-    return kind in _REPORT_KINDS or (kind is FileKind.SOURCE
-                                     and comment_syntax(path, kind) is None)
+    text, CSV, an HTML page and files of no known kind (``.sarif``, ``.out``, no suffix) can;
+    code and configuration (Python, JavaScript, YAML, ``.env``, ...) never are, whatever they
+    hold."""
+    return kind in _REPORT_KINDS or (kind is FileKind.SOURCE and (
+        comment_syntax(path, kind) is None or posixpath.splitext(path.lower())[1] in _PAGES))
 
 
 def comment_syntax(path: str, kind: FileKind) -> CommentSyntax | None:

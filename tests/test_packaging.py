@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import sys
+from pathlib import Path
 
 from conftest import REPO
 
@@ -22,11 +24,37 @@ def test_every_python_package_is_listed_for_the_wheel() -> None:
     assert on_disk <= listed, f"missing from [tool.setuptools] packages: {on_disk - listed}"
 
 
-def test_installed_package_ships_rules_and_schema() -> None:
-    from importlib import resources
+def test_the_wheel_ships_the_rule_data_and_the_report_schema() -> None:
+    """The wheel maps the top-level rules/ folder to ftscan.rules with its YAML as package
+    data, and ships the schemas. Checked on the packaging configuration, and on what pip
+    installed when it installed a wheel (its RECORD; an editable install lists no data
+    files): ``python -m pytest`` imports the source tree's ftscan, which has no ftscan.rules,
+    so the imported package cannot tell."""
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert setuptools["package-dir"]["ftscan.rules"] == "rules"
+    assert "ftscan.rules" in setuptools["packages"]
+    assert "*.yaml" in setuptools["package-data"]["ftscan.rules"]
+    assert "schemas/*.json" in setuptools["package-data"]["ftscan"]
+    assert {"openai.yaml", "lifecycle.yaml"} <= {p.name for p in (REPO / "rules").glob("*.yaml")}
+    assert (REPO / "ftscan" / "schemas" / "report-v1.schema.json").is_file()
+    for distribution in importlib.metadata.distributions(name="ftscan"):
+        installed = {path.as_posix() for path in distribution.files or ()}
+        if "ftscan/__init__.py" in installed and "RECORD" in {
+                Path(p).name for p in installed}:  # a wheel install, not the checkout's build
+            assert {"ftscan/rules/openai.yaml", "ftscan/rules/lifecycle.yaml",
+                    "ftscan/schemas/report-v1.schema.json"} <= installed
 
-    rules = resources.files("ftscan.rules")
-    names = {entry.name for entry in rules.iterdir()}
-    assert {"openai.yaml", "lifecycle.yaml"} <= names
-    schema = resources.files("ftscan") / "schemas" / "report-v1.schema.json"
-    assert schema.is_file()
+
+def test_every_data_file_of_the_package_is_listed_for_the_wheel() -> None:
+    """A file the code reads at run time (a schema, sinks, the HTML page's template, style and
+    script) ships only if a package-data pattern names it."""
+    import fnmatch
+
+    listed = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]
+    patterns = [f"{package.replace('.', '/')}/{pattern}" for package, globs in listed.items()
+                for pattern in globs]
+    data = [path.relative_to(REPO).as_posix() for path in (REPO / "ftscan").rglob("*")
+            if path.is_file() and path.suffix not in (".py", ".pyc")]
+    assert "ftscan/reporters/html/report.js" in data
+    assert [path for path in data if not any(fnmatch.fnmatch(path, p) for p in patterns)] == []

@@ -43,7 +43,8 @@ class Interest(NamedTuple):
     """It may read an environment variable (``environ``, ``process.env``)."""
     settings: bool
     """It declares classes whose fields read variables named after them (pydantic
-    settings): its facts matter whenever the scan binds any variable."""
+    settings), or functions that read the variable their caller names (an env wrapper): its
+    facts matter whenever the scan binds any variable."""
     outside: bool
     """It reads a fine-tuning job's result or an env var named like a fine-tune: its facts
     matter whatever the scan found (values set outside the repository)."""
@@ -205,16 +206,20 @@ class Language(Protocol):
     (``Object.assign``: the first argument gets the others' entries and is returned),
     ``option:KEY`` (the entry ``KEY`` of the first argument: ``createEnv({ runtimeEnv })``),
     ``provider`` (a function that takes the model as its first argument:
-    ``createOpenAI({...})``), ``file`` (a file named by its first argument: ``open``),
-    ``path`` (one named by its arguments joined: ``os.path.join``, ``Path``), ``load`` (what
-    loading a file gives: ``json.load``, the data files of the repository it may name and
-    what code writes to a file of that name), ``dump`` (the first argument written to the
-    file that is the second: ``json.dump``), ``defaultdict`` (a dict whose entry under any
-    key may be what its first argument makes), ``options`` (the command line's options:
-    ``parse_args()``, whose option named like a fine-tune is a model set outside the
-    repository); and for methods that change their receiver: ``add`` (the first argument
-    becomes an element: ``append``, ``push``), ``add_last`` (the last one: ``insert``),
-    ``extend`` (the argument's elements do), ``update`` (a dict's entries are merged in)."""
+    ``createOpenAI({...})``), ``argument`` (its first argument, where the callee is a method:
+    ``schema.parse(value)``), ``pairs`` (a new dict of the pairs' values: ``new Map(...)``),
+    ``store`` (the database table or collection its first argument names:
+    ``db.collection("config")``, ``supabase.from("bot_models")``), ``file`` (a file named by
+    its first argument: ``open``), ``path`` (one named by its arguments joined:
+    ``os.path.join``, ``Path``), ``load`` (what loading a file gives: ``json.load``, the data
+    files of the repository it may name and what code writes to a file of that name), ``dump``
+    (the first argument written to the file that is the second: ``json.dump``), ``defaultdict``
+    (a dict whose entry under any key may be what its first argument makes), ``options`` (the
+    command line's options: ``parse_args()``, whose option named like a fine-tune is a model
+    set outside the repository); and for methods that change their receiver: ``add`` (the
+    first argument becomes an element: ``append``, ``push``), ``add_last`` (the last one:
+    ``insert``), ``extend`` (the argument's elements do), ``update`` (a dict's entries are
+    merged in)."""
     methods: Mapping[str, str]
     """Method name → the same summaries, for ``receiver.method(...)``."""
     attributes_are_keys: bool

@@ -28,7 +28,7 @@ def render(inventory: Inventory, color: bool = False) -> str:
     lines = [
         HEADING,
         "",
-        f"{_count_phrase(rows)} in "
+        f"{count_phrase(rows)} in "
         f"{', '.join(md_code(r, in_table=False) for r in sorted(inventory.repositories))}, "
         f"as of {inventory.as_of.isoformat()}."
         + (f" OpenAI stops all new fine-tuning jobs on {inventory.job_creation_ends}."
@@ -58,7 +58,7 @@ def render(inventory: Inventory, color: bool = False) -> str:
             ", ".join(md_text(s) for s in sorted(row.services)) or "—",
             str(len(row.definitions)),
             str(len(row.uses)),
-            _recipe_cell(row),
+            recipe_cell(row),
             *((markdown_cell(row.remote, reconciled.usage_days),) if reconciled else ()),
         )) + " |")
     lines.append("")
@@ -67,7 +67,7 @@ def render(inventory: Inventory, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _recipe_cell(row: Row) -> str:
+def recipe_cell(row: Row) -> str:
     """The recipe column: where the fine-tune is trained, in a few words."""
     if row.kind == "training-data":
         return "data, no pipeline"
@@ -79,7 +79,7 @@ def _recipe_cell(row: Row) -> str:
     return "not in repo" if row.model_id else "—"
 
 
-def _count_phrase(rows: list[Row]) -> str:
+def count_phrase(rows: list[Row]) -> str:
     """``3 model ids``, then how many fine-tunes are set outside the repository, pipelines
     match no id, data files no pipeline names (when any)."""
     counts = {kind: sum(1 for r in rows if r.kind == kind)
