@@ -594,8 +594,27 @@ def test_a_request_body_built_beforehand_uses_the_model_where_it_puts_it_in(
                 }}
                 headers = {{"Authorization": "Bearer x"}}
                 return requests.post(URL, json=payload, headers=headers)
+
+            def retried(self, text):
+                payload = {{"model": self.model, "messages": [text]}}
+
+                def attempt():
+                    return requests.post(URL, json=payload)
+                return breaker.call(attempt)
+
+        def body(model):
+            return {{"model": model, "messages": []}}
+
+        def send(model):
+            data = body(model)
+            return requests.post(URL, json=data)
+
+        send("{FT}")
     ''')
-    assert uses(repo) == [("analyzer.py", 9)]
+    # where the request's function (or the closure's) builds the body, the line writing the
+    # model; where a helper builds it, the request
+    assert uses(repo) == [("analyzer.py", 9), ("analyzer.py", 16), ("analyzer.py", 27),
+                          ("analyzer.py", 29)]
 
 
 def test_a_file_is_named_by_its_path_not_by_the_mode_or_a_folder(repo: Path) -> None:

@@ -1251,14 +1251,16 @@ class _ModuleBuilder:
     def _request_object(self, o: Value, *, scope: str, span: Span, kind: str,
                         code: str) -> None:
         """A dict sent as a request body: its model keys are observed, where the dict
-        literal writes them when the request's own function builds it beforehand (the line
-        that puts the model in the body); at the request where a helper builds it
-        (``JSON.stringify(buildPayload({ model }))``: the helper's callers pass the model)."""
+        literal writes them when the request's own function (or one it encloses) builds it
+        beforehand (the line that puts the model in the body); at the request where a helper
+        builds it (``JSON.stringify(buildPayload({ model }))``: the helper's callers pass the
+        model)."""
         if o[1] != "dict":
             return
         for key in sorted(self.program.dict_keys(o) & self.language.sinks.keywords):
             written = self.program.entry_spans.get((o, key))
-            here = written is not None and o[2] == self.path and written[0] == scope
+            here = written is not None and o[2] == self.path and (
+                scope == written[0] or scope.startswith(f"{written[0]}."))
             self._observe(("field", o, key_field(key)), written[1] if here and written
                           else span, kind, f"{code}.{key}")
 
