@@ -655,3 +655,30 @@ def test_data_above_data_makes_readers_worth_reading_only_where_registries_nest(
     write(repo, "use_config.js", 'import { app } from "./config";\nconsole.log(app);\n')
     result = run_scan(repo)
     assert result.summary.modules_followed == {"python": 2, "javascript": 1}
+
+
+def test_a_variable_a_deploy_workflow_writes_into_a_manifest_reaches_its_readers(
+        repo: Path) -> None:
+    _write(repo, ".github/workflows/deploy.yml", f'''\
+        jobs:
+          deploy:
+            steps:
+              - run: |
+                  cat > app.yaml << EOF
+                  env:
+                    - name: OPENAI_MODEL
+                      value: "{FT}"
+                  EOF
+    ''')
+    _write(repo, "bot.py", '''\
+        import asyncio, os
+        from openai import OpenAI
+
+        def call_gpt(prompt, model_name=None):
+            return OpenAI().chat.completions.create(model=model_name, messages=[prompt])
+
+        async def answer(prompt):
+            model = os.getenv("OPENAI_MODEL")
+            return await asyncio.to_thread(call_gpt, prompt, model)
+    ''')
+    assert uses(repo) == [("bot.py", 5), ("bot.py", 8), ("bot.py", 9)]

@@ -3,7 +3,9 @@
 Every scalar (keys included) becomes a fact named by its key path, across all documents of a
 file, following anchors once. Environment variables get their variable's name as context, in
 the shapes deployment files use: Kubernetes ``env: [{name, value}]``, docker-compose
-``environment:`` as a mapping or a ``KEY=value`` list, GitHub workflow ``env:`` mappings.
+``environment:`` as a mapping or a ``KEY=value`` list, GitHub workflow ``env:`` mappings, and
+the same written inside a block of text (a workflow step's script writing a manifest through a
+heredoc, ``KEY=value`` lines of a script).
 Comments are left to the residual pass (mentions). Text that is not YAML, such as a Helm
 template, raises :class:`ParseFailure` and goes through the text pass instead.
 """
@@ -22,6 +24,12 @@ from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ENV_KEYS = {"env", "environment", "variables"}
 _ENV_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_.]*)=")
+_SCRIPT_ENV = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]{0,127})=(\S{1,512})")
+"""A line of a script setting a variable: ``export OPENAI_MODEL=ft:...``."""
+_MANIFEST_NAME = re.compile(
+    r"[ \t]*-[ \t]+name:[ \t]*[\"']?([A-Za-z_][A-Za-z0-9_]{0,127})[\"']?[ \t]*")
+_MANIFEST_VALUE = re.compile(r"[ \t]*value:[ \t]*(\S.{0,511})")
+"""A Kubernetes env entry written as text (``- name: X`` then ``value: ...``)."""
 _GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:[.$]|include|template|if|range|with|end|define|toYaml)")
 
 
@@ -44,7 +52,7 @@ def parse_yaml(text: str) -> ParsedFile:
         raise ParseFailure(f"invalid YAML: {exc.problem or exc.context}", line) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise ParseFailure(f"invalid YAML: {exc}") from None
-    walker = _Walker()
+    walker = _Walker(text)
     for document in documents:
         if document is not None:
             walker.walk(document, (), None, None)
@@ -75,7 +83,8 @@ _WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJo
 class _Walker:
     """Walks the nodes of one file, naming each scalar by key path, env var and component."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
+        self.text = text
         self.out: list[StringFact] = []
         # An anchored node is reached once per alias. Visiting it again is only worth it when
         # the new path names environment variables and the old did not (a compose ``<<:``
@@ -103,10 +112,47 @@ class _Walker:
         self.visited.add((id(node), under_env))
         if isinstance(node, yaml.ScalarNode):
             self.scalar(node, "YAML value", env_context or _key(path), component)
+            if node.style in ("|", ">") and env_context is None:
+                self.text_block(node, component)
         elif isinstance(node, yaml.MappingNode):
             self.mapping(node, path, env_context, component, env_map)
         elif isinstance(node, yaml.SequenceNode):
             self.sequence(node, path, component)
+
+    def text_block(self, node: yaml.ScalarNode, component: str | None) -> None:
+        """The variables a block of text sets the way deployment files do: a script's
+        ``KEY=value`` lines and a manifest's ``- name: KEY`` / ``value: ...`` entries (a
+        workflow step writing a container's configuration through a heredoc). A line setting
+        one is found in the file after the last one found, as a block keeps its lines."""
+        raw_at, end = node.start_mark.index, node.end_mark.index
+        name: str | None = None
+        for line in str(node.value).splitlines():
+            value_match = _MANIFEST_VALUE.fullmatch(line) if name is not None else None
+            setting = (name, value_match) if value_match is not None else None
+            script = _SCRIPT_ENV.fullmatch(line) if setting is None else None
+            if script is not None:
+                setting = (script.group(1), script)
+            manifest = _MANIFEST_NAME.fullmatch(line)
+            name = manifest.group(1) if manifest is not None else None
+            if setting is None or setting[0] is None:
+                continue
+            found = self.text.find(line, raw_at, end)
+            if found < 0:  # not kept as written: nothing more is located
+                return
+            raw_at = found + len(line)
+            self.text_value(line, found, setting[1], setting[0], component)
+
+    def text_value(self, line: str, at: int, match: re.Match[str], name: str,
+                   component: str | None) -> None:
+        """The value ``match`` ends with, at ``at`` in the file, sets variable ``name``."""
+        group = match.lastindex or 0
+        start, end = match.start(group), match.end(group)
+        value = line[start:end].rstrip()
+        if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+            value, start = value[1:-1], start + 1
+        self.out.append(StringFact(value=value, start=at + start, end=at + start + len(value),
+                                   kind="YAML value", binding=EnvVar(name),
+                                   component=component))
 
     def mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...],
                 env_context: EnvVar | None, component: str | None, env_map: bool) -> None:
