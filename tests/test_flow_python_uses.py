@@ -682,3 +682,19 @@ def test_a_variable_a_deploy_workflow_writes_into_a_manifest_reaches_its_readers
             return await asyncio.to_thread(call_gpt, prompt, model)
     ''')
     assert uses(repo) == [("bot.py", 5), ("bot.py", 8), ("bot.py", 9)]
+
+
+def test_an_evaluation_librarys_api_object_is_called_with_the_model(repo: Path) -> None:
+    _write(repo, "evals.py", f'''\
+        from tiny_eval.inference.runner import build_inference_api
+
+        async def ask(model, prompt):
+            api = build_inference_api(model)
+            return await api(model, prompt, params)
+
+        async def main():
+            await ask("{FT}", "hi")
+            api = build_inference_api("{FT}")
+            print(api.name, api)
+    ''')
+    assert uses(repo) == [("evals.py", 5), ("evals.py", 8)]

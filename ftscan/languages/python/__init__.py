@@ -63,6 +63,8 @@ class PythonLanguage:
         "toml.load": "load", "tomllib.load": "load", "tomllib.loads": "load",
         "tomli.load": "load", "OmegaConf.load": "load", "json.dump": "dump",
         "yaml.dump": "dump", "yaml.safe_dump": "dump", "toml.dump": "dump",
+        # an evaluation library's API object for a model, called with it: api(model, prompt)
+        "build_inference_api": "provider",
     }
     methods = {
         "get": "get", "pop": "get", "setdefault": "get", "values": "values", "items": "values",
