@@ -698,3 +698,24 @@ def test_an_evaluation_librarys_api_object_is_called_with_the_model(repo: Path) 
             print(api.name, api)
     ''')
     assert uses(repo) == [("evals.py", 5), ("evals.py", 8)]
+
+
+def test_a_librarys_model_call_named_by_its_module_is_a_use(repo: Path) -> None:
+    """The sink table names tiny_eval's ``inference.get_response`` by its module: the function
+    imported from there is a model call, a function of that name elsewhere is not."""
+    _write(repo, "evals.py", f'''\
+        from tiny_eval.inference import get_response
+        from helpers import get_response as helper_response
+
+        async def numbers(model):
+            return await get_response(model, "Think of a number")
+
+        async def main():
+            await numbers("{FT}")
+            await helper_response("{FT2}", "Think of a number")
+    ''')
+    _write(repo, "helpers.py", '''\
+        def get_response(model, prompt):
+            print(model, prompt)
+    ''')
+    assert uses(repo) == [("evals.py", 5), ("evals.py", 8)]

@@ -1051,8 +1051,10 @@ class _ModuleBuilder:
                 self._bind_params(path, init, call, args, skip_self=True)
             return
         if kind == "ext":  # a library's callable held by a name (constructor = ChatOpenAI)
-            text = str(o[2])
-            if text.rpartition(".")[2] != call.text.rpartition(".")[2]:
+            text, sinks = str(o[2]), self.language.sinks
+            # or one the table names by the module it comes from (inference.get_response)
+            if text.rpartition(".")[2] != call.text.rpartition(".")[2] or (
+                    sinks.names(text) and not sinks.names(call.text)):
                 self._observe_sinks(scope, call, args, named=text)
             return
         if kind == "inst":  # an object called: its class's __call__

@@ -127,6 +127,11 @@ class SinkTable:
         """Does the table name ``callee`` as a call whose model keywords carry the model?"""
         return _named(callee, self.calls) or _named(callee, self.management)
 
+    def names(self, callee: str) -> bool:
+        """Does the table name ``callee`` at all (a model call, or a callable taking the model
+        by position)?"""
+        return self.calls_model(callee) or _named(callee, self.positional)
+
     def match(self, callee: str, keyword: str | None, position: int,
               user_sinks: Sequence[tuple[str, str | int]] = (),
               beside: Collection[str] = ()) -> str | None:
@@ -173,7 +178,7 @@ class SinkTable:
                    serializers=frozenset(data.get("serializers", ())))
 
 
-def _named(callee: str, names: frozenset[str]) -> bool:
+def _named(callee: str, names: Collection[str]) -> bool:
     """Is ``callee`` one of ``names``, or does its dotted name end with one?"""
     if callee in names:
         return True
