@@ -81,6 +81,16 @@ def name_in_many_files(repo: Path, n: int) -> None:
               "client.responses.create(model=MODEL, input='')\n")
 
 
+def deploy_script_variables(repo: Path, n: int) -> None:
+    entries = "".join(f"          - name: MODEL_{i}\n            value: {model}\n"
+                      for i, model in enumerate(_ids(n)))
+    write(repo, ".github/workflows/deploy.yml", "jobs:\n  deploy:\n    steps:\n      - run: |\n"
+          f"          cat > app.yaml << EOF\n          env:\n{entries}          EOF\n")
+    for i in range(n):
+        write(repo, f"app/worker_{i}.py", f"import os\nMODEL = os.getenv('MODEL_{i}')\n"
+              "client.responses.create(model=MODEL, input='')\n")
+
+
 def env_wrapper_everywhere(repo: Path, n: int) -> None:
     write(repo, ".env", f"MODEL={FT}\n")
     write(repo, "src/env.js", "export function getRequired(name) { return process.env[name]; }\n")
@@ -140,6 +150,8 @@ SHAPES = {
     "mutual recursion": (mutual_recursion, 50, _call_and_model_call),
     "a name bound in 1,000 files": (name_in_many_files, 250, _uses_everywhere),
     "an env wrapper called in 1,000 files": (env_wrapper_everywhere, 250, _uses_everywhere),
+    "a deploy script setting 1,000 variables": (deploy_script_variables, 250,
+                                                _uses_everywhere),
     "a table read back in 1,000 files": (table_read_everywhere, 250, _one_use_each),
     "a validated env object read in 1,000 files": (env_object_everywhere, 250, _one_use_each),
 }
