@@ -719,3 +719,18 @@ def test_a_librarys_model_call_named_by_its_module_is_a_use(repo: Path) -> None:
             print(model, prompt)
     ''')
     assert uses(repo) == [("evals.py", 5), ("evals.py", 8)]
+
+
+def test_a_job_trained_on_a_fine_tune_set_outside_is_no_use(repo: Path) -> None:
+    """A job started from a fine-tune the environment names trains on it (a training site):
+    only the call that asks the model is a use."""
+    _write(repo, "dpo.py", '''\
+        import os
+        from openai import OpenAI
+
+        client = OpenAI()
+        sft_model = os.getenv("FINE_TUNED_MODEL_ID")
+        job = client.fine_tuning.jobs.create(training_file="file-abc", model=sft_model)
+        client.chat.completions.create(model=sft_model, messages=[])
+    ''')
+    assert uses(repo) == [("dpo.py", 7)]
