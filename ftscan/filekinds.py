@@ -93,15 +93,13 @@ def classify(path: str) -> FileKind:
         return FileKind.CODE
     name = posixpath.basename(path)
     lower = name.lower()
-    suffix = posixpath.splitext(lower)[1]
-    if lower == ".env" or lower.startswith(".env.") or lower == ".envrc" or (
-            lower.startswith("env.") and suffix not in _BY_SUFFIX
-            and suffix not in _COMMENTS_BY_SUFFIX):  # env.example, env.production.template
+    if lower == ".env" or lower.startswith(".env.") or lower == ".envrc":
         return FileKind.ENV
     if lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "dockerfile-")):
         return FileKind.DOCKERFILE
     if lower.endswith(".tf.json"):
         return FileKind.JSON
+    suffix = posixpath.splitext(lower)[1]
     if lower in ("readme", "license", "changelog", "notice", "authors"):
         return FileKind.PROSE
     return _BY_SUFFIX.get(suffix, FileKind.SOURCE)

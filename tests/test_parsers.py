@@ -149,14 +149,6 @@ def test_env_file_forms(findings) -> None:  # noqa: ANN001
     ]
 
 
-@pytest.mark.parametrize("name", ["env.example", "env.production.template"])
-def test_an_env_file_named_without_its_dot_binds_its_variables(findings, name: str) -> None:  # noqa: ANN001
-    rows = findings(name, f"""\
-        OPENAI_MODEL={FT}
-    """)
-    assert rows == [(1, 14, "FT001", "definition", "env OPENAI_MODEL")]
-
-
 def test_dockerfile_env_arg_and_commands(findings) -> None:  # noqa: ANN001
     rows = findings("Dockerfile", f"""\
         FROM python:3.12
