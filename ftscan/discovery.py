@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import copy
 import errno
+import functools
 import os
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from ftscan.safefile import UnsafeFile, read_text_limited
 if TYPE_CHECKING:
     import pathspec
 
+    from ftscan.filekinds import FileKind
     from ftscan.gitfiles import GitListing
 
 OWN_IGNORE_FILES = (".ftscanignore",)
@@ -74,6 +76,15 @@ class FileEntry:
     def settled(self) -> bool:
         """Has anyone looked at the file on disk yet (its size known)?"""
         return self.size != UNKNOWN_SIZE
+
+    @functools.cached_property
+    def kind(self) -> FileKind:
+        """What kind of file it is (:func:`ftscan.filekinds.kind_of`): decided from its path
+        the first time it is asked, then carried with the entry (to the workers of a pool
+        too). A replayed scan never asks."""
+        from ftscan.filekinds import kind_of
+
+        return kind_of(self.relpath)
 
 
 @dataclass(frozen=True)

@@ -195,13 +195,12 @@ def test_file_name_that_is_not_utf8(repo: Path) -> None:
 
 
 def test_a_parser_crash_costs_only_that_file(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ftscan.filekinds import FileKind
-    from ftscan.parsers import PARSERS
+    import ftscan.parsers.yaml_
 
-    def broken(text: str):  # noqa: ANN202
+    def broken(text: str, shape: object):  # noqa: ANN202
         raise IndexError("list index out of range")
 
-    monkeypatch.setitem(PARSERS, FileKind.YAML, broken)
+    monkeypatch.setattr(ftscan.parsers.yaml_, "parse_yaml", broken)
     write(repo, "a.yaml", f"model: {FT}\n")
     write(repo, "b.env", f"M={FT}\n")
     result = run_scan(repo)

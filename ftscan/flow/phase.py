@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from ftscan.bindings import ConfigKey
+from ftscan.carriers import carrier_named
+from ftscan.carriers import names as carrier_names
 from ftscan.flow.build import (
     DATA_SUFFIXES,
     ENVIRONMENT,
@@ -31,7 +33,7 @@ from ftscan.flow.build import (
     exported_names,
 )
 from ftscan.flow.datafiles import data_loader
-from ftscan.flow.deploy import bind_env, helm_links, terraform_links
+from ftscan.flow.deploy import bind_env
 from ftscan.flow.facts import Lit, ModuleFacts, Span
 from ftscan.flow.graph import VALUE_LIMIT, Graph, Hop, Node, Value
 from ftscan.flow.importers import ImportIndex
@@ -131,15 +133,14 @@ class FlowInputs:
     """Language → every file of that language in the scan."""
     searched_names: set[str]
     """Env var names the first phase already looked for in every file of code not parsed."""
-    tf_files: list[str]
-    chart_dirs: set[str]
-    template_files: list[str]
+    carried_files: Mapping[str, Sequence[str]]
+    """Carrier → every file of that carrier in the scan (:mod:`ftscan.carriers`)."""
     services: ServiceMap
     search: NameSearch
     user_sinks: Sequence[tuple[str, str | int]] = ()
     outside_env: Mapping[str, str] = field(default_factory=dict)
-    """Env var → the secret outside the repository it is set from (a workflow's
-    ``${{ secrets.X }}``)."""
+    """Env var → the value outside the repository it is set from (a workflow's
+    ``${{ secrets.X }}``: :meth:`ftscan.carriers.Carrier.outside_env`)."""
     all_paths: Sequence[str] = ()
     """Every file of the scan (languages read their own configuration among them)."""
     import_words: ImportWords | None = None
@@ -212,8 +213,9 @@ def resolve_uses(
     for lang in inputs.files:
         language_named(lang).setup(inputs.all_paths, texts.text)
     bind_env(program, definitions)
-    terraform_links(program, definitions, texts.text, inputs.tf_files)
-    helm_links(program, definitions, texts.text, inputs.chart_dirs, inputs.template_files)
+    for name in carrier_names():
+        carrier_named(name).link(program, definitions, inputs.carried_files.get(name, ()),
+                                 texts.text)
     exports = _ExportQueries()
     for path, facts in sorted(inputs.modules.items()):
         program.add_module(path, facts)

@@ -18,8 +18,8 @@ import stat
 from collections import Counter
 
 from ftscan.discovery import STREAM_LIMIT, FileEntry
-from ftscan.filekinds import FileKind, classify
 from ftscan.models import Location, Role
+from ftscan.parsers import Format
 from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, effective_role, make_detection
 from ftscan.pipeline.reading import text_encoding
 
@@ -43,8 +43,7 @@ def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
     found in ``kind`` of text; ``None`` when the file is no regular file or over
     :data:`STREAM_LIMIT`. Also the search of a file whose analysis was given up on
     (:data:`GIVEN_UP`): the parsers' time is not spent again."""
-    role = Role.MENTION if classify(entry.relpath) in (FileKind.PROSE, FileKind.DATA) \
-        else Role.DEFINITION
+    role = Role.MENTION if entry.kind.format in (Format.PROSE, Format.DATA) else Role.DEFINITION
     analysis = FileAnalysis()
     decoder: codecs.IncrementalDecoder | None = None  # for the encoding of the first piece
     utf8 = True
