@@ -734,3 +734,24 @@ def test_a_job_trained_on_a_fine_tune_set_outside_is_no_use(repo: Path) -> None:
         client.chat.completions.create(model=sft_model, messages=[])
     ''')
     assert uses(repo) == [("dpo.py", 7)]
+
+
+def test_an_env_read_only_compared_or_tested_is_no_use(repo: Path) -> None:
+    """A read whose value goes nowhere (a comparison, a test) is a check of the setting; a
+    read whose value is kept or passed on is where the code takes the fine-tune."""
+    _write(repo, ".env", f"FINE_TUNED_MODEL_ID={FT}\n")
+    _write(repo, "app.py", '''\
+        import os
+        from openai import OpenAI
+
+        if not os.getenv("FINE_TUNED_MODEL_ID", "").startswith("ft:"):
+            raise SystemExit("not a fine-tune")
+        model = os.getenv("FINE_TUNED_MODEL_ID")
+        OpenAI().chat.completions.create(model=model, messages=[])
+    ''')
+    _write(repo, "health.js", '''\
+        const models = await openai.models.list();
+        const found = models.data.find((m) => m.id === process.env.FINE_TUNED_MODEL_ID);
+        const ready = process.env.FINE_TUNED_MODEL_ID && found;
+    ''')
+    assert uses(repo) == [("app.py", 6), ("app.py", 7)]

@@ -605,7 +605,8 @@ def _use_sites(program: Program, definitions: list[Detection], texts: _Texts) ->
     for node, observation in program.observations.items():
         values = graph.values_of(node)
         if not values or (_calls_repository(program, observation)
-                          and not _passes_on(program, observation, leading)):
+                          and not _passes_on(program, observation, leading)) or (
+                              not _goes_on(graph, node)):
             continue
         site = _site(program, node, observation, values, definitions, texts)
         if site is not None:
@@ -626,6 +627,15 @@ def _use_sites(program: Program, definitions: list[Detection], texts: _Texts) ->
         if site is not None:
             uses.append(site)
     return _one_per_line(uses)
+
+
+def _goes_on(graph: Graph, node: Node) -> bool:
+    """Unless ``node`` observes an environment read: does what the read gives go anywhere (a
+    name, an argument, a return), or is it only compared or tested where it is read
+    (``model.id === process.env.X``, ``if os.getenv("X"):``)?"""
+    if type(node) is not tuple or node[0] != "envobs":
+        return True
+    return bool(graph.onward(("envread", *node[1:])))
 
 
 def _site(program: Program, node: Node, observation: Observation, values: set[Value],
