@@ -24,12 +24,9 @@ from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ENV_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_.]*)=")
-_SCRIPT_ENV = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]{0,127})=(\S{1,512})")
-"""A line of a script setting a variable: ``export OPENAI_MODEL=ft:...``."""
-_MANIFEST_NAME = re.compile(
-    r"[ \t]*-[ \t]+name:[ \t]*[\"']?([A-Za-z_][A-Za-z0-9_]{0,127})[\"']?[ \t]*")
-_MANIFEST_VALUE = re.compile(r"[ \t]*value:[ \t]*(\S.{0,511})")
-"""A Kubernetes env entry written as text (``- name: X`` then ``value: ...``)."""
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+"""A variable's name, as a line of text in a deployment file sets it (matched whole: the lines
+around it are told apart with ``partition`` and ``startswith``, which run in linear time)."""
 _GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:[.$]|include|template|if|range|with|end|define|toYaml)")
 
 
@@ -158,32 +155,24 @@ class _Walker:
         raw_at, end = node.start_mark.index, node.end_mark.index
         name: str | None = None
         for line in str(node.value).splitlines():
-            value_match = _MANIFEST_VALUE.fullmatch(line) if name is not None else None
-            setting = (name, value_match) if value_match is not None else None
-            script = _SCRIPT_ENV.fullmatch(line) if setting is None else None
-            if script is not None:
-                setting = (script.group(1), script)
-            manifest = _MANIFEST_NAME.fullmatch(line)
-            name = manifest.group(1) if manifest is not None else None
-            if setting is None or setting[0] is None:
+            written = line.strip()
+            setting = _script_setting(written)
+            if name is not None and written.startswith("value:"):
+                setting = (name, written[len("value:"):].strip())
+            name = _manifest_name(written)
+            if setting is None or not setting[1]:
                 continue
             found = self.text.find(line, raw_at, end)
             if found < 0:  # not kept as written: nothing more is located
                 return
             raw_at = found + len(line)
-            self.text_value(line, found, setting[1], setting[0], component)
-
-    def text_value(self, line: str, at: int, match: re.Match[str], name: str,
-                   component: str | None) -> None:
-        """The value ``match`` ends with, at ``at`` in the file, sets variable ``name``."""
-        group = match.lastindex or 0
-        start, end = match.start(group), match.end(group)
-        value = line[start:end].rstrip()
-        if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
-            value, start = value[1:-1], start + 1
-        self.out.append(StringFact(value=value, start=at + start, end=at + start + len(value),
-                                   kind="YAML value", binding=EnvVar(name),
-                                   component=component))
+            variable, value = setting
+            at = found + len(line.rstrip()) - len(value)
+            if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+                value, at = value[1:-1], at + 1
+            self.out.append(StringFact(value=value, start=at, end=at + len(value),
+                                       kind="YAML value", binding=EnvVar(variable),
+                                       component=component))
 
     def mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...],
                 env_context: EnvVar | None, component: str | None, env_map: bool) -> None:
@@ -230,6 +219,27 @@ class _Walker:
                 match = _ENV_ITEM.match(str(item.value))
                 context = EnvVar(match.group(1)) if match else None
             self.walk(item, (*path, index), context, component)
+
+
+def _script_setting(written: str) -> tuple[str, str] | None:
+    """``(variable, value)`` of a script line ``[export ]KEY=value`` (a value without spaces:
+    ``KEY=value command`` sets it for one command only)."""
+    assignment = written[len("export "):].lstrip() if written.startswith("export ") else written
+    variable, equals, value = assignment.partition("=")
+    if not equals or not _VARIABLE.fullmatch(variable) or any(c.isspace() for c in value):
+        return None
+    return variable, value
+
+
+def _manifest_name(written: str) -> str | None:
+    """The variable a manifest's env entry names on this line (``- name: KEY``), if any."""
+    if not written.startswith("-"):
+        return None
+    entry = written[1:].lstrip()
+    if not entry.startswith("name:"):
+        return None
+    name = entry[len("name:"):].strip().strip("\"'")
+    return name if _VARIABLE.fullmatch(name) else None
 
 
 def _named(node: yaml.MappingNode, pairs: dict[str, yaml.ScalarNode],
