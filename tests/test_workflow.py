@@ -63,6 +63,26 @@ def test_suppression_needs_a_reason_and_the_right_rule(repo: Path) -> None:
     assert (problem.path, problem.line) == ("a.py", 1)
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("a.py", f'A = "{FT}"  # ftscan: ignore[FT001] old eval\nB = "{FT2}"\n'),
+        ("a.ts", f'const a = "{FT}"; // ftscan: ignore[*] old eval\nconst b = "{FT2}";\n'),
+        ("a.env", f"A={FT}  # ftscan: ignore[FT001] old eval\nB={FT2}\n"),
+        ("a.md", f"Uses {FT}. <!-- ftscan: ignore[FT001] old eval -->\nAnd {FT2}.\n"),
+    ],
+)
+def test_a_trailing_suppression_covers_its_own_line_only(repo: Path, name: str,
+                                                         text: str) -> None:
+    """As ``noqa`` and ``nosemgrep``: a comment after code covers that line; the different id
+    on the next line is still reported."""
+    write(repo, name, text)
+    result = run_scan(repo, fail_on="note")
+    assert {(f.model_id, f.suppression is not None) for f in result.findings} == {
+        (FT, True), (FT2, False)}
+    assert result.failed("note")
+
+
 def test_suppressed_findings_leave_text_but_are_counted(repo: Path) -> None:
     write(repo, "a.env",
           f"# ftscan: ignore[FT001] rollback value, removed with v4\nM={FT}\nN={FT2}\n")

@@ -36,8 +36,8 @@ _COLORS = {Level.ERROR: "red", Level.WARNING: "yellow", Level.NOTE: "cyan"}
 
 
 HOW_TO_ACCEPT = (
-    "To accept a finding, add a comment with a reason on its line or the line above "
-    "(# ftscan: ignore[FT001] why), or record today's findings in a baseline: "
+    "To accept a finding, add a comment with a reason at the end of its line or alone on the "
+    "line above (# ftscan: ignore[FT001] why), or record today's findings in a baseline: "
     "ftscan baseline create . && ftscan scan . --baseline .ftscan-baseline.json"
 )
 
