@@ -291,6 +291,44 @@ def test_merge_sarif_joins_shards_into_one_valid_run(tmp_path: Path) -> None:
     assert refused.exit_code == 2 and "not ftscan" in refused.output
 
 
+def test_merge_sarif_keeps_each_result_once_and_caps_like_scan(tmp_path: Path) -> None:
+    """Shards that overlap (or one log given twice) give each result once; more results than
+    code scanning accepts are cut as ``scan`` cuts them: errors kept, a warning says how many
+    went."""
+    from ftscan.reporters.sarif_limits import MAX_RESULTS
+
+    org = _org(tmp_path, 3)
+    whole, shard = tmp_path / "whole.sarif", tmp_path / "shard.sarif"
+    for out, extra in ((whole, []), (shard, ["--shard", "1/2"])):
+        assert scan_cli(str(org), "--format", "sarif", "--output", str(out),
+                        "--fail-on", "never", *extra).exit_code == 0
+    merged = CliRunner().invoke(main, ["merge-sarif", str(whole), str(shard), str(whole)])
+    assert merged.exit_code == 0, merged.output
+    (run,) = json.loads(merged.stdout)["runs"]
+    assert len(run["results"]) == 3
+    assert "toolExecutionNotifications" not in run["invocations"][0]
+    # a log of more results than code scanning accepts: two thirds notes, one third errors
+    log = json.loads(whole.read_text())
+    (template,) = [r for r in log["runs"][0]["results"] if "r00" in r["properties"]["modelId"]]
+    many = []
+    for i in range(MAX_RESULTS + 300):
+        result = json.loads(json.dumps(template))
+        result["level"] = "error" if i % 3 == 0 else "note"
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = f"f{i}.env"
+        result["fingerprints"]["ftscan/v1"] = f"{i:032x}"
+        many.append(result)
+    log["runs"][0]["results"] = many
+    big = tmp_path / "big.sarif"
+    big.write_text(json.dumps(log))
+    merged = CliRunner().invoke(main, ["merge-sarif", str(big), str(whole)])
+    (run,) = json.loads(merged.stdout)["runs"]
+    assert len(run["results"]) == MAX_RESULTS
+    assert sum(r["level"] == "error" for r in run["results"]) == (MAX_RESULTS + 300 + 2) // 3 + 3
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["level"] == "warning"
+    assert f"303 of {MAX_RESULTS + 303} results were left out" in note["message"]["text"]
+
+
 def test_a_folder_with_a_repository_inside_scans_both_once(tmp_path: Path) -> None:
     project = tmp_path / "project"
     write(project, "app.env", f"M={FT}\n")

@@ -22,13 +22,12 @@ from ftscan import __version__
 from ftscan.models import Finding, Location, Role
 from ftscan.reporters.base import TOOL_NAME
 from ftscan.reporters.records import finding_record
+from ftscan.reporters.sarif_limits import cap
 from ftscan.result import ScanResult
 
 if TYPE_CHECKING:
     from ftscan.ruleset import Rule
 
-MAX_RESULTS = 25_000
-"""GitHub code scanning rejects a run with more results than this."""
 INFORMATION_URI = "https://github.com/ftscan/ftscan"
 RULES_PAGE = f"{INFORMATION_URI}/blob/main/docs/rules.md"
 """The page with a section on each of ftscan's own rules."""
@@ -67,17 +66,11 @@ def build_run(result: ScanResult) -> om.Run:
 
 
 def capped(findings: Sequence[Finding]) -> tuple[list[Finding], list[om.Notification]]:
-    """At most :data:`MAX_RESULTS` findings, the most severe kept (then in report order), and
-    a warning notification saying how many were left out."""
-    if len(findings) <= MAX_RESULTS:
-        return list(findings), []
-    order = {id(f): i for i, f in enumerate(findings)}
-    kept = sorted(findings, key=lambda f: (-f.level, f.suppression is not None))[:MAX_RESULTS]
-    kept.sort(key=lambda f: order[id(f)])
-    left = len(findings) - MAX_RESULTS
-    text = (f"{left} of {len(findings)} results were left out: GitHub code scanning accepts "
-            f"at most {MAX_RESULTS} per run. Scan parts of the repository separately, or use "
-            "the JSON report, which has them all.")
+    """At most :data:`~ftscan.reporters.sarif_limits.MAX_RESULTS` findings, the most severe
+    kept (then in report order), and a warning notification saying how many were left out."""
+    kept, text = cap(findings, lambda f: (-f.level, f.suppression is not None))
+    if text is None:
+        return kept, []
     return kept, [om.Notification(level="warning", message=om.Message(text=text))]
 
 
