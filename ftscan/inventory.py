@@ -186,10 +186,10 @@ class Inventory:
     inventory was made with (the chart's milestone)."""
 
     def sorted_rows(self) -> list[Row]:
-        """By days left (unknown last), then id."""
-        def key(row: Row) -> tuple[int, str]:
+        """By days left (unknown last), then id; ids that are only examples after the rest."""
+        def key(row: Row) -> tuple[bool, int, str]:
             _, days = row.status(self.as_of, self.window_days)
-            return (days if days is not None else 10**9, row.shown)
+            return (row.example_only, days if days is not None else 10**9, row.shown)
 
         return sorted(self.rows.values(), key=key)
 

@@ -161,6 +161,17 @@ class TrainingData:
 
 
 @dataclass(frozen=True)
+class Lines:
+    """The lines of a table of records (a CSV of results, a JSONL of requests) that hold one
+    id, when its findings there are folded into one (:mod:`ftscan.pipeline.folding`)."""
+
+    count: int
+    """How many lines of the file hold the id."""
+    first: tuple[int, ...]
+    """The first few of them, in order (the finding's own line first)."""
+
+
+@dataclass(frozen=True)
 class Reach:
     """How a use reaches model ids, as the alias phase found it: what the verdict needs to pick
     the most urgent of them and word the finding."""
@@ -239,6 +250,9 @@ class Detection:
     """For a ``training-data`` detection: the file's format and size."""
     reach: Reach | None = None
     """For a use of ids defined in the repository: the definitions that reach it."""
+    lines: Lines | None = None
+    """In a table of records, when the id is on more than one line: all of them, folded into
+    this one finding (on the first)."""
 
     @property
     def shown_id(self) -> str:

@@ -135,6 +135,36 @@ def test_dynamic_ids_get_rows_of_their_own(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.parametrize("path", [
+    "tests/conftest.py", "pkg/tests/unit/helpers.py", "test_ranker.py", "ranker_test.go",
+    "spec/models.yaml", "docs/guide.md", "examples/quickstart/.env", "web/ranker.test.ts",
+    "__tests__/ranker.js"])
+def test_ids_in_tests_docs_and_examples_are_examples(tmp_path: Path, path: str) -> None:
+    """A test, a document or an example quotes an id no deployment reads: a note, shown in
+    the inventory as an example, not as a model about to shut down, and drawn as no bar."""
+    from ftscan.reporters import inventory_markdown
+
+    repo = tmp_path / "svc"
+    (repo / ".git").mkdir(parents=True)
+    live = "ft:gpt-4o-2024-08-06:acme:tagger:EfGh5678"
+    quoted = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+    placeholder = "ft:gpt-4o-mini-2024-07-18:my-org:custom_suffix:7q8mpxmy"
+    (repo / "app.env").write_text(f"MODEL={live}\nSAMPLE={placeholder}\n")
+    target = repo / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f'M = "{quoted}"\n' if not path.endswith(".env") else f"M={quoted}\n")
+    result = run_scan(repo)
+    roles = {f.model_id: (f.role.value, f.level.label) for f in result.findings}
+    assert roles == {live: ("definition", "error"), quoted: ("example", "note"),
+                     placeholder: ("example", "note")}
+    markdown = inventory_markdown.render(inv.build(result))
+    for example in (quoted, placeholder):
+        (row,) = [line for line in markdown.splitlines() if f"| `{example}` |" in line]
+        assert row.startswith("| 📎 example |") and "🔴" not in row
+    chart = markdown.split("```mermaid")[1].split("```")[0]
+    assert "tagger" in chart and "ranker" not in chart and "custom" not in chart
+
+
 def test_merge_two_repositories(tmp_path: Path) -> None:
     first = tmp_path / "a.json"
     second = tmp_path / "b.json"

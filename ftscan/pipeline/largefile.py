@@ -18,9 +18,11 @@ import stat
 from collections import Counter
 
 from ftscan.discovery import STREAM_LIMIT, FileEntry
+from ftscan.examplepaths import is_example_path
 from ftscan.filekinds import FileKind, classify
 from ftscan.models import Location, Role
 from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, effective_role, make_detection
+from ftscan.pipeline.folding import Folder, is_table
 from ftscan.pipeline.reading import text_encoding
 
 
@@ -45,7 +47,9 @@ def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
     (:data:`GIVEN_UP`): the parsers' time is not spent again."""
     role = Role.MENTION if classify(entry.relpath) in (FileKind.PROSE, FileKind.DATA) \
         else Role.DEFINITION
+    illustrative = is_example_path(entry.relpath)
     analysis = FileAnalysis()
+    folder = Folder() if is_table(entry.relpath) else None
     decoder: codecs.IncrementalDecoder | None = None  # for the encoding of the first piece
     utf8 = True
     occurrences: Counter[tuple[str, str]] = Counter()
@@ -95,12 +99,18 @@ def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
                     key = (match.rule.id, match.model_id)
                     location = Location(entry.relpath, at_line, column, at_line,
                                         column + match.end - match.start)
-                    analysis.findings.append(make_detection(
-                        match, effective_role(match, role), kind, None, location,
-                        occurrence=occurrences[key]))
+                    detection = make_detection(
+                        match, effective_role(match, role, illustrative), kind, None, location,
+                        occurrence=occurrences[key])
+                    if folder is not None:
+                        folder.add(detection)
+                    else:
+                        analysis.findings.append(detection)
                     occurrences[key] += 1
                     reported_to = carried_at + match.end
             if not chunk:
+                if folder is not None:
+                    analysis.findings = folder.detections()
                 return analysis
             pending = held_back < len(text)
             # the next piece starts with the overlap, and with every match held back whole

@@ -19,6 +19,9 @@ COMMENT_MARKER = "<!-- ftscan:inventory -->"
 inventory of what a pull request adds, :mod:`ftscan.github`)."""
 _STATUS_ICONS = {"retired": "⛔", "retiring": "🔴", "active": "🟠", "deprecated": "🟡",
                  "unknown": "❔"}
+EXAMPLE_STATUS = "📎 example"
+"""The status cell of an id that is only an example (a placeholder, or in tests, docs and
+examples): no deployment serves it, whatever its base model's date."""
 
 
 def render(inventory: Inventory, color: bool = False) -> str:
@@ -49,7 +52,7 @@ def render(inventory: Inventory, color: bool = False) -> str:
     for row in rows:
         status, days = row.status(inventory.as_of, inventory.window_days)
         lines.append("| " + " | ".join((
-            f"{_STATUS_ICONS[status]} {status}",
+            EXAMPLE_STATUS if row.example_only else f"{_STATUS_ICONS[status]} {status}",
             (md_code(row.model_id) if row.model_id else md_text(row.shown))
             + (" (built at run time)" if row.dynamic else ""),
             md_code(row.base_model) if row.base_model else "—",
@@ -71,6 +74,8 @@ def _recipe_cell(row: Row) -> str:
     """The recipe column: where the fine-tune is trained, in a few words."""
     if row.kind == "training-data":
         return "data, no pipeline"
+    if row.example_only:
+        return "—"
     if row.recipe_sites:
         count = len(row.recipe_sites)
         return f"{count} pipeline{'s' if count != 1 else ''}" + (
@@ -86,7 +91,10 @@ def _count_phrase(rows: list[Row]) -> str:
               for kind in ("outside", "training", "training-data")}
     counts["outside"] = sum(1 for r in rows if r.outside is not None)
     ids = len(rows) - sum(counts.values())
-    parts = [f"{ids} model id{'s' if ids != 1 else ''}"]
+    examples = sum(1 for r in rows if r.example_only)
+    parts = [f"{ids} model id{'s' if ids != 1 else ''}"
+             + (f" ({examples} only as example{'s' if examples != 1 else ''})" if examples
+                else "")]
     words = {"outside": ("fine-tune", "set outside the repository"),
              "training": ("training pipeline", "matching no id"),
              "training-data": ("training data file", "no pipeline names")}
@@ -101,6 +109,8 @@ def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
     when = remaining(status, row.shutdown_date, days, training=row.kind == "training")
     if not when.startswith(status):
         when = f"{status}, {when}"
+    if row.example_only:
+        when = f"example only (its base model: {when})"
     out = [f"<details><summary><code>{html_text(row.shown)}</code>: "
            f"{html_text(when)}</summary>", ""]
     if row.outside is not None:
@@ -114,15 +124,16 @@ def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
                + (md_code(row.base_model, in_table=False) if row.base_model else "unknown")
                + (f"; org: {md_code(row.org, in_table=False)}" if row.org else "")
                + (f"; suffix: {md_code(row.suffix, in_table=False)}" if row.suffix else ""))
-    if row.next_step:
+    if row.next_step and not row.example_only:
         out.append(f"- Next step: {md_text(row.next_step)}")
     if row.names:
         out.append("- Hides behind: " + ", ".join(md_code(n, in_table=False)
                                                  for n in sorted(row.names)))
     if row.example_only:
-        out.append("- Only an example or placeholder here: no live model has this id.")
+        out.append("- Only an example here (a placeholder, or in tests, docs or examples): "
+                   "no deployment of this repository uses it.")
     recipe = row.recipe_text(several)
-    if recipe:
+    if recipe and not (row.example_only and not row.recipe_sites):
         out.append(f"- Recipe: {md_text(recipe)}")
     if inventory.reconciliation is not None:
         out += markdown_detail(row.remote, inventory.reconciliation.usage_days)

@@ -175,6 +175,8 @@ def _result(scan: ScanResult, finding: Finding) -> om.Result:
         properties["ftscan/training"] = finding_record(finding)["training"]
     if finding.training_data is not None:
         properties["ftscan/trainingData"] = finding_record(finding)["trainingData"]
+    if finding.lines is not None:
+        properties["ftscan/lines"] = finding_record(finding)["lines"]
     if finding.new is not None:
         properties["ftscan/new"] = finding.new
     suppressions = None

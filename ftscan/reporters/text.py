@@ -86,6 +86,8 @@ def render(result: ScanResult, color: bool = False) -> str:
             bound = f" [{terminal(f.context)}]" if f.context else ""
             if len(f.model_ids) > 1:
                 bound += f" (+{len(f.model_ids) - 1} more)"
+            if f.lines is not None:
+                bound += f" (on {f.lines.count:,} lines)"
             if f.confidence == "low":
                 bound += " (low confidence)"
             lines.append(_finding_head(where, level, f.rule_id, f.role.value)
