@@ -87,14 +87,13 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext,
         parsed = _as_env_bindings(path, parsed)
     result.module = parsed.module
     index = LineIndex(text)
-    if trains:
-        result.findings.extend(training_detections(path, text, kind, parsed, index, ctx.rules))
+    sites = training_detections(path, text, kind, parsed, index, ctx.rules) if trains else []
     hits = _hits(text, parsed, ctx.rules)
-    if not hits:
-        result.findings.sort(key=lambda f: f.location)
-        return result
     line_hashes = fingerprint.LineHasher(
-        text, wanted={index.position(hit.start)[0] for hit in hits})
+        text, wanted={index.position(hit.start)[0] for hit in hits}
+        | {site.location.start_line for site in sites})
+    result.findings.extend(dataclasses.replace(
+        site, line_hash=line_hashes.hash_for(site.location.start_line)) for site in sites)
     occurrences: Counter[tuple[str, str, str | None]] = Counter()
     illustrative = is_example_path(path)
     for hit in hits:

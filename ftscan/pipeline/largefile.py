@@ -13,17 +13,21 @@ files over :data:`STREAM_LIMIT` are skipped.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import os
 import stat
 from collections import Counter
+from collections.abc import Iterator
 
+from ftscan.budget import OverBudget, time_budget
 from ftscan.discovery import STREAM_LIMIT, FileEntry
 from ftscan.examplepaths import is_example_path
 from ftscan.filekinds import FileKind, classify
-from ftscan.models import Location, Role
+from ftscan.fingerprint import streamed_line_hashes
+from ftscan.models import Detection, Location, Role
 from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, effective_role, make_detection
 from ftscan.pipeline.folding import Folder, is_table
-from ftscan.pipeline.reading import text_encoding
+from ftscan.pipeline.reading import OPEN_FLAGS, text_encoding
 
 
 class BinaryFile(Exception):
@@ -50,29 +54,20 @@ def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
     illustrative = is_example_path(entry.relpath)
     analysis = FileAnalysis()
     folder = Folder() if is_table(entry.relpath) else None
-    decoder: codecs.IncrementalDecoder | None = None  # for the encoding of the first piece
-    utf8 = True
     occurrences: Counter[tuple[str, str]] = Counter()
     carried = ""  # the end of the previous piece, searched again with the next
     carried_at = 0  # the file's character offset of ``carried``
     line, line_start = 1, 0  # line number and character offset where ``carried`` begins
     reported_to = 0  # character offset up to which matches were reported
-    fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    fd = os.open(entry.path, OPEN_FLAGS)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > STREAM_LIMIT:
             return None
         tail = b""  # the end of the bytes read before, for keywords cut by a boundary
         pending = False  # a match was held back for this piece
-        while True:
-            chunk = os.read(fd, PIECE)
-            if decoder is None:
-                encoding = text_encoding(chunk)
-                if encoding is None:
-                    raise BinaryFile(entry.relpath)
-                decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-                utf8 = encoding == "utf-8"
-            text = carried + decoder.decode(chunk, final=not chunk)
+        for chunk, decoded, utf8 in _pieces(fd, entry.relpath):
+            text = carried + decoded
             held_back = len(text)  # where the first match left for the next piece starts
             # UTF-16 is prefiltered as the UTF-8 of its text, which holds the carried end
             window = tail + chunk if utf8 else text.encode("utf-8", errors="replace")
@@ -109,9 +104,7 @@ def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
                     occurrences[key] += 1
                     reported_to = carried_at + match.end
             if not chunk:
-                if folder is not None:
-                    analysis.findings = folder.detections()
-                return analysis
+                break
             pending = held_back < len(text)
             # the next piece starts with the overlap, and with every match held back whole
             cut = min(max(len(text) - OVERLAP, 0), held_back)
@@ -122,3 +115,50 @@ def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
             carried, carried_at = text[cut:], carried_at + cut
     finally:
         os.close(fd)
+    if folder is not None:
+        analysis.findings = folder.detections()
+    return analysis
+
+
+def _pieces(fd: int, relpath: str) -> Iterator[tuple[bytes, str, bool]]:
+    """The file open at ``fd`` a piece at a time: its bytes (empty for the last), its text
+    (decoded incrementally, UTF-8 or UTF-16 as the first piece tells, bad bytes replaced),
+    and whether it is UTF-8. :class:`BinaryFile` when it starts binary."""
+    chunk = os.read(fd, PIECE)
+    encoding = text_encoding(chunk)
+    if encoding is None:
+        raise BinaryFile(relpath)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    while True:
+        yield chunk, decoder.decode(chunk, final=not chunk), encoding == "utf-8"
+        if not chunk:
+            return
+        chunk = os.read(fd, PIECE)
+
+
+def _text(entry: FileEntry) -> Iterator[str]:
+    """The file's text, a piece at a time (the file is closed when the reader stops)."""
+    fd = os.open(entry.path, OPEN_FLAGS)
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            yield from (text for _, text, _ in _pieces(fd, entry.relpath))
+    finally:
+        os.close(fd)
+
+
+def with_line_hashes(entry: FileEntry, detections: list[Detection], budget: float | None,
+                     ) -> list[Detection]:
+    """``detections`` of a file read in pieces with GitHub's line hashes, from the file read
+    in pieces again (:func:`ftscan.fingerprint.streamed_line_hashes`) within ``budget``
+    seconds: when that runs out, or the file cannot be read again, they keep none (GitHub's
+    upload computes them where it can read the file)."""
+    if not detections:
+        return detections
+    try:
+        with time_budget(budget):
+            hashes = streamed_line_hashes(lambda: _text(entry),
+                                          {d.location.start_line for d in detections})
+    except (OverBudget, OSError, BinaryFile):
+        return detections
+    return [dataclasses.replace(d, line_hash=hashes.get(d.location.start_line))
+            for d in detections]

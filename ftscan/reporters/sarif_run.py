@@ -1,11 +1,11 @@
 """The run of a SARIF log (:mod:`ftscan.reporters.sarif`), built with sarif-om.
 
 One run, stable rule ids with full metadata, ``ruleIndex``, repository-relative URIs under
-``%SRCROOT%`` (percent-encoded), GitHub's own ``primaryLocationLineHash`` and ftscan's
-line-independent fingerprint, results sorted, ``results: []`` when clean. sarif-om is untyped
-and its attrs classes carry defaults (``ruleIndex: -1``, ``rank: -1.0``) that must not reach
-the output, so serialisation is a small walker: JSON key from the field's schema name,
-defaults and ``None`` dropped, ``level`` always kept, plain dicts (property bags,
+``%SRCROOT%`` (percent-encoded), GitHub's own ``primaryLocationLineHash`` on every result
+and ftscan's line-independent fingerprint, results sorted, ``results: []`` when clean.
+sarif-om is untyped and its attrs classes carry defaults (``ruleIndex: -1``, ``rank: -1.0``)
+that must not reach the output, so serialisation is a small walker: JSON key from the field's
+schema name, defaults and ``None`` dropped, ``level`` always kept, plain dicts (property bags,
 fingerprints) passed through.
 """
 
@@ -152,7 +152,10 @@ def _result(scan: ScanResult, finding: Finding) -> om.Result:
     # A sweep of several repositories: paths are relative to each; name the repository.
     prefix = f"{finding.repository}/" if len(scan.roots) > 1 and finding.repository else ""
     life = finding.lifecycle
-    fingerprints = {"primaryLocationLineHash": finding.line_hash} if finding.line_hash else None
+    # GitHub's line hash; where it could not be computed (a file read in pieces whose second
+    # reading ran out of time), ftscan's own, and upload-sarif adds GitHub's if it can
+    fingerprints = ({"primaryLocationLineHash": finding.line_hash} if finding.line_hash
+                    else {"ftscan/v1": finding.fingerprint})
     properties: dict[str, object] = {
         "modelId": finding.model_id,
         "provider": finding.provider,
