@@ -210,7 +210,10 @@ def scan_command(
               type=click.Path(path_type=Path, dir_okay=False),
               help="Merge JSON inventories (of several repositories) instead of scanning: "
                    "--merge a.json b.json ... (the files after it are inventories too).")
-@click.option("--redact-org", is_flag=True, help="Hide the org segment of every model id.")
+@click.option("--redact-org", is_flag=True,
+              help="Hide the org wherever an id holds it (OpenAI org, also in legacy ids and "
+                   "run-time templates; Mistral workspace, Fireworks account, Vertex project, "
+                   "AWS account).")
 @click.option("--shard", type=Shard(),
               help="Only shard I of N of the repositories found under PATHS (a CI matrix).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -328,7 +329,9 @@ def _new_row(model_id: str, finding: Finding) -> Row:
         model_id=model_id,
         provider=finding.provider,
         base_model=finding.base_model,
-        org=parts.get("org") or parts.get("account") or parts.get("workspace"),
+        org=(parts.get("org") or parts.get("account") or parts.get("workspace")
+             or parts.get("project")
+             or (_template_org(model_id) if finding.role is Role.DYNAMIC else None)),
         suffix=parts.get("suffix"),
         rule_id=finding.rule_id,
         dynamic=finding.role is Role.DYNAMIC,
@@ -357,7 +360,10 @@ def _add_site(row: Row, finding: Finding, repo: str) -> None:
 
 
 def redact(inventory: Inventory) -> Inventory:
-    """A copy with the org segment of every id replaced (for sharing outside the org)."""
+    """A copy with the org of every id replaced wherever the id holds it (for sharing outside
+    the org): OpenAI's org and Mistral's workspace, the org of a legacy id
+    (``davinci:ft-acme:…``) and of a run-time template (``ft:{base}:acme:…``), a Fireworks
+    account (also in the deployment after ``#``), a Vertex project, an AWS account."""
     out = Inventory(inventory.as_of, inventory.window_days, repositories=inventory.repositories,
                     job_creation_ends=inventory.job_creation_ends)
     for row in inventory.rows.values():
@@ -370,11 +376,28 @@ def redact(inventory: Inventory) -> Inventory:
 
 
 def _redact_id(model_id: str, org: str) -> str:
-    for sep_before, sep_after in ((":", ":"), ("/", "/"), (":", "/")):
-        needle = f"{sep_before}{org}{sep_after}"
-        if needle in model_id:
-            return model_id.replace(needle, f"{sep_before}{REDACTED}{sep_after}", 1)
-    return model_id
+    """``model_id`` with every segment that is ``org`` replaced: between ``:`` and ``/``
+    separators (``ft:base:ORG:…``, ``accounts/ORG/models/…#accounts/ORG/…``,
+    ``projects/ORG/…``, ``…:bedrock:region:ORG:…``), or after a legacy id's ``ft-``."""
+    segment = re.escape(org)
+    return re.sub(rf"(?<=[:/]){segment}(?=[:/#]|$)|(?<=:ft-){segment}(?=[:-])", REDACTED,
+                  model_id)
+
+
+def _template_org(template: str) -> str | None:
+    """The org of a run-time template of an OpenAI id, ``ft:{base}:acme:{suffix}:{job}``, when
+    it is written out (the third of its ``:``-separated fields, outside any placeholder)."""
+    fields, depth, start = [], 0, 0
+    for at, char in enumerate(template):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if char == ":" and depth == 0:
+            fields.append(template[start:at])
+            start = at + 1
+    fields.append(template[start:])
+    if len(fields) < 4 or fields[0] != "ft":
+        return None
+    org = fields[2]
+    return org if org and not any(c in org for c in "{}$%") else None
 
 
 # --------------------------------------------------------------------------- merging

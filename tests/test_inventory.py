@@ -255,6 +255,36 @@ def test_redaction_hides_the_org(alias_repo: Path) -> None:
     assert "arn:aws:bedrock" in result.stdout  # ids without an org segment stay as they are
 
 
+def test_redaction_hides_the_org_in_every_kind_of_id(tmp_path: Path) -> None:
+    """Legacy ids, Fireworks deployments, run-time templates, Vertex projects, Mistral
+    workspaces and AWS accounts: nothing of the org is left in any format."""
+    repo = tmp_path / "svc"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "app.py").write_text(
+        'LEGACY = "davinci:ft-acme-support:ranker-2023-01-30-01-35-08"\n'
+        'LEGACY2 = "curie:ft-acme-support-2023-01-30-01-35-08"\n'
+        'FW = "accounts/acme-support/models/ranker#accounts/acme-support/deployments/abc123"\n'
+        "def name(base, suffix, job):\n"
+        '    return f"ft:{base}:acme-support:{suffix}:{job}"\n'
+        'VERTEX = "projects/acme-support/locations/us-central1/endpoints/1234567890"\n'
+        'M = "ft:gpt-4o-mini-2024-07-18:acme-support:ranker:AbCd1234"\n'
+        'MISTRAL = "ft:open-mistral-7b:a1b2c3d4:20240101:ranker:e5f6a7b8"\n'
+        'BEDROCK = "arn:aws:bedrock:us-east-1:318271560946:provisioned-model/q8w7e6r5t4y3"\n')
+    for fmt in ("json", "csv", "markdown"):
+        result = CliRunner().invoke(main, ["inventory", str(repo), "--format", fmt,
+                                           "--redact-org", "--quiet"])
+        assert result.exit_code == 0, result.output
+        for secret in ("acme-support", "a1b2c3d4", "318271560946"):
+            assert secret not in result.stdout, (fmt, secret)
+    document = json.loads(CliRunner().invoke(main, ["inventory", str(repo), "--format",
+                                                    "json", "--redact-org"]).stdout)
+    assert {m["modelId"] for m in document["models"]} >= {
+        "davinci:ft-<redacted>:ranker-2023-01-30-01-35-08",
+        "accounts/<redacted>/models/ranker#accounts/<redacted>/deployments/abc123",
+        "ft:{base}:<redacted>:{suffix}:{job}",
+        "projects/<redacted>/locations/us-central1/endpoints/1234567890"}
+
+
 def test_json_inventory_is_valid_against_its_schema(alias_repo: Path) -> None:
     import jsonschema
 
