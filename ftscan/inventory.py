@@ -202,7 +202,7 @@ def build(result: ScanResult, repository: str | None = None) -> Inventory:
     settings = result.settings
     inventory = Inventory(settings.as_of, settings.warning_window_days, repositories=repos,
                           job_creation_ends=settings.lifecycle.job_creation_ends(WIND_DOWN))
-    by_id = {f.model_id: f for f in result.findings if f.role is not Role.USE}
+    by_id = {f.model_id: f for f in result.findings if f.model_id and f.role is not Role.USE}
     for finding in result.findings:
         if finding.role in (Role.TRAINING, Role.TRAINING_DATA) or (
                 finding.role is Role.MENTION and finding.training is not None):
@@ -340,6 +340,7 @@ def _new_row(model_id: str, finding: Finding) -> Row:
         dateless_status=(life.status.value if life.shutdown_date is None and life.status in
                          (Status.DEPRECATED, Status.RETIRED) else None),
         outside=finding.outside if not model_id else None,
+        kind="outside" if not model_id and finding.outside is not None else "model",
     )
 
 

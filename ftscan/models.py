@@ -325,8 +325,15 @@ class Diagnostic:
     message: str
     severity: Severity = Severity.WARNING
     line: int | None = None
+    repository: str | None = None
+    """In a sweep of several repositories, the one whose file it is (``path`` is relative to
+    it, ``.`` for the repository itself)."""
 
     def render(self) -> str:
-        """The one-line form printed on stderr: ``path:line: severity: message``."""
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        """The one-line form printed on stderr: ``path:line: severity: message``, the path
+        prefixed with its repository in a sweep (``svc-a/cfg/.env:3: warning: ...``)."""
+        path = self.path
+        if self.repository is not None:
+            path = self.repository if path == "." else f"{self.repository}/{path}"
+        where = f"{path}:{self.line}" if self.line else path
         return f"{where}: {self.severity.value}: {self.message}"

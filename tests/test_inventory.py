@@ -165,6 +165,32 @@ def test_ids_in_tests_docs_and_examples_are_examples(tmp_path: Path, path: str) 
     assert "tagger" in chart and "ranker" not in chart and "custom" not in chart
 
 
+def test_a_fine_tune_set_outside_keeps_its_row_beside_training_data(tmp_path: Path) -> None:
+    """A repository that trains (a JSONL of training data, a job-creation site) and calls a
+    fine-tune whose id is set outside it: the outside row says what holds the id (its
+    Model cell was empty and its rule FT250, taken from the training data)."""
+    repo = tmp_path / "svc"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "app.py").write_text(
+        "import os\nfrom openai import OpenAI\nclient = OpenAI()\n"
+        'TUNED = os.getenv("OPENAI_FINETUNED_MODEL")\n'
+        "client.chat.completions.create(model=TUNED, messages=[])\n")
+    (repo / "data").mkdir()
+    (repo / "data" / "train.jsonl").write_text(
+        '{"messages": [{"role": "user", "content": "q"}, '
+        '{"role": "assistant", "content": "a"}]}\n' * 3)
+    document = json.loads(inventory_json.render(inv.build(run_scan(repo))))
+    (row,) = [m for m in document["models"] if m["kind"] == "outside"]
+    assert (row["outside"], row["ruleId"]) == ("env OPENAI_FINETUNED_MODEL", "FT100")
+    assert row["uses"] == [{"repository": "svc", "path": "app.py", "line": 5}]
+    from ftscan.reporters import inventory_markdown
+
+    markdown = inventory_markdown.render(inv.build(run_scan(repo)))
+    (cell,) = [line.split(" | ")[1] for line in markdown.splitlines()
+               if line.startswith("| ") and "OPENAI" in line]
+    assert cell.startswith("set outside the repository: env OPENAI")
+
+
 def test_merge_two_repositories(tmp_path: Path) -> None:
     first = tmp_path / "a.json"
     second = tmp_path / "b.json"

@@ -258,6 +258,24 @@ def test_shards_split_a_sweep_stably_and_completely(tmp_path: Path) -> None:
     assert sorted(seen) == [f"repo-{i:02d}" for i in range(12)]  # every repository, once
 
 
+def test_a_sweeps_warnings_say_which_repository(tmp_path: Path) -> None:
+    """Every repository has its own ``cfg/app.yaml``: a warning about one names its
+    repository, on stderr and in JSON (a single repository's stay as they were)."""
+    org = _org(tmp_path, 2)
+    write(org / "repo-01", "cfg/app.yaml", f"model: {FT}\n  bad: [\n")
+    write(org / "repo-00", ".ftscan.toml", "unknown-key = 1\n")
+    result = scan_cli(str(org), "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("ftscan: ")]
+    assert any(line.startswith("ftscan: repo-01/cfg/app.yaml:") for line in lines), lines
+    assert any(line.startswith("ftscan: repo-00: error: ") for line in lines), lines
+    report = json.loads(result.stdout)
+    assert {(d["repository"], d["path"]) for d in report["diagnostics"]} >= {
+        ("repo-01", "cfg/app.yaml"), ("repo-00", ".")}
+    alone = scan_cli(str(org / "repo-01"), "--fail-on", "never")
+    assert "ftscan: cfg/app.yaml:" in alone.stderr
+
+
 def test_shard_needs_a_sweep_and_a_valid_spec(repo: Path) -> None:
     write(repo, "a.env", f"M={FT}\n")
     assert "splits a sweep" in scan_cli(str(repo), "--shard", "1/2").output

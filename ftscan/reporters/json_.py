@@ -48,7 +48,8 @@ def report_document(result: ScanResult) -> dict[str, Any]:
         "findings": [finding_record(f) for f in result.findings],
         "staleBaselineEntries": [e.to_json() for e in result.stale_baseline],
         "diagnostics": [
-            {"path": d.path, "line": d.line, "severity": d.severity.value, "message": d.message}
+            {"path": d.path, "line": d.line, "severity": d.severity.value, "message": d.message,
+             "repository": d.repository}
             for d in result.diagnostics
         ],
     }
