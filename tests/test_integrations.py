@@ -317,6 +317,16 @@ def test_pre_commit_hooks_work_with_try_repo(tmp_path: Path) -> None:
     for hook_id in ("ftscan-staged", "ftscan"):
         proc = hook(hook_id)
         assert proc.returncode == 0, proc.stdout + proc.stderr
+    # the baseline the failing hook's hint suggests is the one both hooks read
+    (repo / ".env").write_text(f"# the ranker\nRANKER_MODEL={FT}\n")
+    git(repo, "add", ".env")
+    assert hook("ftscan").returncode == 1
+    subprocess.run([_tool("ftscan"), "baseline", "create", "."], cwd=repo, check=True,
+                   capture_output=True)
+    git(repo, "add", ".ftscan-baseline.json")
+    for hook_id in ("ftscan-staged", "ftscan"):
+        proc = hook(hook_id)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_hook_manifest_is_valid() -> None:

@@ -215,6 +215,33 @@ def test_merge_two_repositories(tmp_path: Path) -> None:
     assert gpt4o["daysLeft"] == 13  # recomputed for the merge date
 
 
+def test_a_markdown_inventory_keeps_within_a_size(alias_repo: Path, tmp_path: Path) -> None:
+    """The org sweep appends the merged inventory to $GITHUB_STEP_SUMMARY, which GitHub caps
+    at 1 MiB: --max-size keeps the Markdown within it, the details first, then the least
+    urgent rows, and counts them in the last line."""
+    merged = tmp_path / "a.json"
+    CliRunner().invoke(main, ["inventory", str(alias_repo), "--format", "json", "--output",
+                              str(merged), "--as-of", "2026-11-22", "--quiet"])
+    whole = CliRunner().invoke(main, ["inventory", "--merge", str(merged)]).stdout
+    rows = sum(1 for line in whole.splitlines() if line.startswith("| ") and " | " in line) - 1
+    for size, left_rows in ((len(whole.encode()) - 1, 0), (3000, None)):
+        result = CliRunner().invoke(main, ["inventory", "--merge", str(merged), "--max-size",
+                                           str(size)])
+        assert result.exit_code == 0, result.output
+        assert 0 < len(result.stdout.encode()) <= size
+        last = result.stdout.rstrip().splitlines()[-1]
+        assert last.startswith("_Left out to fit: ")
+        shown = sum(1 for line in result.stdout.splitlines()
+                    if line.startswith("| ") and " | " in line) - 1
+        if left_rows == 0:
+            assert shown == rows and "more row" not in last
+        else:
+            assert shown < rows and f"{rows - shown} more rows" in last
+    refused = CliRunner().invoke(main, ["inventory", "--merge", str(merged), "--format", "csv",
+                                        "--max-size", "1MiB"])
+    assert refused.exit_code == 2
+
+
 def test_merge_rejects_what_is_not_an_inventory(tmp_path: Path) -> None:
     bad = tmp_path / "report.json"
     bad.write_text('{"version": 1, "findings": []}')

@@ -119,6 +119,21 @@ def test_baseline_accepts_old_findings_and_fails_on_new(repo: Path, tmp_path: Pa
     assert states[FT]["kind"] == "external" and states[FT2] is None
 
 
+def test_a_baseline_if_present_is_read_when_there_and_nothing_when_not(repo: Path) -> None:
+    """What the pre-commit hooks pass: ``.ftscan-baseline.json`` when the repository has one
+    (the one the text report's hint creates), and no error when it has none."""
+    write(repo, "a.env", f"M={FT}\n")
+    baseline = repo / ".ftscan-baseline.json"
+    assert scan_cli(str(repo), "--baseline-if-present", str(baseline)).exit_code == 1
+    CliRunner().invoke(main, ["baseline", "create", str(repo), "-o", str(baseline)])
+    assert scan_cli(str(repo), "--baseline-if-present", str(baseline)).exit_code == 0
+    both = scan_cli(str(repo), "--baseline", str(baseline), "--baseline-if-present",
+                    str(baseline))
+    assert both.exit_code == 2
+    hooks = (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text()
+    assert hooks.count("--baseline-if-present .ftscan-baseline.json") == 2
+
+
 def test_baseline_reports_stale_entries_and_update_keeps_reasons(repo: Path) -> None:
     write(repo, "a.env", f"M={FT}\nN={FT2}\n")
     baseline = repo / "base.json"

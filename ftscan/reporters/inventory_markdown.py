@@ -5,6 +5,8 @@ Everything taken from the scanned tree or a provider goes through :mod:`ftscan.e
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ftscan.escape import html_text, md_code, md_text
 from ftscan.inventory import Inventory, Row
 from ftscan.reporters.base import starts_with_heading
@@ -26,12 +28,60 @@ examples): no deployment serves it, whatever its base model's date."""
 
 def render(inventory: Inventory, color: bool = False) -> str:
     """A summary table (fits a PR comment or job summary), then details per model."""
+    return render_within(inventory)
+
+
+def render_within(inventory: Inventory, limit: int | None = None,
+                  left_out: Callable[[int, int], str] | None = None,
+                  size: Callable[[str], int] = len, intro: str = "") -> str:
+    """The inventory in at most ``limit`` (as ``size`` measures it: characters for a pull
+    request comment, UTF-8 bytes for a job summary), ``intro`` under the heading. Whole when
+    it fits; else the whole table and as many of the details as fit; else as many rows of the
+    table as fit, the most urgent first. ``left_out(rows, details)`` says in a last line what
+    was left out and where the rest is."""
     rows = inventory.sorted_rows()
-    several = len(inventory.repositories) > 1
-    lines = [
-        HEADING,
-        "",
-        f"{_count_phrase(rows)} in "
+    head = _head(inventory, intro)
+    if not rows:
+        return head
+    table = _table_rows(inventory, rows)
+    details = ["\n".join(_details(inventory, row, len(inventory.repositories) > 1)) + "\n"
+               for row in rows]
+    whole = head + "".join(table) + "\n" + "".join(details)
+    if limit is None or size(whole) <= limit:
+        return whole
+    note = left_out or _left_out
+    # the note's size is bounded by its counts' widths: measured with the largest counts
+    budget = limit - size(head) - size(note(len(rows), len(rows))) - 2
+    kept_rows = []
+    for line in table:
+        if size(line) > budget:
+            break
+        kept_rows.append(line)
+        budget -= size(line)
+    kept_details = []
+    if len(kept_rows) == len(table):
+        for block in details:
+            if size(block) <= budget:
+                kept_details.append(block)
+                budget -= size(block)
+    shown_rows = len(kept_rows) - 2  # the header and its rule are not rows
+    return (head + "".join(kept_rows) + "\n" + "".join(kept_details)
+            + note(len(rows) - max(shown_rows, 0), len(rows) - len(kept_details)) + "\n")
+
+
+def _left_out(rows: int, details: int) -> str:
+    parts = ([f"{rows} more row{'s' if rows != 1 else ''}"] if rows else []) + (
+        [f"the details of {details} row{'s' if details != 1 else ''}"] if details else [])
+    return f"_Left out to fit: {' and '.join(parts)}._"
+
+
+def _head(inventory: Inventory, intro: str) -> str:
+    """The heading, ``intro``, the counts, the deadline chart (and the provider's side)."""
+    lines = [HEADING, ""]
+    if intro:
+        lines += [intro, ""]
+    lines += [
+        f"{_count_phrase(inventory.sorted_rows())} in "
         f"{', '.join(md_code(r, in_table=False) for r in sorted(inventory.repositories))}, "
         f"as of {inventory.as_of.isoformat()}."
         + (f" OpenAI stops all new fine-tuning jobs on {inventory.job_creation_ends}."
@@ -39,12 +89,15 @@ def render(inventory: Inventory, color: bool = False) -> str:
         "",
     ]
     lines += gantt(inventory, inventory.job_creation_ends)
+    if inventory.reconciliation is not None:
+        lines += markdown_section(inventory.reconciliation)
+    return "\n".join(lines) + "\n"
+
+
+def _table_rows(inventory: Inventory, rows: list[Row]) -> list[str]:
+    """The table's lines (its header and rule first), each with its line break."""
     reconciled = inventory.reconciliation
-    if reconciled is not None:
-        lines += markdown_section(reconciled)
-    if not rows:
-        return "\n".join(lines) + "\n"
-    lines += [
+    lines = [
         "| Status | Model | Base model | Shuts down | Owners | Services | Defs | Uses | Recipe |"
         + (" Provider |" if reconciled else ""),
         "|---|---|---|---|---|---|---|---|---|" + ("---|" if reconciled else ""),
@@ -64,10 +117,7 @@ def render(inventory: Inventory, color: bool = False) -> str:
             _recipe_cell(row),
             *((markdown_cell(row.remote, reconciled.usage_days),) if reconciled else ()),
         )) + " |")
-    lines.append("")
-    for row in rows:
-        lines += _details(inventory, row, several)
-    return "\n".join(lines) + "\n"
+    return [f"{line}\n" for line in lines]
 
 
 def _recipe_cell(row: Row) -> str:
