@@ -36,7 +36,8 @@ def test_action_and_example_workflow_validate_against_github_schemas() -> None:
     tool = _tool("check-jsonschema")
     for schema, path in (("vendor.github-actions", "action.yml"),
                          ("vendor.github-workflows", "docs/examples/ftscan-pull-request.yml"),
-                         ("vendor.github-workflows", "docs/examples/ftscan-org-sweep.yml")):
+                         ("vendor.github-workflows", "docs/examples/ftscan-org-sweep.yml"),
+                         ("vendor.github-workflows", ".github/workflows/release.yml")):
         proc = subprocess.run([tool, "--builtin-schema", schema, path], cwd=REPO,
                               capture_output=True, text=True, check=False)
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -45,7 +46,8 @@ def test_action_and_example_workflow_validate_against_github_schemas() -> None:
 def test_zizmor_reports_nothing() -> None:
     proc = subprocess.run([_tool("zizmor"), "--offline", "--config", "zizmor.yml", "action.yml",
                            "docs/examples/ftscan-pull-request.yml",
-                           "docs/examples/ftscan-org-sweep.yml"], cwd=REPO,
+                           "docs/examples/ftscan-org-sweep.yml",
+                           ".github/workflows/release.yml"], cwd=REPO,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
