@@ -152,8 +152,11 @@ class Row:
 
     @property
     def example_only(self) -> bool:
-        """Does the id appear only as an example (no definition, use or dynamic site)?"""
-        return bool(self.examples) and not (self.definitions or self.uses)
+        """Is the id only an example: quoted as one (a placeholder, in tests, docs or examples)
+        and defined nowhere else? Uses do not count: a use of it reaches a value that is an
+        example here (a placeholder in a ``.env.example`` read from the environment), and the
+        value deployed is set elsewhere."""
+        return bool(self.examples) and not self.definitions
 
     def merge(self, other: Row) -> None:
         """Fold in what another repository knows about the same id."""
