@@ -109,7 +109,8 @@ def main() -> None:
               default=DEFAULT_FILE_BUDGET_SECONDS, show_default=True, metavar="SECONDS",
               help="Give up a file whose analysis takes longer (reported, the scan goes on).")
 @click.option("--max-file-size", type=Size(),
-              help="Skip (and count) files larger than this, e.g. 2MB [default: 2MiB].")
+              help="Parse no file larger than this, e.g. 2MB [default: 2MiB]; larger files "
+                   "are read in pieces for ids only (only files over 256 MiB are skipped).")
 @click.option("--warning-window", "warning_window", type=click.IntRange(min=0),
               help="Days before a shutdown at which findings become errors [default: 90].")
 @click.option("--no-aliases", is_flag=True,
