@@ -1,5 +1,8 @@
 """Write an output file atomically: a temporary file beside it, then one rename.
 
+A path that is no regular file (``--output /dev/null``, ``/dev/stdout``, a FIFO) is written
+to as it is: a rename would replace the device with a file (as root, ``/dev/null`` itself).
+
 A write killed before its rename (a CI step's time-out, the OOM killer: no handler runs) leaves
 its temporary file, ``.NAME.PID-XXXXXXXX.tmp``, as large as the report. The next write of the
 same file removes the temporary files of writers that no longer run, so a killed write costs
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -30,6 +34,10 @@ def write_atomic(path: Path, text: str | bytes, private: bool = False) -> None:
     (the scan cache)."""
     folder = path.parent if str(path.parent) else Path(".")
     data = text.encode("utf-8") if isinstance(text, str) else text
+    if _special(path):
+        with open(path, "wb") as handle:
+            handle.write(data)
+        return
     _remove_leftovers(folder, path.name)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp",
                                 dir=folder)
@@ -45,6 +53,14 @@ def write_atomic(path: Path, text: str | bytes, private: bool = False) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
+
+
+def _special(path: Path) -> bool:
+    """Is ``path`` something other than a regular file (a device, a FIFO, a terminal)?"""
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:  # not there yet (or a broken link): a new regular file
+        return False
 
 
 def _remove_leftovers(folder: Path, name: str) -> None:

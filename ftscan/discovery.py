@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import copy
 import errno
+import functools
 import os
 from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
@@ -23,11 +24,13 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING
 
+from ftscan.deployedbuild import is_deployed_build
 from ftscan.safefile import UnsafeFile, read_text_limited
 
 if TYPE_CHECKING:
     import pathspec
 
+    from ftscan.filekinds import FileKind
     from ftscan.gitfiles import GitListing
 
 OWN_IGNORE_FILES = (".ftscanignore",)
@@ -45,7 +48,8 @@ DEFAULT_EXCLUDED_DIRS = frozenset({
     "site-packages", "dist",
 })
 """Folders of other people's code and build output, left out unless asked for: a vendored SDK
-quotes model ids in its docs and tests, and a PR comment about them helps nobody."""
+quotes model ids in its docs and tests, and a PR comment about them helps nobody. A ``dist/``
+that is the only copy of the code its package runs is read (:mod:`ftscan.deployedbuild`)."""
 DEFAULT_EXCLUDED_SUFFIXES = (".min.js", ".min.mjs", ".min.cjs", ".min.css", ".js.map",
                              ".mjs.map", ".cjs.map", ".css.map")
 """Minified bundles and source maps: built from sources the scan reads anyway."""
@@ -72,6 +76,15 @@ class FileEntry:
     def settled(self) -> bool:
         """Has anyone looked at the file on disk yet (its size known)?"""
         return self.size != UNKNOWN_SIZE
+
+    @functools.cached_property
+    def kind(self) -> FileKind:
+        """What kind of file it is (:func:`ftscan.filekinds.kind_of`): decided from its path
+        the first time it is asked, then carried with the entry (to the workers of a pool
+        too). A replayed scan never asks."""
+        from ftscan.filekinds import kind_of
+
+        return kind_of(self.relpath)
 
 
 @dataclass(frozen=True)
@@ -169,7 +182,8 @@ class IgnoreRules:
         """Is ``relpath`` ignored, given the directory ``specs`` in force where it lives?"""
         if not self.filtering(specs):
             return False
-        if self.excluded_by_default(relpath.rpartition("/")[2], is_dir):
+        if self.excluded_by_default(relpath.rpartition("/")[2], is_dir) and not (
+                is_dir and is_deployed_build(self.root, relpath)):
             return True
         candidate = relpath + "/" if is_dir else relpath
         if self._config is not None:

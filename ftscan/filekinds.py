@@ -1,74 +1,98 @@
-"""Which parser reads a file, decided from its name alone (files of a language plug-in,
-:mod:`ftscan.languages`, are read by their language)."""
+"""What kind of file a file is, decided once per file: how its text is read (its
+:class:`~ftscan.parsers.Format`), the language plug-in (:mod:`ftscan.languages`) or the carrier
+(:mod:`ftscan.carriers`) whose file it is, and its comment syntax.
+
+:func:`kind_of` decides from the path when the file enters the scan
+(:attr:`ftscan.discovery.FileEntry.kind` carries the answer); :meth:`FileKind.with_content`
+refines it once the bytes are read, for a file its name does not tell.
+"""
 
 from __future__ import annotations
 
-import enum
+import functools
 import posixpath
+import re
+from dataclasses import dataclass
 
+from ftscan.carriers import carrier_of
 from ftscan.comments import CommentSyntax
 from ftscan.languages import language_of
+from ftscan.parsers import Format
 
 
-class FileKind(enum.Enum):
-    """The kinds of file ftscan tells apart."""
+@dataclass(frozen=True)
+class FileKind:
+    """A file's kind (one shared instance per kind: :func:`kind_of`)."""
 
-    CODE = "code"
-    """Source of a language plug-in (:mod:`ftscan.languages`): its language parses it."""
-    ENV = "env"
-    YAML = "yaml"
-    TERRAFORM = "terraform"
-    TOML = "toml"
-    JSON = "json"
-    JSONL = "jsonl"
-    DOCKERFILE = "dockerfile"
-    SHELL = "shell"
-    PROSE = "prose"
-    """Markdown, reStructuredText, plain text: every id in them is a mention."""
-    DATA = "data"
-    """Tables of records (CSV, TSV): evaluation results, logs of runs. An id in a row records
-    which model produced it; it is a mention (a results file with 12,000 rows of ids is not
-    12,000 places that call a model)."""
-    SOURCE = "source"
-    """Other code (Go, Java, Ruby, ...): the text pass, with comments as mentions."""
-    REPORT = "report"
-    """One of ftscan's own reports (told by its content, :func:`ftscan.reporters.is_own_report`,
-    never by its name alone: see :func:`may_be_report`): every id in it is a mention."""
+    format: Format
+    language: str | None = None
+    """The language plug-in whose file it is (then :attr:`format` is ``CODE``)."""
+    carrier: str | None = None
+    """The carrier plug-in whose file it is, by its path."""
+    comments: CommentSyntax | None = None
+    """The comment syntax of its text, when known (comments hold mentions)."""
+
+    @property
+    def may_be_report(self) -> bool:
+        """Could the file be one of ftscan's reports? JSON, Markdown, text, CSV and files of
+        no known kind (``.sarif``, ``.out``, no suffix) can; code and configuration (Python,
+        JavaScript, YAML, ``.env``, ...) never are, whatever they hold."""
+        return self.format in _REPORT_FORMATS or (self.format is Format.SOURCE
+                                                  and self.comments is None)
+
+    @property
+    def unknown(self) -> bool:
+        """Its path says nothing about it: the text pass would read it, every id in it a
+        definition."""
+        return (self.format is Format.SOURCE and self.comments is None
+                and self.carrier is None)
+
+    def with_content(self, data: bytes) -> FileKind:
+        """The kind, told by the file's bytes too: a file of unknown kind whose lines are all
+        ``KEY=value`` assignments and ``#`` comments is an env file
+        (``config/openai.example``), its commented-out lines mentions."""
+        if self.unknown and _env_like(data):
+            return _kind(Format.ENV, None, None, CommentSyntax.HASH)
+        return self
+
+    def as_report(self) -> FileKind:
+        """The kind of one of ftscan's own reports (told by its content)."""
+        return _kind(Format.REPORT, None, None, None)
 
 
 _BY_SUFFIX = {
-    ".env": FileKind.ENV,
-    ".yaml": FileKind.YAML,
-    ".yml": FileKind.YAML,
-    ".tf": FileKind.TERRAFORM,
-    ".tfvars": FileKind.TERRAFORM,
-    ".hcl": FileKind.TERRAFORM,
-    ".toml": FileKind.TOML,
-    ".json": FileKind.JSON,
-    ".jsonc": FileKind.SOURCE,
-    ".jsonl": FileKind.JSONL,
-    ".ndjson": FileKind.JSONL,
-    ".dockerfile": FileKind.DOCKERFILE,
-    ".containerfile": FileKind.DOCKERFILE,
-    ".sh": FileKind.SHELL,
-    ".bash": FileKind.SHELL,
-    ".zsh": FileKind.SHELL,
-    ".ksh": FileKind.SHELL,
-    ".md": FileKind.PROSE,
-    ".markdown": FileKind.PROSE,
-    ".mdx": FileKind.PROSE,
-    ".rst": FileKind.PROSE,
-    ".txt": FileKind.PROSE,
-    ".adoc": FileKind.PROSE,
-    ".asciidoc": FileKind.PROSE,
-    ".csv": FileKind.DATA,
-    ".tsv": FileKind.DATA,
+    ".env": Format.ENV,
+    ".yaml": Format.YAML,
+    ".yml": Format.YAML,
+    ".tf": Format.HCL,
+    ".tfvars": Format.HCL,
+    ".hcl": Format.HCL,
+    ".toml": Format.TOML,
+    ".json": Format.JSON,
+    ".jsonc": Format.SOURCE,
+    ".jsonl": Format.JSONL,
+    ".ndjson": Format.JSONL,
+    ".dockerfile": Format.DOCKERFILE,
+    ".containerfile": Format.DOCKERFILE,
+    ".sh": Format.SHELL,
+    ".bash": Format.SHELL,
+    ".zsh": Format.SHELL,
+    ".ksh": Format.SHELL,
+    ".md": Format.PROSE,
+    ".markdown": Format.PROSE,
+    ".mdx": Format.PROSE,
+    ".rst": Format.PROSE,
+    ".txt": Format.PROSE,
+    ".adoc": Format.PROSE,
+    ".asciidoc": Format.PROSE,
+    ".csv": Format.DATA,
+    ".tsv": Format.DATA,
 }
 
 _SOURCE_COMMENTS = {
     CommentSyntax.SLASH: (
         ".js .jsx .mjs .cjs .ts .tsx .mts .cts .go .java .kt .kts .scala .groovy .gradle .c .h "
-        ".cc .cpp .cxx .hpp .cs .fs .rs .swift .dart .php .jsonc .proto .zig .vue .svelte"
+        ".cc .cpp .cxx .hpp .cs .fs .rs .swift .dart .php .jsonc .proto .zig .vue .svelte .bal"
     ),
     CommentSyntax.HASH: (
         ".rb .pl .pm .r .ps1 .psm1 .cfg .conf .ini .properties .tfstate .nix .cmake .mk .jl "
@@ -82,44 +106,116 @@ _COMMENTS_BY_SUFFIX = {
     suffix: syntax for syntax, suffixes in _SOURCE_COMMENTS.items() for suffix in suffixes.split()
 }
 _HASH_NAMES = {"makefile", "gemfile", "rakefile", "procfile", "vagrantfile", "brewfile"}
-_REPORT_KINDS = frozenset({FileKind.JSON, FileKind.PROSE, FileKind.DATA})
+_PROSE_NAMES = {"readme", "license", "changelog", "notice", "authors"}
+_HASH_FORMATS = frozenset({Format.ENV, Format.SHELL, Format.DOCKERFILE, Format.TOML,
+                           Format.YAML})
+_REPORT_FORMATS = frozenset({Format.JSON, Format.PROSE, Format.DATA})
+_PAGES = (".html", ".htm")
+"""Suffixes of a page ``ftscan inventory --format html`` writes."""
 
 
-def classify(path: str) -> FileKind:
-    """The kind of file at ``path`` (a relative posix path), from its name."""
-    if language_of(path) is not None:
-        return FileKind.CODE
-    name = posixpath.basename(path)
+def kind_of(relpath: str) -> FileKind:
+    """The kind of the file at ``relpath`` (a relative posix path), from its path."""
+    named = _by_name(relpath.rpartition("/")[2])
+    if named.language is not None:
+        return named
+    carrier = carrier_of(relpath)
+    return named if carrier is None else _kind(named.format, None, carrier, named.comments)
+
+
+_NAMED: dict[str, FileKind] = {}
+"""File name → its kind, for the names seen already (``__init__.py``, ``package.json``)."""
+
+
+def _by_name(name: str) -> FileKind:
+    """The kind a file name says, carrier aside."""
+    known = _NAMED.get(name)
+    if known is not None:
+        return known
+    if len(_NAMED) >= 1 << 16:
+        _NAMED.clear()
+    language = language_of(name)
     lower = name.lower()
-    if lower == ".env" or lower.startswith(".env.") or lower == ".envrc":
-        return FileKind.ENV
-    if lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "dockerfile-")):
-        return FileKind.DOCKERFILE
-    if lower.endswith(".tf.json"):
-        return FileKind.JSON
     suffix = posixpath.splitext(lower)[1]
-    if lower in ("readme", "license", "changelog", "notice", "authors"):
-        return FileKind.PROSE
-    return _BY_SUFFIX.get(suffix, FileKind.SOURCE)
+    if language is not None:
+        kind = _kind(Format.CODE, language, None, _COMMENTS_BY_SUFFIX.get(suffix))
+    else:
+        fmt, comments = _format_and_comments(lower, suffix)
+        kind = _kind(fmt, None, None, comments)
+    _NAMED[name] = kind
+    return kind
 
 
-def may_be_report(path: str, kind: FileKind) -> bool:
-    """Could the file at ``path``, of ``kind``, be one of ftscan's reports? JSON, Markdown,
-    text, CSV and files of no known kind (``.sarif``, ``.out``, no suffix) can; code and
-    configuration (Python, JavaScript, YAML, ``.env``, ...) never are, whatever they hold."""
-    return kind in _REPORT_KINDS or (kind is FileKind.SOURCE
-                                     and comment_syntax(path, kind) is None)
+def is_page(relpath: str) -> bool:
+    """Is the file at ``relpath`` named as a page ``ftscan inventory --format html`` writes
+    (an HTML page can be one of ftscan's reports, though HTML is markup with comments)?"""
+    return relpath.lower().endswith(_PAGES)
 
 
-def comment_syntax(path: str, kind: FileKind) -> CommentSyntax | None:
-    """The comment syntax of a file the text pass reads, when known."""
-    if kind in (FileKind.ENV, FileKind.SHELL, FileKind.DOCKERFILE, FileKind.TOML, FileKind.YAML):
-        return CommentSyntax.HASH
-    if kind is FileKind.TERRAFORM:
-        return CommentSyntax.HCL
-    if kind in (FileKind.PROSE, FileKind.DATA):
-        return None
-    name = posixpath.basename(path).lower()
-    if name in _HASH_NAMES:
-        return CommentSyntax.HASH
-    return _COMMENTS_BY_SUFFIX.get(posixpath.splitext(name)[1])
+def _format_and_comments(lower: str, suffix: str) -> tuple[Format, CommentSyntax | None]:
+    """The format and comment syntax a file name (lower-cased) says."""
+    fmt = _format(lower, suffix)
+    if fmt in _HASH_FORMATS:
+        comments: CommentSyntax | None = CommentSyntax.HASH
+    elif fmt is Format.HCL:
+        comments = CommentSyntax.HCL
+    elif fmt is Format.SOURCE:
+        comments = (CommentSyntax.HASH if lower in _HASH_NAMES
+                    else _COMMENTS_BY_SUFFIX.get(suffix))
+        if comments is None and suffix:
+            fmt, comments = _inner(lower[:-len(suffix)])
+    else:
+        comments = None
+    return fmt, comments
+
+
+def _inner(stem: str) -> tuple[Format, CommentSyntax | None]:
+    """The format and comments of a file named ``stem`` plus a suffix of no known kind: an env
+    file or prose when ``stem`` names one (``openai.env``, ``env``, ``CLAUDE.md``), else a file
+    of unknown kind."""
+    inner = Format.ENV if stem == "env" else _format(stem, posixpath.splitext(stem)[1])
+    if inner is Format.ENV:
+        return inner, CommentSyntax.HASH
+    if inner is Format.PROSE:
+        return inner, None
+    return Format.SOURCE, None
+
+
+def _format(lower: str, suffix: str) -> Format:
+    """The format a file name (lower-cased) says."""
+    if lower in (".env", ".envrc") or lower.startswith(".env."):
+        return Format.ENV
+    if lower in ("dockerfile", "containerfile") or lower.startswith(("dockerfile.", "dockerfile-")):
+        return Format.DOCKERFILE
+    if lower.endswith(".tf.json"):
+        return Format.JSON
+    if lower in _PROSE_NAMES:
+        return Format.PROSE
+    return _BY_SUFFIX.get(suffix, Format.SOURCE)
+
+
+@functools.cache
+def _kind(fmt: Format, language: str | None, carrier: str | None,
+          comments: CommentSyntax | None) -> FileKind:
+    return FileKind(fmt, language, carrier, comments)
+
+
+_KEY = re.compile(rb"[A-Za-z_][A-Za-z0-9_.]*")
+
+
+def _env_like(data: bytes) -> bool:
+    """Are the non-blank lines of ``data`` all ``KEY=value`` assignments (``export`` allowed,
+    no blank before the ``=``: code writes ``KEY = value``) and ``#`` comments, with at least
+    one assignment?"""
+    assigned = False
+    for line in data.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith(b"#"):
+            continue
+        key, equals, _ = stripped.partition(b"=")
+        if key.startswith((b"export ", b"export\t")):
+            key = key[len(b"export"):].lstrip()
+        if not equals or _KEY.fullmatch(key) is None:
+            return False
+        assigned = True
+    return assigned

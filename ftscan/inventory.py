@@ -29,6 +29,7 @@ from ftscan.errors import FtscanError
 from ftscan.jsonfields import Fields, read_json
 from ftscan.models import Finding, Role, Status
 from ftscan.reconcile.model import Reconciliation, Remote
+from ftscan.reconcile.stored import combined, reconciliation_from, remote_from
 from ftscan.result import ScanResult
 from ftscan.verdicts import status_of
 
@@ -433,6 +434,8 @@ def load(path: Path) -> Inventory:
         for item in document.objects("models", required=True):
             row = _row_from(item)
             inventory.rows[row.key] = row
+        inventory.reconciliation = combined((reconciliation_from(document),),
+                                            (row.remote for row in inventory.rows.values()))
     except ValueError as exc:
         raise InventoryError(f"{path}: malformed inventory: {exc}") from None
     return inventory
@@ -464,7 +467,8 @@ def _row_from(item: Fields) -> Row:
         outside=outside, kind=kind, label=item.text("label"),
         recipe_sites=_read_sites(recipe, "sites", only),
         training_files=recipe.texts("trainingFiles"),
-        validation_files=recipe.texts("validationFiles"), recipe_note=recipe.text("note"))
+        validation_files=recipe.texts("validationFiles"), recipe_note=recipe.text("note"),
+        remote=remote_from(item))
 
 
 def _read_sites(item: Fields, key: str, repository: str) -> set[Site]:
@@ -504,4 +508,6 @@ def merge(inventories: Sequence[Inventory], as_of: dt.date | None = None) -> Inv
                 merged.rows[row.key].merge(row)
             else:
                 merged.rows[row.key] = row.copy()
+    merged.reconciliation = combined((i.reconciliation for i in inventories),
+                                     (row.remote for row in merged.rows.values()))
     return merged

@@ -143,6 +143,9 @@ class TrainingSite:
     be among them."""
     data_files: tuple[str, ...] = ()
     """Training-data files of the repository this site names (linked after the scan)."""
+    documented: bool = False
+    """A command written in a document (a shell block of a Markdown runbook): what the team
+    runs by hand, not code a build or a service runs."""
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ def _re2() -> Any:
 _LEADING_LOOKBEHIND = re.compile(r"^\(\?<!(\[[^\]]*\])\)")
 _TRAILING_LOOKAHEAD = re.compile(r"\(\?!(\[[^\]]*\])\)$")
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
-_INNER_LOOKAHEAD = re.compile(r"\(\?!(?:[^()\\]|\\.)*\)")
+_INNER_LOOKAROUND = re.compile(r"\(\?<?!(?:[^()\\]|\\.)*\)")
 
 
 class Match(Protocol):
@@ -114,11 +114,11 @@ def existence_form(text: str) -> tuple[str, bool]:
     """``text`` for a yes/no search over bytes, and whether it is exact: named groups unnamed,
     and a leading ``(?<![...])`` / trailing ``(?![...])`` turned into "start (end) of text or a
     character outside the class", which RE2 can run and which matches in the same places. A
-    negative lookahead elsewhere (``accounts/(?!fireworks/)``) is dropped: the form then
-    matches a little more than the pattern (not exact)."""
+    negative lookaround elsewhere (``accounts/(?!fireworks/)``, ``(?<!"id": ")``) is dropped:
+    the form then matches a little more than the pattern (not exact)."""
     text = _LEADING_LOOKBEHIND.sub(lambda m: f"(?:^|[^{m.group(1)[1:-1]}])", text)
     text = _TRAILING_LOOKAHEAD.sub(lambda m: f"(?:$|[^{m.group(1)[1:-1]}])", text)
-    relaxed = _INNER_LOOKAHEAD.sub("", text)
+    relaxed = _INNER_LOOKAROUND.sub("", text)
     return _NAMED_GROUP.sub("(?:", relaxed), relaxed == text
 
 

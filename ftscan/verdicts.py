@@ -192,6 +192,8 @@ def training_message(title: str, detection: Detection, lifecycle: Lifecycle) -> 
               "missing)") if site.hidden else ""
     what = "creates a fine-tuning job" if detection.role is Role.TRAINING else \
         "is a fine-tuning job creation commented out"
+    if site.documented:
+        what = "in a runbook " + what
     return (f"{title}: {site.call} {what}: {', '.join(parts)}{hidden}; "
             f"{training_phrase(lifecycle)}")
 
@@ -249,8 +251,10 @@ class Verdicts:
             life = dated(self.lifecycle.training_entry_for(
                 site.provider, detection.rule_id, site.base_model), self.as_of,
                 self.window_days)
-            return _finding(detection, level_for(detection.role, life, default), life,
-                            training_message(title, detection, life))
+            level = level_for(detection.role, life, default)
+            if site.documented and level is Level.ERROR:
+                level = Level.WARNING  # a runbook breaks by hand, no build or service fails
+            return _finding(detection, level, life, training_message(title, detection, life))
         if detection.training_data is not None:
             return _finding(detection, Level.NOTE, Lifecycle(Status.UNKNOWN),
                             data_message(title, detection))

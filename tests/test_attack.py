@@ -171,6 +171,7 @@ def _scan(repo: Path, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.slow
 def test_a_hostile_repository_is_scanned_safely_in_every_mode(
         attack: tuple[Path, Path, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     repo, markers, base = attack

@@ -64,6 +64,33 @@ def name_in_many_files(repo: Path, n: int) -> None:
               "client.responses.create(model=MODEL, input='')\n")
 
 
+def env_wrapper_everywhere(repo: Path, n: int) -> None:
+    write(repo, ".env", f"MODEL={FT}\n")
+    write(repo, "src/env.js", "export function getRequired(name) { return process.env[name]; }\n")
+    for i in range(n):
+        write(repo, f"src/worker_{i}.js", 'import { getRequired } from "./env";\n'
+              'const m = getRequired("MODEL");\n'
+              "client.chat.completions.create({ model: m, messages: [] });\n")
+
+
+def table_read_everywhere(repo: Path, n: int) -> None:
+    write(repo, "src/status.js", "const job = await client.fineTuning.jobs.retrieve(id);\n"
+          'await db.from("settings").upsert({ key: "model", value: job.fine_tuned_model });\n')
+    for i in range(n):
+        write(repo, f"src/reader_{i}.js",
+              'const { data } = await db.from("settings").select("value").single();\n'
+              "client.chat.completions.create({ model: data.value, messages: [] });\n")
+
+
+def env_object_everywhere(repo: Path, n: int) -> None:
+    write(repo, ".env", f"MODEL={FT}\n")
+    write(repo, "src/env.js", "const schema = z.object({ MODEL: z.string() });\n"
+          "export const env = schema.parse(process.env);\n")
+    for i in range(n):
+        write(repo, f"src/reader_{i}.js", 'import { env } from "./env";\n'
+              "client.chat.completions.create({ model: env.MODEL, messages: [] });\n")
+
+
 SHAPES: dict[str, tuple[Callable[[Path, int], None], int, Callable[[ScanResult, int], None]]]
 SHAPES = {}
 
@@ -78,6 +105,10 @@ def _call_and_model_call(result: ScanResult, n: int) -> None:
     assert len([f for f in result.findings if f.role is Role.USE]) == 2
 
 
+def _one_use_each(result: ScanResult, n: int) -> None:
+    assert len([f for f in result.findings if f.role is Role.USE]) == n
+
+
 def _uses_everywhere(result: ScanResult, n: int) -> None:
     # one use per worker: the env read, and the sink reached through it
     assert len([f for f in result.findings if f.role is Role.USE]) == 2 * n
@@ -89,6 +120,9 @@ SHAPES = {
     "a 200-module import chain": (import_chain, 50, _one_use),
     "mutual recursion": (mutual_recursion, 50, _call_and_model_call),
     "a name bound in 1,000 files": (name_in_many_files, 250, _uses_everywhere),
+    "an env wrapper called in 1,000 files": (env_wrapper_everywhere, 250, _uses_everywhere),
+    "a table read back in 1,000 files": (table_read_everywhere, 250, _one_use_each),
+    "a validated env object read in 1,000 files": (env_object_everywhere, 250, _one_use_each),
 }
 
 

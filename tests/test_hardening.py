@@ -84,6 +84,7 @@ def _run_over(pattern: re.Pattern[str] | re.Pattern[bytes], unit: str, size: int
     return time.perf_counter() - started
 
 
+@pytest.mark.slow
 def test_every_builtin_pattern_runs_in_linear_time_on_adversarial_megabytes() -> None:
     """Each pattern against a megabyte of its worst inputs (repetitions of what it looks for):
     under a second each. A quadratic pattern takes minutes on these.
@@ -108,14 +109,27 @@ def test_every_builtin_pattern_runs_in_linear_time_on_adversarial_megabytes() ->
                                   ".ft-", "a.ft-", "accounts/a/models/", '"ft:', "ft:{"])
 def test_the_scan_entry_points_are_linear_on_adversarial_megabytes(unit: str) -> None:
     """What a file meets on its way through: the byte prefilter (hints included, in RE2),
-    the id search and the dynamic-id search."""
+    the id search and the dynamic-id search. Eight times the input costs about eight times
+    the time (a quadratic search costs 64 times); and a megabyte stays within seconds. The
+    ratio, the better of two runs each, holds on a loaded machine where a bare bound flakes."""
     rules = load_rules()
-    text = (unit * (MEGABYTE // len(unit) + 1))[:MEGABYTE]
-    for call in (lambda: rules.is_candidate(text.encode()), lambda: rules.find(text),
-                 lambda: rules.find_dynamic(text + "{x}")):
-        started = time.perf_counter()
-        call()
-        assert time.perf_counter() - started < 1.0, unit
+
+    def cost(size: int) -> float:
+        text = (unit * (size // len(unit) + 1))[:size]
+        best = []
+        for call in (lambda: rules.is_candidate(text.encode()), lambda: rules.find(text),
+                     lambda: rules.find_dynamic(text + "{x}")):
+            runs = []
+            for _ in range(2):
+                started = time.perf_counter()
+                call()
+                runs.append(time.perf_counter() - started)
+            best.append(min(runs))
+        return sum(best)
+
+    small, large = cost(MEGABYTE // 8), cost(MEGABYTE)
+    assert large < 5.0, unit
+    assert large < 20 * max(small, 0.005), (unit, small, large)
 
 
 def test_rule_files_patterns_run_in_re2(tmp_path: Path) -> None:
@@ -1076,3 +1090,24 @@ def test_errors_quoting_the_tree_cannot_issue_workflow_commands(
     assert result.exit_code == 2
     assert not any(line.startswith("::") for line in result.stderr.splitlines())
     assert "\x1b" not in result.stderr and "\\n::add-mask::" in result.stderr
+
+
+def test_an_output_that_is_a_device_or_a_fifo_is_written_to_not_replaced(
+        tmp_path: Path) -> None:
+    """``--output /dev/null`` as root renamed a temporary file over the device: /dev/null
+    became a regular file for the whole machine. A path that is no regular file is written to
+    as it is (a FIFO here: the same path, without touching the machine's devices)."""
+    import threading
+
+    from ftscan.atomic import write_atomic
+
+    fifo = tmp_path / "report.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    write_atomic(fifo, "the report\n")
+    reader.join(timeout=10)
+    assert received == [b"the report\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.fifo"]  # no temporary file left

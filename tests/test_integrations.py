@@ -17,6 +17,9 @@ import pytest
 import yaml
 from conftest import DATA, REPO, commit, git, new_git_repo
 
+pytestmark = pytest.mark.slow
+"""Every test here installs ftscan afresh or runs a real tool end to end."""
+
 FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
 FT2 = "ft:gpt-4o-2024-08-06:acme:tagger:EfGh5678"
 ACTION = yaml.safe_load((REPO / "action.yml").read_text())

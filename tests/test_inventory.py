@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -12,13 +13,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sweepgen
 from click.testing import CliRunner
 from conftest import FIXTURES, run_scan
 
 from ftscan import inventory as inv
 from ftscan.cli import main
+from ftscan.lifecycle import load_lifecycle
 from ftscan.ownership import parse_codeowners
+from ftscan.providers.base import ProviderState, RemoteModel
+from ftscan.reconcile.join import reconcile
 from ftscan.reporters import inventory_json
+from ftscan.ruleset import load_rules
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("FTSCAN_UPDATE_GOLDEN") == "1"
@@ -357,3 +363,33 @@ def test_broken_component_files_fall_back_quietly(tmp_path: Path) -> None:
     (repo / "CODEOWNERS").write_text("svc/ @shop/team\n")
     (finding,) = run_scan(repo).findings
     assert (finding.owners, finding.service) == (("@shop/team",), "shop")
+
+
+def test_a_merged_reconcile_result_keeps_the_provider_side(tmp_path: Path) -> None:
+    """``ftscan reconcile --format json`` writes each row's ``remote`` and the providers asked;
+    ``--merge`` reads them back, so a merged inventory (a page, a table) still shows them."""
+    sweep = inv.merge(sweepgen.sweep(4, 20))
+    served = [r.model_id for r in sweep.sorted_rows() if r.provider == "openai"][:3]
+    state = ProviderState("openai", "https://api.openai.com/v1", usage_days=90,
+                          last_used={served[0]: dt.date(2026, 11, 20)})
+    state.models = {model_id: RemoteModel("openai", model_id, None, "acme", dt.date(2025, 3, 1))
+                    for model_id in [*served, "ft:gpt-4o-2024-08-06:acme:forgotten:F0001"]}
+    reconciled = reconcile(sweep, [state], load_lifecycle(), load_rules(), sweepgen.AS_OF)
+    path = tmp_path / "reconciled.json"
+    path.write_text(inventory_json.render(reconciled), encoding="utf-8")
+    other = tmp_path / "other.json"
+    other.write_text(inventory_json.render(inv.merge(sweepgen.sweep(4, 20)[:1])),
+                     encoding="utf-8")
+    result = CliRunner().invoke(main, ["inventory", "--merge", str(path), "--format", "json"])
+    assert json.loads(result.output) == json.loads(path.read_text())
+    result = CliRunner().invoke(main, ["inventory", "--merge", str(path), str(other),
+                                       "--format", "json"])
+    merged = json.loads(result.output)
+    # 20 fine-tunes (12 of OpenAI, 3 of them served) and an orphan; the other inventory holds
+    # some of the same ids, not reconciled: they keep the provider's side
+    assert merged["reconciliation"]["counts"] == {
+        "referenced": 3, "orphan": 1, "dead-reference": 9, "stale-mention": 0,
+        "unchecked": 8}
+    remotes = {m["modelId"]: m["remote"] for m in merged["models"]}
+    assert remotes[served[0]]["lastUsed"] == "2026-11-20"
+    assert remotes[served[1]]["usageKnown"] and remotes[served[1]]["lastUsed"] is None

@@ -316,3 +316,280 @@ def test_a_validated_env_object(repo: Path) -> None:
         openai.chat.completions.create({ model: env.SUPPORT_MODEL, messages: [] });
     ''')
     assert ("src/chat.ts", 2, "FT001") in uses(repo)
+
+
+# ---------------------------------------------------------------- shapes of real code
+
+
+def test_a_default_in_a_destructuring_pattern_is_a_value_the_name_takes(repo: Path) -> None:
+    _write(repo, "service.js", f'''\
+        class Service {{
+          async chat(messages, options = {{}}) {{
+            const {{ model = "{FT}", maxTokens = 10 }} = options;
+            return openai.chat.completions.create({{ model, messages }});
+          }}
+        }}
+        function tag({{ model: chosen = "{FT2}" }} = {{}}) {{
+          return openai.chat.completions.create({{ model: chosen, messages: [] }});
+        }}
+    ''')
+    result = run_scan(repo)
+    found = {f.location.start_line: f.model_ids for f in result.findings if f.role is Role.USE}
+    assert found == {4: (FT,), 8: (FT2,)}
+
+
+def test_maps_and_sets_hold_what_is_put_in_them(repo: Path) -> None:
+    _write(repo, "trainer.js", f'''\
+        class Trainer {{
+          constructor() {{ this.tuned = new Map(); }}
+          async check(id) {{
+            const job = await this.openai.fineTuning.jobs.retrieve(id);
+            this.tuned.set(job.metadata.kind, job.fine_tuned_model);
+          }}
+          async answer(kind) {{
+            const model = this.tuned.get(kind) || "gpt-4o";
+            return this.openai.chat.completions.create({{ model, messages: [] }});
+          }}
+        }}
+        const table = new Map([["tagger", "{FT}"]]);
+        const allowed = new Set(["{FT2}"]);
+        for (const m of allowed) openai.chat.completions.create({{ model: m, messages: [] }});
+        openai.chat.completions.create({{ model: table.get(key), messages: [] }});
+    ''')
+    result = run_scan(repo)
+    found = {f.location.start_line: (f.rule_id, f.model_ids)
+             for f in result.findings if f.role is Role.USE}
+    assert found == {9: ("FT100", ()), 14: ("FT001", (FT2,)), 15: ("FT001", (FT,))}
+
+
+def test_env_reads_through_a_wrapper_a_constant_name_or_a_config_service(repo: Path) -> None:
+    """``getRequired("X")`` reads env X where the repository's ``getRequired(name)`` returns
+    ``process.env[name]``; ``process.env[KEY]`` with a constant ``KEY``; NestJS's
+    ``configService.get("X")``. The caller of the wrapper reads no env itself: the name it
+    passes, named like a fine-tune, is reason enough to read it."""
+    write(repo, ".env", f"OPENAI_MODEL={FT}\n")
+    _write(repo, "src/utils/env.ts", '''\
+        export function getRequired(name: string): string {
+          const value = process.env[name];
+          if (!value) throw new Error(`Missing ${name}`);
+          return value;
+        }
+    ''')
+    _write(repo, "src/reply.ts", '''\
+        import { getRequired } from "./utils/env";
+        const model = useFineTune ? getRequired("FINE_TUNED_MODEL_NAME") : "gpt-4o";
+        await openai.chat.completions.create({ model, messages: [] });
+    ''')
+    _write(repo, "src/generic.ts", '''\
+        import { getRequired } from "./utils/env";
+        const KEY = "OPENAI_MODEL";
+        await openai.chat.completions.create({ model: getRequired("OPENAI_MODEL"), messages: [] });
+        await openai.chat.completions.create({ model: process.env[KEY], messages: [] });
+        const fromConfig = this.configService.get<string>("OPENAI_MODEL");
+        await openai.chat.completions.create({ model: fromConfig, messages: [] });
+    ''')
+    result = run_scan(repo)
+    found = {(f.location.path, f.location.start_line): (f.rule_id, f.model_ids)
+             for f in result.findings if f.role is Role.USE}
+    assert found == {("src/reply.ts", 3): ("FT100", ()),
+                     ("src/generic.ts", 3): ("FT001", (FT,)),
+                     ("src/generic.ts", 4): ("FT001", (FT,)),
+                     ("src/generic.ts", 5): ("FT001", (FT,)),
+                     ("src/generic.ts", 6): ("FT001", (FT,))}
+
+
+def test_requests_that_name_the_model_in_their_url_body_or_a_proxy_payload(repo: Path) -> None:
+    legacy = "davinci:ft-personal-2023-06-22-00-43-09"
+    _write(repo, "bot.js", f'''\
+        async function story() {{
+          const url = "https://api.openai.com/v1/engines/{legacy}/completions";
+          return axios.post(url, {{ prompt: "x", max_tokens: 50 }}, {{ headers }});
+        }}
+        function payload({{ model, prompt }}) {{
+          return {{ model, messages: [{{ role: "user", content: prompt }}], temperature: 0 }};
+        }}
+        async function post({{ model, prompt, fetchImpl = globalThis.fetch }}) {{
+          return fetchImpl(`${{base}}/chat/completions`, {{
+            method: "POST",
+            body: JSON.stringify(payload({{ model, prompt }})),
+          }});
+        }}
+        const TUNED = "{FT}";
+        post({{ model: TUNED, prompt: "hi" }});
+        async function viaProxy(modelOverride) {{
+          await fetch("/.netlify/functions/openaiProxy", {{
+            method: "POST",
+            body: JSON.stringify({{ endpoint: "chat/completions",
+                                   payload: {{ model: modelOverride, messages }} }}),
+          }});
+        }}
+        viaProxy("{FT2}");
+        logger.info({{ model: TUNED, body: JSON.stringify({{ model: TUNED }}) }});
+        fetch(url, {{ method: "POST", body: JSON.stringify({{ meta: {{ model: TUNED }} }}) }});
+    ''')
+    result = run_scan(repo)
+    found = {f.location.start_line: f.model_ids for f in result.findings if f.role is Role.USE}
+    assert found == {3: (legacy,), 11: (FT,), 15: (FT,), 20: (FT2,), 23: (FT2,)}
+
+
+def test_a_fine_tune_stored_in_a_table_and_read_back(repo: Path) -> None:
+    """A job's ``fine_tuned_model`` written to a Supabase table or a MongoDB collection, read
+    back elsewhere and passed to a model: a use of a fine-tune set outside the repository. A
+    new fine-tuning job started from it is a training site, not a use."""
+    _write(repo, "functions/status.js", '''\
+        const job = await openai.fineTuning.jobs.retrieve(jobId);
+        await supabase.from("app_settings")
+          .upsert({ key: "active_model", value: job.fine_tuned_model }, { onConflict: "key" });
+        await db.collection("config").updateOne(
+          { key: "latest" }, { $set: { modelId: job.fine_tuned_model } }, { upsert: true });
+        await supabase.from("bot_models")
+          .insert([{ bot_id: id, open_ai_id: job.fine_tuned_model }]);
+    ''')
+    _write(repo, "db/models.ts", '''\
+        export const fetchBotModel = async (id: string) => {
+          const { data } = await supabase.from("bot_models").select("*").eq("id", id).single();
+          return data;
+        };
+    ''')
+    _write(repo, "functions/report.js", '''\
+        import { fetchBotModel } from "../db/models";
+        async function activeModel() {
+          const { data } = await supabase.from("app_settings").select("value").single();
+          return data?.value || null;
+        }
+        async function latest() {
+          const settings = client.db("reports").collection("config");
+          const config = await settings.findOne({ key: "latest" });
+          return config?.modelId || "gpt-4o";
+        }
+        await openai.chat.completions.create({ model: await activeModel(), messages: [] });
+        await openai.chat.completions.create({ model: await latest(), messages: [] });
+        const bot = await fetchBotModel(botId);
+        await openai.chat.completions.create({ model: bot.open_ai_id, messages: [] });
+        await openai.chat.completions.create({ model: (await latest()).name, messages: [] });
+        await openai.fineTuning.jobs.create({ model: await activeModel(), training_file: f });
+    ''')
+    result = run_scan(repo)
+    found = {(f.location.path, f.location.start_line): f.outside
+             for f in result.findings if f.role is Role.USE}
+    assert set(found) == {("functions/report.js", 11), ("functions/report.js", 12),
+                          ("functions/report.js", 14)}
+    assert found[("functions/report.js", 11)] == (
+        "a fine-tuning job's result, job.fine_tuned_model, stored in app_settings and read back")
+    assert "stored in config" in str(found[("functions/report.js", 12)])
+    assert "stored in bot_models" in str(found[("functions/report.js", 14)])
+
+
+def test_a_constructor_parameter_typed_with_a_class_gets_an_injected_instance(
+        repo: Path) -> None:
+    """NestJS and Angular inject a constructor's class-typed parameters; ``baseUrl: "./"``
+    makes ``src/...`` a path from the root."""
+    write(repo, "tsconfig.json", '{"compilerOptions": {"baseUrl": "./"}}\n')
+    _write(repo, "src/shared/openai.service.ts", '''\
+        @Injectable()
+        export class OpenaiService {
+          async query(prompt: string, settings?: { tunedModel?: string }) {
+            const model = settings?.tunedModel ?? "gpt-4o";
+            return this.client.chat.completions.create({ messages: [], model });
+          }
+        }
+    ''')
+    _write(repo, "src/tasks/task.service.ts", f'''\
+        import {{ OpenaiService }} from "src/shared/openai.service";
+        @Injectable()
+        export class TaskService {{
+          private readonly validator = "{FT}";
+          constructor(private readonly openai: OpenaiService, unused: SomeInterface) {{}}
+          run() {{
+            return this.openai.query("x", {{ tunedModel: this.validator }});
+          }}
+        }}
+    ''')
+    assert uses(repo) == [("src/shared/openai.service.ts", 5, "FT001"),
+                          ("src/tasks/task.service.ts", 7, "FT001")]
+
+
+def test_ft_and_one_placeholder_is_no_model_id(repo: Path) -> None:
+    """``ft:${this.model}`` (a label, a cache key) has no id's shape; a template with the
+    id's separators is a dynamic id."""
+    _write(repo, "label.ts", '''\
+        const label = `ft:${this.model}`;
+        const key = "ft:" + name;
+        const id = `ft:${base}:acme:${suffix}:${job}`;
+    ''')
+    assert [(r[1], r[2]) for r in rows(repo)] == [(3, "dynamic")]
+
+
+def test_an_id_whose_last_part_awaits_the_real_one_is_an_example_that_is_followed(
+        repo: Path) -> None:
+    """``ft:...:jtbd-statements:id`` in a config module the code calls the model with: the
+    fine-tune's slot, an example until the real id is filled in, and its uses."""
+    _write(repo, "src/config/models.ts", '''\
+        export const fineTunedModels = {
+          statements: "ft:gpt-4.1-2025-04-14:personal:jtbd-statements:id",
+        };
+    ''')
+    _write(repo, "src/service.ts", '''\
+        import { fineTunedModels } from "./config/models";
+        openai.chat.completions.create({ model: fineTunedModels.statements, messages: [] });
+    ''')
+    assert [(r[0], r[1], r[2]) for r in rows(repo)] == [
+        ("src/config/models.ts", 2, "example"), ("src/service.ts", 2, "use")]
+
+
+def test_the_environment_passed_whole_and_validated_by_a_schema(repo: Path) -> None:
+    """``env = envSchema.parse(process.env)`` (zod), ``cleanEnv(process.env, ...)``
+    (envalid), a function defaulting a parameter to ``process.env``: their fields are env
+    reads."""
+    write(repo, ".env", f"OPENAI_MODEL={FT}\nREFERENCE_MODEL={FT2}\n")
+    _write(repo, "src/env.ts", '''\
+        import { z } from "zod";
+        const envSchema = z.object({ OPENAI_MODEL: z.string() });
+        export const env = envSchema.parse(process.env);
+        export const checked = envSchema.safeParse(process.env);
+    ''')
+    _write(repo, "src/chat.ts", '''\
+        import { env, checked } from "./env";
+        openai.chat.completions.create({ model: env.OPENAI_MODEL, messages: [] });
+        openai.chat.completions.create({ model: checked.data.OPENAI_MODEL, messages: [] });
+        openai.chat.completions.create({ model: env.OTHER_MODEL, messages: [] });
+    ''')
+    _write(repo, "src/bridge.mjs", '''\
+        export function readConfig(env = process.env) {
+          return { reference: env.REFERENCE_MODEL || "gpt-4o" };
+        }
+        const config = readConfig();
+        openai.chat.completions.create({ model: config.reference, messages: [] });
+    ''')
+    result = run_scan(repo)
+    found = {(f.location.path, f.location.start_line): f.model_ids
+             for f in result.findings if f.role is Role.USE}
+    assert found == {("src/chat.ts", 2): (FT,), ("src/chat.ts", 3): (FT,),
+                     ("src/bridge.mjs", 5): (FT2,)}
+
+
+def test_a_committed_dist_that_is_the_code_a_package_runs_is_read(repo: Path) -> None:
+    """``dist/`` is build output, left out, unless its ``package.json`` runs a file in it and
+    no sources beside it build it; a bundle in it is read without a parser."""
+    write(repo, "package.json", '{"name": "bot", "main": "dist/index.js",'
+          ' "scripts": {"start": "node dist/index.js"}}\n')
+    _write(repo, "dist/index.js", f'''\
+        "use strict";
+        const MODEL = "{FT}";
+        async function reply(messages) {{
+          return openai.chat.completions.create({{ model: MODEL, messages }});
+        }}
+    ''')
+    _write(repo, "dist/vendor.js", f'''\
+        /******/ (() => {{ var __webpack_modules__ = {{}};
+        function __webpack_require__(id) {{ return __webpack_modules__[id]; }}
+        const M = "{FT2}"; client.chat.completions.create({{ model: M, messages: [] }});
+        }})();
+    ''')
+    write(repo, "web/package.json", '{"name": "web", "main": "dist/index.js"}\n')
+    write(repo, "web/tsconfig.json", '{"compilerOptions": {"outDir": "dist"}}\n')
+    _write(repo, "web/dist/index.js", f'const COPY = "{FT}";\n')
+    _write(repo, "tools/dist/run.js", f'const OTHER = "{FT2}";\n')
+    assert [(r[0], r[1], r[2]) for r in rows(repo)] == [
+        ("dist/index.js", 2, "definition"), ("dist/index.js", 4, "use"),
+        ("dist/vendor.js", 3, "definition")]

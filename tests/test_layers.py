@@ -5,6 +5,8 @@ or inside a function; those under ``if TYPE_CHECKING:`` are annotations and do n
 - The result model (``result``, ``models``, ``verdicts``) never reaches the scan
   (``pipeline``, ``api``): a caller can judge or report findings without running a scan.
 - A reporter reads the result model and nothing of the engine.
+- A carrier reads files through the format readers and builds the value-flow graph through
+  flow's graph-building API, nothing else; languages and carriers never import each other.
 """
 
 from __future__ import annotations
@@ -98,8 +100,34 @@ def test_reporters_read_the_result_model_only(reporter: str) -> None:
     assert outside <= REPORTER_MAY_IMPORT, outside - REPORTER_MAY_IMPORT
 
 
+CARRIER_MAY_IMPORT = {"ftscan.bindings", "ftscan.models", "ftscan.comments", "ftscan.textpos",
+                      "ftscan.lazy", "ftscan.flow.build", "ftscan.flow.graph", "ftscan.flow.facts",
+                      "ftscan.flow.deploy", "ftscan.flow.names"}
+"""What a carrier may import besides other carriers and the format readers
+(``ftscan.parsers``): the typed names and detections it binds, and the graph it links them
+into."""
+
+
+@pytest.mark.parametrize("carrier", sorted(m for m in MODULES
+                                           if m.startswith("ftscan.carriers")))
+def test_carriers_use_the_format_readers_and_the_graph_only(carrier: str) -> None:
+    outside = {m for m in GRAPH[carrier]
+               if not m.startswith(("ftscan.carriers", "ftscan.parsers"))}
+    assert outside <= CARRIER_MAY_IMPORT, outside - CARRIER_MAY_IMPORT
+
+
+def test_languages_and_carriers_never_import_each_other() -> None:
+    def family(module: str) -> str:
+        return module.split(".")[1] if "." in module else ""
+
+    crossing = {(m, i) for m in MODULES for i in GRAPH[m]
+                if {family(m), family(i)} == {"languages", "carriers"}}
+    assert crossing == set()
+
+
 def test_the_graph_is_read() -> None:
     """The reading above finds real imports (a broken reader would pass every test)."""
     assert "ftscan.verdicts" in GRAPH["ftscan.pipeline.repository"]
     assert "ftscan.pipeline.sweep" in GRAPH["ftscan.api"]  # imported inside scan()
     assert "ftscan.result" not in GRAPH["ftscan.cache.kept"]  # under TYPE_CHECKING only
+    assert "ftscan.flow.build" in GRAPH["ftscan.carriers.helm"]

@@ -43,3 +43,18 @@ def test_the_wheel_ships_the_rule_data_and_the_report_schema() -> None:
                 Path(p).name for p in installed}:  # a wheel install, not the checkout's build
             assert {"ftscan/rules/openai.yaml", "ftscan/rules/lifecycle.yaml",
                     "ftscan/schemas/report-v1.schema.json"} <= installed
+
+
+def test_every_data_file_of_the_package_is_listed_for_the_wheel() -> None:
+    """A file the code reads at run time (a schema, sinks, the HTML page's template, style and
+    script) ships only if a package-data pattern names it."""
+    import fnmatch
+
+    listed = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"]
+    patterns = [f"{package.replace('.', '/')}/{pattern}" for package, globs in listed.items()
+                for pattern in globs]
+    data = [path.relative_to(REPO).as_posix() for path in (REPO / "ftscan").rglob("*")
+            if path.is_file() and path.suffix not in (".py", ".pyc")]
+    assert "ftscan/reporters/html/report.js" in data
+    assert [path for path in data if not any(fnmatch.fnmatch(path, p) for p in patterns)] == []

@@ -131,7 +131,7 @@ def test_a_reconciled_inventory_in_the_tree_is_an_ftscan_report(
     reconciled = reconcile(inv.build(sample), (), sample.settings.lifecycle,
                            sample.settings.rules, AS_OF)
     assert reconciled.reconciliation is not None
-    write(repo, f"inventory.{SUFFIXES[fmt]}", inventory_reporter(fmt).render(reconciled))
+    write(repo, f"inventory.{SUFFIXES.get(fmt, fmt)}", inventory_reporter(fmt).render(reconciled))
     findings = run_scan(repo).findings
     assert findings and all(f.role.value == "mention" and "ftscan report" in f.message
                             for f in findings)

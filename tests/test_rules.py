@@ -65,6 +65,40 @@ def test_dynamic_templates_need_a_placeholder_inside_the_id() -> None:
     assert RULES.find_dynamic("no id here {x}") is None
 
 
+def test_a_template_of_ft_and_one_placeholder_is_no_id() -> None:
+    """`` `ft:${this.model}` `` keys a price table (``ft:gpt-3.5-turbo`` is a price key); an id
+    built at run time shows its shape: a literal base, or the fields between its colons."""
+    assert RULES.find_dynamic("ft:{this.model}") is None
+    assert RULES.find_dynamic("ft:{model}:{suffix}") is None
+    rebuilt = RULES.find_dynamic("ft:{this.model}:{org}:{suffix}:{job}")
+    assert rebuilt is not None and rebuilt.model_id == "ft:{this.model}:{org}:{suffix}:{job}"
+    based = RULES.find_dynamic("ft:gpt-4o-mini-2024-07-18:{org}::{job}")
+    assert based is not None and based.base_model == "gpt-4o-mini-2024-07-18"
+
+
+CHECKPOINT = "ftchkpt-3f1c5e7a9b2d4f6081a3c5e7f9b1d3a5"
+
+
+@pytest.mark.parametrize("text", [
+    f'{{"id": "{CHECKPOINT}", "fine_tuned_model_checkpoint": "gpt-4o-mini.ft-x:ckpt-step-9"}}',
+    f'"      \\"id\\": \\"{CHECKPOINT}\\",\\n",',  # a notebook's output, JSON-escaped
+    f"FineTuningJobCheckpoint(id='{CHECKPOINT}', step_number=90)",
+])
+def test_a_checkpoint_records_own_id_is_no_model_id(text: str) -> None:
+    assert RULES.find(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    f"checkpoint_id: {CHECKPOINT}",
+    f'{{"checkpoint_id": "{CHECKPOINT}"}}',
+    f'"  \\"checkpoint_id\\": \\"{CHECKPOINT}\\",\\n",',
+    f'deploy(checkpoint_id="{CHECKPOINT}")',
+    f'"model": {{"format": "OpenAI", "name": "{CHECKPOINT}"}}',
+])
+def test_a_checkpoint_id_named_as_a_model_is_still_one(text: str) -> None:
+    assert [m.model_id for m in RULES.find(text)] == [CHECKPOINT]
+
+
 def test_prefilter_keywords_cover_every_rule() -> None:
     for rule in RULES.id_rules:
         for example in rule.positive:
@@ -148,3 +182,17 @@ def test_prefilter_answers_exactly_as_the_full_patterns_do() -> None:
                        for p in (*r.patterns, *r.hints)) or any(
             k in text for r in RULES.training_rules for k in r.keywords)
         assert RULES.is_candidate(text.encode()) is expected, text
+
+
+def test_a_fusion_table_id_makes_no_file_worth_parsing() -> None:
+    """Google Earth Engine scripts name Fusion Tables "ft:1emW...": the literal ends without a
+    colon, so no model id is completed from it at run time. A file full of them (hundreds of
+    kilobytes of coordinates around them) is settled by the byte prefilter, never parsed."""
+    coordinates = ",".join(f"[{i}.5, {i}.25]" for i in range(20_000))
+    script = ('var regions = ee.FeatureCollection("ft:1Q2w3E4r5T6y7U8i9O0pAsDfGhJkLzXcVbNm");\n'
+              f"var roi = ee.Geometry.Polygon([[{coordinates}]]);\n"
+              "Map.addLayer(roi, {left: 1}, 'roi');\n")
+    assert not RULES.is_candidate(script.encode())
+    assert RULES.is_candidate(b'MODEL = f"ft:{base}:acme:ranker:{job}"')
+    assert RULES.is_candidate(b'MODEL = "ft:gpt-4o-mini-2024-07-18:acme:" "ranker:AbC12345"')
+    assert RULES.is_candidate(b'model = "ft:" + base')

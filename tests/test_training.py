@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import textwrap
+import time
 from pathlib import Path
 
 import jsonschema
@@ -14,7 +15,7 @@ import pytest
 from conftest import DATA, run_scan, write
 
 from ftscan import inventory as inv
-from ftscan.models import Finding, Role
+from ftscan.models import Finding, Level, Role
 from ftscan.reporters import inventory_csv, inventory_json, inventory_markdown
 from ftscan.reporters import sarif as sarif_report
 
@@ -137,6 +138,160 @@ def test_curl_http_files_and_clis(repo: Path) -> None:
         "file-9", "gpt-4o-mini-2024-07-18", "cli")
     rest = found[("api.rest", 1)]
     assert rest is not None and rest.base_model == "gpt-4.1-2025-04-14"
+
+
+def test_posts_to_a_base_url_held_elsewhere(repo: Path) -> None:
+    _write(repo, "client.py", '''\
+        class Client:
+            def create(self, job):
+                return requests.post(f"{self.base_url}/fine_tuning/jobs", json=job)
+            def again(self, job):
+                return requests.post(self.base_url + "/fine_tuning/jobs", json=job)
+            def listed(self):
+                return requests.get(f"{self.base_url}/fine_tuning/jobs")
+            def cancel(self, job_id):
+                return requests.post(f"{self.base_url}/fine_tuning/jobs/{job_id}/cancel")
+            def own_route(self):
+                return requests.post("/fine_tuning/jobs")
+    ''')
+    assert sorted(f.location.start_line for f in sites(repo)) == [3, 5]
+
+
+def test_rest_in_languages_without_a_parser(repo: Path) -> None:
+    _write(repo, "jobs.go", '''\
+        const jobsURL = "https://api.openai.com/v1/fine_tuning/jobs"
+        func create() {
+        \treq, _ := http.NewRequest(http.MethodPost, jobsURL, body)
+        \tlisted, _ := http.NewRequest(http.MethodGet, jobsURL, nil)
+        \tmore, _ := http.NewRequest(http.MethodPost, jobsURL+"/"+id+"/cancel", nil)
+        }
+    ''')
+    _write(repo, "Jobs.java", '''\
+        HttpRequest.newBuilder()
+            .uri(URI.create(base + "/fine_tuning/jobs"))
+            .POST(BodyPublishers.ofString(json))
+            .build();
+    ''')
+    _write(repo, "ft.bal", '''\
+        json job = check openai->post("/fine_tuning/jobs", payload);
+        json jobs = check openai->get("/fine_tuning/jobs");
+        app.post("/fine_tuning/jobs", handler);
+    ''')
+    assert sorted((f.location.path, f.location.start_line) for f in sites(repo)) == [
+        ("Jobs.java", 2), ("ft.bal", 1), ("jobs.go", 3)]
+
+
+def test_the_host_tells_providers_that_share_a_path(repo: Path) -> None:
+    _write(repo, "hosts.sh", '''\
+        curl https://api.mistral.ai/v1/fine_tuning/jobs -d @job.json
+        curl https://api.together.xyz/v1/fine-tunes -d @job.json
+        curl https://api.openai.com/v1/fine-tunes -d @job.json
+        curl "$AZURE_ENDPOINT/openai/fine_tuning/jobs?api-version=2024-10-21" -d @job.json
+    ''')
+    assert [(f.location.start_line, f.rule_id, f.provider) for f in sites(repo)] == [
+        (1, "FT203", "mistral"), (2, "FT206", "together"), (3, "FT208", "openai"),
+        (4, "FT202", "azure-openai")]
+
+
+def test_a_megabyte_line_of_endpoints_is_read_in_bounded_steps(repo: Path) -> None:
+    """A minified line holding the endpoint 50,000 times: each is read within a window of its
+    own, not the whole line each time (which took minutes)."""
+    line = 'x.post("https://api.openai.com/v1/fine_tuning/jobs");' * 20_000
+    write(repo, "bundle.go", line + "\n")
+    started = time.perf_counter()
+    found = sites(repo)
+    assert time.perf_counter() - started < 60
+    assert [f.location.start_line for f in found] == [1]  # one site per line
+
+
+# ------------------------------------------------------- runbooks, library engines, Terraform
+
+
+def test_runbook_commands_in_markdown_shell_blocks_are_sites_prose_is_not(repo: Path) -> None:
+    _write(repo, "RUNBOOK.md", '''\
+        Run `openai api fine_tunes.create -t data.jsonl -m curie` to retrain.
+
+        ```bash
+        openai api fine_tuning.jobs.create -t file-rb -m gpt-4o-mini-2024-07-18 --suffix rb
+        ```
+
+        ```python
+        client.fine_tuning.jobs.create(training_file="file-x", model="gpt-4o-mini-2024-07-18")
+        ```
+
+        ```
+        openai api fine_tuning.jobs.create -t file-plain -m gpt-4o-mini-2024-07-18
+        ```
+    ''')
+    (site,) = sites(repo)
+    assert site.location.start_line == 4 and site.training is not None
+    assert (site.training.training_file, site.training.suffix) == ("file-rb", "rb")
+
+
+def test_a_runbook_command_warns_where_a_script_would_fail_the_build(repo: Path) -> None:
+    """Job creation ends within the warning window: a script that creates a job is an error,
+    the same command in a Markdown runbook a warning (a person runs it; no build or service
+    fails), and its message says where it is."""
+    command = "openai api fine_tuning.jobs.create -t 'my data.jsonl' -m gpt-4o-mini-2024-07-18"
+    _write(repo, "RUNBOOK.md", f"```sh\n{command}\n```\n")
+    _write(repo, "retrain.sh", command + "\n")
+    report = run_scan(repo, as_of=dt.date(2026, 12, 20))
+    levels = {f.location.path: f.level for f in report.findings if f.training is not None}
+    assert levels == {"RUNBOOK.md": Level.WARNING, "retrain.sh": Level.ERROR}
+    (runbook,) = [f for f in report.findings if f.location.path == "RUNBOOK.md"]
+    assert "in a runbook creates a fine-tuning job" in runbook.message
+    assert "training file my data.jsonl" in runbook.message
+
+
+def test_notebook_shell_lines_are_sites_where_the_notebook_holds_them(repo: Path) -> None:
+    cells = [{"cell_type": "markdown", "metadata": {},
+              "source": ["openai api fine_tunes.create -t prose.jsonl -m curie"]},
+             {"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None,
+              "source": ["import os\n",
+                         "!openai api fine_tunes.create -t \"a b.jsonl\" -m curie\n"]}]
+    write(repo, "nb.ipynb", json.dumps({"cells": cells, "metadata": {}, "nbformat": 4,
+                                        "nbformat_minor": 5}, indent=1))
+    (site,) = sites(repo)
+    line = (repo / "nb.ipynb").read_text().splitlines()[site.location.start_line - 1]
+    assert "!openai api fine_tunes.create" in line and site.training is not None
+    assert (site.training.base_model, site.training.training_file) == ("curie", "a b.jsonl")
+
+
+def test_library_engines_create_the_job_from_their_constructor(repo: Path) -> None:
+    _write(repo, "tune.py", '''\
+        from llama_index.finetuning import OpenAIFinetuneEngine, MistralAIFinetuneEngine
+        engine = OpenAIFinetuneEngine("gpt-4o-mini-2024-07-18", "data/events.jsonl")
+        engine.finetune()
+        MistralAIFinetuneEngine("open-mistral-7b", "data/m.jsonl", "data/v.jsonl").finetune()
+        other = Trainer("gpt-4o")
+        other.finetune()
+    ''')
+    found = [(f.location.start_line, f.rule_id, f.training and (
+        f.training.base_model, f.training.training_file, f.training.validation_file))
+        for f in sites(repo)]
+    assert found == [
+        (3, "FT201", ("gpt-4o-mini-2024-07-18", "data/events.jsonl", None)),
+        (4, "FT203", ("open-mistral-7b", "data/m.jsonl", "data/v.jsonl"))]
+
+
+def test_terraform_job_names_the_file_its_upload_resource_reads(repo: Path) -> None:
+    write(repo, "data/train.jsonl", _chat(2))
+    _write(repo, "infra/main.tf", '''\
+        resource "openai_file" "train" {
+          filepath = "../data/train.jsonl"
+        }
+        resource "openai_finetuning_job" "job" {
+          training_file                  = openai_file.train.id
+          validation_file                = openai_file.missing.id
+          model                          = "gpt-4.1-nano-2025-04-14"
+        }
+    ''')
+    (site,) = sites(repo)
+    assert site.training is not None
+    assert (site.location.start_line, site.training.base_model, site.training.training_file,
+            site.training.validation_file, site.training.data_files) == (
+        4, "gpt-4.1-nano-2025-04-14", "../data/train.jsonl", "openai_file.missing.id",
+        ("data/train.jsonl",))
 
 
 def test_same_api_shape_other_providers(repo: Path) -> None:

@@ -5,7 +5,7 @@ reports, and what a grep for job-creation calls and a listing of ``*.jsonl`` fil
 Each line grep finds that ftscan does not report is either a miss or a look-alike (a wrapper
 function named after the SDK method, a comment naming a script); read them to tell which.
 
-    python bench/realworld/audit_training.py [--trees /tmp/ftscan-realworld]
+    python bench/realworld/audit_training.py [--trees /tmp/ftscan-clones]
 
 Run ``bench/realworld/run.py --tag training`` first: it materialises the trees.
 """
@@ -46,7 +46,7 @@ def grep_sites(tree: Path) -> set[tuple[str, int]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repos", type=Path, default=HERE / "repos.yaml")
-    parser.add_argument("--trees", type=Path, default=Path("/tmp/ftscan-realworld"))
+    parser.add_argument("--trees", type=Path, default=Path("/tmp/ftscan-clones"))
     args = parser.parse_args()
     repos = yaml.safe_load(args.repos.read_text(encoding="utf-8"))["repositories"]
     print("| repository | sites | commented out | data files | other .jsonl | grep lines not "

@@ -5,7 +5,7 @@ module parsed by libcst), and print whether the findings are identical, with how
 libcst parsed each way.
 
     python bench/realworld/run.py          # materialises the trees first
-    python bench/realworld/lean_check.py [--trees /tmp/ftscan-realworld]
+    python bench/realworld/lean_check.py [--trees /tmp/ftscan-clones]
 
 Exit status 1 when any repository's findings differ.
 """
@@ -39,7 +39,7 @@ def _findings(tree: Path, lean: bool) -> tuple[list[tuple], int, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--trees", type=Path, default=Path("/tmp/ftscan-realworld"))
+    parser.add_argument("--trees", type=Path, default=Path("/tmp/ftscan-clones"))
     args = parser.parse_args()
     print("| repository | findings | identical | modules followed (lean / all parsed) | "
           "seconds (lean / all parsed) |")

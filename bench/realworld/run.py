@@ -97,11 +97,15 @@ def git(git_dir: Path, *args: str, data: bytes | None = None) -> bytes:
 
 
 def materialise(repo: Repo, mirrors: Path, trees: Path) -> Path:
-    """The repository's tree at its commit, written once by reading git objects."""
+    """The repository's tree at its commit, written once by reading git objects, and made a
+    git repository of one commit holding every file: scanned as a clone is, where a file the
+    project's .gitignore lists but that was committed anyway is still read."""
     target = trees / f"{repo.slug}-{repo.commit[:12]}"
     done = target / ".ftscan-bench-complete"
-    if done.exists():
+    if (target / ".git" / "ftscan-bench-complete").exists():
         return target
+    if done.exists():
+        return as_clone(target, done)
     git_dir = mirrors / repo.slug / "repo"
     if not git_dir.is_dir():
         raise FileNotFoundError(f"no snapshot of {repo.name} at {git_dir} (fetch it first)")
@@ -134,6 +138,22 @@ def materialise(repo: Repo, mirrors: Path, trees: Path) -> Path:
         destination.parent.mkdir(parents=True, exist_ok=True)
         destination.write_bytes(content)
     done.write_text(repo.commit)
+    return as_clone(target, done)
+
+
+def as_clone(target: Path, done: Path) -> Path:
+    """Commit the written tree (every file, ignored or not) in a fresh repository; the marker
+    of a complete tree moves into .git, out of what is scanned."""
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(target / ".git"),
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "b@b",
+           "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "b@b"}
+    commit = done.read_text().strip()
+    done.unlink()
+    for args in (["init", "-q"], ["add", "-A", "-f"],
+                 ["commit", "-q", "--no-verify", "-m", f"tree at {commit}"]):
+        subprocess.run(["git", "-c", "core.hooksPath=/dev/null", *args], cwd=target, env=env,
+                       check=True, capture_output=True)
+    (target / ".git" / "ftscan-bench-complete").write_text(commit)
     return target
 
 
@@ -237,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repos", type=Path, default=HERE / "repos.yaml")
     parser.add_argument("--mirrors", type=Path,
                         default=Path(os.environ.get("FTSCAN_MIRRORS", "/work/.mirror")))
-    parser.add_argument("--trees", type=Path, default=Path("/tmp/ftscan-realworld"))
+    parser.add_argument("--trees", type=Path, default=Path("/tmp/ftscan-clones"))
     parser.add_argument("--only", nargs="*", default=None, help="repositories to run")
     parser.add_argument("--tag", default=None, help="only repositories with this tag")
     parser.add_argument("--timeout", type=float, default=120.0)

@@ -5,7 +5,7 @@
 
 The snapshot is read from ``$FTSCAN_MIRRORS`` (default ``/work/.mirror``); nothing of the
 snapshot's own configuration, hooks or filters runs (no checkout). Without COMMIT, the
-snapshot's HEAD. The tree lands under ``/tmp/ftscan-realworld`` like ``run.py``'s.
+snapshot's HEAD. The tree lands under ``/tmp/ftscan-clones`` like ``run.py``'s.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ def main(argv: list[str]) -> int:
     name = argv[0]
     commit = argv[1] if len(argv) == 2 else git(
         mirrors / name.replace("/", "+") / "repo", "rev-parse", "HEAD").decode().strip()
-    print(materialise(Repo(name, commit, ""), mirrors, Path("/tmp/ftscan-realworld")))
+    print(materialise(Repo(name, commit, ""), mirrors, Path("/tmp/ftscan-clones")))
     print(commit, file=sys.stderr)
     return 0
 

@@ -22,6 +22,7 @@ arguments. Nothing here knows Python or JavaScript.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -34,6 +35,7 @@ from ftscan.flow.facts import (
     Call,
     CompX,
     DictX,
+    EnvObject,
     EnvRead,
     Expr,
     Function,
@@ -59,6 +61,12 @@ DATA_SUFFIXES = (".json",)
 """Data files code can import (JavaScript's ``import models from "./models.json"``)."""
 ANY = "[*]"
 """The field holding every element of a list, every value of a dict."""
+STORED_IN = "stored in "
+"""How the hop into a database table begins (a table's name follows)."""
+ENVIRONMENT: Value = ("obj", "env")
+"""The environment as an object (:class:`~ftscan.flow.facts.EnvObject`)."""
+_ENV_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+"""A name an environment variable can have."""
 KEYS = "[keys]"
 """The field holding a dict's keys (what iterating over a dict yields)."""
 
@@ -362,16 +370,21 @@ class _ModuleBuilder:
             self._call(scope, call)
         for scope, read in facts.env_reads:
             self.expr(scope, read)
-            if (read.span.start, read.span.end) not in self._sink_arg_spans:
-                # what the environment gives the read (its default is not a use of anything)
-                read_node = ("envobs", self.path, read.span.start, read.span.end)
-                self.graph.edge(self.program.env_node(read.var, self.path), read_node)
-                self.program.observations[read_node] = Observation(
-                    self.path, read.span, f"environment read {_short(read.code)}",
-                    f"env {read.var}", default=read.default, env=read.var)
+            self._observe_env_read(read)
         for scope, outside in facts.outside:
             self.expr(scope, outside)
         self.graph.seed(("module", self.path), module_obj)
+
+    def _observe_env_read(self, read: EnvRead) -> None:
+        """What the environment gives the read is observed there (its default is not a use
+        of anything); not where the read is itself a model sink's argument."""
+        if (read.span.start, read.span.end) in self._sink_arg_spans:
+            return
+        read_node = ("envobs", self.path, read.span.start, read.span.end)
+        self.graph.edge(self.program.env_node(read.var, self.path), read_node)
+        self.program.observations[read_node] = Observation(
+            self.path, read.span, f"environment read {_short(read.code)}",
+            f"env {read.var}", default=read.default, env=read.var)
 
     # ------------------------------------------------------------------ statements
 
@@ -557,6 +570,8 @@ class _ModuleBuilder:
                 graph.edge(("field", o, KEYS), target)
             elif kind in ("list", "view"):
                 graph.edge(("field", o, ANY), target)
+            elif kind == "store":  # the rows of a query
+                graph.seed(target, o)
         graph.watch(container, elements)
 
     # ------------------------------------------------------------------ expressions
@@ -649,6 +664,10 @@ class _ModuleBuilder:
             if e.default is not None:
                 graph.edge(self.expr(scope, e.default), node)
             return node
+        if isinstance(e, EnvObject):
+            node = ("envobj", path, e.span.start, e.span.end)
+            graph.seed(node, ENVIRONMENT)
+            return node
         if isinstance(e, Outside):
             node = ("outside", path, e.span.start, e.span.end)
             graph.seed(node, ("out", "job", _short(e.code, 60), path, e.span.start,
@@ -659,8 +678,15 @@ class _ModuleBuilder:
     def _load(self, o: Value, name: str, node: Node) -> None:
         """``node`` gets ``o.name``."""
         graph, kind = self.graph, o[1]
-        if kind == "stub":
+        if kind in ("stub", "store"):
             graph.seed(node, o)
+            if kind == "store":  # a record read back: its column, or the rows themselves
+                graph.edge(("field", o, key_field(name)), node)
+        elif kind == "env":  # env.OPENAI_MODEL of a validated env object
+            graph.edge(self.program.env_node(name, self.path), node,
+                       self.hop(Span(int(node[2]), int(node[3])), f"reads env {name}")
+                       if type(node) is tuple and node[0] == "attr" else None)
+            graph.seed(node, o)  # env.data.X: still the environment
         elif kind == "module":
             module = str(o[2])
             graph.edge(self.program.export_node(module, name), node)
@@ -685,7 +711,7 @@ class _ModuleBuilder:
         """``node`` gets the entry ``key`` of a dict, or the attribute of an object
         (destructuring ``{model} = o``)."""
         self.graph.edge(("field", o, key_field(key)), node)
-        if o[1] in ("inst", "class", "module"):
+        if o[1] in ("inst", "class", "module", "store", "env"):
             self._load(o, key, node)
 
     def _dict_entry(self, o: Value, *, key: str, node: Node, hop: Hop | None) -> None:
@@ -695,8 +721,10 @@ class _ModuleBuilder:
 
     def _load_item(self, o: Value, key: str | None, node: Node) -> None:
         kind = o[1]
-        if kind == "stub":
+        if kind in ("stub", "store"):
             self.graph.seed(node, o)
+        elif kind == "env" and key is not None:
+            self._load(o, key, node)
         elif kind == "dict":
             self.graph.edge(("field", o, key_field(key) if key is not None else ANY), node)
         elif kind in ("list", "view"):
@@ -747,15 +775,34 @@ class _ModuleBuilder:
                     and call.callee.name == call.text.rpartition(".")[2]
                     and call.text not in self.language.builtins else None)
         source = receiver if receiver is not None else (args[0][1] if args else None)
-        if source is None:
+        if summary in ("elements", "pairs"):  # a new collection, empty without arguments
+            obj: Value = ("obj", "dict" if summary == "pairs" else "list", path,
+                          call.span.start, call.span.end)
+            graph.seed(result, obj)
+            if source is not None:
+                self._elements_of(source, ("field", obj, ANY))
+                if summary == "elements":
+                    graph.edge(source, ("field", obj, ANY))
+                else:  # new Map([[key, value], ...]): the pairs' elements
+                    pairs = ("elements", path, call.span.start)
+                    self._elements_of(pairs, ("field", obj, ANY))
+                    self._elements_of(source, pairs)
             return
-        if summary == "none":
+        if source is None or summary == "none":
             return
         if summary == "provider":  # createOpenAI({...}): a function taking the model
             graph.seed(result, ("obj", "provider", call.text))
             return
+        if summary == "store":  # db.collection("config"), supabase.from("bot_models")
+            table = _literal_key(next((a for a, _ in args if a.position == 0), None))
+            if table:
+                graph.seed(result, ("obj", "store", table))
+            return
         if summary == "same":
             graph.edge(source, result)
+        elif summary == "argument":  # schema.parse(value): the value, validated
+            if args:
+                graph.edge(args[0][1], result)
         elif summary == "update_first":  # Object.assign(target, ...sources)
             graph.edge(source, result)
             for _, node in args[1:]:
@@ -763,11 +810,6 @@ class _ModuleBuilder:
         elif summary.startswith("option:"):  # createEnv({ runtimeEnv: {...} }).X
             option = summary.partition(":")[2]
             graph.watch(source, functools.partial(self._load_key, key=option, node=result))
-        elif summary == "elements":  # a new collection of the same elements
-            obj: Value = ("obj", "list", path, call.span.start, call.span.end)
-            graph.seed(result, obj)
-            self._elements_of(source, ("field", obj, ANY))
-            graph.edge(source, ("field", obj, ANY))
         elif summary in ("elements_all", "elements_last"):
             obj = ("obj", "list", path, call.span.start, call.span.end)
             graph.seed(result, obj)
@@ -826,6 +868,9 @@ class _ModuleBuilder:
         if kind == "stub":
             self._call_stub(o, args, result)
             return
+        if kind == "store":
+            self._store_call(o, call, args, result)
+            return
         if kind == "provider":  # gateway("ft:...") where gateway = createOpenAI(...)
             first = next(((a, n) for a, n in args if a.position == 0), None)
             if first is not None and not isinstance(first[0].value, Lit):
@@ -847,8 +892,10 @@ class _ModuleBuilder:
         function = self.program.function(str(o[2]), str(o[3]))
         if function is None:
             return
-        self._bind_params(str(o[2]), function, call, args,
-                          skip_self=function.is_method and not function.static)
+        skip_self = function.is_method and not function.static
+        self._bind_params(str(o[2]), function, call, args, skip_self=skip_self)
+        if function.env_parameter is not None:
+            self._env_through(function, call, scope, args, result, skip_self)
         self.graph.edge(("ret", str(o[2]), function.qualname), result,
                         self.hop(call.span, f"returned by {function.name}()"))
         if function.is_method and not function.static and not function.classmethod \
@@ -894,6 +941,27 @@ class _ModuleBuilder:
                 graph.edge(node, target, hop)
                 self._note_binding(arg, node, target, function.name, call)
 
+    def _env_through(self, function: Function, call: Call, scope: str,
+                     args: list[tuple[Arg, Node]], result: Node, skip_self: bool) -> None:
+        """``getRequired("FINE_TUNED_MODEL")`` where ``getRequired(name)`` reads
+        ``process.env[name]``: the call reads that variable, as a read written out would."""
+        params = list(function.params)
+        if skip_self and params and params[0].position == 0:
+            params = params[1:]
+        positional = [p.name for p in params if p.position >= 0 and not p.collects]
+        if function.env_parameter not in positional:
+            return
+        index = positional.index(function.env_parameter)
+        arg = next((a for a, _ in args if a.position == index and a.keyword is None
+                    and not a.spread), None)
+        if arg is None or not isinstance(arg.value, Lit) or arg.value.value is None or \
+                _ENV_VAR.fullmatch(arg.value.value) is None:
+            return
+        read = EnvRead(arg.value.value, None, call.span,
+                       f'{call.text or function.name}("{arg.value.value}")')
+        self.graph.edge(self.expr(scope, read), result)
+        self._observe_env_read(read)
+
     def _note_binding(self, arg: Arg, node: Node, parameter: Node, function: str,
                       call: Call) -> None:
         """Remember that ``arg`` binds ``parameter`` of one of the repository's functions."""
@@ -904,6 +972,34 @@ class _ModuleBuilder:
                 self.path, arg.span, node, function, _short(self._code(arg.value)),
                 self.expr("", call))
         binding.parameters.add(parameter)
+
+    def _store_call(self, store: Value, call: Call, args: list[tuple[Arg, Node]],
+                    result: Node) -> None:
+        """A method of a table or collection (``.insert({...})``, ``.select()``,
+        ``.updateOne(filter, {$set: {...}})``): it returns the table again, and the records it
+        is given are stored in it, column by column, for whatever reads the table back."""
+        self.graph.seed(result, store)
+        hop = self.hop(call.span, f"{STORED_IN}{store[2]}")
+        for _, node in args:
+            self.graph.watch(node, functools.partial(self._store_record, store=store, hop=hop,
+                                                     depth=0))
+
+    def _store_record(self, record: Value, *, store: Value, hop: Hop, depth: int) -> None:
+        """The entries of a record written to ``store`` (the records of a list; Mongo's
+        update operators, ``{$set: {...}}``)."""
+        graph = self.graph
+        if record[1] == "list" and depth == 0:
+            graph.watch(("field", record, ANY), functools.partial(
+                self._store_record, store=store, hop=hop, depth=1))
+        if record[1] != "dict":
+            return
+        for key in self.program.dict_keys(record):
+            if key.startswith("$") and depth == 0:
+                graph.watch(("field", record, key_field(key)), functools.partial(
+                    self._store_record, store=store, hop=hop, depth=1))
+            else:
+                graph.edge(("field", record, key_field(key)), ("field", store, key_field(key)),
+                           hop)
 
     def _call_stub(self, stub: Value, args: list[tuple[Arg, Node]], result: Node) -> None:
         """A call to something of a repository module not read yet (``q =
@@ -929,6 +1025,17 @@ class _ModuleBuilder:
         if module is None:
             return
         self.program.calls_into.extend((module, node) for _, node in args)
+        if any(self._names_env_var(arg.value) for arg, _ in args):
+            self.program.wanted_modules.add(module)
+
+    def _names_env_var(self, value: Expr) -> bool:
+        """Is ``value`` a literal naming an environment variable that matters (one the scan
+        binds, or one named like a fine-tune)? A function it is passed to may read it
+        (``getRequired("FINE_TUNED_MODEL")``)."""
+        if not isinstance(value, Lit) or value.value is None or \
+                _ENV_VAR.fullmatch(value.value) is None:
+            return False
+        return value.value in self.program.env_sources or is_fine_tune_name(value.value)
 
     # ------------------------------------------------------------------ sinks
 
@@ -940,20 +1047,33 @@ class _ModuleBuilder:
         for arg in call.args:
             bodies.append(arg.value)
             if isinstance(arg.value, DictX):
-                bodies += [v for k, v, _ in arg.value.entries if k in ("body", "data", "json")]
-        kind = f"sent as the model of a request by {call.text}"
+                bodies += [v for k, v, _ in arg.value.entries if k in _BODY_KEYS]
+        kind = f"sent as the model of a request by {call.text or 'a request'}"
         for body in bodies:
-            if isinstance(body, Call) and sinks.serializes(body.text) and body.args:
+            serialized = isinstance(body, Call) and sinks.serializes(body.text) and body.args
+            if serialized:
+                assert isinstance(body, Call)
                 body = body.args[0].value
             if isinstance(body, DictX):
-                for key, value, entry_span in body.entries:
+                # a model of the body, or of an object in it that holds what a model call
+                # takes (a proxy's {endpoint, payload: {model, messages}})
+                inner = [v for _, v, _ in body.entries if isinstance(v, DictX) and any(
+                    k in sinks.companions for k, _, _ in v.entries)]
+                for key, value, entry_span in (e for d in (body, *inner) for e in d.entries):
                     if key in sinks.keywords and not isinstance(value, Lit):
                         self._observe(self.expr(scope, value), entry_span, kind,
                                       _short(self._code(value)))
-            elif not isinstance(body, Lit | Call | ListX):
+            elif not isinstance(body, Lit | ListX) and (serialized or not isinstance(body, Call)):
+                # an object built elsewhere (what a function returns, when serialized)
                 self.graph.watch(self.expr(scope, body), functools.partial(
                     self._request_object, span=_span(body) or call.span, kind=kind,
                     code=_short(self._code(body))))
+        url = next((a for a in call.args if a.position == 0 and not a.spread), None)
+        if url is not None and not isinstance(url.value, Lit) and len(call.args) > 1:
+            # a URL naming the model (/v1/engines/<id>/completions, /deployments/<id>/...)
+            self._observe(self.expr(scope, url.value), url.span,
+                          f"sent to a URL naming the model by {call.text or 'a request'}",
+                          _short(self._code(url.value)))
 
     def _request_object(self, o: Value, *, span: Span, kind: str, code: str) -> None:
         """A dict sent as a request body: its model keys are observed."""
@@ -964,7 +1084,7 @@ class _ModuleBuilder:
 
     def _observe_sinks(self, scope: str, call: Call, args: list[tuple[Arg, Node]]) -> None:
         sinks = self.language.sinks
-        if sinks.sends(call.text):
+        if sinks.sends(call.text) or _sends_request(call):
             self._observe_request(scope, call)
         beside = {a.keyword for a, _ in args if a.keyword is not None}
         for arg, node in args:
@@ -1060,6 +1180,21 @@ def exported_names(facts: ModuleFacts) -> set[str]:
     if language_named(facts.language).explicit_exports:
         return explicit
     return explicit | set(facts.scopes.get("", _EMPTY).names)
+
+
+_BODY_KEYS = ("body", "data", "json")
+"""Entries of a request's options that hold the body it sends."""
+
+
+def _sends_request(call: Call) -> bool:
+    """Does ``call`` pass request options (a body, with a method or headers), whatever its
+    callee (``fetchImpl(url, {method: "POST", body})``)?"""
+    for arg in call.args:
+        if isinstance(arg.value, DictX):
+            keys = {k for k, _, _ in arg.value.entries}
+            if "body" in keys and ("method" in keys or "headers" in keys):
+                return True
+    return False
 
 
 def _span(e: Expr) -> Span | None:

@@ -146,11 +146,21 @@ class Outside:
 
 
 @dataclass(frozen=True)
+class EnvObject:
+    """The environment as an object: ``process.env`` passed whole, or what a schema
+    validated from it (``envSchema.parse(process.env)``); each field read of it reads the
+    variable of that name."""
+
+    span: Span
+
+
+@dataclass(frozen=True)
 class Opaque:
     """Something a value cannot be traced through."""
 
 
-Expr = Lit | Ref | Attr | Item | Call | DictX | ListX | CompX | AnyOf | EnvRead | Outside | Opaque
+Expr = (Lit | Ref | Attr | Item | Call | DictX | ListX | CompX | AnyOf | EnvRead | Outside
+        | EnvObject | Opaque)
 
 
 # ----------------------------------------------------------------------------- targets
@@ -270,6 +280,10 @@ class Function:
     static: bool = False
     classmethod: bool = False
     """Its first parameter is the class (Python's ``cls``)."""
+    env_parameter: str | None = None
+    """The parameter naming an environment variable the function reads (a wrapper:
+    ``getRequired(name)`` returns ``process.env[name]``): a call passing a literal name
+    reads that variable."""
 
 
 @dataclass(frozen=True)
@@ -440,6 +454,8 @@ def _remap_expr(e: Expr, span: Callable[[Span], Span]) -> Expr:
                        e.code)
     if isinstance(e, Outside):
         return Outside(e.reason, span(e.span), e.code)
+    if isinstance(e, EnvObject):
+        return EnvObject(span(e.span))
     return e
 
 

@@ -21,9 +21,18 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ftscan.flow.build import DATA_SUFFIXES, Observation, Program, exported_names
+from ftscan.carriers import carrier_named
+from ftscan.carriers import names as carrier_names
+from ftscan.flow.build import (
+    DATA_SUFFIXES,
+    ENVIRONMENT,
+    STORED_IN,
+    Observation,
+    Program,
+    exported_names,
+)
 from ftscan.flow.datafiles import data_loader
-from ftscan.flow.deploy import bind_env, helm_links, terraform_links
+from ftscan.flow.deploy import bind_env
 from ftscan.flow.facts import Lit, ModuleFacts, Span
 from ftscan.flow.graph import VALUE_LIMIT, Graph, Hop, Node, Value
 from ftscan.flow.importers import ImportIndex
@@ -123,15 +132,14 @@ class FlowInputs:
     """Language → every file of that language in the scan."""
     searched_names: set[str]
     """Env var names the first phase already looked for in every file of code not parsed."""
-    tf_files: list[str]
-    chart_dirs: set[str]
-    template_files: list[str]
+    carried_files: Mapping[str, Sequence[str]]
+    """Carrier → every file of that carrier in the scan (:mod:`ftscan.carriers`)."""
     services: ServiceMap
     search: NameSearch
     user_sinks: Sequence[tuple[str, str | int]] = ()
     outside_env: Mapping[str, str] = field(default_factory=dict)
-    """Env var → the secret outside the repository it is set from (a workflow's
-    ``${{ secrets.X }}``)."""
+    """Env var → the value outside the repository it is set from (a workflow's
+    ``${{ secrets.X }}``: :meth:`ftscan.carriers.Carrier.outside_env`)."""
     all_paths: Sequence[str] = ()
     """Every file of the scan (languages read their own configuration among them)."""
     import_words: ImportWords | None = None
@@ -202,8 +210,9 @@ def resolve_uses(
     for lang in inputs.files:
         language_named(lang).setup(inputs.all_paths, texts.text)
     bind_env(program, definitions)
-    terraform_links(program, definitions, texts.text, inputs.tf_files)
-    helm_links(program, definitions, texts.text, inputs.chart_dirs, inputs.template_files)
+    for name in carrier_names():
+        carrier_named(name).link(program, definitions, inputs.carried_files.get(name, ()),
+                                 texts.text)
     exports = _ExportQueries()
     for path, facts in sorted(inputs.modules.items()):
         program.add_module(path, facts)
@@ -449,11 +458,19 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
     graph = program.graph
     queries: set[NameQuery] = set()
     for path, pending in list(exports.pending.items()):
+        # what holds a value that matters, or leads to one: a function returning a table's
+        # records or reading the variable its caller names, the environment as an object
+        # (``env = schema.parse(process.env)``) once the scan binds a variable
         for node in [n for n in pending if n in graph.carriers
-                     or not graph.values_of(n).isdisjoint(interesting)]:
+                     or not graph.values_of(n).isdisjoint(interesting)
+                     or _gives_interesting(program, n, interesting)
+                     or (program.env_sources and ENVIRONMENT in graph.values_of(n))]:
             queries.add(pending.pop(node))
         if not pending:
             del exports.pending[path]
+    for obj in interesting:
+        if obj[1] == "store":  # a table a value that matters is stored in: its readers
+            queries.update((str(obj[2]), frozenset(), lang) for lang in files)
     for var, sources in program.env_sources.items():
         # a variable the code sets to nothing that carries a model (``os.environ["SHELL"] =
         # ...`` in a library) sends no one looking for its readers
@@ -461,6 +478,25 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
                for node, _ in sources):
             queries.update((var, frozenset(), lang) for lang in files)
     return queries
+
+
+def _gives_interesting(program: Program, node: Node, interesting: set[Value]) -> bool:
+    """Does ``node`` hold a function whose callers may get a value that matters: the records
+    of a table a fine-tune is stored in (``fetchBotModel(id).open_ai_id``), or the
+    environment variable they name (``getRequired("OPENAI_MODEL")``)? Not any object worth
+    following it returns: a configuration object every module asks for would have every
+    module read."""
+    graph = program.graph
+    for v in graph.values_of(node):
+        if v[0] != "obj" or v[1] != "func":
+            continue
+        if any(o[1] == "store" and o in interesting
+               for o in graph.values_of(("ret", v[2], v[3]))):
+            return True
+        function = program.function(str(v[2]), str(v[3]))
+        if function is not None and function.env_parameter is not None:
+            return True
+    return False
 
 
 def _use_sites(program: Program, definitions: list[Detection], texts: _Texts) -> list[UseSite]:
@@ -514,8 +550,17 @@ def _site(program: Program, node: Node, observation: Observation, values: set[Va
     outside = sorted(v for v in values if v[0] == "out")
     if outside and observation.sink and not observation.manages:
         return UseSite(observation.path, location, (), observation.kind, observation.context,
-                       outside=_outside_name(outside[0]))
+                       outside=_outside_name(outside[0]) + _stored(graph, node, outside[0]))
     return None
+
+
+def _stored(graph: Graph, node: Node, value: Value) -> str:
+    """Where a value set outside the repository was kept on its way (a database table the
+    code stored a job's result in, and read back), as the end of its name."""
+    for hop in graph.path_to(node, value) or []:
+        if hop.message.startswith(STORED_IN):
+            return f", {hop.message} and read back"
+    return ""
 
 
 def _one_per_line(uses: list[UseSite]) -> list[UseSite]:

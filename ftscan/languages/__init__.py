@@ -42,7 +42,8 @@ class Interest(NamedTuple):
     """It may read an environment variable (``environ``, ``process.env``)."""
     settings: bool
     """It declares classes whose fields read variables named after them (pydantic
-    settings): its facts matter whenever the scan binds any variable."""
+    settings), or functions that read the variable their caller names (an env wrapper): its
+    facts matter whenever the scan binds any variable."""
     outside: bool
     """It reads a fine-tuning job's result or an env var named like a fine-tune: its facts
     matter whatever the scan found (values set outside the repository)."""
@@ -193,10 +194,13 @@ class Language(Protocol):
     (``Object.assign``: the first argument gets the others' entries and is returned),
     ``option:KEY`` (the entry ``KEY`` of the first argument: ``createEnv({ runtimeEnv })``),
     ``provider`` (a function that takes the model as its first argument:
-    ``createOpenAI({...})``); and for methods that change their receiver: ``add`` (the first
-    argument becomes an element: ``append``, ``push``), ``add_last`` (the last one:
-    ``insert``), ``extend`` (the argument's elements do), ``update`` (a dict's entries are
-    merged in)."""
+    ``createOpenAI({...})``), ``argument`` (its first argument, where the callee is a method:
+    ``schema.parse(value)``), ``pairs`` (a new dict of the pairs' values: ``new Map(...)``),
+    ``store`` (the database table or collection its first argument names:
+    ``db.collection("config")``, ``supabase.from("bot_models")``); and for methods that
+    change their receiver: ``add`` (the first argument becomes an element: ``append``,
+    ``push``), ``add_last`` (the last one: ``insert``), ``extend`` (the argument's elements
+    do), ``update`` (a dict's entries are merged in)."""
     methods: Mapping[str, str]
     """Method name → the same summaries, for ``receiver.method(...)``."""
     attributes_are_keys: bool

@@ -2,15 +2,16 @@
 
 Every scalar (keys included) becomes a fact named by its key path, across all documents of a
 file, following anchors once. Environment variables get their variable's name as context, in
-the shapes deployment files use: Kubernetes ``env: [{name, value}]``, docker-compose
-``environment:`` as a mapping or a ``KEY=value`` list, GitHub workflow ``env:`` mappings.
-Comments are left to the residual pass (mentions). Text that is not YAML, such as a Helm
-template, raises :class:`ParseFailure` and goes through the text pass instead.
+the shapes a :class:`YamlShape` describes (the carriers, :mod:`ftscan.carriers`, say which:
+Kubernetes ``env: [{name, value}]``, docker-compose ``environment:`` as a mapping or a
+``KEY=value`` list, GitHub workflow ``env:`` mappings). Comments are left to the residual pass
+(mentions). A Helm (Go) template is not YAML until rendered: it goes to the text pass.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import yaml
 
@@ -20,13 +21,44 @@ from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_ENV_KEYS = {"env", "environment", "variables"}
 _ENV_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_.]*)=")
 _GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:[.$]|include|template|if|range|with|end|define|toYaml)")
 
 
-def parse_yaml(text: str) -> ParsedFile:
-    """Parse every document of a YAML file; raises :class:`ParseFailure` when it is not YAML.
+@dataclass(frozen=True)
+class YamlShape:
+    """Where a YAML file sets environment variables and names deployment units, told by the
+    structure of its documents wherever it appears (a Kubernetes env list is written the same
+    way in a manifest, a Helm values file or an Argo workflow)."""
+
+    env_keys: frozenset[str] = frozenset()
+    """Keys whose mapping (``KEY: value``) or list of ``KEY=value`` items sets variables."""
+    env_entries: bool = False
+    """A mapping with a scalar ``name`` and a ``value`` sets the variable ``name`` to its
+    ``value`` (Kubernetes ``env:`` entries)."""
+    env_data_kinds: frozenset[str] = frozenset()
+    """Document kinds (the top-level ``kind``) whose top-level ``data`` mapping sets variables
+    (a ConfigMap, consumed through ``envFrom``)."""
+    named_kinds: frozenset[str] = frozenset()
+    """Document kinds named by their ``metadata.name``: the component of every value in them
+    (Kubernetes workloads)."""
+    component_keys: frozenset[str] = frozenset()
+    """Top-level keys whose entries are components named by their key (compose ``services``)."""
+
+    def __or__(self, other: YamlShape) -> YamlShape:
+        return YamlShape(self.env_keys | other.env_keys, self.env_entries or other.env_entries,
+                         self.env_data_kinds | other.env_data_kinds,
+                         self.named_kinds | other.named_kinds,
+                         self.component_keys | other.component_keys)
+
+
+PLAIN = YamlShape()
+"""Key paths alone: no variables, no components."""
+
+
+def parse_yaml(text: str, shape: YamlShape = PLAIN) -> ParsedFile:
+    """Parse every document of a YAML file, seeing variables and components where ``shape``
+    says; raises :class:`ParseFailure` when it is not YAML.
 
     A Helm (Go) template is not YAML until rendered, even where PyYAML would accept it, so it
     goes straight to the text pass."""
@@ -44,7 +76,7 @@ def parse_yaml(text: str) -> ParsedFile:
         raise ParseFailure(f"invalid YAML: {exc.problem or exc.context}", line) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise ParseFailure(f"invalid YAML: {exc}") from None
-    walker = _Walker()
+    walker = _Walker(shape)
     for document in documents:
         if document is not None:
             walker.walk(document, (), None, None)
@@ -68,14 +100,11 @@ def _path_text(path: tuple[str | int, ...]) -> str:
     return text
 
 
-_WORKLOADS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod",
-                        "ReplicaSet", "ConfigMap", "Secret", "Service", "Rollout"})
-
-
 class _Walker:
     """Walks the nodes of one file, naming each scalar by key path, env var and component."""
 
-    def __init__(self) -> None:
+    def __init__(self, shape: YamlShape) -> None:
+        self.shape = shape
         self.out: list[StringFact] = []
         # An anchored node is reached once per alias. Visiting it again is only worth it when
         # the new path names environment variables and the old did not (a compose ``<<:``
@@ -97,7 +126,7 @@ class _Walker:
     def walk(self, node: yaml.Node, path: tuple[str | int, ...], env_context: EnvVar | None,
              component: str | None, env_map: bool = False) -> None:
         """``env_map``: a mapping whose keys are environment variables (ConfigMap ``data``)."""
-        under_env = env_context is not None or (bool(path) and path[-1] in _ENV_KEYS)
+        under_env = env_context is not None or (bool(path) and path[-1] in self.shape.env_keys)
         if (id(node), under_env) in self.visited:
             return
         self.visited.add((id(node), under_env))
@@ -110,16 +139,18 @@ class _Walker:
 
     def mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...],
                 env_context: EnvVar | None, component: str | None, env_map: bool) -> None:
+        shape = self.shape
         parent = path[-1] if path else None
-        is_env_map = env_map or (isinstance(parent, str) and parent in _ENV_KEYS)
+        is_env_map = env_map or (isinstance(parent, str) and parent in shape.env_keys)
         pairs = {
             k.value: v for k, v in node.value
             if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)
         }
         if not path:
-            component = _workload_name(node, pairs) or component
+            component = _named(node, pairs, shape.named_kinds) or component
         # Kubernetes: env: [{name: X, value: Y}]
-        k8s_env = isinstance(pairs.get("name"), yaml.ScalarNode) and "value" in pairs
+        env_entry = (shape.env_entries and isinstance(pairs.get("name"), yaml.ScalarNode)
+                     and "value" in pairs)
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode):
                 key = str(key_node.value)
@@ -133,30 +164,31 @@ class _Walker:
             context = None
             if is_env_map:
                 context = EnvVar(key)
-            elif k8s_env and key == "value":
+            elif env_entry and key == "value":
                 context = EnvVar(str(pairs["name"].value))
             # a ConfigMap's data reaches containers as env vars (envFrom, configMapKeyRef)
-            data_of_configmap = (not path and key == "data" and
-                                 getattr(pairs.get("kind"), "value", None) == "ConfigMap")
+            env_data = (not path and key == "data" and
+                        getattr(pairs.get("kind"), "value", None) in shape.env_data_kinds)
             # docker-compose: services.<name>
-            inner = key if path == ("services",) else component
-            self.walk(value_node, (*path, key), context, inner, data_of_configmap)
+            inner = key if len(path) == 1 and path[0] in shape.component_keys else component
+            self.walk(value_node, (*path, key), context, inner, env_data)
 
     def sequence(self, node: yaml.SequenceNode, path: tuple[str | int, ...],
                  component: str | None) -> None:
         parent = path[-1] if path else None
         for index, item in enumerate(node.value):
             context = None
-            if parent in _ENV_KEYS and isinstance(item, yaml.ScalarNode):
+            if parent in self.shape.env_keys and isinstance(item, yaml.ScalarNode):
                 match = _ENV_ITEM.match(str(item.value))
                 context = EnvVar(match.group(1)) if match else None
             self.walk(item, (*path, index), context, component)
 
 
-def _workload_name(node: yaml.MappingNode, pairs: dict[str, yaml.ScalarNode]) -> str | None:
-    """``metadata.name`` of a Kubernetes object (a document with ``kind`` and ``metadata``)."""
+def _named(node: yaml.MappingNode, pairs: dict[str, yaml.ScalarNode],
+           kinds: frozenset[str]) -> str | None:
+    """``metadata.name`` of a document whose ``kind`` is one of ``kinds``."""
     kind = pairs.get("kind")
-    if not isinstance(kind, yaml.ScalarNode) or kind.value not in _WORKLOADS:
+    if not isinstance(kind, yaml.ScalarNode) or kind.value not in kinds:
         return None
     for key, value in node.value:
         if isinstance(key, yaml.ScalarNode) and key.value == "metadata" and isinstance(

@@ -5,7 +5,6 @@ modules it reaches (cached likewise), and the use sites it finds turned into det
 from __future__ import annotations
 
 import os
-import posixpath
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -73,23 +72,23 @@ def name_search(root: Path, examiner: Examiner, cache: ScanCache | None,
     return search
 
 
-def import_reader(root: Path, examiner: Examiner) -> ImportWords:
-    """The alias phase's reading of files' import lines (in the pool when it runs)."""
+def import_reader(examiner: Examiner, entries: dict[str, FileEntry]) -> ImportWords:
+    """The alias phase's reading of files' import lines (in the pool when it runs);
+    ``entries``: the scan's files (each knows its language)."""
 
     def import_words(paths: Sequence[str]) -> list[frozenset[str] | None]:
-        base = str(root)
-        return list(examiner.import_words([FileEntry(os.path.join(base, p), p, 0)
-                                           for p in paths]))
+        return list(examiner.import_words([entries[p] for p in paths]))
 
     return import_words
 
 
-def module_parser(root: Path, examiner: Examiner, max_size: int, cache: ScanCache | None,
+def module_parser(examiner: Examiner, max_size: int, cache: ScanCache | None,
                    entries: dict[str, FileEntry],
                    ) -> Callable[[Sequence[str]], Sequence[ModuleFacts | str]]:
-    """The alias phase's parse of the modules it reaches: from the cache for a module parsed
-    by an earlier scan and unchanged since, else in the worker pool when the scan runs one
-    (the workers have their parsers loaded already), remembered in the cache."""
+    """The alias phase's parse of the modules it reaches (``entries``: the scan's files):
+    from the cache for a module parsed by an earlier scan and unchanged since, else in the
+    worker pool when the scan runs one (the workers have their parsers loaded already),
+    remembered in the cache."""
 
     def parse(paths: Sequence[str]) -> Sequence[ModuleFacts | str]:
         found: dict[str, ModuleFacts | str] = {}
@@ -99,9 +98,7 @@ def module_parser(root: Path, examiner: Examiner, max_size: int, cache: ScanCach
             if known is not None:
                 found[path] = known
         todo = [p for p in paths if p not in found]
-        base = str(root)
-        parsed = examiner.modules([FileEntry(os.path.join(base, p), p, 0) for p in todo],
-                                  max_size)
+        parsed = examiner.modules([entries[p] for p in todo], max_size)
         for path, facts in zip(todo, parsed, strict=True):
             found[path] = facts
             entry = entries.get(path)
@@ -117,22 +114,16 @@ def resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
                      parse: Callable[[Sequence[str]], Sequence[ModuleFacts | str]],
                      import_words: ImportWords) -> AliasPhase:
     """The second phase: follow names from definitions to the code that uses them."""
-    chart_dirs = {posixpath.dirname(p) for p in first.relpaths
-                  if p.endswith("Chart.yaml") and posixpath.basename(p) == "Chart.yaml"}
-    templates = [p for p in first.relpaths if "/templates/" in p and p.endswith(
-        (".yaml", ".yml", ".tpl"))]
     inputs = FlowInputs(
         modules=first.modules,
         lean_modules=first.lean,
         files=first.code_files,
         searched_names=first.env_names,
-        tf_files=[p for p in first.relpaths if p.endswith(".tf")],
-        chart_dirs=chart_dirs,
-        template_files=templates,
+        carried_files=first.carried_files,
         services=first.services,
         user_sinks=[parse_sink(s) for s in sinks],
         search=search,
-        outside_env=first.secret_env,
+        outside_env=first.outside_env,
         all_paths=first.relpaths,
         import_words=import_words,
     )

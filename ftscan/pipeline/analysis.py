@@ -17,16 +17,16 @@ from dataclasses import dataclass, field
 from ftscan import fingerprint
 from ftscan.bindings import Binding, EnvVar
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
+from ftscan.carriers import reader
 from ftscan.comments import comment_spans
-from ftscan.deployenv import binds_env, env_binding
 from ftscan.escape import no_surrogates
 from ftscan.examplepaths import is_example_path
-from ftscan.filekinds import FileKind, comment_syntax
+from ftscan.filekinds import FileKind
 from ftscan.fingerprint import stable_fingerprint
 from ftscan.flow.facts import ModuleFacts, shifted
-from ftscan.languages import LeanParse, language_named, language_of
+from ftscan.languages import LeanParse, language_named
 from ftscan.models import Detection, Diagnostic, Location, Role, Severity
-from ftscan.parsers import PARSERS, ParsedFile, ParseFailure, Parser, StringFact
+from ftscan.parsers import Format, ParsedFile, ParseFailure, Parser, StringFact
 from ftscan.pipeline.folding import fold, is_table
 from ftscan.ruleset import IdMatch, RuleSet
 from ftscan.textpos import LineIndex, Spans
@@ -83,8 +83,6 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext,
     result = FileAnalysis()
     trains = bool(ctx.rules.training_rules) and may_train(text, ctx.rules)
     parsed = _parse(path, text, kind, result, ctx.rules if lean and not trains else None)
-    if binds_env(path):  # vercel.json's env, wrangler.toml's [vars]: environment variables
-        parsed = _as_env_bindings(path, parsed)
     result.module = parsed.module
     index = LineIndex(text)
     sites = training_detections(path, text, kind, parsed, index, ctx.rules) if trains else []
@@ -112,7 +110,7 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext,
             finding = dataclasses.replace(finding, component=hit.component)
         result.findings.append(finding)
     result.findings.sort(key=lambda f: f.location)
-    if is_table(path):
+    if is_table(kind):
         result.findings = fold(result.findings)
     return result
 
@@ -126,7 +124,8 @@ def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis,
     if parser is not None:
         shift = 1 if text.startswith("\ufeff") else 0
         try:
-            lean = _lean(path, text[shift:], lean_rules) if lean_rules is not None else None
+            lean = (_lean(path, text[shift:], kind, lean_rules) if lean_rules is not None
+                    else None)
             if lean is not None:
                 result.lean_names = lean.names
             parsed = lean.parsed if lean is not None else parser(text[shift:])
@@ -151,24 +150,23 @@ def _parse(path: str, text: str, kind: FileKind, result: FileAnalysis,
             for line, message in parsed.notes:
                 result.diagnostics.append(Diagnostic(path, message, Severity.WARNING, line))
             return parsed
-    if kind is FileKind.PROSE:
+    if kind.format is Format.PROSE:
         return ParsedFile(residual_role=Role.MENTION, residual_kind="prose")
-    if kind is FileKind.DATA:
+    if kind.format is Format.DATA:
         return ParsedFile(residual_role=Role.MENTION,
                           residual_kind="data file (a table of records)")
-    if kind is FileKind.REPORT:
+    if kind.format is Format.REPORT:
         return ParsedFile(residual_role=Role.MENTION,
                           residual_kind="ftscan report")
     return ParsedFile(
         residual_role=Role.DEFINITION,
         residual_kind="text",
-        comment_syntax=comment_syntax(path, kind),
+        comment_syntax=kind.comments,
     )
 
 
-def _lean(path: str, text: str, rules: RuleSet) -> LeanParse | None:
-    name = language_of(path)
-    if name is None:
+def _lean(path: str, text: str, kind: FileKind, rules: RuleSet) -> LeanParse | None:
+    if kind.language is None:
         return None
 
     def carries_id(fact: StringFact) -> bool:  # as _hits would find one in it
@@ -177,26 +175,16 @@ def _lean(path: str, text: str, rules: RuleSet) -> LeanParse | None:
         return bool(rules.find(fact.value)) or (
             fact.template and rules.find_dynamic(fact.value) is not None)
 
-    return language_named(name).parse_lean(path, text, carries_id)
+    return language_named(kind.language).parse_lean(path, text, carries_id)
 
 
 def _parser_for(path: str, kind: FileKind) -> tuple[Parser | None, str]:
-    """The parser of the file's language plug-in, else of its kind of file; and its name."""
-    name = language_of(path)
-    if name is not None:
-        language = language_named(name)
+    """The parser of the file's language plug-in, else the reader of its format (through its
+    carrier, if any); and its name."""
+    if kind.language is not None:
+        language = language_named(kind.language)
         return (lambda text: language.parse(path, text)), language.title
-    return PARSERS.get(kind), kind.value
-
-
-def _as_env_bindings(path: str, parsed: ParsedFile) -> ParsedFile:
-    strings = [dataclasses.replace(s, binding=env_binding(path, s.binding))
-               for s in parsed.strings]
-    residual = parsed.residual_binding
-    return dataclasses.replace(
-        parsed, strings=strings,
-        residual_binding=None if residual is None else (
-            lambda offset: env_binding(path, residual(offset))))
+    return reader(kind.carrier, kind.format, path), kind.format.value
 
 
 def _shifted(fact: StringFact, shift: int) -> StringFact:

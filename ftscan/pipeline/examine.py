@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
 from ftscan.budget import OverBudget, time_budget
+from ftscan.carriers import OutsideEnv, carrier_named
 from ftscan.cores import available_cores
 from ftscan.discovery import FileEntry, SkippedEntry
-from ftscan.filekinds import FileKind, classify, may_be_report
+from ftscan.filekinds import FileKind, is_page
 from ftscan.fingerprint import line_hashes
 from ftscan.flow.facts import ModuleFacts, shifted
-from ftscan.flow.names import is_workflow, workflow_secret_env
-from ftscan.languages import NameQuery, language_named, language_of
+from ftscan.languages import NameQuery, language_named
 from ftscan.models import Diagnostic, Severity
 from ftscan.parsers import ParseFailure
 from ftscan.pipeline import reading
@@ -76,8 +76,9 @@ class Outcome:
     """Diagnostics without a line (bad UTF-8, a module whose names cannot be followed)."""
     markers: Markers = ()
     """Inline suppressions in the file (collected while its text was in hand)."""
-    secret_env: tuple[tuple[str, str], ...] = ()
-    """Env vars a workflow sets from secrets named like a fine-tune: (variable, secret)."""
+    outside_env: OutsideEnv = ()
+    """Variables the file sets from values outside the repository (a carrier's
+    :meth:`~ftscan.carriers.Carrier.outside_env`: a workflow's secrets)."""
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,9 @@ class FileFacts:
     """The content is the one the cache already knows (only its stat signature changed)."""
     markers: Markers = ()
     """Inline suppressions (``ftscan: ignore[...]``) in a file that was decoded."""
-    secret_env: tuple[tuple[str, str], ...] = ()
-    """A workflow's env vars set from secrets named like a fine-tune (:mod:`ftscan.flow.names`)."""
+    outside_env: OutsideEnv = ()
+    """Variables the file sets from values outside the repository (its carrier's
+    :meth:`~ftscan.carriers.Carrier.outside_env`)."""
 
     @property
     def plain(self) -> bool:
@@ -124,7 +126,7 @@ class FileFacts:
         return (self.analysis is None and self.skipped is None and self.module is None
                 and not self.reads_env and not self.settings and not self.outside
                 and self.decode_problem is None
-                and not self.unchanged and not self.secret_env)
+                and not self.unchanged and not self.outside_env)
 
     def outcome(self, env_names: frozenset[str], follow: bool = True) -> Outcome | None:
         """The file's :class:`Outcome` (the same whether the facts are fresh or from the
@@ -136,9 +138,9 @@ class FileFacts:
         problems = (self.decode_problem,) if self.decode_problem else ()
         if self.analysis is not None:
             return Outcome(self.relpath, analysis=self.analysis, problems=problems,
-                           markers=self.markers, secret_env=self.secret_env)
+                           markers=self.markers, outside_env=self.outside_env)
         if not follow or not (self.outside or self.settings or self.reads_env):
-            return Outcome(self.relpath, secret_env=self.secret_env)
+            return Outcome(self.relpath, outside_env=self.outside_env)
         if not self.outside and not env_names:
             return Outcome(self.relpath)
         if not self.outside and not self.settings:
@@ -161,12 +163,11 @@ def content_digest(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()[:16]
 
 
-def parse_module_facts(relpath: str, text: str) -> ModuleFacts | str:
+def parse_module_facts(relpath: str, text: str, kind: FileKind) -> ModuleFacts | str:
     """The facts of a file of code for the alias phase, or why they could not be read."""
-    name = language_of(relpath)
-    if name is None:
+    if kind.language is None:
         return "not a file of any language ftscan follows names in"
-    language = language_named(name)
+    language = language_named(kind.language)
     shift = 1 if text.startswith("\ufeff") else 0
     try:
         parsed = language.parse(relpath, text[shift:])
@@ -205,7 +206,7 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
         return FileFacts(relpath, skipped=binary(relpath))
     raw, (data, note) = data, readable
     try:
-        facts = _examine_text(relpath, data, raw, note, digest, context, env_names,
+        facts = _examine_text(entry, data, raw, note, digest, context, env_names,
                               keep_digest)
     except OverBudget as exc:
         return _given_up(entry, context, exc)
@@ -239,15 +240,16 @@ def _with_training_data(facts: FileFacts, relpath: str, data: bytes,
         diagnostics=[*analysis.diagnostics, *problems]))
 
 
-def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, digest: bytes,
+def _examine_text(entry: FileEntry, data: bytes, raw: bytes, note: str | None, digest: bytes,
                   context: AnalysisContext, env_names: frozenset[str],
                   keep_digest: bool) -> FileFacts:
     """:func:`examine` for a file read and readable as text."""
+    relpath, kind = entry.relpath, entry.kind
     facts = FileFacts(relpath)
-    if is_workflow(relpath) and b"${{" in data:
-        facts = FileFacts(relpath, secret_env=workflow_secret_env(data))
-    name = language_of(relpath)
-    language = language_named(name) if name is not None else None
+    carrier = carrier_named(kind.carrier) if kind.carrier is not None else None
+    if carrier is not None and carrier.outside:
+        facts = FileFacts(relpath, outside_env=carrier.outside_env(data))
+    language = language_named(kind.language) if kind.language is not None else None
     # one pass over the bytes tells whether there is anything to look at (most files: no)
     if not context.rules.might_match(data, language.markers if language else ()):
         return facts
@@ -259,9 +261,10 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
                               names_tested=tested,
                               names_found=frozenset(n for n in tested if n.encode() in data))
     candidate = context.rules.is_candidate(data)
-    kind = classify(relpath)
-    if candidate and may_be_report(relpath, kind) and is_own_report(data):
-        kind = FileKind.REPORT
+    if candidate:
+        may_be_report = kind.may_be_report or is_page(relpath)
+        kind = kind.as_report() if may_be_report and is_own_report(data) \
+            else kind.with_content(data)
     wants_module = context.follow_names and (facts.outside or bool(env_names) and (
         facts.settings or bool(facts.names_found)))
     if not candidate and not wants_module:
@@ -277,7 +280,7 @@ def _examine_text(relpath: str, data: bytes, raw: bytes, note: str | None, diges
             facts = dataclasses.replace(facts, markers=suppression_markers(text))
             if not candidate:  # only its names matter: collect them, report nothing yet
                 return dataclasses.replace(facts, decode_problem=problem,
-                                           module=parse_module_facts(relpath, text))
+                                           module=parse_module_facts(relpath, text, kind))
             # its facts are needed up front when it reads a variable the scan binds,
             # declares settings or reads a job's result; else its strings may do (LeanParse)
             lean = not context.follow_names or not (
@@ -405,7 +408,7 @@ def module_of(entry: FileEntry, max_size: int, budget: float | None = None,
         return data.detail
     try:
         with time_budget(budget):
-            return parse_module_facts(entry.relpath, decode(data)[0])
+            return parse_module_facts(entry.relpath, decode(data)[0], entry.kind)
     except OverBudget as exc:
         return f"{exc} parsing it"
 
@@ -436,7 +439,7 @@ def import_words_in(entry: FileEntry, max_size: int | None = None,
     :meth:`~ftscan.languages.Language.import_words`), read within ``budget`` seconds; ``None``
     when they cannot be told (the file cannot be read, is over ``max_size``, or outlasts the
     budget): it may then import anything."""
-    name = language_of(entry.relpath)
+    name = entry.kind.language
     data = reading.read_bytes(entry, max_size=max_size)
     if name is None or isinstance(data, SkippedEntry):
         return None

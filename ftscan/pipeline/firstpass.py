@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterable, Sequence
 
 from ftscan.bindings import EnvVar
 from ftscan.cache.store import ScanCache
+from ftscan.carriers import carrier_named
 from ftscan.discovery import FileEntry, SkippedEntry
 from ftscan.flow.facts import ModuleFacts
-from ftscan.flow.names import is_workflow
 from ftscan.flow.phase import ServiceMap
-from ftscan.languages import language_named, language_of
+from ftscan.languages import language_named
 from ftscan.languages import names as language_names
 from ftscan.models import Detection, Diagnostic, Role, Severity
 from ftscan.pipeline.analysis import AnalysisContext
@@ -77,11 +77,14 @@ class DefinitionsPass:
         in full (see :class:`~ftscan.languages.LeanParse`)."""
         self.code_files: dict[str, list[str]] = {}
         """Language → the scan's files of that language."""
+        self.carried_files: dict[str, list[str]] = {}
+        """Carrier → the scan's files of that carrier (:mod:`ftscan.carriers`)."""
         self.env_names: set[str] = set()
         self.services = ServiceMap()
         self.relpaths: list[str] = []
-        self.secret_env: dict[str, str] = {}
-        """Env vars workflows set from secrets named like a fine-tune → the secret."""
+        self.outside_env: dict[str, str] = {}
+        """Variables files set from values outside the repository → where from (a workflow's
+        secret named like a fine-tune)."""
         self.markers: dict[str, Markers] = {}
         """Inline suppressions of the files decoded in this phase."""
 
@@ -95,12 +98,14 @@ class DefinitionsPass:
         config_files: list[FileEntry] = []
         code_files: list[FileEntry] = []
         for entry in files:
-            language = language_of(entry.relpath)
-            if language is None:
+            kind = entry.kind
+            if kind.language is None:
                 config_files.append(entry)
+                if kind.carrier is not None:
+                    self.carried_files.setdefault(kind.carrier, []).append(entry.relpath)
             else:
                 code_files.append(entry)
-                self.code_files.setdefault(language, []).append(entry.relpath)
+                self.code_files.setdefault(kind.language, []).append(entry.relpath)
         if self.search is not None and (self.cache is None or self.cache.empty) \
                 and len(files) >= SEARCH_MIN_FILES:
             # nothing is known yet: one search over every file instead of one per group
@@ -110,7 +115,7 @@ class DefinitionsPass:
         self.env_names = {
             f.binding.name for f in self.findings
             if isinstance(f.binding, EnvVar) and f.role is not Role.MENTION
-        } | set(self.secret_env)
+        } | set(self.outside_env)
         names = frozenset(self.env_names) if self.follow_aliases else frozenset()
         for outcome in self._outcomes(code_files, names):
             self._record(outcome)
@@ -249,9 +254,10 @@ class DefinitionsPass:
         return entry.path[len(self.root.rstrip("/")) + 1:]
 
     def _always_read(self, entry: FileEntry) -> bool:
-        """Files the first phase reads whatever words they hold: workflows (the secrets they
-        set)."""
-        return is_workflow(entry.relpath)
+        """Files the first phase reads whatever words they hold: a carrier's that may set
+        variables from outside the repository (a workflow's secrets)."""
+        carrier = entry.kind.carrier
+        return carrier is not None and carrier_named(carrier).outside
 
     def _fresh(self, index: int, entry: FileEntry, facts: FileFacts | None,
                env_names: frozenset[str], found: dict[int, Outcome]) -> None:
@@ -287,8 +293,8 @@ class DefinitionsPass:
             self._skip(skipped, report=skipped.reason != "binary")
             return
         self._count_read()
-        for var, secret in outcome.secret_env:
-            self.secret_env.setdefault(var, secret)
+        for var, source in outcome.outside_env:
+            self.outside_env.setdefault(var, source)
         for problem in outcome.problems:
             self.diagnostics.append(Diagnostic(outcome.relpath, problem, Severity.WARNING))
         if outcome.analysis is not None or outcome.module is not None:

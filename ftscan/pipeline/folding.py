@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import dataclasses
 
-from ftscan.filekinds import FileKind, classify
+from ftscan.filekinds import FileKind
 from ftscan.models import Detection, Lines
+from ftscan.parsers import Format
 
 FIRST_LINES = 5
 """Lines a folded finding lists (it counts them all)."""
-_TABLES = (FileKind.DATA, FileKind.JSONL)
+_TABLES = (Format.DATA, Format.JSONL)
 
 
-def is_table(path: str) -> bool:
-    """Is the file at ``path`` a table of records (CSV, TSV, JSON Lines)?"""
-    return classify(path) in _TABLES
+def is_table(kind: FileKind) -> bool:
+    """Is a file of ``kind`` a table of records (CSV, TSV, JSON Lines)?"""
+    return kind.format in _TABLES
 
 
 @dataclasses.dataclass

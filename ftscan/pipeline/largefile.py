@@ -22,9 +22,9 @@ from collections.abc import Iterator
 from ftscan.budget import OverBudget, time_budget
 from ftscan.discovery import STREAM_LIMIT, FileEntry
 from ftscan.examplepaths import is_example_path
-from ftscan.filekinds import FileKind, classify
 from ftscan.fingerprint import streamed_line_hashes
 from ftscan.models import Detection, Location, Role
+from ftscan.parsers import Format
 from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, effective_role, make_detection
 from ftscan.pipeline.folding import Folder, is_table
 from ftscan.pipeline.reading import OPEN_FLAGS, text_encoding
@@ -49,11 +49,10 @@ def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
     found in ``kind`` of text; ``None`` when the file is no regular file or over
     :data:`STREAM_LIMIT`. Also the search of a file whose analysis was given up on
     (:data:`GIVEN_UP`): the parsers' time is not spent again."""
-    role = Role.MENTION if classify(entry.relpath) in (FileKind.PROSE, FileKind.DATA) \
-        else Role.DEFINITION
+    role = Role.MENTION if entry.kind.format in (Format.PROSE, Format.DATA) else Role.DEFINITION
     illustrative = is_example_path(entry.relpath)
     analysis = FileAnalysis()
-    folder = Folder() if is_table(entry.relpath) else None
+    folder = Folder() if is_table(entry.kind) else None
     occurrences: Counter[tuple[str, str]] = Counter()
     carried = ""  # the end of the previous piece, searched again with the next
     carried_at = 0  # the file's character offset of ``carried``

@@ -19,7 +19,6 @@ from ftscan.cache.store import ScanCache
 from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config
 from ftscan.discovery import FileEntry
 from ftscan.gitfiles import GitListing
-from ftscan.languages import language_of
 from ftscan.models import Diagnostic, Severity
 from ftscan.pipeline.aliases import (
     AliasPhase,
@@ -67,12 +66,11 @@ def analyse(root: Path, targets: list[Path], options: ScanOptions, started: floa
                                  examiner, cache, search, str(root))
         first.run(entries)
         if options.follow_aliases:
+            walked = {e.relpath: e for e in entries if isinstance(e, FileEntry)}
             second = resolve_aliases(root, first, config.sinks, max_size, context,
                                      name_search(root, examiner, cache, search),
-                                     module_parser(root, examiner, max_size, cache,
-                                                   {e.relpath: e for e in entries
-                                                    if isinstance(e, FileEntry)}),
-                                     import_reader(root, examiner))
+                                     module_parser(examiner, max_size, cache, walked),
+                                     import_reader(examiner, walked))
         else:
             second = AliasPhase([], [], [], {})
     if cache is not None:
@@ -93,13 +91,18 @@ def analyse(root: Path, targets: list[Path], options: ScanOptions, started: floa
         findings_by_role={},
         duration_seconds=0.0,
         files_from_cache=first.from_cache,
-        modules_followed=dict(sorted(Counter(
-            language_of(path) or "" for path in [*first.modules, *second.modules_parsed]
-        ).items())),
+        modules_followed=_modules_followed(first, second),
         unresolved=second.unresolved,
         resolver_steps=second.steps,
     )
     return Analysed(detections, diagnostics, summary)
+
+
+def _modules_followed(first: DefinitionsPass, second: AliasPhase) -> dict[str, int]:
+    """Modules whose names were followed, by language."""
+    language = {path: name for name, paths in first.code_files.items() for path in paths}
+    return dict(sorted(Counter(language.get(path, "") for path in
+                               [*first.modules, *second.modules_parsed]).items()))
 
 
 def _markers_reader(known: dict[str, Markers], texts: dict[str, str | None],

@@ -19,6 +19,7 @@ from ftscan.reconcile.model import (
     Reconciliation,
     Remote,
     RemoteState,
+    category_counts,
 )
 from ftscan.ruleset import RuleSet
 from ftscan.verdicts import dated
@@ -52,10 +53,7 @@ def reconcile(inventory: Inventory, states: Sequence[ProviderState], table: Life
         checks.append(ProviderCheck(state.provider, state.endpoint, len(state.models),
                                     len(state.jobs), state.usage_days, state.usage_note,
                                     tuple(state.errors), deleted))
-    counts = {c.value: 0 for c in Category}
-    for row in result.rows.values():
-        if row.remote is not None:
-            counts[row.remote.category.value] += 1
+    counts = category_counts(row.remote for row in result.rows.values())
     eligibility = tuple(provider_named(s.provider).eligibility(s, table, as_of) for s in states)
     result.reconciliation = Reconciliation(as_of, tuple(checks), eligibility, counts)
     return result

@@ -4,6 +4,7 @@ provider, what was asked, what failed, and whether the organisation can still cr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -55,6 +56,12 @@ class Remote:
     """The provider's own end-of-inference date, when its API gives one."""
     note: str | None = None
 
+    @property
+    def unused(self) -> bool:
+        """Served by the provider, and no request in the usage window it reported."""
+        return self.state in (RemoteState.EXISTS, RemoteState.ARCHIVED) and self.usage_known \
+            and self.last_used is None
+
     def last_used_text(self, usage_days: int) -> str:
         if self.last_used is not None:
             return self.last_used.isoformat()
@@ -105,3 +112,12 @@ class Reconciliation:
     @property
     def usage_days(self) -> int:
         return max((p.usage_days for p in self.providers), default=0)
+
+
+def category_counts(remotes: Iterable[Remote | None]) -> dict[str, int]:
+    """Rows per category (every category, zero included): a reconciliation's ``counts``."""
+    counts = {category.value: 0 for category in Category}
+    for remote in remotes:
+        if remote is not None:
+            counts[remote.category.value] += 1
+    return counts

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         baseline,
         csv_,
         inventory_csv,
+        inventory_html,
         inventory_json,
         inventory_markdown,
         json_,
@@ -34,14 +35,14 @@ if TYPE_CHECKING:
     # each module is checked against the protocol here
     _SCAN: tuple[Reporter[ScanResult], ...] = (text, json_, sarif, csv_, markdown)
     _INVENTORY: tuple[Reporter[Inventory], ...] = (inventory_markdown, inventory_csv,
-                                                   inventory_json)
+                                                   inventory_json, inventory_html)
     _BASELINE: Reporter[Iterable[BaselineEntry]] = baseline
 
 SCAN_FORMATS = {"text": "text", "json": "json_", "sarif": "sarif", "csv": "csv_",
                 "markdown": "markdown"}
 """``ftscan scan --format``: the module of each."""
 INVENTORY_FORMATS = {"markdown": "inventory_markdown", "csv": "inventory_csv",
-                     "json": "inventory_json"}
+                     "json": "inventory_json", "html": "inventory_html"}
 """``ftscan inventory --format`` (and ``reconcile``): the module of each."""
 OTHER_FILES = ("baseline",)
 """The modules of the other files ftscan writes (``ftscan baseline``)."""

@@ -17,6 +17,11 @@ name = "json"
 
 def render(inventory: Inventory, color: bool = False) -> str:
     """The versioned JSON inventory (documented in docs/inventory.md); ``--merge`` reads it."""
+    return json.dumps(document(inventory), indent=2, ensure_ascii=False) + "\n"
+
+
+def document(inventory: Inventory) -> dict[str, Any]:
+    """The JSON inventory as an object (the HTML page embeds it as its data)."""
     rows = []
     for row in inventory.sorted_rows():
         status, days = row.status(inventory.as_of, inventory.window_days)
@@ -52,7 +57,7 @@ def render(inventory: Inventory, color: bool = False) -> str:
         })
         if inventory.reconciliation is not None:
             rows[-1]["remote"] = remote_json(row.remote)
-    document: dict[str, Any] = {
+    written: dict[str, Any] = {
         "version": INVENTORY_VERSION,
         "kind": INVENTORY_KIND,
         "tool": {"name": TOOL_NAME, "version": __version__},
@@ -64,8 +69,8 @@ def render(inventory: Inventory, color: bool = False) -> str:
         "models": rows,
     }
     if inventory.reconciliation is not None:
-        document["reconciliation"] = reconciliation_json(inventory.reconciliation)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        written["reconciliation"] = reconciliation_json(inventory.reconciliation)
+    return written
 
 
 def recognises(data: bytes) -> bool:

@@ -81,7 +81,7 @@ def _head(inventory: Inventory, intro: str) -> str:
     if intro:
         lines += [intro, ""]
     lines += [
-        f"{_count_phrase(inventory.sorted_rows())} in "
+        f"{count_phrase(inventory.sorted_rows())} in "
         f"{', '.join(md_code(r, in_table=False) for r in sorted(inventory.repositories))}, "
         f"as of {inventory.as_of.isoformat()}."
         + (f" OpenAI stops all new fine-tuning jobs on {inventory.job_creation_ends}."
@@ -114,13 +114,13 @@ def _table_rows(inventory: Inventory, rows: list[Row]) -> list[str]:
             ", ".join(md_text(s) for s in sorted(row.services)) or "—",
             str(len(row.definitions)),
             str(len(row.uses)),
-            _recipe_cell(row),
+            recipe_cell(row),
             *((markdown_cell(row.remote, reconciled.usage_days),) if reconciled else ()),
         )) + " |")
     return [f"{line}\n" for line in lines]
 
 
-def _recipe_cell(row: Row) -> str:
+def recipe_cell(row: Row) -> str:
     """The recipe column: where the fine-tune is trained, in a few words."""
     if row.kind == "training-data":
         return "data, no pipeline"
@@ -134,7 +134,7 @@ def _recipe_cell(row: Row) -> str:
     return "not in repo" if row.model_id else "—"
 
 
-def _count_phrase(rows: list[Row]) -> str:
+def count_phrase(rows: list[Row]) -> str:
     """``3 model ids``, then how many fine-tunes are set outside the repository, pipelines
     match no id, data files no pipeline names (when any)."""
     counts = {kind: sum(1 for r in rows if r.kind == kind)

@@ -90,7 +90,13 @@ def markdown_section(reconciliation: Reconciliation) -> list[str]:
 def markdown_cell(remote: Remote | None, usage_days: int) -> str:
     if remote is None:
         return "—"
-    text = f"{_ICONS[remote.category]} {remote.state.value}"
+    return md_text(f"{_ICONS[remote.category]} {remote_phrase(remote, usage_days)}")
+
+
+def remote_phrase(remote: Remote, usage_days: int) -> str:
+    """What the provider says in a few words (a table cell): ``exists, orphan, last used
+    2026-11-02``. Plain text: the writer escapes it for where it goes."""
+    text = remote.state.value
     if remote.category is Category.ORPHAN:
         text += ", orphan"
     elif remote.category is Category.DEAD_REFERENCE:
@@ -99,7 +105,7 @@ def markdown_cell(remote: Remote | None, usage_days: int) -> str:
         text += ", only mentioned"
     if remote.state in (RemoteState.EXISTS, RemoteState.ARCHIVED):
         text += f", last used {remote.last_used_text(usage_days)}"
-    return md_text(text)
+    return text
 
 
 def markdown_detail(remote: Remote | None, usage_days: int) -> list[str]:

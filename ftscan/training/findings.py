@@ -3,6 +3,7 @@ provider ends job creation, is decided by :mod:`ftscan.verdicts`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ftscan.comments import CommentSyntax, comment_spans
@@ -12,16 +13,18 @@ from ftscan.models import Detection, Location, Role, TrainingData, TrainingSite
 from ftscan.ruleset import Rule, RuleSet
 from ftscan.textpos import LineIndex
 from ftscan.training.data import HEAD_BYTES, is_jsonl, may_be_training_data, recognise
+from ftscan.training.runbooks import MARKDOWN_SUFFIXES, markdown_sites, notebook_sites
 from ftscan.training.sites import code_sites
-from ftscan.training.text import code_text_sites, text_sites
+from ftscan.training.text import Mode, TextHit, code_text_sites, text_sites
 
 if TYPE_CHECKING:
     from ftscan.filekinds import FileKind
     from ftscan.parsers.base import ParsedFile
 
-_TEXT_KINDS = ("shell", "dockerfile", "yaml", "terraform", "source", "env")
-"""File kinds whose text can hold a command or request that creates a job (prose does not
-count: a README's curl example documents, it does not run)."""
+_TEXT_KINDS = ("shell", "dockerfile", "yaml", "hcl", "source", "env")
+"""File kinds whose text can hold a command or request that creates a job. Prose counts only
+in the shell blocks of Markdown (:mod:`.runbooks`): a README's inline curl example documents,
+it does not run."""
 
 
 def may_train(text: str, rules: RuleSet) -> bool:
@@ -33,22 +36,27 @@ def training_detections(path: str, text: str, kind: FileKind, parsed: ParsedFile
                       index: LineIndex, rules: RuleSet) -> list[Detection]:
     """Every job-creation site of a file (and, in code, the ones commented out)."""
     found: list[tuple[Span, Rule, TrainingSite, Role]] = []
+    lower = path.lower()
+    hits: list[TextHit] = []
     if parsed.module is not None:
         calls = code_sites(parsed.module, text, rules)
         found += [(hit.span, hit.rule, hit.site, Role.TRAINING) for hit in calls]
-        if not path.endswith(".ipynb"):  # a notebook's offsets are the raw JSON's
-            syntax = parsed.comment_syntax or CommentSyntax.HASH
+        if lower.endswith(".ipynb"):  # a notebook's offsets are the raw JSON's
+            hits = notebook_sites(text, rules)
+        else:
             strings = sorted((s.start, s.end) for s in parsed.strings)
-            comments = comment_spans(text, syntax)
-            for hit in code_text_sites(text, rules, strings, comments,
-                                       [h.span for h in calls]):
-                found.append((hit.span, hit.rule, hit.site,
-                              Role.MENTION if hit.mention else Role.TRAINING))
-    elif kind.value in _TEXT_KINDS:
-        lower = path.lower()
-        for hit in text_sites(text, rules, http_file=lower.endswith((".http", ".rest")),
-                              terraform=lower.endswith((".tf", ".tf.json"))):
-            found.append((hit.span, hit.rule, hit.site, Role.TRAINING))
+            comments = comment_spans(text, parsed.comment_syntax or CommentSyntax.HASH)
+            hits = code_text_sites(text, rules, strings, comments, [h.span for h in calls])
+    elif kind.format.value == "prose" and lower.endswith(MARKDOWN_SUFFIXES):
+        hits = [replace(hit, site=replace(hit.site, documented=True))
+                for hit in markdown_sites(text, rules)]
+    elif kind.format.value in _TEXT_KINDS:
+        hits = text_sites(text, rules, mode=_mode(lower, kind, parsed.comment_syntax),
+                          terraform=lower.endswith((".tf", ".tf.json")),
+                          comments=comment_spans(text, parsed.comment_syntax)
+                          if parsed.comment_syntax else ())
+    found += [(hit.span, hit.rule, hit.site, Role.MENTION if hit.mention else Role.TRAINING)
+              for hit in hits]
     findings = []
     seen: dict[str, int] = {}
     for span, rule, site, role in sorted(found, key=lambda f: f[0].start):
@@ -60,6 +68,19 @@ def training_detections(path: str, text: str, kind: FileKind, parsed: ParsedFile
         seen[key] = occurrence + 1
         findings.append(training_detection(rule, site, role, location, occurrence))
     return findings
+
+
+_CODE_COMMENTS = (CommentSyntax.SLASH, CommentSyntax.HASH, CommentSyntax.DASH)
+"""The comments of programming languages: a file of another kind of text (HTML, a log, a
+report) says POST in its prose, and only its command lines count."""
+
+
+def _mode(lower_path: str, kind: FileKind, syntax: CommentSyntax | None) -> Mode:
+    """How requests read in a file the text pass reads (code of a language without a parser:
+    statements; ``.http`` files: request lines; the rest: command lines)."""
+    if lower_path.endswith((".http", ".rest")):
+        return Mode.HTTP
+    return Mode.CODE if kind.format.value == "source" and syntax in _CODE_COMMENTS else Mode.SHELL
 
 
 def training_detection(rule: Rule, site: TrainingSite, role: Role, location: Location,

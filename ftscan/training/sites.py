@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ftscan.flow.facts import Arg, Call, DictX, Expr, ListX, Lit, ModuleFacts, Span
+from ftscan.flow.facts import Arg, Attr, Call, DictX, Expr, ListX, ModuleFacts, Span
 from ftscan.models import TrainingSite
 from ftscan.ruleset import Rule, RuleSet
+from ftscan.training.calls import CallSpec, call_specs
+from ftscan.training.endpoints import Endpoint, named_at
 from ftscan.training.values import LocalValues
 
 _POSTS = ("post", "fetch", "request", "axios", "got", "ky", "httpx.post", "requests.post")
@@ -28,15 +30,33 @@ class SiteHit:
     site: TrainingSite
 
 
-def rule_for_call(callee: str, text: str, rules: RuleSet) -> Rule | None:
-    """The most specific training rule naming this callee whose required words the file holds
+@dataclass(frozen=True)
+class _Matched:
+    """A call a training rule names: by which entry, and the call that built the object a
+    library engine's method is called on."""
+
+    rule: Rule
+    spec: CallSpec
+    built_by: Call | None = None
+
+
+def _matched(call: Call, scope: str, text: str, rules: RuleSet,
+             values: LocalValues) -> _Matched | None:
+    """The most specific training rule naming this call whose required words the file holds
     (an Azure or Mistral client before OpenAI's, for the same API shape)."""
+    method = call.callee.name if isinstance(call.callee, Attr) else None
     for rule in rules.training_rules:
-        if not any(callee == c or callee.endswith("." + c) for c in rule.calls):
-            continue
-        if rule.requires and not any(word in text for word in rule.requires):
-            continue
-        return rule
+        for spec in call_specs(rule.calls):
+            built_by = None
+            if spec.builder:  # engine.finetune(), Engine(...).finetune()
+                built_by = values.built_by(call, scope) if method == spec.callee else None
+                if built_by is None or built_by.text.rpartition(".")[2] != spec.builder:
+                    continue
+            elif not spec.names_callee(call.text):
+                continue
+            if rule.requires and not any(word in text for word in rule.requires):
+                break
+            return _Matched(rule, spec, built_by)
     return None
 
 
@@ -48,9 +68,9 @@ def code_sites(module: ModuleFacts, text: str, rules: RuleSet) -> list[SiteHit]:
     for scope, call in module.calls:
         if call.text in wrappers:
             continue
-        rule = rule_for_call(call.text, text, rules)
-        if rule is not None:
-            hits.append(SiteHit(call.span, rule, _site(rule, call, scope, values)))
+        matched = _matched(call, scope, text, rules, values)
+        if matched is not None:
+            hits.append(SiteHit(call.span, matched.rule, _site(matched, call, scope, values)))
             continue
         endpoint = _endpoint_post(call, scope, values, rules)
         if endpoint is not None:
@@ -67,25 +87,43 @@ def _own_functions(module: ModuleFacts) -> frozenset[str]:
     return frozenset(own)
 
 
-def _site(rule: Rule, call: Call, scope: str, values: LocalValues) -> TrainingSite:
+def _site(matched: _Matched, call: Call, scope: str, values: LocalValues) -> TrainingSite:
+    rule, spec = matched.rule, matched.spec
     arguments = dict(rule.arguments)
     options = _options_object(call, scope, values)
     hidden = any(arg.spread for arg in call.args) and options is None
     if options is None and any(arg.keyword is None and not isinstance(arg.value, DictX)
+                               and arg.position >= len(spec.params)
                                for arg in call.args) and not _keyword_call(call):
         hidden = True  # create(params): an options object built elsewhere
+    named = _named_arguments(call, spec.params)
+    if matched.built_by is not None:  # engine.finetune(): the constructor's arguments too
+        named = {**_named_arguments(matched.built_by, spec.builder_params), **named}
     found: dict[str, str | None] = {}
     for role in ("base", "training_file", "validation_file", "suffix", "method"):
         value = None
         for name in arguments.get(role, ()):
-            value = _argument(call, name, scope, values, options)
+            value = _argument(named, name, scope, values, options)
             if value is not None:
                 break
         found[role] = value
     return TrainingSite(
-        provider=rule.provider, call=call.text, base_model=found["base"],
+        provider=rule.provider, call=call.text or f"{spec.builder}(...).{spec.callee}",
+        base_model=found["base"],
         training_file=found["training_file"], validation_file=found["validation_file"],
         suffix=found["suffix"], method=found["method"], hidden=hidden)
+
+
+def _named_arguments(call: Call, params: tuple[str, ...]) -> dict[str, Expr]:
+    """A call's arguments by name: its keywords, and its positional ones named by
+    ``params``."""
+    named: dict[str, Expr] = {}
+    for arg in call.args:
+        if arg.keyword is not None:
+            named[arg.keyword] = arg.value
+        elif not arg.spread and 0 <= arg.position < len(params):
+            named.setdefault(params[arg.position], arg.value)
+    return named
 
 
 def _keyword_call(call: Call) -> bool:
@@ -104,12 +142,12 @@ def _options_object(call: Call, scope: str, values: LocalValues) -> DictX | None
     return None
 
 
-def _argument(call: Call, name: str, scope: str, values: LocalValues,
+def _argument(named: dict[str, Expr], name: str, scope: str, values: LocalValues,
               options: DictX | None) -> str | None:
-    """The string the argument ``name`` (a keyword, or a dotted path into an options object:
+    """The string the argument ``name`` (by name, or a dotted path into an options object:
     ``trainingDataConfig.s3Uri``) holds, or what it comes from."""
     head, _, rest = name.partition(".")
-    expr: Expr | None = next((a.value for a in call.args if a.keyword == head), None)
+    expr: Expr | None = named.get(head)
     if expr is None and options is not None:
         expr = values.entry(options, head, scope)
     while rest and expr is not None:
@@ -133,14 +171,17 @@ def _endpoint_post(call: Call, scope: str, values: LocalValues,
     """A POST to a fine-tuning endpoint: the URL (or the path, with the host elsewhere) among
     the call's arguments, and a method that says POST."""
     strings = list(_strings(call.args, scope, values))
+    if not strings:
+        return None
     for rule in rules.training_rules:
-        for endpoint in rule.endpoints:
-            at = next((span for span, text in strings if _names_endpoint(text, endpoint)),
-                      None)
-            if at is None or not _posts(call, scope, values):
+        for written in rule.endpoints:
+            endpoint = Endpoint.parse(written)
+            if not any(not named.bare for text in strings for named in named_at(text, endpoint)):
                 continue
+            if not _posts(call, scope, values):
+                return None
             body = _body(call, scope, values)
-            site = TrainingSite(provider=rule.provider, call=f"POST {endpoint} ({call.text})")
+            site = TrainingSite(provider=rule.provider, call=f"POST {written} ({call.text})")
             if body is not None:
                 site = TrainingSite(
                     provider=rule.provider, call=site.call,
@@ -153,30 +194,15 @@ def _endpoint_post(call: Call, scope: str, values: LocalValues,
     return None
 
 
-def _names_endpoint(text: str, endpoint: str) -> bool:
-    """``https://api.openai.com/v1/fine_tuning/jobs`` (or the path alone), not a path under
-    it (``.../jobs/{id}/cancel``)."""
-    at = text.find(endpoint)
-    if at < 0:
-        return False
-    after = text[at + len(endpoint):]
-    return after in ("", "/") or after.startswith("?")
-
-
-def _strings(args: tuple[Arg, ...], scope: str, values: LocalValues,
-             ) -> Iterator[tuple[Span, str]]:
+def _strings(args: tuple[Arg, ...], scope: str, values: LocalValues) -> Iterator[str]:
     for arg in args:
         yield from _strings_in(arg.value, scope, values, 0)
 
 
-def _strings_in(expr: Expr, scope: str, values: LocalValues, depth: int,
-                ) -> Iterator[tuple[Span, str]]:
+def _strings_in(expr: Expr, scope: str, values: LocalValues, depth: int) -> Iterator[str]:
+    """The strings an argument holds, as their sources spell them (a URL's path may follow a
+    placeholder for its base), in dicts, lists and calls (``URI.create(url)``) too."""
     if depth > 3:
-        return
-    if isinstance(expr, Lit):
-        text = values.text(expr, scope)
-        if text is not None:
-            yield expr.span, text
         return
     if isinstance(expr, DictX):
         for _, value, _span in expr.entries:
@@ -186,13 +212,13 @@ def _strings_in(expr: Expr, scope: str, values: LocalValues, depth: int,
         for element in expr.elements:
             yield from _strings_in(element, scope, values, depth + 1)
         return
+    template = values.template(expr, scope)
+    if template is not None:
+        yield template
+        return
     if isinstance(expr, Call):
         for arg in expr.args:
             yield from _strings_in(arg.value, scope, values, depth + 1)
-        return
-    known = values.resolve(expr, scope)
-    if known.text is not None and hasattr(expr, "span"):
-        yield expr.span, known.text
 
 
 def _posts(call: Call, scope: str, values: LocalValues) -> bool:
@@ -204,6 +230,9 @@ def _posts(call: Call, scope: str, values: LocalValues) -> bool:
     if call.text and call.text.split(".")[0] not in _POSTS and last not in _POSTS:
         return False
     for arg in call.args:
+        if arg.keyword in (None, "method") and (
+                values.text(arg.value, scope) or "").upper() == "POST":
+            return True  # requests.request("POST", url), Request(url, method="POST")
         mapping = values.resolve(arg.value, scope).mapping
         if mapping is not None:
             method = values.entry(mapping, "method", scope)

@@ -26,6 +26,8 @@ from ftscan.flow.facts import (
 )
 
 MAX_DEPTH = 8
+MAX_TEMPLATE = 2000
+"""Characters of a string's source read as its template (a URL is far shorter)."""
 _OPENERS = ("open", "Path", "pathlib.Path", "fs.createReadStream", "createReadStream",
             "fs.readFileSync", "readFileSync", "Path.open", "io.open", "codecs.open")
 _UPLOADS = ("files.create", "files.upload", "upload_file", "files.retrieve")
@@ -87,6 +89,39 @@ class LocalValues:
         """The string ``expr`` holds, or where it comes from (``env X``), or ``None``."""
         found = self.resolve(expr, scope)
         return found.text if found.text is not None else found.origin
+
+    def built_by(self, call: Call, scope: str) -> Call | None:
+        """The call that built the object a method is called on: ``engine.finetune()`` after
+        ``engine = Engine(...)``, or ``Engine(...).finetune()``."""
+        if not isinstance(call.callee, Attr):
+            return None
+        target: Expr | None = call.callee.obj
+        for _ in range(MAX_DEPTH):
+            if not isinstance(target, Ref):
+                break
+            target = self._binding(target.name, scope)
+        return target if isinstance(target, Call) else None
+
+    def template(self, expr: Expr | None, scope: str, depth: int = 0) -> str | None:
+        """The string ``expr`` holds as its source spells it, placeholders and all
+        (``f"{base}/fine_tuning/jobs"``, ``BASE + "/jobs"``, ``"{}/jobs".format(base)``):
+        enough to match the path of a URL whose base is set elsewhere."""
+        if expr is None or depth > MAX_DEPTH:
+            return None
+        if isinstance(expr, Lit):
+            if expr.value is not None:
+                return expr.value
+            return self.source[expr.span.start:min(expr.span.end,
+                                                   expr.span.start + MAX_TEMPLATE)]
+        if isinstance(expr, Ref):
+            return self.template(self._binding(expr.name, scope), scope, depth + 1)
+        if isinstance(expr, AnyOf):
+            return next((t for t in (self.template(o, scope, depth + 1) for o in expr.options)
+                         if t is not None), None)
+        if isinstance(expr, Call) and isinstance(expr.callee, Attr) and (
+                expr.callee.name == "format"):
+            return self.template(expr.callee.obj, scope, depth + 1)
+        return None
 
     def entry(self, mapping: DictX, key: str, scope: str) -> Expr | None:
         """The value of ``key`` in an options object (following ``**``/``...`` spreads of

@@ -3,7 +3,7 @@
 
 Parsing is tree-sitter (:mod:`.grammar`); one walk collects every string with its name and the
 module's facts (:mod:`.collect`); imports resolve the way bundlers and TypeScript resolve them
-(:mod:`.resolve`). Minified bundles are read by the text pass, never parsed.
+(:mod:`.resolve`). Minified files and bundles are read by the text pass, never parsed.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from pathlib import Path
 
 from ftscan.comments import CommentSyntax
 from ftscan.flow.facts import Class, ModuleFacts, shifted
-from ftscan.flow.names import reads_fine_tune_env
+from ftscan.flow.names import is_fine_tune_name, reads_fine_tune_env
 from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable, tokens
 from ftscan.languages.javascript.grammar import (
     Offsets,
     code_blocks,
+    is_bundle,
     is_minified,
     package_words,
     parse_tree,
@@ -35,6 +36,10 @@ _ENV_MARKERS = (b"process.env", b"import.meta.env", b"Bun.env", b"Deno.env", b"g
 _ECOSYSTEM = re.compile(r"(?:^|/)ecosystem\.config\.[cm]?js$")
 _WORD = r"[A-Za-z0-9_$]"
 _IMPORT_KEYWORD = re.compile(r"import|require|from")
+_NAME_ARGUMENT = re.compile(rb"""\([ \t]{0,8}["'`]([A-Z][A-Z0-9_]{0,127})["'`][ \t]{0,8}[,)]""")
+"""A call's first argument spelled like an environment variable (``get("FT_MODEL")``)."""
+_ENV_BY_NAME = re.compile(rb"(?:process|import\.meta)\.env\[[ \t]{0,8}[A-Za-z_$]")
+"""An env read whose variable a name holds (``process.env[name]``, a wrapper's)."""
 
 
 def _load_sinks() -> SinkTable:
@@ -48,13 +53,16 @@ class JavaScriptLanguage:
     title = "JavaScript/TypeScript"
     suffixes = (".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".vue", ".svelte")
     markers = (b"process.env", b"import.meta.env", b"Bun.env", b"Deno.env", b"getEnv",
-               b"fineTunedModel", b"fine_tuned_model")
+               b"fineTunedModel", b"fine_tuned_model", b"FINE_TUNE", b"FINETUNE",
+               b"TUNED_MODEL", b"FT_MODEL")
     attributes_are_keys = True
     explicit_exports = True
     builtins = {
         "String": "same", "structuredClone": "same", "Object.freeze": "same",
         "Object.values": "values", "Object.entries": "values", "Array.from": "elements",
         "Object.assign": "update_first", "JSON.parse": "same", "createEnv": "option:runtimeEnv",
+        "Map": "pairs", "WeakMap": "pairs", "Object.fromEntries": "pairs", "Set": "elements",
+        "cleanEnv": "argument",
         "createOpenAI": "provider", "createAzure": "provider", "createMistral": "provider",
         "createOpenAICompatible": "provider", "createAmazonBedrock": "provider",
         "createVertex": "provider", "createGoogleGenerativeAI": "provider",
@@ -64,7 +72,8 @@ class JavaScriptLanguage:
         "slice": "elements", "filter": "elements", "map": "none", "flat": "elements",
         "find": "element", "at": "element", "pop": "element", "shift": "element",
         "push": "add", "unshift": "add", "add": "add", "set": "add_last", "get": "get",
-        "values": "values", "entries": "values",
+        "values": "values", "entries": "values", "from": "store", "collection": "store",
+        "parse": "argument", "safeParse": "argument", "parseAsync": "argument",
     }
 
     def __init__(self) -> None:
@@ -74,10 +83,16 @@ class JavaScriptLanguage:
     # ------------------------------------------------------------------ reading files
 
     def interest(self, data: bytes) -> Interest:
+        """Reads the environment; reads a fine-tuning job's result, or a variable named like
+        a fine-tune, written out or through a wrapper (``getRequired("FINE_TUNED_MODEL")``,
+        ``configService.get("FT_MODEL")``); may be such a wrapper (``process.env[name]``:
+        its facts matter whenever the scan binds a variable, like settings')."""
         reads_env = any(marker in data for marker in _ENV_MARKERS)
         outside = b".fine_tuned_model" in data or b".fineTunedModel" in data or (
-            reads_env and reads_fine_tune_env(data, _ENV_MARKERS))
-        return Interest(reads_env, False, outside)
+            reads_env and reads_fine_tune_env(data, _ENV_MARKERS)) or \
+            _passes_fine_tune_name(data)
+        wrapper = reads_env and _ENV_BY_NAME.search(data) is not None
+        return Interest(reads_env, wrapper, outside)
 
     def parse_lean(self, relpath: str, text: str,
                    carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
@@ -85,9 +100,10 @@ class JavaScriptLanguage:
         return None
 
     def parse(self, relpath: str, text: str) -> ParsedFile:
-        if is_minified(text):  # a bundle: the text pass reads it, as the rules see it
+        if is_bundle(text):  # the text pass reads it, as the rules see it
+            kind = "minified JavaScript" if is_minified(text) else "a JavaScript bundle"
             return ParsedFile(residual_role=Role.DEFINITION,
-                              residual_kind="minified JavaScript (read without a parser)",
+                              residual_kind=f"{kind} (read without a parser)",
                               comment_syntax=CommentSyntax.SLASH)
         from ftscan.languages.javascript.collect import Collector, TooDeep
 
@@ -172,6 +188,13 @@ class JavaScriptLanguage:
         """The words of the lines that hold ``import``, ``require`` or ``from`` and a
         quote."""
         return tokens("\n".join(_import_lines(text)))
+
+
+def _passes_fine_tune_name(data: bytes) -> bool:
+    """Does a call in ``data`` take, first, a literal environment variable name named like a
+    fine-tune? Linear: each ``("`` is looked at once."""
+    return any(is_fine_tune_name(found.group(1).decode())
+               for found in _NAME_ARGUMENT.finditer(data))
 
 
 def _import_lines(text: str) -> Iterator[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from tree_sitter import Node
 
@@ -28,6 +29,7 @@ from ftscan.flow.facts import (
     Call,
     Class,
     DictX,
+    EnvObject,
     EnvRead,
     EnvWrite,
     Export,
@@ -75,6 +77,20 @@ _CLASSES = frozenset({"class_declaration", "class", "abstract_class_declaration"
 _CONSTANTS = frozenset({"undefined", "null", "true", "false", "NaN", "Infinity"})
 
 
+_CONFIG_SERVICE_GETTERS = ("configservice.get", "configservice.getorthrow")
+"""NestJS's ``ConfigService`` (``this.configService.get<string>("OPENAI_MODEL")``): its keys
+are environment variables."""
+
+
+def _is_env_helper(dotted: str | None) -> bool:
+    """Does a call of ``dotted`` read the environment variable its first argument names?"""
+    if dotted is None:
+        return False
+    lowered = dotted.lower()
+    return dotted in ENV_HELPERS or any(lowered == getter or lowered.endswith("." + getter)
+                                        for getter in _CONFIG_SERVICE_GETTERS)
+
+
 class TooDeep(Exception):
     """The tree is nested deeper than :data:`MAX_DEPTH`."""
 
@@ -111,6 +127,12 @@ class Collector:
         self._handled: set[tuple[int, int, str]] = set()
         self._classes_done: set[tuple[int, int, str]] = set()
         self._depth = 0
+        self._constants: dict[str, str] = {}
+        """Module-level names bound to a string literal (``const KEY = "OPENAI_MODEL"``)."""
+        self._parameters: dict[str, frozenset[str]] = {}
+        """Function → the names of its parameters."""
+        self._env_parameters: dict[str, str] = {}
+        """Function → the parameter whose value names the env var it reads."""
 
     # ------------------------------------------------------------------ results
 
@@ -118,6 +140,10 @@ class Collector:
         self.facts.scopes = {
             s.name: Scope(s.kind, s.parent, frozenset(s.names)) for s in self._all.values()
         }
+        if self._env_parameters:
+            self.facts.functions = [
+                replace(f, env_parameter=self._env_parameters[f.qualname])
+                if f.qualname in self._env_parameters else f for f in self.facts.functions]
         return self.facts
 
     # ------------------------------------------------------------------ helpers
@@ -189,6 +215,11 @@ class Collector:
         if value is not None and name.type == "object_pattern" and self._env_object(value):
             self._env_destructure(name, node)
             return True
+        if value is not None and value.type == "string" and name.type == "identifier" and \
+                self.scope == "":
+            literal = string_value(value, self.src)
+            if literal is not None:
+                self._constants[self.text(name)] = literal
         target = self.target(name, declare=True)
         if value is not None and target is not None:
             self._assign([target], self.expr(value), node)
@@ -403,9 +434,11 @@ class Collector:
             parameters = node.child_by_field_name("parameters") or \
                 node.child_by_field_name("parameter")
             if parameters is not None:
-                params.extend(self._params(parameters, len(params)))
+                params.extend(self._params(parameters, len(params),
+                                           injected=is_method and name == "constructor"))
         finally:
             self._scopes.pop()
+        self._parameters[qualname] = frozenset(p.name for p in params)
         self.facts.functions.append(Function(
             qualname, name, holder.name, tuple(params), self.span(node), (), is_method, static))
         return qualname
@@ -427,7 +460,10 @@ class Collector:
             return dotted.rsplit(".", 1)[-1] if dotted else None
         return None
 
-    def _params(self, parameters: Node, first: int) -> list[Param]:
+    def _params(self, parameters: Node, first: int, injected: bool = False) -> list[Param]:
+        """The parameters; with ``injected`` (a constructor's), a parameter typed with a class
+        and no default gets an instance of the class, as a dependency injector (NestJS,
+        Angular) passes one."""
         params = []
         position = first
         items = [parameters] if parameters.type == "identifier" else parameters.named_children
@@ -436,7 +472,8 @@ class Collector:
             if item.type in ("required_parameter", "optional_parameter"):
                 pattern = item.child_by_field_name("pattern") or item
                 value = item.child_by_field_name("value")
-                default = self.expr(value) if value is not None else None
+                default = self.expr(value) if value is not None else (
+                    self._injected(item) if injected else None)
                 modifiers = {c.type for c in item.children}
                 if "accessibility_modifier" in modifiers or "readonly" in modifiers:
                     self._parameter_property(pattern)
@@ -464,6 +501,18 @@ class Collector:
                 continue
             position += 1
         return params
+
+    def _injected(self, parameter: Node) -> Expr | None:
+        """``new Service()`` for a parameter typed ``Service`` (a class name)."""
+        annotation = parameter.child_by_field_name("type")
+        named = annotation.named_children if annotation is not None else []
+        if len(named) != 1 or named[0].type != "type_identifier":
+            return None
+        span = self.span(named[0])
+        name = self.text(named[0])
+        call = Call(Ref(name, span), (), span, name)
+        self.facts.calls.append((self.scope, call))
+        return call
 
     def _parameter_property(self, pattern: Node) -> None:
         """``constructor(private model: string)``: TypeScript sets ``this.model``."""
@@ -577,8 +626,6 @@ class Collector:
                     value = child.child_by_field_name("value")
                     if key_node is None or value is None:
                         continue
-                    if value.type == "assignment_pattern":
-                        value = value.child_by_field_name("left") or value
                     sub = self.target(value, declare)
                     if sub is not None:
                         targets.append(sub)
@@ -588,6 +635,8 @@ class Collector:
                     if left is not None:
                         sub = self.target(left, declare)
                         if sub is not None:
+                            self._pattern_default(sub, child.child_by_field_name("right"),
+                                                  child)
                             targets.append(sub)
                             keys.append(self.text(left))
                 elif child.type == "rest_pattern":
@@ -602,15 +651,16 @@ class Collector:
                     inner = child.named_children[0] if child.named_children else None
                     array_rest = self.target(inner, declare) if inner is not None else None
                     continue
-                if child.type == "assignment_pattern":
-                    child = child.child_by_field_name("left") or child
                 sub = self.target(child, declare)
                 if sub is not None:
                     elements.append(sub)
             return UnpackT(tuple(elements), (), array_rest)
-        if kind == "assignment_pattern":
+        if kind == "assignment_pattern":  # a default inside a pattern: {model = "x"}
             left = node.child_by_field_name("left")
-            return self.target(left, declare) if left is not None else None
+            sub = self.target(left, declare) if left is not None else None
+            if sub is not None:
+                self._pattern_default(sub, node.child_by_field_name("right"), node)
+            return sub
         if kind in ("lexical_declaration", "variable_declaration"):  # for (const x of xs)
             declarator = node.named_children[0] if node.named_children else None
             name_node = declarator.child_by_field_name("name") if declarator is not None \
@@ -619,6 +669,12 @@ class Collector:
         if kind in _TRANSPARENT and node.named_children:
             return self.target(node.named_children[0], declare)
         return None
+
+    def _pattern_default(self, target: Target, default: Node | None, node: Node) -> None:
+        """``{ model = "ft:..." } = options``: the default is one of the values the name
+        may take (the field may be missing)."""
+        if default is not None:
+            self._assign([target], self.expr(default), node)
 
     def _assign(self, targets: list[Target], value: Expr, node: Node) -> None:
         if targets:
@@ -683,23 +739,37 @@ class Collector:
             obj = node.child_by_field_name("object")
             index = node.child_by_field_name("index")
             if obj is not None and index is not None and self._dotted(obj) in _ENV_OBJECTS:
-                var = string_value(index, self.src)
-                if var is not None and _ENV_NAME.fullmatch(var):
+                var = self._env_name(index)
+                if var is not None:
                     return EnvRead(var, None, self.span(node), self.code(node))
         elif kind == "call_expression":
             function = node.child_by_field_name("function")
             arguments = node.child_by_field_name("arguments")
-            if function is None or arguments is None:
-                return None
-            if self._dotted(function) not in ENV_HELPERS:
+            if function is None or arguments is None or not _is_env_helper(
+                    self._dotted(function)):
                 return None
             args = [a for a in arguments.named_children if a.type != "comment"]
-            var = string_value(args[0], self.src) if args else None
-            if var is None or not _ENV_NAME.fullmatch(var):
+            var = self._env_name(args[0]) if args else None
+            if var is None:
                 return None
             default = self.expr(args[1]) if len(args) > 1 else None
             return EnvRead(var, default, self.span(node), self.code(node))
         return None
+
+    def _env_name(self, node: Node) -> str | None:
+        """The variable an env read names: a literal, or a module-level constant bound to
+        one (``process.env[KEY]``). A parameter of the function instead makes the function a
+        wrapper that reads the variable its caller names (:attr:`Function.env_parameter`)."""
+        if node.type == "identifier":
+            name = self.text(node)
+            function = self._function_scope()
+            if name in self._parameters.get(function.name, ()):
+                self._env_parameters[function.name] = name
+                return None
+            var = self._constants.get(name)
+        else:
+            var = string_value(node, self.src)
+        return var if var is not None and _ENV_NAME.fullmatch(var) else None
 
     def _env_destructure(self, pattern: Node, declarator: Node) -> None:
         """``const { OPENAI_MODEL, TUNED: model = "ft:..." } = process.env``."""
@@ -772,6 +842,8 @@ class Collector:
         if env is not None:
             self.facts.env_reads.append((self.scope, env))
             return env
+        if kind == "member_expression" and self._dotted(node) in _ENV_OBJECTS:
+            return EnvObject(self.span(node))  # process.env passed whole
         if kind == "member_expression":
             obj = node.child_by_field_name("object")
             prop = node.child_by_field_name("property")

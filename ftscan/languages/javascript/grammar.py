@@ -95,6 +95,16 @@ def code_blocks(relpath: str, text: str) -> Iterator[CodeBlock]:
         position = close + 8
 
 
+BUNDLER_MARKERS = ("__webpack_require__", "__commonJS(", "__toESM(", "/******/")
+"""What webpack, ncc and esbuild write into a bundle of a program and the packages it uses."""
+
+
+def is_bundle(text: str) -> bool:
+    """A bundle (other people's code inlined with the program's) or a minified file: read
+    without a parser, its ids found as the text pass finds them."""
+    return is_minified(text) or any(marker in text for marker in BUNDLER_MARKERS)
+
+
 def is_minified(text: str) -> bool:
     """A bundle or generated file: very long lines, and long on average."""
     if len(text) < 20_000:

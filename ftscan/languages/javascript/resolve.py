@@ -38,6 +38,9 @@ class _Aliases:
     base: str
     paths: list[tuple[str, bool, list[str]]] = field(default_factory=list)
     """(prefix, ends with ``*``, targets with ``*``)."""
+    base_url: bool = False
+    """``baseUrl`` is set (here or in a config it extends): bare specifiers are looked up
+    under :attr:`base`, even where it is the config's own folder (``"baseUrl": "./"``)."""
 
 
 @dataclass
@@ -84,7 +87,8 @@ class Project:
         base_url = options.get("baseUrl")
         base = posixpath.normpath(posixpath.join(folder, base_url)) if isinstance(
             base_url, str) else (inherited.base if inherited else folder)
-        aliases = _Aliases(_clean(base))
+        aliases = _Aliases(_clean(base), base_url=isinstance(base_url, str) or (
+            inherited is not None and inherited.base_url))
         paths = options.get("paths")
         if isinstance(paths, dict):
             for pattern, targets in paths.items():
@@ -114,7 +118,8 @@ class Project:
         if specifier.startswith("."):
             base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), specifier))
             return self._candidate(_clean(base))
-        for folder, aliases in self._nearest_aliases(importer):
+        aliases = self._nearest_aliases(importer)
+        if aliases is not None:
             for prefix, wildcard, targets in aliases.paths:
                 if (wildcard and specifier.startswith(prefix)) or specifier == prefix:
                     rest = specifier[len(prefix):] if wildcard else ""
@@ -124,22 +129,21 @@ class Project:
                             posixpath.join(aliases.base, mapped))))
                         if found:
                             return found
-            if aliases.base != folder or aliases.paths:
+            if aliases.base_url or aliases.paths:
                 found = self._candidate(_clean(posixpath.normpath(
                     posixpath.join(aliases.base, specifier))))
                 if found:
                     return found
-            break
         return self._package_file(specifier)
 
-    def _nearest_aliases(self, importer: str) -> Iterable[tuple[str, _Aliases]]:
+    def _nearest_aliases(self, importer: str) -> _Aliases | None:
+        """The aliases of the config nearest ``importer`` (in its folder or above)."""
         folder = posixpath.dirname(importer)
-        while True:
-            if folder in self.aliases:
-                yield folder, self.aliases[folder]
+        while folder not in self.aliases:
             if not folder:
-                return
+                return None
             folder = posixpath.dirname(folder)
+        return self.aliases[folder]
 
     def _package_file(self, specifier: str) -> list[str]:
         name = specifier

@@ -19,7 +19,7 @@ from ftscan.parsers.base import ParsedFile, ParseFailure
 from ftscan.parsers.jsonpos import json_strings, load_json
 
 
-class _Cell:
+class CellSource:
     """A code cell's source pieces: decoded text and where each piece's JSON string starts."""
 
     def __init__(self) -> None:
@@ -43,23 +43,30 @@ class _Cell:
         return raw_start + len(json.dumps(prefix, ensure_ascii=False)) - 1
 
 
-def parse_notebook(text: str) -> ParsedFile:
-    """Parse an ``.ipynb`` file; raises :class:`ParseFailure` when it is not a notebook."""
+def code_cells(text: str) -> dict[int, CellSource]:
+    """The source of each code cell of an ``.ipynb`` file, by cell number; raises
+    :class:`ParseFailure` when it is not a notebook."""
     document = load_json(text)
     if not isinstance(document, Mapping) or not isinstance(document.get("cells"), list):
         raise ParseFailure("not a Jupyter notebook: no 'cells' list")
-    code_cells = {
+    numbers = {
         i for i, cell in enumerate(document["cells"])
         if isinstance(cell, Mapping) and cell.get("cell_type") == "code"
     }
-    cells: dict[int, _Cell] = {}
+    cells: dict[int, CellSource] = {}
     for item in json_strings(text):
         path = item.path
         if (
             len(path) >= 3 and path[0] == "cells" and path[2] == "source"
-            and not item.is_key and path[1] in code_cells and isinstance(path[1], int)
+            and not item.is_key and path[1] in numbers and isinstance(path[1], int)
         ):
-            cells.setdefault(path[1], _Cell()).add(item.value, item.start)
+            cells.setdefault(path[1], CellSource()).add(item.value, item.start)
+    return cells
+
+
+def parse_notebook(text: str) -> ParsedFile:
+    """Parse an ``.ipynb`` file; raises :class:`ParseFailure` when it is not a notebook."""
+    cells = code_cells(text)
     result = ParsedFile(residual_role=Role.MENTION, residual_kind="notebook text outside code")
     for number, cell in sorted(cells.items()):
         code = _mask_magics(cell.code)

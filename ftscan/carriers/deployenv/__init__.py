@@ -1,18 +1,21 @@
-"""Deployment files whose keys are environment variables: ``vercel.json``'s ``env``,
+"""Deployment platforms' files whose keys are environment variables: ``vercel.json``'s ``env``,
 ``wrangler.toml``'s ``[vars]``, ``fly.toml``'s ``[env]``, ``netlify.toml``'s
 ``[build.environment]``, Heroku's ``app.json``.
 
-Their parsers see a config key path (``env.OPENAI_MODEL``); the platform sets that key as an
-environment variable of the deployed code, so the definition binds the variable, and code that
-reads it is followed (:mod:`ftscan.flow.deploy`).
+Their format's reader names each value by its key path (``env.OPENAI_MODEL``); the platform sets
+that key as an environment variable of the deployed code, so the definition binds the variable
+instead, and code that reads it is followed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 
 from ftscan.bindings import Binding, ConfigKey, EnvVar
+from ftscan.carriers import CarrierBase
+from ftscan.parsers import ParsedFile, Parser
 
 _SECTIONS: dict[str, tuple[tuple[str, ...], ...]] = {
     "vercel.json": (("env",), ("build", "env")),
@@ -28,18 +31,30 @@ _TOKEN = re.compile(r"\[(\d+|\*)\]|\.?([^.\[\]]+)")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 
 
-def binds_env(relpath: str) -> bool:
-    """Is this a deployment file whose keys are environment variables?"""
-    return posixpath.basename(relpath) in _SECTIONS
+class DeployEnv(CarrierBase):
+    name = "deployenv"
+
+    def recognises(self, relpath: str) -> bool:
+        return relpath.rpartition("/")[2] in _SECTIONS
+
+    def parse(self, relpath: str, text: str, read: Parser) -> ParsedFile:
+        """The format's facts, with the keys of the platform's sections as variables."""
+        sections = _SECTIONS[posixpath.basename(relpath)]
+        parsed = read(text)
+        residual = parsed.residual_binding
+        return dataclasses.replace(
+            parsed,
+            strings=[dataclasses.replace(s, binding=env_binding(sections, s.binding))
+                     for s in parsed.strings],
+            residual_binding=None if residual is None else (
+                lambda offset: env_binding(sections, residual(offset))))
 
 
-def env_binding(relpath: str, binding: Binding | None) -> Binding | None:
-    """The environment variable a config key of such a file sets, else the binding as is
-    (Heroku's ``"env": {"X": {"value": "..."}}`` form included)."""
+def env_binding(sections: tuple[tuple[str, ...], ...], binding: Binding | None,
+                ) -> Binding | None:
+    """The environment variable a config key in one of ``sections`` sets, else the binding as
+    is (Heroku's ``"env": {"X": {"value": "..."}}`` form included)."""
     if not isinstance(binding, ConfigKey):
-        return binding
-    sections = _SECTIONS.get(posixpath.basename(relpath))
-    if not sections:
         return binding
     tokens = [m.group(2) if m.group(1) is None else None for m in _TOKEN.finditer(binding.path)]
     for section in sections:
@@ -55,3 +70,6 @@ def env_binding(relpath: str, binding: Binding | None) -> Binding | None:
         if name is not None and _ENV_NAME.fullmatch(name):
             return EnvVar(name)
     return binding
+
+
+CARRIER = DeployEnv()
