@@ -248,6 +248,23 @@ def test_a_markdown_inventory_keeps_within_a_size(alias_repo: Path, tmp_path: Pa
     assert refused.exit_code == 2
 
 
+def test_an_organisations_inventory_keeps_within_a_comment(tmp_path: Path) -> None:
+    """A sweep of 3,000 repositories names them all in its first lines (over 80,000
+    characters): cut to fit a comment, it counts them instead, and keeps its most urgent
+    rows."""
+    paths = sweepgen.write(tmp_path, sweepgen.sweep(repositories=3000, fine_tunes=3000))
+    limit = 60 * 1024
+    result = CliRunner().invoke(main, ["inventory", "--merge", *map(str, paths),
+                                       "--max-size", str(limit)])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.encode()) <= limit
+    assert "in 3,000 repositories, as of 2026-11-22." in result.stdout
+    shown = sum(1 for line in result.stdout.splitlines() if line.startswith("| ⛔ retired |"))
+    assert shown > 100 and f"{3001 - shown} more rows" in result.stdout
+    whole = CliRunner().invoke(main, ["inventory", "--merge", *map(str, paths[:2])]).stdout
+    assert "in `acme-service-00`, `acme-service-01`, as of" in whole
+
+
 def test_merge_rejects_what_is_not_an_inventory(tmp_path: Path) -> None:
     bad = tmp_path / "report.json"
     bad.write_text('{"version": 1, "findings": []}')

@@ -50,6 +50,8 @@ def render_within(inventory: Inventory, limit: int | None = None,
     if limit is None or size(whole) <= limit:
         return whole
     note = left_out or _left_out
+    if size(head) > limit // 4:  # an organisation's names would crowd out its rows
+        head = _head(inventory, intro, name_repositories=False)
     # the note's size is bounded by its counts' widths: measured with the largest counts
     budget = limit - size(head) - size(note(len(rows), len(rows))) - 2
     kept_rows = []
@@ -75,14 +77,17 @@ def _left_out(rows: int, details: int) -> str:
     return f"_Left out to fit: {' and '.join(parts)}._"
 
 
-def _head(inventory: Inventory, intro: str) -> str:
-    """The heading, ``intro``, the counts, the deadline chart (and the provider's side)."""
+def _head(inventory: Inventory, intro: str, name_repositories: bool = True) -> str:
+    """The heading, ``intro``, the counts, the deadline chart (and the provider's side).
+    Without ``name_repositories``, the repositories are counted, not named."""
     lines = [HEADING, ""]
     if intro:
         lines += [intro, ""]
+    count = len(inventory.repositories)
+    where = ", ".join(md_code(r, in_table=False) for r in sorted(inventory.repositories)) \
+        if name_repositories else f"{count:,} repositor{'ies' if count != 1 else 'y'}"
     lines += [
-        f"{count_phrase(inventory.sorted_rows())} in "
-        f"{', '.join(md_code(r, in_table=False) for r in sorted(inventory.repositories))}, "
+        f"{count_phrase(inventory.sorted_rows())} in {where}, "
         f"as of {inventory.as_of.isoformat()}."
         + (f" OpenAI stops all new fine-tuning jobs on {inventory.job_creation_ends}."
            if inventory.job_creation_ends else ""),
