@@ -69,6 +69,7 @@ class RowView:
     """The row is named by a model id (shown as code), not by a sentence."""
     dynamic: bool
     status: str
+    """``retired``, ``retiring``, ... or ``example`` (an id only quoted as one)."""
     when: str
     base: str
     owners: tuple[str, ...]
@@ -148,7 +149,7 @@ def row_views(inventory: Inventory) -> list[RowView]:
         status, days = row.status(inventory.as_of, inventory.window_days)
         views.append(RowView(
             index=index, shown=row.shown, is_id=bool(row.model_id), dynamic=row.dynamic,
-            status=status,
+            status="example" if row.example_only else status,
             when=remaining(status, row.shutdown_date, days, training=row.kind == "training"),
             base=row.base_model or "", owners=tuple(sorted(row.owners)),
             services=tuple(sorted(row.services)), repositories=tuple(sorted(row.repositories)),
@@ -234,6 +235,6 @@ def _anchor(name: str, taken: set[str]) -> str:
 
 def _team_summary(views: list[RowView]) -> str:
     counts = Counter(view.status for view in views)
-    order = ("retired", "retiring", "deprecated", "active", "unknown")
+    order = ("retired", "retiring", "deprecated", "active", "unknown", "example")
     return f"{len(views)} row{'s' if len(views) != 1 else ''}: " + ", ".join(
         f"{counts[status]} {status}" for status in order if counts[status])
