@@ -246,7 +246,8 @@ def _add_recipes(inventory: Inventory, result: ScanResult, repository: str | Non
                 row.recipe_note = ("probably: same base model, and neither the id nor the job "
                                    "has a suffix")
         if not row.recipe_sites:
-            row.recipe_note = _missing_recipe(row.provider)
+            row.recipe_note = _missing_recipe(
+                result.settings.lifecycle.job_creation_ends(row.provider))
     for index, finding in enumerate(sites):
         if index in matched:
             continue
@@ -319,10 +320,13 @@ def _linked(named: str | None, data_files: tuple[str, ...]) -> str | None:
     return next((path for path in data_files if path.rsplit("/", 1)[-1] == base), named)
 
 
-def _missing_recipe(provider: str) -> str:
-    if provider == "openai":
+def _missing_recipe(job_creation_ends: dt.date | None) -> str:
+    """What to do about a fine-tune whose training is not in the repository: export it while
+    the provider still creates jobs (the day its lifecycle data says that ends), else just
+    export it."""
+    if job_creation_ends is not None:
         return ("not in this repository: export it from the provider (training file, base, "
-                "suffix, hyperparameters) before 2027-01-06")
+                f"suffix, hyperparameters) before {job_creation_ends.isoformat()}")
     return "not in this repository: export it from the provider"
 
 

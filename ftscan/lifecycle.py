@@ -101,10 +101,15 @@ class LifecycleTable:
         return next((e for e in self.entries if e.applies(provider, rule_id, base, model_id)),
                     None)
 
-    def with_overrides(self, entries: Iterable[ModelEntry]) -> LifecycleTable:
-        """This table with ``entries`` consulted first."""
-        added = tuple(entries)
-        return replace(self, entries=(*added, *self.entries)) if added else self
+    def with_overrides(self, entries: Iterable[ModelEntry],
+                       training: Iterable[ModelEntry] = ()) -> LifecycleTable:
+        """This table with ``entries`` (and ``training`` entries: when job creation ends)
+        consulted first."""
+        added, trained = tuple(entries), tuple(training)
+        if not added and not trained:
+            return self
+        return replace(self, entries=(*added, *self.entries),
+                       training=(*trained, *self.training))
 
     def training_entry_for(self, provider: str, rule_id: str, base: str | None,
                            ) -> ModelEntry | None:
@@ -142,7 +147,8 @@ def load_lifecycle(path: Path | None = None, user_overrides: bool = True) -> Lif
                         BUILTIN if path is None else str(path))
     override = user_override_file() if user_overrides and path is None else None
     if override is not None and override.is_file():
-        table = table.with_overrides(_load_table(override, str(override)).entries)
+        user = _load_table(override, str(override))
+        table = table.with_overrides(user.entries, user.training)
     return table
 
 

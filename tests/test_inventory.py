@@ -410,3 +410,22 @@ def test_a_merged_reconcile_result_keeps_the_provider_side(tmp_path: Path) -> No
     remotes = {m["modelId"]: m["remote"] for m in merged["models"]}
     assert remotes[served[0]]["lastUsed"] == "2026-11-20"
     assert remotes[served[1]]["usageKnown"] and remotes[served[1]]["lastUsed"] is None
+
+
+def test_a_recipe_note_gives_the_day_job_creation_ends_from_the_lifecycle_data(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The note of a fine-tune whose training is elsewhere names the day its provider stops
+    creating jobs, as the lifecycle data (overrides included) says, not a day the code holds."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / ".env").write_text("A=ft:gpt-4o-mini-2024-07-18:acme:ranker:Abc12345\n"
+                               "B=mistral-ft:open-mistral-7b:acme:Def12345\n")
+    notes = {row.model_id: row.recipe_note for row in inv.build(run_scan(repo)).rows.values()}
+    assert notes["ft:gpt-4o-mini-2024-07-18:acme:ranker:Abc12345"].endswith("before 2027-01-06")
+
+    override = tmp_path / "user-lifecycle.yaml"
+    override.write_text("training:\n  - provider: openai\n    bases: ['*']\n"
+                        "    shutdown: 2027-02-15\n    source: our account team, 2026-12-01\n")
+    monkeypatch.setenv("FTSCAN_LIFECYCLE_FILE", str(override))
+    notes = {row.model_id: row.recipe_note for row in inv.build(run_scan(repo)).rows.values()}
+    assert notes["ft:gpt-4o-mini-2024-07-18:acme:ranker:Abc12345"].endswith("before 2027-02-15")
