@@ -186,12 +186,17 @@ class RuleSet:
         self._automata: dict[tuple[bytes, ...], BytesAhoCorasick] = {}
 
     @functools.cached_property
-    def _candidate_checks(self) -> list[tuple[tuple[bytes, ...], AnyOf | None]]:
-        """Per rule: its keywords and its patterns and hints on bytes, in one linear pass
-        (compiled on first use: a scan answered from the cache never needs them)."""
-        return [(tuple(k.encode() for k in rule.keywords), _bytes_patterns(rule))
+    def _candidate_checks(self) -> list[tuple[tuple[bytes, ...], AnyOf | None,
+                                              tuple[bytes, ...]]]:
+        """Per rule: its keywords, its patterns and hints on bytes, in one linear pass
+        (compiled on first use: a scan answered from the cache never needs them), and the
+        words one of which a training rule also needs (an SDK's import: without one, none of
+        its calls is a job, and its endpoints and commands hold keywords of rules that need
+        none)."""
+        return [(tuple(k.encode() for k in rule.keywords), _bytes_patterns(rule), ())
                 for rule in self._ordered] + [
-            (tuple(k.encode() for k in rule.keywords), None) for rule in self.training_rules]
+            (tuple(k.encode() for k in rule.keywords), None,
+             tuple(w.encode() for w in rule.requires)) for rule in self.training_rules]
 
     def digest(self) -> str:
         """A hash of everything in the rules that decides what a file yields (not the texts
@@ -247,12 +252,15 @@ class RuleSet:
 
         Keywords come first; a rule's regexes run only on files holding one of its keywords
         (tested one by one on the few files that hold any). A rule whose regexes cannot run on
-        bytes (non-ASCII patterns) counts its keyword alone."""
+        bytes (non-ASCII patterns) counts its keyword alone; a training rule its keyword and
+        one of the words it requires (``jobs.create`` is Mistral's only beside its SDK)."""
         if not self.might_match(data):
             return False
         present = self._keywords_in(data)
-        for keywords, patterns in self._candidate_checks:
+        for keywords, patterns, requires in self._candidate_checks:
             if present.isdisjoint(keywords):
+                continue
+            if requires and not any(word in data for word in requires):
                 continue
             if patterns is None or patterns.search(data):
                 return True

@@ -49,6 +49,17 @@ class Interest(NamedTuple):
     matter whatever the scan found (values set outside the repository)."""
 
 
+class SourceTests(NamedTuple):
+    """Tests of a stretch of source code as written, before any parse (the rules' byte
+    prefilter, :meth:`ftscan.ruleset.RuleSet.is_candidate`, on a part of a file)."""
+
+    holds_id: Callable[[str], bool]
+    """A rule's pattern or hint matches it: an id, or the literal start of one completed at
+    run time."""
+    holds_word: Callable[[str], bool]
+    """It holds a rule's keyword (an id spelled apart, ``"ft:" "gpt-4o..."``, holds one)."""
+
+
 @dataclass(frozen=True)
 class LeanParse:
     """A module read for its strings alone: the code around its ids cannot carry them
@@ -216,13 +227,16 @@ class Language(Protocol):
         """Strings (for the id rules) and facts (for following names); raises
         :class:`~ftscan.parsers.base.ParseFailure` when the file is not valid."""
 
-    def parse_lean(self, relpath: str, text: str,
-                   carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
+    def parse_lean(self, relpath: str, text: str, carries_id: Callable[[StringFact], bool],
+                   source: SourceTests | None = None) -> LeanParse | None:
         """The strings alone, when the module's facts are not needed to follow its ids
         (``carries_id`` tells which strings hold one) and a cheaper parser gives exactly the
         strings :meth:`parse` would; ``None`` when :meth:`parse` must read it. The scan asks
         only when the file's other reasons for facts (:class:`Interest`) do not hold: it reads
-        no variable the scan binds, declares no settings, reads no job result."""
+        no variable the scan binds, declares no settings, reads no job result. ``source``
+        tests stretches of source as written: a language may read the strings of the
+        statements that could hold an id alone (a table of thousands of literals beside one
+        id is not walked)."""
 
     def setup(self, paths: Sequence[str], read: Callable[[str], str | None]) -> None:
         """Before names are followed in a scan: ``paths`` are every file of it, ``read``

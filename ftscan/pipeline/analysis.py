@@ -24,7 +24,7 @@ from ftscan.examplepaths import is_example_path
 from ftscan.filekinds import FileKind
 from ftscan.fingerprint import stable_fingerprint
 from ftscan.flow.facts import ModuleFacts, shifted
-from ftscan.languages import LeanParse, language_named
+from ftscan.languages import LeanParse, SourceTests, language_named
 from ftscan.models import Detection, Diagnostic, Location, Role, Severity
 from ftscan.parsers import Format, ParsedFile, ParseFailure, Parser, StringFact
 from ftscan.pipeline.folding import fold, is_table
@@ -175,7 +175,9 @@ def _lean(path: str, text: str, kind: FileKind, rules: RuleSet) -> LeanParse | N
         return bool(rules.find(fact.value)) or (
             fact.template and rules.find_dynamic(fact.value) is not None)
 
-    return language_named(kind.language).parse_lean(path, text, carries_id)
+    source = SourceTests(lambda part: rules.is_candidate(part.encode("utf-8", "surrogateescape")),
+                         rules.might_match_text)
+    return language_named(kind.language).parse_lean(path, text, carries_id, source)
 
 
 def _parser_for(path: str, kind: FileKind) -> tuple[Parser | None, str]:

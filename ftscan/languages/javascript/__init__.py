@@ -18,7 +18,7 @@ from pathlib import Path
 from ftscan.comments import CommentSyntax
 from ftscan.flow.facts import Class, ModuleFacts, shifted
 from ftscan.flow.names import is_fine_tune_name, reads_fine_tune_env
-from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable, tokens
+from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable, SourceTests, tokens
 from ftscan.languages.javascript.grammar import (
     Offsets,
     code_blocks,
@@ -94,8 +94,8 @@ class JavaScriptLanguage:
         wrapper = reads_env and _ENV_BY_NAME.search(data) is not None
         return Interest(reads_env, wrapper, outside)
 
-    def parse_lean(self, relpath: str, text: str,
-                   carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
+    def parse_lean(self, relpath: str, text: str, carries_id: Callable[[StringFact], bool],
+                   source: SourceTests | None = None) -> LeanParse | None:
         """Never: tree-sitter is cheap enough to build the facts every time."""
         return None
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ftscan.flow.facts import Class, ModuleFacts
 from ftscan.flow.names import reads_fine_tune_env
-from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable, tokens
+from ftscan.languages import Interest, LeanParse, NameQuery, SinkTable, SourceTests, tokens
 from ftscan.models import Role
 from ftscan.parsers.base import ParsedFile, StringFact
 
@@ -79,19 +79,22 @@ class PythonLanguage:
 
         return parse_python(text)
 
-    def parse_lean(self, relpath: str, text: str,
-                   carries_id: Callable[[StringFact], bool]) -> LeanParse | None:
+    def parse_lean(self, relpath: str, text: str, carries_id: Callable[[StringFact], bool],
+                   source: SourceTests | None = None) -> LeanParse | None:
         """Through :mod:`.literals` (stdlib ``ast``, no libcst) when every id sits in a plain
-        module-level assignment whose names appear nowhere else in the module."""
+        module-level assignment whose names appear nowhere else in the module; with
+        ``source``, only the module-level statements whose source could hold an id are
+        walked (:func:`.literals.could_hold`)."""
         if relpath.endswith(".ipynb"):
             return None
-        from ftscan.languages.python.literals import Unusual, read_literals
+        from ftscan.languages.python.literals import Unusual, could_hold, read_literals
         from ftscan.languages.python.nesting import MAX_NESTING, nesting_depth
 
         if nesting_depth(text) > MAX_NESTING:
             return None  # the parser refuses it: the text pass reads it
         try:
-            literals = read_literals(text)
+            literals = read_literals(text, None if source is None else (
+                lambda lines: could_hold(lines, source)))
         except (Unusual, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         statements = {statement for fact, statement in zip(

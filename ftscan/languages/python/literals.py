@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeGuard
 
 from ftscan.bindings import Symbol
+from ftscan.languages import SourceTests
 from ftscan.models import Role
 from ftscan.parsers.base import StringFact
 
@@ -79,10 +80,15 @@ class Literals:
         return self._counts[0]
 
 
-def read_literals(text: str) -> Literals:
+def read_literals(text: str, worth_reading: Callable[[str], bool] | None = None) -> Literals:
     """Every string literal of a module as libcst's collector reports it; raises
     :class:`Unusual` where that cannot be guaranteed, :class:`SyntaxError` (and the other
-    errors of :func:`ast.parse`) when ``ast`` cannot read the module."""
+    errors of :func:`ast.parse`) when ``ast`` cannot read the module.
+
+    With ``worth_reading``, only the module-level statements whose lines it accepts are
+    walked (:func:`could_hold`): the strings of the others are left out, so the cost of the
+    walk, and the facts kept, follow the statements that may hold an id, not the size of the
+    module (a data table of thousands of literals, a test module of a megabyte)."""
     if "\r" in text:
         raise Unusual("a carriage return: lines are counted differently")
     tree = ast.parse(text)
@@ -91,6 +97,8 @@ def read_literals(text: str) -> Literals:
     statement_of: list[int | None] = []
     reader.mark_docstring(tree.body, None)
     for statement in tree.body:
+        if worth_reading is not None and not worth_reading(reader.lines_of(statement)):
+            continue
         before = len(reader.strings)
         reader.visit(statement)
         index = None
@@ -103,6 +111,24 @@ def read_literals(text: str) -> Literals:
                    key=lambda i: (reader.strings[i].start, -reader.strings[i].end))
     return Literals([reader.strings[i] for i in order], [statement_of[i] for i in order],
                     statements, text)
+
+
+_ESCAPE = re.compile(r"\\[xuUN0-7]")
+"""An escape that can spell any character, a keyword's too."""
+_SPELLED_APART = re.compile(r"""\\|["']\s*\+?\s*[rRbBuUfF]{0,2}["']|\{\s*[rRbBuUfF]{0,2}["']""")
+"""Where a value can join up text its source spells in pieces: an escape or a line
+continuation, literals side by side or joined with ``+``, a literal inside an f-string's
+braces."""
+
+
+def could_hold(source: str, tests: SourceTests) -> bool:
+    """May a statement whose source is ``source`` hold a string with an id in its value (or
+    the start of one completed at run time)? Yes when a rule's pattern or hint matches the
+    source as written, when it holds an escape that can spell anything, or when it holds a
+    rule's keyword and spells a value in pieces (:data:`_SPELLED_APART`). A statement that
+    merely holds a keyword (``if left:`` holds ``ft:``) is not read."""
+    return (tests.holds_id(source) or _ESCAPE.search(source) is not None
+            or tests.holds_word(source) and _SPELLED_APART.search(source) is not None)
 
 
 def _to_plain_names(statement: ast.stmt) -> TypeGuard[ast.Assign | ast.AnnAssign]:
@@ -165,6 +191,14 @@ class _Reader:
         end_line, end_col = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
         return (self.offset(node.lineno, node.col_offset),  # type: ignore[attr-defined]
                 self.offset(end_line, end_col))
+
+    def lines_of(self, statement: ast.stmt) -> str:
+        """The whole lines a statement spans, its decorators included."""
+        first = min([statement.lineno, *(d.lineno for d in
+                                         getattr(statement, "decorator_list", ()))])
+        last = statement.end_lineno or statement.lineno
+        end = self._starts[last] if last < len(self._starts) else len(self.text)
+        return self.text[self._starts[first - 1]:end]
 
     def source(self, node: ast.AST) -> str:
         start, end = self.span(node)
