@@ -30,6 +30,8 @@ from ftscan.commandline import (
     cache_options,
     color_wanted,
     emit,
+    history_options,
+    history_range,
     run_scan,
     usage_error,
 )
@@ -139,6 +141,7 @@ def main() -> None:
               help="What finds the files worth reading: ripgrep (rg beside ftscan or on PATH; "
                    "pip install 'ftscan[fast]'), or python (every file read in Python). The "
                    "findings are the same; auto uses ripgrep when installed.")
+@history_options
 @cache_options
 @click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the report.")
 @click.option("--verbose", "-v", is_flag=True, help="Also print informational diagnostics.")
@@ -163,6 +166,9 @@ def scan_command(
     files_only: bool,
     jobs: int | None,
     search_engine: str,
+    history: bool,
+    since: str | None,
+    branches: str | None,
     no_cache: bool,
     cache_dir: Path | None,
     quiet: bool,
@@ -197,6 +203,7 @@ def scan_command(
         jobs=jobs,
         search_engine=search_engine,
         cache_dir=cache_dir_for(no_cache, cache_dir),
+        history=history_range(history, since, branches),
     )
     result = run_scan(options, quiet=quiet, verbose=verbose)
     color = output is None and color_wanted()
@@ -234,6 +241,7 @@ def scan_command(
               help="Config file (default: .ftscan.toml or [tool.ftscan], found upward).")
 @click.option("--no-ignore", is_flag=True,
               help="Also scan files that .gitignore/.ftscanignore would skip.")
+@history_options
 @cache_options
 @click.option("--quiet", "-q", is_flag=True, help="Print no diagnostics, only the inventory.")
 def inventory_command(
@@ -247,6 +255,9 @@ def inventory_command(
     shard: tuple[int, int] | None,
     config_file: Path | None,
     no_ignore: bool,
+    history: bool,
+    since: str | None,
+    branches: str | None,
     no_cache: bool,
     cache_dir: Path | None,
     quiet: bool,
@@ -266,7 +277,8 @@ def inventory_command(
         options = ScanOptions(paths=paths or (Path("."),), as_of=as_of,
                               config_file=config_file, use_ignore_files=not no_ignore,
                               shard=shard, cache_dir=cache_dir_for(no_cache, cache_dir),
-                              own_files=(output,) if output is not None else ())
+                              own_files=(output,) if output is not None else (),
+                              history=history_range(history, since, branches))
         result = inv.build(run_scan(options, quiet=quiet, verbose=False))
     if redact_org:
         result = inv.redact(result)

@@ -24,6 +24,8 @@ from ftscan.commandline import (
     cache_dir_for,
     cache_options,
     emit,
+    history_options,
+    history_range,
     run_scan,
     usage_error,
 )
@@ -66,11 +68,13 @@ def _progress(quiet: bool) -> Progress:
 @click.option("--as-of", type=Date(), help="Date for lifecycle verdicts [default: today].")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Config file (default: .ftscan.toml or [tool.ftscan], found upward).")
+@history_options
 @cache_options
 @click.option("--quiet", "-q", is_flag=True, help="Print no progress or diagnostics.")
 def reconcile_command(paths: tuple[Path, ...], from_file: Path | None,
                       providers: tuple[str, ...], output_format: str, output: Path | None,
-                      as_of: dt.date | None, config_file: Path | None, no_cache: bool,
+                      as_of: dt.date | None, config_file: Path | None, history: bool,
+                      since: str | None, branches: str | None, no_cache: bool,
                       cache_dir: Path | None, quiet: bool) -> None:
     """Put the fine-tunes the code references beside the ones the providers say exist.
 
@@ -80,7 +84,9 @@ def reconcile_command(paths: tuple[Path, ...], from_file: Path | None,
     references. Also says whether the organisation can still create fine-tuning jobs.
 
     Reads PATHS (default: the current folder) by scanning them, or --from an inventory or
-    scan report. Only GET requests are sent, to the providers' APIs.
+    scan report. Only GET requests are sent, to the providers' APIs. With --history (or an
+    inventory or report made with it), an orphan whose id is in the repository's history is
+    said to be removed from code, and on which day.
 
     Exit status: 0 nothing dead, 1 dead references found, 2 a usage error or a provider that
     could not be read completely (the report is still written, marked incomplete).
@@ -99,7 +105,8 @@ def reconcile_command(paths: tuple[Path, ...], from_file: Path | None,
         inventory = inputs.load_input(from_file)
     else:
         options = ScanOptions(paths=paths or (Path("."),), as_of=as_of,
-                              config_file=config_file, cache_dir=cache_dir_for(no_cache, cache_dir))
+                              config_file=config_file, cache_dir=cache_dir_for(no_cache, cache_dir),
+                              history=history_range(history, since, branches))
         inventory = inv.build(run_scan(options, quiet=quiet, verbose=False))
     config = load_config(config_file) if config_file else None
     table = load_lifecycle()

@@ -25,7 +25,7 @@ from ftscan.cache.files import default_cache_dir
 from ftscan.config import parse_size
 from ftscan.escape import terminal
 from ftscan.models import Severity
-from ftscan.result import ScanOptions, ScanResult
+from ftscan.result import HistoryRange, ScanOptions, ScanResult
 from ftscan.shards import parse_shard
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -80,6 +80,34 @@ def cache_options(command: _F) -> _F:
     return click.option(
         "--no-cache", is_flag=True,
         help="Read and parse every file; neither use nor update the cache.")(command)
+
+
+def history_options(command: _F) -> _F:
+    """``--history``, ``--since`` and ``--branches``: also read the repository's past
+    commits (:mod:`ftscan.history`)."""
+    command = click.option(
+        "--branches", type=click.Choice(["default", "all"]),
+        help="With --history: the commits of HEAD's branch (default), or of every local and "
+             "remote-tracking branch (all).")(command)
+    command = click.option(
+        "--since", metavar="REV|YYYY-MM-DD",
+        help="With --history: only the commits after this revision, or since this day.")(
+        command)
+    return click.option(
+        "--history", is_flag=True,
+        help="Also report fine-tuned ids found only in past commits (one per id and path, "
+             "with the newest commit that held it); every blob is read once and kept in "
+             "the cache.")(command)
+
+
+def history_range(history: bool, since: str | None, branches: str | None,
+                  ) -> HistoryRange | None:
+    """What ``--history``, ``--since`` and ``--branches`` ask for (``None``: no history)."""
+    if not history:
+        if since is not None or branches is not None:
+            usage_error("--since and --branches go with --history")
+        return None
+    return HistoryRange(since=since, branches=branches or "default")
 
 
 def cache_dir_for(no_cache: bool, cache_dir: Path | None) -> Path | None:

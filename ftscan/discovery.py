@@ -18,7 +18,7 @@ import copy
 import errno
 import functools
 import os
-from collections.abc import Container, Iterator, Sequence
+from collections.abc import Callable, Container, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
@@ -449,6 +449,16 @@ def listed(root: Path, listing: GitListing, rules: IgnoreRules, max_size: int,
             yield FileEntry(base + path, rel, UNKNOWN_SIZE, (blob,))
         elif os.path.lexists(base + path):
             yield from _file_entry(root, Path(base + path), rel, max_size)
+
+
+def path_filter(rules: IgnoreRules, paths: Sequence[str]) -> Callable[[str], bool]:
+    """Is a path of ``paths`` (files of no listing: a past commit's) one the scan leaves out,
+    by ftscan's own rules in force today (``.ftscanignore`` files, ``exclude``, the default
+    excludes)? Decided as for git's listing (:func:`listed`)."""
+    # the tree's own ignore files count too, committed or not
+    own_rules = _OwnRules(rules, [*((path, None) for path in paths),
+                                  *((name, None) for name in rules.ignore_files)])
+    return own_rules.ignored if own_rules.active else lambda path: False
 
 
 class _OwnRules:

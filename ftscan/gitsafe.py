@@ -29,6 +29,7 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 GIT_TIMEOUT_SECONDS = 120.0
 """Longest any one git command may run (listing a huge monorepo takes seconds)."""
@@ -102,11 +103,14 @@ def run_git(root: Path, args: Sequence[str], timeout: float = GIT_TIMEOUT_SECOND
         raise GitUnavailable(f"git {args[0]} did not finish within {timeout:.0f} s") from None
 
 
-def start_git(root: Path, args: Sequence[str]) -> subprocess.Popen[bytes]:
-    """Start ``git args`` safely, its output on a pipe (the caller waits with a timeout).
-    Raises ``OSError`` when git cannot be started, :class:`GitUnavailable` when the
-    repository's config cannot be read in time."""
-    return subprocess.Popen(git_command(root, args), stdin=subprocess.DEVNULL,
+def start_git(root: Path, args: Sequence[str], stdin: IO[bytes] | None = None,
+              ) -> subprocess.Popen[bytes]:
+    """Start ``git args`` safely, its output on a pipe (the caller waits with a timeout);
+    ``stdin``: a file to read its input from (``cat-file --batch``). Raises ``OSError`` when
+    git cannot be started, :class:`GitUnavailable` when the repository's config cannot be read
+    in time."""
+    return subprocess.Popen(git_command(root, args),
+                            stdin=subprocess.DEVNULL if stdin is None else stdin,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env=git_environment())
 

@@ -11,8 +11,10 @@ where a site is); and the config keys and env vars it hides behind; and its **re
 job-creation sites of the repository whose suffix and base match the id, with the training and
 validation files they name, or a note that the recipe is not in the repository. Ids built at
 run time get rows of their own, and so do fine-tunes set outside the repository, training
-pipelines whose fine-tunes no id names, and training data no pipeline names. Rows are sorted
-by days left, then id.
+pipelines whose fine-tunes no id names, and training data no pipeline names. With ``scan
+--history``, ids found only in past commits get rows too ("history only": where each was last
+seen, the first and last commits that held it, the one that removed it). Rows are sorted by
+days left, then id.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from typing import Any
 
 from ftscan.errors import FtscanError
 from ftscan.jsonfields import Fields, read_json
-from ftscan.models import Finding, Role, Status
+from ftscan.models import Commit, Finding, PastSite, Role, Status
 from ftscan.reconcile.model import Reconciliation, Remote
 from ftscan.reconcile.stored import combined, reconciliation_from, remote_from
 from ftscan.result import ScanResult
@@ -106,6 +108,17 @@ class Row:
     """How a training or training-data row is named (it has no id)."""
     remote: Remote | None = None
     """What the provider says about the id, once reconciled (``ftscan reconcile``)."""
+    past: PastSite | None = None
+    """For an id found in past commits (``scan --history``): the oldest and the newest commit
+    that held it, and the commit that removed it."""
+    past_sites: set[Site] = field(default_factory=set)
+    """Where the history last held it, per path."""
+
+    @property
+    def history_only(self) -> bool:
+        """Is the id only in past commits (no file of a scanned tree holds it)?"""
+        return self.past is not None and not (self.definitions or self.uses or self.mentions
+                                              or self.examples)
 
     @property
     def key(self) -> str:
@@ -149,7 +162,7 @@ class Row:
             uses=set(self.uses), mentions=set(self.mentions), examples=set(self.examples),
             names=set(self.names), recipe_sites=set(self.recipe_sites),
             training_files=set(self.training_files),
-            validation_files=set(self.validation_files))
+            validation_files=set(self.validation_files), past_sites=set(self.past_sites))
 
     @property
     def example_only(self) -> bool:
@@ -162,7 +175,8 @@ class Row:
     def merge(self, other: Row) -> None:
         """Fold in what another repository knows about the same id."""
         for name in ("owners", "services", "repositories", "definitions", "uses", "mentions",
-                     "examples", "names", "recipe_sites", "training_files", "validation_files"):
+                     "examples", "names", "recipe_sites", "training_files", "validation_files",
+                     "past_sites"):
             getattr(self, name).update(getattr(other, name))
         if self.recipe_sites:
             self.recipe_note = None if other.recipe_note and not other.recipe_sites and (
@@ -174,6 +188,18 @@ class Row:
         self.dateless_status = self.dateless_status or other.dateless_status
         self.next_step = self.next_step or other.next_step
         self.remote = self.remote or other.remote
+        self.past = spanned(self.past, other.past)
+
+
+def spanned(one: PastSite | None, other: PastSite | None) -> PastSite | None:
+    """The history of an id seen in two places: from the oldest commit that held it to the
+    newest (and the commit that removed it from there)."""
+    if one is None or other is None:
+        return one or other
+    newest = max(one, other, key=lambda p: (p.last.time, p.last.sha))
+    return PastSite(last=newest.last, first=min(one.first, other.first,
+                                                key=lambda c: (c.time, c.sha)),
+                    removed=newest.removed, versions=one.versions + other.versions)
 
 
 @dataclass
@@ -220,6 +246,16 @@ def build(result: ScanResult, repository: str | None = None) -> Inventory:
             if row is None:
                 row = inventory.rows[key] = _new_row(model_id, source)
             _add_site(row, finding, repository or finding.repository or default)
+    for finding in result.history:
+        assert finding.history is not None
+        row = inventory.rows.get(finding.model_id)
+        if row is None:
+            row = inventory.rows[finding.model_id] = _new_row(finding.model_id, finding)
+        repo = repository or finding.repository or default
+        row.past_sites.add(Site(repo, finding.location.path, finding.location.start_line))
+        row.past = spanned(row.past, finding.history)
+        row.owners.update(finding.owners)  # who owns that path today: someone to ask
+        row.repositories.add(repo)
     _add_recipes(inventory, result, repository or None, default)
     return inventory
 
@@ -472,7 +508,26 @@ def _row_from(item: Fields) -> Row:
         recipe_sites=_read_sites(recipe, "sites", only),
         training_files=recipe.texts("trainingFiles"),
         validation_files=recipe.texts("validationFiles"), recipe_note=recipe.text("note"),
+        past=past_from(item.object("history")) if item.value.get("history") else None,
+        past_sites=_read_sites(item.object("history"), "sites", only),
         remote=remote_from(item))
+
+
+def past_from(item: Fields) -> PastSite:
+    """When an id of the history was in the repository, as reports write it
+    (:func:`ftscan.reporters.records.past_fields`)."""
+    removed = item.text("removedIn")
+    try:
+        return PastSite(
+            last=Commit.read(item.text("commit", required=True),
+                             item.text("commitDate", required=True)),
+            first=Commit.read(item.text("firstCommit", required=True),
+                              item.text("firstCommitDate", required=True)),
+            removed=Commit.read(removed, item.text("removedOn", required=True))
+            if removed else None,
+            versions=item.number("versions", 1))
+    except ValueError as exc:
+        raise ValueError(f"{item.where}: {exc}") from None
 
 
 def _read_sites(item: Fields, key: str, repository: str) -> set[Site]:

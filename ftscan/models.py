@@ -163,6 +163,58 @@ class TrainingData:
     """Job-creation sites (``path:line``) that name this file."""
 
 
+@dataclass(frozen=True, order=True)
+class Commit:
+    """A commit of the scanned repository."""
+
+    sha: str
+    """Its full id (40 hex digits)."""
+    time: int
+    """Its committer date, in seconds since the epoch (when it landed on its branch)."""
+
+    @property
+    def day(self) -> dt.date:
+        """The committer date's day (UTC)."""
+        return self.moment.date()
+
+    @property
+    def moment(self) -> dt.datetime:
+        """The committer date (UTC)."""
+        return dt.datetime.fromtimestamp(self.time, dt.timezone.utc)
+
+    @property
+    def stamp(self) -> str:
+        """The committer date as reports write it: ``2024-05-01T09:30:00Z``."""
+        return self.moment.strftime(_STAMP)
+
+    @classmethod
+    def read(cls, sha: str, stamp: str) -> Commit:
+        """A commit as a report names it (:attr:`stamp`); ``ValueError`` for anything else."""
+        if not (40 <= len(sha) <= 64 and all(c in "0123456789abcdef" for c in sha)):
+            raise ValueError(f"{sha!r} is not a commit id")
+        moment = dt.datetime.strptime(stamp, _STAMP).replace(tzinfo=dt.timezone.utc)
+        return cls(sha, int(moment.timestamp()))
+
+
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"
+
+
+@dataclass(frozen=True)
+class PastSite:
+    """Where an id that no file of the scanned tree holds was seen in the repository's history
+    (:mod:`ftscan.history`): the detection's location is where it was last seen."""
+
+    last: Commit
+    """The newest commit that held it."""
+    first: Commit
+    """The oldest commit that held it."""
+    removed: Commit | None = None
+    """The first commit after :attr:`last` that no longer held it; ``None`` when a branch tip
+    still holds it (a branch not merged)."""
+    versions: int = 1
+    """How many versions of files (distinct blobs) held the id at this path."""
+
+
 @dataclass(frozen=True)
 class Lines:
     """The lines of a table of records (a CSV of results, a JSONL of requests) that hold one
@@ -256,6 +308,14 @@ class Detection:
     lines: Lines | None = None
     """In a table of records, when the id is on more than one line: all of them, folded into
     this one finding (on the first)."""
+    history: PastSite | None = None
+    """Set for an id found only in the repository's past commits (``scan --history``): the
+    location is where it was last seen, in a file that may be gone."""
+
+    @property
+    def in_head(self) -> bool:
+        """Is the detection in the scanned tree (not only in its history)?"""
+        return self.history is None
 
     @property
     def shown_id(self) -> str:

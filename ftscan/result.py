@@ -19,12 +19,24 @@ from ftscan.lifecycle import LifecycleTable
 from ftscan.models import BaselineEntry, Diagnostic, Finding, Level
 from ftscan.ruleset import RuleSet
 
-__all__ = ["FtscanError", "ScanError", "ScanOptions", "ScanResult", "ScanSummary", "Settings"]
+__all__ = ["FtscanError", "HistoryRange", "HistorySummary", "ScanError", "ScanOptions",
+           "ScanResult", "ScanSummary", "Settings"]
 DEFAULT_FAIL_ON = "warning"
 
 
 class ScanError(FtscanError):
     """The scan cannot start: a path that does not exist, say. Exit code 2."""
+
+
+@dataclass(frozen=True)
+class HistoryRange:
+    """Which past commits ``scan --history`` reads (:mod:`ftscan.history`)."""
+
+    since: str | None = None
+    """Only commits after this: a revision (``v1.2``, a commit id) or a day (``YYYY-MM-DD``)."""
+    branches: str = "default"
+    """``default``: the commits of HEAD's branch; ``all``: of every branch (local and remote
+    tracking)."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,8 @@ class ScanOptions:
     """Seconds ftscan may spend on one file before it gives the file up (``None``: no limit)."""
     progress: Callable[[int, int, float], None] | None = field(default=None, compare=False)
     """Called now and then with (files read, files in all, seconds elapsed)."""
+    history: HistoryRange | None = None
+    """Also read the repository's past commits for ids no file of the tree holds any more."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,23 @@ class Settings:
     warning_window_days: int
     max_file_size: int
     fail_on: str
+
+
+@dataclass(frozen=True)
+class HistorySummary:
+    """What a read of the repositories' history covered (``scan --history``)."""
+
+    commits: int
+    """Commits walked."""
+    blobs: int
+    """Distinct versions of files (blobs) in those commits."""
+    blobs_read: int
+    """Blobs read from git in this run (the others were known to the history cache)."""
+    candidates: int
+    """Blobs holding a rule's pattern: the only ones decoded and analysed."""
+    skipped: dict[str, int] = field(default_factory=dict)
+    """Blobs not searched, by reason (binary, too-large, missing from a partial clone, ...)."""
+    duration_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -128,6 +159,8 @@ class ScanSummary:
     replayed: int = 0
     """Repositories whose analysis was replayed from the last scan (every input unchanged,
     :mod:`ftscan.cache.replay`); their detections were judged afresh for this scan's date."""
+    history: HistorySummary | None = None
+    """Set when the scan read the repositories' history too."""
 
 
 @dataclass(frozen=True)
@@ -153,6 +186,10 @@ class ScanResult:
     changed lines or file selection): a digest of their keys and of what their verdicts were
     given for (date, window, lifecycle data). Equal keys mean equal findings, so a report
     made only of them is the same too (:mod:`ftscan.cache.kept`)."""
+    history: tuple[Finding, ...] = ()
+    """Ids found only in past commits (``scan --history``), one per id and path, each a note
+    with its :attr:`~ftscan.models.Detection.history`. They never fail the run: no code of the
+    tree calls them."""
 
     def failed(self, fail_on: str | None = None) -> bool:
         """Is any finding that is not suppressed at or above the fail level (``fail_on``, else

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from ftscan.fingerprint import stable_fingerprint
 from ftscan.lifecycle import LifecycleTable, ModelEntry
-from ftscan.models import Detection, Finding, Level, Lifecycle, Role, Status
+from ftscan.models import Detection, Finding, Level, Lifecycle, PastSite, Role, Status
 from ftscan.ruleset import Rule, RuleSet
 
 OUTSIDE_MESSAGE = ("the fine-tuned model id comes from outside this repository (environment, "
@@ -153,6 +153,15 @@ def remaining(status: str, shutdown: dt.date | str | None, days_left: int | None
     if days_left == 0:
         return f"shuts down today, {date}"
     return f"{days_left:,} day{'s' if days_left != 1 else ''} left, shuts down {date}"
+
+
+def history_phrase(past: PastSite) -> str:
+    """When an id found only in past commits was in the repository: ``last seen in
+    0123456789ab on 2024-05-01, removed by ba9876543210 on 2024-05-03``."""
+    seen = f"last seen in {past.last.sha[:12]} on {past.last.day.isoformat()}"
+    if past.removed is None:
+        return f"{seen}, the tip of a branch that still holds it"
+    return f"{seen}, removed by {past.removed.sha[:12]} on {past.removed.day.isoformat()}"
 
 
 def literal_message(title: str, detection: Detection, lifecycle: Lifecycle) -> str:

@@ -110,7 +110,7 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext,
             finding = dataclasses.replace(finding, component=hit.component)
         result.findings.append(finding)
     result.findings.sort(key=lambda f: f.location)
-    if is_table(kind):
+    if is_table(kind.format):
         result.findings = fold(result.findings)
     return result
 

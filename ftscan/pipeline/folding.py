@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 
-from ftscan.filekinds import FileKind
 from ftscan.models import Detection, Lines
 from ftscan.parsers import Format
 
@@ -21,9 +20,9 @@ FIRST_LINES = 5
 _TABLES = (Format.DATA, Format.JSONL)
 
 
-def is_table(kind: FileKind) -> bool:
-    """Is a file of ``kind`` a table of records (CSV, TSV, JSON Lines)?"""
-    return kind.format in _TABLES
+def is_table(file_format: Format) -> bool:
+    """Is a file of ``file_format`` a table of records (CSV, TSV, JSON Lines)?"""
+    return file_format in _TABLES
 
 
 @dataclasses.dataclass

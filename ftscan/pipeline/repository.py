@@ -24,7 +24,7 @@ from ftscan.lifecycle import LifecycleTable, load_lifecycle
 from ftscan.models import BaselineEntry, Diagnostic, Finding, Severity
 from ftscan.pipeline.filelist import list_files, own_files
 from ftscan.pipeline.post import mark_changed
-from ftscan.result import DEFAULT_FAIL_ON, ScanOptions, ScanSummary, Settings
+from ftscan.result import DEFAULT_FAIL_ON, HistorySummary, ScanOptions, ScanSummary, Settings
 from ftscan.ruleset import RuleError, RuleSet, load_rules
 from ftscan.verdicts import Verdicts
 
@@ -45,6 +45,9 @@ class RepositoryScan:
     """Every finding, marked new or not, in a diff-aware run; empty otherwise."""
     replay_key: str | None = None
     """The key this repository's analysis is kept under, when it was replayed or recorded."""
+    history: list[Finding] = field(default_factory=list)
+    """Ids only in past commits (``scan --history``)."""
+    history_summary: HistorySummary | None = None
 
 
 class Catalogue:
@@ -128,8 +131,37 @@ def scan_repository(root: Path, targets: list[Path], options: ScanOptions, start
     if options.files_only:
         wanted = {relative_path(root, p) for p in requested}
         findings = [f for f in findings if f.location.path in wanted]
-    return RepositoryScan(root, findings, diagnostics, analysed.summary, settings, stale,
-                          everything, kept)
+    scanned = RepositoryScan(root, findings, diagnostics, analysed.summary, settings, stale,
+                             everything, kept)
+    if options.history is not None:
+        _add_history(scanned, options, analysed, catalogue, verdicts)
+    return scanned
+
+
+def _add_history(scanned: RepositoryScan, options: ScanOptions, analysed: Analysed,
+                 catalogue: Catalogue, verdicts: Verdicts) -> None:
+    """The ids of the repository's past commits that its tree does not hold
+    (:mod:`ftscan.history`), judged with the tree's verdicts."""
+    from ftscan.discovery import IgnoreRules
+    from ftscan.history import judged
+    from ftscan.history.scan import HistoryScope, in_head_ids, scan_history
+    from ftscan.ownership import annotate
+    from ftscan.pipeline.analysis import AnalysisContext
+
+    assert options.history is not None
+    settings, root = scanned.settings, scanned.root
+    config = settings.config
+    rules = IgnoreRules(root, config.exclude, use_ignore_files=options.use_ignore_files,
+                        git_applied=True, default_excludes=first(
+                            options.default_excludes, config.default_excludes, True))
+    scope = HistoryScope(options.history, AnalysisContext(
+        settings.rules, settings.max_file_size, options.file_budget, follow_names=False),
+        rules, catalogue.cache_key(settings.rules), options.cache_dir)
+    past = scan_history(root, scope, in_head_ids(analysed.findings))
+    owned, _ = annotate(past.detections, root)  # owners by today's CODEOWNERS
+    scanned.history = judged(verdicts, owned)
+    scanned.diagnostics += past.diagnostics
+    scanned.history_summary = past.summary
 
 
 def _analysed(root: Path, targets: list[Path], options: ScanOptions, started: float,

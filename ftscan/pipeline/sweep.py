@@ -20,7 +20,14 @@ from ftscan.discovery import unreachable
 from ftscan.gitfiles import find_root
 from ftscan.models import Finding, Level, Location
 from ftscan.pipeline.repository import Catalogue, RepositoryScan, scan_repository
-from ftscan.result import ScanError, ScanOptions, ScanResult, ScanSummary, Settings
+from ftscan.result import (
+    HistorySummary,
+    ScanError,
+    ScanOptions,
+    ScanResult,
+    ScanSummary,
+    Settings,
+)
 from ftscan.ruleset import RuleSet
 from ftscan.shards import in_shard
 
@@ -82,7 +89,8 @@ def _combined(parts: list[RepositoryScan], options: ScanOptions, baseline: Basel
     # what the verdicts were given for are part of the whole result's key
     kept = [f"{p.root}\0{p.replay_key}\0{_judged_for(p.settings)}" for p in parts
             if p.replay_key is not None]
-    plain = baseline is None and not (options.diff_base or options.staged or options.files_only)
+    plain = baseline is None and not (options.diff_base or options.staged or options.files_only
+                                      or options.history)
     replay_key = hashlib.sha256("\1".join(kept).encode("utf-8", "surrogateescape")
                                 ).hexdigest() if plain and len(kept) == len(parts) else None
     diagnostics = tuple(d for part in parts for d in part.diagnostics) if len(parts) == 1 \
@@ -92,7 +100,8 @@ def _combined(parts: list[RepositoryScan], options: ScanOptions, baseline: Basel
         first.root, tuple(findings), diagnostics,
         _summary(parts, findings, started, options),
         dataclasses.replace(first.settings, rules=rules), tuple(p.root for p in parts),
-        tuple(e for part in parts for e in part.stale), everything, replay_key)
+        tuple(e for part in parts for e in part.stale), everything, replay_key,
+        tuple(sorted((f for part in parts for f in part.history), key=_order)))
 
 
 def _judged_for(settings: Settings) -> str:
@@ -131,7 +140,21 @@ def _summary(parts: list[RepositoryScan], findings: list[Finding], started: floa
         repositories=len(parts),
         changed_lines_only=bool(options and (options.diff_base or options.staged)),
         replayed=sum(s.replayed for s in summaries),
+        history=_history_summary([p.history_summary for p in parts
+                                  if p.history_summary is not None]),
     )
+
+
+def _history_summary(summaries: list[HistorySummary]) -> HistorySummary | None:
+    """The history summaries of every repository, added up (``None``: no history read)."""
+    if not summaries:
+        return None
+    skipped: Counter[str] = sum((Counter(s.skipped) for s in summaries), Counter())
+    return HistorySummary(
+        commits=sum(s.commits for s in summaries), blobs=sum(s.blobs for s in summaries),
+        blobs_read=sum(s.blobs_read for s in summaries),
+        candidates=sum(s.candidates for s in summaries), skipped=dict(sorted(skipped.items())),
+        duration_seconds=round(sum(s.duration_seconds for s in summaries), 3))
 
 
 def _order(finding: Finding) -> tuple[str, Location, str, str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ftscan import inventory as inv
-from ftscan.jsonfields import read_json
+from ftscan.jsonfields import Fields, read_json
 
 _SITES = {"definition": "definitions", "dynamic": "definitions", "use": "uses",
           "mention": "mentions", "example": "examples"}
@@ -37,15 +37,21 @@ def load_input(path: Path) -> inv.Inventory:
 
 
 def from_report(data: dict[str, Any]) -> inv.Inventory:
-    """Inventory rows for the model ids of a JSON scan report."""
+    """Inventory rows for the model ids of a JSON scan report (with ``--history``, of its
+    history's too)."""
     inventory = inv.Inventory(dt.date.fromisoformat(data["asOf"]), 90)
-    for record in data["findings"]:
+    history = data.get("history")
+    past_records = history.get("findings") if isinstance(history, dict) else None
+    for record in [*data["findings"], *(past_records if isinstance(past_records, list)
+                                         else ())]:
         if not isinstance(record, dict):
             continue
         model_id = record.get("modelId")
         where = _SITES.get(str(record.get("role")))
         if not model_id or where is None or record.get("suppression"):
             continue
+        past = inv.past_from(Fields(record, "history")) if record.get("inHead") is False \
+            else None
         repository = str(record.get("repository") or "")
         row = inventory.rows.get(model_id)
         if row is None:
@@ -60,8 +66,12 @@ def from_report(data: dict[str, Any]) -> inv.Inventory:
                 dateless_status=status if status in ("deprecated", "retired")
                 and not record.get("shutdownDate") else None)
             inventory.rows[model_id] = row
-        getattr(row, where).add(inv.Site(repository, str(record["path"]),
-                                         int(record["startLine"])))
+        site = inv.Site(repository, str(record["path"]), int(record["startLine"]))
+        if past is not None:
+            row.past_sites.add(site)
+            row.past = inv.spanned(row.past, past)
+        else:
+            getattr(row, where).add(site)
         row.owners.update(str(o) for o in record.get("owners") or ())
         if record.get("service"):
             row.services.add(str(record["service"]))

@@ -40,6 +40,8 @@ def reconcile(inventory: Inventory, states: Sequence[ProviderState], table: Life
         if row.model_id:
             named.add(row.model_id)
         row.remote = _remote_for(row, state)
+        if row.remote is not None and row.history_only:
+            row.remote = _removed_from_code(row.remote, row)
         if state is not None and row.remote is not None and not row.recipe_sites:
             row.recipe_note = _recipe_note(row.remote.job_id, state) or row.recipe_note
     checks = []
@@ -94,6 +96,16 @@ def _remote_for(row: Row, state: ProviderState | None) -> Remote | None:
                   usage_known=usage_known,
                   note="not listed and made by no job this key can see: deleted, another "
                        "organisation's, or a typo")
+
+
+def _removed_from_code(remote: Remote, row: Row) -> Remote:
+    """What the provider says of an id only the repository's history holds, and when the
+    code let go of it: an orphan that exists was "removed from code on DATE"."""
+    past = row.past
+    assert past is not None
+    when = (f"removed from code on {past.removed.day.isoformat()}" if past.removed is not None
+            else f"only on a branch, last committed on {past.last.day.isoformat()}")
+    return dataclasses.replace(remote, note=f"{when}; {remote.note}" if remote.note else when)
 
 
 def _category(referenced: bool, served: bool) -> Category:

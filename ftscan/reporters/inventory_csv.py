@@ -6,11 +6,12 @@ import csv
 import io
 
 from ftscan.escape import csv_cell
-from ftscan.inventory import Inventory
+from ftscan.inventory import Inventory, Row
 from ftscan.models import Status
 from ftscan.reporters.base import csv_records
 from ftscan.reporters.reconciled import CSV_COLUMNS as REMOTE_CSV_COLUMNS
 from ftscan.reporters.reconciled import csv_values as remote_csv
+from ftscan.reporters.records import past_fields
 
 name = "csv"
 _STATUSES = {status.value for status in Status}
@@ -21,6 +22,11 @@ COLUMNS = ("modelId", "provider", "baseModel", "org", "suffix", "status", "shutd
            "trainingFiles", "validationFiles")
 
 
+HISTORY_COLUMNS = ("historyOnly", "historySites", "commit", "commitDate", "firstCommit",
+                   "firstCommitDate", "removedIn", "removedOn")
+"""Columns of an inventory made with ``--history``."""
+
+
 def render(inventory: Inventory, color: bool = False) -> str:
     """One row per model id; lists are joined with ``; `` so each stays in one cell, and no
     cell can start a spreadsheet formula."""
@@ -28,7 +34,9 @@ def render(inventory: Inventory, color: bool = False) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     reconciled = inventory.reconciliation
-    writer.writerow(COLUMNS + (REMOTE_CSV_COLUMNS if reconciled else ()))
+    history = any(row.past is not None for row in inventory.rows.values())
+    writer.writerow(COLUMNS + (REMOTE_CSV_COLUMNS if reconciled else ())
+                    + (HISTORY_COLUMNS if history else ()))
     for row in inventory.sorted_rows():
         status, days = row.status(inventory.as_of, inventory.window_days)
         writer.writerow([csv_cell(value) for value in (
@@ -43,12 +51,25 @@ def render(inventory: Inventory, color: bool = False) -> str:
             row.recipe_text(several), "; ".join(sorted(row.training_files)),
             "; ".join(sorted(row.validation_files)),
             *(remote_csv(row.remote, reconciled.usage_days) if reconciled else ()),
+            *(_past_cells(row, several) if history else ()),
         )])
     return out.getvalue()
 
 
+def _past_cells(row: Row, several: bool) -> tuple[object, ...]:
+    """The history columns of a row (empty for an id the history does not hold)."""
+    if row.past is None:
+        return ("false",) + ("",) * (len(HISTORY_COLUMNS) - 1)
+    fields = past_fields(row.past)
+    return (str(row.history_only).lower(),
+            "; ".join(s.label(several) for s in sorted(row.past_sites)),
+            *(fields[name] or "" for name in HISTORY_COLUMNS[2:]))
+
+
 def recognises(data: bytes) -> bool:
     """Does ``data`` have a header :func:`render` writes (with the provider's columns when
-    reconciled), and rows that fit it?"""
-    records = csv_records(data, COLUMNS, COLUMNS + REMOTE_CSV_COLUMNS)
+    reconciled, the history's with ``--history``), and rows that fit it?"""
+    records = csv_records(data, *(COLUMNS + remote + history
+                                  for remote in ((), REMOTE_CSV_COLUMNS)
+                                  for history in ((), HISTORY_COLUMNS)))
     return records is not None and all(record["status"] in _STATUSES for record in records)

@@ -11,6 +11,7 @@ from ftscan import __version__
 from ftscan.inventory import INVENTORY_KIND, INVENTORY_VERSION, Inventory
 from ftscan.reporters.base import TOOL_NAME, json_object, names_ftscan
 from ftscan.reporters.reconciled import reconciliation_json, remote_json
+from ftscan.reporters.records import past_fields
 
 name = "json"
 
@@ -57,6 +58,12 @@ def document(inventory: Inventory) -> dict[str, Any]:
         })
         if inventory.reconciliation is not None:
             rows[-1]["remote"] = remote_json(row.remote)
+        if row.past is not None:  # scan --history: where and when the history held it
+            past: dict[str, Any] = {k: v for k, v in past_fields(row.past).items()
+                                    if k != "inHead"}
+            past.update(historyOnly=row.history_only,
+                        sites=[s.to_json() for s in sorted(row.past_sites)])
+            rows[-1]["history"] = past
     written: dict[str, Any] = {
         "version": INVENTORY_VERSION,
         "kind": INVENTORY_KIND,

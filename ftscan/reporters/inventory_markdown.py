@@ -12,7 +12,7 @@ from ftscan.inventory import Inventory, Row
 from ftscan.reporters.base import starts_with_heading
 from ftscan.reporters.reconciled import markdown_cell, markdown_detail, markdown_section
 from ftscan.reporters.timeline import gantt
-from ftscan.verdicts import remaining
+from ftscan.verdicts import history_phrase, remaining
 
 name = "markdown"
 HEADING = "## Fine-tuned model inventory"
@@ -112,7 +112,8 @@ def _table_rows(inventory: Inventory, rows: list[Row]) -> list[str]:
         lines.append("| " + " | ".join((
             EXAMPLE_STATUS if row.example_only else f"{_STATUS_ICONS[status]} {status}",
             (md_code(row.model_id) if row.model_id else md_text(row.shown))
-            + (" (built at run time)" if row.dynamic else ""),
+            + (" (built at run time)" if row.dynamic else "")
+            + (" (history only)" if row.history_only else ""),
             md_code(row.base_model) if row.base_model else "—",
             md_text(remaining(status, row.shutdown_date, days, training=row.kind == "training")),
             " ".join(md_code(o) for o in sorted(row.owners)) or "—",
@@ -147,9 +148,11 @@ def count_phrase(rows: list[Row]) -> str:
     counts["outside"] = sum(1 for r in rows if r.outside is not None)
     ids = len(rows) - sum(counts.values())
     examples = sum(1 for r in rows if r.example_only)
+    past = sum(1 for r in rows if r.history_only)
+    notes = ([f"{examples} only as example{'s' if examples != 1 else ''}"] if examples else []) \
+        + ([f"{past} only in the repository's history"] if past else [])
     parts = [f"{ids} model id{'s' if ids != 1 else ''}"
-             + (f" ({examples} only as example{'s' if examples != 1 else ''})" if examples
-                else "")]
+             + (f" ({'; '.join(notes)})" if notes else "")]
     words = {"outside": ("fine-tune", "set outside the repository"),
              "training": ("training pipeline", "matching no id"),
              "training-data": ("training data file", "no pipeline names")}
@@ -192,8 +195,14 @@ def _details(inventory: Inventory, row: Row, several: bool) -> list[str]:
         out.append(f"- Recipe: {md_text(recipe)}")
     if inventory.reconciliation is not None:
         out += markdown_detail(row.remote, inventory.reconciliation.usage_days)
+    if row.past is not None:
+        past = row.past
+        out.append(f"- {'Only in' if row.history_only else 'Also in'} the repository's "
+                   f"history: first in {md_code(past.first.sha[:12], in_table=False)} "
+                   f"({past.first.day.isoformat()}), {md_text(history_phrase(past))}.")
     for label, sites in (("Defined", row.definitions), ("Used", row.uses),
-                         ("Mentioned", row.mentions), ("Example", row.examples)):
+                         ("Mentioned", row.mentions), ("Example", row.examples),
+                         ("Last seen in the history", row.past_sites)):
         if sites:
             out.append(f"- {label} at: " + ", ".join(
                 md_code(s.label(several), in_table=False) for s in sorted(sites)))

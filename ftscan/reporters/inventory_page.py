@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from ftscan.inventory import Inventory, Row, Site
 from ftscan.reporters.inventory_markdown import count_phrase, recipe_cell
 from ftscan.reporters.reconciled import remote_phrase
-from ftscan.verdicts import remaining
+from ftscan.verdicts import history_phrase, remaining
 
 MAX_MENTIONS = 12
 """A row's details list so many mentions (and examples), then count the rest."""
@@ -68,6 +68,8 @@ class RowView:
     is_id: bool
     """The row is named by a model id (shown as code), not by a sentence."""
     dynamic: bool
+    history_only: bool
+    """No file of the tree holds the id: only past commits did (``--history``)."""
     status: str
     """``retired``, ``retiring``, ... or ``example`` (an id only quoted as one)."""
     when: str
@@ -149,6 +151,7 @@ def row_views(inventory: Inventory) -> list[RowView]:
         status, days = row.status(inventory.as_of, inventory.window_days)
         views.append(RowView(
             index=index, shown=row.shown, is_id=bool(row.model_id), dynamic=row.dynamic,
+            history_only=row.history_only,
             status="example" if row.example_only else status,
             when=remaining(status, row.shutdown_date, days, training=row.kind == "training"),
             base=row.base_model or "", owners=tuple(sorted(row.owners)),
@@ -177,6 +180,10 @@ def _facts(row: Row, usage_days: int) -> tuple[str, ...]:
         facts.append("Hides behind: " + ", ".join(sorted(row.names)))
     if row.recipe_note:
         facts.append(f"Recipe: {row.recipe_note}")
+    if row.past is not None:
+        facts.append(f"{'Only in' if row.history_only else 'Also in'} the repository's "
+                     f"history: first in {row.past.first.sha[:12]} "
+                     f"({row.past.first.day.isoformat()}), {history_phrase(row.past)}.")
     remote = row.remote
     if remote is not None:
         facts.append(f"At the provider: {remote.state.value} ({remote.category.value})"
@@ -199,7 +206,8 @@ def _sites(row: Row, several: bool) -> tuple[Sites, ...]:
               ("Training data", sorted(row.training_files), None),
               ("Validation data", sorted(row.validation_files), None),
               ("Mentioned at", _labels(row.mentions, several), MAX_MENTIONS),
-              ("Example at", _labels(row.examples, several), MAX_MENTIONS))
+              ("Example at", _labels(row.examples, several), MAX_MENTIONS),
+              ("Last seen in the history at", _labels(row.past_sites, several), None))
     return tuple(Sites(label, tuple(entries[:most]), len(entries[most:]) if most else 0)
                  for label, entries, most in groups if entries)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from ftscan import __version__
 from ftscan.reporters.base import TOOL_NAME, json_object, names_ftscan
-from ftscan.reporters.records import finding_record
+from ftscan.reporters.records import finding_record, history_record
 from ftscan.result import ScanResult
 
 name = "json"
@@ -46,6 +46,7 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             "changedLinesOnly": summary.changed_lines_only,
         },
         "findings": [finding_record(f) for f in result.findings],
+        **_history(result),
         "staleBaselineEntries": [e.to_json() for e in result.stale_baseline],
         "diagnostics": [
             {"path": d.path, "line": d.line, "severity": d.severity.value, "message": d.message,
@@ -53,6 +54,23 @@ def report_document(result: ScanResult) -> dict[str, Any]:
             for d in result.diagnostics
         ],
     }
+
+
+def _history(result: ScanResult) -> dict[str, Any]:
+    """The history's own section (``scan --history`` only): what was read, and the ids found
+    only in past commits."""
+    summary = result.summary.history
+    if summary is None:
+        return {}
+    return {"history": {
+        "commits": summary.commits,
+        "blobs": summary.blobs,
+        "blobsRead": summary.blobs_read,
+        "candidates": summary.candidates,
+        "skipped": summary.skipped,
+        "durationSeconds": summary.duration_seconds,
+        "findings": [history_record(f) for f in result.history],
+    }}
 
 
 def render(result: ScanResult, color: bool = False) -> str:

@@ -15,6 +15,7 @@ from ftscan.result import ScanResult
 name = "markdown"
 _ICONS = {"error": "🔴", "warning": "🟠", "note": "🔵"}
 HEADING = "## ftscan: fine-tuned model references"
+HISTORY_HEADING = "### Only in the repository's history (no file of the tree holds these ids)"
 
 
 def render(result: ScanResult, color: bool = False) -> str:
@@ -39,6 +40,21 @@ def render(result: ScanResult, color: bool = False) -> str:
             md_code(f"{f.location.path}:{f.location.start_line}"),
             owners,
             md_text(f.rule_id),
+        )) + " |")
+    if result.history:
+        lines += ["", HISTORY_HEADING, "",
+                  "| Model | Base model | Shutdown | Role | Last seen | Commit | Removed |",
+                  "|---|---|---|---|---|---|---|"]
+    for f in result.history:
+        past = f.history
+        assert past is not None
+        removed = (f"{md_code(past.removed.sha[:12])} on {past.removed.day.isoformat()}"
+                   if past.removed else "still on a branch")
+        lines.append("| " + " | ".join((
+            md_code(f.model_id), md_code(f.base_model) if f.base_model else "—",
+            md_text(days_phrase(f)), f.role.value,
+            md_code(f"{f.location.path}:{f.location.start_line}"),
+            f"{md_code(past.last.sha[:12])} ({past.last.day.isoformat()})", removed,
         )) + " |")
     return "\n".join(lines) + "\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ftscan.models import Finding, FlowStep
+from ftscan.models import Finding, FlowStep, PastSite
 
 
 def finding_record(finding: Finding) -> dict[str, Any]:
@@ -47,6 +47,29 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "confidence": finding.confidence,
         "definitions": [_step(s) for s in finding.definitions],
         "flows": [[_step(s) for s in flow] for flow in finding.flows],
+    }
+
+
+def history_record(finding: Finding) -> dict[str, Any]:
+    """A finding of the history (``scan --history``): its record and when it was seen."""
+    past = finding.history
+    assert past is not None
+    return {**finding_record(finding), **past_fields(past)}
+
+
+def past_fields(past: PastSite) -> dict[str, Any]:
+    """When an id of the history was in the repository (the names the JSON schema
+    documents)."""
+    removed = past.removed
+    return {
+        "inHead": False,
+        "commit": past.last.sha,
+        "commitDate": past.last.stamp,
+        "firstCommit": past.first.sha,
+        "firstCommitDate": past.first.stamp,
+        "removedIn": removed.sha if removed else None,
+        "removedOn": removed.stamp if removed else None,
+        "versions": past.versions,
     }
 
 

@@ -2,7 +2,9 @@
 
 One run, stable rule ids with full metadata, ``ruleIndex``, repository-relative URIs under
 ``%SRCROOT%`` (percent-encoded), GitHub's own ``primaryLocationLineHash`` on every result
-and ftscan's line-independent fingerprint, results sorted, ``results: []`` when clean.
+and ftscan's line-independent fingerprint, results sorted, ``results: []`` when clean. Ids
+found only in past commits (``scan --history``) follow as notes, the commit that last held each
+in their properties (``ftscan/commit``, ``ftscan/inHead: false``): the file may be gone.
 sarif-om is untyped and its attrs classes carry defaults (``ruleIndex: -1``, ``rank: -1.0``)
 that must not reach the output, so serialisation is a small walker: JSON key from the field's
 schema name, defaults and ``None`` dropped, ``level`` always kept, plain dicts (property bags,
@@ -21,7 +23,7 @@ import sarif_om as om
 from ftscan import __version__
 from ftscan.models import Finding, Location, Role
 from ftscan.reporters.base import TOOL_NAME
-from ftscan.reporters.records import finding_record
+from ftscan.reporters.records import finding_record, past_fields
 from ftscan.reporters.sarif_limits import cap
 from ftscan.result import ScanResult
 
@@ -51,7 +53,8 @@ def build_run(result: ScanResult) -> om.Run:
         information_uri=INFORMATION_URI,
         rules=[_descriptor(rule) for rule in rules],
     )
-    findings, notifications = capped(result.all_findings or result.findings)
+    findings, notifications = capped([*(result.all_findings or result.findings),
+                                      *result.history])
     return om.Run(
         tool=om.Tool(driver=driver),
         results=[_result(result, f) for f in findings],
@@ -182,6 +185,9 @@ def _result(scan: ScanResult, finding: Finding) -> om.Result:
         properties["ftscan/lines"] = finding_record(finding)["lines"]
     if finding.new is not None:
         properties["ftscan/new"] = finding.new
+    if finding.history is not None:  # a note: the file may be gone, the commit says where
+        properties.update((f"ftscan/{key}", value)
+                          for key, value in past_fields(finding.history).items())
     suppressions = None
     if finding.suppression is not None:
         suppressions = [om.Suppression(kind=finding.suppression.kind,

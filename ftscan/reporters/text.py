@@ -21,7 +21,7 @@ from ftscan.escape import terminal
 from ftscan.models import Finding, Level, Role
 from ftscan.reporters.base import utf8_text
 from ftscan.result import ScanResult
-from ftscan.verdicts import remaining
+from ftscan.verdicts import history_phrase, remaining
 
 name = "text"
 _LEVEL_WIDTH = 7
@@ -93,6 +93,16 @@ def render(result: ScanResult, color: bool = False) -> str:
             lines.append(_finding_head(where, level, f.rule_id, f.role.value)
                          + _finding_tail(terminal(f.shown_id) + bound, days_phrase(f)))
         lines.append("")
+    for f in result.history:  # a group each: where and when it was last seen
+        past = f.history
+        assert past is not None
+        lines.append(style(_path_line(f"{f.location.path} (history: {history_phrase(past)})"),
+                           bold=True))
+        level = style(f.level.label.ljust(_LEVEL_WIDTH), fg=_COLORS[f.level])
+        lines.append(_finding_head(f"{f.location.start_line}:{f.location.start_column}", level,
+                                   f.rule_id, f.role.value)
+                     + _finding_tail(terminal(f.shown_id), days_phrase(f)))
+        lines.append("")
     lines.append(summary_line(result))
     if result.findings_fail():
         lines.append(HOW_TO_ACCEPT)
@@ -127,7 +137,16 @@ def summary_line(result: ScanResult) -> str:
         text += "; changed lines only"
     if s.repositories > 1:
         text += f"; {s.repositories} repositories"
+    if s.history is not None:
+        h = s.history
+        ids = len({f.model_id for f in result.history})
+        places = (f" at {_counted(len(result.history), 'path')}"
+                  if len(result.history) != ids else "")
+        text += (f"; {_counted(ids, 'more id')}{places} only in the history "
+                 f"({_counted(h.commits, 'commit')}, {_counted(h.blobs, 'blob')}, "
+                 f"{h.blobs_read} read)")
     return text + _AS_OF.format(result.settings.as_of.isoformat())
+
 
 
 def _counted(count: int, noun: str) -> str:
