@@ -40,6 +40,23 @@ def registry(repo: Path, n: int) -> None:
           "    for m in values:\n        client.responses.create(model=m, input=key)\n")
 
 
+def registry_run_time_key(repo: Path, n: int) -> None:
+    entries = ",\n".join(f'    "k{i}": "{model}"' for i, model in enumerate(_ids(n)))
+    write(repo, "models.py", f"MODELS = {{\n{entries}\n}}\n")
+    write(repo, "run.py", "import sys\nfrom models import MODELS\n\n"
+          "def ask(task):\n    return client.responses.create(model=MODELS[task], input='')\n\n"
+          "ask(sys.argv[1])\n")
+
+
+def settings_fields(repo: Path, n: int) -> None:
+    fields = "\n".join(f'    model_{i}: str = "{model}"' for i, model in enumerate(_ids(n)))
+    write(repo, "settings.py", "from pydantic_settings import BaseSettings\n\n"
+          f"class Settings(BaseSettings):\n{fields}\n\nsettings = Settings()\n")
+    calls = "\n".join(f"client.responses.create(model=settings.model_{i}, input='')"
+                       for i in range(n))
+    write(repo, "run.py", f"from settings import settings\n{calls}\n")
+
+
 def import_chain(repo: Path, n: int) -> None:
     write(repo, "m0.py", f'X = "{FT}"\n')
     for i in range(1, n):
@@ -61,6 +78,16 @@ def name_in_many_files(repo: Path, n: int) -> None:
     write(repo, ".env", f"MODEL={FT}\n")
     for i in range(n):
         write(repo, f"app/worker_{i}.py", "import os\nMODEL = os.getenv('MODEL')\n"
+              "client.responses.create(model=MODEL, input='')\n")
+
+
+def deploy_script_variables(repo: Path, n: int) -> None:
+    entries = "".join(f"          - name: MODEL_{i}\n            value: {model}\n"
+                      for i, model in enumerate(_ids(n)))
+    write(repo, ".github/workflows/deploy.yml", "jobs:\n  deploy:\n    steps:\n      - run: |\n"
+          f"          cat > app.yaml << EOF\n          env:\n{entries}          EOF\n")
+    for i in range(n):
+        write(repo, f"app/worker_{i}.py", f"import os\nMODEL = os.getenv('MODEL_{i}')\n"
               "client.responses.create(model=MODEL, input='')\n")
 
 
@@ -117,10 +144,14 @@ def _uses_everywhere(result: ScanResult, n: int) -> None:
 SHAPES = {
     "500 re-assignments of one name": (reassignments, 125, _one_use),
     "a 2,000-entry registry of lists": (registry, 500, _one_use),
+    "a 2,000-key registry read with a run-time key": (registry_run_time_key, 500, _one_use),
+    "1,000 settings fields": (settings_fields, 250, _one_use_each),
     "a 200-module import chain": (import_chain, 50, _one_use),
     "mutual recursion": (mutual_recursion, 50, _call_and_model_call),
     "a name bound in 1,000 files": (name_in_many_files, 250, _uses_everywhere),
     "an env wrapper called in 1,000 files": (env_wrapper_everywhere, 250, _uses_everywhere),
+    "a deploy script setting 1,000 variables": (deploy_script_variables, 250,
+                                                _uses_everywhere),
     "a table read back in 1,000 files": (table_read_everywhere, 250, _one_use_each),
     "a validated env object read in 1,000 files": (env_object_everywhere, 250, _one_use_each),
 }

@@ -204,6 +204,28 @@ def test_kubernetes_env_list_is_named_by_variable(findings) -> None:  # noqa: AN
     assert rows == [(3, 12, "FT001", "definition", "env RANKER_MODEL")]
 
 
+def test_variables_a_workflow_script_sets_are_named_by_variable(findings) -> None:  # noqa: ANN001
+    """A step's script writing a container's configuration through a heredoc, or setting a
+    variable, binds it as a manifest or a script does; other lines keep the step's key."""
+    rows = findings(".github/workflows/deploy.yml", f"""\
+        jobs:
+          deploy:
+            steps:
+              - run: |
+                  cat > app.yaml << EOF
+                  containers:
+                    - env:
+                        - name: RANKER_MODEL
+                          value: "{FT}"
+                  EOF
+                  export SCORER_MODEL={FT}
+                  echo {FT}
+    """)
+    assert rows == [(9, 27, "FT001", "definition", "env RANKER_MODEL"),
+                    (11, 31, "FT001", "definition", "env SCORER_MODEL"),
+                    (12, 16, "FT001", "definition", "jobs.deploy.steps[0].run")]
+
+
 def test_helm_template_goes_to_the_text_pass_quietly(findings) -> None:  # noqa: ANN001
     rows = findings("templates/d.yaml", f"""\
         value: {{{{ .Values.model | default "{FT}" }}}}

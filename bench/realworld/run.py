@@ -7,10 +7,12 @@ default ``/work/.mirror``, one ``owner+name/repo`` git directory per repository,
 session's ``fetch`` tool leaves them), materialised once into ``--trees`` by plain git object
 reads (no checkout: no hook, filter or config of the snapshot runs; blobs the snapshot lacks
 are skipped), then scanned by ftscan in a subprocess with a time limit, twice: with alias
-resolution and with ``--no-aliases``. The table gives per repository: files, both times and
-their ratio, definitions, uses (of which set outside the repository), training sites,
-unresolved counts, resolver steps; and checks each repository's expectations (``expect:`` in
-``repos.yaml``: at least so many uses, no findings at all, ...).
+resolution and with ``--no-aliases``; as git would list the checkout (every file of the tree
+is tracked, so ``.gitignore`` keeps none out: see :func:`checkout_config`). The table gives
+per repository: files, both times and their ratio, definitions, uses (of which set outside
+the repository), training sites, unresolved counts, resolver steps; and checks each
+repository's expectations (``expect:`` in ``repos.yaml``: at least so many uses, no findings
+at all, ...).
 
     python bench/realworld/run.py [--only NAME ...] [--timeout S] [--runs N] [--json OUT]
 
@@ -27,6 +29,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -164,13 +167,33 @@ FORCED_ENGINE = ("import sys, ftscan.pipeline.aliases, ftscan.pipeline.firstpass
 """ftscan with the search engine asked however few the files (it is skipped below 200)."""
 
 
+def checkout_config(folder: Path) -> Path:
+    """A config file that makes a scan of a materialised tree read what a scan of the git
+    checkout reads: every file of the tree is tracked (it was written from the commit's git
+    objects), and git lists a tracked file whatever ``.gitignore`` says, so the tree is
+    scanned with ``--no-ignore``; that drops the default excludes too, so they are listed
+    here (a notebook committed despite ``*.ipynb`` in ``.gitignore`` is read, ``vendor/`` is
+    still not)."""
+    from ftscan.discovery import DEFAULT_EXCLUDED_DIRS, DEFAULT_EXCLUDED_SUFFIXES
+
+    patterns = [f"{d}/" for d in sorted(DEFAULT_EXCLUDED_DIRS)]
+    patterns += [f"*{s}" for s in DEFAULT_EXCLUDED_SUFFIXES]
+    path = folder / "ftscan-bench-checkout.toml"
+    path.write_text("exclude = [" + ", ".join(json.dumps(p) for p in patterns) + "]\n")
+    return path
+
+
+CHECKOUT_CONFIG: list[str] = []
+"""``--no-ignore --config <checkout config>``, set by :func:`main`."""
+
+
 def scan(tree: Path, extra: list[str], timeout: float, forced: bool = False,
          ) -> tuple[float, dict[str, Any]]:
     started = time.monotonic()
     program = ["-c", FORCED_ENGINE] if forced else ["-m", "ftscan"]
     proc = subprocess.run(
         [sys.executable, *program, "scan", str(tree), "--format", "json", "--no-cache",
-         "--fail-on", "never", *extra],
+         "--fail-on", "never", *CHECKOUT_CONFIG, *extra],
         capture_output=True, text=True, timeout=timeout, check=False)
     elapsed = time.monotonic() - started
     if proc.returncode not in (0, 1):
@@ -283,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.tag:
         repos = [r for r in repos if args.tag in r.tags]
     outcomes = []
+    scratch = tempfile.TemporaryDirectory(prefix="ftscan-bench-")
+    CHECKOUT_CONFIG[:] = ["--no-ignore", "--config", str(checkout_config(Path(scratch.name)))]
     for repo in repos:
         try:
             tree = materialise(repo, args.mirrors, args.trees)

@@ -22,6 +22,7 @@ arguments. Nothing here knows Python or JavaScript.
 from __future__ import annotations
 
 import functools
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ from ftscan.flow.facts import (
     Target,
     UnpackT,
 )
-from ftscan.flow.graph import Graph, Hop, Node, Value
+from ftscan.flow.graph import LEAVES_ONLY, Graph, Hop, Node, Value
 from ftscan.flow.names import is_fine_tune_name
 from ftscan.languages import Language, language_named
 
@@ -69,10 +70,24 @@ _ENV_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 """A name an environment variable can have."""
 KEYS = "[keys]"
 """The field holding a dict's keys (what iterating over a dict yields)."""
+DATA_FILES_NAMED = 8
+"""Data files one path written in code may name at most (several share a name, far apart)."""
+SOME = "[?]"
+"""The field holding what a dict holds under keys known only at run time (``d[k] = v``, a
+``defaultdict``'s default): reading any key may find it."""
+JOB_RESULTS = frozenset({"fine_tuned_model", "fineTunedModel", "fine_tuned_model_checkpoint"})
+"""Fields of a fine-tuning job (or checkpoint) that name the model it made: reading one, as
+an attribute or a key, reads a model set outside the repository."""
 
 
 def key_field(key: str) -> str:
     return f"[{key}]"
+
+
+def stored_file(name: str) -> Node:
+    """What code writes to files named ``name`` (by the last part of the path written: the
+    folders differ as the code spells them)."""
+    return ("stored", name.replace("\\", "/").rpartition("/")[2])
 
 
 @dataclass(frozen=True)
@@ -152,6 +167,9 @@ class Program:
     _stars: dict[str, list[tuple[str, bool]]] = field(default_factory=dict)
     data_loader: Callable[[Program, str], None] | None = None
     """Makes a data file that code imports (``models.json``) a module of objects."""
+    data_files: set[str] = field(default_factory=set)
+    """Data files holding a definition under a key path (JSON, YAML, TOML): what code that
+    loads one at run time (``json.load(open("config.json"))``) may read."""
     _data_modules: set[str] = field(default_factory=set)
     _dict_keys: dict[Value, set[str]] = field(default_factory=dict)
     _classes: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
@@ -159,6 +177,10 @@ class Program:
     _subclasses: dict[Value, set[Value]] = field(default_factory=dict)
     _imported_files: dict[tuple[str, str], str] = field(default_factory=dict)
     """(module, local name) → the repository file it imports, where that file is not parsed."""
+    entry_spans: dict[tuple[Value, str], tuple[str, Span]] = field(default_factory=dict)
+    """Where a dict literal writes a model key (``"model": self.model``), by dict and key: the
+    scope it is written in and the entry. A request of the same scope sending the dict uses
+    the model there."""
     bindings: dict[tuple[str, int, int], Binding] = field(default_factory=dict)
     """Each argument of a call to a function (or class) of the repository, by its place: the
     parameters it binds. The argument is a use where one of them leads to a model call
@@ -263,7 +285,7 @@ class Program:
         importer_facts = self.modules.get(importer)
         own = importer_facts.scopes[""].names if importer_facts and "" in importer_facts.scopes \
             else frozenset()
-        for name in exported_names(facts):
+        for name in sorted(exported_names(facts)):
             if name == "default":
                 continue  # never part of a star
             if to_exports:
@@ -277,6 +299,25 @@ class Program:
         if path not in self._data_modules and self.data_loader is not None:
             self._data_modules.add(path)
             self.data_loader(self, path)
+
+    def data_files_named(self, name: str, reader: str) -> list[str]:
+        """The data files a path written in the code of ``reader`` may name: the files whose
+        path ends with it (``./data/state.json``, ``config.yaml``), those beside the reader or
+        in the folders above it first (the working directory is not known)."""
+        parts = [p for p in name.replace("\\", "/").split("/") if p not in ("", ".", "..")]
+        if not parts:
+            return []
+        tail = "/".join(parts)
+        found = sorted(p for p in self.data_files if p == tail or p.endswith("/" + tail))
+        folder = posixpath.dirname(reader)
+        while True:
+            near = posixpath.join(folder, tail) if folder else tail
+            if near in found:
+                return [near]
+            if not folder:
+                break
+            folder = posixpath.dirname(folder)
+        return found[:DATA_FILES_NAMED]
 
     def register_dict(self, obj: Value, keys: Iterable[str]) -> None:
         self._dict_keys.setdefault(obj, set()).update(keys)
@@ -345,7 +386,7 @@ class _ModuleBuilder:
         facts = self.facts
         module_obj = ("obj", "module", self.path)
         if not self.language.explicit_exports:  # every module-level name is importable
-            for name in facts.scopes.get("", _EMPTY).names:
+            for name in sorted(facts.scopes.get("", _EMPTY).names):
                 self.graph.edge(("var", self.path, "", name), self.program.export_node(
                     self.path, name))
         for export in facts.exports:
@@ -419,6 +460,10 @@ class _ModuleBuilder:
         modules = self.language.resolve(self.path, imp.module, imp.level, self.program.files)
         if not modules and imp.name == "*":
             self.program.unresolved_star_imports.add((self.path, imp.module))
+        elif not modules and not imp.level and target is not None and getattr(
+                self.language, "library_objects", False):
+            self.graph.seed(target, ("obj", "ext", f"{imp.module}.{imp.name}"
+                                     if imp.name is not None else imp.module))
         for module in modules:
             if module.endswith(DATA_SUFFIXES):
                 self.program.data_module(module)
@@ -480,7 +525,7 @@ class _ModuleBuilder:
         if base_facts is None:
             return
         names = base_facts.scopes.get(str(base[3]), _EMPTY).names
-        for name in names:
+        for name in sorted(names):
             self.graph.edge(("field", base, name), ("field", sub, name))
 
     def _function(self, function: Function) -> None:
@@ -531,6 +576,8 @@ class _ModuleBuilder:
                 if key is not None:
                     graph.edge(value, ("field", o, key_field(key)), hop)
                     self.program.register_dict(o, [key])
+                else:  # any key: what reading a key may find besides that key's own entry
+                    graph.edge(value, ("field", o, SOME), hop)
             graph.watch(obj_node, store)
         elif isinstance(target, UnpackT):
             if target.keys:
@@ -596,23 +643,28 @@ class _ModuleBuilder:
         node: Node
         if isinstance(e, Lit):
             node = ("lit", path, e.span.start, e.span.end)
-            for index in self.program.definitions_in(path, e.span):
+            written = self.program.definitions_in(path, e.span)
+            for index in written:
                 graph.seed(node, ("def", index, None))
+            if not written:
+                for part in e.parts:
+                    graph.edge(self.expr(scope, part), node)
             return node
         if isinstance(e, Attr):
             node = ("attr", path, e.span.start, e.span.end)
             base = self.expr(scope, e.obj)
             name = e.name
             graph.watch(base, lambda o: self._load(o, name, node))
-            if name in ("fine_tuned_model", "fineTunedModel"):
-                graph.seed(node, ("out", "job", _short(_expr_text(e), 60), path,
-                                  e.span.start, e.span.end))
+            if name in JOB_RESULTS:
+                self._job_result(node, e)
             return node
         if isinstance(e, Item):
             node = ("item", path, e.span.start, e.span.end)
             base = self.expr(scope, e.obj)
             key = e.key
             graph.watch(base, lambda o: self._load_item(o, key, node))
+            if key in JOB_RESULTS:
+                self._job_result(node, e)
             return node
         if isinstance(e, Call):
             return ("call", path, e.span.start, e.span.end)
@@ -627,6 +679,8 @@ class _ModuleBuilder:
                 hop = self.hop(entry_span, f'entry "{key}"') if key is not None else None
                 if key is not None:
                     graph.edge(value_node, ("field", obj, key_field(key)), hop)
+                    if key in self.language.sinks.keywords:
+                        self.program.entry_spans[(obj, key)] = (scope, entry_span)
                 graph.edge(value_node, ("field", obj, ANY), hop)
             for spread in e.spreads:
                 graph.watch(self.expr(scope, spread), functools.partial(self._spread,
@@ -675,6 +729,13 @@ class _ModuleBuilder:
             return node
         return ("opaque",)
 
+    def _job_result(self, node: Node, e: Expr) -> None:
+        """``node`` reads what a fine-tuning job made (``job.fine_tuned_model``,
+        ``job["fine_tuned_model"]``): a model set outside the repository."""
+        span = _span(e) or Span(0, 0)
+        self.graph.seed(node, ("out", "job", _short(_expr_text(e), 60), self.path,
+                               span.start, span.end))
+
     def _load(self, o: Value, name: str, node: Node) -> None:
         """``node`` gets ``o.name``."""
         graph, kind = self.graph, o[1]
@@ -682,6 +743,9 @@ class _ModuleBuilder:
             graph.seed(node, o)
             if kind == "store":  # a record read back: its column, or the rows themselves
                 graph.edge(("field", o, key_field(name)), node)
+        elif kind == "ext":  # a library's object: its path names it, what code stores in it
+            graph.edge(("field", o, name), node)
+            graph.seed(node, ("obj", "ext", f"{o[2]}.{name}"))
         elif kind == "env":  # env.OPENAI_MODEL of a validated env object
             graph.edge(self.program.env_node(name, self.path), node,
                        self.hop(Span(int(node[2]), int(node[3])), f"reads env {name}")
@@ -699,13 +763,25 @@ class _ModuleBuilder:
         elif kind == "inst":
             graph.edge(("field", o, name), node)
             graph.edge(("field", ("obj", "class", o[2], o[3]), name), node)
+            graph.watch(("field", ("obj", "class", o[2], o[3]), name),
+                        functools.partial(self._read_getter, node=node))
         elif kind == "class":
             graph.edge(("field", o, name), node)
         elif kind == "dict":
-            if self.language.attributes_are_keys:
+            if self.language.attributes_are_keys or o[3] == "data":
+                # (a configuration file's data read as attributes: OmegaConf, Box, EasyDict)
                 graph.edge(("field", o, key_field(name)), node)
             elif name in ("values", "items"):  # d.values (a bound method): the view
                 graph.edge(("field", o, ANY), node)
+        elif kind == "options" and is_fine_tune_name(name):
+            graph.seed(node, ("out", "option", name))
+
+    def _read_getter(self, f: Value, *, node: Node) -> None:
+        """``obj.name`` where ``name`` is a getter (``@property``): what it returns."""
+        if f[1] == "func":
+            function = self.program.function(str(f[2]), str(f[3]))
+            if function is not None and function.getter:
+                self.graph.edge(("ret", f[2], f[3]), node)
 
     def _load_key(self, o: Value, *, key: str, node: Node) -> None:
         """``node`` gets the entry ``key`` of a dict, or the attribute of an object
@@ -727,8 +803,12 @@ class _ModuleBuilder:
             self._load(o, key, node)
         elif kind == "dict":
             self.graph.edge(("field", o, key_field(key) if key is not None else ANY), node)
+            if key is not None:
+                self.graph.edge(("field", o, SOME), node)
         elif kind in ("list", "view"):
             self.graph.edge(("field", o, ANY), node)
+        elif kind == "ext":
+            self.graph.edge(("field", o, key_field(key) if key is not None else ANY), node)
         elif kind in ("inst", "class") and key is not None and self.language.attributes_are_keys:
             self.graph.edge(("field", o, key), node)
 
@@ -738,7 +818,7 @@ class _ModuleBuilder:
             return
         keys = self.program.dict_keys(source)
         self.program.register_dict(target, keys)
-        for key in (*(key_field(k) for k in keys), ANY):
+        for key in (*(key_field(k) for k in sorted(keys)), ANY):
             self.graph.edge(("field", source, key), ("field", target, key))
 
     # ------------------------------------------------------------------ calls
@@ -749,7 +829,8 @@ class _ModuleBuilder:
         callee = self.expr(scope, call.callee)
         args = [(a, self.expr(scope, a.value)) for a in call.args]
         self._observe_sinks(scope, call, args)
-        graph.watch(callee, lambda o: self._call_object(o, call, scope, args, result))
+        if not self.language.sinks.provider_api(call.text):
+            graph.watch(callee, lambda o: self._call_object(o, call, scope, args, result))
         summary = self._builtin(scope, call)
         if summary is not None:
             self._summarise(summary, call, scope, args, result)
@@ -771,8 +852,9 @@ class _ModuleBuilder:
     def _summarise(self, summary: str, call: Call, scope: str,
                    args: list[tuple[Arg, Node]], result: Node) -> None:
         graph, path = self.graph, self.path
+        # a method's receiver (``xs.append``, ``d["k"].strip``), not the module of a built-in
+        # function named by its module (``copy.deepcopy``)
         receiver = (self.expr(scope, call.callee.obj) if isinstance(call.callee, Attr)
-                    and call.callee.name == call.text.rpartition(".")[2]
                     and call.text not in self.language.builtins else None)
         source = receiver if receiver is not None else (args[0][1] if args else None)
         if summary in ("elements", "pairs"):  # a new collection, empty without arguments
@@ -823,10 +905,32 @@ class _ModuleBuilder:
             graph.seed(result, view)
             graph.watch(source, lambda o: graph.edge(("field", o, ANY), ("field", view, ANY))
                         if o[1] in ("dict", "inst", "class", "list") else None)
+        elif summary in ("file", "path"):  # open("config.json"), os.path.join(..., "x.json")
+            name = _file_name([a for a, _ in args if a.keyword is None and not a.spread],
+                              joined=summary == "path")
+            if name is not None:
+                graph.seed(result, ("obj", "file", name))
+            graph.edge(source, result)
+        elif summary == "dump":  # json.dump(obj, f): what a later load of the file reads
+            file = next((n for a, n in args if a.position == 1), None)
+            if file is not None and args:
+                graph.watch(file, functools.partial(self._store_file, value=args[0][1]))
+        elif summary == "load":  # json.load(f), yaml.safe_load(text): the data file's objects
+            graph.watch(source, functools.partial(self._load_file, node=result,
+                                                  span=call.span))
+            first = args[0][0].value if args else None
+            if isinstance(first, Lit) and first.value:  # toml.load("config.toml")
+                self._load_file(("obj", "file", first.value), node=result, span=call.span)
+        elif summary == "defaultdict":  # defaultdict(list): a dict whose missing keys hold one
+            self._defaultdict(scope, call, args, result)
+        elif summary == "options":  # parser.parse_args(): the command line's options
+            graph.seed(result, ("obj", "options", path, call.span.start))
         elif summary == "get":  # d.get("key"), d.pop("key")
             key_arg = next((a for a, _ in args if a.position == 0 and a.keyword is None), None)
             key = _literal_key(key_arg)
             graph.watch(source, lambda o: self._load_item(o, key, result))
+            if key in JOB_RESULTS:
+                self._job_result(result, call)
             default = next((n for a, n in args if a.position == 1), None)
             if default is not None:
                 graph.edge(default, result)
@@ -837,6 +941,64 @@ class _ModuleBuilder:
             name = _literal_key(name_arg)
             if name is not None and args:
                 graph.watch(args[0][1], lambda o: self._load(o, name, result))
+
+    def _store_file(self, o: Value, *, value: Node) -> None:
+        """``value`` is written to the file ``o`` (``json.dump``): a job's model saved to a
+        JSON file is what loading a file of that name reads back. What is written is text:
+        the ids and outside values in it, at any depth, never the objects themselves."""
+        if o[1] == "file":
+            self._write_leaves(value, stored_file(str(o[2])), set())
+
+    def _write_leaves(self, value: Node, target: Node, seen: set[Value]) -> None:
+        graph = self.graph
+        graph.edge(value, target, relabel=LEAVES_ONLY)
+
+        def inside(o: Value) -> None:
+            if o[1] in ("list", "dict", "view") and o not in seen:
+                seen.add(o)
+                self._write_leaves(("field", o, ANY), target, seen)
+        graph.watch(value, inside)
+
+    def _load_file(self, o: Value, *, node: Node, span: Span) -> None:
+        """``node`` gets what loading the file ``o`` gives: the data files it may name, and
+        a copy of what the code writes to a file of that name (a data object of its own,
+        each entry of which, at any depth, may be any value written)."""
+        if o[1] != "file":
+            return
+        copy: Value = ("obj", "dict", "loaded", self.path, span.start)
+        self.graph.seed(node, copy)
+        for name in (ANY, SOME):
+            self.graph.seed(("field", copy, name), copy)
+            self.graph.edge(stored_file(str(o[2])), ("field", copy, name),
+                            self.hop(span, f"loads {o[2]}"))
+        for path in self.program.data_files_named(str(o[2]), self.path):
+            self.program.data_module(path)
+            self.graph.edge(self.program.export_node(path, "default"), node,
+                            self.hop(span, f"loads {path}"))
+
+    def _defaultdict(self, scope: str, call: Call, args: list[tuple[Arg, Node]],
+                     result: Node) -> None:
+        """``defaultdict(factory)``: a dict whose entry under any key may be what the factory
+        makes (a new list for ``list``, what a function or ``lambda`` returns)."""
+        graph, path = self.graph, self.path
+        obj: Value = ("obj", "dict", path, call.span.start, call.span.end)
+        graph.seed(result, obj)
+        self.program.register_dict(obj, ())
+        factory = next(((a, n) for a, n in args if a.position == 0), None)
+        if factory is None:
+            return
+        default: Node = ("default", path, call.span.start)
+        graph.edge(default, ("field", obj, ANY))
+        graph.edge(default, ("field", obj, SOME))
+        arg, node = factory
+        kind = _MADE_BY.get(arg.value.name) if isinstance(arg.value, Ref) and not \
+            self.is_bound(scope, arg.value.name) else None
+        if kind is not None:
+            graph.seed(default, ("obj", kind, path, call.span.start, call.span.end, "default"))
+            return
+        graph.edge(node, default)  # defaultdict(lambda: defaultdict(list)): its body
+        graph.watch(node, lambda f: graph.edge(("ret", f[2], f[3]), default)
+                    if f[1] == "func" else None)
 
     def _assign_into(self, target: Value, *, source: Node) -> None:
         """``Object.assign(target, source)``: the dicts ``source`` holds spread into it."""
@@ -862,8 +1024,9 @@ class _ModuleBuilder:
                 value, functools.partial(self._spread, target=o)) if o[1] == "dict" else None)
 
     def _call_object(self, o: Value, call: Call, scope: str,
-                     args: list[tuple[Arg, Node]], result: Node) -> None:
-        """``result = o(*args)``: bind the arguments, return the result."""
+                     args: list[tuple[Arg, Node]], result: Node, method: bool = False) -> None:
+        """``result = o(*args)``: bind the arguments, return the result (``method``: ``o``
+        is the ``__call__`` of an object called, whose instance is its ``self``)."""
         kind = o[1]
         if kind == "stub":
             self._call_stub(o, args, result)
@@ -873,7 +1036,7 @@ class _ModuleBuilder:
             return
         if kind == "provider":  # gateway("ft:...") where gateway = createOpenAI(...)
             first = next(((a, n) for a, n in args if a.position == 0), None)
-            if first is not None and not isinstance(first[0].value, Lit):
+            if first is not None and not self._literal(first[0].value):
                 self._observe(first[1], first[0].span,
                               f"passed as argument 1 of {call.text} (made by {o[2]})",
                               _short(self._code(first[0].value)))
@@ -887,6 +1050,18 @@ class _ModuleBuilder:
             if init is not None:
                 self._bind_params(path, init, call, args, skip_self=True)
             return
+        if kind == "ext":  # a library's callable held by a name (constructor = ChatOpenAI)
+            text, sinks = str(o[2]), self.language.sinks
+            # or one the table names by the module it comes from (inference.get_response)
+            if text.rpartition(".")[2] != call.text.rpartition(".")[2] or (
+                    sinks.names(text) and not sinks.names(call.text)):
+                self._observe_sinks(scope, call, args, named=text)
+            return
+        if kind == "inst":  # an object called: its class's __call__
+            self.graph.watch(("field", ("obj", "class", o[2], o[3]), "__call__"),
+                             functools.partial(self._call_object, call=call, scope=scope,
+                                               args=args, result=result, method=True))
+            return
         if kind != "func":
             return
         function = self.program.function(str(o[2]), str(o[3]))
@@ -899,7 +1074,7 @@ class _ModuleBuilder:
         self.graph.edge(("ret", str(o[2]), function.qualname), result,
                         self.hop(call.span, f"returned by {function.name}()"))
         if function.is_method and not function.static and not function.classmethod \
-                and isinstance(call.callee, Attr) and function.params:
+                and isinstance(call.callee, Attr) and function.params and not method:
             self_node = ("var", str(o[2]), function.qualname, function.params[0].name)
             self.graph.edge(self.expr(scope, call.callee.obj), self_node)
 
@@ -1060,14 +1235,14 @@ class _ModuleBuilder:
                 inner = [v for _, v, _ in body.entries if isinstance(v, DictX) and any(
                     k in sinks.companions for k, _, _ in v.entries)]
                 for key, value, entry_span in (e for d in (body, *inner) for e in d.entries):
-                    if key in sinks.keywords and not isinstance(value, Lit):
+                    if key in sinks.keywords and not self._literal(value):
                         self._observe(self.expr(scope, value), entry_span, kind,
                                       _short(self._code(value)))
             elif not isinstance(body, Lit | ListX) and (serialized or not isinstance(body, Call)):
                 # an object built elsewhere (what a function returns, when serialized)
                 self.graph.watch(self.expr(scope, body), functools.partial(
-                    self._request_object, span=_span(body) or call.span, kind=kind,
-                    code=_short(self._code(body))))
+                    self._request_object, scope=scope, span=_span(body) or call.span,
+                    kind=kind, code=_short(self._code(body))))
         url = next((a for a in call.args if a.position == 0 and not a.spread), None)
         if url is not None and not isinstance(url.value, Lit) and len(call.args) > 1:
             # a URL naming the model (/v1/engines/<id>/completions, /deployments/<id>/...)
@@ -1075,22 +1250,35 @@ class _ModuleBuilder:
                           f"sent to a URL naming the model by {call.text or 'a request'}",
                           _short(self._code(url.value)))
 
-    def _request_object(self, o: Value, *, span: Span, kind: str, code: str) -> None:
-        """A dict sent as a request body: its model keys are observed."""
+    def _request_object(self, o: Value, *, scope: str, span: Span, kind: str,
+                        code: str) -> None:
+        """A dict sent as a request body: its model keys are observed, where the dict
+        literal writes them when the request's own function (or one it encloses) builds it
+        beforehand (the line that puts the model in the body); at the request where a helper
+        builds it (``JSON.stringify(buildPayload({ model }))``: the helper's callers pass the
+        model)."""
         if o[1] != "dict":
             return
         for key in sorted(self.program.dict_keys(o) & self.language.sinks.keywords):
-            self._observe(("field", o, key_field(key)), span, kind, f"{code}.{key}")
+            written = self.program.entry_spans.get((o, key))
+            here = written is not None and o[2] == self.path and (
+                scope == written[0] or scope.startswith(f"{written[0]}."))
+            self._observe(("field", o, key_field(key)), written[1] if here and written
+                          else span, kind, f"{code}.{key}")
 
-    def _observe_sinks(self, scope: str, call: Call, args: list[tuple[Arg, Node]]) -> None:
+    def _observe_sinks(self, scope: str, call: Call, args: list[tuple[Arg, Node]],
+                       named: str | None = None) -> None:
+        """The arguments of ``call`` a model goes in (``named``: the callable the call makes,
+        matched against the sink table instead of the name it is called by)."""
         sinks = self.language.sinks
+        text = named or call.text
         if sinks.sends(call.text) or _sends_request(call):
             self._observe_request(scope, call)
         beside = {a.keyword for a, _ in args if a.keyword is not None}
         for arg, node in args:
             if arg.spread == 2:
                 for keyword in sinks.keywords:
-                    how = sinks.match(call.text, keyword, -1, self.program.user_sinks, beside)
+                    how = sinks.match(text, keyword, -1, self.program.user_sinks, beside)
                     if how is None:
                         continue
                     observed = ("obs", self.path, arg.span.start, keyword)
@@ -1104,48 +1292,60 @@ class _ModuleBuilder:
                 for key, value, entry_span in arg.value.entries:
                     if key is None:
                         continue
-                    how = sinks.match(call.text, key, -1, self.program.user_sinks, keys)
-                    if how is None or isinstance(value, Lit):
+                    how = sinks.match(text, key, -1, self.program.user_sinks, keys)
+                    if how is None or self._literal(value):
                         continue
                     value_node = self.expr(scope, value)
                     value_span = _span(value)
                     if value_span is not None:
                         self._sink_arg_spans.add((value_span.start, value_span.end))
                     self._observe(value_node, entry_span, f"passed as {how} of {call.text}",
-                                  _short(self._code(value)), self.expr(scope, call.callee),
-                                  arg.position, call.span, sinks.manages(call.text), key)
-            if sinks.object_arguments and not arg.spread and not isinstance(arg.value, Lit):
+                                  _short(self._code(value)), self._callee_of(scope, call),
+                                  arg.position, call.span, sinks.manages(text), key)
+            if sinks.object_arguments and not arg.spread and not self._literal(arg.value):
                 # an options object built elsewhere, or spread into this one
                 sources = [self.expr(scope, s) for s in arg.value.spreads] if isinstance(
                     arg.value, DictX) else ([] if isinstance(arg.value, ListX) else [node])
                 for source in sources:
                     self.graph.watch(source, functools.partial(
                         self._object_sink, call=call, arg=arg, scope=scope))
-            how = sinks.match(call.text, arg.keyword, arg.position, self.program.user_sinks,
+            how = sinks.match(text, arg.keyword, arg.position, self.program.user_sinks,
                               beside)
-            if how is None or isinstance(arg.value, Lit) or arg.spread:
+            if how is None or self._literal(arg.value) or arg.spread:
                 continue
             self._sink_arg_spans.add((arg.span.start, arg.span.end))
             value_span = _span(arg.value)
             if value_span is not None:
                 self._sink_arg_spans.add((value_span.start, value_span.end))
-            declared = sinks.declared(call.text, arg.keyword, arg.position,
+            declared = sinks.declared(text, arg.keyword, arg.position,
                                       self.program.user_sinks) is not None
             self._observe(node, arg.span, f"passed as {how} of {call.text}",
                           _short(self._code(arg.value)),
-                          None if declared else self.expr(scope, call.callee),
+                          None if declared else self._callee_of(scope, call),
                           arg.keyword if arg.keyword is not None else arg.position, call.span,
-                          sinks.manages(call.text))
+                          sinks.manages(text))
+
+    def _callee_of(self, scope: str, call: Call) -> Node | None:
+        """What an observed argument goes to, where the repository's own function there may
+        take the use over; none for a call spelled like a provider's API (it is the use)."""
+        if self.language.sinks.provider_api(call.text):
+            return None
+        return self.expr(scope, call.callee)
 
     def _observe(self, node: Node, span: Span, kind: str, context: str,
                  callee: Node | None = None, parameter: str | int | None = None,
                  call: Span | None = None, manages: bool = False,
                  key: str | None = None) -> None:
-        observed = ("obs", self.path, span.start, span.end, kind)
+        """A model goes where ``node`` goes, at ``span`` of this module."""
+        path = self.path
+        observed = ("obs", path, span.start, span.end, kind)
         self.graph.edge(node, observed)
+        # a list of models: each (an evaluation run over several)
+        self.graph.watch(node, lambda o: self.graph.edge(("field", o, ANY), observed)
+                         if o[1] in ("list", "view") else None)
         if observed not in self.program.observations:
             self.program.observations[observed] = Observation(
-                self.path, span, kind, context, sink=True, callee=callee, parameter=parameter,
+                path, span, kind, context, sink=True, callee=callee, parameter=parameter,
                 call=call, manages=manages, key=key)
 
     def _object_sink(self, o: Value, *, call: Call, arg: Arg, scope: str) -> None:
@@ -1163,11 +1363,17 @@ class _ModuleBuilder:
                 f"{_short(self._code(arg.value))}.{key}"
             self._observe(("field", o, key_field(key)), arg.span,
                           f"passed as {how} of {call.text}", context,
-                          self.expr(scope, call.callee), arg.position, call.span,
+                          self._callee_of(scope, call), arg.position, call.span,
                           sinks.manages(call.text), key)
 
     def _code(self, e: Expr) -> str:
         return _expr_text(e)
+
+    def _literal(self, e: Expr) -> bool:
+        """Is ``e`` written out in the code: a literal, or a template that spells out an id
+        itself (a definition, reported as such), not one that wraps a value?"""
+        return isinstance(e, Lit) and (not e.parts or bool(
+            self.program.definitions_in(self.path, e.span)))
 
 
 _EMPTY = Scope(kind="module", parent=None)
@@ -1180,6 +1386,10 @@ def exported_names(facts: ModuleFacts) -> set[str]:
     if language_named(facts.language).explicit_exports:
         return explicit
     return explicit | set(facts.scopes.get("", _EMPTY).names)
+
+
+_MADE_BY = {"list": "list", "set": "list", "dict": "dict"}
+"""Built-in types a ``defaultdict`` makes its default with → the object made."""
 
 
 _BODY_KEYS = ("body", "data", "json")
@@ -1201,6 +1411,20 @@ def _span(e: Expr) -> Span | None:
     return getattr(e, "span", None)
 
 
+def _file_name(args: list[Arg], joined: bool) -> str | None:
+    """The end of the path a file is named by, as far as the code writes it out: the first
+    argument (``open(path, "w")``), or the arguments joined (``os.path.join(base, "data",
+    "x.json")`` → ``data/x.json``); none when its last part is computed, or names no file (a
+    folder, without a suffix)."""
+    written: list[str] = []
+    for arg in reversed(args if joined else args[:1]):
+        if not isinstance(arg.value, Lit) or not arg.value.value:
+            break
+        written.insert(0, arg.value.value)
+    name = "/".join(written)
+    return name if "." in name.rpartition("/")[2] else None
+
+
 def _literal_key(arg: Arg | None) -> str | None:
     """The string an argument spells out literally (``d.get("key")``), if it does."""
     return arg.value.value if arg is not None and isinstance(arg.value, Lit) else None
@@ -1218,6 +1442,9 @@ def _expr_text(e: Expr) -> str:
         return f"{e.text or _expr_text(e.callee)}(...)"
     if isinstance(e, EnvRead):
         return e.code
+    if isinstance(e, AnyOf) and e.options and all(
+            _span(o) == _span(e.options[0]) for o in e.options[1:]):
+        return _expr_text(e.options[0])  # a name narrowed where it is read (if x in C)
     return "..."
 
 

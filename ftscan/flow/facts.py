@@ -36,6 +36,10 @@ class Lit:
     span: Span
     value: str | None = None
     """The literal's text, for a short plain string (a dict key, an attribute name)."""
+    parts: tuple[Expr, ...] = ()
+    """What a template or concatenation puts in (``f"openai/{model}"``, ``"openai/" + m``):
+    where no id is written in it, it holds what they hold (a wrapper's prefix keeps the
+    model it wraps); one that spells out an id itself is that id."""
 
 
 @dataclass(frozen=True)
@@ -280,6 +284,9 @@ class Function:
     static: bool = False
     classmethod: bool = False
     """Its first parameter is the class (Python's ``cls``)."""
+    getter: bool = False
+    """Read as an attribute, not called (Python's ``@property``): reading it returns what
+    the method returns."""
     env_parameter: str | None = None
     """The parameter naming an environment variable the function reads (a wrapper:
     ``getRequired(name)`` returns ``process.env[name]``): a call passing a literal name
@@ -428,7 +435,7 @@ def _remap_expr(e: Expr, span: Callable[[Span], Span]) -> Expr:
         return _remap_expr(x, span)
 
     if isinstance(e, Lit):
-        return Lit(span(e.span), e.value)
+        return Lit(span(e.span), e.value, tuple(go(p) for p in e.parts))
     if isinstance(e, Ref):
         return Ref(e.name, span(e.span))
     if isinstance(e, Attr):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 from ftscan.flow.facts import Span
 
-VALUE_LIMIT = 256
+VALUE_LIMIT = 1024
 """Values one node holds at most."""
 
 Node = Hashable
@@ -45,8 +45,20 @@ class Hop:
     message: str
 
 
+LEAVES_ONLY = "(leaves only)"
+"""A relabel that lets definitions and values set outside cross an edge, not objects: what is
+written to a file is read back as a copy, never as the writer's own object."""
+
+
 def is_object(value: Value) -> bool:
     return value[0] == "obj"
+
+
+def _objects(values: Iterable[Value]) -> list[Value]:
+    """The objects among ``values``, in an order that does not depend on the process's hash
+    seed: rules run in it, and the order they add edges in decides which values a full node
+    keeps (a scan gives the same uses every time)."""
+    return sorted((v for v in values if v[0] == "obj"), key=repr)
 
 
 class Graph:
@@ -58,7 +70,8 @@ class Graph:
         self.succ: dict[Node, dict[Node, Hop | None]] = {}
         self.pred: dict[Node, dict[Node, Hop | None]] = {}
         self.relabels: dict[tuple[Node, Node], str] = {}
-        """Edges that mark the definitions crossing them as low confidence, and why."""
+        """Edges that mark the definitions crossing them as low confidence, and why (or, with
+        :data:`LEAVES_ONLY`, that let no object cross)."""
         self.watches: dict[Node, list[Callable[[Value], None]]] = {}
         self.seeds: dict[Value, set[Node]] = {}
         self.truncated: set[Node] = set()
@@ -66,6 +79,8 @@ class Graph:
         """Nodes that hold a definition or a value set outside the repository."""
         self.fields: set[Node] = set()
         """The nodes of objects' fields (``("field", object, name)``)."""
+        self.returns: set[Node] = set()
+        """The nodes of functions' returns (``("ret", path, qualname)``)."""
         self.steps = 0
         """Units of work: values propagated along edges, rules run, edges added."""
         self.read_at: dict[Node, set[Node]] = {}
@@ -115,16 +130,17 @@ class Graph:
         reason = self.relabels.get((src, dst))
         if reason is None:
             return values
+        if reason is LEAVES_ONLY:
+            return {v for v in values if v[0] != "obj"}
         return {(v[0], v[1], reason) if v[0] == "def" and v[2] is None else v
                 for v in values}
 
     def watch(self, node: Node, rule: Callable[[Value], None]) -> None:
         """Run ``rule`` for every object that reaches ``node``, now and later."""
         self.watches.setdefault(node, []).append(rule)
-        for value in list(self.values.get(node, ())):
-            if is_object(value):
-                self.steps += 1
-                self._run(rule, node, value)
+        for value in _objects(self.values.get(node, ())):
+            self.steps += 1
+            self._run(rule, node, value)
 
     def _run(self, rule: Callable[[Value], None], node: Node, value: Value) -> None:
         self._watching.append((node, value))
@@ -139,6 +155,8 @@ class Graph:
             held = self.values[node] = set()
             if type(node) is tuple and node and node[0] == "field":
                 self.fields.add(node)
+            elif type(node) is tuple and node and node[0] == "ret":
+                self.returns.add(node)
         fresh: set[Value] = set(values) - held if not isinstance(values, set) else \
             values - held
         if not fresh:
@@ -173,11 +191,10 @@ class Graph:
                 self._add(dst, self._crossing(node, dst, delta))
             rules = self.watches.get(node)
             if rules:
-                for value in delta:
-                    if is_object(value):
-                        for rule in list(rules):
-                            self.steps += 1
-                            self._run(rule, node, value)
+                for value in _objects(delta):
+                    for rule in list(rules):
+                        self.steps += 1
+                        self._run(rule, node, value)
 
     # ------------------------------------------------------------------ reading
 

@@ -21,6 +21,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from ftscan.bindings import ConfigKey
 from ftscan.carriers import carrier_named
 from ftscan.carriers import names as carrier_names
 from ftscan.flow.build import (
@@ -207,6 +208,8 @@ def resolve_uses(
                       inputs.services.service_of, files, inputs.user_sinks)
     program.outside_env.update(inputs.outside_env)
     program.data_loader = data_loader(definitions)
+    program.data_files = {d.location.path for d in definitions
+                          if isinstance(d.binding, ConfigKey)}
     for lang in inputs.files:
         language_named(lang).setup(inputs.all_paths, texts.text)
     bind_env(program, definitions)
@@ -238,19 +241,24 @@ def resolve_uses(
 
     answers = _Answers(inputs.search, inputs.import_words)
     interesting_objects = _Interesting(graph)
+    shared_state = _SharedState(graph, inputs)
     # the lean modules' names are asked with the first round's names: one search, not two
     lean = _lean_queries(inputs)
     consumed: set[NameQuery] = {(n, frozenset(), lang) for n in inputs.searched_names
                                 for lang in inputs.files}
-    data_queries = {query for path in sorted({d.location.path for d in definitions
-                                              if d.location.path.endswith(DATA_SUFFIXES)})
-                    for lang in inputs.files
-                    if (query := language_named(lang).data_query(path)) is not None}
+    # the files that may read a data file holding an id: by import (JSON), or for a language
+    # whose code loads configuration at run time, by its name (YAML and TOML too)
+    data_paths = program.data_files | {d.location.path for d in definitions
+                                       if d.location.path.endswith(DATA_SUFFIXES)}
+    data_queries = {query for path in sorted(data_paths) for lang in inputs.files
+                    if (path.endswith(DATA_SUFFIXES) or getattr(
+                        language_named(lang), "loads_data_files", False))
+                    and (query := language_named(lang).data_query(path)) is not None}
     while True:
         outcome.rounds += 1
         interesting = interesting_objects.update()
         wanted = (_wanted_queries(program, inputs.files, interesting, exports)
-                  | data_queries) - consumed
+                  | data_queries | shared_state.queries()) - consumed
         modules_wanted = {m for m in program.wanted_modules if m not in program.modules}
         modules_wanted |= _called_modules(program, interesting)
         program.wanted_modules.clear()
@@ -372,9 +380,15 @@ def _definitions_index(definitions: list[Detection], texts: _Texts
 
 class _Interesting:
     """Objects whose fields, or whose instances' fields, or whose return values, hold a
-    definition (two levels deep: a settings instance held in a module-level object). Only the
-    nodes that hold a definition, and the fields, are looked at (with set operations): the
-    graph of a large library holds millions of other values.
+    definition; the objects (and functions) that hold those in a field (or return them); and
+    above them, data that holds such data at any depth (a registry of entries whose
+    ``params`` dict holds the model). Only the nodes that hold a definition, and the fields
+    and returns, are looked at (with set operations): the graph of a large library holds
+    millions of other values. Instances holding instances are not followed up further: an
+    application object holds every service, and each of its modules' readers would be read;
+    nor, in a language whose modules export objects (JavaScript), is data beyond that (the
+    returns and the deeper data are followed for code in a language whose plug-in says its
+    registries nest: Python).
 
     Carriers and the values a node holds only grow, so what was interesting stays so: each
     round looks only at the carriers new since the last and at the fields not found
@@ -384,25 +398,70 @@ class _Interesting:
     def __init__(self, graph: Graph) -> None:
         self.graph = graph
         self.objects: set[Value] = set()
-        self._from_carriers: set[Value] = set()
+        self._depth: dict[Value, int] = {}
+        """How far from a definition each interesting object is (1: it holds one)."""
         self._carriers_seen: set[Node] = set()
         self._fields_noted: set[Node] = set()
+        self._nests: dict[str, bool] = {}
+
+    def _nested(self, path: object) -> bool:
+        """Does code at ``path`` nest registries (see the class docstring)?"""
+        key = str(path)
+        known = self._nests.get(key)
+        if known is None:
+            language = language_of(key)
+            known = self._nests[key] = language is not None and getattr(
+                language_named(language), "nested_registries", False)
+        return known
 
     def update(self) -> set[Value]:
         """Every interesting object, now."""
         graph = self.graph
         new = graph.carriers - self._carriers_seen
         self._carriers_seen |= new
+        found: set[Value] = set()
         for node in new:
             if isinstance(node, tuple) and node:
-                self._note(node, self._from_carriers)
-        self.objects |= self._from_carriers
-        for node in graph.fields - self._fields_noted:
-            if isinstance(node, tuple) and not graph.values_of(node).isdisjoint(
-                    self._from_carriers):
-                self._fields_noted.add(node)
-                self._note(node, self.objects)
+                self._note(node, found)
+        for obj in found:
+            self._depth[obj] = 1
+        self.objects |= found
+        # the fields and returns not noted yet, by the objects they hold: who holds what
+        # turned up (a function returning a dict whose entry is a job's model)
+        holders: dict[Value, list[tuple[Any, ...]]] = {}
+        for node in (graph.fields | graph.returns) - self._fields_noted:
+            if isinstance(node, tuple):
+                for value in graph.values_of(node):
+                    if value[0] == "obj":
+                        holders.setdefault(value, []).append(node)
+        frontier = sorted(self.objects, key=repr)
+        while frontier:
+            following: list[Value] = []
+            for obj in frontier:
+                depth = self._depth[obj]
+                for node in holders.get(obj, ()):
+                    if node in self._fields_noted or not self._follows(node, obj, depth):
+                        continue
+                    self._fields_noted.add(node)
+                    owners: set[Value] = set()
+                    self._note(node, owners)
+                    for owner in owners - self.objects:
+                        self._depth[owner] = depth + 1
+                        following.append(owner)
+                    self.objects |= owners
+            frontier = following
         return self.objects
+
+    def _follows(self, node: tuple[Any, ...], obj: Value, depth: int) -> bool:
+        """Does ``node`` holding the interesting ``obj`` make its owner interesting? A field
+        of one that holds a definition does; a return, or data holding data further up, only
+        in code whose registries nest."""
+        if node[0] == "field" and depth == 1:
+            return True
+        if not self._nested(node[1] if node[0] == "ret" else obj[2]):
+            return False
+        return depth == 1 or (obj[1] in _CONTAINERS and node[0] == "field"
+                              and node[1][1] in _CONTAINERS)
 
     @staticmethod
     def _note(node: tuple[Any, ...], into: set[Value]) -> None:
@@ -415,6 +474,40 @@ class _Interesting:
                 into.add(("obj", "inst", owner[2], owner[3]))
         elif node[0] == "ret":
             into.add(("obj", "func", node[1], node[2]))
+
+
+class _SharedState:
+    """Places outside the code that hold a model: attributes of a library's objects
+    (``st.session_state.model = ...``), files the code writes a model to (``json.dump``). The
+    files that name the attribute and import the library, or name the file, are read, as the
+    importers of a module's name are (only the carriers new since the last round are looked
+    at)."""
+
+    def __init__(self, graph: Graph, inputs: FlowInputs) -> None:
+        self.graph = graph
+        self.libraries = [lang for lang in inputs.files
+                          if getattr(language_named(lang), "library_objects", False)]
+        """The languages whose names imported from a library hold its objects."""
+        self.files = [lang for lang in inputs.files
+                      if getattr(language_named(lang), "loads_data_files", False)]
+        """The languages whose code loads files by name."""
+        self._seen: set[Node] = set()
+
+    def queries(self) -> set[NameQuery]:
+        found: set[NameQuery] = set()
+        new = self.graph.carriers - self._seen
+        self._seen |= new
+        for node in new:
+            if type(node) is not tuple:
+                continue
+            if node[0] == "field" and node[1][1] == "ext":
+                name = str(node[2]).strip("[]")
+                if name.isidentifier():
+                    package = str(node[1][2]).partition(".")[0]
+                    found.update((name, frozenset({package}), lang) for lang in self.libraries)
+            elif node[0] == "stored" and node[1]:
+                found.update((str(node[1]), frozenset(), lang) for lang in self.files)
+        return found
 
 
 def _called_modules(program: Program, interesting: set[Value]) -> set[str]:
@@ -512,7 +605,8 @@ def _use_sites(program: Program, definitions: list[Detection], texts: _Texts) ->
     for node, observation in program.observations.items():
         values = graph.values_of(node)
         if not values or (_calls_repository(program, observation)
-                          and not _passes_on(program, observation, leading)):
+                          and not _passes_on(program, observation, leading)) or (
+                              not _goes_on(graph, node)):
             continue
         site = _site(program, node, observation, values, definitions, texts)
         if site is not None:
@@ -533,6 +627,15 @@ def _use_sites(program: Program, definitions: list[Detection], texts: _Texts) ->
         if site is not None:
             uses.append(site)
     return _one_per_line(uses)
+
+
+def _goes_on(graph: Graph, node: Node) -> bool:
+    """Unless ``node`` observes an environment read: does what the read gives go anywhere (a
+    name, an argument, a return), or is it only compared or tested where it is read
+    (``model.id === process.env.X``, ``if os.getenv("X"):``)?"""
+    if type(node) is not tuple or node[0] != "envobs":
+        return True
+    return bool(graph.onward(("envread", *node[1:])))
 
 
 def _site(program: Program, node: Node, observation: Observation, values: set[Value],
@@ -637,6 +740,8 @@ class _Leading:
 
     LIMIT = 20_000
     """Nodes one parameter's walk visits at most."""
+    _SETTLED = 1 << 62
+    """The depth a settled answer depends on: none."""
 
     def __init__(self, program: Program, model_calls: list[Node]) -> None:
         self.graph = program.graph
@@ -646,7 +751,12 @@ class _Leading:
             (b.node, p): b.result for b in program.bindings.values() for p in b.parameters}
         """(argument, parameter) → the node of that call's result."""
         self._summaries: dict[Node, tuple[bool, bool]] = {}
-        self._busy: set[Node] = set()
+        self._depth: dict[Node, int] = {}
+        """Parameters whose walk is in progress → how deep in the walks it is."""
+        self._guess: dict[Node, tuple[bool, bool]] = {}
+        """Answers so far of parameters whose walks depend on one in progress."""
+        self._members: list[list[Node]] = []
+        """For each walk in progress, the parameters settled with it."""
 
     def calls_model(self, parameter: Node) -> bool:
         return parameter in self.backward and self._summary(parameter)[0]
@@ -656,13 +766,53 @@ class _Leading:
         known = self._summaries.get(parameter)
         if known is not None:
             return known
-        if parameter in self._busy:  # recursion: what the outer walk finds is the answer
-            return False, False
-        self._busy.add(parameter)
+        leads, returns, _ = self._solve(parameter)
+        return leads, returns
+
+    def _solve(self, parameter: Node) -> tuple[bool, bool, int]:
+        """The summary, and the shallowest walk in progress it depends on. Functions that
+        call each other depend on each other's answers: the first to be walked waits for the
+        others (they take its answer so far), then all of them are walked again with the
+        answers found until none changes, whatever order they were reached in."""
+        known = self._summaries.get(parameter)
+        if known is not None:
+            return (*known, self._SETTLED)
+        depth = self._depth.get(parameter)
+        if depth is not None:  # recursion: its answer so far, settled when its walk ends
+            return (*self._guess.get(parameter, (False, False)), depth)
+        depth = self._depth[parameter] = len(self._members)
+        members = [parameter]
+        self._members.append(members)
+        leads, returns, low = self._walk(parameter)
+        self._guess[parameter] = (leads, returns)
+        if low < depth:  # settled with the walk it depends on
+            self._members.pop()
+            self._members[low].extend(members)
+            for member in members:
+                self._depth[member] = low
+            return leads, returns, low
+        walked = 1
+        while walked < len(members):  # again, until no answer changes (more may join)
+            walked = len(members)
+            for member in members:  # those joining on the way too
+                found = self._walk(member)[:2]
+                if found != self._guess[member]:
+                    self._guess[member] = found
+                    walked = 0
+        self._members.pop()
+        for member in members:
+            self._summaries[member] = self._guess.pop(member)
+            del self._depth[member]
+        leads, returns = self._summaries[parameter]
+        return leads, returns, self._SETTLED
+
+    def _walk(self, parameter: Node) -> tuple[bool, bool, int]:
+        """Where the parameter's value goes in its function's body (see :meth:`_solve`)."""
         graph = self.graph
         own_return = ("ret", parameter[1], parameter[2])  # type: ignore[index]
         returned = {v for v in graph.values_of(own_return) if v[0] == "obj"}
         leads = returns = False
+        low = self._SETTLED
         seen = {parameter}
         frontier = [parameter]
         while frontier and not leads and len(seen) < self.LIMIT:
@@ -672,13 +822,17 @@ class _Leading:
                 if nxt in self.targets:
                     leads = True
                     break
+                if type(nxt) is tuple and nxt[0] == "stored":
+                    continue  # saved to a file: the code that loads it calls the model
+
                 if nxt == own_return or (returned and type(nxt) is tuple
                                          and nxt[0] == "field" and nxt[1] in returned):
                     returns = True
                     continue
                 result = self.entering.get((node, nxt))
                 if result is not None:  # into another function: its summary, not its body
-                    inner_leads, inner_returns = self._summary(nxt)
+                    inner_leads, inner_returns, inner_low = self._solve(nxt)
+                    low = min(low, inner_low)
                     if inner_leads:
                         leads = True
                         break
@@ -686,9 +840,7 @@ class _Leading:
                 if nxt is not None and nxt not in seen:
                     seen.add(nxt)
                     frontier.append(nxt)
-        self._busy.discard(parameter)
-        self._summaries[parameter] = (leads, returns)
-        return leads, returns
+        return leads, returns, low
 
 
 def _calls_repository(program: Program, observation: Observation) -> bool:
@@ -756,6 +908,8 @@ def _outside_name(value: Value) -> str:
         return f"env {value[2]}"
     if kind == "secret":
         return str(value[2])
+    if kind == "option":
+        return f"command-line option --{value[2]}"
     return f"a fine-tuning job's result, {value[2]}"
 
 

@@ -15,6 +15,7 @@ Adding a language: a folder ``ftscan/languages/<name>/`` whose ``__init__.py`` d
 
 from __future__ import annotations
 
+import functools
 import importlib
 import posixpath
 import re
@@ -122,9 +123,25 @@ class SinkTable:
     def manages(self, callee: str) -> bool:
         return _named(callee, self.management)
 
+    def provider_api(self, callee: str) -> bool:
+        """Is ``callee`` spelled like a provider's API path the table names
+        (``client.chat.completions.create``, not a bare ``completion``)? Such a call sends the
+        model to the provider even where the repository's own class answers it (an SDK's
+        facade over the provider's client)."""
+        return _named(callee, self._api_paths)
+
+    @functools.cached_property
+    def _api_paths(self) -> frozenset[str]:
+        return frozenset(name for name in self.calls if "." in name)
+
     def calls_model(self, callee: str) -> bool:
         """Does the table name ``callee`` as a call whose model keywords carry the model?"""
         return _named(callee, self.calls) or _named(callee, self.management)
+
+    def names(self, callee: str) -> bool:
+        """Does the table name ``callee`` at all (a model call, or a callable taking the model
+        by position)?"""
+        return self.calls_model(callee) or _named(callee, self.positional)
 
     def match(self, callee: str, keyword: str | None, position: int,
               user_sinks: Sequence[tuple[str, str | int]] = (),
@@ -172,7 +189,7 @@ class SinkTable:
                    serializers=frozenset(data.get("serializers", ())))
 
 
-def _named(callee: str, names: frozenset[str]) -> bool:
+def _named(callee: str, names: Collection[str]) -> bool:
     """Is ``callee`` one of ``names``, or does its dotted name end with one?"""
     if callee in names:
         return True
@@ -208,10 +225,17 @@ class Language(Protocol):
     ``createOpenAI({...})``), ``argument`` (its first argument, where the callee is a method:
     ``schema.parse(value)``), ``pairs`` (a new dict of the pairs' values: ``new Map(...)``),
     ``store`` (the database table or collection its first argument names:
-    ``db.collection("config")``, ``supabase.from("bot_models")``); and for methods that
-    change their receiver: ``add`` (the first argument becomes an element: ``append``,
-    ``push``), ``add_last`` (the last one: ``insert``), ``extend`` (the argument's elements
-    do), ``update`` (a dict's entries are merged in)."""
+    ``db.collection("config")``, ``supabase.from("bot_models")``), ``file`` (a file named by
+    its first argument: ``open``), ``path`` (one named by its arguments joined:
+    ``os.path.join``, ``Path``), ``load`` (what loading a file gives: ``json.load``, the data
+    files of the repository it may name and what code writes to a file of that name), ``dump``
+    (the first argument written to the file that is the second: ``json.dump``), ``defaultdict``
+    (a dict whose entry under any key may be what its first argument makes), ``options`` (the
+    command line's options: ``parse_args()``, whose option named like a fine-tune is a model
+    set outside the repository); and for methods that change their receiver: ``add`` (the
+    first argument becomes an element: ``append``, ``push``), ``add_last`` (the last one:
+    ``insert``), ``extend`` (the argument's elements do), ``update`` (a dict's entries are
+    merged in)."""
     methods: Mapping[str, str]
     """Method name → the same summaries, for ``receiver.method(...)``."""
     attributes_are_keys: bool

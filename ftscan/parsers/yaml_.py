@@ -4,8 +4,10 @@ Every scalar (keys included) becomes a fact named by its key path, across all do
 file, following anchors once. Environment variables get their variable's name as context, in
 the shapes a :class:`YamlShape` describes (the carriers, :mod:`ftscan.carriers`, say which:
 Kubernetes ``env: [{name, value}]``, docker-compose ``environment:`` as a mapping or a
-``KEY=value`` list, GitHub workflow ``env:`` mappings). Comments are left to the residual pass
-(mentions). A Helm (Go) template is not YAML until rendered: it goes to the text pass.
+``KEY=value`` list, GitHub workflow ``env:`` mappings), and in a deployment file the same
+written inside a block of text (a workflow step's script writing a manifest through a heredoc,
+``KEY=value`` lines of a script). Comments are left to the residual pass (mentions). A Helm
+(Go) template is not YAML until rendered: it goes to the text pass.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from ftscan.parsers.base import ParsedFile, ParseFailure, StringFact
 
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _ENV_ITEM = re.compile(r"^([A-Za-z_][A-Za-z0-9_.]*)=")
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+"""A variable's name, as a line of text in a deployment file sets it (matched whole: the lines
+around it are told apart with ``partition`` and ``startswith``, which run in linear time)."""
 _GO_TEMPLATE = re.compile(r"\{\{-?\s*(?:[.$]|include|template|if|range|with|end|define|toYaml)")
 
 
@@ -76,7 +81,7 @@ def parse_yaml(text: str, shape: YamlShape = PLAIN) -> ParsedFile:
         raise ParseFailure(f"invalid YAML: {exc.problem or exc.context}", line) from None
     except (yaml.YAMLError, RecursionError) as exc:
         raise ParseFailure(f"invalid YAML: {exc}") from None
-    walker = _Walker(shape)
+    walker = _Walker(shape, text)
     for document in documents:
         if document is not None:
             walker.walk(document, (), None, None)
@@ -103,8 +108,11 @@ def _path_text(path: tuple[str | int, ...]) -> str:
 class _Walker:
     """Walks the nodes of one file, naming each scalar by key path, env var and component."""
 
-    def __init__(self, shape: YamlShape) -> None:
+    def __init__(self, shape: YamlShape, text: str) -> None:
         self.shape = shape
+        self.text = text
+        self.sets_variables = bool(shape.env_keys) or shape.env_entries
+        """A deployment file: its blocks of text may set variables too."""
         self.out: list[StringFact] = []
         # An anchored node is reached once per alias. Visiting it again is only worth it when
         # the new path names environment variables and the old did not (a compose ``<<:``
@@ -132,10 +140,39 @@ class _Walker:
         self.visited.add((id(node), under_env))
         if isinstance(node, yaml.ScalarNode):
             self.scalar(node, "YAML value", env_context or _key(path), component)
+            if node.style in ("|", ">") and env_context is None and self.sets_variables:
+                self.text_block(node, component)
         elif isinstance(node, yaml.MappingNode):
             self.mapping(node, path, env_context, component, env_map)
         elif isinstance(node, yaml.SequenceNode):
             self.sequence(node, path, component)
+
+    def text_block(self, node: yaml.ScalarNode, component: str | None) -> None:
+        """The variables a block of text sets the way deployment files do: a script's
+        ``KEY=value`` lines and a manifest's ``- name: KEY`` / ``value: ...`` entries (a
+        workflow step writing a container's configuration through a heredoc). A line setting
+        one is found in the file after the last one found, as a block keeps its lines."""
+        raw_at, end = node.start_mark.index, node.end_mark.index
+        name: str | None = None
+        for line in str(node.value).splitlines():
+            written = line.strip()
+            setting = _script_setting(written)
+            if name is not None and written.startswith("value:"):
+                setting = (name, written[len("value:"):].strip())
+            name = _manifest_name(written)
+            if setting is None or not setting[1]:
+                continue
+            found = self.text.find(line, raw_at, end)
+            if found < 0:  # not kept as written: nothing more is located
+                return
+            raw_at = found + len(line)
+            variable, value = setting
+            at = found + len(line.rstrip()) - len(value)
+            if len(value) > 1 and value[0] == value[-1] and value[0] in "\"'":
+                value, at = value[1:-1], at + 1
+            self.out.append(StringFact(value=value, start=at, end=at + len(value),
+                                       kind="YAML value", binding=EnvVar(variable),
+                                       component=component))
 
     def mapping(self, node: yaml.MappingNode, path: tuple[str | int, ...],
                 env_context: EnvVar | None, component: str | None, env_map: bool) -> None:
@@ -182,6 +219,27 @@ class _Walker:
                 match = _ENV_ITEM.match(str(item.value))
                 context = EnvVar(match.group(1)) if match else None
             self.walk(item, (*path, index), context, component)
+
+
+def _script_setting(written: str) -> tuple[str, str] | None:
+    """``(variable, value)`` of a script line ``[export ]KEY=value`` (a value without spaces:
+    ``KEY=value command`` sets it for one command only)."""
+    assignment = written[len("export "):].lstrip() if written.startswith("export ") else written
+    variable, equals, value = assignment.partition("=")
+    if not equals or not _VARIABLE.fullmatch(variable) or any(c.isspace() for c in value):
+        return None
+    return variable, value
+
+
+def _manifest_name(written: str) -> str | None:
+    """The variable a manifest's env entry names on this line (``- name: KEY``), if any."""
+    if not written.startswith("-"):
+        return None
+    entry = written[1:].lstrip()
+    if not entry.startswith("name:"):
+        return None
+    name = entry[len("name:"):].strip().strip("\"'")
+    return name if _VARIABLE.fullmatch(name) else None
 
 
 def _named(node: yaml.MappingNode, pairs: dict[str, yaml.ScalarNode],

@@ -21,7 +21,7 @@ from ftscan.parsers.base import ParsedFile, StringFact
 
 _SETTINGS_CLASS = re.compile(rb"class\s+\w+\s*\([^)]*BaseSettings")
 _SETTINGS_BASES = frozenset({"BaseSettings"})
-_JOB_RESULT_READS = (b".fine_tuned_model", b'["fine_tuned_model"]', b"['fine_tuned_model']")
+_JOB_RESULT_READS = (b".fine_tuned_model", b'"fine_tuned_model"', b"'fine_tuned_model'")
 _MAX_BASE_DEPTH = 10
 _IMPORT_LINE = re.compile(r"^[ \t]*(?:from|import)[ \t][^\n]*", re.MULTILINE)
 
@@ -39,18 +39,39 @@ class PythonLanguage:
     markers = (b"environ", b"getenv", b"BaseSettings", b"fine_tuned_model")
     attributes_are_keys = False
     explicit_exports = False
+    nested_registries = True
+    """Module-level data nests (a registry of entries whose ``params`` dict holds the
+    model), and functions return records of it: the readers of any of it are worth reading."""
+    loads_data_files = True
+    """Code loads configuration files by name at run time (``yaml.safe_load(open(...))``)."""
+    library_objects = True
+    """A name imported from a library (not a module of the repository) holds an object named
+    by its path (``streamlit.session_state``): what code stores in its attributes, other code
+    reads from them; called through another name, it is still the library's callable."""
     builtins = {
         "list": "elements", "tuple": "elements", "set": "elements", "frozenset": "elements",
         "sorted": "elements", "reversed": "elements", "iter": "same", "next": "element",
         "getattr": "attr", "str": "same", "dict": "same", "enumerate": "elements",
         "zip": "elements_all", "filter": "elements_last", "map": "elements_last",
         "itertools.chain": "elements_all", "chain": "elements_all",
+        "OrderedDict": "same", "collections.OrderedDict": "same", "deepcopy": "same",
+        "copy.deepcopy": "same", "copy.copy": "same", "defaultdict": "defaultdict",
+        "collections.defaultdict": "defaultdict",
+        "open": "file", "io.open": "file", "Path": "path", "pathlib.Path": "path",
+        "os.path.join": "path", "json.load": "load", "json.loads": "load",
+        "yaml.safe_load": "load", "yaml.load": "load", "yaml.full_load": "load",
+        "toml.load": "load", "tomllib.load": "load", "tomllib.loads": "load",
+        "tomli.load": "load", "OmegaConf.load": "load", "json.dump": "dump",
+        "yaml.dump": "dump", "yaml.safe_dump": "dump", "toml.dump": "dump",
+        # an evaluation library's API object for a model, called with it: api(model, prompt)
+        "build_inference_api": "provider",
     }
     methods = {
         "get": "get", "pop": "get", "setdefault": "get", "values": "values", "items": "values",
-        "copy": "same", "strip": "same", "lower": "same", "format": "same",
+        "copy": "same", "strip": "same", "lstrip": "same", "rstrip": "same", "lower": "same",
+        "format": "same", "replace": "same", "removeprefix": "same", "removesuffix": "same",
         "append": "add", "add": "add", "insert": "add_last", "extend": "extend",
-        "update": "update",
+        "update": "update", "parse_args": "options", "read": "same", "read_text": "same",
     }
 
     def __init__(self) -> None:
@@ -62,12 +83,13 @@ class PythonLanguage:
 
     def interest(self, data: bytes) -> Interest:
         """Reads the environment; declares pydantic settings; reads a fine-tuning job's
-        result (``job.fine_tuned_model``, not a type's field of that name) or an env var
-        named like a fine-tune."""
+        result (``job.fine_tuned_model``, ``state["fine_tuned_model"]``, not a type's field of
+        that name), an env var or a command-line option named like a fine-tune."""
         reads_env = b"environ" in data or b"getenv" in data
         settings = b"BaseSettings" in data and _SETTINGS_CLASS.search(data) is not None
         outside = any(read in data for read in _JOB_RESULT_READS) or (
-            reads_env and reads_fine_tune_env(data, (b"environ", b"getenv")))
+            reads_env and reads_fine_tune_env(data, (b"environ", b"getenv"))) or (
+            b"add_argument" in data and reads_fine_tune_env(data, (b"add_argument",)))
         return Interest(reads_env, settings, outside)
 
     def parse(self, relpath: str, text: str) -> ParsedFile:
@@ -213,8 +235,9 @@ class PythonLanguage:
         return name, frozenset({stem}) if stem else frozenset(), self.name
 
     def data_query(self, path: str) -> NameQuery | None:
-        """Python reads data files with ``open``/``json.load``, not by import."""
-        return None
+        """Python reads data files at run time (``json.load(open("config.json"))``): the
+        files that write the data file's name."""
+        return posixpath.basename(path), frozenset(), self.name
 
     def mentions(self, text: str, query: NameQuery) -> bool:
         """Does ``text`` name ``name`` as a whole word, and (for a name a module exports)

@@ -10,6 +10,7 @@ note their fields, ``env_prefix`` and aliases.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 
 import libcst as cst
@@ -47,6 +48,12 @@ from ftscan.flow.facts import (
 from ftscan.languages.python.cst import OffsetVisitor
 from ftscan.textpos import LineIndex
 
+_FORWARDERS = {"to_thread": 0, "run_sync": 0, "submit": 0, "run_in_executor": 1}
+"""Methods that call the function they are given with the arguments after it, by the
+position of the function (``asyncio.to_thread(f, *args)``, ``loop.run_in_executor(None, f,
+*args)``, ``executor.submit(f, *args)``, anyio's ``to_thread.run_sync(f, *args)``)."""
+_GETTERS = frozenset({"property", "cached_property"})
+_LEAVING = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 _ENV_CALLS = ("getenv", "environ.get", "environ.setdefault", "environ.pop")
 _CONSTANTS = frozenset({"True", "False", "None"})
 _LITERAL_VALUE_LIMIT = 200
@@ -91,13 +98,21 @@ class FactsCollector(OffsetVisitor):
         self._class_stack: list[tuple[Class, list[tuple[str, Span]], list[tuple[str, str]]]] = []
         self._write_targets: set[int] = set()
         self._exprs: dict[int, Expr] = {}
+        self._dead: list[tuple[int, int]] = []
+        self._narrowed_blocks: dict[int, tuple[str, cst.BaseExpression]] = {}
+        """The bodies of ``if x in C:`` (by id) → what they narrow: ``x`` is one of ``C``."""
+        self._narrowing: list[tuple[str, cst.BaseExpression]] = []
+        """Spans of statements that never run: after a ``return``, ``raise``, ``continue``
+        or ``break`` in the same block."""
 
     def finish(self) -> ModuleFacts:
-        """The facts, with every scope's names."""
+        """The facts, with every scope's names, without what code that never runs does."""
         self.facts.scopes = {
             s.name: Scope(s.kind, s.parent, frozenset(s.names), frozenset(s.globals))
             for s in self._all
         }
+        if self._dead:
+            _drop_dead(self.facts, self._dead)
         return self.facts
 
     # ------------------------------------------------------------------ helpers
@@ -139,19 +154,48 @@ class FactsCollector(OffsetVisitor):
             return Opaque()
         known = self._exprs.get(id(node))
         if known is None:
-            known = self._exprs[id(node)] = self._convert(node)
+            known = self._exprs[id(node)] = self._narrowed(node, self._convert(node))
         return known
+
+    def _narrowed(self, node: cst.BaseExpression, converted: Expr) -> Expr:
+        """A name or attribute read where an ``if x in C:`` around it says it is one of ``C``:
+        what it holds, or any element of ``C``."""
+        if not self._narrowing or not isinstance(node, (cst.Name, cst.Attribute)):
+            return converted
+        name = dotted(node)
+        for key, container in reversed(self._narrowing):
+            if name is not None and ".".join(name) == key:
+                return AnyOf((converted, Item(self.expr(container), None, self._span(node))))
+        return converted
 
     def _convert(self, node: cst.BaseExpression) -> Expr:
         if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
             value = string_value(node)
             short = value if value is not None and len(value) <= _LITERAL_VALUE_LIMIT else None
             return Lit(self._span(node), short)
-        if isinstance(node, (cst.FormattedString, cst.BinaryOperation)):
-            if isinstance(node, cst.BinaryOperation) and not isinstance(
-                    node.operator, (cst.Add, cst.Modulo)):
-                return Opaque()
-            return Lit(self._span(node))  # a dynamic finding may sit here
+        if isinstance(node, cst.FormattedString):  # a dynamic finding may sit here
+            return Lit(self._span(node), None, tuple(
+                self.expr(part.expression) for part in node.parts
+                if isinstance(part, cst.FormattedStringExpression)))
+        if isinstance(node, cst.BinaryOperation):
+            if isinstance(node.operator, cst.Add):  # strings, or lists put together
+                return Lit(self._span(node), None, (self.expr(node.left),
+                                                    self.expr(node.right)))
+            if isinstance(node.operator, cst.Divide) and string_value(node.right):
+                # Path(__file__).parent / "data" / "config.json": a path ending so, as if
+                # written Path("data/config.json")
+                self.expr(node.left)
+                span = self._span(node)
+                path = Call(Opaque(), (Arg(None, 0, Lit(span, _path_tail(node)), span),), span,
+                            "pathlib.Path")
+                self.facts.calls.append((self.scope, path))
+                return path
+            if isinstance(node.operator, cst.Modulo):  # "openai/%s" % model
+                right = node.right
+                values = [e.value for e in right.elements] if isinstance(right, cst.Tuple) \
+                    else [right]
+                return Lit(self._span(node), None, tuple(self.expr(v) for v in values))
+            return Opaque()
         if isinstance(node, cst.Name):
             return Opaque() if node.value in _CONSTANTS else Ref(node.value, self._span(node))
         env = self._env_read(node)
@@ -203,16 +247,34 @@ class FactsCollector(OffsetVisitor):
             name = string_value(node.args[1].value)
             if name is not None:
                 return Attr(self.expr(node.args[0].value), name, self._span(node))
+        runs = _FORWARDERS.get(node.func.attr.value) if isinstance(
+            node.func, cst.Attribute) else None
+        if runs is not None and len(node.args) > runs and all(
+                a.keyword is None and not a.star for a in node.args[:runs + 1]):
+            # asyncio.to_thread(f, a, b): a call of f(a, b)
+            function = node.args[runs].value
+            return self._call_of(node, function, node.args[runs + 1:])
+        return self._call_of(node, node.func, node.args)
+
+    def _call_of(self, node: cst.Call, function: cst.BaseExpression,
+                 arguments: Sequence[cst.Arg]) -> Call:
+        """The call ``node`` as a call of ``function`` with ``arguments``."""
+        callee = dotted(function)
+        text = ".".join(callee) if callee else ""
         args = []
         position = 0
-        for arg in node.args:
+        for arg in arguments:
             keyword = arg.keyword.value if arg.keyword is not None else None
             spread = len(arg.star) if isinstance(arg.star, str) else 0
+            value = arg.value
+            if isinstance(value, cst.Lambda) and not value.params.params and \
+                    text.rpartition(".")[2] == "defaultdict":
+                value = value.body  # defaultdict(lambda: X): what the factory makes
             args.append(Arg(keyword, position if keyword is None and not spread else -1,
-                            self.expr(arg.value), self._span(arg), spread))
+                            self.expr(value), self._span(arg), spread))
             if keyword is None and not spread:
                 position += 1
-        return Call(self.expr(node.func), tuple(args), self._span(node), text)
+        return Call(self.expr(function), tuple(args), self._span(node), text)
 
     def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp,
                        ) -> Expr:
@@ -299,6 +361,41 @@ class FactsCollector(OffsetVisitor):
 
     # ------------------------------------------------------------------ statements
 
+    def visit_Module(self, node: cst.Module) -> None:
+        self._note_dead(node.body)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._note_dead(node.body)
+        narrowed = self._narrowed_blocks.get(id(node))
+        if narrowed is not None:
+            self._narrowing.append(narrowed)
+
+    def leave_IndentedBlock(self, original_node: cst.IndentedBlock) -> None:
+        if id(original_node) in self._narrowed_blocks:
+            self._narrowing.pop()
+
+    def visit_If(self, node: cst.If) -> None:
+        """``if model in ALLOWED:``: in the body, ``model`` is one of ``ALLOWED`` (a value
+        from a request checked against an allow-list of models). One test alone: ``a in X
+        and a in Y`` would narrow to both lists' common values, which is not followed."""
+        test = node.test
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(
+                test.comparisons[0].operator, cst.In) and isinstance(node.body, cst.IndentedBlock):
+            name = dotted(test.left)
+            if name is not None:
+                self._narrowed_blocks[id(node.body)] = (".".join(name),
+                                                        test.comparisons[0].comparator)
+
+    def _note_dead(self, body: Sequence[cst.BaseStatement]) -> None:
+        """The statements of a block after one that leaves it never run (code kept after an
+        early ``return`` while debugging): what they do is no flow of values."""
+        for position, statement in enumerate(body[:-1]):
+            if isinstance(statement, cst.SimpleStatementLine) and any(
+                    isinstance(small, _LEAVING) for small in statement.body):
+                self._dead.append((self._span(body[position + 1]).start,
+                                   self._span(body[-1]).end))
+                return
+
     def visit_Assign(self, node: cst.Assign) -> None:
         targets: list[Target | None] = []
         for target in node.targets:
@@ -376,6 +473,19 @@ class FactsCollector(OffsetVisitor):
         if node.value is not None and self._scopes[-1].kind == "function":
             self.facts.returns.append(Return(self.scope, self.expr(node.value)))
 
+    def visit_Yield(self, node: cst.Yield) -> None:
+        """A generator returns what it yields, as the elements of a collection (``yield
+        from xs``: the elements of ``xs``)."""
+        if node.value is None or self._scopes[-1].kind != "function":
+            return
+        if isinstance(node.value, cst.From):
+            elements: tuple[Expr, ...] = ()
+            spreads: tuple[Expr, ...] = (self.expr(node.value.item),)
+        else:
+            elements, spreads = (self.expr(node.value),), ()
+        self.facts.returns.append(Return(self.scope, ListX(elements, spreads,
+                                                           self._span(node))))
+
     # ------------------------------------------------------------------ scopes
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -386,6 +496,8 @@ class FactsCollector(OffsetVisitor):
         decorators = tuple(self.expr(d.decorator) for d in node.decorators)
         static = any(dotted(d.decorator) == ("staticmethod",) for d in node.decorators)
         classmethod = any(dotted(d.decorator) == ("classmethod",) for d in node.decorators)
+        getter = is_method and any((dotted(d.decorator) or ("",))[-1] in _GETTERS
+                                   for d in node.decorators)
         self._push(name, "function")
         params: list[Param] = []
         plain = [*node.params.posonly_params, *node.params.params]
@@ -398,7 +510,7 @@ class FactsCollector(OffsetVisitor):
             params.append(self._param(node.params.star_kwarg, -1, collects=2))
         self.facts.functions.append(Function(
             self.scope, name, owner.name, tuple(params), self._span(node), decorators,
-            is_method, static, classmethod))
+            is_method, static, classmethod, getter))
 
     def _param(self, param: cst.Param, position: int, collects: int = 0) -> Param:
         self._bind_name(param.name.value)
@@ -540,3 +652,44 @@ def _find_env_prefix(node: cst.ClassDef) -> str | None:
                                 and small.targets[0].target.value == "env_prefix"):
                             prefix = string_value(small.value) or prefix
     return prefix
+
+
+def _drop_dead(facts: ModuleFacts, dead: list[tuple[int, int]]) -> None:
+    """Remove the facts of code in the ``dead`` spans (nested or apart, never crossing)."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(dead):
+        if merged and start < merged[-1][1]:
+            continue  # inside the one before
+        merged.append((start, end))
+    starts = [start for start, _ in merged]
+
+    def alive(span: Span | None) -> bool:
+        if span is None:
+            return True
+        at = bisect.bisect_right(starts, span.start) - 1
+        return at < 0 or span.start >= merged[at][1]
+
+    facts.assigns = [a for a in facts.assigns if alive(a.span)]
+    facts.imports = [i for i in facts.imports if alive(i.span)]
+    facts.functions = [f for f in facts.functions if alive(f.span)]
+    facts.classes = [c for c in facts.classes if alive(c.span)]
+    facts.returns = [r for r in facts.returns if alive(getattr(r.value, "span", None))]
+    facts.calls = [(scope, c) for scope, c in facts.calls if alive(c.span)]
+    facts.env_reads = [(scope, r) for scope, r in facts.env_reads if alive(r.span)]
+    facts.env_writes = [w for w in facts.env_writes if alive(w.span)]
+    facts.outside = [(scope, o) for scope, o in facts.outside if alive(o.span)]
+
+
+def _path_tail(node: cst.BaseExpression) -> str | None:
+    """The end of a path built with ``/`` as far as it is written out (``base / "data" /
+    "x.json"`` → ``data/x.json``)."""
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+        right = string_value(node.right)
+        if right is None:
+            return None
+        left = _path_tail(node.left)
+        return f"{left}/{right}" if left else right
+    if isinstance(node, cst.Call) and dotted(node.func) in (("Path",), ("pathlib", "Path")) \
+            and len(node.args) == 1:
+        return string_value(node.args[0].value)
+    return string_value(node)
