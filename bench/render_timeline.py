@@ -46,7 +46,9 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "chart.mmd"
         source.write_text(chart_source(args.as_of))
-        done = subprocess.run([*command, "-i", str(source), "-o", str(args.out), "-w", "1200",
+        # Mermaid's default width, as GitHub's narrowest view and the chart's axis assume;
+        # drawn at twice the pixels, for a sharp picture
+        done = subprocess.run([*command, "-i", str(source), "-o", str(args.out), "-s", "2",
                                "-b", "white"], check=False)
     if done.returncode == 0:
         print(f"wrote {args.out}")

@@ -111,13 +111,18 @@ def main() -> None:
               default=DEFAULT_FILE_BUDGET_SECONDS, show_default=True, metavar="SECONDS",
               help="Give up a file whose analysis takes longer (reported, the scan goes on).")
 @click.option("--max-file-size", type=Size(),
-              help="Skip (and count) files larger than this, e.g. 2MB [default: 2MiB].")
+              help="Parse no file larger than this, e.g. 2MB [default: 2MiB]; larger files "
+                   "are read in pieces for ids only (only files over 256 MiB are skipped).")
 @click.option("--warning-window", "warning_window", type=click.IntRange(min=0),
               help="Days before a shutdown at which findings become errors [default: 90].")
 @click.option("--no-aliases", is_flag=True,
               help="Report literal ids only; do not follow names to the code that uses them.")
 @click.option("--baseline", type=click.Path(path_type=Path, dir_okay=False),
               help="Accept the findings listed in this baseline file (reported as suppressed).")
+@click.option("--baseline-if-present", "optional_baseline",
+              type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="The same, when FILE exists, and no baseline when it does not (the "
+                   "pre-commit hooks: .ftscan-baseline.json).")
 @click.option("--diff-base", metavar="REF",
               help="Report only findings on lines added or changed since the merge base of "
                    "REF and HEAD (names still resolve over the whole repository).")
@@ -154,6 +159,7 @@ def scan_command(
     warning_window: int | None,
     no_aliases: bool,
     baseline: Path | None,
+    optional_baseline: Path | None,
     diff_base: str | None,
     staged: bool,
     shard: tuple[int, int] | None,
@@ -171,6 +177,10 @@ def scan_command(
     """Scan PATHS (default: the current folder) for fine-tuned model ids."""
     if diff_base and staged:
         usage_error("--diff-base and --staged cannot be combined")
+    if baseline and optional_baseline:
+        usage_error("--baseline and --baseline-if-present cannot be combined")
+    if optional_baseline is not None and optional_baseline.exists():
+        baseline = optional_baseline
     if files_only and not paths:
         sys.exit(EXIT_CLEAN)  # pre-commit with no matching files
     options = ScanOptions(
@@ -217,7 +227,14 @@ def scan_command(
               type=click.Path(path_type=Path, dir_okay=False),
               help="Merge JSON inventories (of several repositories) instead of scanning: "
                    "--merge a.json b.json ... (the files after it are inventories too).")
-@click.option("--redact-org", is_flag=True, help="Hide the org segment of every model id.")
+@click.option("--redact-org", is_flag=True,
+              help="Hide the org wherever an id holds it (OpenAI org, also in legacy ids and "
+                   "run-time templates; Mistral workspace, Fireworks account, Vertex project, "
+                   "AWS account).")
+@click.option("--max-size", type=Size(), metavar="SIZE",
+              help="Markdown only: at most SIZE bytes, e.g. 1MiB for $GITHUB_STEP_SUMMARY "
+                   "(GitHub's limit): the details, then the least urgent rows are left out, "
+                   "and a last line says how many.")
 @click.option("--shard", type=Shard(),
               help="Only shard I of N of the repositories found under PATHS (a CI matrix).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False),
@@ -234,6 +251,7 @@ def inventory_command(
     as_of: dt.date | None,
     merge_files: tuple[Path, ...],
     redact_org: bool,
+    max_size: int | None,
     shard: tuple[int, int] | None,
     config_file: Path | None,
     no_ignore: bool,
@@ -250,6 +268,8 @@ def inventory_command(
     by earlier runs (one per repository or CI shard)."""
     from ftscan import inventory as inv
 
+    if max_size is not None and output_format != "markdown":
+        usage_error("--max-size applies to --format markdown")
     if merge_files:  # --merge a.json b.json: the files after the first come in as PATHS
         merge_files = (*merge_files, *paths)
         result = inv.merge([inv.load(p) for p in merge_files], as_of)
@@ -262,7 +282,13 @@ def inventory_command(
         result = inv.build(run_scan(options, quiet=quiet, verbose=False))
     if redact_org:
         result = inv.redact(result)
-    emit(inventory_reporter(output_format).render(result), output)
+    if max_size is not None:
+        from ftscan.reporters.inventory_markdown import render_within
+
+        emit(render_within(result, max_size, size=lambda text: len(text.encode("utf-8"))),
+             output)
+    else:
+        emit(inventory_reporter(output_format).render(result), output)
 
 
 @main.group("baseline", short_help="Accept today's findings so only new ones fail.")

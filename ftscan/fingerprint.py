@@ -13,10 +13,11 @@ wrapping 64-bit arithmetic over UTF-16 code units, and ``:N`` counting earlier e
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import sys
 from array import array
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from itertools import accumulate, repeat
 from operator import mul
 
@@ -182,3 +183,142 @@ class LineHasher:
             self._hashes = line_hashes(self._text, self._upto, self._wanted)
         assert self._hashes is not None
         return self._hashes.get(line)
+
+
+# --------------------------------------------------------------------------- files read in pieces
+
+
+def streamed_line_hashes(pieces: Callable[[], Iterable[str]],
+                         wanted: Collection[int]) -> dict[int, str]:
+    """:func:`line_hashes` of the ``wanted`` lines of a file too large to hold (one read in
+    pieces, :mod:`ftscan.pipeline.largefile`): ``pieces()`` gives its text from the start,
+    piece by piece, and is called twice, each pass stopping once it has what it needs.
+
+    The first pass takes each wanted line's window, its first 100 units (:func:`_windows`);
+    the second counts the lines up to it with the same window (:func:`_occurrences`), found
+    all at once by an Aho-Corasick automaton, where :func:`line_hashes` would hash every line
+    of the file in Python (a second a megabyte). Equal windows make equal hashes, so the
+    numbers are GitHub's (but for a collision of the 64-bit hashes of different windows,
+    which GitHub would count and this does not)."""
+    lines = sorted({line for line in wanted if line >= 1})
+    if not lines:
+        return {}
+    windows = _windows(_pass(pieces), lines)
+    counts = _occurrences(_pass(pieces), windows)
+    return {line: f"{_window_hash(window):x}:{counts[line]}"
+            for line, (_, window) in windows.items()}
+
+
+def _pass(pieces: Callable[[], Iterable[str]]) -> Iterator[str]:
+    """One pass over the text, normalised as :func:`line_hashes` normalises it (a CR held back
+    when a piece ends with one, as the next may start with its LF), as a string of UTF-16
+    units (:func:`_unit_text`); the pieces are closed when the pass stops early."""
+    source = iter(pieces())
+    try:
+        held = ""
+        for piece in source:
+            text = held + piece
+            held = "\r" if text.endswith("\r") else ""
+            if held:
+                text = text[:-1]
+            yield _unit_text(text.replace("\r\n", "\n").replace("\r", "\n")
+                             .replace(" ", "").replace("\t", ""))
+        if held:
+            yield "\n"
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
+
+
+def _unit_text(text: str) -> str:
+    """``text`` with each character outside the Basic Multilingual Plane as its two surrogates,
+    so that a character is a UTF-16 unit, as GitHub's hash counts them."""
+    if text.isascii() or max(text) <= "\uffff":
+        return text
+
+    def pair(match: re.Match[str]) -> str:
+        code = ord(match.group()) - 0x10000
+        return chr(0xD800 + (code >> 10)) + chr(0xDC00 + (code & 0x3FF))
+
+    return _ASTRAL.sub(pair, text)
+
+
+def _windows(units: Iterator[str], lines: list[int]) -> dict[int, tuple[int, str]]:
+    """Where each of ``lines`` (ascending) starts and its window: the offset of the line break
+    before it (a break before the first line counted, so line 1's is 0), and the first
+    :data:`_BLOCK` units from its start, fewer where the file ends first (the hash then holds
+    the end-of-file sentinel)."""
+    windows: dict[int, tuple[int, str]] = {}
+    growing: dict[int, tuple[int, str]] = {}  # windows opened, not yet full
+    wanted = iter(lines)
+    target = next(wanted, None)
+    if target == 1:
+        growing[1] = (0, "")
+        target = next(wanted, None)
+    line, consumed = 1, 0  # the line each piece begins in, and the units before it
+    for piece in units:
+        for number, (at, window) in growing.items():
+            growing[number] = (at, window + piece[:_BLOCK - len(window)])
+        newlines = piece.count("\n")
+        at, passed = -1, 0
+        while target is not None and target <= line + newlines:
+            while passed < target - line:  # to the line break before the target
+                at = piece.find("\n", at + 1)
+                passed += 1
+            growing[target] = (consumed + at + 1, piece[at + 1:at + 1 + _BLOCK])
+            target = next(wanted, None)
+        for number in [n for n, (_, window) in growing.items() if len(window) == _BLOCK]:
+            windows[number] = growing.pop(number)
+        line += newlines
+        consumed += len(piece)
+        if target is None and not growing:
+            break
+    windows.update(growing)
+    return windows
+
+
+def _window_hash(window: str) -> int:
+    """The hash of a line's window (:func:`_windows`), padded as at the end of a file."""
+    total: int = sum(map(mul, _window(_code_units(window), 0, _BLOCK), _POWERS))
+    return total & _MASK
+
+
+def _occurrences(units: Iterator[str], windows: dict[int, tuple[int, str]]) -> dict[int, int]:
+    """For each line of ``windows``, how many lines up to it (itself included) have the same
+    window: the ``:N`` of its hash. A line starts after a line break, so those are the
+    occurrences of the break and the window, counted with ``str.count`` at C speed, a piece at
+    a time (an occurrence is longer than what is carried from one piece to the next, so none
+    is counted twice). A window cut short by the end of the file is its own."""
+    counts = dict.fromkeys(windows, 1)
+    pending = sorted((at, line, "\n" + window) for line, (at, window) in windows.items()
+                     if len(window) == _BLOCK)
+    totals = dict.fromkeys((pattern for _, _, pattern in pending), 0)
+    carry, base, next_up = "", 0, 0  # the end of the buffer before, and where it starts
+    for piece in itertools.chain(("\n",), units):  # the line break before line 1
+        if next_up == len(pending):
+            break
+        buffer = carry + piece
+        while next_up < len(pending) and pending[next_up][0] + _BLOCK + 1 <= base + len(buffer):
+            at, line, pattern = pending[next_up]
+            counts[line] = totals[pattern] + _count(buffer, pattern, at - base + _BLOCK + 1)
+            next_up += 1
+        for pattern in totals:
+            totals[pattern] += _count(buffer, pattern, len(buffer))
+        kept = min(len(buffer), _BLOCK)
+        base += len(buffer) - kept
+        carry = buffer[len(buffer) - kept:]
+    return counts
+
+
+def _count(text: str, pattern: str, end: int) -> int:
+    """Occurrences of ``pattern`` wholly in ``text[:end]``, overlapping ones too (a pattern
+    that overlaps itself, of short equal lines, is looked for one occurrence at a time)."""
+    if not any(pattern.startswith(pattern[i:]) for i in range(1, len(pattern))
+               if pattern[i] == "\n"):
+        return text.count(pattern, 0, end)
+    found, at = 0, text.find(pattern, 0, end)
+    while at >= 0:
+        found += 1
+        at = text.find(pattern, at + 1, end)
+    return found

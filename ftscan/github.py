@@ -24,13 +24,15 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
 from ftscan import inventory as inv
 from ftscan.api import scan
 from ftscan.atomic import write_atomic
+from ftscan.baseline import BaselineError
+from ftscan.baseline import load as load_baseline
 from ftscan.cache.files import default_cache_dir
 from ftscan.escape import terminal
 from ftscan.gitdiff import DiffError
@@ -42,7 +44,11 @@ from ftscan.reporters.text import summary_line
 from ftscan.result import ScanOptions
 
 ANNOTATIONS_PER_LEVEL = 10
-SUMMARY_LIMIT = 900 * 1024  # GitHub rejects step summaries over 1 MiB
+SUMMARY_LIMIT = 1024 * 1024
+"""Bytes GitHub accepts in one step's job summary (a larger one fails the step)."""
+COMMENT_LIMIT = 65_536
+"""Characters GitHub accepts in an issue or pull request comment (counted here in UTF-8 bytes,
+never fewer than the characters, so the comment fits however GitHub counts)."""
 _COMMANDS = {Level.ERROR: "error", Level.WARNING: "warning", Level.NOTE: "notice"}
 PULL_REQUEST_TARGET = (
     "ftscan does not run on pull_request_target: that event runs with the base repository's "
@@ -127,7 +133,7 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     if not target.is_absolute():
         target = workspace / target
     fail_on = env.get("FTSCAN_FAIL_ON") or "error"
-    baseline = env.get("FTSCAN_BASELINE") or None
+    baseline, baseline_problem = _baseline(env, workspace, out)
     sarif_file = Path(env.get("FTSCAN_SARIF_FILE") or temp / "ftscan.sarif")
     inventory_file = temp / "ftscan-inventory.md"
     comment_file = temp / "ftscan-comment.md"
@@ -135,8 +141,7 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     diff_only = _flag(env, "FTSCAN_DIFF_ONLY", default=is_pr)
 
     result = scan(ScanOptions(
-        paths=(target,), fail_on=fail_on,
-        baseline=(workspace / baseline) if baseline else None,
+        paths=(target,), fail_on=fail_on, baseline=baseline,
         own_files=(sarif_file, inventory_file, comment_file),
         cache_dir=default_cache_dir(),
     ))
@@ -167,22 +172,25 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
     out.extend(annotation_lines(new))
 
     added = replace(result, findings=tuple(new))
-    inventory_text = inventory_markdown.render(inv.build(added))
+    inventory = inv.build(added)
     headline = (f"ftscan: {len(new)} new finding{'s' if len(new) != 1 else ''} {scope} "
                 f"({len(active)} in the repository, "
                 f"{len(result.findings) - len(active)} suppressed).")
-    heading, _, rest = inventory_text.partition("\n")
-    report = f"{heading}\n\n{headline}\n{rest}"
-    write_atomic(inventory_file, report)
+    links = _Links(env)
+    write_atomic(inventory_file, inventory_markdown.render_within(inventory, intro=headline))
     if _flag(env, "FTSCAN_SUMMARY", default=True):
-        summary = report
-        if len(summary.encode()) > SUMMARY_LIMIT:
-            summary = summary.encode()[:SUMMARY_LIMIT].decode(errors="ignore") + (
-                "\n\n… cut to fit GitHub's job summary limit; the SARIF upload has everything.\n")
-        _append(env.get("GITHUB_STEP_SUMMARY"), summary)
+        _append(env.get("GITHUB_STEP_SUMMARY"), inventory_markdown.render_within(
+            inventory, SUMMARY_LIMIT, links.left_out("a job summary", "1 MiB", summary=False),
+            size=_utf8_size, intro=headline))
     comment = _flag(env, "FTSCAN_COMMENT", default=False) and is_pr
     if comment:
-        write_atomic(comment_file, f"{COMMENT_MARKER}\n{report}")
+        # a comment only when the pull request adds something; else the step updates the
+        # comment of an earlier push, if any, to say so, and posts none
+        body = inventory_markdown.render_within(
+            inventory, COMMENT_LIMIT - len(COMMENT_MARKER) - 1,
+            links.left_out("a comment", "65,536 characters", summary=True), size=_utf8_size,
+            intro=headline) if new else f"{headline}\n"
+        write_atomic(comment_file, f"{COMMENT_MARKER}\n{body}")
     _append(env.get("GITHUB_OUTPUT"), "".join(
         f"{key}={value}\n" for key, value in (
             ("findings", len(active)),
@@ -190,11 +198,75 @@ def run(env: Mapping[str, str], out: list[str]) -> int:
             ("sarif-file", sarif_file),
             ("inventory-file", inventory_file),
             ("comment-file", comment_file if comment else ""),
+            ("comment-mode", ("post" if new else "update-only") if comment else ""),
         )
     ))
     out.append(f"ftscan: {terminal(summary_line(result))}")  # shows whether the cache served
     out.append(headline)
+    if baseline_problem:
+        return 2
     return 1 if added.failed(fail_on) else 0
+
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _baseline(env: Mapping[str, str], workspace: Path, out: list[str],
+              ) -> tuple[Path | None, bool]:
+    """The baseline to use, and whether it was unusable. A baseline that does not exist (yet)
+    is a warning and the scan goes on without it; one that cannot be read is an error the run
+    ends with (exit 2), once the SARIF, annotations and summary are written."""
+    name = env.get("FTSCAN_BASELINE")
+    if not name:
+        return None, False
+    path = workspace / name
+    if not path.exists():
+        out.append(f"::warning title=ftscan::{escape_data(name)}: baseline file does not "
+                   "exist, so every finding counts (create it with: ftscan baseline create)")
+        return None, False
+    try:
+        load_baseline(path)
+    except BaselineError as exc:
+        out.append(f"::error title=ftscan::{escape_data(str(exc))}")
+        return None, True
+    return path, False
+
+
+class _Links:
+    """Where the whole report is, from the runner's variables: the run's page (whose job
+    summary has the whole inventory) and code scanning (the pull request's alerts)."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        server = env.get("GITHUB_SERVER_URL") or "https://github.com"
+        repository = env.get("GITHUB_REPOSITORY", "")
+        run = env.get("GITHUB_RUN_ID", "")
+        self.run = f"{server}/{repository}/actions/runs/{run}" if repository and run else None
+        pull = _event(env).get("pull_request")
+        number = pull.get("number") if isinstance(pull, dict) else None
+        query = f"?query=is%3Aopen+pr%3A{number}" if isinstance(number, int) else ""
+        self.alerts = f"{server}/{repository}/security/code-scanning{query}" \
+            if repository else None
+
+    def left_out(self, what: str, limit: str, summary: bool) -> Callable[[int, int], str]:
+        """The last line of a report cut to fit ``what``: what was left out, and where to
+        look (with ``summary``, also the run's job summary, which holds more)."""
+        def alerts(name: str) -> str:
+            return f"[{name}]({self.alerts}) has every finding." if self.alerts \
+                else f"{name} has every finding."
+
+        where = alerts("Code scanning")
+        if summary:
+            run = f"[this run]({self.run})" if self.run else "this run"
+            where = f"The job summary of {run} has more of the inventory; " \
+                    f"{alerts('code scanning')}"
+
+        def note(rows: int, details: int) -> str:
+            parts = ([f"{rows:,} more model id{'s' if rows != 1 else ''}"] if rows else []) + (
+                [f"the details of {details:,}"] if details else [])
+            return (f"_Not shown here, to stay within GitHub's limit for {what} ({limit}): "
+                    f"{' and '.join(parts)}. {where}_")
+        return note
 
 
 def _base_sha(env: Mapping[str, str]) -> str | None:

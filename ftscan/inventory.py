@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,8 +166,11 @@ class Row:
 
     @property
     def example_only(self) -> bool:
-        """Does the id appear only as an example (no definition, use or dynamic site)?"""
-        return bool(self.examples) and not (self.definitions or self.uses)
+        """Is the id only an example: quoted as one (a placeholder, in tests, docs or examples)
+        and defined nowhere else? Uses do not count: a use of it reaches a value that is an
+        example here (a placeholder in a ``.env.example`` read from the environment), and the
+        value deployed is set elsewhere."""
+        return bool(self.examples) and not self.definitions
 
     def merge(self, other: Row) -> None:
         """Fold in what another repository knows about the same id."""
@@ -213,10 +217,10 @@ class Inventory:
     inventory was made with (the chart's milestone)."""
 
     def sorted_rows(self) -> list[Row]:
-        """By days left (unknown last), then id."""
-        def key(row: Row) -> tuple[int, str]:
+        """By days left (unknown last), then id; ids that are only examples after the rest."""
+        def key(row: Row) -> tuple[bool, int, str]:
             _, days = row.status(self.as_of, self.window_days)
-            return (days if days is not None else 10**9, row.shown)
+            return (row.example_only, days if days is not None else 10**9, row.shown)
 
         return sorted(self.rows.values(), key=key)
 
@@ -228,7 +232,7 @@ def build(result: ScanResult, repository: str | None = None) -> Inventory:
     settings = result.settings
     inventory = Inventory(settings.as_of, settings.warning_window_days, repositories=repos,
                           job_creation_ends=settings.lifecycle.job_creation_ends(WIND_DOWN))
-    by_id = {f.model_id: f for f in result.findings if f.role is not Role.USE}
+    by_id = {f.model_id: f for f in result.findings if f.model_id and f.role is not Role.USE}
     for finding in result.findings:
         if finding.role in (Role.TRAINING, Role.TRAINING_DATA) or (
                 finding.role is Role.MENTION and finding.training is not None):
@@ -369,7 +373,9 @@ def _new_row(model_id: str, finding: Finding) -> Row:
         model_id=model_id,
         provider=finding.provider,
         base_model=finding.base_model,
-        org=parts.get("org") or parts.get("account") or parts.get("workspace"),
+        org=(parts.get("org") or parts.get("account") or parts.get("workspace")
+             or parts.get("project")
+             or (_template_org(model_id) if finding.role is Role.DYNAMIC else None)),
         suffix=parts.get("suffix"),
         rule_id=finding.rule_id,
         dynamic=finding.role is Role.DYNAMIC,
@@ -378,6 +384,7 @@ def _new_row(model_id: str, finding: Finding) -> Row:
         dateless_status=(life.status.value if life.shutdown_date is None and life.status in
                          (Status.DEPRECATED, Status.RETIRED) else None),
         outside=finding.outside if not model_id else None,
+        kind="outside" if not model_id and finding.outside is not None else "model",
     )
 
 
@@ -398,7 +405,10 @@ def _add_site(row: Row, finding: Finding, repo: str) -> None:
 
 
 def redact(inventory: Inventory) -> Inventory:
-    """A copy with the org segment of every id replaced (for sharing outside the org)."""
+    """A copy with the org of every id replaced wherever the id holds it (for sharing outside
+    the org): OpenAI's org and Mistral's workspace, the org of a legacy id
+    (``davinci:ft-acme:…``) and of a run-time template (``ft:{base}:acme:…``), a Fireworks
+    account (also in the deployment after ``#``), a Vertex project, an AWS account."""
     out = Inventory(inventory.as_of, inventory.window_days, repositories=inventory.repositories,
                     job_creation_ends=inventory.job_creation_ends)
     for row in inventory.rows.values():
@@ -411,11 +421,28 @@ def redact(inventory: Inventory) -> Inventory:
 
 
 def _redact_id(model_id: str, org: str) -> str:
-    for sep_before, sep_after in ((":", ":"), ("/", "/"), (":", "/")):
-        needle = f"{sep_before}{org}{sep_after}"
-        if needle in model_id:
-            return model_id.replace(needle, f"{sep_before}{REDACTED}{sep_after}", 1)
-    return model_id
+    """``model_id`` with every segment that is ``org`` replaced: between ``:`` and ``/``
+    separators (``ft:base:ORG:…``, ``accounts/ORG/models/…#accounts/ORG/…``,
+    ``projects/ORG/…``, ``…:bedrock:region:ORG:…``), or after a legacy id's ``ft-``."""
+    segment = re.escape(org)
+    return re.sub(rf"(?<=[:/]){segment}(?=[:/#]|$)|(?<=:ft-){segment}(?=[:-])", REDACTED,
+                  model_id)
+
+
+def _template_org(template: str) -> str | None:
+    """The org of a run-time template of an OpenAI id, ``ft:{base}:acme:{suffix}:{job}``, when
+    it is written out (the third of its ``:``-separated fields, outside any placeholder)."""
+    fields, depth, start = [], 0, 0
+    for at, char in enumerate(template):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if char == ":" and depth == 0:
+            fields.append(template[start:at])
+            start = at + 1
+    fields.append(template[start:])
+    if len(fields) < 4 or fields[0] != "ft":
+        return None
+    org = fields[2]
+    return org if org and not any(c in org for c in "{}$%") else None
 
 
 # --------------------------------------------------------------------------- merging

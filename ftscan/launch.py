@@ -24,9 +24,9 @@ _NOT_A_SCAN_OF_THE_TREE = frozenset({"-h", "--help", "--no-ignore"})
 nothing: help)."""
 
 OPTIONS_WITH_VALUES = frozenset({
-    "--as-of", "--baseline", "--branches", "--cache-dir", "--config", "--diff-base",
-    "--fail-on", "--file-timeout", "--format", "--jobs", "--max-file-size", "--output",
-    "--search", "--shard", "--since", "--warning-window", "-j", "-o",
+    "--as-of", "--baseline", "--baseline-if-present", "--branches", "--cache-dir", "--config",
+    "--diff-base", "--fail-on", "--file-timeout", "--format", "--jobs", "--max-file-size",
+    "--output", "--search", "--shard", "--since", "--warning-window", "-j", "-o",
 })
 """``ftscan scan``'s options that take a value (the next argument, unless written
 ``--option=value``); a test keeps this in step with :mod:`ftscan.cli`."""

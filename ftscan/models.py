@@ -216,6 +216,17 @@ class PastSite:
 
 
 @dataclass(frozen=True)
+class Lines:
+    """The lines of a table of records (a CSV of results, a JSONL of requests) that hold one
+    id, when its findings there are folded into one (:mod:`ftscan.pipeline.folding`)."""
+
+    count: int
+    """How many lines of the file hold the id."""
+    first: tuple[int, ...]
+    """The first few of them, in order (the finding's own line first)."""
+
+
+@dataclass(frozen=True)
 class Reach:
     """How a use reaches model ids, as the alias phase found it: what the verdict needs to pick
     the most urgent of them and word the finding."""
@@ -294,6 +305,9 @@ class Detection:
     """For a ``training-data`` detection: the file's format and size."""
     reach: Reach | None = None
     """For a use of ids defined in the repository: the definitions that reach it."""
+    lines: Lines | None = None
+    """In a table of records, when the id is on more than one line: all of them, folded into
+    this one finding (on the first)."""
     history: PastSite | None = None
     """Set for an id found only in the repository's past commits (``scan --history``): the
     location is where it was last seen, in a file that may be gone."""
@@ -374,8 +388,15 @@ class Diagnostic:
     message: str
     severity: Severity = Severity.WARNING
     line: int | None = None
+    repository: str | None = None
+    """In a sweep of several repositories, the one whose file it is (``path`` is relative to
+    it, ``.`` for the repository itself)."""
 
     def render(self) -> str:
-        """The one-line form printed on stderr: ``path:line: severity: message``."""
-        where = f"{self.path}:{self.line}" if self.line else self.path
+        """The one-line form printed on stderr: ``path:line: severity: message``, the path
+        prefixed with its repository in a sweep (``svc-a/cfg/.env:3: warning: ...``)."""
+        path = self.path
+        if self.repository is not None:
+            path = self.repository if path == "." else f"{self.repository}/{path}"
+        where = f"{path}:{self.line}" if self.line else path
         return f"{where}: {self.severity.value}: {self.message}"

@@ -1,10 +1,11 @@
 """Suppressions an auditor can read: inline comments with a reason, and a baseline file.
 
-Inline: ``# ftscan: ignore[FT001] reason`` (or ``//``, ``/* */``, ``<!-- -->``, ``--``) on the
-finding's line or the line above. A suppression must say why: one without a reason does not
-suppress, and is reported. Suppressed findings are not dropped: they keep their place in every
-report, marked (SARIF ``suppressions: [{kind: inSource, justification}]``), and no longer count
-towards the exit code.
+Inline: ``# ftscan: ignore[FT001] reason`` (or ``//``, ``/* */``, ``<!-- -->``, ``--``) at the
+end of the finding's line, or alone on the line above (as ``noqa`` and ``nosemgrep`` go: a
+comment trailing code covers that code's line only, never the next one). A suppression must
+say why: one without a reason does not suppress, and is reported. Suppressed findings are not
+dropped: they keep their place in every report, marked (SARIF ``suppressions: [{kind: inSource,
+justification}]``), and no longer count towards the exit code.
 """
 
 from __future__ import annotations
@@ -39,18 +40,20 @@ def _strip_closers(reason: str) -> str:
     return reason[:end].strip()
 
 
-def parse_marker(line: str) -> tuple[set[str], str] | None:
-    """``(rule ids, reason)`` of an inline suppression on ``line``, or ``None``."""
+def parse_marker(line: str) -> tuple[set[str], str, bool] | None:
+    """``(rule ids, reason, alone)`` of an inline suppression on ``line``, or ``None``;
+    ``alone`` when nothing but blanks comes before the comment, so it covers the next line."""
     match = INLINE.search(line)
     if match is None:
         return None
     rules = {r.strip() for r in match.group("rules").split(",") if r.strip()}
-    return rules, _strip_closers(match.group("reason"))
+    alone = not line[:match.start()].strip()
+    return rules, _strip_closers(match.group("reason")), alone
 
 
-Markers = tuple[tuple[int, frozenset[str], str], ...]
-"""A file's inline suppressions: (line, rule ids, reason), small and hashable (the scan cache
-keeps them with the file's facts)."""
+Markers = tuple[tuple[int, frozenset[str], str, bool], ...]
+"""A file's inline suppressions: (line, rule ids, reason, alone on its line), small and
+hashable (the scan cache keeps them with the file's facts)."""
 
 
 def markers(text: str) -> Markers:
@@ -66,7 +69,7 @@ def markers(text: str) -> Markers:
         number = index.line_of(at)
         marker = parse_marker(index.line(number))
         if marker is not None:
-            found.append((number, frozenset(marker[0]), marker[1]))
+            found.append((number, frozenset(marker[0]), marker[1], marker[2]))
         following = number + 1
         if following > len(index):
             break
@@ -81,18 +84,19 @@ def apply_inline(
     ``markers_of(path)`` gives a file's markers (collected when the file was read)."""
     out: list[Detection] = []
     problems: dict[tuple[str, int], Diagnostic] = {}
-    by_path: dict[str, dict[int, tuple[frozenset[str], str]]] = {}
+    by_path: dict[str, dict[int, tuple[frozenset[str], str, bool]]] = {}
     for finding in findings:
         path = finding.location.path
         if path not in by_path:
-            by_path[path] = {line: (rules, reason) for line, rules, reason in markers_of(path)}
+            by_path[path] = {line: (rules, reason, alone)
+                             for line, rules, reason, alone in markers_of(path)}
         file_markers = by_path[path]
         line = finding.location.start_line
         for number in (line, line - 1):
             marker = file_markers.get(number)
-            if marker is None:
+            if marker is None or (number < line and not marker[2]):
                 continue
-            rules, reason = marker
+            rules, reason, _ = marker
             if rules and finding.rule_id not in rules and "*" not in rules:
                 continue
             if not reason:

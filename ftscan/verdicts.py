@@ -169,7 +169,20 @@ def literal_message(title: str, detection: Detection, lifecycle: Lifecycle) -> s
     context = detection.context
     where = f"{detection.kind}, bound to {context}" if context else detection.kind
     subject = (f"{title} '{detection.model_id}' {_ROLE_PHRASES[detection.role]} ({where})")
-    return f"{subject}; {lifecycle_phrase(detection.base_model, lifecycle)}"
+    return f"{subject}{_lines_phrase(detection)}; " \
+           f"{lifecycle_phrase(detection.base_model, lifecycle)}"
+
+
+def _lines_phrase(detection: Detection) -> str:
+    """For an id folded over the lines of a table: `` and on 12 more lines of this file
+    (lines 2, 3, 5, 8, 13, ...)``."""
+    lines = detection.lines
+    if lines is None:
+        return ""
+    listed = ", ".join(str(n) for n in lines.first) + (", ..." if lines.count > len(
+        lines.first) else "")
+    more = lines.count - 1
+    return f" and on {more:,} more line{'s' if more != 1 else ''} of this file (lines {listed})"
 
 
 def training_message(title: str, detection: Detection, lifecycle: Lifecycle) -> str:

@@ -78,11 +78,12 @@ def test_an_env_file_with_a_suffix_after_env_is_an_env_file(repo: Path) -> None:
 
 def test_a_backup_of_markdown_is_prose(repo: Path) -> None:
     write(repo, "CLAUDE.md.FULL-BACKUP-20260201", f"# Models\n\nWe call `{FT}` for ranking.\n")
-    write(repo, "docs/notes.md.bak", f"Old model: {FT2}\n")
+    # not under docs/: an id there is an example whatever kind of file holds it
+    write(repo, "notes/notes.md.bak", f"Old model: {FT2}\n")
     result = run_scan(repo)
     assert {f.role.value for f in result.findings} == {"mention"}
     assert {f.location.path for f in result.findings} == {
-        "CLAUDE.md.FULL-BACKUP-20260201", "docs/notes.md.bak"}
+        "CLAUDE.md.FULL-BACKUP-20260201", "notes/notes.md.bak"}
 
 
 def test_a_file_of_no_known_name_whose_lines_are_assignments_is_an_env_file(

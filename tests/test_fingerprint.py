@@ -117,3 +117,83 @@ def test_only_the_wanted_lines_are_kept_with_the_same_values() -> None:
         hasher = LineHasher(text, wanted={min(wanted)})
         for n in sorted(wanted, reverse=True):  # asked beyond what was announced
             assert hasher.hash_for(n) == full.get(n)
+
+
+def test_a_file_read_in_pieces_hashes_as_if_read_whole() -> None:
+    """The hashes of a file too large to hold, from its text given a piece at a time (a CR
+    and its LF in different pieces, equal lines far apart, astral characters, the end of the
+    file inside a window), are those of the whole text."""
+    from ftscan.fingerprint import streamed_line_hashes
+
+    rnd = random.Random(27)
+    alphabet = ["a", "b", " ", "\t", "\r", "\n", "\r\n", "é", "😀", "\ud800", "x" * 60,
+                "same line\n"]
+    for _ in range(400):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 400)))
+        cuts = sorted(rnd.sample(range(len(text) + 1), min(len(text) + 1, rnd.randint(0, 9))))
+        pieces = [text[a:b] for a, b in zip([0, *cuts], [*cuts, len(text)], strict=True)]
+        full = line_hashes(text)
+        wanted = set(rnd.sample(range(1, len(full) + 2), min(len(full), rnd.randint(1, 6))))
+        assert streamed_line_hashes(lambda pieces=pieces: iter(pieces), wanted) == {
+            n: full[n] for n in wanted if n in full}, repr(text)
+
+
+def test_every_sarif_result_carries_githubs_line_hash(tmp_path) -> None:  # noqa: ANN001
+    """Job-creation sites (FT201), training data (FT250), ids in files read in pieces, in a
+    table folded or not, and a large file of training data: each result has its
+    ``primaryLocationLineHash``, the one GitHub's upload computes for its line."""
+    import json
+
+    from conftest import run_scan, write
+
+    from ftscan.reporters import sarif
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    ft = "ft:gpt-4o-mini-2024-07-18:acme:triage:AbCd1234"
+    chat = '{"messages": [{"role": "user", "content": "hi %d"}, ' \
+           '{"role": "assistant", "content": "billing"}]}\n'
+    write(repo, "train.py", "from openai import OpenAI\nclient = OpenAI()\n"
+          "job = client.fine_tuning.jobs.create(training_file='file-abc', "
+          "model='gpt-4o-mini-2024-07-18', suffix='triage')\n")
+    write(repo, "data/small.jsonl", "".join(chat % i for i in range(5)))
+    write(repo, "data/large.jsonl", "".join(chat % i for i in range(3000)))
+    write(repo, "results/eval.csv", "q,model\n" + "".join(
+        f"q{i},{ft}\n" if i % 7 else "same,row\n" for i in range(20000)))
+    write(repo, "big.env", "# filler\n" * 20000 + f"MODEL={ft}\nOTHER={ft}\n")
+    result = run_scan(repo, max_file_size=50_000)
+    rule_ids = {f.rule_id for f in result.findings}
+    assert {"FT001", "FT201", "FT250"} <= rule_ids
+    assert {f.location.path for f in result.findings} == {
+        "train.py", "data/small.jsonl", "data/large.jsonl", "results/eval.csv", "big.env"}
+    for item in json.loads(sarif.render(result))["runs"][0]["results"]:
+        location = item["locations"][0]["physicalLocation"]
+        path, line = location["artifactLocation"]["uri"], location["region"]["startLine"]
+        text = (repo / path).read_text(encoding="utf-8")
+        assert item["partialFingerprints"] == {
+            "primaryLocationLineHash": line_hashes(text)[line]}, (item["ruleId"], path, line)
+
+
+def test_a_line_hash_that_runs_out_of_time_leaves_ftscans_own(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    """Hashing a file read in pieces reads it twice more, within the file's budget: when that
+    runs out the finding stays, and its SARIF result still has a partial fingerprint,
+    ftscan's own (GitHub's upload adds its line hash where it can read the file)."""
+    import json
+
+    from conftest import run_scan, write
+
+    from ftscan.budget import OverBudget
+    from ftscan.pipeline import largefile
+    from ftscan.reporters import sarif
+
+    def too_slow(*args: object) -> dict[int, str]:
+        raise OverBudget(20)
+
+    monkeypatch.setattr(largefile, "streamed_line_hashes", too_slow)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write(repo, "big.env", "# filler\n" * 20000 + "M=ft:gpt-4o-mini-2024-07-18:acme:r:AbCd1234\n")
+    result = run_scan(repo, max_file_size=50_000)
+    (finding,) = result.findings
+    (item,) = json.loads(sarif.render(result))["runs"][0]["results"]
+    assert item["partialFingerprints"] == {"ftscan/v1": finding.fingerprint}

@@ -947,7 +947,8 @@ def test_merge_takes_the_documented_form_and_keeps_each_sites_repository(
 
 def test_a_sarif_log_over_githubs_limit_is_capped_with_a_warning() -> None:
     from ftscan.models import Finding, Level, Lifecycle, Location, Role, Status
-    from ftscan.reporters.sarif_run import MAX_RESULTS, capped
+    from ftscan.reporters.sarif_limits import MAX_RESULTS
+    from ftscan.reporters.sarif_run import capped
 
     def finding(i: int, level: Level) -> Finding:
         return Finding(rule_id="FT001", level=level, role=Role.DEFINITION, message="m",

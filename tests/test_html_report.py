@@ -148,6 +148,20 @@ def test_a_row_lists_every_use_and_its_first_mentions() -> None:
         "models"][0]["mentions"]) == 1000
 
 
+def test_an_id_that_is_only_an_example_shows_as_one(pages: dict[str, Path]) -> None:
+    """An id quoted only as an example (a placeholder, or in tests, docs and examples) is no
+    model about to shut down: its status in the page's table is 'example', as in the Markdown
+    inventory; every other row keeps its own."""
+    page = pages["sample"].read_text()
+    bodies = page.split('<tbody id="row-')[1:]
+    models = _models(pages, "sample")
+    assert len(bodies) == len(models)
+    statuses = [body.split('<span class="status s-', 1)[1].split('"', 1)[0] for body in bodies]
+    assert statuses == ["example" if m["examples"] and not m["definitions"] else m["status"]
+                        for m in models]
+    assert statuses.count("example") == 3
+
+
 def _reconciled(tmp_path: Path) -> tuple[inv.Inventory, Path]:
     """The sweep reconciled against an OpenAI organisation that serves a few of its fine-tunes
     (two called lately, the others not in 90 days) and one no code names, written as
@@ -326,6 +340,19 @@ def test_filtering_by_team_service_provider_status_and_repository(
     page.fill("#filter-text", "ml/data/router")
     assert sweep_page.shown_rows() == where(
         lambda m: any("ml/data/router" in f for f in m["recipe"]["trainingFiles"]))
+
+
+def test_the_status_filter_tells_examples_apart(browser: Any, pages: dict[str, Path]) -> None:
+    page = Page(browser, pages["sample"])
+    models = _models(pages, "sample")
+    page.page.select_option("#filter-status", label="example")
+    assert page.shown_rows() == [i for i, m in enumerate(models)
+                                 if m["examples"] and not m["definitions"]]
+    page.page.select_option("#filter-status", label="retiring")
+    assert page.shown_rows() == [i for i, m in enumerate(models) if m["status"] == "retiring"
+                                 and not (m["examples"] and not m["definitions"])]
+    assert page.problems == []
+    page.close()
 
 
 def test_a_team_link_opens_the_inventory_filtered_to_the_team(

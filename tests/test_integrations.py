@@ -39,7 +39,8 @@ def test_action_and_example_workflow_validate_against_github_schemas() -> None:
     tool = _tool("check-jsonschema")
     for schema, path in (("vendor.github-actions", "action.yml"),
                          ("vendor.github-workflows", "docs/examples/ftscan-pull-request.yml"),
-                         ("vendor.github-workflows", "docs/examples/ftscan-org-sweep.yml")):
+                         ("vendor.github-workflows", "docs/examples/ftscan-org-sweep.yml"),
+                         ("vendor.github-workflows", ".github/workflows/release.yml")):
         proc = subprocess.run([tool, "--builtin-schema", schema, path], cwd=REPO,
                               capture_output=True, text=True, check=False)
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -48,7 +49,8 @@ def test_action_and_example_workflow_validate_against_github_schemas() -> None:
 def test_zizmor_reports_nothing() -> None:
     proc = subprocess.run([_tool("zizmor"), "--offline", "--config", "zizmor.yml", "action.yml",
                            "docs/examples/ftscan-pull-request.yml",
-                           "docs/examples/ftscan-org-sweep.yml"], cwd=REPO,
+                           "docs/examples/ftscan-org-sweep.yml",
+                           ".github/workflows/release.yml"], cwd=REPO,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -317,6 +319,16 @@ def test_pre_commit_hooks_work_with_try_repo(tmp_path: Path) -> None:
     commit(repo, "accept for now")
     (repo / "notes.txt").write_text("nothing to see\n")
     git(repo, "add", "notes.txt")
+    for hook_id in ("ftscan-staged", "ftscan"):
+        proc = hook(hook_id)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    # the baseline the failing hook's hint suggests is the one both hooks read
+    (repo / ".env").write_text(f"# the ranker\nRANKER_MODEL={FT}\n")
+    git(repo, "add", ".env")
+    assert hook("ftscan").returncode == 1
+    subprocess.run([_tool("ftscan"), "baseline", "create", "."], cwd=repo, check=True,
+                   capture_output=True)
+    git(repo, "add", ".ftscan-baseline.json")
     for hook_id in ("ftscan-staged", "ftscan"):
         proc = hook(hook_id)
         assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -141,6 +141,62 @@ def test_dynamic_ids_get_rows_of_their_own(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.parametrize("path", [
+    "tests/conftest.py", "pkg/tests/unit/helpers.py", "test_ranker.py", "ranker_test.go",
+    "spec/models.yaml", "docs/guide.md", "examples/quickstart/.env", "web/ranker.test.ts",
+    "__tests__/ranker.js"])
+def test_ids_in_tests_docs_and_examples_are_examples(tmp_path: Path, path: str) -> None:
+    """A test, a document or an example quotes an id no deployment reads: a note, shown in
+    the inventory as an example, not as a model about to shut down, and drawn as no bar."""
+    from ftscan.reporters import inventory_markdown
+
+    repo = tmp_path / "svc"
+    (repo / ".git").mkdir(parents=True)
+    live = "ft:gpt-4o-2024-08-06:acme:tagger:EfGh5678"
+    quoted = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+    placeholder = "ft:gpt-4o-mini-2024-07-18:my-org:custom_suffix:7q8mpxmy"
+    (repo / "app.env").write_text(f"MODEL={live}\nSAMPLE={placeholder}\n")
+    target = repo / path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(f'M = "{quoted}"\n' if not path.endswith(".env") else f"M={quoted}\n")
+    result = run_scan(repo)
+    roles = {f.model_id: (f.role.value, f.level.label) for f in result.findings}
+    assert roles == {live: ("definition", "error"), quoted: ("example", "note"),
+                     placeholder: ("example", "note")}
+    markdown = inventory_markdown.render(inv.build(result))
+    for example in (quoted, placeholder):
+        (row,) = [line for line in markdown.splitlines() if f"| `{example}` |" in line]
+        assert row.startswith("| 📎 example |") and "🔴" not in row
+    chart = markdown.split("```mermaid")[1].split("```")[0]
+    assert "tagger" in chart and "ranker" not in chart and "custom" not in chart
+
+
+def test_a_fine_tune_set_outside_keeps_its_row_beside_training_data(tmp_path: Path) -> None:
+    """A repository that trains (a JSONL of training data, a job-creation site) and calls a
+    fine-tune whose id is set outside it: the outside row says what holds the id (its
+    Model cell was empty and its rule FT250, taken from the training data)."""
+    repo = tmp_path / "svc"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "app.py").write_text(
+        "import os\nfrom openai import OpenAI\nclient = OpenAI()\n"
+        'TUNED = os.getenv("OPENAI_FINETUNED_MODEL")\n'
+        "client.chat.completions.create(model=TUNED, messages=[])\n")
+    (repo / "data").mkdir()
+    (repo / "data" / "train.jsonl").write_text(
+        '{"messages": [{"role": "user", "content": "q"}, '
+        '{"role": "assistant", "content": "a"}]}\n' * 3)
+    document = json.loads(inventory_json.render(inv.build(run_scan(repo))))
+    (row,) = [m for m in document["models"] if m["kind"] == "outside"]
+    assert (row["outside"], row["ruleId"]) == ("env OPENAI_FINETUNED_MODEL", "FT100")
+    assert row["uses"] == [{"repository": "svc", "path": "app.py", "line": 5}]
+    from ftscan.reporters import inventory_markdown
+
+    markdown = inventory_markdown.render(inv.build(run_scan(repo)))
+    (cell,) = [line.split(" | ")[1] for line in markdown.splitlines()
+               if line.startswith("| ") and "OPENAI" in line]
+    assert cell.startswith("set outside the repository: env OPENAI")
+
+
 def test_merge_two_repositories(tmp_path: Path) -> None:
     first = tmp_path / "a.json"
     second = tmp_path / "b.json"
@@ -163,6 +219,50 @@ def test_merge_two_repositories(tmp_path: Path) -> None:
     assert mistral["repositories"] == ["alias-repo", "sample-repo"]
     gpt4o = next(m for m in document["models"] if m["shutdownDate"] == "2027-01-14")
     assert gpt4o["daysLeft"] == 13  # recomputed for the merge date
+
+
+def test_a_markdown_inventory_keeps_within_a_size(alias_repo: Path, tmp_path: Path) -> None:
+    """The org sweep appends the merged inventory to $GITHUB_STEP_SUMMARY, which GitHub caps
+    at 1 MiB: --max-size keeps the Markdown within it, the details first, then the least
+    urgent rows, and counts them in the last line."""
+    merged = tmp_path / "a.json"
+    CliRunner().invoke(main, ["inventory", str(alias_repo), "--format", "json", "--output",
+                              str(merged), "--as-of", "2026-11-22", "--quiet"])
+    whole = CliRunner().invoke(main, ["inventory", "--merge", str(merged)]).stdout
+    rows = sum(1 for line in whole.splitlines() if line.startswith("| ") and " | " in line) - 1
+    for size, left_rows in ((len(whole.encode()) - 1, 0), (3000, None)):
+        result = CliRunner().invoke(main, ["inventory", "--merge", str(merged), "--max-size",
+                                           str(size)])
+        assert result.exit_code == 0, result.output
+        assert 0 < len(result.stdout.encode()) <= size
+        last = result.stdout.rstrip().splitlines()[-1]
+        assert last.startswith("_Left out to fit: ")
+        shown = sum(1 for line in result.stdout.splitlines()
+                    if line.startswith("| ") and " | " in line) - 1
+        if left_rows == 0:
+            assert shown == rows and "more row" not in last
+        else:
+            assert shown < rows and f"{rows - shown} more rows" in last
+    refused = CliRunner().invoke(main, ["inventory", "--merge", str(merged), "--format", "csv",
+                                        "--max-size", "1MiB"])
+    assert refused.exit_code == 2
+
+
+def test_an_organisations_inventory_keeps_within_a_comment(tmp_path: Path) -> None:
+    """A sweep of 3,000 repositories names them all in its first lines (over 80,000
+    characters): cut to fit a comment, it counts them instead, and keeps its most urgent
+    rows."""
+    paths = sweepgen.write(tmp_path, sweepgen.sweep(repositories=3000, fine_tunes=3000))
+    limit = 60 * 1024
+    result = CliRunner().invoke(main, ["inventory", "--merge", *map(str, paths),
+                                       "--max-size", str(limit)])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.encode()) <= limit
+    assert "in 3,000 repositories, as of 2026-11-22." in result.stdout
+    shown = sum(1 for line in result.stdout.splitlines() if line.startswith("| ⛔ retired |"))
+    assert shown > 100 and f"{3001 - shown} more rows" in result.stdout
+    whole = CliRunner().invoke(main, ["inventory", "--merge", *map(str, paths[:2])]).stdout
+    assert "in `acme-service-00`, `acme-service-01`, as of" in whole
 
 
 def test_merge_rejects_what_is_not_an_inventory(tmp_path: Path) -> None:
@@ -229,6 +329,36 @@ def test_redaction_hides_the_org(alias_repo: Path) -> None:
     assert "ft:gpt-4o-mini-2024-07-18:<redacted>:ranker-prod:Prd12345" in {
         r["modelId"] for r in rows}
     assert "arn:aws:bedrock" in result.stdout  # ids without an org segment stay as they are
+
+
+def test_redaction_hides_the_org_in_every_kind_of_id(tmp_path: Path) -> None:
+    """Legacy ids, Fireworks deployments, run-time templates, Vertex projects, Mistral
+    workspaces and AWS accounts: nothing of the org is left in any format."""
+    repo = tmp_path / "svc"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "app.py").write_text(
+        'LEGACY = "davinci:ft-acme-support:ranker-2023-01-30-01-35-08"\n'
+        'LEGACY2 = "curie:ft-acme-support-2023-01-30-01-35-08"\n'
+        'FW = "accounts/acme-support/models/ranker#accounts/acme-support/deployments/abc123"\n'
+        "def name(base, suffix, job):\n"
+        '    return f"ft:{base}:acme-support:{suffix}:{job}"\n'
+        'VERTEX = "projects/acme-support/locations/us-central1/endpoints/1234567890"\n'
+        'M = "ft:gpt-4o-mini-2024-07-18:acme-support:ranker:AbCd1234"\n'
+        'MISTRAL = "ft:open-mistral-7b:a1b2c3d4:20240101:ranker:e5f6a7b8"\n'
+        'BEDROCK = "arn:aws:bedrock:us-east-1:318271560946:provisioned-model/q8w7e6r5t4y3"\n')
+    for fmt in ("json", "csv", "markdown"):
+        result = CliRunner().invoke(main, ["inventory", str(repo), "--format", fmt,
+                                           "--redact-org", "--quiet"])
+        assert result.exit_code == 0, result.output
+        for secret in ("acme-support", "a1b2c3d4", "318271560946"):
+            assert secret not in result.stdout, (fmt, secret)
+    document = json.loads(CliRunner().invoke(main, ["inventory", str(repo), "--format",
+                                                    "json", "--redact-org"]).stdout)
+    assert {m["modelId"] for m in document["models"]} >= {
+        "davinci:ft-<redacted>:ranker-2023-01-30-01-35-08",
+        "accounts/<redacted>/models/ranker#accounts/<redacted>/deployments/abc123",
+        "ft:{base}:<redacted>:{suffix}:{job}",
+        "projects/<redacted>/locations/us-central1/endpoints/1234567890"}
 
 
 def test_json_inventory_is_valid_against_its_schema(alias_repo: Path) -> None:

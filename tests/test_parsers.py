@@ -10,7 +10,10 @@ from pathlib import Path
 import pytest
 from conftest import run_scan, write
 
+from ftscan.reporters import sarif as sarif_report
+
 FT = "ft:gpt-4o-mini-2024-07-18:acme:ranker:AbCd1234"
+FT2 = "ft:gpt-4o-2024-08-06:acme:tagger:EfGh5678"
 Row = tuple[int, int, str, str, "str | None"]
 
 
@@ -305,17 +308,30 @@ def test_text_pass_knows_comment_syntax(findings) -> None:  # noqa: ANN001
     assert [(r[0], r[3]) for r in rows] == [(1, "mention"), (3, "definition"), (4, "mention")]
 
 
-def test_rows_of_a_results_table_are_mentions(repo: Path) -> None:
+def test_rows_of_a_results_table_are_one_mention_per_id(repo: Path) -> None:
     """An evaluation results CSV (found with 12,645 rows of ids in a research repository)
-    records which model answered; it is not 12,645 places that call a model."""
-    rows = "\n".join(f"q{i},{FT},0.{i % 10}" for i in range(300))
+    records which model answered; it is not 12,645 places that call a model, nor 12,645 notes:
+    one finding per id per table, counting the lines that hold it and naming the first few, in
+    a table read whole, read in pieces, or a JSONL of requests."""
+    rows = "\n".join(f"q{i},{FT if i % 3 else FT2},0.{i % 10}" for i in range(300))
     write(repo, "results/eval.csv", f"question,model,score\n{rows}\n")
     write(repo, "results/big.tsv", "model\tscore\n" + f"{FT}\t1\n" * 2000)
+    write(repo, "batch/requests.jsonl", "".join(
+        f'{{"custom_id": "r{i}", "body": {{"model": "{FT}"}}}}\n' for i in range(50)))
     result = run_scan(repo, max_file_size=10_000)  # the TSV is read in pieces
-    assert {f.role.value for f in result.findings} == {"mention"}
-    assert len(result.findings) == 2300
-    assert sorted({f.location.start_line for f in result.findings
-                   if f.location.path.endswith(".tsv")})[-1] == 2001
+    found = {(f.location.path, f.model_id, f.role.value, f.location.start_line,
+              f.lines.count if f.lines else 1, f.lines.first if f.lines else ())
+             for f in result.findings}
+    assert found == {
+        ("results/eval.csv", FT2, "mention", 2, 100, (2, 5, 8, 11, 14)),
+        ("results/eval.csv", FT, "mention", 3, 200, (3, 4, 6, 7, 9)),
+        ("results/big.tsv", FT, "mention", 2, 2000, (2, 3, 4, 5, 6)),
+        ("batch/requests.jsonl", FT, "definition", 1, 50, (1, 2, 3, 4, 5))}
+    (big,) = [f for f in result.findings if f.location.path == "results/big.tsv"]
+    assert "and on 1,999 more lines of this file (lines 2, 3, 4, 5, 6, ...)" in big.message
+    report = json.loads(sarif_report.render(result))
+    assert {r["properties"]["ftscan/lines"]["count"]
+            for r in report["runs"][0]["results"]} == {100, 200, 2000, 50}
 
 
 _ORDER_PROBE = '''\

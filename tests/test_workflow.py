@@ -63,6 +63,26 @@ def test_suppression_needs_a_reason_and_the_right_rule(repo: Path) -> None:
     assert (problem.path, problem.line) == ("a.py", 1)
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("a.py", f'A = "{FT}"  # ftscan: ignore[FT001] old eval\nB = "{FT2}"\n'),
+        ("a.ts", f'const a = "{FT}"; // ftscan: ignore[*] old eval\nconst b = "{FT2}";\n'),
+        ("a.env", f"A={FT}  # ftscan: ignore[FT001] old eval\nB={FT2}\n"),
+        ("a.md", f"Uses {FT}. <!-- ftscan: ignore[FT001] old eval -->\nAnd {FT2}.\n"),
+    ],
+)
+def test_a_trailing_suppression_covers_its_own_line_only(repo: Path, name: str,
+                                                         text: str) -> None:
+    """As ``noqa`` and ``nosemgrep``: a comment after code covers that line; the different id
+    on the next line is still reported."""
+    write(repo, name, text)
+    result = run_scan(repo, fail_on="note")
+    assert {(f.model_id, f.suppression is not None) for f in result.findings} == {
+        (FT, True), (FT2, False)}
+    assert result.failed("note")
+
+
 def test_suppressed_findings_leave_text_but_are_counted(repo: Path) -> None:
     write(repo, "a.env",
           f"# ftscan: ignore[FT001] rollback value, removed with v4\nM={FT}\nN={FT2}\n")
@@ -97,6 +117,21 @@ def test_baseline_accepts_old_findings_and_fails_on_new(repo: Path, tmp_path: Pa
     report = json.loads(result.stdout)
     states = {f["modelId"]: f["suppression"] for f in report["findings"]}
     assert states[FT]["kind"] == "external" and states[FT2] is None
+
+
+def test_a_baseline_if_present_is_read_when_there_and_nothing_when_not(repo: Path) -> None:
+    """What the pre-commit hooks pass: ``.ftscan-baseline.json`` when the repository has one
+    (the one the text report's hint creates), and no error when it has none."""
+    write(repo, "a.env", f"M={FT}\n")
+    baseline = repo / ".ftscan-baseline.json"
+    assert scan_cli(str(repo), "--baseline-if-present", str(baseline)).exit_code == 1
+    CliRunner().invoke(main, ["baseline", "create", str(repo), "-o", str(baseline)])
+    assert scan_cli(str(repo), "--baseline-if-present", str(baseline)).exit_code == 0
+    both = scan_cli(str(repo), "--baseline", str(baseline), "--baseline-if-present",
+                    str(baseline))
+    assert both.exit_code == 2
+    hooks = (Path(__file__).parent.parent / ".pre-commit-hooks.yaml").read_text()
+    assert hooks.count("--baseline-if-present .ftscan-baseline.json") == 2
 
 
 def test_baseline_reports_stale_entries_and_update_keeps_reasons(repo: Path) -> None:
@@ -238,6 +273,24 @@ def test_shards_split_a_sweep_stably_and_completely(tmp_path: Path) -> None:
     assert sorted(seen) == [f"repo-{i:02d}" for i in range(12)]  # every repository, once
 
 
+def test_a_sweeps_warnings_say_which_repository(tmp_path: Path) -> None:
+    """Every repository has its own ``cfg/app.yaml``: a warning about one names its
+    repository, on stderr and in JSON (a single repository's stay as they were)."""
+    org = _org(tmp_path, 2)
+    write(org / "repo-01", "cfg/app.yaml", f"model: {FT}\n  bad: [\n")
+    write(org / "repo-00", ".ftscan.toml", "unknown-key = 1\n")
+    result = scan_cli(str(org), "--format", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("ftscan: ")]
+    assert any(line.startswith("ftscan: repo-01/cfg/app.yaml:") for line in lines), lines
+    assert any(line.startswith("ftscan: repo-00: error: ") for line in lines), lines
+    report = json.loads(result.stdout)
+    assert {(d["repository"], d["path"]) for d in report["diagnostics"]} >= {
+        ("repo-01", "cfg/app.yaml"), ("repo-00", ".")}
+    alone = scan_cli(str(org / "repo-01"), "--fail-on", "never")
+    assert "ftscan: cfg/app.yaml:" in alone.stderr
+
+
 def test_shard_needs_a_sweep_and_a_valid_spec(repo: Path) -> None:
     write(repo, "a.env", f"M={FT}\n")
     assert "splits a sweep" in scan_cli(str(repo), "--shard", "1/2").output
@@ -269,6 +322,44 @@ def test_merge_sarif_joins_shards_into_one_valid_run(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"runs": [{"tool": {"driver": {"name": "semgrep"}}}]}))
     refused = CliRunner().invoke(main, ["merge-sarif", str(bad)])
     assert refused.exit_code == 2 and "not ftscan" in refused.output
+
+
+def test_merge_sarif_keeps_each_result_once_and_caps_like_scan(tmp_path: Path) -> None:
+    """Shards that overlap (or one log given twice) give each result once; more results than
+    code scanning accepts are cut as ``scan`` cuts them: errors kept, a warning says how many
+    went."""
+    from ftscan.reporters.sarif_limits import MAX_RESULTS
+
+    org = _org(tmp_path, 3)
+    whole, shard = tmp_path / "whole.sarif", tmp_path / "shard.sarif"
+    for out, extra in ((whole, []), (shard, ["--shard", "1/2"])):
+        assert scan_cli(str(org), "--format", "sarif", "--output", str(out),
+                        "--fail-on", "never", *extra).exit_code == 0
+    merged = CliRunner().invoke(main, ["merge-sarif", str(whole), str(shard), str(whole)])
+    assert merged.exit_code == 0, merged.output
+    (run,) = json.loads(merged.stdout)["runs"]
+    assert len(run["results"]) == 3
+    assert "toolExecutionNotifications" not in run["invocations"][0]
+    # a log of more results than code scanning accepts: two thirds notes, one third errors
+    log = json.loads(whole.read_text())
+    (template,) = [r for r in log["runs"][0]["results"] if "r00" in r["properties"]["modelId"]]
+    many = []
+    for i in range(MAX_RESULTS + 300):
+        result = json.loads(json.dumps(template))
+        result["level"] = "error" if i % 3 == 0 else "note"
+        result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] = f"f{i}.env"
+        result["fingerprints"]["ftscan/v1"] = f"{i:032x}"
+        many.append(result)
+    log["runs"][0]["results"] = many
+    big = tmp_path / "big.sarif"
+    big.write_text(json.dumps(log))
+    merged = CliRunner().invoke(main, ["merge-sarif", str(big), str(whole)])
+    (run,) = json.loads(merged.stdout)["runs"]
+    assert len(run["results"]) == MAX_RESULTS
+    assert sum(r["level"] == "error" for r in run["results"]) == (MAX_RESULTS + 300 + 2) // 3 + 3
+    (note,) = run["invocations"][0]["toolExecutionNotifications"]
+    assert note["level"] == "warning"
+    assert f"303 of {MAX_RESULTS + 303} results were left out" in note["message"]["text"]
 
 
 def test_a_folder_with_a_repository_inside_scans_both_once(tmp_path: Path) -> None:

@@ -20,12 +20,14 @@ from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
 from ftscan.carriers import reader
 from ftscan.comments import comment_spans
 from ftscan.escape import no_surrogates
+from ftscan.examplepaths import is_example_path
 from ftscan.filekinds import FileKind
 from ftscan.fingerprint import stable_fingerprint
 from ftscan.flow.facts import ModuleFacts, shifted
 from ftscan.languages import LeanParse, SourceTests, language_named
 from ftscan.models import Detection, Diagnostic, Location, Role, Severity
 from ftscan.parsers import Format, ParsedFile, ParseFailure, Parser, StringFact
+from ftscan.pipeline.folding import fold, is_table
 from ftscan.ruleset import IdMatch, RuleSet
 from ftscan.textpos import LineIndex, Spans
 from ftscan.training.findings import may_train, training_detections
@@ -83,15 +85,15 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext,
     parsed = _parse(path, text, kind, result, ctx.rules if lean and not trains else None)
     result.module = parsed.module
     index = LineIndex(text)
-    if trains:
-        result.findings.extend(training_detections(path, text, kind, parsed, index, ctx.rules))
+    sites = training_detections(path, text, kind, parsed, index, ctx.rules) if trains else []
     hits = _hits(text, parsed, ctx.rules)
-    if not hits:
-        result.findings.sort(key=lambda f: f.location)
-        return result
     line_hashes = fingerprint.LineHasher(
-        text, wanted={index.position(hit.start)[0] for hit in hits})
+        text, wanted={index.position(hit.start)[0] for hit in hits}
+        | {site.location.start_line for site in sites})
+    result.findings.extend(dataclasses.replace(
+        site, line_hash=line_hashes.hash_for(site.location.start_line)) for site in sites)
     occurrences: Counter[tuple[str, str, str | None]] = Counter()
+    illustrative = is_example_path(path)
     for hit in hits:
         start_line, start_col = index.position(hit.start)
         end_line, end_col = index.position(hit.end)
@@ -100,13 +102,16 @@ def analyse_text(path: str, text: str, kind: FileKind, ctx: AnalysisContext,
         key = (hit.match.rule.id, hit.match.model_id, context)
         occurrence = occurrences[key]
         occurrences[key] += 1
-        finding = make_detection(hit.match, hit.role, hit.kind, hit.binding, location,
+        finding = make_detection(hit.match, effective_role(hit.match, hit.role, illustrative),
+                                 hit.kind, hit.binding, location,
                                  occurrence=occurrence,
                                  line_hash=line_hashes.hash_for(start_line))
         if hit.component:
             finding = dataclasses.replace(finding, component=hit.component)
         result.findings.append(finding)
     result.findings.sort(key=lambda f: f.location)
+    if is_table(kind.format):
+        result.findings = fold(result.findings)
     return result
 
 
@@ -243,11 +248,15 @@ def _keep(hits: dict[tuple[str, int, int], _Hit], hit: _Hit) -> None:
         hits[key] = hit
 
 
-def effective_role(match: IdMatch, role: Role) -> Role:
+def effective_role(match: IdMatch, role: Role, illustrative: bool = False) -> Role:
     """An id with a placeholder part (``your-org``, AWS's ``123456789012``) is an example where
-    it would be a definition: no model of that name serves anyone."""
+    it would be a definition: no model of that name serves anyone. So is any id a test, a
+    document or an example holds (``illustrative``, :func:`ftscan.examplepaths.is_example_path`),
+    defined or mentioned there."""
     if role in (Role.DEFINITION, Role.DYNAMIC) and match.rule.is_placeholder(
             match.parts, match.base_model):
+        return Role.EXAMPLE
+    if illustrative and role in (Role.DEFINITION, Role.DYNAMIC, Role.MENTION):
         return Role.EXAMPLE
     return role
 

@@ -27,6 +27,7 @@ from ftscan.carriers import OutsideEnv, carrier_named
 from ftscan.cores import available_cores
 from ftscan.discovery import FileEntry, SkippedEntry
 from ftscan.filekinds import FileKind, is_page
+from ftscan.fingerprint import line_hashes
 from ftscan.flow.facts import ModuleFacts, shifted
 from ftscan.languages import NameQuery, language_named
 from ftscan.models import Diagnostic, Severity
@@ -210,14 +211,17 @@ def examine(entry: FileEntry, context: AnalysisContext, env_names: frozenset[str
     except OverBudget as exc:
         return _given_up(entry, context, exc)
     if may_be_training_data(relpath, data[:HEAD_BYTES]):
-        facts = _with_training_data(facts, relpath, data, context)
+        facts = _with_training_data(facts, relpath, data, context, hash_of_line_one=lambda: (
+            line_hashes(decode(data)[0], wanted={1}).get(1)))
     return facts
 
 
 def _with_training_data(facts: FileFacts, relpath: str, data: bytes,
-                        context: AnalysisContext, examples: int | None = None) -> FileFacts:
+                        context: AnalysisContext, examples: int | None = None,
+                        hash_of_line_one: Callable[[], str | None] | None = None) -> FileFacts:
     """``facts`` with a training-data detection when the file's records are in a fine-tuning
-    format (:mod:`ftscan.training.data`)."""
+    format (:mod:`ftscan.training.data`), on line 1 (with its line hash when
+    ``hash_of_line_one`` gives it; a file read in pieces gets it with its other findings)."""
     try:
         found = data_detection(relpath, data, context.rules, examples)
     except (ValueError, RecursionError, MemoryError):
@@ -225,6 +229,8 @@ def _with_training_data(facts: FileFacts, relpath: str, data: bytes,
     if found is None or facts.skipped is not None:
         return facts
     finding, malformed = found
+    if hash_of_line_one is not None:
+        finding = dataclasses.replace(finding, line_hash=hash_of_line_one())
     analysis = facts.analysis or FileAnalysis()
     problems = [Diagnostic(relpath, "not valid JSON in a file of training data; the line is "
                            "not counted as a record", Severity.WARNING, line)
@@ -292,7 +298,7 @@ def _given_up(entry: FileEntry, context: AnalysisContext, exc: OverBudget) -> Fi
     and one new id, say): its bytes are searched for ids alone, without a parser
     (:mod:`ftscan.pipeline.largefile`), within a budget of their own. A file that outlasts that too
     is unsearched (:func:`_unsearched`)."""
-    from ftscan.pipeline.largefile import GIVEN_UP, BinaryFile, scan_large
+    from ftscan.pipeline.largefile import GIVEN_UP, BinaryFile, scan_large, with_line_hashes
 
     try:
         with time_budget(context.file_budget):
@@ -307,6 +313,7 @@ def _given_up(entry: FileEntry, context: AnalysisContext, exc: OverBudget) -> Fi
             entry.relpath, "unreadable", f"cannot read: {error.strerror or error}"))
     if analysis is None:  # no longer a regular file, or past the streaming limit
         return _unsearched(entry, str(exc))
+    analysis.findings = with_line_hashes(entry, analysis.findings, context.file_budget)
     return FileFacts(entry.relpath, analysis=analysis, decode_problem=(
         f"{exc} on its analysis; its bytes were searched for ids alone, without a parser "
         "(names bound in it are not followed)"))
@@ -322,7 +329,7 @@ def _unsearched(entry: FileEntry, why: str) -> FileFacts:
 def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) -> FileFacts:
     """A file over the size limit, read in pieces for ids only
     (:mod:`ftscan.pipeline.largefile`)."""
-    from ftscan.pipeline.largefile import BinaryFile, scan_large
+    from ftscan.pipeline.largefile import BinaryFile, scan_large, with_line_hashes
 
     try:
         with time_budget(context.file_budget):
@@ -350,6 +357,9 @@ def _large(entry: FileEntry, context: AnalysisContext, skipped: SkippedEntry) ->
             except OSError:
                 return facts
             facts = _with_training_data(facts, entry.relpath, head, context, examples)
+    if facts.analysis is not None:
+        facts.analysis.findings = with_line_hashes(entry, facts.analysis.findings,
+                                                   context.file_budget)
     return facts
 
 

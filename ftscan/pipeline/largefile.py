@@ -13,17 +13,22 @@ files over :data:`STREAM_LIMIT` are skipped.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import itertools
 import os
 import stat
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
+from ftscan.budget import OverBudget, time_budget
 from ftscan.discovery import STREAM_LIMIT, FileEntry
-from ftscan.models import Location, Role
+from ftscan.examplepaths import is_example_path
+from ftscan.fingerprint import streamed_line_hashes
+from ftscan.models import Detection, Location, Role
 from ftscan.parsers import Format
 from ftscan.pipeline.analysis import AnalysisContext, FileAnalysis, effective_role, make_detection
-from ftscan.pipeline.reading import text_encoding
+from ftscan.pipeline.folding import Folder, is_table
+from ftscan.pipeline.reading import OPEN_FLAGS, text_encoding
 
 
 class BinaryFile(Exception):
@@ -45,7 +50,7 @@ def scan_large(entry: FileEntry, context: AnalysisContext, kind: str = LARGE,
     found in ``kind`` of text; ``None`` when the file is no regular file or over
     :data:`STREAM_LIMIT`. Also the search of a file whose analysis was given up on
     (:data:`GIVEN_UP`): the parsers' time is not spent again."""
-    fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    fd = os.open(entry.path, OPEN_FLAGS)
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > STREAM_LIMIT:
@@ -63,9 +68,9 @@ def search_pieces(relpath: str, pieces: Iterable[bytes], context: AnalysisContex
     the repository's history streamed from git), as :func:`scan_large` finds them. Raises
     :class:`BinaryFile` when the first piece tells a binary file."""
     role = Role.MENTION if file_format in (Format.PROSE, Format.DATA) else Role.DEFINITION
+    illustrative = is_example_path(relpath)
     analysis = FileAnalysis()
-    decoder: codecs.IncrementalDecoder | None = None  # for the encoding of the first piece
-    utf8 = True
+    folder = Folder() if is_table(file_format) else None
     occurrences: Counter[tuple[str, str]] = Counter()
     carried = ""  # the end of the previous piece, searched again with the next
     carried_at = 0  # the file's character offset of ``carried``
@@ -73,14 +78,8 @@ def search_pieces(relpath: str, pieces: Iterable[bytes], context: AnalysisContex
     reported_to = 0  # character offset up to which matches were reported
     tail = b""  # the end of the bytes read before, for keywords cut by a boundary
     pending = False  # a match was held back for this piece
-    for chunk in itertools.chain(pieces, (b"",)):  # an empty piece ends the file
-        if decoder is None:
-            encoding = text_encoding(chunk)
-            if encoding is None:
-                raise BinaryFile(relpath)
-            decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-            utf8 = encoding == "utf-8"
-        text = carried + decoder.decode(chunk, final=not chunk)
+    for chunk, decoded, utf8 in _decoded(relpath, pieces):
+        text = carried + decoded
         held_back = len(text)  # where the first match left for the next piece starts
         # UTF-16 is prefiltered as the UTF-8 of its text, which holds the carried end
         window = tail + chunk if utf8 else text.encode("utf-8", errors="replace")
@@ -107,9 +106,13 @@ def search_pieces(relpath: str, pieces: Iterable[bytes], context: AnalysisContex
                 key = (match.rule.id, match.model_id)
                 location = Location(relpath, at_line, column, at_line,
                                     column + match.end - match.start)
-                analysis.findings.append(make_detection(
-                    match, effective_role(match, role), kind, None, location,
-                    occurrence=occurrences[key]))
+                detection = make_detection(
+                    match, effective_role(match, role, illustrative), kind, None, location,
+                    occurrence=occurrences[key])
+                if folder is not None:
+                    folder.add(detection)
+                else:
+                    analysis.findings.append(detection)
                 occurrences[key] += 1
                 reported_to = carried_at + match.end
         if not chunk:
@@ -122,4 +125,51 @@ def search_pieces(relpath: str, pieces: Iterable[bytes], context: AnalysisContex
         if last_break >= 0:
             line_start = carried_at + last_break + 1
         carried, carried_at = text[cut:], carried_at + cut
+    if folder is not None:
+        analysis.findings = folder.detections()
     return analysis
+
+
+def _decoded(relpath: str, pieces: Iterable[bytes]) -> Iterator[tuple[bytes, str, bool]]:
+    """Each piece's bytes (an empty piece last), its text (decoded incrementally, UTF-8 or
+    UTF-16 as the first piece tells, bad bytes replaced) and whether it is UTF-8.
+    :class:`BinaryFile` when the file starts binary."""
+    decoder: codecs.IncrementalDecoder | None = None  # for the encoding of the first piece
+    utf8 = True
+    for chunk in itertools.chain(pieces, (b"",)):  # an empty piece ends the file
+        if decoder is None:
+            encoding = text_encoding(chunk)
+            if encoding is None:
+                raise BinaryFile(relpath)
+            decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+            utf8 = encoding == "utf-8"
+        yield chunk, decoder.decode(chunk, final=not chunk), utf8
+
+
+def _text(entry: FileEntry) -> Iterator[str]:
+    """The file's text, a piece at a time (the file is closed when the reader stops)."""
+    fd = os.open(entry.path, OPEN_FLAGS)
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            yield from (text for _, text, _ in _decoded(
+                entry.relpath, iter(lambda: os.read(fd, PIECE), b"")))
+    finally:
+        os.close(fd)
+
+
+def with_line_hashes(entry: FileEntry, detections: list[Detection], budget: float | None,
+                     ) -> list[Detection]:
+    """``detections`` of a file read in pieces with GitHub's line hashes, from the file read
+    in pieces again (:func:`ftscan.fingerprint.streamed_line_hashes`) within ``budget``
+    seconds: when that runs out, or the file cannot be read again, they keep none (GitHub's
+    upload computes them where it can read the file)."""
+    if not detections:
+        return detections
+    try:
+        with time_budget(budget):
+            hashes = streamed_line_hashes(lambda: _text(entry),
+                                          {d.location.start_line for d in detections})
+    except (OverBudget, OSError, BinaryFile):
+        return detections
+    return [dataclasses.replace(d, line_hash=hashes.get(d.location.start_line))
+            for d in detections]

@@ -93,8 +93,11 @@ def _combined(parts: list[RepositoryScan], options: ScanOptions, baseline: Basel
                                       or options.history)
     replay_key = hashlib.sha256("\1".join(kept).encode("utf-8", "surrogateescape")
                                 ).hexdigest() if plain and len(kept) == len(parts) else None
+    diagnostics = tuple(d for part in parts for d in part.diagnostics) if len(parts) == 1 \
+        else tuple(dataclasses.replace(d, repository=part.root.name)
+                   for part in parts for d in part.diagnostics)
     return ScanResult(
-        first.root, tuple(findings), tuple(d for part in parts for d in part.diagnostics),
+        first.root, tuple(findings), diagnostics,
         _summary(parts, findings, started, options),
         dataclasses.replace(first.settings, rules=rules), tuple(p.root for p in parts),
         tuple(e for part in parts for e in part.stale), everything, replay_key,

@@ -71,6 +71,7 @@ class RowView:
     history_only: bool
     """No file of the tree holds the id: only past commits did (``--history``)."""
     status: str
+    """``retired``, ``retiring``, ... or ``example`` (an id only quoted as one)."""
     when: str
     base: str
     owners: tuple[str, ...]
@@ -150,7 +151,8 @@ def row_views(inventory: Inventory) -> list[RowView]:
         status, days = row.status(inventory.as_of, inventory.window_days)
         views.append(RowView(
             index=index, shown=row.shown, is_id=bool(row.model_id), dynamic=row.dynamic,
-            history_only=row.history_only, status=status,
+            history_only=row.history_only,
+            status="example" if row.example_only else status,
             when=remaining(status, row.shutdown_date, days, training=row.kind == "training"),
             base=row.base_model or "", owners=tuple(sorted(row.owners)),
             services=tuple(sorted(row.services)), repositories=tuple(sorted(row.repositories)),
@@ -241,6 +243,6 @@ def _anchor(name: str, taken: set[str]) -> str:
 
 def _team_summary(views: list[RowView]) -> str:
     counts = Counter(view.status for view in views)
-    order = ("retired", "retiring", "deprecated", "active", "unknown")
+    order = ("retired", "retiring", "deprecated", "active", "unknown", "example")
     return f"{len(views)} row{'s' if len(views) != 1 else ''}: " + ", ".join(
         f"{counts[status]} {status}" for status in order if counts[status])

@@ -49,7 +49,8 @@ def report_document(result: ScanResult) -> dict[str, Any]:
         **_history(result),
         "staleBaselineEntries": [e.to_json() for e in result.stale_baseline],
         "diagnostics": [
-            {"path": d.path, "line": d.line, "severity": d.severity.value, "message": d.message}
+            {"path": d.path, "line": d.line, "severity": d.severity.value, "message": d.message,
+             "repository": d.repository}
             for d in result.diagnostics
         ],
     }

@@ -42,6 +42,8 @@ def finding_record(finding: Finding) -> dict[str, Any]:
         "outside": finding.outside,
         "training": _training(finding),
         "trainingData": _training_data(finding),
+        "lines": None if finding.lines is None else {
+            "count": finding.lines.count, "first": list(finding.lines.first)},
         "confidence": finding.confidence,
         "definitions": [_step(s) for s in finding.definitions],
         "flows": [[_step(s) for s in flow] for flow in finding.flows],

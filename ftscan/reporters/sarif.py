@@ -13,8 +13,6 @@ from ftscan.result import ScanResult
 name = "sarif"
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
-
-
 def render(result: ScanResult, color: bool = False) -> str:
     """The SARIF log as indented JSON."""
     from ftscan.reporters.sarif_run import run_of

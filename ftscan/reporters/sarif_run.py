@@ -1,13 +1,13 @@
 """The run of a SARIF log (:mod:`ftscan.reporters.sarif`), built with sarif-om.
 
 One run, stable rule ids with full metadata, ``ruleIndex``, repository-relative URIs under
-``%SRCROOT%`` (percent-encoded), GitHub's own ``primaryLocationLineHash`` and ftscan's
-line-independent fingerprint, results sorted, ``results: []`` when clean. Ids found only in
-past commits (``scan --history``) follow as notes, the commit that last held each in their
-properties (``ftscan/commit``, ``ftscan/inHead: false``): the file may be gone. sarif-om is untyped
-and its attrs classes carry defaults (``ruleIndex: -1``, ``rank: -1.0``) that must not reach
-the output, so serialisation is a small walker: JSON key from the field's schema name,
-defaults and ``None`` dropped, ``level`` always kept, plain dicts (property bags,
+``%SRCROOT%`` (percent-encoded), GitHub's own ``primaryLocationLineHash`` on every result
+and ftscan's line-independent fingerprint, results sorted, ``results: []`` when clean. Ids
+found only in past commits (``scan --history``) follow as notes, the commit that last held each
+in their properties (``ftscan/commit``, ``ftscan/inHead: false``): the file may be gone.
+sarif-om is untyped and its attrs classes carry defaults (``ruleIndex: -1``, ``rank: -1.0``)
+that must not reach the output, so serialisation is a small walker: JSON key from the field's
+schema name, defaults and ``None`` dropped, ``level`` always kept, plain dicts (property bags,
 fingerprints) passed through.
 """
 
@@ -24,13 +24,12 @@ from ftscan import __version__
 from ftscan.models import Finding, Location, Role
 from ftscan.reporters.base import TOOL_NAME
 from ftscan.reporters.records import finding_record, past_fields
+from ftscan.reporters.sarif_limits import cap
 from ftscan.result import ScanResult
 
 if TYPE_CHECKING:
     from ftscan.ruleset import Rule
 
-MAX_RESULTS = 25_000
-"""GitHub code scanning rejects a run with more results than this."""
 INFORMATION_URI = "https://github.com/ftscan/ftscan"
 RULES_PAGE = f"{INFORMATION_URI}/blob/main/docs/rules.md"
 """The page with a section on each of ftscan's own rules."""
@@ -70,17 +69,11 @@ def build_run(result: ScanResult) -> om.Run:
 
 
 def capped(findings: Sequence[Finding]) -> tuple[list[Finding], list[om.Notification]]:
-    """At most :data:`MAX_RESULTS` findings, the most severe kept (then in report order), and
-    a warning notification saying how many were left out."""
-    if len(findings) <= MAX_RESULTS:
-        return list(findings), []
-    order = {id(f): i for i, f in enumerate(findings)}
-    kept = sorted(findings, key=lambda f: (-f.level, f.suppression is not None))[:MAX_RESULTS]
-    kept.sort(key=lambda f: order[id(f)])
-    left = len(findings) - MAX_RESULTS
-    text = (f"{left} of {len(findings)} results were left out: GitHub code scanning accepts "
-            f"at most {MAX_RESULTS} per run. Scan parts of the repository separately, or use "
-            "the JSON report, which has them all.")
+    """At most :data:`~ftscan.reporters.sarif_limits.MAX_RESULTS` findings, the most severe
+    kept (then in report order), and a warning notification saying how many were left out."""
+    kept, text = cap(findings, lambda f: (-f.level, f.suppression is not None))
+    if text is None:
+        return kept, []
     return kept, [om.Notification(level="warning", message=om.Message(text=text))]
 
 
@@ -162,7 +155,10 @@ def _result(scan: ScanResult, finding: Finding) -> om.Result:
     # A sweep of several repositories: paths are relative to each; name the repository.
     prefix = f"{finding.repository}/" if len(scan.roots) > 1 and finding.repository else ""
     life = finding.lifecycle
-    fingerprints = {"primaryLocationLineHash": finding.line_hash} if finding.line_hash else None
+    # GitHub's line hash; where it could not be computed (a file read in pieces whose second
+    # reading ran out of time), ftscan's own, and upload-sarif adds GitHub's if it can
+    fingerprints = ({"primaryLocationLineHash": finding.line_hash} if finding.line_hash
+                    else {"ftscan/v1": finding.fingerprint})
     properties: dict[str, object] = {
         "modelId": finding.model_id,
         "provider": finding.provider,
@@ -185,6 +181,8 @@ def _result(scan: ScanResult, finding: Finding) -> om.Result:
         properties["ftscan/training"] = finding_record(finding)["training"]
     if finding.training_data is not None:
         properties["ftscan/trainingData"] = finding_record(finding)["trainingData"]
+    if finding.lines is not None:
+        properties["ftscan/lines"] = finding_record(finding)["lines"]
     if finding.new is not None:
         properties["ftscan/new"] = finding.new
     if finding.history is not None:  # a note: the file may be gone, the commit says where

@@ -36,8 +36,8 @@ _COLORS = {Level.ERROR: "red", Level.WARNING: "yellow", Level.NOTE: "cyan"}
 
 
 HOW_TO_ACCEPT = (
-    "To accept a finding, add a comment with a reason on its line or the line above "
-    "(# ftscan: ignore[FT001] why), or record today's findings in a baseline: "
+    "To accept a finding, add a comment with a reason at the end of its line or alone on the "
+    "line above (# ftscan: ignore[FT001] why), or record today's findings in a baseline: "
     "ftscan baseline create . && ftscan scan . --baseline .ftscan-baseline.json"
 )
 
@@ -86,6 +86,8 @@ def render(result: ScanResult, color: bool = False) -> str:
             bound = f" [{terminal(f.context)}]" if f.context else ""
             if len(f.model_ids) > 1:
                 bound += f" (+{len(f.model_ids) - 1} more)"
+            if f.lines is not None:
+                bound += f" (on {f.lines.count:,} lines)"
             if f.confidence == "low":
                 bound += " (low confidence)"
             lines.append(_finding_head(where, level, f.rule_id, f.role.value)

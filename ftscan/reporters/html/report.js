@@ -6,7 +6,7 @@
   "use strict";
 
   var SVG = "http://www.w3.org/2000/svg";
-  var STATUS_ORDER = ["retired", "retiring", "deprecated", "active", "unknown"];
+  var STATUS_ORDER = ["retired", "retiring", "deprecated", "active", "unknown", "example"];
   var MAX_LANES = 40;
   var data = JSON.parse(document.getElementById("ftscan-inventory").textContent);
   var models = data.models;
@@ -23,9 +23,16 @@
     return model.label || "";
   }
 
+  // an id quoted only as an example (a placeholder, or in tests, docs and examples) and
+  // defined nowhere: no deployment serves it (Row.example_only)
+  function exampleOnly(model) {
+    return model.examples.length > 0 && !model.definitions.length;
+  }
+
+  function status(model) { return exampleOnly(model) ? "example" : model.status; }
+
   function isFineTune(model) {
-    var exampleOnly = model.examples.length > 0 && !model.definitions.length && !model.uses.length;
-    return (model.kind === "model" && model.modelId !== "" && !exampleOnly) ||
+    return (model.kind === "model" && model.modelId !== "" && !exampleOnly(model)) ||
       model.kind === "outside";
   }
 
@@ -42,7 +49,7 @@
     {key: "team", title: "Team", none: "(no owner)", values: function (m) { return m.owners; }},
     {key: "service", title: "Service", none: "(none)", values: function (m) { return m.services; }},
     {key: "provider", title: "Provider", none: "(none)", values: function (m) { return [m.provider]; }},
-    {key: "status", title: "Status", none: "(none)", values: function (m) { return [m.status]; }},
+    {key: "status", title: "Status", none: "(none)", values: function (m) { return [status(m)]; }},
     {key: "repository", title: "Repository", none: "(none)",
      values: function (m) { return m.repositories; }},
     {key: "base", title: "Base model", none: "(unknown)",
@@ -141,7 +148,7 @@
 
   function text(list) { return list.join(", ").toLowerCase() || "\uffff"; }
   var SORTS = {
-    status: function (m) { return STATUS_ORDER.indexOf(m.status); },
+    status: function (m) { return STATUS_ORDER.indexOf(status(m)); },
     model: function (m) { return shown(m).toLowerCase(); },
     base: function (m) { return (m.baseModel || "\uffff").toLowerCase(); },
     shutdown: function (m) { return m.daysLeft === null ? Infinity : m.daysLeft; },
