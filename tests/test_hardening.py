@@ -132,26 +132,30 @@ def test_the_scan_entry_points_are_linear_on_adversarial_megabytes(unit: str) ->
     assert large < 20 * max(small, 0.005), (unit, small, large)
 
 
-def test_rule_files_patterns_run_in_re2(tmp_path: Path) -> None:
-    """A user's rule runs with RE2: ``(a+)+$`` is linear there (it doubles per character in
-    Python's ``re``); what RE2 cannot run is refused with the reason."""
-    rule = """rules:
+def _acme_rule(keyword: str, pattern: str) -> str:
+    """A user's rule file of one rule, ACME001, with one keyword and one pattern."""
+    return f"""rules:
   - id: ACME001
     name: acme
     provider: acme
     title: t
     description: d
     help: h
-    keywords: ["a"]
+    keywords: ["{keyword}"]
     patterns: ['{pattern}']
 """
-    good = write(tmp_path, "good.yaml", rule.format(pattern="(a+)+$"))
+
+
+def test_rule_files_patterns_run_in_re2(tmp_path: Path) -> None:
+    """A user's rule runs with RE2: ``(a+)+$`` is linear there (it doubles per character in
+    Python's ``re``); what RE2 cannot run is refused with the reason."""
+    good = write(tmp_path, "good.yaml", _acme_rule(keyword="a", pattern="(a+)+$"))
     rules = load_rules([good])
     started = time.perf_counter()
     assert rules.find("a" * 50_000 + "b") == []
     assert rules.is_candidate(b"a" * 50_000 + b"b") is False
     assert time.perf_counter() - started < 1.0
-    bad = write(tmp_path, "bad.yaml", rule.format(pattern="(?<!x)a"))
+    bad = write(tmp_path, "bad.yaml", _acme_rule(keyword="a", pattern="(?<!x)a"))
     with pytest.raises(RuleError, match="RE2 cannot run this pattern"):
         load_rules([bad])
 
@@ -311,16 +315,7 @@ def test_a_huge_periodic_identifier_never_reaches_a_search_automaton(repo: Path)
 def test_a_rule_file_with_an_overlong_keyword_is_a_config_error(repo: Path) -> None:
     """A rule file the repository's config names, with a 50 KB keyword: one line, exit 2, at
     once (building the prefilter's automaton from it took minutes)."""
-    write(repo, "rules/acme.yaml", f"""rules:
-  - id: ACME001
-    name: acme
-    provider: acme
-    title: t
-    description: d
-    help: h
-    keywords: ["{'ab' * 25_000}"]
-    patterns: ['acme-ft/[a-z]+']
-""")
+    write(repo, "rules/acme.yaml", _acme_rule(keyword="ab" * 25_000, pattern="acme-ft/[a-z]+"))
     write(repo, ".ftscan.toml", 'rules = ["rules/acme.yaml"]\n')
     write(repo, "a.env", f"MODEL={FT}\n")
     started = time.monotonic()
