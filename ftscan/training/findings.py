@@ -10,6 +10,7 @@ from ftscan.comments import CommentSyntax, comment_spans
 from ftscan.fingerprint import stable_fingerprint
 from ftscan.flow.facts import Span
 from ftscan.models import Detection, Location, Role, TrainingData, TrainingSite
+from ftscan.parsers import Format
 from ftscan.ruleset import Rule, RuleSet
 from ftscan.textpos import LineIndex
 from ftscan.training.data import HEAD_BYTES, is_jsonl, may_be_training_data, recognise
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
     from ftscan.filekinds import FileKind
     from ftscan.parsers.base import ParsedFile
 
-_TEXT_KINDS = ("shell", "dockerfile", "yaml", "hcl", "source", "env")
+_TEXT_FORMATS = frozenset({Format.SHELL, Format.DOCKERFILE, Format.YAML, Format.HCL, Format.SOURCE,
+                           Format.ENV})
 """File kinds whose text can hold a command or request that creates a job. Prose counts only
 in the shell blocks of Markdown (:mod:`.runbooks`): a README's inline curl example documents,
 it does not run."""
@@ -47,10 +49,10 @@ def training_detections(path: str, text: str, kind: FileKind, parsed: ParsedFile
             strings = sorted((s.start, s.end) for s in parsed.strings)
             comments = comment_spans(text, parsed.comment_syntax or CommentSyntax.HASH)
             hits = code_text_sites(text, rules, strings, comments, [h.span for h in calls])
-    elif kind.format.value == "prose" and lower.endswith(MARKDOWN_SUFFIXES):
+    elif kind.format is Format.PROSE and lower.endswith(MARKDOWN_SUFFIXES):
         hits = [replace(hit, site=replace(hit.site, documented=True))
                 for hit in markdown_sites(text, rules)]
-    elif kind.format.value in _TEXT_KINDS:
+    elif kind.format in _TEXT_FORMATS:
         hits = text_sites(text, rules, mode=_mode(lower, kind, parsed.comment_syntax),
                           terraform=lower.endswith((".tf", ".tf.json")),
                           comments=comment_spans(text, parsed.comment_syntax)
@@ -80,7 +82,7 @@ def _mode(lower_path: str, kind: FileKind, syntax: CommentSyntax | None) -> Mode
     statements; ``.http`` files: request lines; the rest: command lines)."""
     if lower_path.endswith((".http", ".rest")):
         return Mode.HTTP
-    return Mode.CODE if kind.format.value == "source" and syntax in _CODE_COMMENTS else Mode.SHELL
+    return Mode.CODE if kind.format is Format.SOURCE and syntax in _CODE_COMMENTS else Mode.SHELL
 
 
 def training_detection(rule: Rule, site: TrainingSite, role: Role, location: Location,
