@@ -31,14 +31,17 @@ class FileKind:
     """The carrier plug-in whose file it is, by its path."""
     comments: CommentSyntax | None = None
     """The comment syntax of its text, when known (comments hold mentions)."""
+    page: bool = False
+    """Named as a page ``ftscan inventory --format html`` writes (``.html``, ``.htm``): markup
+    with comments, yet possibly one of ftscan's reports."""
 
     @property
     def may_be_report(self) -> bool:
-        """Could the file be one of ftscan's reports? JSON, Markdown, text, CSV and files of
-        no known kind (``.sarif``, ``.out``, no suffix) can; code and configuration (Python,
-        JavaScript, YAML, ``.env``, ...) never are, whatever they hold."""
-        return self.format in _REPORT_FORMATS or (self.format is Format.SOURCE
-                                                  and self.comments is None)
+        """Could the file be one of ftscan's reports? JSON, Markdown, text, CSV, an HTML page
+        and files of no known kind (``.sarif``, ``.out``, no suffix) can; code and
+        configuration (Python, JavaScript, YAML, ``.env``, ...) never are, whatever they hold."""
+        return self.format in _REPORT_FORMATS or self.page or (self.format is Format.SOURCE
+                                                               and self.comments is None)
 
     @property
     def unknown(self) -> bool:
@@ -120,7 +123,8 @@ def kind_of(relpath: str) -> FileKind:
     if named.language is not None:
         return named
     carrier = carrier_of(relpath)
-    return named if carrier is None else _kind(named.format, None, carrier, named.comments)
+    return named if carrier is None else _kind(named.format, None, carrier, named.comments,
+                                               named.page)
 
 
 _NAMED: dict[str, FileKind] = {}
@@ -141,15 +145,9 @@ def _by_name(name: str) -> FileKind:
         kind = _kind(Format.CODE, language, None, _COMMENTS_BY_SUFFIX.get(suffix))
     else:
         fmt, comments = _format_and_comments(lower, suffix)
-        kind = _kind(fmt, None, None, comments)
+        kind = _kind(fmt, None, None, comments, suffix in _PAGES)
     _NAMED[name] = kind
     return kind
-
-
-def is_page(relpath: str) -> bool:
-    """Is the file at ``relpath`` named as a page ``ftscan inventory --format html`` writes
-    (an HTML page can be one of ftscan's reports, though HTML is markup with comments)?"""
-    return relpath.lower().endswith(_PAGES)
 
 
 def _format_and_comments(lower: str, suffix: str) -> tuple[Format, CommentSyntax | None]:
@@ -196,8 +194,8 @@ def _format(lower: str, suffix: str) -> Format:
 
 @functools.cache
 def _kind(fmt: Format, language: str | None, carrier: str | None,
-          comments: CommentSyntax | None) -> FileKind:
-    return FileKind(fmt, language, carrier, comments)
+          comments: CommentSyntax | None, page: bool = False) -> FileKind:
+    return FileKind(fmt, language, carrier, comments, page)
 
 
 _KEY = re.compile(rb"[A-Za-z_][A-Za-z0-9_.]*")

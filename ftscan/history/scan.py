@@ -27,15 +27,15 @@ from pathlib import Path
 
 from ftscan.budget import OverBudget, time_budget
 from ftscan.discovery import STREAM_LIMIT, IgnoreRules, path_filter
-from ftscan.filekinds import FileKind, is_page, kind_of
+from ftscan.filekinds import kind_of
 from ftscan.history.blobs import MISSING, Body, contents, sizes
 from ftscan.history.commits import Revisions, Walk, oldest_holders, revisions, walk
 from ftscan.history.store import KEPT_SKIPS, BlobMemory, HistoryStore
 from ftscan.models import Detection, Diagnostic, PastSite, Role, Severity
 from ftscan.pipeline.analysis import AnalysisContext, analyse_text
+from ftscan.pipeline.examine import kind_told_by
 from ftscan.pipeline.largefile import GIVEN_UP, PIECE, BinaryFile, search_pieces
 from ftscan.pipeline.reading import as_text, decode
-from ftscan.reporters import is_own_report
 from ftscan.result import HistoryRange, HistorySummary
 
 ID_ROLES = frozenset({Role.DEFINITION, Role.DYNAMIC, Role.MENTION, Role.EXAMPLE})
@@ -194,7 +194,7 @@ class _Reader:
 def _analyse_text(path: str, data: bytes, context: AnalysisContext) -> tuple[Detection, ...]:
     """A candidate blob's detections, as the scan's analysis of a file at ``path`` makes
     them; past the time budget, its bytes searched for ids alone (as the scan does)."""
-    kind = _kind(path, data)
+    kind = kind_told_by(kind_of(path), data)
     try:
         with time_budget(context.file_budget):
             return _ids(analyse_text(path, decode(data)[0], kind, context, lean=True).findings)
@@ -203,14 +203,6 @@ def _analyse_text(path: str, data: bytes, context: AnalysisContext) -> tuple[Det
         with time_budget(context.file_budget):
             return _ids(search_pieces(path, pieces, context, kind.format, GIVEN_UP).findings)
 
-
-def _kind(path: str, data: bytes) -> FileKind:
-    """The kind of a candidate blob at ``path``, told by its bytes too, as the scan tells a
-    file's: one of ftscan's own reports, an env file its name does not tell."""
-    kind = kind_of(path)
-    if (kind.may_be_report or is_page(path)) and is_own_report(data):
-        return kind.as_report()
-    return kind.with_content(data)
 
 
 def _ids(detections: Iterable[Detection]) -> tuple[Detection, ...]:

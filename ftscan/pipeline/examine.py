@@ -26,7 +26,7 @@ from ftscan.budget import OverBudget, time_budget
 from ftscan.carriers import OutsideEnv, carrier_named
 from ftscan.cores import available_cores
 from ftscan.discovery import FileEntry, SkippedEntry
-from ftscan.filekinds import FileKind, is_page
+from ftscan.filekinds import FileKind
 from ftscan.fingerprint import line_hashes
 from ftscan.flow.facts import ModuleFacts, shifted
 from ftscan.languages import NameQuery, language_named
@@ -262,9 +262,7 @@ def _examine_text(entry: FileEntry, data: bytes, raw: bytes, note: str | None, d
                               names_found=frozenset(n for n in tested if n.encode() in data))
     candidate = context.rules.is_candidate(data)
     if candidate:
-        may_be_report = kind.may_be_report or is_page(relpath)
-        kind = kind.as_report() if may_be_report and is_own_report(data) \
-            else kind.with_content(data)
+        kind = kind_told_by(kind, data)
     wants_module = context.follow_names and (facts.outside or bool(env_names) and (
         facts.settings or bool(facts.names_found)))
     if not candidate and not wants_module:
@@ -291,6 +289,14 @@ def _examine_text(entry: FileEntry, data: bytes, raw: bytes, note: str | None, d
             relpath, "failed", f"ftscan failed on this file ({type(exc).__name__}: {exc}); "
             "please report this"))
     return dataclasses.replace(facts, decode_problem=problem, analysis=analysis)
+
+
+def kind_told_by(kind: FileKind, data: bytes) -> FileKind:
+    """The kind of a candidate file (or past blob), told by its bytes too: one of ftscan's own
+    reports where its name allows one, an env file its name does not tell."""
+    if kind.may_be_report and is_own_report(data):
+        return kind.as_report()
+    return kind.with_content(data)
 
 
 def _given_up(entry: FileEntry, context: AnalysisContext, exc: OverBudget) -> FileFacts:
