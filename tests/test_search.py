@@ -231,3 +231,52 @@ def test_files_over_the_size_limit_give_the_same_notes_with_either_engine(
     assert {(f.location.path, f.location.start_line) for f in findings} == {
         ("big-with-id.csv", 101), ("big-utf16.csv", 101)}
     assert outcome("ripgrep") == by_python
+
+
+def _first_phase_words() -> tuple[bytes, ...]:
+    from ftscan.pipeline.analysis import AnalysisContext
+    from ftscan.pipeline.firstpass import first_phase_words
+    from ftscan.ruleset import load_rules
+
+    return first_phase_words(AnalysisContext(load_rules([]), 1 << 20, None))
+
+
+def test_rg_is_asked_for_fewer_patterns_than_words_and_their_utf16_forms(tmp_path: Path,
+                                                                        ) -> None:
+    """rg slows down past some 64 patterns: the first phase's words (and their UTF-16 forms)
+    reach it as far fewer patterns than one per word and form, each word still held by a
+    pattern. Seen by an ``rg`` stand-in that keeps the pattern file it is handed."""
+    kept = tmp_path / "patterns"
+    fake = tmp_path / "bin" / "rg"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\nwhile [ "$1" != "--file" ]; do shift; done\n'
+                    f'cp "$2" {kept}\nexit 1\n')
+    fake.chmod(0o755)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    paths = _write(tree, {"a.py": b"x = 1\n"})
+    words = _first_phase_words()
+    assert Ripgrep(str(fake)).containing(str(tree), paths, words) == set()
+    asked = kept.read_bytes().splitlines()
+    ascii_words = [w for w in words if w.isascii()]
+    assert len(asked) <= 80 < len(words) + len(ascii_words)
+    utf16 = [p.replace(b"\x00", b"") for p in asked if b"\x00" in p]
+    assert all(any(p in w for p in asked if b"\x00" not in p) for w in words)
+    assert all(any(p in w for p in utf16) for w in ascii_words)
+
+
+@needs_ripgrep
+def test_rg_names_every_file_holding_a_first_phase_word_in_any_encoding(tmp_path: Path,
+                                                                      ) -> None:
+    """However few the patterns, each word is found as UTF-8 and as UTF-16 without a byte
+    order mark, either way round, and a file holding none is not named."""
+    files = {"none.txt": "nothing to see\n".encode("utf-16-le")}
+    for n, word in enumerate(_first_phase_words()):
+        text = f"x = {word.decode()} y\n"
+        files[f"utf8/{n}"] = text.encode()
+        files[f"le/{n}"] = text.encode("utf-16-le")
+        files[f"be/{n}"] = text.encode("utf-16-be")
+    paths = _write(tmp_path, files)
+    assert ENGINE is not None
+    assert ENGINE.containing(str(tmp_path), paths, _first_phase_words()) == set(paths) - {
+        "none.txt"}
