@@ -158,9 +158,10 @@ def test_ripgrep_and_python_give_the_same_scan(fixture: str, tmp_path: Path,
     calls: list[int] = []
     original = Ripgrep.containing
 
-    def counted(self: Ripgrep, root: str, relpaths: list[str], words: list[bytes]) -> set[str]:
+    def counted(self: Ripgrep, root: str, relpaths: list[str], words: list[bytes],
+                listed: bool = False) -> set[str]:
         calls.append(len(relpaths))
-        return original(self, root, relpaths, words)
+        return original(self, root, relpaths, words, listed)
 
     monkeypatch.setattr(Ripgrep, "containing", counted)
     with_ripgrep = _comparable(tree, "ripgrep")
@@ -280,3 +281,31 @@ def test_rg_names_every_file_holding_a_first_phase_word_in_any_encoding(tmp_path
     assert ENGINE is not None
     assert ENGINE.containing(str(tmp_path), paths, _first_phase_words()) == set(paths) - {
         "none.txt"}
+
+
+@needs_ripgrep
+def test_files_the_listing_has_just_seen_are_not_looked_at_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan's listing (git's, or the walk's) has just seen each of its files as a regular
+    file: the search names them to rg without a look of its own (a ``stat`` each), and still
+    finds what they hold; a path nobody has listed is looked at as before."""
+    files = {f"docs/n{n}.txt": b"nothing here\n" for n in range(250)}
+    files["docs/models.yaml"] = f"model: {ID}\n".encode()
+    _write(tmp_path, files)
+    monkeypatch.setattr(ftscan.pipeline.firstpass, "SEARCH_MIN_FILES", 0)
+    looked_at: list[str] = []
+    look = ripgrep_module._regular_files
+
+    def spy(root: str, relpaths: list[str]) -> tuple[list[str], list[str]]:
+        looked_at.extend(relpaths)
+        return look(root, relpaths)
+
+    monkeypatch.setattr(ripgrep_module, "_regular_files", spy)
+    result = scan(ScanOptions(paths=(tmp_path,), search_engine="ripgrep"))
+    assert [f.model_id for f in result.findings] == [ID]
+    assert looked_at == []
+    assert ENGINE is not None
+    os.mkfifo(tmp_path / "pipe")
+    assert ENGINE.containing(str(tmp_path), ["pipe", "docs/models.yaml"], [b"ft:"]) == {
+        "pipe", "docs/models.yaml"}
+    assert looked_at == ["pipe", "docs/models.yaml"]
