@@ -52,10 +52,9 @@ class Footprint:
     """What an analysis read beyond each file's own facts: with it, an edit to a file can be
     told to change no finding anywhere (:mod:`ftscan.pipeline.narrow`)."""
 
-    considered: frozenset[str]
-    """Every file the scan considered, read or left out (ignore rules decide this set)."""
-    code_files: frozenset[str]
-    """The files of a language plug-in: where the alias phase resolves imports."""
+    considered: str
+    """What the paths of the files the scan considered hash to (:func:`paths_digest`): the
+    files ignore rules leave in, read or not."""
     contributing: frozenset[str]
     """Files the first phase got anything from: a candidate, a kept module, a problem, a
     reason to leave them out. Every other file yielded nothing."""
@@ -65,6 +64,12 @@ class Footprint:
     """The names the alias phase searched the files of code for."""
     env_names: frozenset[str]
     """Environment variables bound to an id: the first phase reads files of code for them."""
+
+
+def paths_digest(paths: Iterable[str]) -> str:
+    """A digest of a set of paths, whatever their order."""
+    return hashlib.sha256("\0".join(sorted(paths)).encode("utf-8", "surrogateescape")
+                          ).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 
 from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
-from ftscan.cache.replay import Analysed, FileIdentities, Footprint, LastScan
+from ftscan.cache.replay import Analysed, FileIdentities, Footprint, LastScan, paths_digest
 from ftscan.discovery import FileEntry, SkippedEntry
 from ftscan.flow.phase import SERVICE_MARKERS, WORKSPACE_MARKERS
 from ftscan.ownership import CODEOWNERS_LOCATIONS, COMPONENT_FILES
@@ -55,7 +55,7 @@ def carried_over(last: LastScan, now: FileIdentities,
     if footprint is None or not edited or len(edited) > MAX_EDITS:
         return None
     considered = {e.relpath: e for e in entries}
-    if considered.keys() != footprint.considered:
+    if paths_digest(considered) != footprint.considered:
         return None
     looked_at: list[FileEntry] = []
     for path in sorted(edited):
@@ -64,8 +64,9 @@ def carried_over(last: LastScan, now: FileIdentities,
         entry = considered.get(path)
         if entry is None:  # not considered, then or now: nothing of it is read
             continue
-        if not (isinstance(entry, FileEntry) and _took_no_part(path, footprint)
-                and entry.kind.language is not None):
+        # a file of code now was one then: a file's language goes by its name
+        if not (isinstance(entry, FileEntry) and entry.kind.language is not None
+                and _took_no_part(path, footprint)):
             return None
         looked_at.append(entry)
     if not _yield_nothing(looked_at, footprint, context):
@@ -78,8 +79,7 @@ def carried_over(last: LastScan, now: FileIdentities,
 
 def _took_no_part(path: str, footprint: Footprint) -> bool:
     """Did the last analysis get nothing from the file at ``path``?"""
-    return (path in footprint.code_files and path not in footprint.contributing
-            and path not in footprint.followed)
+    return path not in footprint.contributing and path not in footprint.followed
 
 
 def _yield_nothing(entries: list[FileEntry], footprint: Footprint,

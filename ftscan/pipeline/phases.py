@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ftscan.cache.replay import Analysed, Footprint
+from ftscan.cache.replay import Analysed, Footprint, paths_digest
 from ftscan.cache.store import ScanCache
 from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config
 from ftscan.discovery import FileEntry, SkippedEntry
@@ -102,8 +102,7 @@ def _footprint(entries: Sequence[FileEntry | SkippedEntry], first: DefinitionsPa
                second: AliasPhase) -> Footprint:
     """What the analysis read beyond each file's own facts."""
     return Footprint(
-        considered=frozenset(e.relpath for e in entries),
-        code_files=frozenset(p for paths in first.code_files.values() for p in paths),
+        considered=paths_digest(e.relpath for e in entries),
         contributing=frozenset(first.contributing),
         followed=frozenset(second.followed),
         names=frozenset(second.names_searched),
