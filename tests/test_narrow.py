@@ -34,6 +34,8 @@ def _write_project(root: Path) -> None:
           "OpenAI().chat.completions.create(model=RANKER, messages=[])\n")
     write(root, UNRELATED, "def columns(width):\n    return width // 12\n")
     write(root, "setup.py", "from setuptools import setup\nsetup(name='app')\n")
+    write(root, "docs/usage.md", "# Usage\n")
+    write(root, "app/style.css", "body { margin: 0; }\n")
 
 
 @pytest.fixture
@@ -84,10 +86,12 @@ def test_an_edit_to_code_that_takes_no_part_is_carried_over(
     _scan(root, cache)
     write(root, UNRELATED, "def columns(width):\n    return width // 16\n\n\n"
           "def rows(height):\n    return height // 9\n")
+    write(root, "docs/usage.md", "# Usage\n\nRun the ranker with `RANKER` set.\n")
+    write(root, "app/style.css", "body { margin: 0; }\n.ranker { color: red; }\n")
     after = _scan(root, cache)
-    assert len(analyses) == 1, "the edit was analysed in full"
+    assert len(analyses) == 1, "the edits were analysed in full"
     assert after.summary.replayed == 1
-    assert after.summary.files_from_cache == after.summary.files_considered - 1
+    assert after.summary.files_from_cache == after.summary.files_considered - 3
     assert _same(after, _scan(root, None))
     assert {f.role for f in after.findings} == {Role.DEFINITION, Role.USE}
 
@@ -114,6 +118,8 @@ def test_the_pre_commit_run_on_such_an_edit_reports_as_a_full_scan(
     "is removed",
     "marks a service",
     "names owners",
+    "puts an id in prose",
+    "is a configuration file",
 ])
 def test_an_edit_that_could_change_a_finding_is_analysed_in_full(
         edit: str, project: Path, tmp_path: Path, analyses: list[Path]) -> None:
@@ -143,6 +149,10 @@ def test_an_edit_that_could_change_a_finding_is_analysed_in_full(
         write(project, "setup.py", "from setuptools import setup\nsetup(name='ranker')\n")
     elif edit == "names owners":
         write(project, "CODEOWNERS", "* @acme/ranking\n")
+    elif edit == "puts an id in prose":
+        write(project, "docs/usage.md", f"# Usage\n\nThe ranker is `{OTHER}`.\n")
+    elif edit == "is a configuration file":
+        write(project, "config/.env", f"RANKER_MODEL={MODEL}\nTIMEOUT=30\n")
     after = _scan(project, cache)
     assert len(analyses) == 2, "the edit was carried over"
     assert _same(after, _scan(project, None))

@@ -6,9 +6,10 @@ phase follows names across the whole program, and building that again costs seco
 application, for every edit anywhere. Most edits are to files that take no part in it. An edited
 file takes none when, before and after the edit:
 
-- it is a file of code the scan considers (the same set of files is considered), and not one
-  that is read for more than its code (a service or workspace marker, CODEOWNERS, a component
-  file that names an owner);
+- it is a file of code, prose (Markdown, text) or a style sheet that the scan considers (the
+  same set of files is considered), and not one read for what it says of the repository (a
+  service or workspace marker, CODEOWNERS, a component file that names an owner): no carrier
+  reads such a file for the sake of others, and no language plug-in reads it to resolve names;
 - the first phase got nothing from it the last time (no candidate id, no read of a variable
   bound to an id, no problem), and gets nothing from it now;
 - the alias phase did not hold its facts, and it holds none of the names that phase searched
@@ -28,9 +29,12 @@ from collections.abc import Sequence
 from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
 from ftscan.cache.replay import Analysed, FileIdentities, Footprint, LastScan, paths_digest
+from ftscan.comments import CommentSyntax
 from ftscan.discovery import FileEntry, SkippedEntry
+from ftscan.filekinds import FileKind
 from ftscan.flow.phase import SERVICE_MARKERS, WORKSPACE_MARKERS
 from ftscan.ownership import CODEOWNERS_LOCATIONS, COMPONENT_FILES
+from ftscan.parsers import Format
 from ftscan.pipeline import reading
 from ftscan.pipeline.analysis import AnalysisContext
 from ftscan.pipeline.examine import Examiner
@@ -64,8 +68,8 @@ def carried_over(last: LastScan, now: FileIdentities,
         entry = considered.get(path)
         if entry is None:  # not considered, then or now: nothing of it is read
             continue
-        # a file of code now was one then: a file's language goes by its name
-        if not (isinstance(entry, FileEntry) and entry.kind.language is not None
+        # its kind now was its kind then: a file's kind goes by its name
+        if not (isinstance(entry, FileEntry) and _may_take_no_part(entry.kind)
                 and _took_no_part(path, footprint)):
             return None
         looked_at.append(entry)
@@ -77,6 +81,13 @@ def carried_over(last: LastScan, now: FileIdentities,
     return dataclasses.replace(last.analysed, summary=summary)
 
 
+def _may_take_no_part(kind: FileKind) -> bool:
+    """Is a file of this kind read for itself alone (unless it holds an id, or is a module
+    whose names are followed)?"""
+    return (kind.language is not None or kind.format is Format.PROSE
+            or kind.comments is CommentSyntax.CSS)
+
+
 def _took_no_part(path: str, footprint: Footprint) -> bool:
     """Did the last analysis get nothing from the file at ``path``?"""
     return path not in footprint.contributing and path not in footprint.followed
@@ -84,8 +95,8 @@ def _took_no_part(path: str, footprint: Footprint) -> bool:
 
 def _yield_nothing(entries: list[FileEntry], footprint: Footprint,
                    context: AnalysisContext) -> bool:
-    """Do the files as they are now yield nothing to the first phase, and hold none of the
-    names the alias phase searched for?"""
+    """Do the files as they are now yield nothing to the first phase, and do those of code
+    hold none of the names the alias phase searched for?"""
     if not entries:
         return True
     names = search_words(name.encode() for name in sorted(footprint.names))
@@ -93,8 +104,11 @@ def _yield_nothing(entries: list[FileEntry], footprint: Footprint,
                  if names else None)
     for entry in entries:
         data = reading.read_bytes(entry, max_size=context.max_file_size)
-        if isinstance(data, SkippedEntry) or (
-                automaton is not None and automaton.find_matches_as_indexes(data)):
+        if isinstance(data, SkippedEntry):
+            return False
+        # names are searched for in files of code only
+        if automaton is not None and entry.kind.language is not None \
+                and automaton.find_matches_as_indexes(data):
             return False
     with Examiner(context, jobs=1) as examiner:
         for facts in examiner.run(entries, footprint.env_names):
