@@ -93,11 +93,11 @@ def main() -> int:
             copy = copy_tree(Path(tree), Path(work))
             envs = {b: dict(env, FTSCAN_CACHE_DIR=f"{work}/cache-{b}") for b in builds}
             picked = groups(copy, next(iter(builds.values())), env, args.files)
+            time.sleep(2.5)  # the copy's files have settled: the scan below is recorded
             for build, python in builds.items():  # the cache an earlier scan left
                 subprocess.run([python, "-m", "ftscan", "scan", str(copy), "--fail-on", "never",
                                 "--quiet", "--format", "json", "--output", f"{work}/{build}.json"],
                                env=envs[build], check=True)
-            time.sleep(2.5)  # what the scan saw has settled: it was recorded
             for group, files in picked.items():
                 runs: dict[str, list[Run]] = {b: [] for b in builds}
                 for path in files:
