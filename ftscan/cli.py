@@ -20,6 +20,7 @@ from ftscan import __version__
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
 from ftscan.cache.files import default_cache_dir
 from ftscan.cache.kept import remembered
+from ftscan.collector import set_for_scanning
 from ftscan.commandline import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -73,6 +74,7 @@ class _Commands(click.Group):
         """Run the command; an :class:`~ftscan.errors.FtscanError` from any of them (a path,
         config, rule, baseline or inventory that cannot be used, a provider that cannot be
         asked) is one line on stderr and exit 2."""
+        set_for_scanning()
         try:
             return super().invoke(ctx)
         except FtscanError as exc:

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import AS_OF, commit, new_git_repo, run_scan, write
 
+import ftscan.cache.store
 import ftscan.pipeline.examine
 import ftscan.pipeline.reading
 from ftscan.api import ScanResult
@@ -507,3 +508,58 @@ def test_the_cache_key_names_every_library_and_data_file_that_decides_facts(
             patched.setattr(cachefiles, "_installed", lambda module, dist, library=library:
                             real(module, dist) + ("+1" if module == library else ""))
             assert cachefiles.cache_key("rules") != current, library
+
+
+def _edit_aged(repo: Path, relpath: str, text: str) -> None:
+    """Edit one file, and make it look written an hour ago (the others keep their stat data)."""
+    write(repo, relpath, text)
+    past = time.time() - 3600
+    os.utime(repo / relpath, (past, past))
+
+
+def test_a_scan_that_changed_a_few_files_writes_only_those(
+        repo: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pre-commit run, or CI on a small commit, does not rewrite the whole cache: the entries
+    it changed go to a journal, which the next scan applies."""
+    _service(repo)
+    run_scan(repo, cache_dir=cache)
+    run_scan(repo, cache_dir=cache)  # the alias phase's answers for every file, kept
+    (kept,) = cache.glob("*.cache")
+    whole = kept.read_bytes()
+    _edit_aged(repo, "lib/mod3.py", "def f3(x):\n    return x * 3\n")
+    run_scan(repo, cache_dir=cache)
+    assert kept.read_bytes() == whole
+    assert len(list(cache.glob("*.journal"))) == 1
+    again = run_scan(repo, cache_dir=cache)
+    assert again.summary.files_from_cache == again.summary.files_considered  # mod3 included
+    assert _summary(again) == _summary(run_scan(repo))
+    monkeypatch.setattr(ftscan.cache.store, "JOURNAL_LIMIT", 0)
+    _edit_aged(repo, "lib/mod4.py", "def f4(x):\n    return x\n")
+    run_scan(repo, cache_dir=cache)  # past the limit: written whole, the journal dropped
+    assert kept.read_bytes() != whole
+    assert not list(cache.glob("*.journal"))
+
+
+@pytest.mark.parametrize("forged", ["another cache's", "writable by others", "trusted"])
+def test_a_journal_is_applied_only_to_its_own_cache(repo: Path, cache: Path,
+                                                    forged: str) -> None:
+    """A journal that claims the file holding an id yields nothing: applied only when it
+    follows this cache file and no one else could have written it."""
+    _service(repo)
+    run_scan(repo, cache_dir=cache)
+    run_scan(repo, cache_dir=cache)
+    _edit_aged(repo, "app/settings.py", f'DEFAULT = "{OTHER}"  # reviewed\n')
+    run_scan(repo, cache_dir=cache)
+    (journal,) = cache.glob("*.journal")
+    head, questions, changed, dropped = cachefiles.load_private(journal)
+    signature = changed["app/settings.py"][0]
+    changed["app/settings.py"] = (signature, b"", None, 0, 0)
+    if forged == "another cache's":
+        head = dict(head, base="0" * 16)
+    assert cachefiles.dump_private(journal, (head, questions, changed, dropped)) is None
+    if forged == "writable by others":
+        journal.chmod(0o666)
+    result = run_scan(repo, cache_dir=cache)
+    found = ("app/settings.py", OTHER) in {(f.location.path, f.model_id)
+                                           for f in result.findings}
+    assert found == (forged != "trusted")

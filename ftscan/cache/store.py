@@ -15,6 +15,13 @@ of its content's SHA-256 as well:
   the same digest its facts are reused; any other file is simply examined again, which costs
   no more than hashing it would.
 
+A scan that changed a few entries (a pre-commit run, CI on a small commit) writes only those to
+a *journal* beside the cache file, which the next scan applies on loading: rewriting the whole
+file cost a third of a second in a 2,600-file application. Past :data:`JOURNAL_LIMIT` entries
+the file is written whole again and the journal dropped. A journal is tied to the cache file it
+follows (a token in both headers): one that does not match, or cannot be trusted, is ignored,
+which is always safe, since every entry says which bytes it was read from.
+
 The whole cache is dropped when its *key* differs: ftscan's own code, the rules, the versions
 of the parsing libraries and of Python, and in a git repository what decides the bytes git
 checks a blob out as (:mod:`ftscan.checkout`: a file known by its blob id must hold the bytes
@@ -29,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import secrets
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +49,7 @@ from ftscan.cache.files import (
     _prune,
     cache_file,
     dump_private,
+    load_private,
     unpickle,
 )
 from ftscan.discovery import FileEntry, Signature
@@ -51,6 +60,9 @@ from ftscan.pipeline.examine import FileFacts
 _NOT_REMEMBERED = frozenset({"unreadable", "failed", "unsearched"})
 MAX_QUESTIONS = 256
 """Name-search questions remembered per repository; past this, answers start afresh."""
+JOURNAL_LIMIT = 512
+"""Entries changed since the cache file was written that its journal holds at most (and no
+more than a quarter of the file's): past this the file is written whole again."""
 
 _Row = tuple[Signature, bytes, FileFacts | None, int, int]
 """One file: the stat signature its facts were read under (empty when it must not be
@@ -65,12 +77,14 @@ class ScanCache:
 
     def __init__(self, path: Path, key: str, root: str,
                  rows: dict[str, _Row] | None = None, queries: list[NameQuery] | None = None,
-                 ) -> None:
+                 written: _Written | None = None) -> None:
         self.path = path
         self.key = key
         self.root = root
         self._old = rows or {}
         self._queries = queries or []
+        self._written = written
+        """What the cache file itself holds (without its journal), when it was loaded."""
         if len(self._queries) > MAX_QUESTIONS:  # start the answers afresh, not a growing mask
             self._queries = []
             self._old = {k: (r[0], r[1], r[2], 0, 0) for k, r in self._old.items()}
@@ -100,10 +114,14 @@ class ScanCache:
         except Exception as exc:  # anything at all: the cache is only ever an optimisation
             return empty, (f"the cache {path} is unreadable ({type(exc).__name__}: {exc}); "
                            "ignored and rebuilt")
-        if header != {"format": CACHE_FORMAT, "key": key, "root": where}:
+        if not isinstance(header, dict) or {k: header.get(k) for k in _HEADER_KEYS} != {
+                "format": CACHE_FORMAT, "key": key, "root": where}:
             return empty, None
-        return cls(path, key, where, rows, queries), None
-
+        token = header.get("token")
+        written = _Written(token, rows, tuple(queries)) if isinstance(token, str) else None
+        if written is not None:
+            rows, queries = written.journalled(_journal_file(path), header, queries)
+        return cls(path, key, where, rows, queries, written), None
     # ------------------------------------------------------------------ lookups
 
     def partition(self, entries: Sequence[FileEntry],
@@ -259,8 +277,9 @@ class ScanCache:
         :data:`UNUSED_DAYS` days. Returns a problem when it could not be written (the scan's
         results are not affected)."""
         if not self._changed and self._new.keys() == self._old.keys():
-            with contextlib.suppress(OSError):
-                os.utime(self.path)
+            for used in (self.path, _journal_file(self.path)):
+                with contextlib.suppress(OSError):
+                    os.utime(used)
             _prune(self.path.parent, keep=self.path)
             return None
         problem = self._write()
@@ -269,7 +288,63 @@ class ScanCache:
 
     def _write(self) -> str | None:
         header = {"format": CACHE_FORMAT, "key": self.key, "root": self.root}
-        return dump_private(self.path, (header, self._queries, self._new))
+        journal = _journal_file(self.path)
+        written = self._written
+        if written is not None and tuple(self._queries[:len(written.questions)]) == \
+                written.questions:
+            changed = {path: row for path, row in self._new.items()
+                       if written.rows.get(path) is not row}
+            dropped = [path for path in written.rows if path not in self._new]
+            if len(changed) + len(dropped) <= min(JOURNAL_LIMIT, len(written.rows) // 4 + 1):
+                problem = dump_private(journal, (dict(header, base=written.token),
+                                                 self._queries, changed, dropped))
+                if problem is None:
+                    with contextlib.suppress(OSError):
+                        os.utime(self.path)  # in use: not pruned
+                    return None
+        with contextlib.suppress(OSError):
+            journal.unlink()
+        return dump_private(self.path, (dict(header, token=secrets.token_hex(8)),
+                                        self._queries, self._new))
+
+
+_HEADER_KEYS = ("format", "key", "root")
+
+
+@dataclasses.dataclass(frozen=True)
+class _Written:
+    """What a cache file holds, as loaded: its token, its entries and its questions (before
+    its journal is applied: the next journal holds what differs from them)."""
+
+    token: str
+    rows: dict[str, _Row]
+    questions: tuple[NameQuery, ...]
+
+    def journalled(self, journal: Path, header: dict[str, Any], queries: list[NameQuery],
+                   ) -> tuple[dict[str, _Row], list[NameQuery]]:
+        """The entries and questions with the journal applied, when it follows this file
+        and can be trusted; else the file's own."""
+        stored = load_private(journal)
+        try:
+            if not isinstance(stored, tuple) or len(stored) != 4:
+                raise ValueError("not a journal")
+            head, asked, changed, dropped = stored
+            _check(asked, changed)
+            expected = {**{k: header.get(k) for k in _HEADER_KEYS}, "base": self.token}
+            if (head != expected or asked[:len(queries)] != queries
+                    or not isinstance(dropped, list)
+                    or not all(isinstance(path, str) for path in dropped)):
+                raise ValueError("another cache's journal")
+        except ValueError:
+            return self.rows, queries
+        rows = {**self.rows, **changed}
+        for path in dropped:
+            rows.pop(path, None)
+        return rows, asked
+
+
+def _journal_file(cache: Path) -> Path:
+    return cache.with_suffix(".journal")
 
 
 def _facts(relpath: str, row: _Row) -> FileFacts:
@@ -278,7 +353,15 @@ def _facts(relpath: str, row: _Row) -> FileFacts:
 
 def _load(data: bytes) -> tuple[dict[str, Any], list[NameQuery], dict[str, _Row]]:
     header, queries, rows = unpickle(data)
-    if not isinstance(header, dict) or not isinstance(rows, dict) or not all(
+    if not isinstance(header, dict):
+        raise ValueError("unexpected content")
+    _check(queries, rows)
+    return header, queries, rows
+
+
+def _check(queries: Any, rows: Any) -> None:
+    """Raise ``ValueError`` unless ``queries`` and ``rows`` are a cache's questions and entries."""
+    if not isinstance(rows, dict) or not all(
         type(row) is tuple and len(row) == 5 and type(row[0]) is tuple
         and type(row[1]) is bytes and (row[2] is None or type(row[2]) is FileFacts)
         and type(row[3]) is int and type(row[4]) is int
@@ -289,6 +372,3 @@ def _load(data: bytes) -> tuple[dict[str, Any], list[NameQuery], dict[str, _Row]
         for q in queries
     ):
         raise ValueError("unexpected content")
-    return header, queries, rows
-
-

@@ -165,6 +165,12 @@ class FlowOutcome:
     parse_failures: list[tuple[str, str]] = field(default_factory=list)
     texts: dict[str, str | None] = field(default_factory=dict)
     """The texts read in this phase (for line hashes and suppressions of the use findings)."""
+    followed: set[str] = field(default_factory=set)
+    """Every module whose facts the program held, or that was asked for and failed to parse,
+    and the modules read for their strings alone."""
+    names_searched: set[str] = field(default_factory=set)
+    """Every name the files of code were searched for: a file holding none of them, and no
+    module of the program, is no part of the program however it is edited."""
 
 
 @dataclass
@@ -244,6 +250,7 @@ def resolve_uses(
     shared_state = _SharedState(graph, inputs)
     # the lean modules' names are asked with the first round's names: one search, not two
     lean = _lean_queries(inputs)
+    lean_asked_once = {q for asked in lean.values() for q in asked}
     consumed: set[NameQuery] = {(n, frozenset(), lang) for n in inputs.searched_names
                                 for lang in inputs.files}
     # the files that may read a data file holding an id: by import (JSON), or for a language
@@ -289,6 +296,8 @@ def resolve_uses(
     outcome.star_imports = len(program.unresolved_star_imports)
     outcome.dynamic_env_reads = sum(m.dynamic_env_reads for m in program.modules.values())
     outcome.texts = texts.texts
+    outcome.followed = {*program.modules, *failed, *inputs.lean_modules}
+    outcome.names_searched = {q[0] for q in consumed | lean_asked_once if q[0]}
     return outcome
 
 

@@ -35,6 +35,10 @@ class AliasPhase:
     steps: int = 0
     texts: dict[str, str | None] = field(default_factory=dict)
     """The texts this phase read."""
+    followed: set[str] = field(default_factory=set)
+    """The modules the program held, or tried to (:attr:`FlowOutcome.followed`)."""
+    names_searched: set[str] = field(default_factory=set)
+    """The names files were searched for (:attr:`FlowOutcome.names_searched`)."""
 
 
 def name_search(root: Path, examiner: Examiner, cache: ScanCache | None,
@@ -163,4 +167,4 @@ def resolve_aliases(root: Path, first: DefinitionsPass, sinks: tuple[str, ...],
         "unparsableModules": len(outcome.parse_failures),
     }
     return AliasPhase(findings, diagnostics, outcome.modules_parsed, unresolved,
-                       outcome.steps, outcome.texts)
+                       outcome.steps, outcome.texts, outcome.followed, outcome.names_searched)

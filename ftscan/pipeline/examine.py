@@ -24,6 +24,7 @@ from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
 
 from ftscan.budget import OverBudget, time_budget
 from ftscan.carriers import OutsideEnv, carrier_named
+from ftscan.collector import set_for_scanning
 from ftscan.cores import available_cores
 from ftscan.discovery import FileEntry, SkippedEntry
 from ftscan.filekinds import FileKind
@@ -79,6 +80,13 @@ class Outcome:
     outside_env: OutsideEnv = ()
     """Variables the file sets from values outside the repository (a carrier's
     :meth:`~ftscan.carriers.Carrier.outside_env`: a workflow's secrets)."""
+
+    @property
+    def contributes(self) -> bool:
+        """Does the file give the scan anything (a candidate, a module, a problem), or is it
+        left out? Most files read give nothing."""
+        return bool(self.skipped or self.analysis or self.module or self.problems
+                    or self.markers or self.outside_env)
 
 
 @dataclass(frozen=True)
@@ -491,6 +499,7 @@ _worker_context: AnalysisContext | None = None
 def _init_worker(context: AnalysisContext) -> None:
     global _worker_context
     _worker_context = context
+    set_for_scanning()
 
 
 def _examine_in_worker(entry: FileEntry, env_names: frozenset[str], known: bytes | None,

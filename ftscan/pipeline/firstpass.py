@@ -87,6 +87,9 @@ class DefinitionsPass:
         secret named like a fine-tune)."""
         self.markers: dict[str, Markers] = {}
         """Inline suppressions of the files decoded in this phase."""
+        self.contributing: set[str] = set()
+        """Files that yielded anything (:attr:`Outcome.contributes`) or were left out: every
+        other file yielded nothing."""
 
     def run(self, entries: list[FileEntry | SkippedEntry]) -> None:
         files = [e for e in entries if isinstance(e, FileEntry)]
@@ -279,6 +282,7 @@ class DefinitionsPass:
                           time.monotonic() - self.started)
 
     def _skip(self, entry: SkippedEntry, report: bool) -> None:
+        self.contributing.add(entry.relpath)
         self.skipped[entry.reason] += 1
         if report:
             severity = {"too-large": Severity.INFO, "failed": Severity.ERROR,
@@ -293,6 +297,8 @@ class DefinitionsPass:
             self._skip(skipped, report=skipped.reason != "binary")
             return
         self._count_read()
+        if outcome.contributes:
+            self.contributing.add(outcome.relpath)
         for var, source in outcome.outside_env:
             self.outside_env.setdefault(var, source)
         for problem in outcome.problems:

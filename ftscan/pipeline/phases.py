@@ -10,14 +10,14 @@ suppressions (:mod:`ftscan.pipeline.post`).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ftscan.cache.replay import Analysed
+from ftscan.cache.replay import Analysed, Footprint, paths_digest
 from ftscan.cache.store import ScanCache
 from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config
-from ftscan.discovery import FileEntry
+from ftscan.discovery import FileEntry, SkippedEntry
 from ftscan.gitfiles import GitListing
 from ftscan.models import Diagnostic, Severity
 from ftscan.pipeline.aliases import (
@@ -95,7 +95,19 @@ def analyse(root: Path, targets: list[Path], options: ScanOptions, started: floa
         unresolved=second.unresolved,
         resolver_steps=second.steps,
     )
-    return Analysed(detections, diagnostics, summary)
+    return Analysed(detections, diagnostics, summary, _footprint(entries, first, second))
+
+
+def _footprint(entries: Sequence[FileEntry | SkippedEntry], first: DefinitionsPass,
+               second: AliasPhase) -> Footprint:
+    """What the analysis read beyond each file's own facts."""
+    return Footprint(
+        considered=paths_digest(e.relpath for e in entries),
+        contributing=frozenset(first.contributing),
+        followed=frozenset(second.followed),
+        names=frozenset(second.names_searched),
+        env_names=frozenset(first.env_names) if first.follow_aliases else frozenset(),
+    )
 
 
 def _modules_followed(first: DefinitionsPass, second: AliasPhase) -> dict[str, int]:

@@ -15,7 +15,14 @@ from typing import TypeVar
 from ftscan.baseline import Baseline
 from ftscan.baseline import apply as apply_baseline
 from ftscan.cache.files import cache_key
-from ftscan.cache.replay import UNSETTLED_REASONS, Analysed, Replay, listing_digest, walk_digest
+from ftscan.cache.replay import (
+    UNSETTLED_REASONS,
+    Analysed,
+    Inputs,
+    Replay,
+    listing_digest,
+    walk_digest,
+)
 from ftscan.checkout import checkout_digest
 from ftscan.config import DEFAULT_MAX_FILE_SIZE, Config, ConfigError, discover, load_config
 from ftscan.discovery import relative_path
@@ -166,9 +173,10 @@ def _add_history(scanned: RepositoryScan, options: ScanOptions, analysed: Analys
 
 def _analysed(root: Path, targets: list[Path], options: ScanOptions, started: float,
               settings: Settings, catalogue: Catalogue) -> tuple[Analysed, str | None]:
-    """What the repository's files say: the last scan's analysis when every input is the same
-    (replayed, and its summary says so), else both phases run (and recorded for next time).
-    Also the key the analysis is kept under, when it is."""
+    """What the repository's files say: the last scan's analysis when every input is the same,
+    or when no file edited since can change a finding (replayed, and its summary says so),
+    else both phases run (and recorded for next time). Also the key the analysis is kept
+    under, when it is."""
     rules, config, max_size = settings.rules, settings.config, settings.max_file_size
     pending = _git_listing(root, targets, options)
     outputs = pending.outputs() if pending is not None else None
@@ -189,29 +197,44 @@ def _analysed(root: Path, targets: list[Path], options: ScanOptions, started: fl
             dataclasses.replace(config, lifecycle=(), warning_window_days=None, fail_on=None),
             options.follow_aliases, options.use_ignore_files, options.default_excludes,
             options.file_budget, sorted(own_files(root, options)),
-            sorted(relative_path(root, t) for t in targets), inputs.digest))
+            sorted(relative_path(root, t) for t in targets)), inputs.digest)
         recorded = replay.load()
-        if isinstance(recorded, Analysed):
+        if recorded is not None:
             return dataclasses.replace(recorded, summary=dataclasses.replace(
                 recorded.summary, files_from_cache=recorded.summary.files_considered,
                 replayed=1)), replay.key
     from ftscan.pipeline.analysis import AnalysisContext
-    from ftscan.pipeline.phases import analyse
 
     context = AnalysisContext(rules, max_size, options.file_budget,
                               follow_names=options.follow_aliases)
     listing = parse_listing(*outputs) if outputs is not None else None
+    last = replay.last() if replay is not None else None
+    if last is not None and inputs is not None:
+        from ftscan.pipeline.narrow import carried_over
+
+        if files is None:
+            files = list_files(root, targets, options, config, listing, max_size)
+        carried = carried_over(last, inputs.files, files.entries, context)
+        if carried is not None:
+            return carried, _recorded(replay, inputs, carried)
+    from ftscan.pipeline.phases import analyse
+
     analysed = analyse(root, targets, options, started, config, context, listing,
                        facts_key, files)
+    return analysed, _recorded(replay, inputs, analysed)
+
+
+def _recorded(replay: Replay | None, inputs: Inputs | None, analysed: Analysed) -> str | None:
+    """Record ``analysed`` for the next scan, when it can be (returns its key then)."""
     unsettled = UNSETTLED_REASONS & analysed.summary.skipped.keys()
     if (replay is None or inputs is None or unsettled
             or not inputs.settled(time.time_ns())):
-        return analysed, None
-    problem = replay.save(analysed)
+        return None
+    problem = replay.save(analysed, inputs.files)
     if problem:
         analysed.diagnostics.append(Diagnostic(".", problem, Severity.INFO))
-        return analysed, None
-    return analysed, replay.key
+        return None
+    return replay.key
 
 
 def _git_listing(root: Path, targets: list[Path], options: ScanOptions,
