@@ -95,7 +95,8 @@ def patterns(words: Sequence[bytes]) -> list[bytes]:
       the rare files of that encoding: one :data:`UTF16_GRAM_CHARACTERS`-character piece of
       each word, the piece most words share, so that a few pieces stand for all the words. A
       file holding a word holds each of its pieces, so it is named; a few more files may be
-      (binary ones, mostly), which the scan reads and tests itself."""
+      (binary ones, mostly: a font or an executable whose UTF-16 strings hold a piece), which
+      the scan reads and tests itself, and counts as binary."""
     plain = innermost_words(search_words(words))
     ascii_words = [word for word in plain if word.isascii()]
     return sorted({*plain, *(_as_utf16(piece) for piece in shared_pieces(
