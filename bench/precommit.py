@@ -94,10 +94,7 @@ def main() -> int:
             envs = {b: dict(env, FTSCAN_CACHE_DIR=f"{work}/cache-{b}") for b in builds}
             picked = groups(copy, next(iter(builds.values())), env, args.files)
             time.sleep(2.5)  # the copy's files have settled: the scan below is recorded
-            for build, python in builds.items():  # the cache an earlier scan left
-                subprocess.run([python, "-m", "ftscan", "scan", str(copy), "--fail-on", "never",
-                                "--quiet", "--format", "json", "--output", f"{work}/{build}.json"],
-                               env=envs[build], check=True)
+            fill(builds, copy, envs, work)
             for group, files in picked.items():
                 runs: dict[str, list[Run]] = {b: [] for b in builds}
                 for path in files:
@@ -111,6 +108,10 @@ def main() -> int:
                     target.write_bytes(original)
                     subprocess.run(["git", "-C", str(copy), "update-index", "-q", "--refresh"],
                                    check=False)
+                    # a run on an edit can be recorded: the next edit starts from the tree
+                    # as it was, as a developer's next commit does
+                    time.sleep(2.5)
+                    fill(builds, copy, envs, work)
                 if not files:
                     continue
                 cells = " | ".join(
@@ -120,6 +121,15 @@ def main() -> int:
                 print(f"| {name} | {group} | {len(files)} | {cells} |", flush=True)
     print(f"load at end: {load()}")
     return 0
+
+
+def fill(builds: dict[str, str], copy: Path, envs: dict[str, dict[str, str]], work: str,
+         ) -> None:
+    """Each build scans the tree with its cache: what an earlier scan leaves."""
+    for build, python in builds.items():
+        subprocess.run([python, "-m", "ftscan", "scan", str(copy), "--fail-on", "never",
+                        "--quiet", "--format", "json", "--output", f"{work}/{build}.json"],
+                       env=envs[build], check=True)
 
 
 def _in(folder: Path, command: list[str], env: dict[str, str]) -> Run:
