@@ -282,8 +282,9 @@ def main() -> int:
     def where(result: dict) -> str:
         return str(result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
 
+    # an id planted in a test module is reported as an example (ftscan.examplepaths): found
     found = {(where(r), r["properties"]["modelId"]) for r in results
-             if r["properties"]["role"] == "definition"}
+             if r["properties"]["role"] in ("definition", "example")}
     uses = sorted({where(r) for r in results if r["properties"]["role"] == "use"})
     missed = planted - found
     # the tree copies this installation's site-packages, ftscan's own README among them

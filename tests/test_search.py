@@ -158,9 +158,10 @@ def test_ripgrep_and_python_give_the_same_scan(fixture: str, tmp_path: Path,
     calls: list[int] = []
     original = Ripgrep.containing
 
-    def counted(self: Ripgrep, root: str, relpaths: list[str], words: list[bytes]) -> set[str]:
+    def counted(self: Ripgrep, root: str, relpaths: list[str], words: list[bytes],
+                listed: bool = False) -> set[str]:
         calls.append(len(relpaths))
-        return original(self, root, relpaths, words)
+        return original(self, root, relpaths, words, listed)
 
     monkeypatch.setattr(Ripgrep, "containing", counted)
     with_ripgrep = _comparable(tree, "ripgrep")
@@ -231,3 +232,80 @@ def test_files_over_the_size_limit_give_the_same_notes_with_either_engine(
     assert {(f.location.path, f.location.start_line) for f in findings} == {
         ("big-with-id.csv", 101), ("big-utf16.csv", 101)}
     assert outcome("ripgrep") == by_python
+
+
+def _first_phase_words() -> tuple[bytes, ...]:
+    from ftscan.pipeline.analysis import AnalysisContext
+    from ftscan.pipeline.firstpass import first_phase_words
+    from ftscan.ruleset import load_rules
+
+    return first_phase_words(AnalysisContext(load_rules([]), 1 << 20, None))
+
+
+def test_rg_is_asked_for_fewer_patterns_than_words_and_their_utf16_forms(tmp_path: Path,
+                                                                        ) -> None:
+    """rg slows down past some 64 patterns: the first phase's words (and their UTF-16 forms)
+    reach it as far fewer patterns than one per word and form, each word still held by a
+    pattern. Seen by an ``rg`` stand-in that keeps the pattern file it is handed."""
+    kept = tmp_path / "patterns"
+    fake = tmp_path / "bin" / "rg"
+    fake.parent.mkdir()
+    fake.write_text('#!/bin/sh\nwhile [ "$1" != "--file" ]; do shift; done\n'
+                    f'cp "$2" {kept}\nexit 1\n')
+    fake.chmod(0o755)
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    paths = _write(tree, {"a.py": b"x = 1\n"})
+    words = _first_phase_words()
+    assert Ripgrep(str(fake)).containing(str(tree), paths, words) == set()
+    asked = kept.read_bytes().splitlines()
+    ascii_words = [w for w in words if w.isascii()]
+    assert len(asked) <= 80 < len(words) + len(ascii_words)
+    utf16 = [p.replace(b"\x00", b"") for p in asked if b"\x00" in p]
+    assert all(any(p in w for p in asked if b"\x00" not in p) for w in words)
+    assert all(any(p in w for p in utf16) for w in ascii_words)
+
+
+@needs_ripgrep
+def test_rg_names_every_file_holding_a_first_phase_word_in_any_encoding(tmp_path: Path,
+                                                                      ) -> None:
+    """However few the patterns, each word is found as UTF-8 and as UTF-16 without a byte
+    order mark, either way round, and a file holding none is not named."""
+    files = {"none.txt": "nothing to see\n".encode("utf-16-le")}
+    for n, word in enumerate(_first_phase_words()):
+        text = f"x = {word.decode()} y\n"
+        files[f"utf8/{n}"] = text.encode()
+        files[f"le/{n}"] = text.encode("utf-16-le")
+        files[f"be/{n}"] = text.encode("utf-16-be")
+    paths = _write(tmp_path, files)
+    assert ENGINE is not None
+    assert ENGINE.containing(str(tmp_path), paths, _first_phase_words()) == set(paths) - {
+        "none.txt"}
+
+
+@needs_ripgrep
+def test_files_the_listing_has_just_seen_are_not_looked_at_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan's listing (git's, or the walk's) has just seen each of its files as a regular
+    file: the search names them to rg without a look of its own (a ``stat`` each), and still
+    finds what they hold; a path nobody has listed is looked at as before."""
+    files = {f"docs/n{n}.txt": b"nothing here\n" for n in range(250)}
+    files["docs/models.yaml"] = f"model: {ID}\n".encode()
+    _write(tmp_path, files)
+    monkeypatch.setattr(ftscan.pipeline.firstpass, "SEARCH_MIN_FILES", 0)
+    looked_at: list[str] = []
+    look = ripgrep_module._regular_files
+
+    def spy(root: str, relpaths: list[str]) -> tuple[list[str], list[str]]:
+        looked_at.extend(relpaths)
+        return look(root, relpaths)
+
+    monkeypatch.setattr(ripgrep_module, "_regular_files", spy)
+    result = scan(ScanOptions(paths=(tmp_path,), search_engine="ripgrep"))
+    assert [f.model_id for f in result.findings] == [ID]
+    assert looked_at == []
+    assert ENGINE is not None
+    os.mkfifo(tmp_path / "pipe")
+    assert ENGINE.containing(str(tmp_path), ["pipe", "docs/models.yaml"], [b"ft:"]) == {
+        "pipe", "docs/models.yaml"}
+    assert looked_at == ["pipe", "docs/models.yaml"]

@@ -267,7 +267,7 @@ def _examine_text(entry: FileEntry, data: bytes, raw: bytes, note: str | None, d
             tested = env_names if reads_env else frozenset()
             facts = FileFacts(relpath, reads_env=reads_env, settings=settings, outside=outside,
                               names_tested=tested,
-                              names_found=frozenset(n for n in tested if n.encode() in data))
+                              names_found=names_held(tested, data))
     candidate = context.rules.is_candidate(data)
     if candidate:
         kind = kind_told_by(kind, data)
@@ -437,7 +437,7 @@ def names_in(entry: FileEntry, queries: tuple[NameQuery, ...], max_size: int | N
     data = reading.read_bytes(entry, max_size=max_size)
     if isinstance(data, SkippedEntry):
         return None
-    if not _names_automaton(queries).find_matches_as_indexes(data):
+    if not _any_of(frozenset(name for name, _, _ in queries), data):
         return (False,) * len(queries)
     try:
         with time_budget(budget):
@@ -464,20 +464,31 @@ def import_words_in(entry: FileEntry, max_size: int | None = None,
         return None
 
 
-_AUTOMATA: dict[tuple[NameQuery, ...], BytesAhoCorasick] = {}
+_AUTOMATA: dict[frozenset[str], BytesAhoCorasick] = {}
 
 
-def _names_automaton(queries: tuple[NameQuery, ...]) -> BytesAhoCorasick:
-    """An automaton for the queries' names (leftmost-first: the fast mode, which reports a
-    match whenever any name occurs), built once per worker and set of queries."""
-    automaton = _AUTOMATA.get(queries)
+def _any_of(names: frozenset[str], data: bytes) -> bool:
+    """Does ``data`` hold any of ``names``? One pass of an automaton over the bytes
+    (leftmost-first: the fast mode, which reports a match whenever any name occurs), built
+    once per worker and set of names."""
+    automaton = _AUTOMATA.get(names)
     if automaton is None:
         if len(_AUTOMATA) > 16:
             _AUTOMATA.clear()
-        names = search_words(name.encode() for name, _, _ in queries if name)
-        automaton = _AUTOMATA[queries] = BytesAhoCorasick(
-            names or [b"\x00"], matchkind=MATCHKIND_LEFTMOST_FIRST)
-    return automaton
+        words = search_words(name.encode() for name in names if name)
+        automaton = _AUTOMATA[names] = BytesAhoCorasick(
+            words or [b"\x00"], matchkind=MATCHKIND_LEFTMOST_FIRST)
+    return bool(automaton.find_matches_as_indexes(data))
+
+
+def names_held(names: frozenset[str], data: bytes) -> frozenset[str]:
+    """Those of ``names`` whose bytes ``data`` holds. Most files hold none, which one pass
+    over the bytes tells (:func:`_any_of`); only a file holding one is searched for each:
+    searching every file for every name costs the names times the bytes (a scan binding
+    hundreds of variables, over thousands of files that read the environment)."""
+    if "" not in names and not _any_of(names, data):
+        return frozenset()
+    return frozenset(name for name in names if name.encode() in data)
 
 
 # --------------------------------------------------------------------------- the pool

@@ -249,7 +249,7 @@ class DefinitionsPass:
         assert self.search is not None
         return self.search.containing(self.root, [self._on_disk(e) for e in entries],
                                       first_phase_words(self.context) if words is None
-                                      else words)
+                                      else words, listed=True)
 
     def _on_disk(self, entry: FileEntry) -> str:
         """The entry's path relative to the root as it is on disk (how the search engine

@@ -34,11 +34,13 @@ class ByteSearch(Protocol):
     name: str
 
     def containing(self, root: str, relpaths: Sequence[str], words: Sequence[bytes],
-                   ) -> set[str]:
+                   listed: bool = False) -> set[str]:
         """The members of ``relpaths`` (files under ``root``) that may hold any of ``words``:
         every file whose bytes hold one (as UTF-8, or as UTF-16 text with a byte order mark),
         and every file the engine could not answer for (unreadable, out of time), which the
-        caller then reads itself and reports on."""
+        caller then reads itself and reports on. ``listed``: the scan's listing saw every one
+        of them as a regular file moments ago (git compared it with its index, or the walk
+        looked at it), so the engine need not look again."""
         ...
 
 

@@ -1,10 +1,14 @@
 """The words a search automaton is built from: cut short, since native automata build in
 time quadratic in a long periodic word (both search engines and the alias phase's own
-automaton take their words from here)."""
+automaton take their words from here), and made fewer without naming fewer files (an automaton
+of many words is slower)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from ahocorasick_rs import MATCHKIND_STANDARD, BytesAhoCorasick
 
 MAX_WORD_BYTES = 256
 """Bytes of a word a search automaton is built from, at most. Words come from the scanned
@@ -19,3 +23,25 @@ def search_words(words: Iterable[bytes]) -> list[bytes]:
     character boundary), without duplicates, sorted."""
     return sorted({word[:MAX_WORD_BYTES].decode("utf-8", "ignore").encode("utf-8")
                    if len(word) > MAX_WORD_BYTES else word for word in words})
+
+
+def innermost_words(words: Sequence[bytes]) -> list[bytes]:
+    """Those of ``words`` that hold no other of them: a file holds one of ``words`` exactly
+    when it holds one of these. Found with one automaton over all the words (linear in their
+    length, whatever their number)."""
+    unique = sorted(set(words))
+    if len(unique) < 2:
+        return unique
+    automaton = BytesAhoCorasick(unique, matchkind=MATCHKIND_STANDARD)
+    return [word for i, word in enumerate(unique) if all(
+        found == i for found, _, _ in automaton.find_matches_as_indexes(word, overlapping=True))]
+
+
+def shared_pieces(words: Sequence[bytes], length: int) -> set[bytes]:
+    """A piece of ``length`` bytes of each word (the word itself when shorter), the piece most
+    of the words hold: every word holds one of the pieces returned, and words that share a
+    piece are represented by it once."""
+    pieces = [{word} if len(word) <= length else
+              {word[i:i + length] for i in range(len(word) - length + 1)} for word in words]
+    counts = Counter(piece for held in pieces for piece in held)
+    return {max(held, key=lambda piece: (counts[piece], piece)) for held in pieces}
