@@ -26,15 +26,17 @@ def search_words(words: Iterable[bytes]) -> list[bytes]:
 
 
 def innermost_words(words: Sequence[bytes]) -> list[bytes]:
-    """Those of ``words`` that hold no other of them: a file holds one of ``words`` exactly
-    when it holds one of these. Found with one automaton over all the words (linear in their
-    length, whatever their number)."""
+    """Of ``words``, those in which one pass of an automaton over all of them finds no other:
+    a file holds one of ``words`` exactly when it holds one of these (a word kept although it
+    holds another costs the search a pattern, never a file). Linear in the words' length,
+    whatever their number: an overlapping pass reports every nested occurrence, quadratic for
+    words a scanned repository chose (the names the alias phase follows: ``a``, ``aa``, ...)."""
     unique = sorted(set(words))
     if len(unique) < 2:
         return unique
     automaton = BytesAhoCorasick(unique, matchkind=MATCHKIND_STANDARD)
     return [word for i, word in enumerate(unique) if all(
-        found == i for found, _, _ in automaton.find_matches_as_indexes(word, overlapping=True))]
+        found == i for found, _, _ in automaton.find_matches_as_indexes(word))]
 
 
 def shared_pieces(words: Sequence[bytes], length: int) -> set[bytes]:
