@@ -26,17 +26,19 @@ def search_words(words: Iterable[bytes]) -> list[bytes]:
 
 
 def innermost_words(words: Sequence[bytes]) -> list[bytes]:
-    """Of ``words``, those in which one pass of an automaton over all of them finds no other:
-    a file holds one of ``words`` exactly when it holds one of these (a word kept although it
-    holds another costs the search a pattern, never a file). Linear in the words' length,
-    whatever their number: an overlapping pass reports every nested occurrence, quadratic for
-    words a scanned repository chose (the names the alias phase follows: ``a``, ``aa``, ...)."""
+    """Those of ``words`` that hold no other of them: a file holds one of ``words`` exactly
+    when it holds one of these. Another word in a word lies in the word without its first
+    byte or without its last: one non-overlapping pass of an automaton over all the words
+    finds it there. Linear in the words' length, whatever their number (a pass reporting
+    every nested occurrence is quadratic for words a scanned repository chose: the names the
+    alias phase follows, ``a``, ``aa``, ...)."""
     unique = sorted(set(words))
     if len(unique) < 2:
         return unique
     automaton = BytesAhoCorasick(unique, matchkind=MATCHKIND_STANDARD)
-    return [word for i, word in enumerate(unique) if all(
-        found == i for found, _, _ in automaton.find_matches_as_indexes(word))]
+    return [word for word in unique
+            if not automaton.find_matches_as_indexes(word[1:])
+            and not automaton.find_matches_as_indexes(word[:-1])]
 
 
 def shared_pieces(words: Sequence[bytes], length: int) -> set[bytes]:
