@@ -125,11 +125,12 @@ def main() -> int:
 
 def fill(builds: dict[str, str], copy: Path, envs: dict[str, dict[str, str]], work: str,
          ) -> None:
-    """Each build scans the tree with its cache: what an earlier scan leaves."""
+    """Each build scans the tree with its cache: what an earlier scan leaves. Every process
+    such a scan starts is waited for here: one left running would be counted in (and compete
+    with) the next timed run."""
     for build, python in builds.items():
-        subprocess.run([python, "-m", "ftscan", "scan", str(copy), "--fail-on", "never",
-                        "--quiet", "--format", "json", "--output", f"{work}/{build}.json"],
-                       env=envs[build], check=True)
+        run_once([python, "-m", "ftscan", "scan", str(copy), "--fail-on", "never", "--quiet",
+                  "--format", "json", "--output", f"{work}/{build}.json"], envs[build])
 
 
 def _in(folder: Path, command: list[str], env: dict[str, str]) -> Run:
