@@ -437,7 +437,7 @@ def names_in(entry: FileEntry, queries: tuple[NameQuery, ...], max_size: int | N
     data = reading.read_bytes(entry, max_size=max_size)
     if isinstance(data, SkippedEntry):
         return None
-    if not _any_of(frozenset(name for name, _, _ in queries), data):
+    if not holds_any(frozenset(name for name, _, _ in queries), data):
         return (False,) * len(queries)
     try:
         with time_budget(budget):
@@ -467,7 +467,7 @@ def import_words_in(entry: FileEntry, max_size: int | None = None,
 _AUTOMATA: dict[frozenset[str], BytesAhoCorasick] = {}
 
 
-def _any_of(names: frozenset[str], data: bytes) -> bool:
+def holds_any(names: frozenset[str], data: bytes) -> bool:
     """Does ``data`` hold any of ``names``? One pass of an automaton over the bytes
     (leftmost-first: the fast mode, which reports a match whenever any name occurs), built
     once per worker and set of names."""
@@ -483,10 +483,10 @@ def _any_of(names: frozenset[str], data: bytes) -> bool:
 
 def names_held(names: frozenset[str], data: bytes) -> frozenset[str]:
     """Those of ``names`` whose bytes ``data`` holds. Most files hold none, which one pass
-    over the bytes tells (:func:`_any_of`); only a file holding one is searched for each:
+    over the bytes tells (:func:`holds_any`); only a file holding one is searched for each:
     searching every file for every name costs the names times the bytes (a scan binding
     hundreds of variables, over thousands of files that read the environment)."""
-    if "" not in names and not _any_of(names, data):
+    if "" not in names and not holds_any(names, data):
         return frozenset()
     return frozenset(name for name in names if name.encode() in data)
 

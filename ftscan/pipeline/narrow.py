@@ -26,8 +26,6 @@ import dataclasses
 import posixpath
 from collections.abc import Sequence
 
-from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
-
 from ftscan.cache.replay import Analysed, FileIdentities, Footprint, LastScan, paths_digest
 from ftscan.comments import CommentSyntax
 from ftscan.discovery import FileEntry, SkippedEntry
@@ -37,8 +35,7 @@ from ftscan.ownership import CODEOWNERS_LOCATIONS, COMPONENT_FILES
 from ftscan.parsers import Format
 from ftscan.pipeline import reading
 from ftscan.pipeline.analysis import AnalysisContext
-from ftscan.pipeline.examine import Examiner
-from ftscan.search.words import search_words
+from ftscan.pipeline.examine import Examiner, holds_any
 
 MAX_EDITS = 64
 """Edited files looked at one by one at most; beyond, both phases run (and use the cache)."""
@@ -99,16 +96,13 @@ def _yield_nothing(entries: list[FileEntry], footprint: Footprint,
     hold none of the names the alias phase searched for?"""
     if not entries:
         return True
-    names = search_words(name.encode() for name in sorted(footprint.names))
-    automaton = (BytesAhoCorasick(names, matchkind=MATCHKIND_LEFTMOST_FIRST)
-                 if names else None)
     for entry in entries:
         data = reading.read_bytes(entry, max_size=context.max_file_size)
         if isinstance(data, SkippedEntry):
             return False
         # names are searched for in files of code only
-        if automaton is not None and entry.kind.language is not None \
-                and automaton.find_matches_as_indexes(data):
+        if entry.kind.language is not None and footprint.names \
+                and holds_any(footprint.names, data):
             return False
     with Examiner(context, jobs=1) as examiner:
         for facts in examiner.run(entries, footprint.env_names):
