@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import ftscan.pipeline.phases
 from ftscan.api import ScanOptions, ScanResult, scan
 
 REPO = Path(__file__).resolve().parent.parent
@@ -72,3 +73,22 @@ def write(root: Path, rel: str, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def analyses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The repositories analysed in full (neither replayed nor carried over), scan by scan."""
+    seen: list[Path] = []
+    original = ftscan.pipeline.phases.analyse
+
+    def counted(root: Path, *args: object, **kwargs: object) -> object:
+        seen.append(root)
+        return original(root, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ftscan.pipeline.phases, "analyse", counted)
+    return seen
+
+
+def same_report(a: ScanResult, b: ScanResult) -> bool:
+    """Do two scans report the same findings and diagnostics?"""
+    return (a.findings, a.diagnostics) == (b.findings, b.diagnostics)

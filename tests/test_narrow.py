@@ -13,10 +13,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from conftest import commit, new_git_repo, write
+from conftest import commit, new_git_repo, same_report, write
 
 import ftscan.cache.replay
-import ftscan.pipeline.phases
 from ftscan.api import ScanOptions, ScanResult, scan
 from ftscan.models import Role
 
@@ -55,27 +54,9 @@ def plain_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
-@pytest.fixture
-def analyses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The repositories analysed in full, scan by scan."""
-    seen: list[Path] = []
-    original = ftscan.pipeline.phases.analyse
-
-    def counted(root: Path, *args: object, **kwargs: object) -> object:
-        seen.append(root)
-        return original(root, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ftscan.pipeline.phases, "analyse", counted)
-    return seen
-
-
 def _scan(root: Path, cache: Path | None, *files: str) -> ScanResult:
     paths = tuple(root / f for f in files) or (root,)
     return scan(ScanOptions(paths=paths, cache_dir=cache, as_of=DAY, files_only=bool(files)))
-
-
-def _same(a: ScanResult, b: ScanResult) -> bool:
-    return (a.findings, a.diagnostics) == (b.findings, b.diagnostics)
 
 
 @pytest.mark.parametrize("tree", ["project", "plain_tree"])
@@ -92,7 +73,7 @@ def test_an_edit_to_code_that_takes_no_part_is_carried_over(
     assert len(analyses) == 1, "the edits were analysed in full"
     assert after.summary.replayed == 1
     assert after.summary.files_from_cache == after.summary.files_considered - 3
-    assert _same(after, _scan(root, None))
+    assert same_report(after, _scan(root, None))
     assert {f.role for f in after.findings} == {Role.DEFINITION, Role.USE}
 
 
@@ -104,7 +85,7 @@ def test_the_pre_commit_run_on_such_an_edit_reports_as_a_full_scan(
     write(project, "app/main.py", (project / "app/main.py").read_text() + "# reviewed\n")
     hook = _scan(project, cache, "app/main.py", UNRELATED)
     assert len(analyses) == 2  # main.py is part of the program: both phases ran
-    assert _same(hook, _scan(project, None, "app/main.py", UNRELATED))
+    assert same_report(hook, _scan(project, None, "app/main.py", UNRELATED))
     assert [f.location.path for f in hook.findings] == ["app/main.py"]
 
 
@@ -155,7 +136,7 @@ def test_an_edit_that_could_change_a_finding_is_analysed_in_full(
         write(project, "config/.env", f"RANKER_MODEL={MODEL}\nTIMEOUT=30\n")
     after = _scan(project, cache)
     assert len(analyses) == 2, "the edit was carried over"
-    assert _same(after, _scan(project, None))
+    assert same_report(after, _scan(project, None))
     if use_in is not None:
         assert any(f.role is Role.USE and f.location.path == use_in for f in after.findings)
     if edit == "was a module the program held":

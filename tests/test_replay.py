@@ -12,10 +12,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import commit, new_git_repo, write
+from conftest import commit, new_git_repo, same_report, write
 
 import ftscan.cache.replay
-import ftscan.pipeline.phases
 from ftscan.api import ScanOptions, ScanResult, scan
 
 MODEL = "ft:gpt-4o-mini-2024-07-18:acme-corp:ranker:9xQz2Lm4"
@@ -45,24 +44,6 @@ def _scan(root: Path, cache: Path | None, **options: object) -> ScanResult:
     return scan(opts)
 
 
-def _same(a: ScanResult, b: ScanResult) -> bool:
-    return (a.findings, a.diagnostics) == (b.findings, b.diagnostics)
-
-
-@pytest.fixture
-def analyses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The repositories analysed (not replayed), scan by scan."""
-    seen: list[Path] = []
-    original = ftscan.pipeline.phases.analyse
-
-    def counted(root: Path, *args: object, **kwargs: object) -> object:
-        seen.append(root)
-        return original(root, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(ftscan.pipeline.phases, "analyse", counted)
-    return seen
-
-
 @pytest.mark.parametrize("tree", ["project", "plain_tree"])
 def test_an_unchanged_tree_is_replayed_with_the_same_report(
         tree: str, tmp_path: Path, analyses: list[Path], request: pytest.FixtureRequest) -> None:
@@ -72,7 +53,7 @@ def test_an_unchanged_tree_is_replayed_with_the_same_report(
     first = _scan(root, cache)
     again = _scan(root, cache)
     assert len(analyses) == 1  # the second scan was replayed
-    assert _same(first, again) and _same(again, _scan(root, None))
+    assert same_report(first, again) and same_report(again, _scan(root, None))
     assert {f.role.value for f in again.findings} >= {"definition", "use"}
     assert again.summary.files_from_cache == again.summary.files_considered
 
@@ -112,7 +93,7 @@ def test_every_change_that_could_matter_is_seen(project: Path, tmp_path: Path, c
     after = _scan(project, cache)
     if change != "touch only":  # git may or may not vouch for a touched file: either is right
         assert len(analyses) == 2, "the change was not seen"
-    assert _same(after, _scan(project, None))
+    assert same_report(after, _scan(project, None))
 
 
 def test_another_day_is_replayed_and_judged_for_that_day(project: Path, tmp_path: Path,
@@ -127,8 +108,8 @@ def test_another_day_is_replayed_and_judged_for_that_day(project: Path, tmp_path
     assert replayed.summary.replayed == 1
     assert len(analyses) == 1
     fresh = scan(ScanOptions(paths=(project,), as_of=later.as_of))
-    assert _same(replayed, fresh)
-    assert not _same(replayed, first)
+    assert same_report(replayed, fresh)
+    assert not same_report(replayed, first)
     dated = [(r, f) for r, f in zip(replayed.findings, first.findings, strict=True)
              if f.lifecycle.days_left is not None]
     assert dated
@@ -158,8 +139,8 @@ def test_a_lifecycle_update_is_not_replayed_over(project: Path, tmp_path: Path,
         "    shutdown: 2026-11-01\n    source: https://example.com/notice\n"
         "    checked: 2026-11-02\n", encoding="utf-8")
     after = _scan(project, cache)
-    assert _same(after, _scan(project, None))
-    assert not _same(after, before)
+    assert same_report(after, _scan(project, None))
+    assert not same_report(after, before)
     assert any("2026-11-01" in f.message for f in after.findings)
 
 
@@ -219,7 +200,7 @@ def test_a_tree_without_git_sees_every_change(plain_tree: Path, tmp_path: Path, 
         write(plain_tree, "build/out.env", f"OTHER={OTHER}\n")
     after = _scan(plain_tree, cache)
     assert len(analyses) == (1 if change == "add ignored" else 2)
-    assert _same(after, _scan(plain_tree, None))
+    assert same_report(after, _scan(plain_tree, None))
 
 
 def test_a_scan_that_saw_a_file_change_a_moment_ago_is_not_recorded(
@@ -232,7 +213,7 @@ def test_a_scan_that_saw_a_file_change_a_moment_ago_is_not_recorded(
     first = _scan(root, cache)
     again = _scan(root, cache)
     assert len(analyses) == 2
-    assert _same(first, again) and again.summary.files_from_cache == 1  # the cache did serve
+    assert same_report(first, again) and again.summary.files_from_cache == 1  # the cache did serve
 
 
 def test_a_tracked_symlink_is_keyed_on_its_lstat_data(tmp_path: Path) -> None:
