@@ -114,13 +114,13 @@ class ScanCache:
         except Exception as exc:  # anything at all: the cache is only ever an optimisation
             return empty, (f"the cache {path} is unreadable ({type(exc).__name__}: {exc}); "
                            "ignored and rebuilt")
-        if not isinstance(header, dict) or {k: header.get(k) for k in _HEADER_KEYS} != {
-                "format": CACHE_FORMAT, "key": key, "root": where}:
+        identity = _identity(key, where)
+        if {k: header.get(k) for k in identity} != identity:  # _load made sure of a dict
             return empty, None
         token = header.get("token")
         written = _Written(token, rows, tuple(queries)) if isinstance(token, str) else None
         if written is not None:
-            rows, queries = written.journalled(_journal_file(path), header, queries)
+            rows, queries = written.journalled(_journal_file(path), identity, queries)
         return cls(path, key, where, rows, queries, written), None
     # ------------------------------------------------------------------ lookups
 
@@ -287,7 +287,7 @@ class ScanCache:
         return problem
 
     def _write(self) -> str | None:
-        header = {"format": CACHE_FORMAT, "key": self.key, "root": self.root}
+        identity = _identity(self.key, self.root)
         journal = _journal_file(self.path)
         written = self._written
         if written is not None and tuple(self._queries[:len(written.questions)]) == \
@@ -296,7 +296,7 @@ class ScanCache:
                        if written.rows.get(path) is not row}
             dropped = [path for path in written.rows if path not in self._new]
             if len(changed) + len(dropped) <= min(JOURNAL_LIMIT, len(written.rows) // 4 + 1):
-                problem = dump_private(journal, (dict(header, base=written.token),
+                problem = dump_private(journal, (dict(identity, base=written.token),
                                                  self._queries, changed, dropped))
                 if problem is None:
                     with contextlib.suppress(OSError):
@@ -304,11 +304,14 @@ class ScanCache:
                     return None
         with contextlib.suppress(OSError):
             journal.unlink()
-        return dump_private(self.path, (dict(header, token=secrets.token_hex(8)),
+        return dump_private(self.path, (dict(identity, token=secrets.token_hex(8)),
                                         self._queries, self._new))
 
 
-_HEADER_KEYS = ("format", "key", "root")
+def _identity(key: str, root: str) -> dict[str, Any]:
+    """What a cache file's header (and its journal's) says it is: the format, the key and the
+    repository; a file's header adds its token, a journal's the token of the file it follows."""
+    return {"format": CACHE_FORMAT, "key": key, "root": root}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -320,7 +323,7 @@ class _Written:
     rows: dict[str, _Row]
     questions: tuple[NameQuery, ...]
 
-    def journalled(self, journal: Path, header: dict[str, Any], queries: list[NameQuery],
+    def journalled(self, journal: Path, identity: dict[str, Any], queries: list[NameQuery],
                    ) -> tuple[dict[str, _Row], list[NameQuery]]:
         """The entries and questions with the journal applied, when it follows this file
         and can be trusted; else the file's own."""
@@ -330,8 +333,7 @@ class _Written:
                 raise ValueError("not a journal")
             head, asked, changed, dropped = stored
             _check(asked, changed)
-            expected = {**{k: header.get(k) for k in _HEADER_KEYS}, "base": self.token}
-            if (head != expected or asked[:len(queries)] != queries
+            if (head != dict(identity, base=self.token) or asked[:len(queries)] != queries
                     or not isinstance(dropped, list)
                     or not all(isinstance(path, str) for path in dropped)):
                 raise ValueError("another cache's journal")
