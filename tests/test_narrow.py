@@ -143,3 +143,48 @@ def test_an_edit_that_could_change_a_finding_is_analysed_in_full(
         assert not any(f.role is Role.USE for f in after.findings)
     if edit == "names owners":
         assert all(f.owners == ("@acme/ranking",) for f in after.findings)
+
+
+def test_an_unchanged_repository_is_replayed_without_reading_what_its_files_were(
+        project: Path, tmp_path: Path, analyses: list[Path],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What each file was is large (4.9 MB for 50,000 files) and only an edit needs it: a
+    scan of the same files reads the record alone."""
+    cache = tmp_path / "cache"
+    first = _scan(project, cache)
+    read: list[Path] = []
+    original = ftscan.cache.replay.load_keyed
+
+    def spied(path: Path, key: str) -> object:
+        read.append(path)
+        return original(path, key)
+
+    monkeypatch.setattr(ftscan.cache.replay, "load_keyed", spied)
+    again = _scan(project, cache)
+    assert again.summary.replayed == 1 and len(analyses) == 1
+    assert same_report(again, first)
+    assert read == []
+    write(project, UNRELATED, "def columns(width):\n    return width // 16\n")
+    edited = _scan(project, cache)
+    assert edited.summary.replayed == 1 and len(analyses) == 1  # carried over
+    assert [p.suffix for p in read] == [".files"]
+
+
+def test_what_the_files_were_is_used_with_its_own_record_only(
+        project: Path, tmp_path: Path, analyses: list[Path]) -> None:
+    """The two files of a replay are written one after the other: a record whose files are
+    another scan's (a scan stopped between the two writes, a copy) cannot be told an edit
+    from no edit, so both phases run."""
+    cache = tmp_path / "cache"
+    _scan(project, cache)
+    (files,) = cache.glob("*.files")
+    earlier = files.read_bytes()
+    write(project, "app/extra.py", "def spare():\n    return 1\n")
+    commit(project, "extra")
+    _scan(project, cache)
+    assert len(analyses) == 2  # a file added
+    files.write_bytes(earlier)  # the record of the second scan, the files of the first
+    write(project, UNRELATED, "def columns(width):\n    return width // 16\n")
+    after = _scan(project, cache)
+    assert len(analyses) == 3
+    assert same_report(after, _scan(project, None))

@@ -33,10 +33,10 @@ from ftscan.atomic import write_atomic
 CACHE_FORMAT = 5
 CACHE_PREFIX = "ftscan-"
 _MAGIC = b"ftscan-cache\n"
-CACHE_KINDS = ("cache", "journal", "replay", "sarif", "csv", "history")
+CACHE_KINDS = ("cache", "journal", "replay", "files", "sarif", "csv", "history")
 """The suffixes of the files ftscan keeps per repository: the scan cache and its journal, the
-replay, the reports a replay writes again (:mod:`ftscan.cache.kept`) and what the blobs of its
-history yielded (:mod:`ftscan.history.store`)."""
+replay and what its files were, the reports a replay writes again (:mod:`ftscan.cache.kept`)
+and what the blobs of its history yielded (:mod:`ftscan.history.store`)."""
 _KIND = "|".join(CACHE_KINDS)
 _OWN_FILE = re.compile(
     rf"(?:ftscan-[0-9a-f]{{24}}\.(?:{_KIND})|\.ftscan-[0-9a-f]{{24}}\.(?:{_KIND})\.[\w-]+\.tmp)")
