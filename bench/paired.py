@@ -76,6 +76,25 @@ def run_once(command: list[str], env: dict[str, str]) -> Run:
     return Run(wall, cpu, peak / 1024)
 
 
+def ftscan_command(python: str) -> list[str]:
+    """How a build's ftscan is started: its console script when it has one (what users and
+    pre-commit run), else ``python -I -m ftscan``. Never a bare ``python -m ftscan``: that
+    puts the working directory first on the import path, and run from a checkout of ftscan
+    it imports the checkout's code, not the build's (every build would then be the same)."""
+    script = Path(python).with_name("ftscan")
+    return [str(script)] if script.is_file() else [python, "-I", "-m", "ftscan"]
+
+
+def describe_builds(builds: dict[str, str]) -> str:
+    """Where each build's ftscan is imported from, as its runs will import it."""
+    places = []
+    for build, python in builds.items():
+        where = subprocess.run([python, "-I", "-c", "import ftscan; print(ftscan.__file__)"],
+                               capture_output=True, text=True, check=True).stdout.strip()
+        places.append(f"{build}: {Path(where).parent}")
+    return "; ".join(places)
+
+
 def median_run(runs: list[Run]) -> Run:
     return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
                max(r.peak_mb for r in runs))
@@ -107,7 +126,8 @@ def main() -> int:
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     extra = ["--no-default-excludes"] if args.all_files else []
     results: dict[str, dict[str, dict[str, Run]]] = {}
-    print(f"load at start: {load()}; {os.cpu_count()} cores; median of {args.runs}")
+    print(f"load at start: {load()}; {os.cpu_count()} cores; median of {args.runs}; "
+          f"{describe_builds(builds)}")
     header = "| tree | run | " + " | ".join(f"{b} wall | {b} CPU | {b} peak" for b in builds)
     print(header + " | ripgrep |")
     print("|---|---|" + "---|---|---|" * len(builds) + "---|")
@@ -115,7 +135,7 @@ def main() -> int:
         results[tree_name] = {}
         commands = {}
         for build, python in builds.items():
-            command = [python, "-m", "ftscan", "scan", tree, "--format", "json", "--output",
+            command = [*ftscan_command(python), "scan", tree, "--format", "json", "--output",
                        str(work / f"{build}.json"), "--fail-on", "never", "--quiet", *extra]
             commands[build] = command
             run_once([*command, "--no-cache"], env)  # bytecode written, files in the page cache

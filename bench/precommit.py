@@ -32,7 +32,14 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from paired import Run, become_subreaper, load, run_once  # noqa: E402
+from paired import (  # noqa: E402
+    Run,
+    become_subreaper,
+    describe_builds,
+    ftscan_command,
+    load,
+    run_once,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 COMMENT = {".py": "#", ".js": "//", ".jsx": "//", ".mjs": "//", ".cjs": "//", ".ts": "//",
@@ -58,7 +65,7 @@ def groups(copy: Path, python: str, env: dict[str, str], count: int,
     """Files of code holding a finding of a full scan, and other files of code, ``count``
     of each at most."""
     out = copy.parent / "findings.json"
-    subprocess.run([python, "-m", "ftscan", "scan", str(copy), "--no-cache", "--format", "json",
+    subprocess.run([*ftscan_command(python), "scan", str(copy), "--no-cache", "--format", "json",
                     "--output", str(out), "--fail-on", "never", "--quiet"], env=env, check=True)
     with_findings = {f["path"] for f in json.loads(out.read_text())["findings"]}
     listed = subprocess.run(["git", "-C", str(copy), "ls-files", "-z"], capture_output=True,
@@ -84,7 +91,8 @@ def main() -> int:
     builds = dict(b.split("=", 1) for b in args.build)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     entry = hook_entry()
-    print(f"load at start: {load()}; {os.cpu_count()} cores; hook entry: ftscan {' '.join(entry)}")
+    print(f"load at start: {load()}; {os.cpu_count()} cores; hook entry: ftscan {' '.join(entry)}; "
+          f"{describe_builds(builds)}")
     print("| tree | edited file | files | " + " | ".join(
         f"{b} median | {b} CPU | {b} slowest" for b in builds) + " |")
     print("|---|---|---|" + "---|---|---|" * len(builds))
@@ -103,7 +111,7 @@ def main() -> int:
                     mark = COMMENT[os.path.splitext(path)[1]]
                     target.write_bytes(original + f"\n{mark} reviewed\n".encode())
                     for build, python in builds.items():
-                        command = [python, "-m", "ftscan", *entry, path]
+                        command = [*ftscan_command(python), *entry, path]
                         runs[build].append(_in(copy, command, envs[build]))
                     target.write_bytes(original)
                     subprocess.run(["git", "-C", str(copy), "update-index", "-q", "--refresh"],
@@ -129,7 +137,7 @@ def fill(builds: dict[str, str], copy: Path, envs: dict[str, dict[str, str]], wo
     such a scan starts is waited for here: one left running would be counted in (and compete
     with) the next timed run."""
     for build, python in builds.items():
-        run_once([python, "-m", "ftscan", "scan", str(copy), "--fail-on", "never", "--quiet",
+        run_once([*ftscan_command(python), "scan", str(copy), "--fail-on", "never", "--quiet",
                   "--format", "json", "--output", f"{work}/{build}.json"], envs[build])
 
 
