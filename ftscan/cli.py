@@ -20,7 +20,7 @@ from ftscan import __version__
 from ftscan.budget import DEFAULT_FILE_BUDGET_SECONDS
 from ftscan.cache.files import default_cache_dir
 from ftscan.cache.kept import remembered
-from ftscan.collector import leave_objects_to_the_os_at_exit, set_for_scanning
+from ftscan.collector import set_for_scanning
 from ftscan.commandline import (
     EXIT_CLEAN,
     EXIT_FINDINGS,
@@ -75,7 +75,6 @@ class _Commands(click.Group):
         config, rule, baseline or inventory that cannot be used, a provider that cannot be
         asked) is one line on stderr and exit 2."""
         set_for_scanning()
-        leave_objects_to_the_os_at_exit()
         try:
             return super().invoke(ctx)
         except FtscanError as exc:

@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import gc
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,44 +62,3 @@ def test_a_pre_commit_run_does_not_walk_the_scans_objects_again_and_again(
     assert result.exit_code == 1, result.output
     assert "handler_0.py" in result.output
     assert not full, f"{len(full)} collections walked every object"
-
-
-_EXITING = """
-import atexit, gc, sys
-from click.testing import CliRunner
-from ftscan.cli import main
-
-if sys.argv[2] == "scan":
-    result = CliRunner().invoke(main, ["scan", "--no-cache", sys.argv[1]])
-    assert result.exit_code == 1, result.output
-
-class Node:
-    pass
-
-gc.disable()  # no collection before the exit's: the garbage below waits for it
-
-for _ in range(1000):  # garbage in cycles, as the alias phase's graph leaves behind
-    a, b = Node(), Node()
-    a.other, b.other = b, a
-atexit._run_exitfuncs()  # what the interpreter does as it exits, before its last collection
-print(gc.collect())
-"""
-
-
-@pytest.mark.parametrize("command", ["scan", "none"])
-def test_the_command_line_leaves_its_objects_to_the_os_when_it_exits(
-        tmp_path: Path, command: str) -> None:
-    """Python's last collection at exit walked every object a scan left: 1.2 s after the report
-    of a pre-commit run on a large application. Once a command has run, the exit functions
-    freeze what is left, and that collection finds nothing to walk. Without a command (the
-    control), the same garbage is collected: the check can fail."""
-    root = new_git_repo(tmp_path / "app")
-    _application(root, modules=2)
-    commit(root, "start")
-    done = subprocess.run([sys.executable, "-c", _EXITING, str(root), command],
-                          capture_output=True, text=True, timeout=120, check=True)
-    collected = int(done.stdout.split()[-1])
-    if command == "scan":
-        assert collected == 0
-    else:
-        assert collected >= 1000
