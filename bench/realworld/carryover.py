@@ -118,7 +118,7 @@ def check_tree(source: Path, work: Path, code_files: int, prose_files: int,
     picked = (rng.sample(code, min(code_files, len(code)))
               + rng.sample(prose, min(prose_files, len(prose))))
     recorded = ftscan.cache.files.load_private(next(cache.glob("*.replay")))
-    footprint = recorded[3].footprint if recorded else None
+    footprint = recorded[2].footprint if recorded else None  # (key, settings key, analysed)
     names = sorted(footprint.names) if footprint else []
     made = carried = wrong = 0
     mismatches = []
