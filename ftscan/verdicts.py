@@ -233,6 +233,10 @@ def _more(count: int) -> str:
 # --------------------------------------------------------------------------- judging
 
 
+_Judged = dict[int, tuple[Detection, Finding]]
+"""Detections judged in one call, by identity: each with its finding."""
+
+
 @dataclass(frozen=True)
 class Verdicts:
     """Judges detections for one repository's rules and lifecycle data, on one date."""
@@ -243,13 +247,26 @@ class Verdicts:
     window_days: int
 
     def judge_all(self, detections: Iterable[Detection]) -> list[Finding]:
-        """Each detection judged, in order."""
-        return [self.judge(d) for d in detections]
+        """Each detection judged, in order. A definition that many uses reach is judged
+        once for all of them (a repository with 942 findings judged 5,679 detections)."""
+        judged: _Judged = {}
+        return [self._judged(d, judged) for d in detections]
 
     def judge(self, detection: Detection) -> Finding:
         """The finding a detection makes on the scan date."""
+        return self._judged(detection, {})
+
+    def _judged(self, detection: Detection, judged: _Judged) -> Finding:
+        """:meth:`judge`, remembered in ``judged`` by the detection's identity (which holds
+        the detection too: no other object can take its identity meanwhile)."""
+        known = judged.get(id(detection))
+        if known is None:
+            known = judged[id(detection)] = (detection, self._judge(detection, judged))
+        return known[1]
+
+    def _judge(self, detection: Detection, judged: _Judged) -> Finding:
         if detection.reach is not None:
-            return self._use(detection)
+            return self._use(detection, judged)
         if detection.outside is not None:
             return self._outside(detection)
         rule = self.rules.get(detection.rule_id)
@@ -286,11 +303,11 @@ class Verdicts:
         level = rule.level if rule is not None else Level.WARNING
         return _finding(detection, level, Lifecycle(Status.UNKNOWN), outside_message(detection))
 
-    def _use(self, detection: Detection) -> Finding:
+    def _use(self, detection: Detection, known: _Judged) -> Finding:
         """A use reports the most urgent model it reaches; its level is the highest of theirs."""
         reach = detection.reach
         assert reach is not None
-        judged = sorted((self.judge(d) for d in reach.definitions), key=_urgency)
+        judged = sorted((self._judged(d, known) for d in reach.definitions), key=_urgency)
         primary = judged[0]
         model_ids = tuple(f.model_id for f in judged)
         places = detection.definitions
