@@ -179,9 +179,10 @@ def _analysed(root: Path, targets: list[Path], options: ScanOptions, started: fl
     under, when it is."""
     rules, config, max_size = settings.rules, settings.config, settings.max_file_size
     pending = _git_listing(root, targets, options)
+    # what a file's facts are kept under (it reads ftscan's own files: while git lists)
+    facts_key = catalogue.cache_key(rules)
     outputs = pending.outputs() if pending is not None else None
     replay = inputs = files = None
-    facts_key = catalogue.cache_key(rules)  # what a file's facts are kept under
     if options.cache_dir is not None:
         if outputs is not None:
             # files git vouches for are known by blob id: and by what decides their bytes
