@@ -398,6 +398,38 @@ def test_env_reads_through_a_wrapper_a_constant_name_or_a_config_service(repo: P
                      ("src/generic.ts", 6): ("FT001", (FT,))}
 
 
+def test_a_wrapper_is_followed_only_into_files_that_name_a_variable_that_matters(
+        repo: Path) -> None:
+    """Libraries are full of ``getEnvironmentVariable(name)`` helpers: in a ``node_modules``
+    tree, 37 modules that import one were parsed and followed for nothing. A call reads a
+    variable through such a wrapper only when it names it: files that name none the scan
+    binds, and none named like a fine-tune, are not read; the others are, and report."""
+    write(repo, ".env", f"OPENAI_MODEL={FT}\n")
+    _write(repo, "src/utils/env.ts", '''\
+        export function getRequired(name: string): string {
+          return process.env[name] ?? "";
+        }
+    ''')
+    _write(repo, "src/generic.ts", '''\
+        import { getRequired } from "./utils/env";
+        await openai.chat.completions.create({ model: getRequired("OPENAI_MODEL"), messages: [] });
+    ''')
+    _write(repo, "src/reply.ts", '''\
+        import { getRequired } from "./utils/env";
+        await openai.chat.completions.create({ model: getRequired("ACME_FT_MODEL"), messages: [] });
+    ''')
+    for n in range(20):
+        _write(repo, f"src/log_{n}.ts", f'''\
+            import {{ getRequired }} from "./utils/env";
+            export const level{n} = getRequired("LOG_LEVEL_{n}") || "info";
+        ''')
+    result = run_scan(repo)
+    found = {(f.location.path, f.location.start_line): f.rule_id
+             for f in result.findings if f.role is Role.USE}
+    assert found == {("src/generic.ts", 2): "FT001", ("src/reply.ts", 2): "FT100"}
+    assert result.summary.modules_followed["javascript"] <= 3  # the wrapper, the two callers
+
+
 def test_requests_that_name_the_model_in_their_url_body_or_a_proxy_payload(repo: Path) -> None:
     legacy = "davinci:ft-personal-2023-06-22-00-43-09"
     _write(repo, "bot.js", f'''\

@@ -37,6 +37,12 @@ def reads_fine_tune_env(data: bytes, readers: tuple[bytes, ...]) -> bool:
     return False
 
 
+FINE_TUNE_NAME_IN_TEXT = re.compile(
+    r"fine_?tuned?|finetuned?|ft_?model|tuned_?model|(?:\b|_)ft(?:_|\b)", re.IGNORECASE)
+"""Where text may spell a name :data:`FINE_TUNE_NAME` accepts: each such name written in it
+holds a match (its first and last characters stand at word boundaries)."""
+
+
 def is_fine_tune_name(name: str) -> bool:
     """Is ``name`` (an env var, a secret) named like a fine-tuned model?"""
     return FINE_TUNE_NAME.search(name) is not None

@@ -21,6 +21,8 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, AhoCorasick
+
 from ftscan.bindings import ConfigKey
 from ftscan.carriers import carrier_named
 from ftscan.carriers import names as carrier_names
@@ -37,6 +39,7 @@ from ftscan.flow.deploy import bind_env
 from ftscan.flow.facts import Lit, ModuleFacts, Span
 from ftscan.flow.graph import VALUE_LIMIT, Graph, Hop, Node, Value
 from ftscan.flow.importers import ImportIndex
+from ftscan.flow.names import FINE_TUNE_NAME_IN_TEXT
 from ftscan.languages import NameQuery, language_named, language_of
 from ftscan.models import Detection, FlowStep, Location
 from ftscan.textpos import LineIndex
@@ -264,8 +267,10 @@ def resolve_uses(
     while True:
         outcome.rounds += 1
         interesting = interesting_objects.update()
-        wanted = (_wanted_queries(program, inputs.files, interesting, exports)
-                  | data_queries | shared_state.queries()) - consumed
+        found, through_accessors = _wanted_queries(program, inputs.files, interesting, exports)
+        others = data_queries | shared_state.queries()
+        wanted = (found | others) - consumed
+        through_accessors -= others
         modules_wanted = {m for m in program.wanted_modules if m not in program.modules}
         modules_wanted |= _called_modules(program, interesting)
         program.wanted_modules.clear()
@@ -282,8 +287,13 @@ def resolve_uses(
         selected.update(named)
         lean = {}  # asked in the first round only: later rounds follow what parsing showed
         consumed |= wanted
-        for query in wanted:
+        for query in wanted - through_accessors:
             selected |= answers.holders(query)
+        callers = {path for query in wanted & through_accessors
+                   for path in answers.holders(query)
+                   if path not in selected and path not in program.modules
+                   and path not in failed}
+        selected |= _naming_variables_that_matter(program, callers, texts.read)
         selected = {path for path in selected
                     if path not in program.modules and path not in failed}
         if not selected:
@@ -553,21 +563,26 @@ class _ExportQueries:
 
 
 def _wanted_queries(program: Program, files: Mapping[str, list[str]],
-                    interesting: set[Value], exports: _ExportQueries) -> set[NameQuery]:
+                    interesting: set[Value], exports: _ExportQueries,
+                    ) -> tuple[set[NameQuery], set[NameQuery]]:
     """The names through which values leave the parsed modules (searched for in the files
     not read yet), and the environment variables set to a value that carries a model
-    (searched for everywhere)."""
+    (searched for everywhere). Also those of the names wanted only as functions that read
+    the variable their caller names (see :func:`_naming_variables_that_matter`)."""
     graph = program.graph
     queries: set[NameQuery] = set()
+    accessors: set[NameQuery] = set()
     for path, pending in list(exports.pending.items()):
         # what holds a value that matters, or leads to one: a function returning a table's
         # records or reading the variable its caller names, the environment as an object
         # (``env = schema.parse(process.env)``) once the scan binds a variable
-        for node in [n for n in pending if n in graph.carriers
-                     or not graph.values_of(n).isdisjoint(interesting)
-                     or _gives_interesting(program, n, interesting)
-                     or (program.env_sources and ENVIRONMENT in graph.values_of(n))]:
-            queries.add(pending.pop(node))
+        for node in list(pending):
+            if (node in graph.carriers or not graph.values_of(node).isdisjoint(interesting)
+                    or _returns_records(program, node, interesting)
+                    or (program.env_sources and ENVIRONMENT in graph.values_of(node))):
+                queries.add(pending.pop(node))
+            elif _reads_named_env(program, node):
+                accessors.add(pending.pop(node))
         if not pending:
             del exports.pending[path]
     for obj in interesting:
@@ -579,26 +594,50 @@ def _wanted_queries(program: Program, files: Mapping[str, list[str]],
         if any(node in graph.carriers or not graph.values_of(node).isdisjoint(interesting)
                for node, _ in sources):
             queries.update((var, frozenset(), lang) for lang in files)
-    return queries
+    return queries | accessors, accessors - queries  # (a name wanted for a reason of its own)
 
 
-def _gives_interesting(program: Program, node: Node, interesting: set[Value]) -> bool:
-    """Does ``node`` hold a function whose callers may get a value that matters: the records
-    of a table a fine-tune is stored in (``fetchBotModel(id).open_ai_id``), or the
-    environment variable they name (``getRequired("OPENAI_MODEL")``)? Not any object worth
-    following it returns: a configuration object every module asks for would have every
-    module read."""
+def _returns_records(program: Program, node: Node, interesting: set[Value]) -> bool:
+    """Does ``node`` hold a function whose callers get the records of a table a fine-tune is
+    stored in (``fetchBotModel(id).open_ai_id``)? Not any object worth following it returns:
+    a configuration object every module asks for would have every module read."""
     graph = program.graph
-    for v in graph.values_of(node):
-        if v[0] != "obj" or v[1] != "func":
-            continue
-        if any(o[1] == "store" and o in interesting
-               for o in graph.values_of(("ret", v[2], v[3]))):
-            return True
-        function = program.function(str(v[2]), str(v[3]))
-        if function is not None and function.env_parameter is not None:
-            return True
+    return any(o[1] == "store" and o in interesting
+               for v in graph.values_of(node) if v[0] == "obj" and v[1] == "func"
+               for o in graph.values_of(("ret", v[2], v[3])))
+
+
+def _reads_named_env(program: Program, node: Node) -> bool:
+    """Does ``node`` hold a function that reads the environment variable its caller names
+    (``getRequired("OPENAI_MODEL")``)?"""
+    for v in program.graph.values_of(node):
+        if v[0] == "obj" and v[1] == "func":
+            function = program.function(str(v[2]), str(v[3]))
+            if function is not None and function.env_parameter is not None:
+                return True
     return False
+
+
+def _naming_variables_that_matter(program: Program, callers: set[str],
+                                  read: Callable[[str], str | None]) -> set[str]:
+    """Those of ``callers`` (files that import a function reading the variable its caller
+    names) that may name a variable whose value matters: one the scan binds to a value, one
+    a secret sets, or one named like a fine-tune. A call reads a variable through such a
+    function only when it names it as a string (``getRequired("OPENAI_MODEL")``): a file
+    that spells none of these names gets nothing from it. Libraries are full of such
+    helpers (``getEnvironmentVariable`` in LangChain and LangSmith: 37 modules of a
+    ``node_modules`` tree, each parsed and followed for nothing)."""
+    if not callers:
+        return set()
+    names = sorted({*program.env_sources, *program.outside_env})
+    automaton = AhoCorasick(names, matchkind=MATCHKIND_LEFTMOST_FIRST) if names else None
+    kept = set()
+    for path in callers:
+        text = read(path)
+        if text is None or FINE_TUNE_NAME_IN_TEXT.search(text) is not None or (
+                automaton is not None and automaton.find_matches_as_indexes(text)):
+            kept.add(path)  # (one that cannot be read is parsed, and says why)
+    return kept
 
 
 def _use_sites(program: Program, definitions: list[Detection], texts: _Texts) -> list[UseSite]:
