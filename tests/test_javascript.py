@@ -430,6 +430,29 @@ def test_a_wrapper_is_followed_only_into_files_that_name_a_variable_that_matters
     assert result.summary.modules_followed["javascript"] <= 3  # the wrapper, the two callers
 
 
+def test_a_module_that_reads_variables_by_key_but_for_no_caller_is_not_followed(
+        repo: Path) -> None:
+    """``process.env[key]`` in a loop over keys (Next.js's build and config, 140 KB modules)
+    looks like a wrapper in the bytes, but no caller can name a variable through it: once
+    parsed, it is dropped unless it names a variable the scan binds."""
+    write(repo, ".env", f"OPENAI_MODEL={FT}\n")
+    _write(repo, "src/config.ts", '''\
+        const defaults: Record<string, string> = { LOG_LEVEL: "info", PORT: "3000" };
+        export const config: Record<string, string> = {};
+        for (const key of Object.keys(defaults)) {
+          config[key] = process.env[key] ?? defaults[key];
+        }
+    ''')
+    _write(repo, "src/reply.ts", '''\
+        await openai.chat.completions.create({ model: process.env.OPENAI_MODEL, messages: [] });
+    ''')
+    result = run_scan(repo)
+    found = {(f.location.path, f.location.start_line) for f in result.findings
+             if f.role is Role.USE}
+    assert found == {("src/reply.ts", 1)}
+    assert result.summary.modules_followed["javascript"] == 1
+
+
 def test_requests_that_name_the_model_in_their_url_body_or_a_proxy_payload(repo: Path) -> None:
     legacy = "davinci:ft-personal-2023-06-22-00-43-09"
     _write(repo, "bot.js", f'''\

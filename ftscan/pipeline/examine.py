@@ -151,7 +151,7 @@ class FileFacts:
             return Outcome(self.relpath, outside_env=self.outside_env)
         if not self.outside and not env_names:
             return Outcome(self.relpath)
-        if not self.outside and not self.settings:
+        if not self.outside and not (self.settings and self._settings_matter()):
             if not env_names <= self.names_tested:
                 return None
             if self.names_found.isdisjoint(env_names):
@@ -164,6 +164,17 @@ class FileFacts:
                 markers=self.markers)
         return Outcome(self.relpath, module=self.module, problems=problems,
                        markers=self.markers)
+
+
+    def _settings_matter(self) -> bool:
+        """Do the facts of a file whose bytes looked like settings or an env wrapper show
+        something that matters whenever the scan binds a variable (the language decides, once
+        they are parsed)?"""
+        module = self.module
+        if not isinstance(module, ModuleFacts):
+            return True
+        check = getattr(language_named(module.language), "settings_matter", None)
+        return check is None or bool(check(module))
 
 
 def content_digest(data: bytes) -> bytes:

@@ -86,13 +86,21 @@ class JavaScriptLanguage:
         """Reads the environment; reads a fine-tuning job's result, or a variable named like
         a fine-tune, written out or through a wrapper (``getRequired("FINE_TUNED_MODEL")``,
         ``configService.get("FT_MODEL")``); may be such a wrapper (``process.env[name]``:
-        its facts matter whenever the scan binds a variable, like settings')."""
+        its facts matter whenever the scan binds a variable, like settings', if one of its
+        functions turns out to read the variable its caller names: :meth:`settings_matter`)."""
         reads_env = any(marker in data for marker in _ENV_MARKERS)
         outside = b".fine_tuned_model" in data or b".fineTunedModel" in data or (
             reads_env and reads_fine_tune_env(data, _ENV_MARKERS)) or \
             _passes_fine_tune_name(data)
         wrapper = reads_env and _ENV_BY_NAME.search(data) is not None
         return Interest(reads_env, wrapper, outside)
+
+    def settings_matter(self, facts: ModuleFacts) -> bool:
+        """Are the facts of a file :meth:`interest` took for an env wrapper worth following
+        whenever the scan binds a variable? Only when one of its functions reads the
+        variable its caller names: ``process.env[key]`` in a loop over keys (Next.js's build
+        and config, 140 KB modules) reads none a caller can name."""
+        return any(function.env_parameter is not None for function in facts.functions)
 
     def parse_lean(self, relpath: str, text: str, carries_id: Callable[[StringFact], bool],
                    source: SourceTests | None = None) -> LeanParse | None:
