@@ -44,7 +44,8 @@ class Interest(NamedTuple):
     settings: bool
     """It declares classes whose fields read variables named after them (pydantic
     settings), or functions that read the variable their caller names (an env wrapper): its
-    facts matter whenever the scan binds any variable."""
+    facts matter whenever the scan binds any variable (unless, once it is parsed, the
+    plug-in's optional ``settings_matter(facts)`` finds none of them there)."""
     outside: bool
     """It reads a fine-tuning job's result or an env var named like a fine-tune: its facts
     matter whatever the scan found (values set outside the repository)."""
