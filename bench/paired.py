@@ -81,6 +81,7 @@ def ftscan_command(python: str) -> list[str]:
     pre-commit run), else ``python -I -m ftscan``. Never a bare ``python -m ftscan``: that
     puts the working directory first on the import path, and run from a checkout of ftscan
     it imports the checkout's code, not the build's (every build would then be the same)."""
+    python = os.path.abspath(python)  # (not resolved: a venv's python is a link out of it)
     script = Path(python).with_name("ftscan")
     return [str(script)] if script.is_file() else [python, "-I", "-m", "ftscan"]
 
