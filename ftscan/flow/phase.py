@@ -21,8 +21,6 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, AhoCorasick
-
 from ftscan.bindings import ConfigKey
 from ftscan.carriers import carrier_named
 from ftscan.carriers import names as carrier_names
@@ -42,6 +40,7 @@ from ftscan.flow.importers import ImportIndex
 from ftscan.flow.names import FINE_TUNE_NAME_IN_TEXT
 from ftscan.languages import NameQuery, language_named, language_of
 from ftscan.models import Detection, FlowStep, Location
+from ftscan.search.words import holds_any
 from ftscan.textpos import LineIndex
 
 SERVICE_MARKERS = frozenset({
@@ -629,13 +628,12 @@ def _naming_variables_that_matter(program: Program, callers: set[str],
     ``node_modules`` tree, each parsed and followed for nothing)."""
     if not callers:
         return set()
-    names = sorted({*program.env_sources, *program.outside_env})
-    automaton = AhoCorasick(names, matchkind=MATCHKIND_LEFTMOST_FIRST) if names else None
+    names = frozenset({*program.env_sources, *program.outside_env})
     kept = set()
     for path in callers:
         text = read(path)
         if text is None or FINE_TUNE_NAME_IN_TEXT.search(text) is not None or (
-                automaton is not None and automaton.find_matches_as_indexes(text)):
+                names and holds_any(names, text.encode("utf-8", "surrogateescape"))):
             kept.add(path)  # (one that cannot be read is parsed, and says why)
     return kept
 

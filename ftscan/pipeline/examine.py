@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, BytesAhoCorasick
-
 from ftscan.budget import OverBudget, time_budget
 from ftscan.carriers import OutsideEnv, carrier_named
 from ftscan.collector import set_for_scanning
@@ -44,7 +42,7 @@ from ftscan.pipeline.reading import (
     text_encoding,
 )
 from ftscan.reporters import is_own_report
-from ftscan.search.words import search_words
+from ftscan.search.words import holds_any
 from ftscan.suppress import Markers
 from ftscan.suppress import markers as suppression_markers
 from ftscan.training.data import HEAD_BYTES, may_be_training_data
@@ -164,7 +162,6 @@ class FileFacts:
                 markers=self.markers)
         return Outcome(self.relpath, module=self.module, problems=problems,
                        markers=self.markers)
-
 
     def _settings_matter(self) -> bool:
         """Do the facts of a file whose bytes looked like settings or an env wrapper show
@@ -473,23 +470,6 @@ def import_words_in(entry: FileEntry, max_size: int | None = None,
             return language_named(name).import_words(decode(data)[0])
     except OverBudget:
         return None
-
-
-_AUTOMATA: dict[frozenset[str], BytesAhoCorasick] = {}
-
-
-def holds_any(names: frozenset[str], data: bytes) -> bool:
-    """Does ``data`` hold any of ``names``? One pass of an automaton over the bytes
-    (leftmost-first: the fast mode, which reports a match whenever any name occurs), built
-    once per worker and set of names."""
-    automaton = _AUTOMATA.get(names)
-    if automaton is None:
-        if len(_AUTOMATA) > 16:
-            _AUTOMATA.clear()
-        words = search_words(name.encode() for name in names if name)
-        automaton = _AUTOMATA[names] = BytesAhoCorasick(
-            words or [b"\x00"], matchkind=MATCHKIND_LEFTMOST_FIRST)
-    return bool(automaton.find_matches_as_indexes(data))
 
 
 def names_held(names: frozenset[str], data: bytes) -> frozenset[str]:

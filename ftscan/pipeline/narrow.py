@@ -35,7 +35,8 @@ from ftscan.ownership import CODEOWNERS_LOCATIONS, COMPONENT_FILES
 from ftscan.parsers import Format
 from ftscan.pipeline import reading
 from ftscan.pipeline.analysis import AnalysisContext
-from ftscan.pipeline.examine import Examiner, holds_any
+from ftscan.pipeline.examine import Examiner
+from ftscan.search.words import holds_any
 
 MAX_EDITS = 64
 """Edited files looked at one by one at most; beyond, both phases run (and use the cache)."""

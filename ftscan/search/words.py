@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from ahocorasick_rs import MATCHKIND_STANDARD, BytesAhoCorasick
+from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, MATCHKIND_STANDARD, BytesAhoCorasick
 
 MAX_WORD_BYTES = 256
 """Bytes of a word a search automaton is built from, at most. Words come from the scanned
@@ -49,3 +49,21 @@ def shared_pieces(words: Sequence[bytes], length: int) -> set[bytes]:
               {word[i:i + length] for i in range(len(word) - length + 1)} for word in words]
     counts = Counter(piece for held in pieces for piece in held)
     return {max(held, key=lambda piece: (counts[piece], piece)) for held in pieces}
+
+
+_AUTOMATA: dict[frozenset[str], BytesAhoCorasick] = {}
+
+
+def holds_any(names: frozenset[str], data: bytes) -> bool:
+    """Does ``data`` hold any of ``names``? One pass of an automaton over the bytes
+    (leftmost-first: the fast mode, which reports a match whenever any name occurs), built
+    from the names cut short (:func:`search_words`: a name cut to its first bytes is held
+    wherever it is) once per process and set of names."""
+    automaton = _AUTOMATA.get(names)
+    if automaton is None:
+        if len(_AUTOMATA) > 16:
+            _AUTOMATA.clear()
+        words = search_words(name.encode() for name in names if name)
+        automaton = _AUTOMATA[names] = BytesAhoCorasick(
+            words or [b"\x00"], matchkind=MATCHKIND_LEFTMOST_FIRST)
+    return bool(automaton.find_matches_as_indexes(data))
